@@ -1,0 +1,181 @@
+/**
+ * The control connection: sends commands, hands out replies in order, upgrades to TLS, and turns
+ * every way the connection can end into an FtpError for whoever is waiting.
+ */
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { FtpError, assertSafeArgument, errorFromReply } from './errors';
+import { TextCodec } from './encoding';
+import { LogSink, maskCommand } from './log';
+import { Reply, ReplyLimits, ReplyParser, DEFAULT_REPLY_LIMITS } from './reply';
+import { TlsSettings, socketErrorToFtpError, startTls } from './sockets';
+
+interface Waiter {
+  resolve(reply: Reply): void;
+  reject(err: FtpError): void;
+  timer?: NodeJS.Timeout;
+}
+
+let nextConnectionId = 1;
+
+export class ControlConnection {
+  readonly id = nextConnectionId++;
+  private socket: net.Socket;
+  private parser: ReplyParser;
+  private replies: Reply[] = [];
+  private waiters: Waiter[] = [];
+  private failure?: FtpError;
+  /** Latest TLS session of the control connection; data connections resume it. */
+  tlsSession?: Buffer;
+  /** When the last command was sent, for idle handling. */
+  lastActivity = Date.now();
+
+  constructor(
+    socket: net.Socket,
+    readonly host: string,
+    readonly codec: TextCodec,
+    private readonly log: LogSink,
+    private readonly replyTimeoutMs: number,
+    limits: ReplyLimits = DEFAULT_REPLY_LIMITS,
+  ) {
+    this.parser = new ReplyParser((b) => codec.decode(b), limits);
+    this.socket = socket;
+    this.attach(socket);
+  }
+
+  get isTls(): boolean {
+    return this.socket instanceof tls.TLSSocket;
+  }
+  get closed(): boolean {
+    return this.failure !== undefined;
+  }
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? this.host;
+  }
+  get localAddress(): string {
+    return this.socket.localAddress ?? '127.0.0.1';
+  }
+  get remoteFamily(): string | undefined {
+    return this.socket.remoteFamily;
+  }
+
+  private readonly onData = (chunk: Buffer) => {
+    let replies: Reply[];
+    try {
+      replies = this.parser.push(chunk);
+    } catch (e) {
+      this.fail(e as FtpError);
+      return;
+    }
+    for (const reply of replies) {
+      for (const line of reply.lines) this.log({ kind: 'reply', connection: this.id, text: line });
+      const waiter = this.waiters.shift();
+      if (waiter) {
+        clearTimeout(waiter.timer);
+        waiter.resolve(reply);
+      } else if (reply.code === 421) {
+        // Unsolicited 421: the server is closing (idle timeout, shutdown).
+        this.fail(errorFromReply(421, reply.message));
+      } else {
+        this.replies.push(reply);
+      }
+    }
+  };
+  private readonly onError = (err: Error) => this.fail(socketErrorToFtpError(err as NodeJS.ErrnoException, 'Control connection'));
+  private readonly onClose = () => this.fail(new FtpError('connectionLost', 'The server closed the control connection.'));
+
+  private attach(socket: net.Socket): void {
+    socket.on('data', this.onData);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    if (socket instanceof tls.TLSSocket) {
+      // TLS 1.3 delivers session tickets after the handshake; keep the newest for data connections.
+      socket.on('session', (s: Buffer) => (this.tlsSession = s));
+    }
+  }
+
+  private detach(socket: net.Socket): void {
+    socket.removeListener('data', this.onData);
+    socket.removeListener('error', this.onError);
+    socket.removeListener('close', this.onClose);
+  }
+
+  private fail(err: FtpError): void {
+    if (this.failure) return;
+    this.failure = err.fatal ? err : new FtpError(err.kind, err.message, { ...err, fatal: true });
+    this.log({ kind: 'error', connection: this.id, text: err.message });
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(this.failure);
+    }
+    this.socket.destroy();
+  }
+
+  /** Sends a command line. Refuses CR, LF and NUL inside it. */
+  send(command: string): void {
+    assertSafeArgument(command, 'command');
+    if (this.failure) throw this.failure;
+    this.log({ kind: 'command', connection: this.id, text: maskCommand(command) });
+    this.lastActivity = Date.now();
+    this.socket.write(Buffer.concat([this.codec.encode(command), Buffer.from('\r\n')]));
+  }
+
+  /** The next reply, in order. timeoutMs 0 waits for ever (used while a transfer runs). */
+  read(timeoutMs = this.replyTimeoutMs): Promise<Reply> {
+    if (this.failure) return Promise.reject(this.failure);
+    const queued = this.replies.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject };
+      if (timeoutMs > 0) {
+        waiter.timer = setTimeout(() => {
+          this.fail(new FtpError('timeout', `The server did not reply within ${timeoutMs / 1000} s.`, { fatal: true }));
+        }, timeoutMs);
+      }
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Sends a command and returns its first reply (which may be a 1xx preliminary). */
+  async request(command: string, timeoutMs?: number): Promise<Reply> {
+    this.send(command);
+    return this.read(timeoutMs);
+  }
+
+  /** Sends a command and requires a 2xx (or the given codes); anything else becomes an FtpError. */
+  async expect(command: string, ok: (code: number) => boolean = (c) => c >= 200 && c < 300): Promise<Reply> {
+    const reply = await this.request(command);
+    if (!ok(reply.code)) throw errorFromReply(reply.code, reply.message, maskCommand(command));
+    return reply;
+  }
+
+  /** Replaces the plain socket by a TLS one (after AUTH TLS). */
+  async upgradeToTls(settings: TlsSettings, timeoutMs: number): Promise<void> {
+    const plain = this.socket;
+    this.detach(plain);
+    try {
+      const secure = await startTls({ socket: plain, host: this.host, settings, timeoutMs, what: 'Control connection' });
+      this.socket = secure;
+      this.attach(secure);
+      this.tlsSession = secure.getSession() ?? this.tlsSession;
+    } catch (e) {
+      this.fail(e as FtpError);
+      throw e;
+    }
+  }
+
+  /** Says QUIT and closes; never throws. */
+  async close(): Promise<void> {
+    if (this.failure) return;
+    try {
+      await this.request('QUIT', 2000);
+    } catch {
+      // The server may already be gone; closing is all that matters.
+    }
+    this.destroy();
+  }
+
+  destroy(): void {
+    this.fail(new FtpError('connectionLost', 'The connection was closed.'));
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * One data transfer (LIST, MLSD, RETR, STOR) with one data method: open the data connection, send the
+ * command, move the bytes, and read the final reply. Failures of the data connection come back
+ * classified (see DataFailure) so the caller can try another method.
+ */
+import * as net from 'node:net';
+import { ControlConnection } from '../control';
+import { FtpError, errorFromReply } from '../errors';
+import { LogSink } from '../log';
+import { TlsSettings, connectTcp, startTls } from '../sockets';
+import { decodeEpsvReply, decodePasvReply, encodeEprt, encodePort, normalizeAddress } from '../addresses';
+import { Reply, isPositiveCompletion, isPositivePreliminary } from '../reply';
+import { ActiveListener, ActiveSettings } from './active';
+import { DataMethod, METHOD_COMMAND, isPassiveMethod } from './methods';
+
+export interface DataSettings {
+  /** Connect to the address in the 227 reply instead of the control connection's address. */
+  trustPasvAddress: boolean;
+  active: ActiveSettings;
+  /** How long to wait for the data connection to open (either direction). */
+  connectTimeoutMs: number;
+  /** How long a data connection may go without moving a byte. */
+  idleTimeoutMs: number;
+  /** How long to wait for each control reply. */
+  replyTimeoutMs: number;
+}
+
+/** Moves the bytes over the open data socket; resolves when its side is done. */
+export type DataHandler = (socket: net.Socket, progress: TransferProgress) => Promise<void>;
+
+export interface TransferProgress {
+  /** Bytes moved so far in either direction; set by the handler. */
+  bytes: number;
+  /** True once the handler has consumed anything from its source (an upload can't be replayed after). */
+  started: boolean;
+}
+
+export interface TransferContext {
+  control: ControlConnection;
+  settings: DataSettings;
+  tls?: TlsSettings;
+  log: LogSink;
+  signal?: AbortSignal;
+}
+
+function dataError(method: DataMethod, message: string, failure: FtpError['dataFailure'], extra: { code?: number; replyText?: string; cause?: unknown } = {}): FtpError {
+  return new FtpError('dataConnection', message, { ...extra, dataFailure: failure, method });
+}
+
+/** Opens the data path: a connected socket (passive) or a listener the server will connect to (active). */
+async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ socket?: net.Socket; listener?: ActiveListener; target: string }> {
+  const { control, settings, log } = ctx;
+  const command = METHOD_COMMAND[method];
+  if (isPassiveMethod(method)) {
+    const reply = await control.request(command);
+    if (!isPositiveCompletion(reply.code)) {
+      throw dataError(method, `The server refused ${command}: ${reply.code} ${reply.message}`, 'refused', { code: reply.code, replyText: reply.message });
+    }
+    const controlHost = normalizeAddress(control.remoteAddress);
+    let host = controlHost;
+    let port: number;
+    if (method === 'epsv') port = decodeEpsvReply(reply.message);
+    else {
+      const advertised = decodePasvReply(reply.message);
+      port = advertised.port;
+      // A NAT'd server often advertises its private address: by default use the one we reached it on.
+      if (ctx.settings.trustPasvAddress && advertised.host !== '0.0.0.0') host = advertised.host;
+      else if (advertised.host !== controlHost) log({ kind: 'info', connection: control.id, text: `PASV advertised ${advertised.host}; connecting to the control address ${controlHost} instead` });
+    }
+    const target = `${host}:${port}`;
+    try {
+      const socket = await connectTcp(host, port, settings.connectTimeoutMs, `Data connection (${command})`, ctx.signal);
+      log({ kind: 'data', connection: control.id, text: `data connection to ${target} (${command})` });
+      return { socket, target };
+    } catch (e) {
+      const err = e as FtpError;
+      if (err.kind === 'aborted') throw err;
+      const failure = err.kind === 'timeout' ? 'connectTimeout' : 'connectRefused';
+      throw dataError(method, `Passive mode (${command}): could not connect to the server's data port ${target}: ${err.message}`, failure, { cause: err });
+    }
+  }
+  const active = settings.active;
+  const local = normalizeAddress(control.localAddress);
+  const bind = active.bindAddress && active.bindAddress !== '' ? active.bindAddress : local;
+  const listener = await ActiveListener.open(bind, active.portRange, control.remoteAddress, (peer) =>
+    log({ kind: 'error', connection: control.id, text: `refused a data connection from ${peer}: only the server may connect` }));
+  const advertised = active.externalAddress || (bind === '0.0.0.0' || bind === '::' ? local : bind);
+  const target = `${advertised}:${listener.port}`;
+  try {
+    const arg = method === 'eprt' ? encodeEprt(advertised, listener.port) : encodePort(advertised, listener.port);
+    const reply = await control.request(`${command} ${arg}`);
+    if (!isPositiveCompletion(reply.code)) {
+      throw dataError(method, `The server refused ${command}: ${reply.code} ${reply.message}`, 'refused', { code: reply.code, replyText: reply.message });
+    }
+  } catch (e) {
+    listener.close();
+    if (e instanceof FtpError && e.kind === 'invalidInput') throw dataError(method, e.message, 'refused');
+    throw e;
+  }
+  log({ kind: 'data', connection: control.id, text: `listening on ${bind}:${listener.port}, advertised as ${target} (${command})` });
+  return { listener, target };
+}
+
+/**
+ * Puts the control connection back in step after an interrupted transfer: ABOR, then NOOP, and
+ * every reply up to NOOP's 200 is dropped. If the server doesn't answer in time the connection is
+ * closed; the caller's client reconnects on next use.
+ */
+async function resync(control: ControlConnection, timeoutMs: number, sendAbor: boolean): Promise<void> {
+  if (control.closed) return;
+  try {
+    if (sendAbor) control.send('ABOR');
+    control.send('NOOP');
+    for (let i = 0; i < 6; i++) {
+      const r = await control.read(timeoutMs);
+      if (r.code === 200) return;
+    }
+    control.destroy();
+  } catch {
+    control.destroy();
+  }
+}
+
+/**
+ * Runs `command` (e.g. "RETR /a.txt") over a data connection opened with `method`; `handler` moves
+ * the bytes. Resolves with the final reply.
+ */
+export async function runTransfer(ctx: TransferContext, method: DataMethod, command: string, handler: DataHandler, progress: TransferProgress): Promise<Reply> {
+  const { control, settings, signal } = ctx;
+  if (signal?.aborted) throw new FtpError('aborted', 'The transfer was cancelled.');
+  const prepared = await prepare(ctx, method);
+  let socket = prepared.socket;
+  const modeName = isPassiveMethod(method) ? 'Passive' : 'Active';
+  let finalReply: Promise<Reply> | undefined;
+  let commandSent = false;
+  let onAbort: (() => void) | undefined;
+  try {
+    commandSent = true;
+    let first: Reply;
+    try {
+      // In active mode a server that can't connect back often stays silent until its own connect
+      // times out (a minute on vsftpd): wait no longer than our data connect timeout.
+      first = await control.request(command, prepared.listener ? Math.min(settings.replyTimeoutMs, settings.connectTimeoutMs) : undefined);
+    } catch (e) {
+      if (prepared.listener && e instanceof FtpError && e.kind === 'timeout') {
+        throw dataError(method, `Active mode (${METHOD_COMMAND[method]}): the server did not connect back to ${prepared.target} within ${settings.connectTimeoutMs / 1000} s.`, 'acceptTimeout', { cause: e });
+      }
+      throw e;
+    }
+    if (isPositiveCompletion(first.code)) return first; // e.g. an empty listing answered at once
+    if (!isPositivePreliminary(first.code)) {
+      const err = errorFromReply(first.code, first.message, command);
+      if (err.dataFailure) throw dataError(method, `${modeName} mode (${METHOD_COMMAND[method]} to ${prepared.target}): ${err.message}`, err.dataFailure, { code: first.code, replyText: first.message });
+      throw err;
+    }
+    // From here on the final reply may come at any time (even before the data is all read).
+    finalReply = control.read(0);
+    finalReply.catch(() => undefined);
+    if (!socket) socket = await prepared.listener!.accept(settings.connectTimeoutMs, signal);
+    if (control.isTls) {
+      socket = await startTls({ socket, host: control.host, settings: ctx.tls ?? {}, session: control.tlsSession, timeoutMs: settings.connectTimeoutMs, what: `Data connection (${METHOD_COMMAND[method]})` });
+    }
+    const dataSocket = socket;
+    dataSocket.setTimeout(settings.idleTimeoutMs, () => dataSocket.destroy(new FtpError('timeout', `No data moved for ${settings.idleTimeoutMs / 1000} s.`)));
+    onAbort = () => dataSocket.destroy(new FtpError('aborted', 'The transfer was cancelled.'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+
+    // A negative final reply while the data moves ends the data side too.
+    let negative: Reply | undefined;
+    finalReply.then((r) => {
+      if (!isPositiveCompletion(r.code)) {
+        negative = r;
+        dataSocket.destroy();
+      }
+    }, () => dataSocket.destroy());
+
+    let handlerError: unknown;
+    await handler(dataSocket, progress).catch((e) => (handlerError = e));
+    if (negative || (!handlerError && !signal?.aborted)) {
+      const reply = negative ?? (await withTimeout(finalReply, settings.replyTimeoutMs, control));
+      if (isPositiveCompletion(reply.code)) return reply;
+      const err = errorFromReply(reply.code, reply.message, command);
+      if (err.dataFailure === 'reply426' && progress.bytes === 0 && !progress.started) {
+        throw dataError(method, `${modeName} mode (${METHOD_COMMAND[method]}): ${err.message}`, 'reply426', { code: reply.code, replyText: reply.message });
+      }
+      throw err;
+    }
+    if (signal?.aborted) throw new FtpError('aborted', 'The transfer was cancelled.');
+    throw handlerError;
+  } catch (e) {
+    socket?.destroy();
+    prepared.listener?.close();
+    if (commandSent && finalReply) {
+      // The server still thinks a transfer runs, or owes us its final reply.
+      await resync(control, settings.replyTimeoutMs, true);
+    }
+    throw e;
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    prepared.listener?.close();
+  }
+}
+
+function withTimeout(p: Promise<Reply>, ms: number, control: ControlConnection): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      control.destroy();
+      reject(new FtpError('timeout', `The server did not confirm the transfer within ${ms / 1000} s.`, { fatal: true }));
+    }, ms);
+    p.then((r) => { clearTimeout(t); resolve(r); }, (e) => { clearTimeout(t); reject(e); });
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * Errors of the FTP engine. Every error says in plain words what happened and carries the server's
+ * reply code and text when there was one, so a UI can show both.
+ */
+export type FtpErrorKind =
+  | 'loginRefused' // 530/332 at login: wrong user, password or account
+  | 'notFound' // 550/450 about a missing file or directory
+  | 'permission' // 550/553/530 about rights
+  | 'exists' // the target already exists
+  | 'transient' // other 4xx: try again later
+  | 'commandRejected' // 500-504: the server does not know or refuses this command
+  | 'dataConnection' // 425/426, or the data connection could not be made (see DataFailure)
+  | 'connectionLost' // the control connection closed, reset, or 421
+  | 'unreachable' // the server's address could not be resolved or connected to
+  | 'timeout' // no reply, no connect or no data in time
+  | 'tls' // handshake failed or the certificate is not trusted
+  | 'protocol' // the server sent something that is not FTP
+  | 'aborted' // cancelled by the caller
+  | 'invalidInput' // a path or name that can't be sent (CR, LF, NUL)
+  | 'server'; // any other 5xx
+
+/** Why a data connection failed: the engine's auto mode decides on these. */
+export type DataFailure =
+  | 'refused' // the server refused the PASV/EPSV/PORT/EPRT command itself
+  | 'reply425' // 425 Can't open data connection
+  | 'reply426' // 426 before any data moved
+  | 'connectTimeout' // passive: our connect to the server's data port timed out
+  | 'connectRefused' // passive: our connect was refused or unreachable
+  | 'acceptTimeout' // active: the server never connected back
+  | 'unroutableAddress'; // passive: the reply's address can't be reached (and we were told to trust it)
+
+export interface CertificateInfo {
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+  fingerprint256: string;
+}
+
+export class FtpError extends Error {
+  override readonly name = 'FtpError';
+  readonly kind: FtpErrorKind;
+  readonly code?: number;
+  readonly replyText?: string;
+  /** The command that got this answer (passwords masked). */
+  readonly command?: string;
+  readonly dataFailure?: DataFailure;
+  /** Data transfer method in use when it failed (epsv, pasv, eprt, port). */
+  readonly method?: string;
+  /** For 'tls': the certificate the server presented, so a UI can offer to trust it. */
+  readonly certificate?: CertificateInfo;
+  /** True when the control connection can't be used any more and must be reopened. */
+  readonly fatal: boolean;
+  /** For 'dataConnection' after trying several methods: what each one said. */
+  readonly attempts?: ReadonlyArray<{ method: string; failure?: DataFailure; message?: string; code?: number }>;
+
+  constructor(
+    kind: FtpErrorKind,
+    message: string,
+    extra: {
+      code?: number;
+      replyText?: string;
+      command?: string;
+      dataFailure?: DataFailure;
+      method?: string;
+      certificate?: CertificateInfo;
+      fatal?: boolean;
+      attempts?: FtpError['attempts'];
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.kind = kind;
+    this.code = extra.code;
+    this.replyText = extra.replyText;
+    this.command = extra.command;
+    this.dataFailure = extra.dataFailure;
+    this.method = extra.method;
+    this.certificate = extra.certificate;
+    this.attempts = extra.attempts;
+    this.fatal = extra.fatal ?? (kind === 'connectionLost' || kind === 'protocol' || kind === 'unreachable');
+  }
+}
+
+const PERMISSION_WORDS = /permission|denied|not allowed|forbidden|access|read-only|not permitted/i;
+const EXISTS_WORDS = /exist/i;
+
+/** The FtpError a negative reply stands for, worded for a person. */
+export function errorFromReply(code: number, text: string, command?: string): FtpError {
+  const server = `${code} ${text}`.trim();
+  const what = command ? ` (${command.split(' ')[0]})` : '';
+  const extra = { code, replyText: text, command };
+  if (code === 421) return new FtpError('connectionLost', `The server closed the connection: ${server}`, { ...extra, fatal: true });
+  if (code === 425) return new FtpError('dataConnection', `The data connection could not be opened: ${server}`, { ...extra, dataFailure: 'reply425' });
+  if (code === 426) return new FtpError('dataConnection', `The data connection was closed during the transfer: ${server}`, { ...extra, dataFailure: 'reply426' });
+  if (code === 530 || code === 332) return new FtpError('permission', `Not logged in or not allowed${what}: ${server}`, extra);
+  if (code === 550 || code === 450) {
+    if (PERMISSION_WORDS.test(text)) return new FtpError('permission', `Permission denied${what}: ${server}`, extra);
+    if (EXISTS_WORDS.test(text) && !/not exist|no such/i.test(text)) return new FtpError('exists', `Already exists${what}: ${server}`, extra);
+    if (code === 450) return new FtpError('transient', `The file is busy or unavailable, try again${what}: ${server}`, extra);
+    return new FtpError('notFound', `Not found${what}: ${server}`, extra);
+  }
+  if (code === 553 || code === 532) return new FtpError('permission', `The server refused this name or action${what}: ${server}`, extra);
+  if (code >= 500 && code <= 504) return new FtpError('commandRejected', `The server does not accept this command${what}: ${server}`, extra);
+  if (code >= 400 && code < 500) return new FtpError('transient', `The server could not do this now${what}: ${server}`, extra);
+  return new FtpError('server', `The server refused${what}: ${server}`, extra);
+}
+
+export function isFtpError(e: unknown, kind?: FtpErrorKind): e is FtpError {
+  return e instanceof FtpError && (kind === undefined || e.kind === kind);
+}
+
+/** Refuses paths and names that would let one command smuggle in another (CR, LF) or be cut short (NUL). */
+export function assertSafeArgument(value: string, what = 'path'): void {
+  if (/[\r\n\0]/.test(value)) {
+    throw new FtpError('invalidInput', `The ${what} contains a line break or NUL character and can't be sent to an FTP server: ${JSON.stringify(value)}`);
+  }
+}

@@ -1,0 +1,12 @@
+/** FTP Workspace's protocol engine: a Node library, independent of VS Code. */
+export { FtpClient, TransferOptions, joinPath, parentPath, baseName } from './client';
+export { FtpPool, PoolOptions, RunOptions } from './pool';
+export { ConnectOptions, SecureMode, ListCommand, Timeouts, DEFAULT_TIMEOUTS } from './options';
+export { FtpError, FtpErrorKind, DataFailure, CertificateInfo, isFtpError } from './errors';
+export { LogSink, LogEvent, maskCommand } from './log';
+export { Reply } from './reply';
+export { TlsSettings } from './sockets';
+export { ActiveSettings } from './data/active';
+export { TransferMode, DataMethod, DEFAULT_METHOD_ORDER, ModeMemory, MethodAttempt, FallbackEvent, modeOfMethod } from './data/methods';
+export { FileEntry, EntryType, ListingResult, UnparsedLine } from './listing/entry';
+export { isNonPublicAddress } from './addresses';

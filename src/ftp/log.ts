@@ -1,0 +1,21 @@
+/** What the engine tells a log: every command, reply and data connection, with secrets masked. */
+export type LogEventKind = 'command' | 'reply' | 'data' | 'info' | 'error';
+
+export interface LogEvent {
+  kind: LogEventKind;
+  /** Which control connection, to tell pooled connections apart. */
+  connection: number;
+  text: string;
+}
+
+export type LogSink = (event: LogEvent) => void;
+
+export const noLog: LogSink = () => undefined;
+
+/** Commands whose argument is secret. */
+const SECRET_COMMANDS = /^(PASS|ACCT)\s+/i;
+
+/** The command as a log may show it: the argument of PASS and ACCT replaced. */
+export function maskCommand(command: string): string {
+  return SECRET_COMMANDS.test(command) ? command.replace(/^(\S+)\s+.*$/s, '$1 ****') : command;
+}

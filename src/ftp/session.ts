@@ -1,0 +1,91 @@
+/**
+ * Opening a logged-in control connection: TCP or implicit TLS, greeting, AUTH TLS, USER/PASS/ACCT,
+ * PBSZ/PROT, FEAT, SYST, OPTS UTF8, TYPE I, PWD.
+ */
+import { ControlConnection } from './control';
+import { FtpError, errorFromReply } from './errors';
+import { TextCodec } from './encoding';
+import { ResolvedOptions } from './options';
+import { Reply, isPositiveCompletion, replyText } from './reply';
+import { connectTcp, startTls } from './sockets';
+
+export interface Session {
+  control: ControlConnection;
+  /** FEAT lines by upper-case name, e.g. "MLST" -> "type*;size*;modify*;", "EPSV" -> "". */
+  features: Map<string, string>;
+  system?: string;
+  greeting: string;
+  /** Directory after login (PWD). */
+  home: string;
+}
+
+export function parseFeatures(reply: Reply): Map<string, string> {
+  const features = new Map<string, string>();
+  if (!isPositiveCompletion(reply.code)) return features;
+  for (const line of reply.lines.slice(1, -1)) {
+    const m = /^\s*([A-Za-z0-9][\w.-]*)(?:\s+(.*))?$/.exec(line);
+    if (m) features.set(m[1].toUpperCase(), (m[2] ?? '').trim());
+  }
+  return features;
+}
+
+/** The directory in a 257 reply: "/a b" in `257 "/a ""q"" b" is current`, with doubled quotes undone. */
+export function parsePwd(message: string): string | undefined {
+  const m = /"((?:[^"]|"")*)"/.exec(message);
+  return m ? m[1].replace(/""/g, '"') : undefined;
+}
+
+export async function openSession(o: ResolvedOptions, codec: TextCodec): Promise<Session> {
+  const { timeouts } = o;
+  const where = `${o.host}:${o.port}`;
+  const socket = o.secure === 'implicit'
+    ? await startTls({ host: o.host, port: o.port, settings: o.tls, timeoutMs: timeouts.connectMs, what: `Implicit FTPS connection to ${where}` })
+    : await connectTcp(o.host, o.port, timeouts.connectMs, `Connection to ${where}`);
+  const control = new ControlConnection(socket, o.host, codec, o.log, timeouts.replyMs, o.replyLimits);
+  try {
+    let greeting = await control.read(timeouts.connectMs);
+    while (greeting.code >= 100 && greeting.code < 200) greeting = await control.read(timeouts.connectMs); // 120 "ready in n minutes"
+    if (greeting.code !== 220) throw errorFromReply(greeting.code, replyText(greeting));
+
+    if (o.secure === 'explicit') {
+      const auth = await control.request('AUTH TLS');
+      if (auth.code !== 234 && auth.code !== 334) {
+        throw new FtpError('tls', `The server does not offer explicit FTPS (AUTH TLS answered ${auth.code} ${auth.message}). Use plain FTP or implicit FTPS for this site.`, { code: auth.code, replyText: auth.message, fatal: true });
+      }
+      await control.upgradeToTls(o.tls, timeouts.connectMs);
+    }
+
+    await login(control, o);
+
+    if (control.isTls) {
+      await control.expect('PBSZ 0');
+      await control.expect('PROT P');
+    }
+    const features = parseFeatures(await control.request('FEAT'));
+    let system: string | undefined;
+    const syst = await control.request('SYST');
+    if (isPositiveCompletion(syst.code)) system = syst.message;
+    if (codec.isUtf8 && features.has('UTF8')) await control.request('OPTS UTF8 ON'); // refusal is harmless
+    await control.expect('TYPE I');
+    const pwd = await control.request('PWD');
+    const home = (isPositiveCompletion(pwd.code) && parsePwd(pwd.message)) || '/';
+    return { control, features, system, greeting: replyText(greeting), home };
+  } catch (e) {
+    control.destroy();
+    throw e;
+  }
+}
+
+async function login(control: ControlConnection, o: ResolvedOptions): Promise<void> {
+  const refused = (r: Reply) =>
+    new FtpError('loginRefused', `The server refused the login for user "${o.user}": ${r.code} ${r.message}`, { code: r.code, replyText: r.message, fatal: true });
+  let reply = await control.request(`USER ${o.user}`);
+  if (reply.code === 331) reply = await control.request(`PASS ${o.password}`);
+  if (reply.code === 332) {
+    if (o.account === undefined) throw new FtpError('loginRefused', `The server asks for an account (ACCT) for user "${o.user}", and none is set.`, { code: 332, replyText: reply.message, fatal: true });
+    reply = await control.request(`ACCT ${o.account}`);
+  }
+  if (reply.code === 230 || reply.code === 202) return;
+  if (reply.code === 530 || reply.code === 430 || reply.code === 331) throw refused(reply);
+  throw errorFromReply(reply.code, reply.message, 'USER/PASS');
+}

@@ -1,0 +1,132 @@
+/** TCP and TLS socket set-up with timeouts and errors worded for people. */
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { CertificateInfo, FtpError } from './errors';
+
+export interface TlsSettings {
+  /** Extra certificate authorities to trust (PEM), e.g. a company CA or a test server's own certificate. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** SHA-256 fingerprint of one certificate the user chose to trust (colon hex, as Node prints it). */
+  trustedFingerprint256?: string;
+  /** Name sent as SNI and checked against the certificate; defaults to the host. */
+  servername?: string;
+  minVersion?: tls.SecureVersion;
+  maxVersion?: tls.SecureVersion;
+}
+
+export function socketErrorToFtpError(err: NodeJS.ErrnoException, what: string): FtpError {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return new FtpError('unreachable', `${what}: the connection was refused (nothing listens there, or a firewall rejects it).`, { cause: err });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new FtpError('unreachable', `${what}: the host name could not be resolved.`, { cause: err });
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL':
+      return new FtpError('unreachable', `${what}: no route to that address.`, { cause: err });
+    case 'ETIMEDOUT':
+      return new FtpError('timeout', `${what}: timed out.`, { cause: err });
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new FtpError('connectionLost', `${what}: the connection was reset by the other side.`, { cause: err });
+    default:
+      return new FtpError('connectionLost', `${what}: ${err.message}`, { cause: err });
+  }
+}
+
+/** Opens a TCP connection, failing with a 'timeout' FtpError after timeoutMs. */
+export function connectTcp(host: string, port: number, timeoutMs: number, what: string, signal?: AbortSignal): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const timer = setTimeout(() => fail(new FtpError('timeout', `${what}: no answer from ${host}:${port} within ${timeoutMs / 1000} s.`)), timeoutMs);
+    const onAbort = () => fail(new FtpError('aborted', `${what}: cancelled.`));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.removeListener('error', onError);
+    }
+    function fail(e: FtpError) {
+      done();
+      socket.destroy();
+      reject(e);
+    }
+    function onError(err: Error) {
+      fail(socketErrorToFtpError(err as NodeJS.ErrnoException, `${what} (${host}:${port})`));
+    }
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      done();
+      resolve(socket);
+    });
+  });
+}
+
+export function certificateInfo(cert: tls.PeerCertificate | undefined): CertificateInfo | undefined {
+  if (!cert || !cert.fingerprint256) return undefined;
+  const name = (n: tls.Certificate | undefined) =>
+    n ? Object.entries(n).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', ') : '';
+  return { subject: name(cert.subject), issuer: name(cert.issuer), validFrom: cert.valid_from, validTo: cert.valid_to, fingerprint256: cert.fingerprint256 };
+}
+
+function sameFingerprint(a: string, b: string): boolean {
+  const norm = (s: string) => s.replace(/[^0-9a-f]/gi, '').toUpperCase();
+  return norm(a) === norm(b);
+}
+
+/**
+ * Starts TLS as the client, on an existing socket (explicit FTPS, and every data connection, active
+ * ones included) or a new one (implicit FTPS). Certificates are verified; the only way past a failed
+ * verification is a pinned fingerprint. `session` resumes the control connection's TLS session, which
+ * vsftpd (require_ssl_reuse) and proftpd demand on data connections.
+ */
+export function startTls(
+  params: { socket?: net.Socket; host: string; port?: number; settings: TlsSettings; session?: Buffer; timeoutMs: number; what: string },
+): Promise<tls.TLSSocket> {
+  const { settings, host } = params;
+  const servername = settings.servername ?? host;
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({
+      socket: params.socket,
+      host: params.socket ? undefined : host,
+      port: params.socket ? undefined : params.port,
+      // SNI must be a name, never an IP literal (RFC 6066).
+      servername: net.isIP(servername) ? undefined : servername,
+      ca: settings.ca ? ([] as Array<string | Buffer>).concat(tls.rootCertificates, settings.ca) : undefined,
+      rejectUnauthorized: false, // checked below, so that a pinned fingerprint can be honoured
+      checkServerIdentity: (_h, cert) => tls.checkServerIdentity(servername, cert),
+      session: params.session,
+      minVersion: settings.minVersion ?? 'TLSv1.2',
+      maxVersion: settings.maxVersion,
+    });
+    const timer = setTimeout(() => fail(new FtpError('timeout', `${params.what}: the TLS handshake did not finish within ${params.timeoutMs / 1000} s.`)), params.timeoutMs);
+    function fail(e: FtpError) {
+      clearTimeout(timer);
+      s.destroy();
+      reject(e);
+    }
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+        fail(new FtpError('tls', `${params.what}: the server closed the connection during the TLS handshake (it may require a TLS session reused from the control connection, or refuse this TLS version).`, { cause: err }));
+      } else if (err.code?.startsWith('ERR_SSL') || /ssl|tls|alert/i.test(err.message)) {
+        fail(new FtpError('tls', `${params.what}: TLS handshake failed: ${err.message}`, { cause: err }));
+      } else fail(socketErrorToFtpError(err, params.what));
+    };
+    s.once('error', onError);
+    s.once('secureConnect', () => {
+      clearTimeout(timer);
+      const cert = certificateInfo(s.getPeerCertificate());
+      const pinned = settings.trustedFingerprint256 && cert && sameFingerprint(cert.fingerprint256, settings.trustedFingerprint256);
+      if (!s.authorized && !pinned) {
+        s.destroy();
+        reject(new FtpError('tls', `${params.what}: the server's certificate is not trusted (${s.authorizationError}).` +
+          (cert ? ` Subject ${cert.subject}; issuer ${cert.issuer}; SHA-256 ${cert.fingerprint256}.` : ''), { certificate: cert, fatal: true }));
+        return;
+      }
+      // The caller attaches its own error handler before any further I/O event can fire.
+      s.removeListener('error', onError);
+      resolve(s);
+    });
+  });
+}
