@@ -73,12 +73,11 @@ export class ControlConnection {
       if (waiter) {
         clearTimeout(waiter.timer);
         waiter.resolve(reply);
-      } else if (reply.code === 421) {
-        // Unsolicited 421: the server is closing (idle timeout, shutdown).
-        this.fail(errorFromReply(421, reply.message));
-      } else {
+      } else if (reply.code !== 421) {
         this.replies.push(reply);
       }
+      // 421, answering a command or not, means the server is closing (idle timeout, shutdown, too many users).
+      if (reply.code === 421) this.fail(errorFromReply(421, reply.message));
     }
   };
   private readonly onError = (err: Error) => this.fail(socketErrorToFtpError(err as NodeJS.ErrnoException, 'Control connection'));
