@@ -181,13 +181,9 @@ export class FtpClient {
         if (!entry) throw new FtpError('protocol', `Could not read the server's MLST answer for ${path}: ${replyText(r)}`);
         return { ...entry, name: baseName(path) };
       }
-      // Without MLST: SIZE and MDTM answer for files; a directory is what CWD accepts.
-      const size = await c.request(`SIZE ${path}`);
-      if (size.code === 213) {
-        const mdtm = await c.request(`MDTM ${path}`);
-        const modified = mdtm.code === 213 ? parseFtpTime(mdtm.message) : undefined;
-        return { name: baseName(path), type: 'file', size: Number(size.message.trim()), modified, modifiedPrecision: modified ? 'second' : undefined };
-      }
+      // Without MLST: a directory is what CWD accepts (some servers answer SIZE for directories
+      // too), then SIZE and MDTM answer for files.
+      if (path === this.cwd) return { name: baseName(path), type: 'directory' };
       const previous = this.cwd;
       const cwd = await c.request(`CWD ${path}`);
       if (isPositiveCompletion(cwd.code)) {
@@ -195,7 +191,11 @@ export class FtpClient {
         if (previous !== undefined) await this.changeDir(c, previous).catch(() => (this.cwd = undefined));
         return { name: baseName(path), type: 'directory' };
       }
-      throw errorFromReply(size.code === 500 || size.code === 502 ? cwd.code : size.code, size.code === 500 || size.code === 502 ? cwd.message : size.message, `SIZE ${path}`);
+      const size = await c.request(`SIZE ${path}`);
+      if (size.code !== 213) throw errorFromReply(size.code, size.message, `SIZE ${path}`);
+      const mdtm = await c.request(`MDTM ${path}`);
+      const modified = mdtm.code === 213 ? parseFtpTime(mdtm.message) : undefined;
+      return { name: baseName(path), type: 'file', size: Number(size.message.trim()), modified, modifiedPrecision: modified ? 'second' : undefined };
     });
   }
 

@@ -83,7 +83,7 @@ export class FtpError extends Error {
 }
 
 const PERMISSION_WORDS = /permission|denied|not allowed|forbidden|access|read-only|not permitted/i;
-const EXISTS_WORDS = /exist/i;
+const EXISTS_WORDS = /already exists|file exists|exists already|directory exists/i;
 
 /** The FtpError a negative reply stands for, worded for a person. */
 export function errorFromReply(code: number, text: string, command?: string): FtpError {
@@ -96,7 +96,7 @@ export function errorFromReply(code: number, text: string, command?: string): Ft
   if (code === 530 || code === 332) return new FtpError('permission', `Not logged in or not allowed${what}: ${server}`, extra);
   if (code === 550 || code === 450) {
     if (PERMISSION_WORDS.test(text)) return new FtpError('permission', `Permission denied${what}: ${server}`, extra);
-    if (EXISTS_WORDS.test(text) && !/not exist|no such/i.test(text)) return new FtpError('exists', `Already exists${what}: ${server}`, extra);
+    if (EXISTS_WORDS.test(text)) return new FtpError('exists', `Already exists${what}: ${server}`, extra);
     if (code === 450) return new FtpError('transient', `The file is busy or unavailable, try again${what}: ${server}`, extra);
     return new FtpError('notFound', `Not found${what}: ${server}`, extra);
   }

@@ -102,20 +102,26 @@ async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ sock
 }
 
 /**
- * Puts the control connection back in step after an interrupted transfer: ABOR, then NOOP, and
- * every reply up to NOOP's 200 is dropped. If the server doesn't answer in time the connection is
- * closed; the caller's client reconnects on next use.
+ * Puts the control connection back in step after an interrupted transfer. ABOR and NOOP are sent;
+ * then the transfer's own final reply, ABOR's and NOOP's are read, in whatever order the server
+ * sends them (ftp-srv answers ABOR after NOOP). If the server doesn't answer in time the connection
+ * is closed; the client reconnects on its next use.
  */
-async function resync(control: ControlConnection, timeoutMs: number, sendAbor: boolean): Promise<void> {
+async function resync(control: ControlConnection, timeoutMs: number, finalReply: Promise<Reply>): Promise<void> {
   if (control.closed) return;
   try {
-    if (sendAbor) control.send('ABOR');
+    control.send('ABOR');
     control.send('NOOP');
-    for (let i = 0; i < 6; i++) {
+    const timer = setTimeout(() => control.destroy(), timeoutMs);
+    await finalReply.finally(() => clearTimeout(timer));
+    let read = 0;
+    let sawNoop = false;
+    while (read < 2 || !sawNoop) {
+      if (read >= 6) throw new Error('out of step');
       const r = await control.read(timeoutMs);
-      if (r.code === 200) return;
+      read++;
+      if (r.code === 200) sawNoop = true;
     }
-    control.destroy();
   } catch {
     control.destroy();
   }
@@ -193,7 +199,7 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
     prepared.listener?.close();
     if (commandSent && finalReply) {
       // The server still thinks a transfer runs, or owes us its final reply.
-      await resync(control, settings.replyTimeoutMs, true);
+      await resync(control, settings.replyTimeoutMs, finalReply);
     }
     throw e;
   } finally {
