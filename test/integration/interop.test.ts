@@ -168,6 +168,22 @@ for (const kind of ALL_SERVERS.filter((k) => !only || only.includes(k))) {
       }
     });
 
+    test(`${kind}: no data connection outlives its transfer`, async () => {
+      // ftp-srv leaves its side of a data connection open: an idle timer left armed would fire later.
+      for (const mode of ['passive', 'active'] as const) {
+        const client = await FtpClient.connect(optionsFor(server, 'off', { transferMode: mode, timeouts: { ...timeouts, dataIdleMs: 300 } }));
+        try {
+          await client.upload('/outlive.bin', Buffer.alloc(70_000, 7));
+          await client.download('/outlive.bin');
+          await client.list('/');
+          await new Promise((r) => setTimeout(r, 700));
+          await client.delete('/outlive.bin');
+        } finally {
+          await client.close();
+        }
+      }
+    });
+
     test(`${kind}: a cancelled download leaves the connection usable`, async () => {
       const big = crypto.randomBytes(20 * 1024 * 1024);
       fs.writeFileSync(path.join(server.root, 'abort.bin'), big);

@@ -205,6 +205,13 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);
     prepared.listener?.close();
+    // The transfer is over either way: release the data socket (some servers never close their
+    // side) and its idle timer, and keep a late error from becoming an uncaught exception.
+    if (socket) {
+      socket.on('error', () => undefined);
+      socket.setTimeout(0);
+      socket.destroy();
+    }
   }
 }
 
