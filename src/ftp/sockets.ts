@@ -118,7 +118,10 @@ export function startTls(
       clearTimeout(timer);
       const cert = certificateInfo(s.getPeerCertificate());
       const pinned = settings.trustedFingerprint256 && cert && sameFingerprint(cert.fingerprint256, settings.trustedFingerprint256);
-      if (!s.authorized && !pinned) {
+      // A resumed session can only be one our verified control connection established (the data
+      // connection then has no certificate of its own to check).
+      const resumed = params.session !== undefined && s.isSessionReused();
+      if (!s.authorized && !pinned && !resumed) {
         s.destroy();
         reject(new FtpError('tls', `${params.what}: the server's certificate is not trusted (${s.authorizationError}).` +
           (cert ? ` Subject ${cert.subject}; issuer ${cert.issuer}; SHA-256 ${cert.fingerprint256}.` : ''), { certificate: cert, fatal: true }));

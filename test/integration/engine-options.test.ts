@@ -1,0 +1,205 @@
+/**
+ * Engine options against real servers: certificate trust, name encodings, active-mode bind address,
+ * port range and external address, the PASV address, IPv6, MFMT/chmod, streams.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { FtpClient } from '../../src/ftp/client';
+import { FtpError } from '../../src/ftp/errors';
+import { LogEvent } from '../../src/ftp/log';
+import { RunningServer, ServerKind, serverMissing, startServer } from '../servers';
+import { ServerOptions } from '../servers/common';
+
+const timeouts = { connectMs: 10_000, replyMs: 15_000, dataConnectMs: 3_000, dataIdleMs: 15_000 };
+
+async function start(kind: ServerKind, opts: ServerOptions = {}): Promise<RunningServer> {
+  const missing = serverMissing(kind);
+  if (missing) throw new Error(missing);
+  return startServer(kind, opts);
+}
+
+describe('certificates (proftpd, explicit FTPS)', () => {
+  let server: RunningServer;
+  before(async () => { server = await start('proftpd'); });
+  after(async () => server?.stop());
+  const base = () => ({ host: server.host, port: server.port, user: server.user, password: server.password, secure: 'explicit' as const, timeouts });
+
+  test('an untrusted certificate is refused, and the error shows it so a UI can offer to trust it', async () => {
+    await assert.rejects(FtpClient.connect(base()), (e: FtpError) => {
+      assert.equal(e.kind, 'tls');
+      assert.equal(e.certificate?.fingerprint256, server.certSha256);
+      assert.match(e.certificate?.subject ?? '', /CN=localhost/);
+      assert.match(e.message, /not trusted/);
+      return true;
+    });
+  });
+
+  test('the pinned fingerprint is accepted for control and data connections', async () => {
+    const c = await FtpClient.connect({ ...base(), tls: { trustedFingerprint256: server.certSha256 }, transferMode: 'passive' });
+    await c.upload('/pinned.txt', Buffer.from('pinned'));
+    assert.equal((await c.download('/pinned.txt')).toString(), 'pinned');
+    await c.close();
+  });
+
+  test('another fingerprint is not', async () => {
+    const wrong = server.certSha256.replace(/^../, server.certSha256.startsWith('00') ? '11' : '00');
+    await assert.rejects(FtpClient.connect({ ...base(), tls: { trustedFingerprint256: wrong } }), (e: FtpError) => e.kind === 'tls');
+  });
+
+  test('a trusted CA with the wrong host name is refused', async () => {
+    await assert.rejects(FtpClient.connect({ ...base(), tls: { ca: server.certPem, servername: 'ftp.example.org' } }),
+      (e: FtpError) => e.kind === 'tls' && /not trusted/.test(e.message));
+  });
+});
+
+describe('name encodings (vsftpd stores names as bytes)', () => {
+  let server: RunningServer;
+  before(async () => { server = await start('vsftpd'); });
+  after(async () => server?.stop());
+
+  for (const [encoding, name, bytes] of [
+    ['latin1', 'café.txt', [0x63, 0x61, 0x66, 0xe9, 0x2e, 0x74, 0x78, 0x74]],
+    ['euc-kr', '한글.txt', [0xc7, 0xd1, 0xb1, 0xdb, 0x2e, 0x74, 0x78, 0x74]],
+    ['shift_jis', '日本.txt', [0x93, 0xfa, 0x96, 0x7b, 0x2e, 0x74, 0x78, 0x74]],
+  ] as const) {
+    test(`${encoding}: the name on disk is in ${encoding}, and lists back as ${name}`, async () => {
+      const c = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, encoding, timeouts });
+      try {
+        await c.upload(`/${name}`, Buffer.from(encoding));
+        const onDisk = fs.readdirSync(server.root, { encoding: 'buffer' });
+        assert.ok(onDisk.some((b) => b.equals(Buffer.from(bytes))), `bytes on disk: ${onDisk.map((b) => b.toString('hex')).join(' ')}`);
+        const { entries } = await c.list('/');
+        assert.ok(entries.some((e) => e.name === name));
+        await c.delete(`/${name}`);
+      } finally {
+        await c.close();
+      }
+    });
+  }
+});
+
+describe('data connection options (vsftpd)', () => {
+  let server: RunningServer;
+  let masqueraded: RunningServer;
+  before(async () => {
+    server = await start('vsftpd');
+    // 127.0.0.9 has no server: a client that trusts this PASV address fails.
+    masqueraded = await start('pyftpdlib', { passiveAddress: '127.0.0.9' });
+  });
+  after(async () => { await server?.stop(); await masqueraded?.stop(); });
+
+  test('active mode listens on the bind address, in the port range, and advertises the external address', async () => {
+    const log: LogEvent[] = [];
+    const c = await FtpClient.connect({
+      host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'active', timeouts,
+      active: { bindAddress: '0.0.0.0', portRange: [47100, 47102], externalAddress: '127.0.0.1' }, log: (e) => log.push(e),
+    });
+    try {
+      for (let i = 0; i < 4; i++) assert.equal((await c.list('/')).unparsed.length, 0);
+      const eprt = log.filter((e) => e.kind === 'command' && e.text.startsWith('EPRT'));
+      assert.equal(eprt.length, 4);
+      for (const e of eprt) assert.match(e.text, /^EPRT \|1\|127\.0\.0\.1\|4710[0-2]\|$/);
+      assert.ok(log.some((e) => /listening on 0\.0\.0\.0:4710[0-2]/.test(e.text)));
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('an external address the server may not connect to is refused as a command (vsftpd port_promiscuous=NO)', async () => {
+    const c = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'active', timeouts,
+      active: { externalAddress: '127.0.0.3' } });
+    try {
+      await assert.rejects(c.list('/'), (e: FtpError) => e.kind === 'dataConnection' && e.attempts?.every((a) => a.failure === 'refused') === true);
+    } finally {
+      c.disconnect();
+    }
+  });
+
+  test('PASV with a wrong address: the control address is used by default', async () => {
+    const log: LogEvent[] = [];
+    const c = await FtpClient.connect({ host: masqueraded.host, port: masqueraded.port, user: masqueraded.user, password: masqueraded.password,
+      transferMode: 'passive', methodOrder: ['pasv'], timeouts, log: (e) => log.push(e) });
+    try {
+      await c.upload('/p.txt', Buffer.from('ok'));
+      assert.ok(log.some((e) => /PASV advertised 127\.0\.0\.9; connecting to the control address 127\.0\.0\.1/.test(e.text)));
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('PASV with a wrong address: trusting it fails as a data-connection failure', async () => {
+    const c = await FtpClient.connect({ host: masqueraded.host, port: masqueraded.port, user: masqueraded.user, password: masqueraded.password,
+      transferMode: 'passive', methodOrder: ['pasv'], trustPasvAddress: true, timeouts });
+    try {
+      await assert.rejects(c.list('/'), (e: FtpError) => e.kind === 'dataConnection' && ['connectRefused', 'connectTimeout'].includes(e.dataFailure ?? ''));
+    } finally {
+      c.disconnect();
+    }
+  });
+});
+
+describe('IPv6 (pyftpdlib on ::1)', () => {
+  let server: RunningServer;
+  before(async () => { server = await start('pyftpdlib', { bindAddress: '::1' }); });
+  after(async () => server?.stop());
+
+  for (const mode of ['passive', 'active'] as const) {
+    test(`${mode}: ${mode === 'passive' ? 'EPSV' : 'EPRT |2|'} works and PASV/PORT are never tried`, async () => {
+      const log: LogEvent[] = [];
+      const c = await FtpClient.connect({ host: '::1', port: server.port, user: server.user, password: server.password, transferMode: mode, timeouts, log: (e) => log.push(e) });
+      try {
+        await c.upload('/v6.txt', Buffer.from('six'));
+        assert.equal((await c.download('/v6.txt')).toString(), 'six');
+        const methods = log.filter((e) => e.kind === 'command' && /^(EPSV|PASV|EPRT|PORT)/.test(e.text)).map((e) => e.text);
+        assert.ok(methods.length >= 2);
+        assert.ok(methods.every((m) => (mode === 'passive' ? m === 'EPSV' : /^EPRT \|2\|::1\|\d+\|$/.test(m))), methods.join(', '));
+      } finally {
+        await c.close();
+      }
+    });
+  }
+});
+
+describe('modification times, chmod and streams', () => {
+  const kinds: ServerKind[] = ['vsftpd', 'proftpd', 'pureftpd', 'pyftpdlib'];
+  for (const kind of kinds) {
+    describe(kind, () => {
+      let server: RunningServer;
+      before(async () => { server = await start(kind); });
+      after(async () => server?.stop());
+
+      test('setModified and chmod reach the disk', async () => {
+        const c = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, timeouts });
+        try {
+          await c.upload('/t.txt', Buffer.from('t'));
+          const when = new Date('2020-01-02T03:04:05Z');
+          await c.setModified('/t.txt', when);
+          assert.equal(fs.statSync(path.join(server.root, 't.txt')).mtime.toISOString(), when.toISOString());
+          assert.equal((await c.stat('/t.txt')).modified?.toISOString(), when.toISOString());
+          await c.chmod('/t.txt', 0o640);
+          assert.equal(fs.statSync(path.join(server.root, 't.txt')).mode & 0o777, 0o640);
+        } finally {
+          await c.close();
+        }
+      });
+
+      test('upload from a stream and download into a stream', async () => {
+        const c = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, timeouts });
+        try {
+          const chunks = Array.from({ length: 50 }, (_, i) => Buffer.alloc(10_000, i));
+          assert.equal(await c.upload('/s.bin', Readable.from(chunks)), 500_000);
+          const sink = new PassThrough();
+          const received: Buffer[] = [];
+          sink.on('data', (b: Buffer) => received.push(b));
+          assert.equal(await c.downloadTo('/s.bin', sink), 500_000);
+          assert.ok(Buffer.concat(received).equals(Buffer.concat(chunks)));
+        } finally {
+          await c.close();
+        }
+      });
+    });
+  }
+});
