@@ -13,6 +13,8 @@ export interface FaultScript {
   onCommand?: (verb: string, arg: string, session: FakeSession) => string[] | 'silence' | 'close' | undefined;
   /** Content RETR sends. */
   file?: Buffer;
+  /** What LIST sends (lines joined with CRLF). */
+  listing?: string[];
   /** Connect back for PORT/EPRT from this local address (to play a foreign host). */
   activeFromAddress?: string;
 }
@@ -34,6 +36,8 @@ export interface FakeServer {
 export async function startFaultServer(script: FaultScript = {}): Promise<FakeServer> {
   const sessions: FakeSession[] = [];
   const sockets = new Set<net.Socket>();
+  const listeners = new Set<net.Server>(); // passive-mode listeners, closed by stop()
+  const track = (sock: net.Socket) => { sockets.add(sock); sock.on('close', () => sockets.delete(sock)); sock.on('error', () => undefined); return sock; };
   let open = 0;
   const state = { maxConcurrent: 0 };
   const server = net.createServer((socket) => {
@@ -70,7 +74,7 @@ export async function startFaultServer(script: FaultScript = {}): Promise<FakeSe
       if (pasvSocket) return pasvSocket;
       const target = activeTarget!;
       return new Promise((resolve, reject) => {
-        const s = net.connect({ host: target.host, port: target.port, localAddress: script.activeFromAddress });
+        const s = track(net.connect({ host: target.host, port: target.port, localAddress: script.activeFromAddress }));
         s.once('connect', () => resolve(s));
         s.once('error', reject);
       });
@@ -90,7 +94,8 @@ export async function startFaultServer(script: FaultScript = {}): Promise<FakeSe
         case 'EPSV':
         case 'PASV': {
           pasv?.close();
-          pasv = net.createServer();
+          pasv = net.createServer(track);
+          listeners.add(pasv);
           await new Promise<void>((r) => pasv!.listen(0, '127.0.0.1', r));
           const p = (pasv.address() as net.AddressInfo).port;
           pasvSocket = new Promise((resolve) => pasv!.once('connection', resolve));
@@ -103,11 +108,13 @@ export async function startFaultServer(script: FaultScript = {}): Promise<FakeSe
           pasvSocket = undefined;
           return send(['200 OK']);
         }
+        case 'CWD': return send(['250 OK']);
+        case 'LIST':
         case 'RETR': {
           send(['150 Opening data connection']);
           try {
             const s = await dataSocket();
-            s.end(script.file ?? Buffer.alloc(0));
+            s.end(verb === 'LIST' ? Buffer.from((script.listing ?? []).map((l) => l + '\r\n').join('')) : script.file ?? Buffer.alloc(0));
             s.on('close', () => send(['226 Transfer complete']));
           } catch {
             send(["425 Can't open data connection"]);
@@ -125,6 +132,7 @@ export async function startFaultServer(script: FaultScript = {}): Promise<FakeSe
     get maxConcurrent() { return state.maxConcurrent; },
     stop: () => new Promise<void>((r) => {
       for (const s of sockets) s.destroy();
+      for (const l of listeners) l.close();
       server.close(() => r());
     }),
   };

@@ -139,4 +139,43 @@ describe('faults (fake server)', () => {
     assert.ok(errors.every((r) => r.status === 'rejected' && (r.reason as FtpError).kind === 'unreachable'));
     await dead.close();
   });
+
+  test('an IIS-like server that refuses LIST -a gets plain LIST, remembered, and its DOS listing is read', async () => {
+    const srv = await startFaultServer({
+      listing: ['11-22-26  12:01PM       <DIR>          web root', '11-22-26  01:15PM                 1234 default.htm'],
+      onCommand: (v, arg) => (v === 'LIST' && arg === '-a' ? ['501 Invalid option -a'] : undefined),
+    });
+    try {
+      const c = await FtpClient.connect({ host: '127.0.0.1', port: srv.port, timeouts: fast });
+      for (let i = 0; i < 2; i++) {
+        const { entries, unparsed } = await c.list('/');
+        assert.deepEqual(unparsed, []);
+        assert.deepEqual(entries.map((e) => [e.name, e.type, e.size]), [['web root', 'directory', undefined], ['default.htm', 'file', 1234]]);
+      }
+      await c.close();
+      const lists = srv.sessions[0].commands.filter((l) => l.startsWith('LIST'));
+      assert.deepEqual(lists, ['LIST -a', 'LIST', 'LIST'], 'LIST -a is tried once, then plain LIST is remembered');
+    } finally { await srv.stop(); }
+  });
+
+  test('the pool closes idle connections and keeps others alive with NOOP', async () => {
+    const srv = await startFaultServer();
+    const idle = new FtpPool({ host: '127.0.0.1', port: srv.port, idleTimeoutMs: 150, timeouts: fast });
+    try {
+      await idle.run((c) => c.noop());
+      assert.equal(idle.stats.idle, 1);
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(idle.stats.idle, 0);
+      assert.ok(srv.sessions[0].commands.includes('QUIT'), 'closed politely');
+    } finally { await idle.close(); }
+
+    const kept = new FtpPool({ host: '127.0.0.1', port: srv.port, idleTimeoutMs: 0, keepaliveIntervalMs: 100, timeouts: fast });
+    try {
+      await kept.run((c) => c.noop());
+      await new Promise((r) => setTimeout(r, 450));
+      const noops = srv.sessions[1].commands.filter((l) => l === 'NOOP').length;
+      assert.ok(noops >= 4, `NOOPs sent while idle: ${noops}`);
+      assert.equal(kept.stats.idle, 1);
+    } finally { await kept.close(); await srv.stop(); }
+  });
 });
