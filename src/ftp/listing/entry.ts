@@ -9,7 +9,10 @@ export interface FileEntry {
   size?: number;
   /** Modification time. MLSD/MLST give UTC to the second; LIST dates carry the precision below. */
   modified?: Date;
-  /** 'second' (MLSD, MDTM, LIST with time and year inferred), 'minute' or 'day' (LIST with a year, no time). */
+  /**
+   * How exact `modified` is: 'second' (MLSD/MLST, MDTM, LIST lines that print seconds), 'minute' (LIST
+   * `Nov 22 12:01`, with the year inferred, and DOS/IIS times), 'day' (LIST `Nov 22  2024`, no time).
+   */
   modifiedPrecision?: 'second' | 'minute' | 'day';
   /** Target of a symlink (`name -> target` in `ls -l`). */
   linkTarget?: string;
@@ -19,6 +22,8 @@ export interface FileEntry {
   permissions?: string;
   owner?: string;
   group?: string;
+  /** Major/minor numbers of a block or character device (`ls -l` prints them instead of a size). */
+  device?: { major: number; minor: number };
   /** MLSD facts as received (lower-cased keys), for callers that want more. */
   facts?: Record<string, string>;
 }
@@ -28,6 +33,9 @@ export interface UnparsedLine {
   line: string;
   reason: string;
 }
+
+/** What a single-line parser makes of one line: an entry, or why it could not read it. */
+export type LineParseResult = { entry: FileEntry } | { error: string };
 
 export interface ListingResult {
   entries: FileEntry[];
