@@ -111,7 +111,8 @@ export class FtpClient {
     this.cwd = path;
   }
 
-  cd(path: string): Promise<void> {
+  async cd(path: string): Promise<void> {
+    assertSafeArgument(path);
     return this.exclusive((c) => this.changeDir(c, path));
   }
 
@@ -137,7 +138,8 @@ export class FtpClient {
   }
 
   /** Lists a directory (its entries, without . and ..). Lines no parser understands are in `unparsed`. */
-  list(path: string, opts: TransferOptions = {}): Promise<ListingResult> {
+  async list(path: string, opts: TransferOptions = {}): Promise<ListingResult> {
+    assertSafeArgument(path);
     return this.exclusive(async (c) => {
       // CWD first: listing commands glob or split their argument on some servers; CWD takes the name as is.
       await this.changeDir(c, path);
@@ -171,7 +173,7 @@ export class FtpClient {
   }
 
   /** Metadata of one path; throws a 'notFound' FtpError if it does not exist. */
-  stat(path: string): Promise<FileEntry> {
+  async stat(path: string): Promise<FileEntry> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
       if (this.features.has('MLST')) {
@@ -200,13 +202,13 @@ export class FtpClient {
   }
 
   /** Size in bytes (SIZE). */
-  size(path: string): Promise<number> {
+  async size(path: string): Promise<number> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => Number((await c.expect(`SIZE ${path}`)).message.trim()));
   }
 
   /** Modification time (MDTM), UTC to the second. */
-  lastModified(path: string): Promise<Date> {
+  async lastModified(path: string): Promise<Date> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
       const r = await c.expect(`MDTM ${path}`);
@@ -232,13 +234,13 @@ export class FtpClient {
   }
 
   /** Downloads a file into memory. */
-  download(path: string, opts: TransferOptions = {}): Promise<Buffer> {
+  async download(path: string, opts: TransferOptions = {}): Promise<Buffer> {
     assertSafeArgument(path);
     return this.exclusive((c) => this.receive(c, `RETR ${path}`, opts));
   }
 
   /** Downloads a file into a stream (ended when done); resolves with the byte count. */
-  downloadTo(path: string, destination: Writable, opts: TransferOptions = {}): Promise<number> {
+  async downloadTo(path: string, destination: Writable, opts: TransferOptions = {}): Promise<number> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
       let bytes = 0;
@@ -255,7 +257,7 @@ export class FtpClient {
   }
 
   /** Uploads (STOR) from a buffer or a stream; resolves with the byte count. */
-  upload(path: string, source: Buffer | Readable, opts: TransferOptions = {}): Promise<number> {
+  async upload(path: string, source: Buffer | Readable, opts: TransferOptions = {}): Promise<number> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
       let bytes = 0;
@@ -272,12 +274,12 @@ export class FtpClient {
     });
   }
 
-  delete(path: string): Promise<void> {
+  async delete(path: string): Promise<void> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => void (await c.expect(`DELE ${path}`)));
   }
 
-  rename(from: string, to: string): Promise<void> {
+  async rename(from: string, to: string): Promise<void> {
     assertSafeArgument(from);
     assertSafeArgument(to);
     return this.exclusive(async (c) => {
@@ -287,7 +289,7 @@ export class FtpClient {
   }
 
   /** MKD; with recursive, creates the missing parents and accepts an existing directory. */
-  mkdir(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
+  async mkdir(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
       if (!opts.recursive) {
@@ -328,7 +330,7 @@ export class FtpClient {
   }
 
   /** Sets the modification time (MFMT, else the MDTM-with-time form some servers accept). */
-  setModified(path: string, date: Date): Promise<void> {
+  async setModified(path: string, date: Date): Promise<void> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
       const t = formatFtpTime(date);
@@ -338,7 +340,7 @@ export class FtpClient {
   }
 
   /** SITE CHMOD, e.g. chmod(path, 0o644). */
-  chmod(path: string, mode: number): Promise<void> {
+  async chmod(path: string, mode: number): Promise<void> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => void (await c.expect(`SITE CHMOD ${(mode & 0o7777).toString(8)} ${path}`)));
   }

@@ -55,6 +55,31 @@ describe('certificates (proftpd, explicit FTPS)', () => {
   });
 });
 
+describe('TLS 1.2 and 1.3 with session reuse (vsftpd require_ssl_reuse, proftpd default)', () => {
+  for (const kind of ['vsftpd', 'proftpd'] as const) {
+    for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
+      test(`${kind} ${version}: passive and active transfers resume the control session`, async () => {
+        const server = await start(kind);
+        try {
+          for (const mode of ['passive', 'active'] as const) {
+            const c = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, secure: 'explicit',
+              tls: { ca: server.certPem, minVersion: version, maxVersion: version }, transferMode: mode, timeouts });
+            try {
+              await c.upload('/tls.txt', Buffer.from(version));
+              assert.equal((await c.download('/tls.txt')).toString(), version);
+              assert.equal((await c.list('/')).entries.length, 1);
+            } finally {
+              await c.close();
+            }
+          }
+        } finally {
+          await server.stop();
+        }
+      });
+    }
+  }
+});
+
 describe('name encodings (vsftpd stores names as bytes)', () => {
   let server: RunningServer;
   before(async () => { server = await start('vsftpd'); });

@@ -178,4 +178,30 @@ describe('faults (fake server)', () => {
       assert.equal(kept.stats.idle, 1);
     } finally { await kept.close(); await srv.stop(); }
   });
+
+  test('a name with CR/LF is refused before anything is sent', async () => {
+    const srv = await startFaultServer();
+    try {
+      const c = await FtpClient.connect({ host: '127.0.0.1', port: srv.port, timeouts: fast });
+      const before = srv.sessions[0].commands.length;
+      for (const bad of ['/a\r\nDELE /b', '/a\nb', '/a\u0000b']) {
+        await assert.rejects(c.delete(bad), (e: FtpError) => e.kind === 'invalidInput');
+        await assert.rejects(c.rename('/ok', bad), (e: FtpError) => e.kind === 'invalidInput');
+        await assert.rejects(c.list(bad), (e: FtpError) => e.kind === 'invalidInput');
+      }
+      await c.noop();
+      assert.deepEqual(srv.sessions[0].commands.slice(before), ['NOOP']);
+      await c.close();
+    } finally { await srv.stop(); }
+  });
+
+  test('a server that asks for an account gets ACCT', async () => {
+    const srv = await startFaultServer({ onCommand: (v) => (v === 'PASS' ? ['332 Need account for login.'] : v === 'ACCT' ? ['230 Logged in with account'] : undefined) });
+    try {
+      await assert.rejects(FtpClient.connect({ host: '127.0.0.1', port: srv.port, user: 'u', password: 'p', timeouts: fast }), (e: FtpError) => e.kind === 'loginRefused' && /account/.test(e.message));
+      const c = await FtpClient.connect({ host: '127.0.0.1', port: srv.port, user: 'u', password: 'p', account: 'billing', timeouts: fast });
+      assert.ok(srv.sessions[1].commands.includes('ACCT billing'));
+      await c.close();
+    } finally { await srv.stop(); }
+  });
 });
