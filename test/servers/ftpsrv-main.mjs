@@ -1,24 +1,41 @@
-// ftp-srv test server, run as its own process (so it can live in a network namespace and never
-// shares the test's event loop). Arguments: JSON with host, port, root, user, password, pasv range.
+// ftp-srv test server, run as its own node process by ftpsrv.ts (so it can live in a network
+// namespace and never shares the test's event loop). Argument: JSON with host, ports, root, user,
+// password, passive range and switches. Prints nothing; errors go to stderr.
+import { readFileSync } from 'node:fs';
 import ftpsrv from 'ftp-srv';
 import bunyan from 'bunyan';
 
 const o = JSON.parse(process.argv[2]);
-const log = bunyan.createLogger({ name: 'ftp-srv', level: 'fatal' });
-const server = new ftpsrv.FtpSrv({
-  url: `ftp://${o.host}:${o.port}`,
-  pasv_url: o.passiveAddress || o.host,
-  pasv_min: o.pasv[0],
-  pasv_max: o.pasv[1],
-  anonymous: !!o.anonymous,
-  greeting: ['ftp-srv test server'],
-  blacklist: [...(o.passive === false ? ['PASV', 'EPSV'] : []), ...(o.active === false ? ['PORT', 'EPRT'] : [])],
-  log,
-});
-server.on('login', ({ username, password }, resolve, reject) => {
-  if ((username === o.user && password === o.password) || (o.anonymous && username === 'anonymous')) resolve({ root: o.root });
-  else reject(new Error('Bad user or password'));
-});
-server.on('client-error', () => undefined);
-await server.listen();
-process.on('SIGTERM', () => server.close().finally(() => process.exit(0)));
+const log = bunyan.createLogger({ name: 'ftp-srv', level: process.env.FTPSRV_LOG_LEVEL || 'fatal' });
+const tls = o.certFile ? { cert: readFileSync(o.certFile), key: readFileSync(o.keyFile) } : false;
+
+function make(url, pasv) {
+  const server = new ftpsrv.FtpSrv({
+    url,
+    // A string pasv_url is ignored for clients on a local address (they get their own address
+    // back); a function is always used.
+    pasv_url: o.passiveAddress ? () => o.passiveAddress : o.host,
+    pasv_min: pasv[0],
+    pasv_max: pasv[1],
+    anonymous: !!o.anonymous,
+    greeting: ['ftp-srv test server'],
+    // ftp-srv answers a blacklisted command with 502: the closest it has to "disabled".
+    blacklist: [...(o.passive === false ? ['PASV', 'EPSV'] : []), ...(o.active === false ? ['PORT', 'EPRT'] : [])],
+    tls,
+    log,
+  });
+  server.on('login', ({ username, password }, resolve, reject) => {
+    if (username === o.user && password === o.password) resolve({ root: o.root });
+    else if (o.anonymous && username === 'anonymous') resolve({ root: o.root });
+    else reject(new Error('Bad user or password'));
+  });
+  server.on('client-error', ({ error }) => {
+    if (process.env.FTPSRV_LOG_LEVEL) process.stderr.write(`client-error: ${error?.stack || error}\n`);
+  });
+  return server;
+}
+
+const servers = [make(`ftp://${o.host}:${o.port}`, o.pasv)];
+if (tls && o.implicitPort) servers.push(make(`ftps://${o.host}:${o.implicitPort}`, o.pasvImplicit));
+await Promise.all(servers.map((s) => s.listen()));
+// ftp-srv's own SIGTERM handler closes its connections and exits.

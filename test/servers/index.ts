@@ -1,5 +1,8 @@
-/** Real FTP servers for the tests, each started on loopback (or in a test's namespace) and stopped after. */
-import { RunningServer, ServerKind, ServerOptions } from './common';
+/**
+ * Real FTP servers for the tests, each started on loopback (or in a test's namespace) on ports
+ * of its own and stopped after. See README.md in this folder.
+ */
+import { RunningServer, ServerKind, ServerOptions, portClash } from './common';
 import { startVsftpd, vsftpdMissing } from './vsftpd';
 import { proftpdMissing, startProftpd } from './proftpd';
 import { pureftpdMissing, startPureftpd } from './pureftpd';
@@ -7,7 +10,7 @@ import { pyftpdlibMissing, startPyftpdlib } from './pyftpdlib';
 import { ftpsrvMissing, startFtpsrv } from './ftpsrv';
 
 export { RunningServer, ServerKind, ServerOptions } from './common';
-export { independentFetch, independentList } from './independent';
+export { LftpOptions, independentFetch, independentList, independentRawList, lftp, lftpQuote } from './independent';
 
 export const ALL_SERVERS: ServerKind[] = ['vsftpd', 'proftpd', 'pureftpd', 'pyftpdlib', 'ftpsrv'];
 
@@ -19,11 +22,19 @@ const starters: Record<ServerKind, { missing(): string | undefined; start(o: Ser
   ftpsrv: { missing: ftpsrvMissing, start: startFtpsrv },
 };
 
-/** undefined when the server is installed; else a sentence saying what to install. */
+/** undefined when the server is installed; else a sentence naming what is missing and how to install it. */
 export function serverMissing(kind: ServerKind): string | undefined {
   return starters[kind].missing();
 }
 
-export function startServer(kind: ServerKind, opts: ServerOptions = {}): Promise<RunningServer> {
-  return starters[kind].start(opts);
+/** Starts a server and resolves once it answers 220 (on every port it offers). */
+export async function startServer(kind: ServerKind, opts: ServerOptions = {}): Promise<RunningServer> {
+  // Ports are claimed through lock files, but a program outside this harness can still take one
+  // between the check and the server's bind: then try once more on other ports.
+  try {
+    return await starters[kind].start(opts);
+  } catch (e) {
+    if (!portClash(e) || opts.passivePorts) throw e;
+    return starters[kind].start(opts);
+  }
 }

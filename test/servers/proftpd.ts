@@ -1,32 +1,48 @@
-/** proftpd 1.3.8, unpacked from Debian's package; a virtual user from an AuthUserFile. */
+/**
+ * proftpd 1.3.8, unpacked from Debian's package (it conflicts with vsftpd in apt); a virtual user
+ * from an AuthUserFile, files written as nobody. Explicit FTPS (mod_tls, TLS 1.2/1.3, session reuse
+ * required, as by default); implicit FTPS from a second instance with `TLSOptions UseImplicitSSL`.
+ */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FILE_GID, FILE_UID, PKGS, RunningServer, ServerOptions, Spawned, freePort, freeRange, makeRoot, removeDirs, scratchDir, spawnServer, stopSpawned, testCertificate, waitForGreeting } from './common';
+import {
+  FILE_GID, FILE_UID, INSTALL_HINT, PKGS, RunningServer, ServerOptions, Spawned, cleanup, makeRoot, scratchDir, serverPorts, spawnServer, testCertificate, waitForGreeting,
+} from './common';
 
 const BIN = path.join(PKGS, 'usr', 'sbin', 'proftpd');
+const MODULES = path.join(PKGS, 'usr', 'lib', 'proftpd');
 const USER = 'test';
 const PASSWORD = 'test';
+/** The account anonymous logins map to (proftpd looks it up in the same AuthUserFile). */
+const ANON = 'ftpanon';
 
 export function proftpdMissing(): string | undefined {
-  if (!fs.existsSync(BIN) || !fs.existsSync(path.join(PKGS, 'usr', 'lib', 'proftpd', 'mod_tls.so'))) {
-    return `proftpd is missing (${BIN}): run \`sudo bash scripts/install-test-servers.sh\` (unpacks proftpd-core and proftpd-mod-crypto).`;
-  }
+  if (!fs.existsSync(BIN)) return `proftpd is missing (${BIN}): ${INSTALL_HINT} (unpacks Debian's proftpd-core into .test-tools/pkgs).`;
+  if (!fs.existsSync(path.join(MODULES, 'mod_tls.so'))) return `proftpd's mod_tls is missing (${MODULES}/mod_tls.so): ${INSTALL_HINT} (unpacks proftpd-mod-crypto).`;
   return undefined;
+}
+
+let version: string | undefined;
+function proftpdVersion(): string {
+  // "ProFTPD Version 1.3.8"
+  version ??= execFileSync(BIN, ['-v'], { encoding: 'utf8' }).trim().replace(/^ProFTPD Version\s*/i, '');
+  return version;
 }
 
 function config(o: { host: string; port: number; root: string; work: string; name: string; pasv: [number, number]; implicit: boolean; opts: ServerOptions }): string {
   const cert = testCertificate();
   const w = (f: string) => path.join(o.work, `${o.name}.${f}`);
   const lines = [
-    'ServerType standalone', `ServerName "FTP Workspace test proftpd"`, `DefaultAddress ${o.host}`, 'SocketBindTight on',
-    `Port ${o.port}`, 'UseIPv6 off', 'User nobody', 'Group nogroup', `PidFile ${w('pid')}`, `ScoreboardFile ${w('scoreboard')}`,
-    `DelayTable ${w('delay')}`, 'WtmpLog off', 'UseReverseDNS off', 'AuthOrder mod_auth_file.c',
+    'ServerType standalone', 'ServerName "FTP Workspace test proftpd"', `DefaultAddress ${o.host}`, 'SocketBindTight on',
+    `Port ${o.port}`, `UseIPv6 ${o.host.includes(':') ? 'on' : 'off'}`, 'User nobody', 'Group nogroup', `PidFile ${w('pid')}`, `ScoreboardFile ${w('scoreboard')}`,
+    `DelayTable ${w('delay')}`, 'DelayEngine off', 'WtmpLog off', 'UseReverseDNS off', 'AuthOrder mod_auth_file.c',
     `AuthUserFile ${path.join(o.work, 'ftpd.passwd')}`, `AuthGroupFile ${path.join(o.work, 'ftpd.group')}`, 'RequireValidShell off',
-    'DefaultRoot ~', 'AllowOverwrite on', 'Umask 022', 'MaxInstances 50', `PassivePorts ${o.pasv[0]} ${o.pasv[1]}`,
-    `SystemLog ${w('log')}`, `ExtendedLog ${w('ext.log')} ALL`, 'TimeoutIdle 300',
-    `ModulePath ${path.join(PKGS, 'usr', 'lib', 'proftpd')}`, 'LoadModule mod_tls.c',
+    'DefaultRoot ~', 'AllowOverwrite on', 'Umask 022', 'MaxInstances 100', `PassivePorts ${o.pasv[0]} ${o.pasv[1]}`,
+    `SystemLog ${w('log')}`, `ExtendedLog ${w('ext.log')} ALL`, 'TimeoutIdle 300', 'TimeoutLogin 60',
+    `ModulePath ${MODULES}`, 'LoadModule mod_tls.c',
     'TLSEngine on', 'TLSRequired off', `TLSRSACertificateFile ${cert.certFile}`, `TLSRSACertificateKeyFile ${cert.keyFile}`,
+    // No "TLSOptions NoSessionReuseRequired": data-channel TLS must resume the control session.
     'TLSProtocol TLSv1.2 TLSv1.3', `TLSLog ${w('tls.log')}`, 'TLSVerifyClient off',
   ];
   if (o.implicit) lines.push('TLSOptions UseImplicitSSL');
@@ -34,7 +50,8 @@ function config(o: { host: string; port: number; root: string; work: string; nam
   const denied = [o.opts.passive === false ? 'PASV EPSV' : '', o.opts.active === false ? 'PORT EPRT' : ''].join(' ').trim();
   if (denied) lines.push(`<Limit ${denied}>`, '  DenyAll', '</Limit>');
   if (o.opts.anonymous) {
-    lines.push(`<Anonymous ${o.root}>`, '  User nobody', '  Group nogroup', '  UserAlias anonymous nobody', '  RequireValidShell off', '  <Limit WRITE>', '    DenyAll', '  </Limit>', '</Anonymous>');
+    lines.push(`<Anonymous ${o.root}>`, `  User ${ANON}`, '  Group nogroup', `  UserAlias anonymous ${ANON}`, `  UserAlias ftp ${ANON}`,
+      '  RequireValidShell off', '  <Limit WRITE>', '    DenyAll', '  </Limit>', '</Anonymous>');
   }
   return lines.join('\n') + '\n';
 }
@@ -43,38 +60,37 @@ export async function startProftpd(opts: ServerOptions = {}): Promise<RunningSer
   const missing = proftpdMissing();
   if (missing) throw new Error(missing);
   const host = opts.bindAddress ?? '127.0.0.1';
+  const ports = await serverPorts(opts);
   const work = scratchDir('proftpd');
-  fs.chmodSync(work, 0o755);
   const root = makeRoot('proftpd');
-  const hash = execFileSync('openssl', ['passwd', '-6', PASSWORD], { encoding: 'utf8' }).trim();
-  fs.writeFileSync(path.join(work, 'ftpd.passwd'), `${USER}:${hash}:${FILE_UID}:${FILE_GID}::${root}:/bin/false\n`, { mode: 0o600 });
-  fs.writeFileSync(path.join(work, 'ftpd.group'), `nogroup:x:${FILE_GID}:\n`, { mode: 0o600 });
-  const pasv = opts.passivePorts ?? (await freeRange(40));
-  const port = opts.netns ? 2121 : await freePort();
-  const implicitPort = opts.netns ? 2990 : await freePort();
   const spawned: Spawned[] = [];
-  const launch = (name: string, p: number, implicit: boolean, range: [number, number]) => {
+  const stop = cleanup(spawned, ports, work, root);
+  const launch = (name: string, port: number, implicit: boolean, pasv: [number, number]) => {
     const conf = path.join(work, `${name}.conf`);
-    fs.writeFileSync(conf, config({ host, port: p, root, work, name, pasv: range, implicit, opts }));
+    fs.writeFileSync(conf, config({ host, port, root, work, name, pasv, implicit, opts }));
+    // -n: foreground; -q: no banner on stderr.
     const s = spawnServer(BIN, ['-n', '-q', '-c', conf], { netns: opts.netns });
     spawned.push(s);
-    return s;
-  };
-  const stop = async () => {
-    await Promise.all(spawned.map(stopSpawned));
-    removeDirs(work, root);
+    return { s, log: path.join(work, `${name}.log`) };
   };
   try {
-    await waitForGreeting(host, port, launch('main', port, false, [pasv[0], pasv[0] + 19]), 'proftpd', opts.netns);
-    await waitForGreeting(host, implicitPort, launch('implicit', implicitPort, true, [pasv[0] + 20, pasv[1]]), 'proftpd (implicit FTPS)', opts.netns, 15000, true);
+    fs.chmodSync(work, 0o755); // the session processes (nobody) read the auth files' directory
+    const hash = execFileSync('openssl', ['passwd', '-6', PASSWORD], { encoding: 'utf8' }).trim();
+    fs.writeFileSync(path.join(work, 'ftpd.passwd'),
+      `${USER}:${hash}:${FILE_UID}:${FILE_GID}::${root}:/bin/false\n${ANON}:*:${FILE_UID}:${FILE_GID}::${root}:/bin/false\n`, { mode: 0o600 });
+    fs.writeFileSync(path.join(work, 'ftpd.group'), `nogroup:x:${FILE_GID}:\n`, { mode: 0o600 });
+    const main = launch('main', ports.control, false, ports.passive);
+    await waitForGreeting(host, ports.control, main.s, 'proftpd', { netns: opts.netns, logFile: main.log });
+    const imp = launch('implicit', ports.implicit, true, ports.passiveImplicit);
+    await waitForGreeting(host, ports.implicit, imp.s, 'proftpd (implicit FTPS)', { netns: opts.netns, tls: true, logFile: imp.log });
   } catch (e) {
     await stop();
     throw e;
   }
   const cert = testCertificate();
   return {
-    kind: 'proftpd', host, port, implicitPort, user: USER, password: PASSWORD, root, tls: { explicit: true, implicit: true },
-    certPem: cert.pem, certSha256: cert.sha256, version: execFileSync(BIN, ['-v'], { encoding: 'utf8' }).trim(),
-    logFile: path.join(work, 'main.log'), stop,
+    kind: 'proftpd', host, port: ports.control, implicitPort: ports.implicit, user: USER, password: PASSWORD, root, owner: { uid: FILE_UID, gid: FILE_GID },
+    tls: { explicit: true, implicit: true }, certPem: cert.pem, certSha256: cert.sha256, version: proftpdVersion(),
+    logFile: path.join(work, 'main.log'), netns: opts.netns, stop,
   };
 }

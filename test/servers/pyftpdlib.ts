@@ -1,45 +1,55 @@
-/** pyftpdlib (Debian's python3-pyftpdlib): connects back at once on PORT/EPRT. Plain FTP only. */
+/**
+ * pyftpdlib (Debian's python3-pyftpdlib), run by test/servers/pyftpdlib_server.py. Plain FTP only
+ * (its TLS handler breaks clients that start data TLS before LIST/RETR, pyftpdlib #604). It
+ * connects back on PORT/EPRT as soon as the command arrives, unlike the C servers.
+ */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { REPO, RunningServer, ServerOptions, freePort, freeRange, makeRoot, removeDirs, spawnServer, stopSpawned, testCertificate, waitForGreeting } from './common';
+import { INSTALL_HINT, REPO, RunningServer, ServerOptions, Spawned, cleanup, makeRoot, serverPorts, spawnServer, testCertificate, waitForGreeting } from './common';
 
-const PY = '/usr/bin/python3'; // Debian's python sees the apt module; a pyenv python does not
+/** Debian's python sees the apt module; a pyenv python first in PATH does not. */
+const PY = '/usr/bin/python3';
+const SCRIPT = path.join(REPO, 'test', 'servers', 'pyftpdlib_server.py');
 
 export function pyftpdlibMissing(): string | undefined {
   try {
     execFileSync(PY, ['-c', 'import pyftpdlib'], { stdio: 'ignore' });
     return undefined;
   } catch {
-    return 'pyftpdlib is missing: run `sudo bash scripts/install-test-servers.sh` (apt package python3-pyftpdlib).';
+    return `pyftpdlib is missing (${PY} cannot import it): ${INSTALL_HINT} (apt package python3-pyftpdlib).`;
   }
+}
+
+let version: string | undefined;
+function pyftpdlibVersion(): string {
+  version ??= execFileSync(PY, ['-c', 'import pyftpdlib; print(pyftpdlib.__ver__)'], { encoding: 'utf8' }).trim();
+  return version;
 }
 
 export async function startPyftpdlib(opts: ServerOptions = {}): Promise<RunningServer> {
   const missing = pyftpdlibMissing();
   if (missing) throw new Error(missing);
   const host = opts.bindAddress ?? '127.0.0.1';
+  const ports = await serverPorts(opts);
+  // It runs as root here and writes files as root: the test reads them either way.
   const root = makeRoot('pyftpdlib', 0, 0);
-  const pasv = opts.passivePorts ?? (await freeRange(20));
-  const port = opts.netns ? 2121 : await freePort();
-  const args = [path.join(REPO, 'test', 'servers', 'pyftpdlib_server.py'), '--host', host, '--port', String(port), '--root', root, '--passive-ports', `${pasv[0]}-${pasv[1]}`];
-  if (opts.passiveAddress) args.push('--masquerade', opts.passiveAddress);
-  if (opts.passive === false) args.push('--no-passive');
-  if (opts.active === false) args.push('--no-active');
-  if (opts.anonymous) args.push('--anonymous');
-  const spawned = spawnServer(PY, args, { netns: opts.netns });
-  const stop = async () => {
-    await stopSpawned(spawned);
-    removeDirs(root);
-  };
+  const spawned: Spawned[] = [];
+  const stop = cleanup(spawned, ports, root);
   try {
-    await waitForGreeting(host, port, spawned, 'pyftpdlib', opts.netns);
+    const args = [SCRIPT, '--host', host, '--port', String(ports.control), '--root', root, '--passive-ports', `${ports.passive[0]}-${ports.passive[1]}`];
+    if (opts.passiveAddress) args.push('--masquerade', opts.passiveAddress);
+    if (opts.passive === false) args.push('--no-passive');
+    if (opts.active === false) args.push('--no-active');
+    if (opts.anonymous) args.push('--anonymous');
+    spawned.push(spawnServer(PY, args, { netns: opts.netns, env: { PYTHONDONTWRITEBYTECODE: '1' } }));
+    await waitForGreeting(host, ports.control, spawned[0], 'pyftpdlib', { netns: opts.netns });
   } catch (e) {
     await stop();
     throw e;
   }
   const cert = testCertificate();
   return {
-    kind: 'pyftpdlib', host, port, user: 'test', password: 'test', root, tls: { explicit: false, implicit: false }, certPem: cert.pem, certSha256: cert.sha256,
-    version: execFileSync(PY, ['-c', 'import pyftpdlib; print(pyftpdlib.__ver__)'], { encoding: 'utf8' }).trim(), stop,
+    kind: 'pyftpdlib', host, port: ports.control, user: 'test', password: 'test', root, owner: { uid: 0, gid: 0 }, tls: { explicit: false, implicit: false },
+    certPem: cert.pem, certSha256: cert.sha256, version: pyftpdlibVersion(), netns: opts.netns, stop,
   };
 }

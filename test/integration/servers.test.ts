@@ -1,0 +1,295 @@
+/**
+ * Self-test of the real-server harness (test/servers/), with lftp as the client: each server
+ * starts, logs in, lists and serves a file in passive and active mode, over explicit and implicit
+ * FTPS where it offers them, honours the options later tests rely on, and stops cleanly.
+ * It does not use our engine, so a harness bug can't hide behind an engine bug or the reverse.
+ * A server that is not installed fails (never skips) with what to install.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ALL_SERVERS, RunningServer, ServerKind, ServerOptions, lftp, lftpQuote, independentFetch, independentList, serverMissing, startServer } from '../servers';
+
+type Security = 'off' | 'explicit' | 'implicit';
+
+/** What each server must offer here: a change in the harness can't silently drop a mode. */
+const EXPECTED_TLS: Record<ServerKind, { explicit: boolean; implicit: boolean }> = {
+  vsftpd: { explicit: true, implicit: true },
+  proftpd: { explicit: true, implicit: true },
+  pureftpd: { explicit: true, implicit: false },
+  pyftpdlib: { explicit: false, implicit: false },
+  ftpsrv: { explicit: false, implicit: false },
+};
+
+async function start(kind: ServerKind, opts?: ServerOptions): Promise<RunningServer> {
+  const missing = serverMissing(kind);
+  if (missing) assert.fail(`${kind} is not installed on this machine: ${missing}`);
+  return startServer(kind, opts);
+}
+
+/** Every byte value plus CR/LF runs: an ASCII-mode or charset transfer would change them. */
+function payload(): Buffer {
+  return Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from('\r\n\n\r\r\n'), crypto.randomBytes(100_000)]);
+}
+
+/** The data-connection commands lftp sent, from its trace ("---> PASV"). */
+function dataCommands(trace: string): string[] {
+  return [...trace.matchAll(/---> (PASV|EPSV|PORT|EPRT)\b/g)].map((m) => m[1]);
+}
+
+/**
+ * A raw control-connection dialogue: sends each command after the previous reply, returns the
+ * final line of every reply (the greeting first). Bounded: 10 s in all.
+ */
+function dialogue(host: string, port: number, commands: string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, host);
+    const replies: string[] = [];
+    let buf = '';
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`no reply after ${JSON.stringify(replies)}`));
+    }, 10_000);
+    sock.on('data', (b: Buffer) => {
+      buf += b.toString('utf8');
+      let m: RegExpExecArray | null;
+      // A reply ends with a line "ddd text"; "ddd-text" lines continue it.
+      while ((m = /^(\d{3}) [^\r\n]*\r?\n/m.exec(buf))) {
+        replies.push(m[0].trim());
+        buf = buf.slice(m.index + m[0].length);
+        const next = commands[replies.length - 1];
+        if (next === undefined) {
+          clearTimeout(timer);
+          sock.end('QUIT\r\n');
+          sock.destroy();
+          resolve(replies);
+          return;
+        }
+        sock.write(`${next}\r\n`);
+      }
+    });
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+function refusesConnection(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, host);
+    s.on('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.on('error', () => resolve(true));
+  });
+}
+
+for (const kind of ALL_SERVERS) {
+  describe(`test server ${kind}`, () => {
+    test(`${kind}: login, LIST and RETR with lftp in every mode it offers; stop() cleans up`, async (t) => {
+      const started = Date.now();
+      const server = await start(kind);
+      t.diagnostic(`${kind} ${server.version} answered 220 after ${Date.now() - started} ms on port ${server.port}${server.implicitPort ? ` (implicit FTPS ${server.implicitPort})` : ''}`);
+      try {
+        assert.equal(server.kind, kind);
+        assert.deepEqual(server.tls, EXPECTED_TLS[kind]);
+        assert.equal(server.implicitPort !== undefined, server.tls.implicit, 'implicitPort exactly when implicit FTPS is offered');
+        assert.ok(path.isAbsolute(server.root) && fs.statSync(server.root).isDirectory(), 'root is a directory');
+        assert.ok(server.version.length > 0, 'version');
+        assert.match(server.certSha256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+        const x509 = new crypto.X509Certificate(server.certPem);
+        assert.equal(server.certSha256, x509.fingerprint256);
+        assert.ok(x509.checkIP('127.0.0.1') && x509.checkHost('localhost'), 'cert valid for 127.0.0.1 and localhost');
+
+        // Written on disk by the test, read over FTP: proves "root" is what the user sees as "/".
+        const data = payload();
+        const name = 'file with spaces.bin';
+        fs.writeFileSync(path.join(server.root, name), data);
+        fs.mkdirSync(path.join(server.root, 'sub dir'));
+        fs.chownSync(path.join(server.root, 'sub dir'), server.owner.uid, server.owner.gid); // so the upload below may write there
+        fs.writeFileSync(path.join(server.root, 'sub dir', 'inner.txt'), 'inner\n');
+
+        const securities: Security[] = ['off', ...(server.tls.explicit ? ['explicit' as const] : []), ...(server.tls.implicit ? ['implicit' as const] : [])];
+        for (const security of securities) {
+          for (const mode of ['passive', 'active'] as const) {
+            await t.test(`${security === 'off' ? 'plain' : security} ${mode}`, async () => {
+              // cd, then ls: pure-ftpd takes "LIST /sub dir" as two arguments and lists neither.
+              const r = await lftp(server, ['pwd', 'ls /', `cd ${lftpQuote('/sub dir')}`, 'ls', `get ${lftpQuote(`/${name}`)} -o ${lftpQuote('$DIR/got')}`], { mode, security });
+              try {
+                const listing = r.stdout.toString('utf8');
+                assert.ok(listing.includes(name), `LIST / shows the file:\n${listing}`);
+                assert.ok(listing.includes('sub dir'), `LIST / shows the directory:\n${listing}`);
+                assert.ok(listing.includes('inner.txt'), `LIST "/sub dir" works:\n${listing}`);
+                assert.ok(fs.readFileSync(path.join(r.dir, 'got')).equals(data), 'downloaded bytes equal the file on disk');
+                const used = dataCommands(r.trace);
+                assert.ok(used.length >= 3, `three data connections: ${used}`);
+                const want = mode === 'passive' ? ['PASV', 'EPSV'] : ['PORT', 'EPRT'];
+                assert.ok(used.every((c) => want.includes(c)), `${mode} mode only: ${used}`);
+                if (security === 'explicit') assert.match(r.trace, /---> AUTH TLS/);
+                if (security !== 'off') assert.match(r.trace, /---> PROT P\s*\n[^\n]*<--- 200/, 'data connections protected');
+                else assert.doesNotMatch(r.trace, /---> AUTH/);
+              } finally {
+                r.cleanup();
+              }
+            });
+          }
+        }
+
+        await t.test('independentFetch / independentList', async () => {
+          assert.ok((await independentFetch(server, `/${name}`)).equals(data));
+          assert.ok((await independentFetch(server, `/${name}`, { mode: 'active' })).equals(data));
+          assert.deepEqual((await independentList(server, '/')).sort(), [name, 'sub dir'].sort());
+          assert.deepEqual(await independentList(server, '/sub dir'), ['inner.txt']);
+        });
+
+        await t.test('upload lands in root, readable by the test', async () => {
+          const up = crypto.randomBytes(70_000);
+          const srcDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-upload-'));
+          const src = path.join(srcDir, 'up.bin');
+          fs.writeFileSync(src, up);
+          try {
+            const r = await lftp(server, [`put ${lftpQuote(src)} -o ${lftpQuote('/sub dir/uploaded.bin')}`]);
+            r.cleanup();
+          } finally {
+            fs.rmSync(srcDir, { recursive: true, force: true });
+          }
+          assert.ok(fs.readFileSync(path.join(server.root, 'sub dir', 'uploaded.bin')).equals(up));
+        });
+      } finally {
+        await server.stop();
+      }
+      assert.ok(!fs.existsSync(server.root), 'stop() removed the root');
+      assert.ok(await refusesConnection(server.host, server.port), 'nothing listens after stop()');
+      if (server.implicitPort) assert.ok(await refusesConnection(server.host, server.implicitPort), 'implicit port closed after stop()');
+      await server.stop(); // a second stop() is harmless
+    });
+
+    test(`${kind}: options passive:false, active:false, passiveAddress, anonymous`, async (t) => {
+      const login = (s: RunningServer) => [`USER ${s.user}`, `PASS ${s.password}`];
+
+      await t.test('passive: false refuses PASV and EPSV', async () => {
+        const s = await start(kind, { passive: false });
+        try {
+          const [, , pass, pasv, epsv] = await dialogue(s.host, s.port, [...login(s), 'PASV', 'EPSV']);
+          assert.match(pass, /^230/);
+          assert.doesNotMatch(pasv, /^227/, `PASV: ${pasv}`);
+          assert.doesNotMatch(epsv, /^229/, `EPSV: ${epsv}`);
+          // Active still works.
+          const r = await lftp(s, ['ls /'], { mode: 'active' });
+          r.cleanup();
+        } finally {
+          await s.stop();
+        }
+      });
+
+      await t.test('active: false refuses PORT and EPRT', async () => {
+        if (kind === 'pureftpd') {
+          // pure-ftpd has no such switch: the harness says so instead of pretending.
+          await assert.rejects(start(kind, { active: false }), /no switch that refuses PORT/);
+          return;
+        }
+        const s = await start(kind, { active: false });
+        try {
+          // Port 9 (discard) on loopback: nothing listens; a server that connected back would fail anyway.
+          const [, , pass, port, eprt] = await dialogue(s.host, s.port, [...login(s), 'PORT 127,0,0,1,0,9', 'EPRT |1|127.0.0.1|9|']);
+          assert.match(pass, /^230/);
+          assert.doesNotMatch(port, /^200/, `PORT: ${port}`);
+          assert.doesNotMatch(eprt, /^200/, `EPRT: ${eprt}`);
+          const r = await lftp(s, ['ls /'], { mode: 'passive' });
+          r.cleanup();
+        } finally {
+          await s.stop();
+        }
+      });
+
+      await t.test('passiveAddress is what PASV advertises', async () => {
+        // 127.0.0.2 is loopback: advertised only, and harmless if anything connected to it.
+        const s = await start(kind, { passiveAddress: '127.0.0.2' });
+        try {
+          const replies = await dialogue(s.host, s.port, [...login(s), 'PASV']);
+          assert.match(replies[3], /^227 .*\(?127,0,0,2,\d+,\d+\)?/, `PASV: ${replies[3]}`);
+        } finally {
+          await s.stop();
+        }
+      });
+
+      await t.test('anonymous: true also admits anonymous', async () => {
+        const s = await start(kind, { anonymous: true });
+        try {
+          fs.writeFileSync(path.join(s.root, 'public.txt'), 'public\n');
+          // ftp-srv admits anonymous at USER (230) and answers PASS with 202.
+          const [, user, pass] = await dialogue(s.host, s.port, ['USER anonymous', 'PASS guest@example.com']);
+          assert.ok(/^230/.test(user) || /^230/.test(pass), `anonymous login: ${user} / ${pass}`);
+          const anon: RunningServer = { ...s, user: 'anonymous', password: 'guest@example.com' };
+          assert.ok((await independentList(anon, '/')).includes('public.txt'));
+          assert.equal((await independentFetch(anon, '/public.txt')).toString(), 'public\n');
+          const [, , userPass] = await dialogue(s.host, s.port, login(s));
+          assert.match(userPass, /^230/, 'the test user still logs in');
+        } finally {
+          await s.stop();
+        }
+      });
+    });
+  });
+}
+
+test('several servers of one kind run side by side on distinct ports', async () => {
+  const kinds = ALL_SERVERS.filter((k) => !serverMissing(k));
+  assert.deepEqual(kinds, ALL_SERVERS, `missing: ${ALL_SERVERS.filter((k) => serverMissing(k)).map((k) => serverMissing(k)).join(' ')}`);
+  const servers = await Promise.all([...kinds, ...kinds].map((k) => startServer(k)));
+  try {
+    const ports = servers.flatMap((s) => [s.port, ...(s.implicitPort ? [s.implicitPort] : [])]);
+    assert.equal(new Set(ports).size, ports.length, `distinct ports: ${ports}`);
+    await Promise.all(servers.map(async (s) => {
+      fs.writeFileSync(path.join(s.root, 'x.txt'), s.kind);
+      assert.equal((await independentFetch(s, '/x.txt')).toString(), s.kind);
+    }));
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+});
+
+test('every server also runs on ::1 (IPv6 loopback), plain and TLS, passive', async () => {
+  for (const kind of ALL_SERVERS) {
+    const s = await start(kind, { bindAddress: '::1' });
+    try {
+      assert.equal(s.host, '::1');
+      fs.writeFileSync(path.join(s.root, 'v6.txt'), kind);
+      assert.equal((await independentFetch(s, '/v6.txt')).toString(), kind, `${kind} plain`);
+      if (s.tls.explicit) assert.equal((await independentFetch(s, '/v6.txt', { security: 'explicit' })).toString(), kind, `${kind} explicit`);
+      if (s.tls.implicit) assert.equal((await independentFetch(s, '/v6.txt', { security: 'implicit' })).toString(), kind, `${kind} implicit`);
+    } finally {
+      await s.stop();
+    }
+  }
+});
+
+test('every server runs inside a network namespace (netns option), unreachable from the host', async () => {
+  // The test's own namespace with only loopback: no route anywhere, removed at the end.
+  const ns = `ftpws-selftest-${process.pid}`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  try {
+    execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    for (const kind of ALL_SERVERS) {
+      const s = await start(kind, { netns: ns });
+      try {
+        assert.equal(s.netns, ns);
+        fs.writeFileSync(path.join(s.root, 'ns.txt'), kind);
+        assert.equal((await independentFetch(s, '/ns.txt', { netns: ns })).toString(), kind, `${kind} passive in ${ns}`);
+        assert.equal((await independentFetch(s, '/ns.txt', { netns: ns, mode: 'active' })).toString(), kind, `${kind} active in ${ns}`);
+        assert.ok(await refusesConnection(s.host, s.port), `${kind}: its port is not open in the host's namespace`);
+      } finally {
+        await s.stop();
+      }
+    }
+  } finally {
+    execFileSync('ip', ['netns', 'del', ns]);
+  }
+});
