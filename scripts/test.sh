@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The project's test command (`npm test`): unit tests, then integration tests against real FTP
-# servers on 127.0.0.1. It installs the servers itself when it can (root with apt); otherwise the
-# tests that need a missing server fail and say what to install.
+# The project's test command (`npm test`). Layers: the extension-host suite inside a real VS Code
+# (code-server on machines that can't download desktop VS Code), then unit tests and integration
+# tests against real FTP servers on 127.0.0.1. It installs the servers and code-server itself when it
+# can (root with apt); otherwise the tests that need them fail and say what to install.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,14 +10,21 @@ cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   bash scripts/install-test-servers.sh || echo "Some test servers could not be installed; their tests will fail and name them."
+  bash scripts/install-code-server.sh || echo "code-server could not be installed; the extension-host tests will fail."
 else
-  echo "Not root or no apt-get: the test servers can't be installed here. Run 'sudo bash scripts/install-test-servers.sh' first."
+  echo "Not root or no apt-get: run 'sudo bash scripts/install-test-servers.sh' and 'sudo bash scripts/install-code-server.sh' first."
 fi
 
+npm run --silent build || exit 1
 npm run --silent compile-tests || exit 1
 mkdir -p test-results
 rm -f test-results/interop-matrix.md
 
+echo "== extension host (real VS Code)"
+node out/test/vscode/run.js
+vscode_status=$?
+
+echo "== unit and integration"
 # A hung test fails after 5 minutes instead of holding CI.
 node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec out/test/unit/ out/test/integration/
 status=$?
@@ -25,4 +33,5 @@ if [ -f test-results/interop-matrix.md ]; then
   echo
   cat test-results/interop-matrix.md
 fi
-exit $status
+[ $vscode_status -eq 0 ] || echo "The extension-host suite FAILED (exit $vscode_status)."
+[ $status -eq 0 ] && [ $vscode_status -eq 0 ]
