@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.vscode-test/**', '.test-tools/**'] },
+  { ignores: ['scripts/demo/site/**', 'out/**', 'dist/**', 'node_modules/**', '.vscode-test/**', '.test-tools/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
