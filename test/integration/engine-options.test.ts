@@ -80,6 +80,36 @@ describe('TLS 1.2 and 1.3 with session reuse (vsftpd require_ssl_reuse, proftpd 
   }
 });
 
+describe('a refused upload (proftpd writes as nobody into a read-only directory)', () => {
+  for (const mode of ['passive', 'active'] as const) {
+    test(`${mode}: a permission error with the server's words, nothing left unhandled, the connection still usable`, async () => {
+      const server = await start('proftpd');
+      const unhandled: unknown[] = [];
+      const onUncaught = (e: unknown) => unhandled.push(e);
+      process.on('uncaughtException', onUncaught);
+      try {
+        fs.mkdirSync(path.join(server.root, 'locked'), { mode: 0o555 });
+        fs.chownSync(path.join(server.root, 'locked'), 65534, 65534);
+        const c = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: mode, timeouts });
+        try {
+          for (let i = 0; i < 3; i++) {
+            await assert.rejects(c.upload('/locked/x.txt', Buffer.alloc(200_000, 1)), (e: FtpError) => e.kind === 'permission' && e.code === 550);
+          }
+          await new Promise((r) => setTimeout(r, 300));
+          assert.deepEqual(unhandled, []);
+          await c.upload('/ok.txt', Buffer.from('ok'));
+          assert.equal((await c.download('/ok.txt')).toString(), 'ok');
+        } finally {
+          await c.close();
+        }
+      } finally {
+        process.off('uncaughtException', onUncaught);
+        await server.stop();
+      }
+    });
+  }
+});
+
 describe('name encodings (vsftpd stores names as bytes)', () => {
   let server: RunningServer;
   before(async () => { server = await start('vsftpd'); });

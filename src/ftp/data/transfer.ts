@@ -136,6 +136,11 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
   if (signal?.aborted) throw new FtpError('aborted', 'The transfer was cancelled.');
   const prepared = await prepare(ctx, method);
   let socket = prepared.socket;
+  // From the moment a data socket exists it needs an error listener: a server that refuses the
+  // command (550) may reset the connection before the handler attaches its own.
+  let earlyError: Error | undefined;
+  const keepError = (e: Error) => (earlyError ??= e);
+  socket?.on('error', keepError);
   const modeName = isPassiveMethod(method) ? 'Passive' : 'Active';
   let finalReply: Promise<Reply> | undefined;
   let commandSent = false;
@@ -162,7 +167,10 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
     // From here on the final reply may come at any time (even before the data is all read).
     finalReply = control.read(0);
     finalReply.catch(() => undefined);
-    if (!socket) socket = await prepared.listener!.accept(settings.connectTimeoutMs, signal);
+    if (!socket) {
+      socket = await prepared.listener!.accept(settings.connectTimeoutMs, signal);
+      socket.on('error', keepError);
+    }
     if (control.isTls) {
       socket = await startTls({ socket, host: control.host, settings: ctx.tls ?? {}, session: control.tlsSession, timeoutMs: settings.connectTimeoutMs, what: `Data connection (${METHOD_COMMAND[method]})` });
     }
@@ -182,7 +190,18 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
     }, () => dataSocket.destroy());
 
     let handlerError: unknown;
-    await handler(dataSocket, progress).catch((e) => (handlerError = e));
+    if (dataSocket.destroyed) {
+      // Closed before we could read or write (its 'close' has passed): the final reply says why.
+      handlerError = earlyError ?? new FtpError('dataConnection', 'The data connection closed before the transfer started.', { method });
+    } else {
+      dataSocket.on('error', keepError);
+      await handler(dataSocket, progress).catch((e) => (handlerError = e));
+    }
+    if (handlerError && !negative && !signal?.aborted) {
+      // The data side failed: a negative final reply (550, 426...) explains it better than a socket error.
+      const r = await Promise.race([finalReply, new Promise<undefined>((res) => setTimeout(() => res(undefined), 1000))]).catch(() => undefined);
+      if (r && !isPositiveCompletion(r.code)) negative = r;
+    }
     if (negative || (!handlerError && !signal?.aborted)) {
       const reply = negative ?? (await withTimeout(finalReply, settings.replyTimeoutMs, control));
       if (isPositiveCompletion(reply.code)) return reply;
