@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { Connections } from './fs/connections';
 import { FtpFileSystemProvider } from './fs/provider';
 import { SiteSecrets } from './sites/secrets';
+import { registerSiteCommands } from './sites/commands';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('FTP Workspace', { log: true });
@@ -18,16 +19,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.registerFileSystemProvider('ftp', provider, { isCaseSensitive: true }),
     vscode.workspace.registerFileSystemProvider('ftps', provider, { isCaseSensitive: true }),
     vscode.commands.registerCommand('ftpWorkspace.showLog', () => log.show()),
-    // Without arguments it asks; with (site, password) it stores directly (automation, tests).
-    vscode.commands.registerCommand('ftpWorkspace.setPassword', async (site?: string, password?: string) => {
-      site ??= await vscode.window.showInputBox({ prompt: 'FTP site name' });
-      if (!site) return;
-      password ??= await vscode.window.showInputBox({ prompt: `Password for FTP site "${site}"`, password: true });
-      if (password === undefined) return;
-      await secrets.set(site, password);
-      await connections.closeAll();
-    }),
     vscode.commands.registerCommand('ftpWorkspace.disconnect', () => connections.closeAll()),
+    // Connections reopen on next use; closing them is what reconnecting takes.
+    vscode.commands.registerCommand('ftpWorkspace.reconnect', () => connections.closeAll()),
+    ...registerSiteCommands(secrets, () => connections.closeAll()),
   );
 }
 
