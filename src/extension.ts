@@ -7,6 +7,7 @@ import { Connections } from './fs/connections';
 import { FtpFileSystemProvider } from './fs/provider';
 import { SiteSecrets } from './sites/secrets';
 import { registerSiteCommands } from './sites/commands';
+import { SiteStatusBar } from './ui/status-bar';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('FTP Workspace', { log: true });
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
     connections,
     vscode.workspace.registerFileSystemProvider('ftp', provider, { isCaseSensitive: true }),
     vscode.workspace.registerFileSystemProvider('ftps', provider, { isCaseSensitive: true }),
+    new SiteStatusBar(connections, provider.onDidChangeFile),
     vscode.commands.registerCommand('ftpWorkspace.showLog', () => log.show()),
     vscode.commands.registerCommand('ftpWorkspace.disconnect', () => connections.closeAll()),
     // Connections reopen on next use; closing them is what reconnecting takes.

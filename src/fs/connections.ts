@@ -4,13 +4,15 @@
  * when the settings change, so a changed setting takes effect without a reload.
  */
 import * as vscode from 'vscode';
-import { FtpPool, LogEvent } from '../ftp';
+import { FtpPool, LogEvent, TransferMode } from '../ftp';
 import { SiteConfig, defaultTransferMode, methodOrder, readSites } from '../sites/config';
 import { SiteSecrets } from '../sites/secrets';
 
 export interface SiteConnection {
   name: string;
   pool: FtpPool;
+  /** The configured transfer mode; in 'auto' the pool's modeMemory says what worked. */
+  mode: TransferMode;
   /** Server path that the URI path `/` maps to. */
   root: string;
   safeSave: boolean;
@@ -24,6 +26,11 @@ export class Connections implements vscode.Disposable {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('ftpWorkspace')) void this.closeAll();
     });
+  }
+
+  /** The site's connection if one is open or opening, without opening one. */
+  peek(uri: vscode.Uri): Promise<SiteConnection> | undefined {
+    return this.open.get(`${uri.scheme}://${uri.authority}`);
   }
 
   get(uri: vscode.Uri): Promise<SiteConnection> {
@@ -64,7 +71,7 @@ export class Connections implements vscode.Disposable {
       serverTimeZoneOffsetMinutes: site.serverTimeZoneOffsetMinutes, maxConnections: site.maxConnections ?? 2,
       log: (e: LogEvent) => this.logEvent(name, e),
     });
-    return { name, pool, root: (site.remoteRoot ?? '/').replace(/\/+$/, '') || '/', safeSave: site.safeSave ?? true };
+    return { name, pool, mode: site.transferMode ?? defaultTransferMode(), root: (site.remoteRoot ?? '/').replace(/\/+$/, '') || '/', safeSave: site.safeSave ?? true };
   }
 
   private logEvent(site: string, e: LogEvent): void {

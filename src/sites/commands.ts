@@ -10,8 +10,20 @@ const MODES: Array<{ label: string; mode: TransferMode; detail: string }> = [
   { label: 'Active', mode: 'active', detail: 'The server connects back to this computer (for servers whose firewall admits only port 21)' },
 ];
 
+/** The site of the active editor, when it is a configured one. */
+function activeSite(): string | undefined {
+  const uri = vscode.window.activeTextEditor?.document.uri;
+  if (!uri || (uri.scheme !== 'ftp' && uri.scheme !== 'ftps')) return undefined;
+  const name = decodeURIComponent(uri.authority);
+  return readSites()[name] ? name : undefined;
+}
+
+/** The active editor's site, else the only site, else the user's pick. */
 export async function pickSite(prompt: string): Promise<string | undefined> {
   const names = Object.keys(readSites());
+  const active = activeSite();
+  if (active) return active;
+  if (names.length === 1) return names[0];
   if (names.length === 0) {
     void vscode.window.showInformationMessage('No FTP sites are configured yet (ftpWorkspace.sites).');
     return undefined;
