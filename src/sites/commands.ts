@@ -1,8 +1,9 @@
-/** Command palette actions on sites that exist so far: transfer mode and password. */
+/** Command palette actions on sites: add, transfer mode, password. */
 import * as vscode from 'vscode';
 import type { TransferMode } from '../ftp';
 import { readSites } from './config';
 import { SiteSecrets } from './secrets';
+import { AddSiteAnswers, addSite } from './add-site';
 
 const MODES: Array<{ label: string; mode: TransferMode; detail: string }> = [
   { label: 'Automatic', mode: 'auto', detail: 'Try passive, then active, and remember what works for this site' },
@@ -60,6 +61,7 @@ export async function setTransferMode(site?: string, mode?: TransferMode): Promi
 export function registerSiteCommands(secrets: SiteSecrets, reconnect: () => Promise<void>): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('ftpWorkspace.setTransferMode', setTransferMode),
+    vscode.commands.registerCommand('ftpWorkspace.addSite', (answers?: AddSiteAnswers) => addSite(secrets, answers)),
     // Without arguments it asks; with (site, password) it stores directly (automation, tests).
     vscode.commands.registerCommand('ftpWorkspace.setPassword', async (site?: string, password?: string) => {
       site ??= await pickSite('Set the password of which FTP site?');

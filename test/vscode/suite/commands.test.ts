@@ -1,7 +1,10 @@
 /// <reference types="mocha" />
 /** Site commands, run as the palette runs them, with their inputs given as arguments. */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { RunningServer, serverMissing, startServer } from '../../servers';
 
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
 
@@ -27,5 +30,44 @@ suite('site commands', () => {
     const contributed = (vscode.extensions.getExtension('ftp-workspace.ftp-workspace')!.packageJSON.contributes.commands as Array<{ command: string }>).map((c) => c.command);
     assert.ok(contributed.length >= 6);
     for (const c of contributed) assert.ok(all.includes(c), `${c} is registered`);
+  });
+});
+
+suite('Add Site...', () => {
+  let server: RunningServer;
+  suiteSetup(async () => {
+    const missing = serverMissing('vsftpd');
+    if (missing) throw new Error(missing);
+    server = await startServer('vsftpd');
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await config().update('sites', undefined, vscode.ConfigurationTarget.Global);
+    await server?.stop();
+  });
+
+  test('writes the site to the settings and the password to secret storage only; the site then works', async () => {
+    const name = await vscode.commands.executeCommand('ftpWorkspace.addSite', {
+      name: 'added', host: `${server.host}:${server.port}`, user: server.user, password: server.password, secure: 'off', transferMode: 'active', noOpen: true,
+    });
+    assert.equal(name, 'added');
+    const site = config().inspect<Record<string, Record<string, unknown>>>('sites')?.globalValue?.added;
+    assert.deepEqual(site, { host: '127.0.0.1', port: server.port, user: server.user, transferMode: 'active' });
+    // (The test user and password are the same word here, so look for a password key in any scope.)
+    assert.ok(!/"password"/i.test(JSON.stringify(config().inspect('sites'))), 'no password in any settings scope');
+    // The password comes from secret storage: no prompt appears and the listing works.
+    fs.writeFileSync(path.join(server.root, 'hello.txt'), 'hi');
+    const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://added/'));
+    assert.deepEqual(entries.map(([n]) => n).filter((n) => n === 'hello.txt'), ['hello.txt']);
+  });
+
+  test('FTPS and anonymous choices are written as such', async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.addSite', { name: 'secure-one', host: 'ftp.example.org', user: '', secure: 'implicit', noOpen: true });
+    const site = config().inspect<Record<string, Record<string, unknown>>>('sites')?.globalValue?.['secure-one'];
+    assert.deepEqual(site, { host: 'ftp.example.org', secure: 'implicit', transferMode: 'auto' });
+  });
+
+  test('refuses a name that could not be a URI authority', async () => {
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.addSite', { name: 'my site', host: 'h', user: '', secure: 'off', noOpen: true })), /can't be a site name/);
   });
 });

@@ -1,0 +1,71 @@
+/**
+ * FTP: Add Site... — a guided flow (name, host, port, user, password, security, transfer mode) that
+ * writes the site to the settings and the password to SecretStorage, then offers to open it.
+ * Every answer can be passed in (automation, tests); what is missing is asked.
+ */
+import * as vscode from 'vscode';
+import type { SecureMode, TransferMode } from '../ftp';
+import { SiteConfig, readSites } from './config';
+import { SiteSecrets } from './secrets';
+
+export interface AddSiteAnswers {
+  name?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  secure?: SecureMode;
+  transferMode?: TransferMode;
+  /** 'workspace' when a folder is open, else 'user'. */
+  scope?: 'user' | 'workspace';
+  /** Skip the final "Open it now?" question. */
+  noOpen?: boolean;
+}
+
+const SITE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export async function addSite(secrets: SiteSecrets, given: AddSiteAnswers = {}): Promise<string | undefined> {
+  const existing = readSites();
+  const name = given.name ?? await vscode.window.showInputBox({
+    title: 'Add FTP Site (1/5)', prompt: 'A short name for the site; it is opened as ftp://<name>/', ignoreFocusOut: true,
+    validateInput: (v) => (!SITE_NAME.test(v) ? 'Letters, digits, dot, dash and underscore; no spaces.' : existing[v] ? `A site named "${v}" exists already.` : undefined),
+  });
+  if (!name) return undefined;
+  if (!SITE_NAME.test(name)) throw new Error(`"${name}" can't be a site name: use letters, digits, dot, dash and underscore.`);
+  const hostPort = given.host ?? await vscode.window.showInputBox({ title: 'Add FTP Site (2/5)', prompt: 'Server host name or address, optionally with :port', placeHolder: 'ftp.example.com', ignoreFocusOut: true,
+    validateInput: (v) => (/^\s*$/.test(v) || /\s|\/|@/.test(v.trim()) ? 'A host name or address, like ftp.example.com or 192.0.2.10:2121' : undefined) });
+  if (!hostPort) return undefined;
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostPort.trim());
+  const host = (m?.[1] ?? hostPort).replace(/^\[|\]$/g, '');
+  const port = given.port ?? (m?.[2] ? Number(m[2]) : undefined);
+  const user = given.user ?? await vscode.window.showInputBox({ title: 'Add FTP Site (3/5)', prompt: 'User name (empty for anonymous)', ignoreFocusOut: true });
+  if (user === undefined) return undefined;
+  const anonymous = user === '' || user === 'anonymous';
+  let password = given.password;
+  if (!anonymous && password === undefined) {
+    password = await vscode.window.showInputBox({ title: 'Add FTP Site (4/5)', prompt: `Password for ${user}@${host} (kept in VS Code's secret storage)`, password: true, ignoreFocusOut: true });
+    if (password === undefined) return undefined;
+  }
+  const secure = given.secure ?? (await vscode.window.showQuickPick([
+    { label: 'FTP', detail: 'Plain FTP (port 21)', value: 'off' as const },
+    { label: 'FTPS, explicit', detail: 'AUTH TLS on the FTP port (most FTPS servers)', value: 'explicit' as const },
+    { label: 'FTPS, implicit', detail: 'TLS from the first byte (port 990)', value: 'implicit' as const },
+  ], { title: 'Add FTP Site (5/5): security', ignoreFocusOut: true }))?.value;
+  if (!secure) return undefined;
+  const transferMode = given.transferMode ?? 'auto';
+
+  const site: SiteConfig = { host, ...(port ? { port } : {}), ...(anonymous ? {} : { user }), ...(secure !== 'off' ? { secure } : {}), transferMode };
+  const scope = given.scope ?? (vscode.workspace.workspaceFolders?.some((f) => f.uri.scheme === 'file') ? 'workspace' : 'user');
+  const target = scope === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const config = vscode.workspace.getConfiguration('ftpWorkspace');
+  const inspected = config.inspect<Record<string, SiteConfig>>('sites');
+  const current = (scope === 'workspace' ? inspected?.workspaceValue : inspected?.globalValue) ?? {};
+  await config.update('sites', { ...current, [name]: site }, target);
+  if (!anonymous && password !== undefined) await secrets.set(name, password);
+
+  if (!given.noOpen) {
+    const open = await vscode.window.showInformationMessage(`FTP site "${name}" added.`, 'Open in This Window', 'Open in New Window');
+    if (open) await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.parse(`ftp://${name}/`), { forceNewWindow: open === 'Open in New Window' });
+  }
+  return name;
+}
