@@ -1,31 +1,72 @@
 /**
- * Extension entry point: registers the ftp/ftps file system provider and the commands that exist so
- * far. Sites come from `ftpWorkspace.sites`; passwords from SecretStorage.
+ * Extension entry point: the ftp/ftps file system provider, the site commands, the FTP Sites view,
+ * the status bar item and the notices about transfer modes. Sites come from `ftpWorkspace.sites`;
+ * passwords from SecretStorage; trusted certificates and what auto mode learnt from global state.
  */
 import * as vscode from 'vscode';
 import { Connections } from './fs/connections';
 import { FtpFileSystemProvider } from './fs/provider';
 import { SiteSecrets } from './sites/secrets';
-import { registerSiteCommands } from './sites/commands';
+import { TrustedCertificates, askToTrust } from './sites/certificates';
+import { SiteArg, registerSiteCommands } from './sites/commands';
+import { readSites } from './sites/config';
 import { SiteStatusBar } from './ui/status-bar';
+import { SitesView } from './ui/sites-view';
+import { ModeNotices } from './ui/notices';
+import { download, upload } from './ui/transfer-commands';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns: the FTP Sites view's items, for tests and for other extensions. */
+export interface FtpWorkspaceApi {
+  siteItems(): Array<{ site: string; state: string; description: string }>;
+}
+
+export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
   const log = vscode.window.createOutputChannel('FTP Workspace', { log: true });
   const secrets = new SiteSecrets(context.secrets);
-  const connections = new Connections(secrets, log);
-  const provider = new FtpFileSystemProvider(connections, log);
+  const certificates = new TrustedCertificates(context.globalState);
+  const connections = new Connections(secrets, certificates, context.globalState, log);
+  const provider = new FtpFileSystemProvider(connections, log, async (site, error) => {
+    if (!(await askToTrust(site.name, site.server, error.certificate!, error.message))) return false;
+    await certificates.trust(site.name, site.server, error.certificate!.fingerprint256);
+    log.info(`[${site.name}] certificate ${error.certificate!.fingerprint256} trusted by the user`);
+    return true;
+  });
+  const notices = new ModeNotices(context.globalState);
+  const siteName = (arg: SiteArg) => (typeof arg === 'object' ? arg.site : arg);
+  const sitesView = new SitesView(connections);
+  const rootOf = (site: string) => vscode.Uri.parse(`${(readSites()[site]?.secure ?? 'off') !== 'off' ? 'ftps' : 'ftp'}://${site}/`);
+
   context.subscriptions.push(
     log,
     connections,
     vscode.workspace.registerFileSystemProvider('ftp', provider, { isCaseSensitive: true }),
     vscode.workspace.registerFileSystemProvider('ftps', provider, { isCaseSensitive: true }),
     new SiteStatusBar(connections, provider.onDidChangeFile),
+    sitesView,
+    connections.onDidFallBack(({ site, event }) => void notices.fallback(site, event)),
+    provider.onDidFail(({ site, error }) => void notices.fixedModeFailed(site, error)),
     vscode.commands.registerCommand('ftpWorkspace.showLog', () => log.show()),
-    vscode.commands.registerCommand('ftpWorkspace.disconnect', () => connections.closeAll()),
-    // Connections reopen on next use; closing them is what reconnecting takes.
-    vscode.commands.registerCommand('ftpWorkspace.reconnect', () => connections.closeAll()),
-    ...registerSiteCommands(secrets, () => connections.closeAll()),
+    vscode.commands.registerCommand('ftpWorkspace.disconnect', (arg?: SiteArg) => {
+      const site = siteName(arg);
+      return site ? connections.close(site) : connections.closeAll();
+    }),
+    // Close, then connect again at once so the state shown is fresh (and an error shows now).
+    vscode.commands.registerCommand('ftpWorkspace.reconnect', async (arg?: SiteArg) => {
+      const site = siteName(arg);
+      const sites = site ? [site] : Object.keys(readSites()).filter((s) => connections.stateOf(s).state !== 'idle');
+      await Promise.all(sites.map(async (s) => {
+        await connections.close(s);
+        await vscode.workspace.fs.stat(rootOf(s));
+      }));
+    }),
+    vscode.commands.registerCommand('ftpWorkspace.upload', (target?: vscode.Uri, sources?: vscode.Uri[], existing?: 'replace' | 'skip') =>
+      // From the Explorer the second argument is the FTP selection, not local files: only file: URIs are sources.
+      upload(provider, target, Array.isArray(sources) && sources.every((u) => u instanceof vscode.Uri && u.scheme === 'file') ? sources : undefined, existing)),
+    vscode.commands.registerCommand('ftpWorkspace.download', (source?: vscode.Uri, destination?: vscode.Uri, existing?: 'replace' | 'skip') =>
+      download(provider, source, destination instanceof vscode.Uri ? destination : undefined, existing)),
+    ...registerSiteCommands(secrets, (site) => connections.close(site)),
   );
+  return { siteItems: () => sitesView.getChildren().map((i) => ({ site: i.site, state: i.state, description: String(i.description) })) };
 }
 
 export function deactivate(): void {

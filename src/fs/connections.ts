@@ -1,40 +1,97 @@
 /**
  * One FtpPool per URI authority: a configured site name (`ftp://demo/`) or an ad-hoc
  * `ftp://user@host:port/` (anonymous without a user). Pools are created on first use and dropped
- * when the settings change, so a changed setting takes effect without a reload.
+ * when the settings change, so a changed setting takes effect without a reload. Each site's state
+ * (idle, connected, failed) is published for the sites view and the status bar.
  */
 import * as vscode from 'vscode';
-import { FtpPool, LogEvent, TransferMode } from '../ftp';
-import { SiteConfig, defaultTransferMode, methodOrder, readSites } from '../sites/config';
+import { DataMethod, FallbackEvent, FtpPool, LogEvent, TransferMode, isFtpError } from '../ftp';
+import { SiteConfig, defaultTransferMode, methodOrder, siteOf, sitesAwaitingTrust } from '../sites/config';
 import { SiteSecrets } from '../sites/secrets';
+import { TrustedCertificates } from '../sites/certificates';
 
 export interface SiteConnection {
   name: string;
+  /** `host:port`, as certificates are trusted per server. */
+  server: string;
   pool: FtpPool;
   /** The configured transfer mode; in 'auto' the pool's modeMemory says what worked. */
   mode: TransferMode;
   /** Server path that the URI path `/` maps to. */
   root: string;
   safeSave: boolean;
+  caseSensitive: boolean;
 }
+
+export type SiteState = { state: 'idle' } | { state: 'connected' } | { state: 'failed'; message: string };
+
+const MEMORY_KEY = 'ftpWorkspace.workingMethods';
+const siteOfKey = (key: string) => decodeURIComponent(key.replace(/^ftps?:\/\//, ''));
 
 export class Connections implements vscode.Disposable {
   private readonly open = new Map<string, Promise<SiteConnection>>();
-  private readonly subscription: vscode.Disposable;
+  private readonly failures = new Map<string, string>();
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  private readonly fallbackEmitter = new vscode.EventEmitter<{ site: string; event: FallbackEvent }>();
+  /** Fires when a site connects, fails, or is closed. */
+  readonly onDidChange = this.changeEmitter.event;
+  /** Auto mode found that one mode fails and another works (for the one-time notice). */
+  readonly onDidFallBack = this.fallbackEmitter.event;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly secrets: SiteSecrets, private readonly log: vscode.LogOutputChannel) {
-    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('ftpWorkspace')) void this.closeAll();
-    });
+  constructor(
+    private readonly secrets: SiteSecrets,
+    readonly certificates: TrustedCertificates,
+    private readonly memory: vscode.Memento,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.subscriptions = [
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('ftpWorkspace')) void this.closeAll();
+      }),
+      // Trusting the workspace makes its sites exist: connect afresh.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.closeAll()),
+      this.changeEmitter,
+      this.fallbackEmitter,
+    ];
+  }
+
+  private static key(uri: vscode.Uri): string {
+    return `${uri.scheme}://${uri.authority}`;
   }
 
   /** The site's connection if one is open or opening, without opening one. */
   peek(uri: vscode.Uri): Promise<SiteConnection> | undefined {
-    return this.open.get(`${uri.scheme}://${uri.authority}`);
+    return this.open.get(Connections.key(uri));
+  }
+
+  /** State of a site by name, over both schemes. */
+  stateOf(site: string): SiteState {
+    for (const scheme of ['ftp', 'ftps']) {
+      const failure = this.failures.get(`${scheme}://${site}`);
+      if (failure) return { state: 'failed', message: failure };
+    }
+    return this.connectedSites().has(site) ? { state: 'connected' } : { state: 'idle' };
+  }
+
+  private readonly pools = new Map<string, FtpPool>();
+  private connectedSites(): Set<string> {
+    const names = new Set<string>();
+    for (const [key, pool] of this.pools) {
+      const s = pool.stats;
+      if (s.idle + s.busy > 0) names.add(siteOfKey(key));
+    }
+    return names;
+  }
+
+  /** The working data method auto mode learnt for a site (this session or an earlier one). */
+  workingMethod(site: string): DataMethod | undefined {
+    for (const [key, pool] of this.pools) if (siteOfKey(key) === site && pool.modeMemory.working) return pool.modeMemory.working;
+    return this.memory.get<Record<string, DataMethod>>(MEMORY_KEY)?.[site];
   }
 
   get(uri: vscode.Uri): Promise<SiteConnection> {
-    const key = `${uri.scheme}://${uri.authority}`;
+    const key = Connections.key(uri);
     let c = this.open.get(key);
     if (!c) {
       c = this.create(uri);
@@ -44,18 +101,34 @@ export class Connections implements vscode.Disposable {
     return c;
   }
 
+  /** Called by the provider after each operation, so the state shown is the real one. */
+  reportResult(uri: vscode.Uri, error?: unknown): void {
+    const key = Connections.key(uri);
+    const before = this.failures.get(key);
+    // Only a failure to reach or log in to the server marks the site as failed; a 550 does not.
+    const connectionLevel = isFtpError(error) && ['unreachable', 'loginRefused', 'tls', 'timeout', 'connectionLost', 'protocol'].includes(error.kind);
+    if (connectionLevel) this.failures.set(key, (error as Error).message);
+    else if (!error) this.failures.delete(key);
+    if (before !== this.failures.get(key) || !error) this.changeEmitter.fire();
+  }
+
   private async create(uri: vscode.Uri): Promise<SiteConnection> {
-    const sites = readSites();
     const authority = decodeURIComponent(uri.authority);
     let name = authority;
-    let site: SiteConfig | undefined = sites[authority];
+    let site: SiteConfig | undefined = siteOf(uri)?.site;
     if (!site) {
+      if (sitesAwaitingTrust().includes(authority)) {
+        throw vscode.FileSystemError.NoPermissions(`FTP site "${authority}" is defined by this workspace, which is not trusted. Trust the workspace to connect to it.`);
+      }
       // ftp://user@host:port/ for a server that is not configured.
       const m = /^(?:([^@]*)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(authority);
       if (!m || authority === '') throw vscode.FileSystemError.Unavailable(`No FTP site named "${authority}" is configured (ftpWorkspace.sites).`);
       site = { host: m[2].replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : undefined, user: m[1] || undefined, secure: uri.scheme === 'ftps' ? 'explicit' : 'off' };
       name = authority;
     }
+    const secure = site.secure ?? (uri.scheme === 'ftps' ? 'explicit' : 'off');
+    const port = site.port ?? (secure === 'implicit' ? 990 : 21);
+    const server = `${site.host}:${port}`;
     const anonymous = !site.user || site.user === 'anonymous' || site.user === 'ftp';
     let password = anonymous ? undefined : await this.secrets.get(name);
     if (!anonymous && password === undefined) {
@@ -64,14 +137,25 @@ export class Connections implements vscode.Disposable {
       const remember = await vscode.window.showInformationMessage(`Remember the password for "${name}" in VS Code's secret storage?`, 'Remember', 'Not now');
       if (remember === 'Remember') await this.secrets.set(name, password);
     }
+    const mode = site.transferMode ?? defaultTransferMode();
     const pool = new FtpPool({
-      host: site.host, port: site.port, user: site.user, password, secure: site.secure ?? 'off',
-      transferMode: site.transferMode ?? defaultTransferMode(), methodOrder: methodOrder(site),
+      host: site.host, port, user: site.user, password, secure,
+      tls: { trustedFingerprint256: this.certificates.get(name, server) },
+      transferMode: mode, methodOrder: methodOrder(site),
       trustPasvAddress: site.passive?.trustPasvAddress, active: site.active, encoding: site.encoding,
-      serverTimeZoneOffsetMinutes: site.serverTimeZoneOffsetMinutes, maxConnections: site.maxConnections ?? 2,
+      listCommand: site.listCommand, serverTimeZoneOffsetMinutes: site.serverTimeZoneOffsetMinutes,
+      maxConnections: site.maxConnections ?? 2, keepaliveIntervalMs: (site.keepaliveSeconds ?? 0) * 1000,
       log: (e: LogEvent) => this.logEvent(name, e),
     });
-    return { name, pool, mode: site.transferMode ?? defaultTransferMode(), root: (site.remoteRoot ?? '/').replace(/\/+$/, '') || '/', safeSave: site.safeSave ?? true };
+    // Auto mode starts from what worked last time for this site, and remembers what works now.
+    const remembered = this.memory.get<Record<string, DataMethod>>(MEMORY_KEY)?.[name];
+    if (mode === 'auto' && remembered) pool.modeMemory.working = remembered;
+    pool.modeMemory.onFallback((event) => {
+      void this.memory.update(MEMORY_KEY, { ...this.memory.get<Record<string, DataMethod>>(MEMORY_KEY), [name]: event.method });
+      this.fallbackEmitter.fire({ site: name, event });
+    });
+    this.pools.set(Connections.key(uri), pool);
+    return { name, server, pool, mode, root: (site.remoteRoot ?? '/').replace(/\/+$/, '') || '/', safeSave: site.safeSave ?? true, caseSensitive: site.caseSensitive ?? true };
   }
 
   private logEvent(site: string, e: LogEvent): void {
@@ -81,14 +165,29 @@ export class Connections implements vscode.Disposable {
     else this.log.trace(text);
   }
 
+  /** Closes one site's connections (both schemes); they reopen on next use. */
+  async close(site: string): Promise<void> {
+    const keys = [...this.open.keys()].filter((k) => siteOfKey(k) === site);
+    await this.closeKeys(keys);
+  }
+
   async closeAll(): Promise<void> {
-    const all = [...this.open.values()];
-    this.open.clear();
-    await Promise.all(all.map((c) => c.then((x) => x.pool.close(), () => undefined)));
+    await this.closeKeys([...this.open.keys()]);
+  }
+
+  private async closeKeys(keys: string[]): Promise<void> {
+    const closing = keys.map((k) => this.open.get(k)!);
+    for (const k of keys) {
+      this.open.delete(k);
+      this.pools.delete(k);
+      this.failures.delete(k);
+    }
+    await Promise.all(closing.map((c) => c.then((x) => x.pool.close(), () => undefined)));
+    this.changeEmitter.fire();
   }
 
   dispose(): void {
-    this.subscription.dispose();
     void this.closeAll();
+    this.subscriptions.forEach((s) => s.dispose());
   }
 }

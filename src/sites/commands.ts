@@ -1,7 +1,7 @@
-/** Command palette actions on sites: add, transfer mode, password. */
+/** Command palette actions on sites: transfer mode, open, edit settings, password, disconnect. */
 import * as vscode from 'vscode';
 import type { TransferMode } from '../ftp';
-import { readSites } from './config';
+import { readSites, targetOf, updateSite } from './config';
 import { SiteSecrets } from './secrets';
 import { AddSiteAnswers, addSite } from './add-site';
 
@@ -11,6 +11,10 @@ const MODES: Array<{ label: string; mode: TransferMode; detail: string }> = [
   { label: 'Active', mode: 'active', detail: 'The server connects back to this computer (for servers whose firewall admits only port 21)' },
 ];
 
+/** A site argument as commands receive it: a name, or an item of the FTP Sites view. */
+export type SiteArg = string | { site: string } | undefined;
+const nameOf = (arg: SiteArg) => (typeof arg === 'object' ? arg.site : arg);
+
 /** The site of the active editor, when it is a configured one. */
 function activeSite(): string | undefined {
   const uri = vscode.window.activeTextEditor?.document.uri;
@@ -19,63 +23,112 @@ function activeSite(): string | undefined {
   return readSites()[name] ? name : undefined;
 }
 
-/** The active editor's site, else the only site, else the user's pick. */
-export async function pickSite(prompt: string): Promise<string | undefined> {
+/** The given site, else the active editor's site, else the only site, else the user's pick. */
+export async function pickSite(prompt: string, arg?: SiteArg): Promise<string | undefined> {
+  const given = nameOf(arg);
+  if (given) return given;
   const names = Object.keys(readSites());
   const active = activeSite();
   if (active) return active;
   if (names.length === 1) return names[0];
   if (names.length === 0) {
-    void vscode.window.showInformationMessage('No FTP sites are configured yet (ftpWorkspace.sites).');
+    const add = await vscode.window.showInformationMessage('No FTP sites are configured yet.', 'Add Site...');
+    if (add) await vscode.commands.executeCommand('ftpWorkspace.addSite');
     return undefined;
   }
-  return vscode.window.showQuickPick(names, { placeHolder: prompt });
-}
-
-/** Where a site's settings live: the innermost scope that defines it, so the edit lands next to it. */
-function targetOf(site: string): vscode.ConfigurationTarget {
-  const inspected = vscode.workspace.getConfiguration('ftpWorkspace').inspect<Record<string, unknown>>('sites');
-  if (inspected?.workspaceFolderValue?.[site]) return vscode.ConfigurationTarget.WorkspaceFolder;
-  if (inspected?.workspaceValue?.[site]) return vscode.ConfigurationTarget.Workspace;
-  if (inspected?.globalValue?.[site]) return vscode.ConfigurationTarget.Global;
-  return vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  return vscode.window.showQuickPick(names.sort(), { placeHolder: prompt });
 }
 
 /** FTP: Set Transfer Mode... (args for automation: site, mode). */
-export async function setTransferMode(site?: string, mode?: TransferMode): Promise<void> {
-  site ??= await pickSite('Set the transfer mode of which FTP site?');
+export async function setTransferMode(arg?: SiteArg, mode?: TransferMode): Promise<void> {
+  const site = await pickSite('Set the transfer mode of which FTP site?', arg);
   if (!site) return;
   const current = readSites()[site]?.transferMode;
   mode ??= (await vscode.window.showQuickPick(MODES.map((m) => ({ ...m, description: m.mode === current ? 'current' : undefined })),
     { placeHolder: `Transfer mode for ${site}` }))?.mode;
   if (!mode) return;
-  const target = targetOf(site);
-  const config = vscode.workspace.getConfiguration('ftpWorkspace');
-  const inspected = config.inspect<Record<string, object>>('sites');
-  const scoped = target === vscode.ConfigurationTarget.Global ? inspected?.globalValue : target === vscode.ConfigurationTarget.Workspace ? inspected?.workspaceValue : inspected?.workspaceFolderValue;
-  const sites = { ...(scoped ?? {}) };
-  sites[site] = { ...(sites[site] ?? readSites()[site]), transferMode: mode };
-  await config.update('sites', sites, target);
+  await updateSite(site, { transferMode: mode });
 }
 
-export function registerSiteCommands(secrets: SiteSecrets, reconnect: () => Promise<void>): vscode.Disposable[] {
+export type OpenWhere = 'add' | 'window' | 'newWindow';
+
+/** FTP: Open Site... as a folder of this workspace, in this window, or in a new window. */
+export async function openSite(arg?: SiteArg, where?: OpenWhere): Promise<void> {
+  const site = nameOf(arg) ?? await pickSiteToOpen();
+  if (!site) return;
+  const uri = vscode.Uri.parse(`${readSites()[site]?.secure && readSites()[site]?.secure !== 'off' ? 'ftps' : 'ftp'}://${site}/`);
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const existing = folders.find((f) => f.uri.authority === uri.authority && (f.uri.scheme === 'ftp' || f.uri.scheme === 'ftps'));
+  if (existing && !where) {
+    await vscode.commands.executeCommand('revealInExplorer', existing.uri);
+    return;
+  }
+  if (!where) {
+    const choices = [
+      ...(folders.length ? [{ label: 'Add to Workspace', where: 'add' as const, detail: 'A folder beside the ones open now' }] : []),
+      { label: 'Open in This Window', where: 'window' as const },
+      { label: 'Open in New Window', where: 'newWindow' as const },
+    ];
+    where = (await vscode.window.showQuickPick(choices, { placeHolder: `Open ${uri.toString(true)}` }))?.where;
+    if (!where) return;
+  }
+  if (where === 'add') {
+    if (!vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: site })) throw new Error(`Could not add ${uri.toString(true)} to the workspace.`);
+    return;
+  }
+  await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: where === 'newWindow' });
+}
+
+async function pickSiteToOpen(): Promise<string | undefined> {
+  const sites = readSites();
+  const items = Object.entries(sites).sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, s]) => ({ label: name, description: `${s.user ? `${s.user}@` : ''}${s.host}${s.port ? `:${s.port}` : ''}` }));
+  const add = { label: '$(add) Add Site...', description: '' };
+  const picked = await vscode.window.showQuickPick([...items, add], { placeHolder: 'Open which FTP site?' });
+  if (picked === add) {
+    await vscode.commands.executeCommand('ftpWorkspace.addSite');
+    return undefined;
+  }
+  return picked?.label;
+}
+
+/** FTP: Edit Site Settings: the settings file that defines the site, with the cursor on it. */
+export async function editSiteSettings(arg?: SiteArg): Promise<void> {
+  const site = await pickSite('Edit the settings of which FTP site?', arg);
+  if (!site) return;
+  const target = targetOf(site);
+  await vscode.commands.executeCommand(target === vscode.ConfigurationTarget.Global ? 'workbench.action.openSettingsJson'
+    : target === vscode.ConfigurationTarget.Workspace ? 'workbench.action.openWorkspaceSettingsFile' : 'workbench.action.openFolderSettingsFile');
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return;
+  const text = editor.document.getText();
+  const at = text.search(new RegExp(`"${site.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:\\s*\\{`));
+  if (at < 0) return;
+  const pos = editor.document.positionAt(at);
+  editor.selection = new vscode.Selection(pos, pos);
+  editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+export function registerSiteCommands(secrets: SiteSecrets, reconnect: (site: string) => Promise<void>): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('ftpWorkspace.setTransferMode', setTransferMode),
     vscode.commands.registerCommand('ftpWorkspace.addSite', (answers?: AddSiteAnswers) => addSite(secrets, answers)),
+    vscode.commands.registerCommand('ftpWorkspace.openSite', openSite),
+    vscode.commands.registerCommand('ftpWorkspace.editSiteSettings', editSiteSettings),
     // Without arguments it asks; with (site, password) it stores directly (automation, tests).
-    vscode.commands.registerCommand('ftpWorkspace.setPassword', async (site?: string, password?: string) => {
-      site ??= await pickSite('Set the password of which FTP site?');
+    vscode.commands.registerCommand('ftpWorkspace.setPassword', async (arg?: SiteArg, password?: string) => {
+      const site = await pickSite('Set the password of which FTP site?', arg);
       if (!site) return;
       password ??= await vscode.window.showInputBox({ prompt: `Password for FTP site "${site}"`, password: true, ignoreFocusOut: true });
       if (password === undefined) return;
       await secrets.set(site, password);
-      await reconnect();
+      await reconnect(site);
     }),
-    vscode.commands.registerCommand('ftpWorkspace.forgetPassword', async (site?: string) => {
-      site ??= await pickSite('Forget the password of which FTP site?');
+    vscode.commands.registerCommand('ftpWorkspace.forgetPassword', async (arg?: SiteArg) => {
+      const site = await pickSite('Forget the password of which FTP site?', arg);
       if (!site) return;
       await secrets.forget(site);
-      await reconnect();
+      await reconnect(site);
     }),
   ];
 }

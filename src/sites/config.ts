@@ -1,6 +1,6 @@
 /** Sites as configured in `ftpWorkspace.sites` (keyed by name), with their defaults. */
 import * as vscode from 'vscode';
-import type { DataMethod, SecureMode, TransferMode } from '../ftp';
+import type { DataMethod, ListCommand, SecureMode, TransferMode } from '../ftp';
 
 export interface SiteConfig {
   host: string;
@@ -17,10 +17,39 @@ export interface SiteConfig {
   passive?: { epsvFirst?: boolean; trustPasvAddress?: boolean };
   active?: { bindAddress?: string; portRange?: [number, number]; externalAddress?: string; eprtFirst?: boolean };
   serverTimeZoneOffsetMinutes?: number;
+  listCommand?: ListCommand;
+  /** false for servers that ignore case in names (IIS): case-only renames go through a temporary name. */
+  caseSensitive?: boolean;
+  /** Send NOOP on idle connections this often so a firewall or NAT keeps them (0: off). */
+  keepaliveSeconds?: number;
 }
 
-export function readSites(): Record<string, SiteConfig> {
-  return vscode.workspace.getConfiguration('ftpWorkspace').get<Record<string, SiteConfig>>('sites') ?? {};
+export type SitesScope = 'user' | 'workspace' | 'folder';
+
+/**
+ * The configured sites. With a URI, a multi-root workspace's folder settings for that folder count
+ * too. In an untrusted workspace VS Code reads `ftpWorkspace.sites` (a restricted setting) from the
+ * user settings only, so a site that an untrusted workspace defines does not exist until it is trusted.
+ */
+export function readSites(scope?: vscode.Uri): Record<string, SiteConfig> {
+  return vscode.workspace.getConfiguration('ftpWorkspace', scope).get<Record<string, SiteConfig>>('sites') ?? {};
+}
+
+/** The site's settings for this URI's folder, if it is a configured site. */
+export function siteOf(uri: vscode.Uri): { name: string; site: SiteConfig } | undefined {
+  if (uri.scheme !== 'ftp' && uri.scheme !== 'ftps') return undefined;
+  const name = decodeURIComponent(uri.authority);
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  const site = readSites(folder?.uri)[name];
+  return site ? { name, site } : undefined;
+}
+
+/** Sites that the workspace defines but VS Code withholds until the workspace is trusted. */
+export function sitesAwaitingTrust(): string[] {
+  if (vscode.workspace.isTrusted) return [];
+  const inspected = vscode.workspace.getConfiguration('ftpWorkspace').inspect<Record<string, SiteConfig>>('sites');
+  const trusted = inspected?.globalValue ?? {};
+  return Object.keys({ ...inspected?.workspaceValue, ...inspected?.workspaceFolderValue }).filter((n) => !(n in trusted));
 }
 
 export function defaultTransferMode(): TransferMode {
@@ -32,4 +61,31 @@ export function methodOrder(site: SiteConfig): DataMethod[] {
   const passive: DataMethod[] = site.passive?.epsvFirst === false ? ['pasv', 'epsv'] : ['epsv', 'pasv'];
   const active: DataMethod[] = site.active?.eprtFirst === false ? ['port', 'eprt'] : ['eprt', 'port'];
   return [...passive, ...active];
+}
+
+/** Where a site's settings live: the innermost scope that defines it, so an edit lands next to it. */
+export function targetOf(site: string, folder?: vscode.Uri): vscode.ConfigurationTarget {
+  const inspected = vscode.workspace.getConfiguration('ftpWorkspace', folder).inspect<Record<string, unknown>>('sites');
+  if (inspected?.workspaceFolderValue?.[site]) return vscode.ConfigurationTarget.WorkspaceFolder;
+  if (inspected?.workspaceValue?.[site]) return vscode.ConfigurationTarget.Workspace;
+  if (inspected?.globalValue?.[site]) return vscode.ConfigurationTarget.Global;
+  return vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+}
+
+/** Merges `changes` into one site's settings in the scope that defines it, keeping its other settings. */
+export async function updateSite(site: string, changes: Partial<SiteConfig>, folder?: vscode.Uri): Promise<void> {
+  const target = targetOf(site, folder);
+  const config = vscode.workspace.getConfiguration('ftpWorkspace', folder);
+  const inspected = config.inspect<Record<string, SiteConfig>>('sites');
+  const scoped = target === vscode.ConfigurationTarget.Global ? inspected?.globalValue
+    : target === vscode.ConfigurationTarget.Workspace ? inspected?.workspaceValue : inspected?.workspaceFolderValue;
+  const sites = { ...(scoped ?? {}) };
+  const merged: Record<string, unknown> = { ...(sites[site] ?? readSites(folder)[site]) };
+  for (const [k, v] of Object.entries(changes)) {
+    const old = merged[k];
+    // Nested option groups (passive, active) merge too, so applying one key keeps the others.
+    merged[k] = v && typeof v === 'object' && !Array.isArray(v) && old && typeof old === 'object' ? { ...old, ...v } : v;
+  }
+  sites[site] = merged as unknown as SiteConfig;
+  await config.update('sites', sites, target);
 }

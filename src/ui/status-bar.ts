@@ -1,11 +1,11 @@
 /**
  * A status bar item for the active editor's FTP site: its name and effective transfer mode
- * ("auto: passive" once auto mode has found what works). A click changes the mode.
+ * ("auto: passive" once auto mode has found what works), red when the site failed. A click
+ * changes the mode.
  */
 import * as vscode from 'vscode';
-import { modeOfMethod } from '../ftp';
 import { Connections } from '../fs/connections';
-import { defaultTransferMode, readSites } from '../sites/config';
+import { effectiveMode } from './mode-label';
 
 export class SiteStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ftpWorkspace.site', vscode.StatusBarAlignment.Left, 50);
@@ -13,11 +13,13 @@ export class SiteStatusBar implements vscode.Disposable {
 
   constructor(private readonly connections: Connections, fileChanges: vscode.Event<unknown>) {
     this.item.name = 'FTP site';
-    const refresh = () => void this.refresh();
+    const refresh = () => this.refresh();
     this.subscriptions = [
       vscode.window.onDidChangeActiveTextEditor(refresh),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('ftpWorkspace') && refresh()),
       fileChanges(refresh),
+      connections.onDidChange(refresh),
+      connections.onDidFallBack(refresh),
     ];
     // Auto mode learns on the first transfer, which an editor's first read is.
     const timer = setInterval(refresh, 2000);
@@ -25,19 +27,19 @@ export class SiteStatusBar implements vscode.Disposable {
     refresh();
   }
 
-  private async refresh(): Promise<void> {
+  private refresh(): void {
     const uri = vscode.window.activeTextEditor?.document.uri;
     if (!uri || (uri.scheme !== 'ftp' && uri.scheme !== 'ftps')) {
       this.item.hide();
       return;
     }
     const site = decodeURIComponent(uri.authority);
-    const open = await this.connections.peek(uri)?.catch(() => undefined);
-    const mode = open?.mode ?? readSites()[site]?.transferMode ?? defaultTransferMode();
-    const working = open?.pool.modeMemory.working;
-    const effective = mode === 'auto' ? (working ? `auto: ${modeOfMethod(working)}` : 'auto') : mode;
-    this.item.text = `$(remote) ${site} · ${effective}`;
-    this.item.tooltip = `FTP site "${site}": transfer mode ${effective}${working ? ` (${working.toUpperCase()})` : ''}. Click to change.`;
+    const mode = effectiveMode(this.connections, site);
+    const state = this.connections.stateOf(site);
+    this.item.text = `$(remote) ${site} · ${mode.text}`;
+    this.item.tooltip = `FTP site "${site}": transfer mode ${mode.text}${mode.method ? ` (${mode.method})` : ''}` +
+      `${state.state === 'failed' ? `. Failed: ${state.message}` : state.state === 'connected' ? ', connected' : ''}. Click to change the mode.`;
+    this.item.backgroundColor = state.state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.command = { title: 'Set Transfer Mode', command: 'ftpWorkspace.setTransferMode', arguments: [site] };
     this.item.show();
   }

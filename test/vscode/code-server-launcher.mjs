@@ -26,6 +26,8 @@ const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slic
 const extensionDevelopmentPath = arg('extensionDevelopmentPath');
 const extensionTestsPath = arg('extensionTestsPath');
 const folderUri = arg('folder-uri');
+// A positional *.code-workspace argument opens that (multi-root) workspace, as desktop VS Code does.
+const workspaceFile = process.argv.slice(2).find((a) => !a.startsWith('--') && a.endsWith('.code-workspace'));
 if (!extensionDevelopmentPath || !extensionTestsPath) {
   console.error('code-server-launcher: --extensionDevelopmentPath and --extensionTestsPath are required');
   process.exit(2);
@@ -102,7 +104,7 @@ try {
   });
   const remote = (p) => `vscode-remote://remote${path.resolve(p)}`;
   const payload = JSON.stringify([['extensionDevelopmentPath', remote(extensionDevelopmentPath)], ['extensionTestsPath', remote(extensionTestsPath)]]);
-  const where = folderUri ? `folder=${encodeURIComponent(folderUri)}` : 'ew=true';
+  const where = workspaceFile ? `workspace=${encodeURIComponent(path.resolve(workspaceFile))}` : folderUri ? `folder=${encodeURIComponent(folderUri)}` : 'ew=true';
   await page.goto(`http://127.0.0.1:${port}/?${where}&payload=${encodeURIComponent(payload)}`);
   exitCode = Number(await result);
   // The guards: a dead extension host is a failure whatever the page said.

@@ -25,6 +25,18 @@ suite('site commands', () => {
     }
   });
 
+  test('a site defined in the workspace gets its mode written there, in the .code-workspace file', async () => {
+    await config().update('sites', { wsite: { host: '127.0.0.1', port: 2122, transferMode: 'auto' } }, vscode.ConfigurationTarget.Workspace);
+    try {
+      await vscode.commands.executeCommand('ftpWorkspace.setTransferMode', 'wsite', 'passive');
+      const file = JSON.parse(fs.readFileSync(process.env.FTPWS_TEST_WORKSPACE!, 'utf8'));
+      assert.deepEqual(file.settings['ftpWorkspace.sites'].wsite, { host: '127.0.0.1', port: 2122, transferMode: 'passive' });
+      assert.equal(config().inspect<Record<string, unknown>>('sites')?.globalValue?.wsite, undefined, 'nothing written to the user settings');
+    } finally {
+      await config().update('sites', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   test('every contributed command is registered', async () => {
     const all = await vscode.commands.getCommands(true);
     const contributed = (vscode.extensions.getExtension('ftp-workspace.ftp-workspace')!.packageJSON.contributes.commands as Array<{ command: string }>).map((c) => c.command);
@@ -43,6 +55,7 @@ suite('Add Site...', () => {
   suiteTeardown(async () => {
     await vscode.commands.executeCommand('ftpWorkspace.disconnect');
     await config().update('sites', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('sites', undefined, vscode.ConfigurationTarget.Workspace);
     await server?.stop();
   });
 
@@ -51,8 +64,11 @@ suite('Add Site...', () => {
       name: 'added', host: `${server.host}:${server.port}`, user: server.user, password: server.password, secure: 'off', transferMode: 'active', noOpen: true,
     });
     assert.equal(name, 'added');
-    const site = config().inspect<Record<string, Record<string, unknown>>>('sites')?.globalValue?.added;
+    // A workspace is open, so the site lands in the workspace configuration: the .code-workspace file on disk.
+    const site = config().inspect<Record<string, Record<string, unknown>>>('sites')?.workspaceValue?.added;
     assert.deepEqual(site, { host: '127.0.0.1', port: server.port, user: server.user, transferMode: 'active' });
+    const file = JSON.parse(fs.readFileSync(process.env.FTPWS_TEST_WORKSPACE!, 'utf8'));
+    assert.deepEqual(file.settings['ftpWorkspace.sites'].added, site);
     // (The test user and password are the same word here, so look for a password key in any scope.)
     assert.ok(!/"password"/i.test(JSON.stringify(config().inspect('sites'))), 'no password in any settings scope');
     // The password comes from secret storage: no prompt appears and the listing works.
@@ -62,7 +78,7 @@ suite('Add Site...', () => {
   });
 
   test('FTPS and anonymous choices are written as such', async () => {
-    await vscode.commands.executeCommand('ftpWorkspace.addSite', { name: 'secure-one', host: 'ftp.example.org', user: '', secure: 'implicit', noOpen: true });
+    await vscode.commands.executeCommand('ftpWorkspace.addSite', { name: 'secure-one', host: 'ftp.example.org', user: '', secure: 'implicit', noOpen: true, scope: 'user' });
     const site = config().inspect<Record<string, Record<string, unknown>>>('sites')?.globalValue?.['secure-one'];
     assert.deepEqual(site, { host: 'ftp.example.org', secure: 'implicit', transferMode: 'auto' });
   });

@@ -1,0 +1,61 @@
+/**
+ * What the user is told when transfer modes fail. Auto mode: a one-time notice per site when it
+ * found that one mode fails and the other works, offering to make that the site's setting. A fixed
+ * mode never switches by itself: its failure names the mode and offers the other one.
+ */
+import * as vscode from 'vscode';
+import { FallbackEvent, FtpError, modeOfMethod } from '../ftp';
+import { updateSite } from '../sites/config';
+import type { SiteConnection } from '../fs/connections';
+
+const DISMISSED_KEY = 'ftpWorkspace.fallbackNoticeDismissed';
+
+export class ModeNotices {
+  private readonly shownThisSession = new Set<string>();
+  private readonly lastOffer = new Map<string, number>();
+
+  constructor(private readonly state: vscode.Memento) {}
+
+  /** "Passive mode failed on <site> (425 ...); active mode works." once per site and outcome. */
+  async fallback(site: string, event: FallbackEvent): Promise<void> {
+    const works = modeOfMethod(event.method);
+    const failedAttempts = event.failed.filter((f) => modeOfMethod(f.method) !== works);
+    if (!failedAttempts.length) return; // only EPSV -> PASV within one mode: nothing to tell
+    const key = `${site}|${works}`;
+    const dismissed = this.state.get<string[]>(DISMISSED_KEY) ?? [];
+    if (this.shownThisSession.has(key) || dismissed.includes(key)) return;
+    this.shownThisSession.add(key);
+    const failed = modeOfMethod(failedAttempts[0].method);
+    const f = failedAttempts[failedAttempts.length - 1];
+    const why = f.code ? `${f.code} ${shortReason(f.message)}` : `${f.method.toUpperCase()}: ${shortReason(f.message)}`;
+    const always = `Always use ${works} for ${site}`;
+    const answer = await vscode.window.showInformationMessage(
+      `${capitalize(failed)} mode failed on ${site} (${why}); ${works} mode works.`, always, 'Keep automatic');
+    if (answer === always) await updateSite(site, { transferMode: works });
+    else if (answer === 'Keep automatic') await this.state.update(DISMISSED_KEY, [...dismissed, key]);
+  }
+
+  /** A data-connection failure in a fixed mode: name the mode, offer the other one and the doctor. */
+  async fixedModeFailed(site: SiteConnection, error: FtpError): Promise<void> {
+    if (error.kind !== 'dataConnection' || site.mode === 'auto') return;
+    // VS Code retries reads on its own; one offer per site a minute is enough.
+    const now = Date.now();
+    if (now - (this.lastOffer.get(site.name) ?? 0) < 60_000) return;
+    this.lastOffer.set(site.name, now);
+    const other = site.mode === 'passive' ? 'active' : 'passive';
+    const use = `Use ${other} mode for ${site.name}`;
+    const diagnose = 'Diagnose Connection...';
+    const answer = await vscode.window.showErrorMessage(error.message, use, diagnose);
+    if (answer === use) await updateSite(site.name, { transferMode: other });
+    else if (answer === diagnose) await vscode.commands.executeCommand('ftpWorkspace.diagnose', site.name);
+  }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The server's or the engine's words, without a repeated code or a trailing period. */
+function shortReason(message = ''): string {
+  return message.replace(/^\d{3}[ -]/, '').replace(/\.$/, '').slice(0, 120);
+}

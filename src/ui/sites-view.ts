@@ -1,0 +1,75 @@
+/**
+ * The "FTP Sites" view: every configured site with its connection state and effective transfer
+ * mode; inline actions open it, change its mode, disconnect it. Sites an untrusted workspace
+ * defines are listed as waiting for trust, so they don't silently vanish.
+ */
+import * as vscode from 'vscode';
+import type { Connections } from '../fs/connections';
+import { readSites, sitesAwaitingTrust } from '../sites/config';
+import { effectiveMode } from './mode-label';
+
+export class SiteItem extends vscode.TreeItem {
+  constructor(readonly site: string, readonly state: 'idle' | 'connected' | 'failed' | 'untrusted', description: string, tooltip: string) {
+    super(site, vscode.TreeItemCollapsibleState.None);
+    this.id = `ftpSite:${site}`;
+    this.description = description;
+    this.tooltip = new vscode.MarkdownString(tooltip);
+    this.contextValue = `ftpSite.${state}`;
+    this.iconPath = new vscode.ThemeIcon(
+      state === 'connected' ? 'vm-active' : state === 'failed' ? 'error' : state === 'untrusted' ? 'workspace-untrusted' : 'vm-outline',
+      state === 'failed' ? new vscode.ThemeColor('errorForeground') : undefined);
+    if (state !== 'untrusted') this.command = { title: 'Open Site', command: 'ftpWorkspace.openSite', arguments: [site] };
+  }
+}
+
+export class SitesView implements vscode.TreeDataProvider<SiteItem>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly subscriptions: vscode.Disposable[];
+  readonly view: vscode.TreeView<SiteItem>;
+
+  constructor(private readonly connections: Connections) {
+    this.view = vscode.window.createTreeView('ftpWorkspace.sites', { treeDataProvider: this, showCollapseAll: false });
+    const refresh = () => this.emitter.fire();
+    // Idle connections close on a timer without an event: look again while the view is visible.
+    const timer = setInterval(() => this.view.visible && refresh(), 3000);
+    this.subscriptions = [
+      this.view,
+      this.emitter,
+      connections.onDidChange(refresh),
+      connections.onDidFallBack(refresh),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('ftpWorkspace') && refresh()),
+      vscode.workspace.onDidGrantWorkspaceTrust(refresh),
+      new vscode.Disposable(() => clearInterval(timer)),
+    ];
+  }
+
+  getTreeItem(item: SiteItem): vscode.TreeItem {
+    return item;
+  }
+
+  getChildren(): SiteItem[] {
+    const sites = readSites();
+    const items = Object.entries(sites).sort(([a], [b]) => a.localeCompare(b)).map(([name, site]) => {
+      const state = this.connections.stateOf(name);
+      const mode = effectiveMode(this.connections, name);
+      const server = `${site.user ? `${site.user}@` : ''}${site.host}${site.port ? `:${site.port}` : ''}`;
+      const stateText = state.state === 'connected' ? 'connected' : state.state === 'failed' ? 'failed' : 'not connected';
+      const security = site.secure === 'explicit' ? 'FTPS (explicit)' : site.secure === 'implicit' ? 'FTPS (implicit)' : 'FTP';
+      const tooltip = [
+        `**${name}**: ${security} ${server}`,
+        `Transfer mode: ${mode.text}${mode.method ? ` (${mode.method})` : ''}`,
+        `State: ${stateText}${state.state === 'failed' ? `: ${state.message}` : ''}`,
+      ].join('\n\n');
+      return new SiteItem(name, state.state, `${mode.text} · ${stateText}`, tooltip);
+    });
+    for (const name of sitesAwaitingTrust()) {
+      items.push(new SiteItem(name, 'untrusted', 'waiting for workspace trust', `**${name}** is defined by this workspace, which is not trusted. Trust the workspace to connect to it.`));
+    }
+    return items;
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((s) => s.dispose());
+  }
+}

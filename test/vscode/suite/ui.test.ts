@@ -1,0 +1,285 @@
+/// <reference types="mocha" />
+/**
+ * The commands and views around the file system, against real servers: the FTP Sites view and its
+ * states, Open Site (a folder added to this multi-root workspace), Edit Site Settings, Disconnect and
+ * Reconnect, Upload and Download, the certificate trust question, and the notices about transfer
+ * modes. Questions the extension asks (message boxes) are answered by replacing the window's
+ * functions for the duration of one call: the test runs in the extension's own host, so it shares
+ * the extension's `vscode` API object.
+ */
+import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { RunningServer, serverMissing, startServer } from '../../servers';
+
+const ID = 'ftp-workspace.ftp-workspace';
+const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
+type Api = { siteItems(): Array<{ site: string; state: string; description: string }> };
+const api = () => vscode.extensions.getExtension<Api>(ID)!.exports;
+
+/** Replaces one window function while `body` runs; every call's arguments are recorded. */
+async function answering<T>(name: 'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage', answer: (message: string, ...rest: unknown[]) => unknown, body: (calls: unknown[][]) => Promise<T>): Promise<{ result: T; calls: unknown[][] }> {
+  const window = vscode.window as unknown as Record<string, unknown>;
+  const original = window[name];
+  const calls: unknown[][] = [];
+  window[name] = (...args: unknown[]) => {
+    calls.push(args);
+    return Promise.resolve(answer(args[0] as string, ...args.slice(1)));
+  };
+  try {
+    return { result: await body(calls), calls };
+  } finally {
+    window[name] = original;
+  }
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function setSites(sites: Record<string, object>): Promise<void> {
+  await config().update('sites', sites, vscode.ConfigurationTarget.Workspace);
+}
+
+function workspaceFileSites(): Record<string, Record<string, unknown>> {
+  return JSON.parse(fs.readFileSync(process.env.FTPWS_TEST_WORKSPACE!, 'utf8')).settings?.['ftpWorkspace.sites'] ?? {};
+}
+
+suite('FTP Sites view, Open Site, Edit Site Settings, Disconnect (vsftpd)', () => {
+  let server: RunningServer;
+  suiteSetup(async () => {
+    const missing = serverMissing('vsftpd');
+    if (missing) throw new Error(missing);
+    server = await startServer('vsftpd');
+    await vscode.extensions.getExtension(ID)!.activate();
+    await setSites({ viewsite: { host: server.host, port: server.port, user: server.user, transferMode: 'auto' } });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'viewsite', server.password);
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await setSites({});
+    await config().update('sites', undefined, vscode.ConfigurationTarget.Workspace);
+    await server?.stop();
+  });
+
+  test('the view lists the site, then shows it connected with the mode auto mode found, then idle after Disconnect', async () => {
+    const item = () => api().siteItems().find((i) => i.site === 'viewsite');
+    await until('the site in the view', () => item() !== undefined);
+    assert.equal(item()!.state, 'idle');
+    assert.equal(item()!.description, 'auto · not connected');
+    fs.writeFileSync(path.join(server.root, 'seen.txt'), 'x');
+    await vscode.workspace.fs.readFile(vscode.Uri.parse('ftp://viewsite/seen.txt'));
+    assert.equal(item()!.state, 'connected');
+    assert.equal(item()!.description, 'auto: passive · connected');
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect', { site: 'viewsite' }); // as the view's inline button passes it
+    assert.equal(item()!.state, 'idle');
+    await vscode.commands.executeCommand('ftpWorkspace.reconnect', 'viewsite');
+    assert.equal(item()!.state, 'connected');
+  });
+
+  test('a wrong password shows the site as failed, with the server\'s words', async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'viewsite', 'not-the-password');
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://viewsite/'))), /530|Login|password/i);
+    const item = api().siteItems().find((i) => i.site === 'viewsite')!;
+    assert.equal(item.state, 'failed');
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'viewsite', server.password);
+    await vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://viewsite/'));
+    assert.equal(api().siteItems().find((i) => i.site === 'viewsite')!.state, 'connected');
+  });
+
+  test('Open Site adds the site as a named folder of this workspace; again, it only reveals it', async () => {
+    const before = vscode.workspace.workspaceFolders?.length ?? 0;
+    const added = new Promise<vscode.WorkspaceFoldersChangeEvent>((resolve) => {
+      const sub = vscode.workspace.onDidChangeWorkspaceFolders((e) => {
+        sub.dispose();
+        resolve(e);
+      });
+    });
+    await vscode.commands.executeCommand('ftpWorkspace.openSite', 'viewsite', 'add');
+    const event = await added;
+    assert.equal(event.added[0].uri.toString(), 'ftp://viewsite/');
+    assert.equal(event.added[0].name, 'viewsite');
+    assert.equal(vscode.workspace.workspaceFolders!.length, before + 1);
+    // A folder of the workspace answers through the provider like any other.
+    assert.ok((await vscode.workspace.fs.readDirectory(event.added[0].uri)).some(([n]) => n === 'seen.txt'));
+    await vscode.commands.executeCommand('ftpWorkspace.openSite', 'viewsite'); // already open: no question, no second folder
+    assert.equal(vscode.workspace.workspaceFolders!.length, before + 1);
+    const removed = new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        sub.dispose();
+        resolve();
+      });
+    });
+    vscode.workspace.updateWorkspaceFolders(before, 1);
+    await removed;
+  });
+
+  test('Edit Site Settings opens the file that defines the site with the cursor on it', async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.editSiteSettings', 'viewsite');
+    const editor = vscode.window.activeTextEditor!;
+    assert.ok(editor, 'an editor is open');
+    assert.equal(editor.document.uri.fsPath, process.env.FTPWS_TEST_WORKSPACE, 'the .code-workspace file, where the site is defined');
+    const line = editor.document.lineAt(editor.selection.active.line).text;
+    assert.match(line, /"viewsite"\s*:/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
+
+suite('Upload and Download (proftpd)', () => {
+  let server: RunningServer;
+  let local: string;
+  const disk = (p: string) => path.join(server.root, p);
+  suiteSetup(async () => {
+    const missing = serverMissing('proftpd');
+    if (missing) throw new Error(missing);
+    server = await startServer('proftpd');
+    await vscode.extensions.getExtension(ID)!.activate();
+    await setSites({ xfer: { host: server.host, port: server.port, user: server.user, transferMode: 'passive' } });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'xfer', server.password);
+    local = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-xfer-'));
+    fs.mkdirSync(disk('site'));
+    fs.chownSync(disk('site'), server.owner.uid, server.owner.gid);
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await config().update('sites', undefined, vscode.ConfigurationTarget.Workspace);
+    fs.rmSync(local, { recursive: true, force: true });
+    await server?.stop();
+  });
+
+  test('Upload sends a local folder tree (one file of 3 MB) into the FTP folder, byte for byte', async () => {
+    const big = crypto.randomBytes(3 * 1024 * 1024);
+    fs.mkdirSync(path.join(local, 'up', 'assets', 'img'), { recursive: true });
+    fs.writeFileSync(path.join(local, 'up', 'index.html'), '<h1>hi</h1>\n');
+    fs.writeFileSync(path.join(local, 'up', 'assets', 'img', 'big.bin'), big);
+    const result = await vscode.commands.executeCommand<{ files: number; skipped: number }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(path.join(local, 'up'))]);
+    assert.deepEqual({ files: result.files, skipped: result.skipped }, { files: 2, skipped: 0 });
+    assert.equal(fs.readFileSync(disk('site/up/index.html'), 'utf8'), '<h1>hi</h1>\n');
+    assert.ok(fs.readFileSync(disk('site/up/assets/img/big.bin')).equals(big), 'the 3 MB file arrived intact');
+    assert.deepEqual(fs.readdirSync(disk('site/up')).sort(), ['assets', 'index.html'], 'no temporary files left');
+  });
+
+  test('Upload over existing files asks; "Skip All" keeps the server\'s file', async () => {
+    fs.writeFileSync(path.join(local, 'up', 'index.html'), 'changed locally\n');
+    const { result, calls } = await answering('showWarningMessage', () => 'Skip All', () =>
+      Promise.resolve(vscode.commands.executeCommand<{ files: number; skipped: number }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site/up/index.html'), [vscode.Uri.file(path.join(local, 'up', 'index.html'))])));
+    assert.equal(calls.length, 1, 'asked once');
+    assert.match(String(calls[0][0]), /index\.html" exists already/);
+    assert.equal(result.skipped, 1);
+    assert.equal(fs.readFileSync(disk('site/up/index.html'), 'utf8'), '<h1>hi</h1>\n');
+    const replaced = await vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site/up'), [vscode.Uri.file(path.join(local, 'up', 'index.html'))], 'replace');
+    assert.equal(replaced.files, 1);
+    assert.equal(fs.readFileSync(disk('site/up/index.html'), 'utf8'), 'changed locally\n');
+  });
+
+  test('Download brings a folder tree back to disk, and leaves no partial file', async () => {
+    const dest = path.join(local, 'down');
+    const result = await vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/up'), vscode.Uri.file(dest));
+    assert.equal(result.files, 2);
+    assert.ok(fs.readFileSync(path.join(dest, 'assets', 'img', 'big.bin')).equals(fs.readFileSync(disk('site/up/assets/img/big.bin'))));
+    assert.equal(fs.readFileSync(path.join(dest, 'index.html'), 'utf8'), 'changed locally\n');
+    assert.deepEqual(fs.readdirSync(dest).sort(), ['assets', 'index.html']);
+  });
+
+  test('Download of a missing file fails with FileNotFound and writes nothing', async () => {
+    const dest = path.join(local, 'missing.txt');
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/nope.txt'), vscode.Uri.file(dest))), /FileNotFound|not found|No such/i);
+    assert.equal(fs.existsSync(dest), false);
+    assert.deepEqual(fs.readdirSync(local).filter((n) => n.includes('.part')), []);
+  });
+});
+
+suite('certificate trust (proftpd, explicit FTPS, a self-signed certificate)', () => {
+  let server: RunningServer;
+  suiteSetup(async () => {
+    const missing = serverMissing('proftpd');
+    if (missing) throw new Error(missing);
+    server = await startServer('proftpd');
+    await vscode.extensions.getExtension(ID)!.activate();
+    await setSites({ tlssite: { host: server.host, port: server.port, user: server.user, secure: 'explicit', transferMode: 'passive' } });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'tlssite', server.password);
+    fs.writeFileSync(path.join(server.root, 'secret.txt'), 'over TLS\n');
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await config().update('sites', undefined, vscode.ConfigurationTarget.Workspace);
+    await server?.stop();
+  });
+
+  test('declined: the read fails and says why, with the SHA-256 fingerprint shown in the question', async () => {
+    const { calls } = await answering('showWarningMessage', () => undefined, async () => {
+      await assert.rejects(Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.parse('ftps://tlssite/secret.txt'))), /not trusted/);
+    });
+    assert.equal(calls.length, 1);
+    assert.match(String(calls[0][0]), /certificate of FTP site "tlssite"/);
+    const detail = (calls[0][1] as { detail: string; modal: boolean });
+    assert.equal(detail.modal, true);
+    assert.ok(detail.detail.includes(`SHA-256: ${server.certSha256}`), `the fingerprint ${server.certSha256} is shown: ${detail.detail}`);
+    assert.equal(calls[0][2], 'Trust this certificate for tlssite');
+  });
+
+  test('trusted: the same read works, and later connections are not asked again', async () => {
+    const { result, calls } = await answering('showWarningMessage', (_m, _o, trust) => trust, () =>
+      Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.parse('ftps://tlssite/secret.txt'))));
+    assert.equal(Buffer.from(result).toString(), 'over TLS\n');
+    assert.equal(calls.length, 1);
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect', 'tlssite');
+    const again = await answering('showWarningMessage', () => undefined, () => Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.parse('ftps://tlssite/secret.txt'))));
+    assert.equal(again.calls.length, 0, 'no second question');
+    assert.equal(Buffer.from(again.result).toString(), 'over TLS\n');
+    assert.ok(!JSON.stringify(config().inspect('sites')).includes(server.certSha256), 'the trust is not written into the settings');
+  });
+});
+
+suite('transfer mode notices (vsftpd with passive mode disabled)', () => {
+  let server: RunningServer;
+  suiteSetup(async () => {
+    const missing = serverMissing('vsftpd');
+    if (missing) throw new Error(missing);
+    server = await startServer('vsftpd', { passive: false });
+    await vscode.extensions.getExtension(ID)!.activate();
+    fs.writeFileSync(path.join(server.root, 'page.txt'), 'hello\n');
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await config().update('sites', undefined, vscode.ConfigurationTarget.Workspace);
+    await server?.stop();
+  });
+
+  test('auto: the first listing falls back to active; the one-time notice\'s "Always use active" writes the site\'s mode', async () => {
+    await setSites({ nopasv: { host: server.host, port: server.port, user: server.user, transferMode: 'auto' } });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'nopasv', server.password);
+    const { result, calls } = await answering('showInformationMessage', (_m, ...buttons) => buttons[0], async (calls) => {
+      const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://nopasv/'));
+      await until('the notice', () => calls.length > 0);
+      await until('the setting', () => workspaceFileSites().nopasv?.transferMode === 'active');
+      return entries;
+    });
+    assert.ok(result.some(([n]) => n === 'page.txt'));
+    assert.match(String(calls[0][0]), /^Passive mode failed on nopasv \(.+\); active mode works\.$/);
+    assert.deepEqual(calls[0].slice(1), ['Always use active for nopasv', 'Keep automatic']);
+    assert.equal(workspaceFileSites().nopasv.transferMode, 'active');
+  });
+
+  test('a fixed passive mode does not switch by itself: the error names passive mode and offers active', async () => {
+    await setSites({ fixed: { host: server.host, port: server.port, user: server.user, transferMode: 'passive' } });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'fixed', server.password);
+    const { calls } = await answering('showErrorMessage', () => 'Use active mode for fixed', async (calls) => {
+      await assert.rejects(Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://fixed/'))), /Passive mode failed/);
+      await until('the offer', () => calls.length > 0);
+      await until('the setting', () => workspaceFileSites().fixed?.transferMode === 'active');
+    });
+    assert.match(String(calls[0][0]), /Passive mode failed on 127\.0\.0\.1/);
+    assert.deepEqual(calls[0].slice(1), ['Use active mode for fixed', 'Diagnose Connection...']);
+    const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://fixed/'));
+    assert.ok(entries.some(([n]) => n === 'page.txt'), 'active mode works once chosen');
+  });
+});
