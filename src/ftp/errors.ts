@@ -84,6 +84,8 @@ export class FtpError extends Error {
 
 const PERMISSION_WORDS = /permission|denied|not allowed|forbidden|access|read-only|not permitted/i;
 const EXISTS_WORDS = /already exists|file exists|exists already|directory exists/i;
+/** Servers that answer a missing file with another code than 550 (ftp-srv: "551 ENOENT: no such file"). */
+const MISSING_WORDS = /no such file|ENOENT|not found|does not exist|doesn't exist|cannot find|can't find/i;
 
 /** The FtpError a negative reply stands for, worded for a person. */
 export function errorFromReply(code: number, text: string, command?: string): FtpError {
@@ -100,6 +102,7 @@ export function errorFromReply(code: number, text: string, command?: string): Ft
     if (code === 450) return new FtpError('transient', `The file is busy or unavailable, try again${what}: ${server}`, extra);
     return new FtpError('notFound', `Not found${what}: ${server}`, extra);
   }
+  if (code > 504 && code < 600 && MISSING_WORDS.test(text) && !PERMISSION_WORDS.test(text)) return new FtpError('notFound', `Not found${what}: ${server}`, extra);
   if (code === 553 || code === 532) return new FtpError('permission', `The server refused this name or action${what}: ${server}`, extra);
   if (code >= 500 && code <= 504) return new FtpError('commandRejected', `The server does not accept this command${what}: ${server}`, extra);
   if (code >= 400 && code < 500) return new FtpError('transient', `The server could not do this now${what}: ${server}`, extra);

@@ -21,6 +21,8 @@ describe('reply codes become errors that say what they mean', () => {
     [502, 'Command not implemented', 'commandRejected'],
     [530, 'Not logged in', 'permission'],
     [552, 'Exceeded storage allocation', 'server'],
+    [551, "ENOENT: no such file or directory, stat '/srv/x'", 'notFound'], // ftp-srv
+    [500, 'Command not found', 'commandRejected'],
   ];
   for (const [code, text, kind] of cases) {
     test(`${code} ${text} -> ${kind}`, () => {
