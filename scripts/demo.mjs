@@ -33,6 +33,9 @@ await server.listen();
 console.log(`Demo FTP server: ftp://127.0.0.1:${ftpPort}/ (anonymous, passive and active), files in ${root}`);
 
 const site = { demo: { host: '127.0.0.1', port: ftpPort, transferMode: 'auto' } };
+// A one-folder workspace names the folder "demo" (a bare ftp://demo/ folder would read "/").
+const workspaceFile = path.join(work, 'demo.code-workspace');
+fs.writeFileSync(workspaceFile, JSON.stringify({ folders: [{ uri: 'ftp://demo/', name: 'demo' }], settings: {} }, null, 2));
 const stop = async () => {
   await server.close().catch(() => undefined);
   fs.rmSync(work, { recursive: true, force: true });
@@ -47,7 +50,7 @@ if (desktop && desktop.status === 0) {
   const data = path.join(work, 'vscode-data');
   fs.mkdirSync(path.join(data, 'User'), { recursive: true });
   fs.writeFileSync(path.join(data, 'User', 'settings.json'), JSON.stringify({ 'ftpWorkspace.sites': site, 'files.autoSave': 'off' }, null, 2));
-  spawn('code', ['--user-data-dir', data, `--extensionDevelopmentPath=${REPO}`, '--folder-uri', 'ftp://demo/'], { stdio: 'inherit' });
+  spawn('code', ['--user-data-dir', data, `--extensionDevelopmentPath=${REPO}`, workspaceFile], { stdio: 'inherit' });
   console.log('Opened ftp://demo/ in VS Code. Press Ctrl+C here to stop the demo server.');
 } else {
   const codeServer = path.join(REPO, '.test-tools', 'code-server', 'node_modules', '.bin', 'code-server');
@@ -68,5 +71,5 @@ if (desktop && desktop.status === 0) {
     stdio: 'ignore',
   });
   process.on('exit', () => cs.kill());
-  console.log(`\nOpen VS Code in your browser:  http://127.0.0.1:${port}/?folder=${encodeURIComponent('ftp://demo/')}\nPress Ctrl+C here to stop.`);
+  console.log(`\nOpen VS Code in your browser:  http://127.0.0.1:${port}/?workspace=${encodeURIComponent(workspaceFile)}\nPress Ctrl+C here to stop.`);
 }

@@ -8,7 +8,7 @@ import { Connections } from './fs/connections';
 import { FtpFileSystemProvider } from './fs/provider';
 import { SiteSecrets } from './sites/secrets';
 import { TrustedCertificates, askToTrust } from './sites/certificates';
-import { SiteArg, registerSiteCommands } from './sites/commands';
+import { SiteArg, registerSiteCommands, setWorkspaceStorage } from './sites/commands';
 import { readSites } from './sites/config';
 import { SiteStatusBar } from './ui/status-bar';
 import { SitesView } from './ui/sites-view';
@@ -22,6 +22,7 @@ export interface FtpWorkspaceApi {
 
 export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
   const log = vscode.window.createOutputChannel('FTP Workspace', { log: true });
+  setWorkspaceStorage(context.globalStorageUri);
   const secrets = new SiteSecrets(context.secrets);
   const certificates = new TrustedCertificates(context.globalState);
   const connections = new Connections(secrets, certificates, context.globalState, log);

@@ -76,7 +76,31 @@ export async function openSite(arg?: SiteArg, where?: OpenWhere): Promise<void> 
     if (!vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: site })) throw new Error(`Could not add ${uri.toString(true)} to the workspace.`);
     return;
   }
-  await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: where === 'newWindow' });
+  await vscode.commands.executeCommand('vscode.openFolder', await siteWorkspaceFile(site, uri), { forceNewWindow: where === 'newWindow' });
+}
+
+let storage: vscode.Uri | undefined;
+/** Where Open Site keeps its one-folder workspace files (the extension's global storage). */
+export function setWorkspaceStorage(uri: vscode.Uri): void {
+  storage = uri;
+}
+
+/**
+ * A window opened on a bare ftp://site/ folder is titled "/ [FTP]". A one-folder workspace file
+ * names the folder after the site, so the title bar and the Explorer read "site".
+ */
+async function siteWorkspaceFile(site: string, uri: vscode.Uri): Promise<vscode.Uri> {
+  if (!storage) return uri;
+  const file = vscode.Uri.joinPath(storage, 'workspaces', `${site}.code-workspace`);
+  const content = { folders: [{ uri: uri.toString(), name: site }], settings: {} };
+  try {
+    const existing = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8')) as { settings?: object };
+    content.settings = existing.settings ?? {}; // keep what the user set in that workspace
+  } catch {
+    // first time
+  }
+  await vscode.workspace.fs.writeFile(file, Buffer.from(JSON.stringify(content, null, 2)));
+  return file;
 }
 
 async function pickSiteToOpen(): Promise<string | undefined> {
