@@ -60,6 +60,9 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
         await vscode.workspace.fs.stat(rootOf(s));
       }));
     }),
+    // The Explorer's entries: the same commands under titles that can't be confused with VS Code's own Upload/Download.
+    vscode.commands.registerCommand('ftpWorkspace.uploadHere', (target?: vscode.Uri) => upload(provider, target)),
+    vscode.commands.registerCommand('ftpWorkspace.downloadToDisk', (source?: vscode.Uri) => download(provider, source)),
     vscode.commands.registerCommand('ftpWorkspace.upload', (target?: vscode.Uri, sources?: vscode.Uri[], existing?: 'replace' | 'skip') =>
       // From the Explorer the second argument is the FTP selection, not local files: only file: URIs are sources.
       upload(provider, target, Array.isArray(sources) && sources.every((u) => u instanceof vscode.Uri && u.scheme === 'file') ? sources : undefined, existing)),
