@@ -4,11 +4,11 @@
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { FtpError, assertSafeArgument, errorFromReply } from './errors';
+import { CertificateInfo, FtpError, assertSafeArgument, errorFromReply } from './errors';
 import { TextCodec } from './encoding';
 import { LogSink, maskCommand } from './log';
 import { Reply, ReplyLimits, ReplyParser, DEFAULT_REPLY_LIMITS } from './reply';
-import { TlsSettings, socketErrorToFtpError, startTls } from './sockets';
+import { TlsSettings, certificateInfo, socketErrorToFtpError, startTls } from './sockets';
 
 interface Waiter {
   resolve(reply: Reply): void;
@@ -57,6 +57,14 @@ export class ControlConnection {
   }
   get remoteFamily(): string | undefined {
     return this.socket.remoteFamily;
+  }
+  /** The server's certificate once the connection is TLS (for the connection doctor). */
+  get certificate(): CertificateInfo | undefined {
+    return this.socket instanceof tls.TLSSocket ? certificateInfo(this.socket.getPeerCertificate()) : undefined;
+  }
+  /** e.g. "TLSv1.3", once the connection is TLS. */
+  get tlsProtocol(): string | undefined {
+    return this.socket instanceof tls.TLSSocket ? this.socket.getProtocol() ?? undefined : undefined;
   }
 
   private readonly onData = (chunk: Buffer) => {

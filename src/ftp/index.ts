@@ -10,3 +10,6 @@ export { ActiveSettings } from './data/active';
 export { TransferMode, DataMethod, DEFAULT_METHOD_ORDER, ModeMemory, MethodAttempt, FallbackEvent, modeOfMethod } from './data/methods';
 export { FileEntry, EntryType, ListingResult, UnparsedLine } from './listing/entry';
 export { isNonPublicAddress } from './addresses';
+export {
+  diagnose, DEFAULT_STEP_TIMEOUT_MS, DiagnoseOptions, DoctorReport, DoctorStep, DoctorStepId, DoctorStatus, DoctorRecommendation, RecommendedSettings,
+} from './doctor';

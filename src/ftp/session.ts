@@ -43,24 +43,10 @@ export async function openSession(o: ResolvedOptions, codec: TextCodec): Promise
     : await connectTcp(o.host, o.port, timeouts.connectMs, `Connection to ${where}`);
   const control = new ControlConnection(socket, o.host, codec, o.log, timeouts.replyMs, o.replyLimits);
   try {
-    let greeting = await control.read(timeouts.connectMs);
-    while (greeting.code >= 100 && greeting.code < 200) greeting = await control.read(timeouts.connectMs); // 120 "ready in n minutes"
-    if (greeting.code !== 220) throw errorFromReply(greeting.code, replyText(greeting));
-
-    if (o.secure === 'explicit') {
-      const auth = await control.request('AUTH TLS');
-      if (auth.code !== 234 && auth.code !== 334) {
-        throw new FtpError('tls', `The server does not offer explicit FTPS (AUTH TLS answered ${auth.code} ${auth.message}). Use plain FTP or implicit FTPS for this site.`, { code: auth.code, replyText: auth.message, fatal: true });
-      }
-      await control.upgradeToTls(o.tls, timeouts.connectMs);
-    }
-
+    const greeting = await readGreeting(control, timeouts.connectMs);
+    if (o.secure === 'explicit') await startExplicitTls(control, o);
     await login(control, o);
-
-    if (control.isTls) {
-      await control.expect('PBSZ 0');
-      await control.expect('PROT P');
-    }
+    await protectData(control);
     const features = parseFeatures(await control.request('FEAT'));
     let system: string | undefined;
     const syst = await control.request('SYST');
@@ -76,7 +62,33 @@ export async function openSession(o: ResolvedOptions, codec: TextCodec): Promise
   }
 }
 
-async function login(control: ControlConnection, o: ResolvedOptions): Promise<void> {
+// The steps below are exported one by one for the connection doctor, which reports each on its own.
+
+/** The 220 greeting (after any 120 "ready in n minutes"). */
+export async function readGreeting(control: ControlConnection, timeoutMs: number): Promise<Reply> {
+  let greeting = await control.read(timeoutMs);
+  while (greeting.code >= 100 && greeting.code < 200) greeting = await control.read(timeoutMs);
+  if (greeting.code !== 220) throw errorFromReply(greeting.code, replyText(greeting));
+  return greeting;
+}
+
+/** AUTH TLS and the handshake on the control connection. */
+export async function startExplicitTls(control: ControlConnection, o: ResolvedOptions): Promise<void> {
+  const auth = await control.request('AUTH TLS');
+  if (auth.code !== 234 && auth.code !== 334) {
+    throw new FtpError('tls', `The server does not offer explicit FTPS (AUTH TLS answered ${auth.code} ${auth.message}). Use plain FTP or implicit FTPS for this site.`, { code: auth.code, replyText: auth.message, fatal: true });
+  }
+  await control.upgradeToTls(o.tls, o.timeouts.connectMs);
+}
+
+/** On a TLS control connection, data connections are protected too (PBSZ 0, PROT P). */
+export async function protectData(control: ControlConnection): Promise<void> {
+  if (!control.isTls) return;
+  await control.expect('PBSZ 0');
+  await control.expect('PROT P');
+}
+
+export async function login(control: ControlConnection, o: ResolvedOptions): Promise<void> {
   const refused = (r: Reply) =>
     new FtpError('loginRefused', `The server refused the login for user "${o.user}": ${r.code} ${r.message}`, { code: r.code, replyText: r.message, fatal: true });
   let reply = await control.request(`USER ${o.user}`);

@@ -70,7 +70,7 @@ export function certificateInfo(cert: tls.PeerCertificate | undefined): Certific
   return { subject: name(cert.subject), issuer: name(cert.issuer), validFrom: cert.valid_from, validTo: cert.valid_to, fingerprint256: cert.fingerprint256 };
 }
 
-function sameFingerprint(a: string, b: string): boolean {
+export function sameFingerprint(a: string, b: string): boolean {
   const norm = (s: string) => s.replace(/[^0-9a-f]/gi, '').toUpperCase();
   return norm(a) === norm(b);
 }

@@ -57,6 +57,17 @@ describe('fallback between methods', () => {
     assert.ok(memory.refused.has('epsv'));
   });
 
+  test('an unreachable trusted PASV address does not condemn EPSV (it uses the control address)', async () => {
+    const tried: DataMethod[] = [];
+    const r = await withDataFallback({ ...plan('passive'), order: ['pasv', 'epsv'] }, async (m) => {
+      tried.push(m);
+      if (m === 'pasv') throw fail('unroutableAddress', m);
+      return m;
+    }, () => true);
+    assert.equal(r, 'epsv');
+    assert.deepEqual(tried, ['pasv', 'epsv']);
+  });
+
   test('a fixed mode never switches to the other mode, and its error says so', async () => {
     const tried: DataMethod[] = [];
     await assert.rejects(withDataFallback(plan('passive'), async (m) => {

@@ -33,7 +33,8 @@ export async function withDataFallback<T>(plan: FallbackPlan, attempt: (method: 
       const a = { method, ok: false, failure: e.dataFailure, message: e.message, code: e.code };
       plan.memory.record(a);
       failed.push({ ...a, at: new Date() });
-      if (e.dataFailure !== 'refused') failedModes.add(modeOfMethod(method));
+      // A refused command, or a PASV address we were told to trust, says nothing about the sibling method.
+      if (e.dataFailure !== 'refused' && e.dataFailure !== 'unroutableAddress') failedModes.add(modeOfMethod(method));
       if (!canRetry()) break;
     }
   }

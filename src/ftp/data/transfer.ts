@@ -75,7 +75,8 @@ async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ sock
     } catch (e) {
       const err = e as FtpError;
       if (err.kind === 'aborted') throw err;
-      const failure = err.kind === 'timeout' ? 'connectTimeout' : 'connectRefused';
+      // A trusted 227 address other than the control address that can't be reached is the NAT'd-server case.
+      const failure = host !== controlHost ? 'unroutableAddress' : err.kind === 'timeout' ? 'connectTimeout' : 'connectRefused';
       throw dataError(method, `Passive mode (${command}): could not connect to the server's data port ${target}: ${err.message}`, failure, { cause: err });
     }
   }
@@ -88,7 +89,21 @@ async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ sock
   const target = `${advertised}:${listener.port}`;
   try {
     const arg = method === 'eprt' ? encodeEprt(advertised, listener.port) : encodePort(advertised, listener.port);
-    const reply = await control.request(`${command} ${arg}`);
+    let reply: Reply;
+    try {
+      // Servers that connect back at PORT time (pyftpdlib, ftp-srv) answer only once connected:
+      // a silent server here is one that can't reach us, as after LIST below.
+      reply = await control.request(`${command} ${arg}`, Math.min(settings.replyTimeoutMs, settings.connectTimeoutMs));
+    } catch (e) {
+      if (e instanceof FtpError && e.kind === 'timeout') {
+        throw dataError(method, `Active mode (${command}): the server did not connect back to ${target} within ${settings.connectTimeoutMs / 1000} s.`, 'acceptTimeout', { cause: e });
+      }
+      throw e;
+    }
+    if (reply.code === 425) {
+      // Early connect-back servers report their failed connect to us here.
+      throw dataError(method, `Active mode (${command}): the server could not connect back to ${target}: ${reply.code} ${reply.message}`, 'reply425', { code: reply.code, replyText: reply.message });
+    }
     if (!isPositiveCompletion(reply.code)) {
       throw dataError(method, `The server refused ${command}: ${reply.code} ${reply.message}`, 'refused', { code: reply.code, replyText: reply.message });
     }

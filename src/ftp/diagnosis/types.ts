@@ -1,0 +1,61 @@
+/** The connection doctor's report: one row per step, then what to set. */
+import { CertificateInfo, DataFailure } from '../errors';
+import { SecureMode } from '../options';
+import { DataMethod, TransferMode } from '../data/methods';
+
+export type DoctorStepId = 'resolve' | 'connect' | 'tls' | 'login' | 'feat' | 'list-epsv' | 'list-pasv' | 'list-eprt' | 'list-port';
+export type DoctorStatus = 'ok' | 'warning' | 'failed' | 'skipped';
+
+export interface DoctorStep {
+  id: DoctorStepId;
+  title: string;
+  /** Commands sent in this step, passwords masked. */
+  sent: string[];
+  /** The server's reply lines, joined by newlines. */
+  reply: string;
+  ms: number;
+  status: DoctorStatus;
+  /** What happened and what to do, in plain words. */
+  verdict: string;
+  /** Listing steps: the data method tried, and how it failed. */
+  method?: DataMethod;
+  failure?: DataFailure;
+  /** The PASV step when the 227 address differs from the control connection's. */
+  pasvAddress?: { advertised: string; control: string; trusted: boolean; controlAddressWorks?: boolean };
+  /** The TLS step: the server's certificate, also when it was refused. */
+  certificate?: CertificateInfo;
+}
+
+/** Keys as in the site settings `ftpWorkspace.sites.<name>`, so a UI can write them as they are. */
+export interface RecommendedSettings {
+  transferMode: TransferMode;
+  passive?: { epsvFirst?: boolean; trustPasvAddress?: boolean };
+  active?: { bindAddress?: string; portRange?: [number, number]; externalAddress?: string; eprtFirst?: boolean };
+}
+
+export interface DoctorRecommendation {
+  transferMode: TransferMode;
+  settings: RecommendedSettings;
+  summary: string;
+}
+
+export interface DoctorReport {
+  host: string;
+  port: number;
+  secure: SecureMode;
+  user: string;
+  startedAt: string;
+  ms: number;
+  steps: DoctorStep[];
+  /** The server's certificate when there was TLS (trusted or not). */
+  certificate?: CertificateInfo;
+  recommendation: DoctorRecommendation;
+}
+
+export interface DiagnoseOptions {
+  signal?: AbortSignal;
+  /** Upper bound of each step (connect, reply and data timeouts are capped by it); default 10 s. */
+  stepTimeoutMs?: number;
+  /** Called as each step ends, for a report that fills in live. */
+  onStep?: (step: DoctorStep) => void;
+}
