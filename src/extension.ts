@@ -14,6 +14,7 @@ import { SiteStatusBar } from './ui/status-bar';
 import { SitesView } from './ui/sites-view';
 import { ModeNotices } from './ui/notices';
 import { download, upload } from './ui/transfer-commands';
+import { Doctor } from './ui/doctor';
 
 /** What activate() returns: the FTP Sites view's items, for tests and for other extensions. */
 export interface FtpWorkspaceApi {
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     return true;
   });
   const notices = new ModeNotices(context.globalState);
+  const doctor = new Doctor(connections, log);
   const siteName = (arg: SiteArg) => (typeof arg === 'object' ? arg.site : arg);
   const sitesView = new SitesView(connections);
   const rootOf = (site: string) => vscode.Uri.parse(`${(readSites()[site]?.secure ?? 'off') !== 'off' ? 'ftps' : 'ftp'}://${site}/`);
@@ -69,6 +71,8 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     vscode.commands.registerCommand('ftpWorkspace.download', (source?: vscode.Uri, destination?: vscode.Uri, existing?: 'replace' | 'skip') =>
       download(provider, source, destination instanceof vscode.Uri ? destination : undefined, existing)),
     ...registerSiteCommands(secrets, (site) => connections.close(site)),
+    doctor,
+    ...doctor.commands(),
   );
   return { siteItems: () => sitesView.getChildren().map((i) => ({ site: i.site, state: i.state, description: String(i.description) })) };
 }

@@ -5,7 +5,7 @@
  * (idle, connected, failed) is published for the sites view and the status bar.
  */
 import * as vscode from 'vscode';
-import { DataMethod, FallbackEvent, FtpPool, LogEvent, TransferMode, isFtpError } from '../ftp';
+import { DataMethod, FallbackEvent, FtpPool, LogEvent, PoolOptions, TransferMode, isFtpError } from '../ftp';
 import { SiteConfig, defaultTransferMode, methodOrder, siteOf, sitesAwaitingTrust } from '../sites/config';
 import { SiteSecrets } from '../sites/secrets';
 import { TrustedCertificates } from '../sites/certificates';
@@ -112,21 +112,22 @@ export class Connections implements vscode.Disposable {
     if (before !== this.failures.get(key) || !error) this.changeEmitter.fire();
   }
 
-  private async create(uri: vscode.Uri): Promise<SiteConnection> {
+  /** The site a URI names: configured, or ad hoc (`ftp://user@host:port/`). */
+  resolveSite(uri: vscode.Uri): { name: string; site: SiteConfig } {
     const authority = decodeURIComponent(uri.authority);
-    let name = authority;
-    let site: SiteConfig | undefined = siteOf(uri)?.site;
-    if (!site) {
-      if (sitesAwaitingTrust().includes(authority)) {
-        throw vscode.FileSystemError.NoPermissions(`FTP site "${authority}" is defined by this workspace, which is not trusted. Trust the workspace to connect to it.`);
-      }
-      // ftp://user@host:port/ for a server that is not configured.
-      const m = /^(?:([^@]*)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(authority);
-      if (!m || authority === '') throw vscode.FileSystemError.Unavailable(`No FTP site named "${authority}" is configured (ftpWorkspace.sites).`);
-      site = { host: m[2].replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : undefined, user: m[1] || undefined, secure: uri.scheme === 'ftps' ? 'explicit' : 'off' };
-      name = authority;
+    const configured = siteOf(uri);
+    if (configured) return configured;
+    if (sitesAwaitingTrust().includes(authority)) {
+      throw vscode.FileSystemError.NoPermissions(`FTP site "${authority}" is defined by this workspace, which is not trusted. Trust the workspace to connect to it.`);
     }
-    const secure = site.secure ?? (uri.scheme === 'ftps' ? 'explicit' : 'off');
+    const m = /^(?:([^@]*)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(authority);
+    if (!m || authority === '') throw vscode.FileSystemError.Unavailable(`No FTP site named "${authority}" is configured (ftpWorkspace.sites).`);
+    return { name: authority, site: { host: m[2].replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : undefined, user: m[1] || undefined, secure: uri.scheme === 'ftps' ? 'explicit' : 'off' } };
+  }
+
+  /** The engine options of a site: its settings, its password (asked when missing), its trusted certificate. */
+  async connectOptions(name: string, site: SiteConfig, scheme = 'ftp'): Promise<PoolOptions & { server: string }> {
+    const secure = site.secure ?? (scheme === 'ftps' ? 'explicit' : 'off');
     const port = site.port ?? (secure === 'implicit' ? 990 : 21);
     const server = `${site.host}:${port}`;
     const anonymous = !site.user || site.user === 'anonymous' || site.user === 'ftp';
@@ -137,16 +138,22 @@ export class Connections implements vscode.Disposable {
       const remember = await vscode.window.showInformationMessage(`Remember the password for "${name}" in VS Code's secret storage?`, 'Remember', 'Not now');
       if (remember === 'Remember') await this.secrets.set(name, password);
     }
-    const mode = site.transferMode ?? defaultTransferMode();
-    const pool = new FtpPool({
-      host: site.host, port, user: site.user, password, secure,
+    return {
+      server, host: site.host, port, user: site.user, password, secure,
       tls: { trustedFingerprint256: this.certificates.get(name, server) },
-      transferMode: mode, methodOrder: methodOrder(site),
+      transferMode: site.transferMode ?? defaultTransferMode(), methodOrder: methodOrder(site),
       trustPasvAddress: site.passive?.trustPasvAddress, active: site.active, encoding: site.encoding,
       listCommand: site.listCommand, serverTimeZoneOffsetMinutes: site.serverTimeZoneOffsetMinutes,
       maxConnections: site.maxConnections ?? 2, keepaliveIntervalMs: (site.keepaliveSeconds ?? 0) * 1000,
       log: (e: LogEvent) => this.logEvent(name, e),
-    });
+    };
+  }
+
+  private async create(uri: vscode.Uri): Promise<SiteConnection> {
+    const { name, site } = this.resolveSite(uri);
+    const options = await this.connectOptions(name, site, uri.scheme);
+    const mode = options.transferMode!;
+    const pool = new FtpPool(options);
     // Auto mode starts from what worked last time for this site, and remembers what works now.
     const remembered = this.memory.get<Record<string, DataMethod>>(MEMORY_KEY)?.[name];
     if (mode === 'auto' && remembered) pool.modeMemory.working = remembered;
@@ -155,7 +162,7 @@ export class Connections implements vscode.Disposable {
       this.fallbackEmitter.fire({ site: name, event });
     });
     this.pools.set(Connections.key(uri), pool);
-    return { name, server, pool, mode, root: (site.remoteRoot ?? '/').replace(/\/+$/, '') || '/', safeSave: site.safeSave ?? true, caseSensitive: site.caseSensitive ?? true };
+    return { name, server: options.server, pool, mode, root: (site.remoteRoot ?? '/').replace(/\/+$/, '') || '/', safeSave: site.safeSave ?? true, caseSensitive: site.caseSensitive ?? true };
   }
 
   private logEvent(site: string, e: LogEvent): void {

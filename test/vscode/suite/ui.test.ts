@@ -279,7 +279,28 @@ suite('transfer mode notices (vsftpd with passive mode disabled)', () => {
     });
     assert.match(String(calls[0][0]), /Passive mode failed on 127\.0\.0\.1/);
     assert.deepEqual(calls[0].slice(1), ['Use active mode for fixed', 'Diagnose Connection...']);
+    // The file is written before the extension host hears of the change (which reconnects).
+    await until('the extension host to see the new mode', () => (config().get<Record<string, { transferMode?: string }>>('sites') ?? {}).fixed?.transferMode === 'active');
     const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://fixed/'));
     assert.ok(entries.some(([n]) => n === 'page.txt'), 'active mode works once chosen');
+  });
+
+  test('Diagnose Connection: the report names the refused passive mode, recommends active, and applies it', async () => {
+    await setSites({ doc: { host: server.host, port: server.port, user: server.user, transferMode: 'passive' } });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'doc', server.password);
+    const report = await answering('showInformationMessage', () => undefined, () =>
+      Promise.resolve(vscode.commands.executeCommand<{ steps: Array<{ id: string; status: string; verdict: string }>; recommendation: { transferMode: string; summary: string } }>('ftpWorkspace.diagnose', 'doc', { apply: true })));
+    const steps = Object.fromEntries(report.result.steps.map((st) => [st.id, st]));
+    assert.deepEqual(['resolve', 'connect', 'login', 'feat'].map((id) => steps[id]?.status), ['ok', 'ok', 'ok', 'ok']);
+    assert.equal(steps['list-epsv'].status, 'failed');
+    assert.equal(steps['list-pasv'].status, 'failed');
+    assert.match(steps['list-pasv'].verdict, /refuse|disabled/i);
+    assert.equal(steps['list-eprt'].status, 'ok');
+    assert.equal(report.result.recommendation.transferMode, 'active');
+    await until('the setting', () => workspaceFileSites().doc?.transferMode === 'active');
+    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Diagnose doc');
+    assert.ok(tab, 'the report is open in an editor tab');
+    assert.ok(tab!.input instanceof vscode.TabInputWebview);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
