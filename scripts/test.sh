@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (`npm test`). Layers: the extension-host suite inside a real VS Code
-# (code-server on machines that can't download desktop VS Code), then unit tests and integration
-# tests against real FTP servers on 127.0.0.1. It installs the servers and code-server itself when it
+# (code-server on machines that can't download desktop VS Code), the browser end-to-end run (the
+# packaged .vsix in code-server, driven through the UI), then unit tests and integration
+# tests against real FTP servers on 127.0.0.1, then the network scenarios (namespaces, nftables). It installs the servers and code-server itself when it
 # can (root with apt); otherwise the tests that need them fail and say what to install.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,14 +25,25 @@ echo "== extension host (real VS Code)"
 node out/test/vscode/run.js
 vscode_status=$?
 
+echo "== browser end-to-end (the packaged .vsix in code-server, driven in headless Chromium)"
+# Screenshots of every step land in test-results/e2e/.
+e2e_status=0
+npm run --silent package && node out/test/e2e/run.js || e2e_status=$?
+
 echo "== unit and integration"
 # A hung test fails after 5 minutes instead of holding CI.
 node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec out/test/unit/ out/test/integration/
 status=$?
+
+echo "== network scenarios (firewalls and NAT in network namespaces; needs root)"
+node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec out/test/scenarios/
+scenario_status=$?
 
 if [ -f test-results/interop-matrix.md ]; then
   echo
   cat test-results/interop-matrix.md
 fi
 [ $vscode_status -eq 0 ] || echo "The extension-host suite FAILED (exit $vscode_status)."
-[ $status -eq 0 ] && [ $vscode_status -eq 0 ]
+[ $e2e_status -eq 0 ] || echo "The browser end-to-end run FAILED (exit $e2e_status)."
+[ $scenario_status -eq 0 ] || echo "The network scenarios FAILED (exit $scenario_status)."
+[ $status -eq 0 ] && [ $vscode_status -eq 0 ] && [ $e2e_status -eq 0 ] && [ $scenario_status -eq 0 ]

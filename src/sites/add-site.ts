@@ -65,7 +65,7 @@ export async function addSite(secrets: SiteSecrets, given: AddSiteAnswers = {}):
 
   if (!given.noOpen) {
     const open = await vscode.window.showInformationMessage(`FTP site "${name}" added.`, 'Open in This Window', 'Open in New Window');
-    if (open) await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.parse(`ftp://${name}/`), { forceNewWindow: open === 'Open in New Window' });
+    if (open) await vscode.commands.executeCommand('ftpWorkspace.openSite', name, open === 'Open in New Window' ? 'newWindow' : 'window');
   }
   return name;
 }

@@ -1,0 +1,32 @@
+/**
+ * The end-to-end run's FTP server: pyftpdlib (passive and active both work) on 127.0.0.1, started
+ * with the shared harness (test/servers), but with a password of its own: the harness's servers all
+ * use the user name as password, and the run checks the password is nowhere in settings.json, which
+ * holds the user name.
+ */
+import * as path from 'node:path';
+import { REPO, RunningServer, Spawned, cleanup, makeRoot, serverPorts, spawnServer, waitForGreeting } from '../servers/common';
+import { serverMissing } from '../servers';
+
+export async function startE2eServer(user: string, password: string): Promise<RunningServer> {
+  const missing = serverMissing('pyftpdlib');
+  if (missing) throw new Error(missing);
+  const host = '127.0.0.1';
+  const ports = await serverPorts({});
+  // pyftpdlib runs as root here and writes files as root.
+  const root = makeRoot('e2e-pyftpdlib', 0, 0);
+  const spawned: Spawned[] = [];
+  const stop = cleanup(spawned, ports, root);
+  try {
+    spawned.push(spawnServer('/usr/bin/python3', [path.join(REPO, 'test', 'servers', 'pyftpdlib_server.py'), '--host', host, '--port', String(ports.control),
+      '--root', root, '--user', user, '--password', password, '--passive-ports', `${ports.passive[0]}-${ports.passive[1]}`], { env: { PYTHONDONTWRITEBYTECODE: '1' } }));
+    await waitForGreeting(host, ports.control, spawned[0], 'pyftpdlib');
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return {
+    kind: 'pyftpdlib', host, port: ports.control, user, password, root, owner: { uid: 0, gid: 0 }, tls: { explicit: false, implicit: false },
+    certPem: '', certSha256: '', version: 'pyftpdlib', stop,
+  };
+}
