@@ -1,11 +1,38 @@
-/** FtpError -> vscode.FileSystemError, keeping the server's words. */
+/**
+ * FtpError -> vscode.FileSystemError, keeping the server's words. A data-connection failure or
+ * timeout also names the transfer mode in use and what to do about it, since that is the one
+ * error an FTP user can fix from the editor.
+ */
 import * as vscode from 'vscode';
-import { FtpError } from '../ftp';
+import { DataMethod, FtpError, TransferMode, modeOfMethod } from '../ftp';
 
-export function toFileSystemError(e: unknown, uri: vscode.Uri): Error {
+export interface ModeContext {
+  /** The site's configured mode. */
+  mode: TransferMode;
+  /** The method that worked last (auto mode), when known. */
+  working?: DataMethod;
+}
+
+const FIX = {
+  passive: 'A firewall or NAT between this computer and the server is probably cutting the data connection: try active mode (FTP: Set Transfer Mode...), or run FTP: Diagnose Connection... to find out.',
+  active: 'The server could not keep its connection back to this computer (a firewall or NAT in front of it): try passive mode (FTP: Set Transfer Mode...), or set the active port range and external address; FTP: Diagnose Connection... finds out.',
+};
+
+export function dataAdvice(e: FtpError, ctx?: ModeContext): string | undefined {
+  const isData = e.kind === 'dataConnection' || (e.kind === 'timeout' && /^No data moved/.test(e.message));
+  if (!isData || !ctx) return undefined;
+  if (e.attempts?.length) return /Diagnose Connection/.test(e.message) ? undefined : 'Run FTP: Diagnose Connection... to see why.';
+  const method = (e.method as DataMethod | undefined) ?? ctx.working;
+  const mode = method ? modeOfMethod(method) : ctx.mode === 'auto' ? undefined : ctx.mode;
+  if (!mode) return 'Run FTP: Diagnose Connection... to see why.';
+  return `(${mode} mode${method ? `, ${method.toUpperCase()}` : ''}) ${FIX[mode]}`;
+}
+
+export function toFileSystemError(e: unknown, uri: vscode.Uri, ctx?: ModeContext): Error {
   if (e instanceof vscode.FileSystemError) return e;
   if (!(e instanceof FtpError)) return e instanceof Error ? e : new Error(String(e));
-  const message = `${uri.toString(true)}: ${e.message}`;
+  const advice = dataAdvice(e, ctx);
+  const message = `${uri.toString(true)}: ${e.message}${advice ? ` ${advice}` : ''}`;
   switch (e.kind) {
     case 'notFound': return vscode.FileSystemError.FileNotFound(message);
     case 'exists': return vscode.FileSystemError.FileExists(message);

@@ -72,7 +72,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         }
         this.connections.reportResult(uri, e);
         if (site && isFtpError(e)) this.failureEmitter.fire({ uri, site, error: e });
-        const err = toFileSystemError(e, uri);
+        const err = toFileSystemError(e, uri, site && { mode: site.mode, working: site.pool.modeMemory.working });
         if (!(isFtpError(e, 'notFound') && QUIET_PROBES.test(uri.path))) this.log.error(err.message);
         throw err;
       }
