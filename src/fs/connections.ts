@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { DataMethod, FallbackEvent, FtpPool, LogEvent, PoolOptions, TransferMode, isFtpError } from '../ftp';
-import { SiteConfig, defaultTransferMode, methodOrder, siteOf, sitesAwaitingTrust } from '../sites/config';
+import { SiteConfig, defaultTransferMode, methodOrder, siteOf, workspaceSitesWithheld } from '../sites/config';
 import { SiteSecrets } from '../sites/secrets';
 import { TrustedCertificates } from '../sites/certificates';
 
@@ -117,8 +117,10 @@ export class Connections implements vscode.Disposable {
     const authority = decodeURIComponent(uri.authority);
     const configured = siteOf(uri);
     if (configured) return configured;
-    if (sitesAwaitingTrust().includes(authority)) {
-      throw vscode.FileSystemError.NoPermissions(`FTP site "${authority}" is defined by this workspace, which is not trusted. Trust the workspace to connect to it.`);
+    // A bare name (no user, port or dot) is a site name, not a host: in an untrusted workspace it
+    // may be one the workspace defines and VS Code withholds. Don't look it up as a host name.
+    if (workspaceSitesWithheld() && /^[A-Za-z0-9_-]+$/.test(authority)) {
+      throw vscode.FileSystemError.NoPermissions(`No FTP site named "${authority}" is available. This workspace is not trusted, so the sites it defines are ignored: trust the workspace to use them.`);
     }
     const m = /^(?:([^@]*)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(authority);
     if (!m || authority === '') throw vscode.FileSystemError.Unavailable(`No FTP site named "${authority}" is configured (ftpWorkspace.sites).`);

@@ -44,12 +44,12 @@ export function siteOf(uri: vscode.Uri): { name: string; site: SiteConfig } | un
   return site ? { name, site } : undefined;
 }
 
-/** Sites that the workspace defines but VS Code withholds until the workspace is trusted. */
-export function sitesAwaitingTrust(): string[] {
-  if (vscode.workspace.isTrusted) return [];
-  const inspected = vscode.workspace.getConfiguration('ftpWorkspace').inspect<Record<string, SiteConfig>>('sites');
-  const trusted = inspected?.globalValue ?? {};
-  return Object.keys({ ...inspected?.workspaceValue, ...inspected?.workspaceFolderValue }).filter((n) => !(n in trusted));
+/**
+ * In an untrusted workspace VS Code hides the workspace's value of `ftpWorkspace.sites` entirely
+ * (inspect() too), so which sites it defines can't be known: only that there may be some.
+ */
+export function workspaceSitesWithheld(): boolean {
+  return !vscode.workspace.isTrusted && !!vscode.workspace.workspaceFolders?.length;
 }
 
 export function defaultTransferMode(): TransferMode {

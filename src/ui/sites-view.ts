@@ -1,11 +1,11 @@
 /**
  * The "FTP Sites" view: every configured site with its connection state and effective transfer
- * mode; inline actions open it, change its mode, disconnect it. Sites an untrusted workspace
- * defines are listed as waiting for trust, so they don't silently vanish.
+ * mode; inline actions open it, change its mode, disconnect it. In an untrusted workspace a row
+ * says that the workspace's own sites wait for trust, so they don't silently vanish.
  */
 import * as vscode from 'vscode';
 import type { Connections } from '../fs/connections';
-import { readSites, sitesAwaitingTrust } from '../sites/config';
+import { readSites, workspaceSitesWithheld } from '../sites/config';
 import { effectiveMode } from './mode-label';
 
 export class SiteItem extends vscode.TreeItem {
@@ -63,8 +63,11 @@ export class SitesView implements vscode.TreeDataProvider<SiteItem>, vscode.Disp
       ].join('\n\n');
       return new SiteItem(name, state.state, `${mode.text} · ${stateText}`, tooltip);
     });
-    for (const name of sitesAwaitingTrust()) {
-      items.push(new SiteItem(name, 'untrusted', 'waiting for workspace trust', `**${name}** is defined by this workspace, which is not trusted. Trust the workspace to connect to it.`));
+    if (workspaceSitesWithheld()) {
+      const note = new SiteItem('Workspace sites wait for trust', 'untrusted', 'restricted mode',
+        'This workspace is not trusted, so VS Code withholds the FTP sites it defines (they could point your passwords at any server). Click to manage workspace trust.');
+      note.command = { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' };
+      items.push(note);
     }
     return items;
   }
