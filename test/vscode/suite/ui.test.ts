@@ -21,7 +21,7 @@ type Api = { siteItems(): Array<{ site: string; state: string; description: stri
 const api = () => vscode.extensions.getExtension<Api>(ID)!.exports;
 
 /** Replaces one window function while `body` runs; every call's arguments are recorded. */
-async function answering<T>(name: 'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage', answer: (message: string, ...rest: unknown[]) => unknown, body: (calls: unknown[][]) => Promise<T>): Promise<{ result: T; calls: unknown[][] }> {
+async function answering<T>(name: 'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage' | 'showInputBox', answer: (message: string, ...rest: unknown[]) => unknown, body: (calls: unknown[][]) => Promise<T>): Promise<{ result: T; calls: unknown[][] }> {
   const window = vscode.window as unknown as Record<string, unknown>;
   const original = window[name];
   const calls: unknown[][] = [];
@@ -93,6 +93,24 @@ suite('FTP Sites view, Open Site, Edit Site Settings, Disconnect (vsftpd)', () =
     await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'viewsite', server.password);
     await vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://viewsite/'));
     assert.equal(api().siteItems().find((i) => i.site === 'viewsite')!.state, 'connected');
+  });
+
+  test('Forget Password: the next connection asks for it again (declined: "No password given"); Show Log opens the log', async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.forgetPassword', 'viewsite');
+    const asked = await answering('showInputBox', () => undefined, () =>
+      assert.rejects(Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://viewsite/'))), /No password given for FTP site "viewsite"/));
+    assert.equal(asked.calls.length, 1);
+    assert.match(String((asked.calls[0][0] as { prompt: string }).prompt), /Password for .*viewsite/);
+    assert.equal((asked.calls[0][0] as { password: boolean }).password, true, 'typed as a password');
+    // Answered and remembered: stored in secret storage, and the listing works.
+    const remembered = await answering('showInputBox', () => server.password, () =>
+      answering('showInformationMessage', (_m, ...buttons) => buttons[0], () => Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://viewsite/')))));
+    assert.equal(remembered.calls.length, 1);
+    assert.deepEqual(remembered.result.calls[0].slice(1), ['Remember', 'Not now']);
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect', 'viewsite');
+    const again = await answering('showInputBox', () => undefined, () => Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://viewsite/'))));
+    assert.equal(again.calls.length, 0, 'the remembered password is used');
+    await vscode.commands.executeCommand('ftpWorkspace.showLog');
   });
 
   test('Open Site adds the site as a named folder of this workspace; again, it only reveals it', async () => {
@@ -301,6 +319,13 @@ suite('transfer mode notices (vsftpd with passive mode disabled)', () => {
     const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Diagnose doc');
     assert.ok(tab, 'the report is open in an editor tab');
     assert.ok(tab!.input instanceof vscode.TabInputWebview);
+    await vscode.commands.executeCommand('ftpWorkspace.copyDiagnosis', 'doc');
+    const copied = await vscode.env.clipboard.readText();
+    assert.match(copied, /^# Connection doctor: doc/);
+    assert.match(copied, /List \/ with PASV/);
+    // The login row shows PASS with its argument masked, never the password itself.
+    assert.match(copied, /PASS \*{3,}/);
+    assert.ok(!copied.includes(`PASS ${server.password}`), 'no password in the report');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
