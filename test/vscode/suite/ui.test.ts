@@ -329,3 +329,33 @@ suite('transfer mode notices (vsftpd with passive mode disabled)', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
+
+suite('one listing answers the stats of its entries (pyftpdlib, MLSD)', () => {
+  let server: RunningServer;
+  suiteSetup(async () => {
+    const missing = serverMissing('pyftpdlib');
+    if (missing) throw new Error(missing);
+    server = await startServer('pyftpdlib');
+    await vscode.extensions.getExtension(ID)!.activate();
+    for (const [name, size] of [['a.txt', 1], ['b.txt', 22], ['c.txt', 333]] as const) fs.writeFileSync(path.join(server.root, name), 'x'.repeat(size));
+    fs.mkdirSync(path.join(server.root, 'sub'));
+    await setSites({ cached: { host: server.host, port: server.port, user: server.user, transferMode: 'passive' } });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'cached', server.password);
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await config().update('sites', undefined, vscode.ConfigurationTarget.Workspace);
+    await server?.stop();
+  });
+
+  test('after a listing, stat of every entry works with the server gone: no round trip', async () => {
+    const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://cached/'));
+    assert.deepEqual(entries.map(([n]) => n).sort(), ['a.txt', 'b.txt', 'c.txt', 'sub']);
+    await server.stop(); // nothing answers any more
+    const sizes = await Promise.all(['a.txt', 'b.txt', 'c.txt'].map(async (n) => (await vscode.workspace.fs.stat(vscode.Uri.parse(`ftp://cached/${n}`))).size));
+    assert.deepEqual(sizes, [1, 22, 333]);
+    assert.equal((await vscode.workspace.fs.stat(vscode.Uri.parse('ftp://cached/sub'))).type, vscode.FileType.Directory);
+    // A name the listing did not have is asked of the server, which is gone: that fails.
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.parse('ftp://cached/d.txt'))));
+  });
+});
