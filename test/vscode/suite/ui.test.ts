@@ -207,6 +207,33 @@ suite('Upload and Download (proftpd)', () => {
     assert.deepEqual(fs.readdirSync(dest).sort(), ['assets', 'index.html']);
   });
 
+  test('a 20 MB save shows progress; Cancel aborts it (ABOR): the save fails, the server file is intact, no temporary file', async () => {
+    const original = crypto.randomBytes(1024);
+    fs.writeFileSync(disk('site/keep.bin'), original);
+    fs.chownSync(disk('site/keep.bin'), server.owner.uid, server.owner.gid);
+    const big = crypto.randomBytes(20 * 1024 * 1024);
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original$ = window.withProgress;
+    const titles: string[] = [];
+    // The notification's Cancel button, pressed as soon as the first progress figure shows.
+    window.withProgress = (opts: { title: string; cancellable: boolean }, task: (p: unknown, t: vscode.CancellationToken) => Promise<unknown>) => {
+      titles.push(`${opts.title}${opts.cancellable ? ' (cancellable)' : ''}`);
+      const cts = new vscode.CancellationTokenSource();
+      return task({ report: () => cts.cancel() }, cts.token);
+    };
+    try {
+      await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(vscode.Uri.parse('ftp://xfer/site/keep.bin'), big)), /cancel/i);
+    } finally {
+      window.withProgress = original$;
+    }
+    assert.deepEqual(titles, ['Uploading keep.bin (cancellable)']);
+    assert.ok(fs.readFileSync(disk('site/keep.bin')).equals(original), 'the file on the server is as it was');
+    await until('the temporary file to be removed', () => !fs.readdirSync(disk('site')).some((n) => n.includes('.ftpws-')));
+    // The connection is still good after ABOR: a small save goes through.
+    await vscode.workspace.fs.writeFile(vscode.Uri.parse('ftp://xfer/site/keep.bin'), Buffer.from('after cancel'));
+    assert.equal(fs.readFileSync(disk('site/keep.bin'), 'utf8'), 'after cancel');
+  });
+
   test('Download of a missing file fails with FileNotFound and writes nothing', async () => {
     const dest = path.join(local, 'missing.txt');
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/nope.txt'), vscode.Uri.file(dest))), /FileNotFound|not found|No such/i);
