@@ -4,7 +4,7 @@
  * mode never switches by itself: its failure names the mode and offers the other one.
  */
 import * as vscode from 'vscode';
-import { FallbackEvent, FtpError, modeOfMethod } from '../ftp';
+import { FallbackEvent, FtpError, MethodAttempt, modeOfMethod } from '../ftp';
 import { updateSite } from '../sites/config';
 import type { SiteConnection } from '../fs/connections';
 
@@ -26,8 +26,7 @@ export class ModeNotices {
     if (this.shownThisSession.has(key) || dismissed.includes(key)) return;
     this.shownThisSession.add(key);
     const failed = modeOfMethod(failedAttempts[0].method);
-    const f = failedAttempts[failedAttempts.length - 1];
-    const why = f.code ? `${f.code} ${shortReason(f.message)}` : `${f.method.toUpperCase()}: ${shortReason(f.message)}`;
+    const why = reason(failedAttempts[failedAttempts.length - 1]);
     const always = `Always use ${works} for ${site}`;
     const answer = await vscode.window.showInformationMessage(
       `${capitalize(failed)} mode failed on ${site} (${why}); ${works} mode works.`, always, 'Keep automatic');
@@ -55,7 +54,16 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** The server's or the engine's words, without a repeated code or a trailing period. */
-function shortReason(message = ''): string {
-  return message.replace(/^\d{3}[ -]/, '').replace(/\.$/, '').slice(0, 120);
+/** Why an attempt failed, short enough for a notice: the server's reply, or what the engine saw. */
+export function reason(f: MethodAttempt): string {
+  const reply = f.code ? new RegExp(`\\b${f.code}[ -](.*?)\\.?$`).exec(f.message ?? '') : null;
+  if (reply) return `${f.code} ${reply[1]}`;
+  switch (f.failure) {
+    case 'acceptTimeout': return `${f.method.toUpperCase()}: the server could not connect back to this computer`;
+    case 'connectTimeout': return `${f.method.toUpperCase()}: no answer from the server's data port`;
+    case 'connectRefused': return `${f.method.toUpperCase()}: the server's data port refused the connection`;
+    case 'unroutableAddress': return `${f.method.toUpperCase()}: the server named an address this computer can't reach`;
+    case 'refused': return `the server refuses ${f.method.toUpperCase()}`;
+    default: return `${f.method.toUpperCase()}: ${(f.message ?? 'failed').replace(/\.$/, '')}`;
+  }
 }
