@@ -147,6 +147,7 @@ export class Connections implements vscode.Disposable {
       trustPasvAddress: site.passive?.trustPasvAddress, active: site.active, encoding: site.encoding,
       listCommand: site.listCommand, serverTimeZoneOffsetMinutes: site.serverTimeZoneOffsetMinutes,
       maxConnections: site.maxConnections ?? 2, keepaliveIntervalMs: (site.keepaliveSeconds ?? 0) * 1000,
+      ...(site.dataConnectTimeoutSeconds ? { timeouts: { dataConnectMs: site.dataConnectTimeoutSeconds * 1000 } } : {}),
       log: (e: LogEvent) => this.logEvent(name, e),
     };
   }

@@ -22,6 +22,8 @@ export interface SiteConfig {
   caseSensitive?: boolean;
   /** Send NOOP on idle connections this often so a firewall or NAT keeps them (0: off). */
   keepaliveSeconds?: number;
+  /** How long a data connection may take to open before auto mode tries the next method (default 10). */
+  dataConnectTimeoutSeconds?: number;
 }
 
 export type SitesScope = 'user' | 'workspace' | 'folder';
