@@ -39,6 +39,10 @@ echo "== network scenarios (firewalls and NAT in network namespaces; needs root)
 node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec out/test/scenarios/
 scenario_status=$?
 
+echo "== extension-host scenarios (the extension in code-server inside network namespaces; needs root)"
+node out/test/vscode/scenarios/run.js
+ext_scenarios_status=$?
+
 if [ -f test-results/interop-matrix.md ]; then
   echo
   cat test-results/interop-matrix.md
@@ -46,4 +50,5 @@ fi
 [ $vscode_status -eq 0 ] || echo "The extension-host suite FAILED (exit $vscode_status)."
 [ $e2e_status -eq 0 ] || echo "The browser end-to-end run FAILED (exit $e2e_status)."
 [ $scenario_status -eq 0 ] || echo "The network scenarios FAILED (exit $scenario_status)."
-[ $status -eq 0 ] && [ $vscode_status -eq 0 ] && [ $e2e_status -eq 0 ] && [ $scenario_status -eq 0 ]
+[ $ext_scenarios_status -eq 0 ] || echo "The extension-host scenarios FAILED (exit $ext_scenarios_status)."
+[ $status -eq 0 ] && [ $vscode_status -eq 0 ] && [ $e2e_status -eq 0 ] && [ $scenario_status -eq 0 ] && [ $ext_scenarios_status -eq 0 ]

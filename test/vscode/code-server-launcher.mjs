@@ -81,7 +81,9 @@ try {
     executablePath: '/usr/bin/chromium', headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const page = await browser.newPage();
+  // FTPWS_VSCODE_VIEWPORT=1600x1000: a larger window (screenshots of wide views such as the doctor's report).
+  const viewport = /^(\d+)x(\d+)$/.exec(process.env.FTPWS_VSCODE_VIEWPORT ?? '');
+  const page = await browser.newPage(viewport ? { viewport: { width: Number(viewport[1]), height: Number(viewport[2]) } } : {});
   const result = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(code)));
   // Console arguments arrive as ('INFO', '  ✔ %s (%dms)', 'name', 54): fill each format string from the values after it.
   const format = (values) => {
@@ -101,6 +103,13 @@ try {
     const line = text.replace(/^\[Extension Host\] /, '');
     closing = /^extension-host: \d+ passed, \d+ failed$/.test(line.trim()) ? line.trim() : closing;
     console.log(line);
+    // A suite asks for a screenshot of the workbench by printing "ftpws-screenshot: /abs/path.png"; the file
+    // appears (renamed into place whole) once taken, so the suite can wait for it.
+    const shot = /^ftpws-screenshot: (\/\S+\.png)$/.exec(line.trim());
+    if (shot) {
+      const partial = `${shot[1]}.partial.png`;
+      await page.screenshot({ path: partial, timeout: 10_000 }).then(() => fs.renameSync(partial, shot[1]), (e) => console.error(`code-server-launcher: screenshot failed: ${e.message}`));
+    }
   });
   const remote = (p) => `vscode-remote://remote${path.resolve(p)}`;
   const payload = JSON.stringify([['extensionDevelopmentPath', remote(extensionDevelopmentPath)], ['extensionTestsPath', remote(extensionTestsPath)]]);

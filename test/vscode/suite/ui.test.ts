@@ -3,9 +3,7 @@
  * The commands and views around the file system, against real servers: the FTP Sites view and its
  * states, Open Site (a folder added to this multi-root workspace), Edit Site Settings, Disconnect and
  * Reconnect, Upload and Download, the certificate trust question, and the notices about transfer
- * modes. Questions the extension asks (message boxes) are answered by replacing the window's
- * functions for the duration of one call: the test runs in the extension's own host, so it shares
- * the extension's `vscode` API object.
+ * modes. Questions the extension asks are answered through host-helpers' `answering`.
  */
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
@@ -14,42 +12,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RunningServer, serverMissing, startServer } from '../../servers';
+import { answering, until, workspaceFileSites } from '../host-helpers';
 
 const ID = 'ftp-workspace.ftp-workspace';
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
 type Api = { siteItems(): Array<{ site: string; state: string; description: string }> };
 const api = () => vscode.extensions.getExtension<Api>(ID)!.exports;
 
-/** Replaces one window function while `body` runs; every call's arguments are recorded. */
-async function answering<T>(name: 'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage' | 'showInputBox', answer: (message: string, ...rest: unknown[]) => unknown, body: (calls: unknown[][]) => Promise<T>): Promise<{ result: T; calls: unknown[][] }> {
-  const window = vscode.window as unknown as Record<string, unknown>;
-  const original = window[name];
-  const calls: unknown[][] = [];
-  window[name] = (...args: unknown[]) => {
-    calls.push(args);
-    return Promise.resolve(answer(args[0] as string, ...args.slice(1)));
-  };
-  try {
-    return { result: await body(calls), calls };
-  } finally {
-    window[name] = original;
-  }
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function setSites(sites: Record<string, object>): Promise<void> {
   await config().update('sites', sites, vscode.ConfigurationTarget.Workspace);
-}
-
-function workspaceFileSites(): Record<string, Record<string, unknown>> {
-  return JSON.parse(fs.readFileSync(process.env.FTPWS_TEST_WORKSPACE!, 'utf8')).settings?.['ftpWorkspace.sites'] ?? {};
 }
 
 suite('FTP Sites view, Open Site, Edit Site Settings, Disconnect (vsftpd)', () => {
