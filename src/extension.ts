@@ -9,7 +9,7 @@ import { FtpFileSystemProvider } from './fs/provider';
 import { SiteSecrets } from './sites/secrets';
 import { TrustedCertificates, askToTrust } from './sites/certificates';
 import { SiteArg, registerSiteCommands, setWorkspaceStorage } from './sites/commands';
-import { readSites } from './sites/config';
+import { allSites } from './sites/config';
 import { SiteStatusBar } from './ui/status-bar';
 import { SitesView } from './ui/sites-view';
 import { ModeNotices } from './ui/notices';
@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
   const doctor = new Doctor(connections, log);
   const siteName = (arg: SiteArg) => (typeof arg === 'object' ? arg.site : arg);
   const sitesView = new SitesView(connections);
-  const rootOf = (site: string) => vscode.Uri.parse(`${(readSites()[site]?.secure ?? 'off') !== 'off' ? 'ftps' : 'ftp'}://${site}/`);
+  const rootOf = (site: string) => vscode.Uri.parse(`${(allSites()[site]?.secure ?? 'off') !== 'off' ? 'ftps' : 'ftp'}://${site}/`);
 
   context.subscriptions.push(
     log,
@@ -56,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     // Close, then connect again at once so the state shown is fresh (and an error shows now).
     vscode.commands.registerCommand('ftpWorkspace.reconnect', async (arg?: SiteArg) => {
       const site = siteName(arg);
-      const sites = site ? [site] : Object.keys(readSites()).filter((s) => connections.stateOf(s).state !== 'idle');
+      const sites = site ? [site] : Object.keys(allSites()).filter((s) => connections.stateOf(s).state !== 'idle');
       await Promise.all(sites.map(async (s) => {
         await connections.close(s);
         await vscode.workspace.fs.stat(rootOf(s));

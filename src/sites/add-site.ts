@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { SecureMode, TransferMode } from '../ftp';
-import { SiteConfig, readSites } from './config';
+import { SiteConfig, allSites } from './config';
 import { SiteSecrets } from './secrets';
 
 export interface AddSiteAnswers {
@@ -25,7 +25,7 @@ export interface AddSiteAnswers {
 const SITE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export async function addSite(secrets: SiteSecrets, given: AddSiteAnswers = {}): Promise<string | undefined> {
-  const existing = readSites();
+  const existing = allSites();
   const name = given.name ?? await vscode.window.showInputBox({
     title: 'Add FTP Site (1/5)', prompt: 'A short name for the site; it is opened as ftp://<name>/', ignoreFocusOut: true,
     validateInput: (v) => (!SITE_NAME.test(v) ? 'Letters, digits, dot, dash and underscore; no spaces.' : existing[v] ? `A site named "${v}" exists already.` : undefined),

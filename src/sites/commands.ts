@@ -1,7 +1,7 @@
 /** Command palette actions on sites: transfer mode, open, edit settings, password, disconnect. */
 import * as vscode from 'vscode';
 import type { TransferMode } from '../ftp';
-import { readSites, targetOf, updateSite } from './config';
+import { allSites, targetOf, updateSite } from './config';
 import { SiteSecrets } from './secrets';
 import { AddSiteAnswers, addSite } from './add-site';
 
@@ -20,14 +20,14 @@ function activeSite(): string | undefined {
   const uri = vscode.window.activeTextEditor?.document.uri;
   if (!uri || (uri.scheme !== 'ftp' && uri.scheme !== 'ftps')) return undefined;
   const name = decodeURIComponent(uri.authority);
-  return readSites()[name] ? name : undefined;
+  return allSites()[name] ? name : undefined;
 }
 
 /** The given site, else the active editor's site, else the only site, else the user's pick. */
 export async function pickSite(prompt: string, arg?: SiteArg): Promise<string | undefined> {
   const given = nameOf(arg);
   if (given) return given;
-  const names = Object.keys(readSites());
+  const names = Object.keys(allSites());
   const active = activeSite();
   if (active) return active;
   if (names.length === 1) return names[0];
@@ -43,7 +43,7 @@ export async function pickSite(prompt: string, arg?: SiteArg): Promise<string | 
 export async function setTransferMode(arg?: SiteArg, mode?: TransferMode): Promise<void> {
   const site = await pickSite('Set the transfer mode of which FTP site?', arg);
   if (!site) return;
-  const current = readSites()[site]?.transferMode;
+  const current = allSites()[site]?.transferMode;
   mode ??= (await vscode.window.showQuickPick(MODES.map((m) => ({ ...m, description: m.mode === current ? 'current' : undefined })),
     { placeHolder: `Transfer mode for ${site}` }))?.mode;
   if (!mode) return;
@@ -56,7 +56,7 @@ export type OpenWhere = 'add' | 'window' | 'newWindow';
 export async function openSite(arg?: SiteArg, where?: OpenWhere): Promise<void> {
   const site = nameOf(arg) ?? await pickSiteToOpen();
   if (!site) return;
-  const uri = vscode.Uri.parse(`${readSites()[site]?.secure && readSites()[site]?.secure !== 'off' ? 'ftps' : 'ftp'}://${site}/`);
+  const uri = vscode.Uri.parse(`${allSites()[site]?.secure && allSites()[site]?.secure !== 'off' ? 'ftps' : 'ftp'}://${site}/`);
   const folders = vscode.workspace.workspaceFolders ?? [];
   const existing = folders.find((f) => f.uri.authority === uri.authority && (f.uri.scheme === 'ftp' || f.uri.scheme === 'ftps'));
   if (existing && !where) {
@@ -104,7 +104,7 @@ async function siteWorkspaceFile(site: string, uri: vscode.Uri): Promise<vscode.
 }
 
 async function pickSiteToOpen(): Promise<string | undefined> {
-  const sites = readSites();
+  const sites = allSites();
   const items = Object.entries(sites).sort(([a], [b]) => a.localeCompare(b))
     .map(([name, s]) => ({ label: name, description: `${s.user ? `${s.user}@` : ''}${s.host}${s.port ? `:${s.port}` : ''}` }));
   const add = { label: '$(add) Add Site...', description: '' };

@@ -37,12 +37,29 @@ export function readSites(scope?: vscode.Uri): Record<string, SiteConfig> {
   return vscode.workspace.getConfiguration('ftpWorkspace', scope).get<Record<string, SiteConfig>>('sites') ?? {};
 }
 
+/**
+ * Every site the window knows: user and workspace sites, and those that a folder of a multi-root
+ * workspace defines in its own settings (for UI lists and pickers; a connection reads its folder's).
+ */
+export function allSites(): Record<string, SiteConfig> {
+  const sites: Record<string, SiteConfig> = {};
+  for (const f of vscode.workspace.workspaceFolders ?? []) Object.assign(sites, readSites(f.uri));
+  return { ...sites, ...readSites() };
+}
+
+/** The workspace folder whose own settings define this site, if one does. */
+export function folderDefining(site: string): vscode.Uri | undefined {
+  return vscode.workspace.workspaceFolders?.find((f) =>
+    vscode.workspace.getConfiguration('ftpWorkspace', f.uri).inspect<Record<string, unknown>>('sites')?.workspaceFolderValue?.[site])?.uri;
+}
+
 /** The site's settings for this URI's folder, if it is a configured site. */
 export function siteOf(uri: vscode.Uri): { name: string; site: SiteConfig } | undefined {
   if (uri.scheme !== 'ftp' && uri.scheme !== 'ftps') return undefined;
   const name = decodeURIComponent(uri.authority);
   const folder = vscode.workspace.getWorkspaceFolder(uri);
-  const site = readSites(folder?.uri)[name];
+  // The URI's own folder first (its folder settings win), then any site the window knows.
+  const site = readSites(folder?.uri)[name] ?? allSites()[name];
   return site ? { name, site } : undefined;
 }
 
@@ -66,7 +83,7 @@ export function methodOrder(site: SiteConfig): DataMethod[] {
 }
 
 /** Where a site's settings live: the innermost scope that defines it, so an edit lands next to it. */
-export function targetOf(site: string, folder?: vscode.Uri): vscode.ConfigurationTarget {
+export function targetOf(site: string, folder = folderDefining(site)): vscode.ConfigurationTarget {
   const inspected = vscode.workspace.getConfiguration('ftpWorkspace', folder).inspect<Record<string, unknown>>('sites');
   if (inspected?.workspaceFolderValue?.[site]) return vscode.ConfigurationTarget.WorkspaceFolder;
   if (inspected?.workspaceValue?.[site]) return vscode.ConfigurationTarget.Workspace;
@@ -75,7 +92,7 @@ export function targetOf(site: string, folder?: vscode.Uri): vscode.Configuratio
 }
 
 /** Merges `changes` into one site's settings in the scope that defines it, keeping its other settings. */
-export async function updateSite(site: string, changes: Partial<SiteConfig>, folder?: vscode.Uri): Promise<void> {
+export async function updateSite(site: string, changes: Partial<SiteConfig>, folder = folderDefining(site)): Promise<void> {
   const target = targetOf(site, folder);
   const config = vscode.workspace.getConfiguration('ftpWorkspace', folder);
   const inspected = config.inspect<Record<string, SiteConfig>>('sites');

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { DoctorReport, RecommendedSettings, diagnose } from '../ftp';
 import type { Connections } from '../fs/connections';
 import { SiteArg, pickSite } from '../sites/commands';
-import { readSites, updateSite } from '../sites/config';
+import { SiteConfig, allSites, updateSite } from '../sites/config';
 import { ReportState, renderReport, reportMarkdown } from './doctor-report';
 
 export class Doctor implements vscode.Disposable {
@@ -30,7 +30,7 @@ export class Doctor implements vscode.Disposable {
   async diagnose(arg?: SiteArg, opts: { apply?: boolean } = {}): Promise<DoctorReport | undefined> {
     const site = await pickSite('Diagnose the connection to which FTP site?', arg);
     if (!site) return undefined;
-    const config = readSites()[site];
+    const config = allSites()[site];
     if (!config) throw new Error(`No FTP site named "${site}" is configured.`);
     const options = await this.connections.connectOptions(site, config);
     const target = `${options.secure === 'off' ? 'ftp' : `ftps (${options.secure})`}://${options.user ? `${options.user}@` : ''}${options.server} · transfer mode ${options.transferMode}`;
@@ -76,7 +76,7 @@ export class Doctor implements vscode.Disposable {
 
   /** Writes the recommended settings where the site is defined, and reconnects with them. */
   async apply(site: string, settings: RecommendedSettings): Promise<void> {
-    await updateSite(site, settings as Partial<ReturnType<typeof readSites>[string]>);
+    await updateSite(site, settings as Partial<SiteConfig>);
     await this.connections.close(site);
     const entry = this.panels.get(site);
     if (entry) {

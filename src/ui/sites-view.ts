@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Connections } from '../fs/connections';
-import { readSites, workspaceSitesWithheld } from '../sites/config';
+import { allSites, workspaceSitesWithheld } from '../sites/config';
 import { effectiveMode } from './mode-label';
 
 export class SiteItem extends vscode.TreeItem {
@@ -49,7 +49,7 @@ export class SitesView implements vscode.TreeDataProvider<SiteItem>, vscode.Disp
   }
 
   getChildren(): SiteItem[] {
-    const sites = readSites();
+    const sites = allSites();
     const items = Object.entries(sites).sort(([a], [b]) => a.localeCompare(b)).map(([name, site]) => {
       const state = this.connections.stateOf(name);
       const mode = effectiveMode(this.connections, name);

@@ -87,3 +87,34 @@ suite('Add Site...', () => {
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.addSite', { name: 'my site', host: 'h', user: '', secure: 'off', noOpen: true })), /can't be a site name/);
   });
 });
+
+suite('a site defined in one folder\'s own settings (multi-root)', () => {
+  let server: RunningServer;
+  const folder = () => vscode.workspace.workspaceFolders!.find((f) => f.uri.scheme === 'file')!;
+  const folderConfig = () => vscode.workspace.getConfiguration('ftpWorkspace', folder().uri);
+  const settingsFile = () => path.join(folder().uri.fsPath, '.vscode', 'settings.json');
+  suiteSetup(async () => {
+    const missing = serverMissing('pyftpdlib');
+    if (missing) throw new Error(missing);
+    server = await startServer('pyftpdlib');
+    fs.writeFileSync(path.join(server.root, 'infolder.txt'), 'x');
+    await folderConfig().update('sites', { foldersite: { host: server.host, port: server.port, user: server.user, transferMode: 'auto' } }, vscode.ConfigurationTarget.WorkspaceFolder);
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'foldersite', server.password);
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await folderConfig().update('sites', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    await server?.stop();
+  });
+
+  test('is listed, connects, and its mode is written back into that folder\'s settings file', async () => {
+    const api = vscode.extensions.getExtension<{ siteItems(): Array<{ site: string }> }>('ftp-workspace.ftp-workspace')!.exports;
+    assert.ok(api.siteItems().some((i) => i.site === 'foldersite'), 'in the FTP Sites view');
+    const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://foldersite/'));
+    assert.ok(entries.some(([n]) => n === 'infolder.txt'));
+    await vscode.commands.executeCommand('ftpWorkspace.setTransferMode', 'foldersite', 'active');
+    const onDisk = JSON.parse(fs.readFileSync(settingsFile(), 'utf8'));
+    assert.equal(onDisk['ftpWorkspace.sites'].foldersite.transferMode, 'active');
+    assert.equal(config().inspect<Record<string, unknown>>('sites')?.workspaceValue?.foldersite, undefined, 'not copied into the workspace file');
+  });
+});
