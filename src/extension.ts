@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { Connections } from './fs/connections';
 import { FtpFileSystemProvider } from './fs/provider';
 import { SiteSecrets } from './sites/secrets';
-import { TrustedCertificates, askToTrust } from './sites/certificates';
+import { TrustQuestions, TrustedCertificates } from './sites/certificates';
 import { SiteArg, registerSiteCommands, setWorkspaceStorage } from './sites/commands';
 import { allSites } from './sites/config';
 import { SiteStatusBar } from './ui/status-bar';
@@ -27,12 +27,8 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
   const secrets = new SiteSecrets(context.secrets);
   const certificates = new TrustedCertificates(context.globalState);
   const connections = new Connections(secrets, certificates, context.globalState, log);
-  const provider = new FtpFileSystemProvider(connections, log, async (site, error) => {
-    if (!(await askToTrust(site.name, site.server, error.certificate!, error.message))) return false;
-    await certificates.trust(site.name, site.server, error.certificate!.fingerprint256);
-    log.info(`[${site.name}] certificate ${error.certificate!.fingerprint256} trusted by the user`);
-    return true;
-  });
+  const trust = new TrustQuestions(certificates, (site) => connections.close(site), log);
+  const provider = new FtpFileSystemProvider(connections, log, (site, error) => trust.ask(site.name, site.server, error.certificate!, error.message));
   const notices = new ModeNotices(context.globalState);
   const doctor = new Doctor(connections, log);
   const siteName = (arg: SiteArg) => (typeof arg === 'object' ? arg.site : arg);
@@ -51,11 +47,13 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     vscode.commands.registerCommand('ftpWorkspace.showLog', () => log.show()),
     vscode.commands.registerCommand('ftpWorkspace.disconnect', (arg?: SiteArg) => {
       const site = siteName(arg);
+      trust.forgetDeclined(site);
       return site ? connections.close(site) : connections.closeAll();
     }),
     // Close, then connect again at once so the state shown is fresh (and an error shows now).
     vscode.commands.registerCommand('ftpWorkspace.reconnect', async (arg?: SiteArg) => {
       const site = siteName(arg);
+      trust.forgetDeclined(site);
       const sites = site ? [site] : Object.keys(allSites()).filter((s) => connections.stateOf(s).state !== 'idle');
       await Promise.all(sites.map(async (s) => {
         await connections.close(s);

@@ -19,7 +19,7 @@ export interface OperationFailure {
   error: FtpError;
 }
 
-/** Asked when a server presents a certificate that is not trusted; true to trust it and retry. */
+/** Asked when a server presents a certificate that is not trusted; true once it is trusted and the site reconnected. */
 export type CertificateQuestion = (site: SiteConnection, error: FtpError) => Promise<boolean>;
 
 /** Names VS Code probes for in every folder; their absence is normal and not worth a log line. */
@@ -65,11 +65,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         this.connections.reportResult(uri);
         return result;
       } catch (e) {
-        // An untrusted certificate: show it, and once trusted, connect again with it pinned.
-        if (site && attempt === 0 && isFtpError(e, 'tls') && e.certificate && (await this.askTrust(site, e))) {
-          await this.connections.close(site.name);
-          continue;
-        }
+        // An untrusted certificate: show it; once trusted (and the site reconnected with it pinned), again.
+        if (site && attempt === 0 && isFtpError(e, 'tls') && e.certificate && (await this.askTrust(site, e))) continue;
         this.connections.reportResult(uri, e);
         if (site && isFtpError(e)) this.failureEmitter.fire({ uri, site, error: e });
         const err = toFileSystemError(e, uri, site && { mode: site.mode, working: site.pool.modeMemory.working });

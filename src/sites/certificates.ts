@@ -49,3 +49,41 @@ export async function askToTrust(site: string, server: string, cert: Certificate
   );
   return answer === trust;
 }
+
+/**
+ * The trust question as the provider asks it. VS Code sends several requests at once when a folder
+ * opens, and each fails on the same certificate: they share one question. A declined certificate is
+ * not asked about again until the site is disconnected or reconnected.
+ */
+export class TrustQuestions {
+  private readonly pending = new Map<string, Promise<boolean>>();
+  private readonly declined = new Set<string>();
+
+  /** `reconnect` runs once the certificate is trusted, before any caller retries. */
+  constructor(private readonly certificates: TrustedCertificates, private readonly reconnect: (site: string) => Promise<void>, private readonly log: vscode.LogOutputChannel) {}
+
+  ask(site: string, server: string, cert: CertificateInfo, reason: string): Promise<boolean> {
+    const key = `${site}|${server}|${cert.fingerprint256}`;
+    if (this.declined.has(key)) return Promise.resolve(false);
+    let question = this.pending.get(key);
+    if (!question) {
+      question = (async () => {
+        if (!(await askToTrust(site, server, cert, reason))) {
+          this.declined.add(key);
+          return false;
+        }
+        await this.certificates.trust(site, server, cert.fingerprint256);
+        this.log.info(`[${site}] certificate ${cert.fingerprint256} trusted by the user`);
+        await this.reconnect(site);
+        return true;
+      })().finally(() => this.pending.delete(key));
+      this.pending.set(key, question);
+    }
+    return question;
+  }
+
+  /** Disconnect / Reconnect: a declined certificate may be asked about again. */
+  forgetDeclined(site?: string): void {
+    for (const key of [...this.declined]) if (!site || key.startsWith(`${site}|`)) this.declined.delete(key);
+  }
+}

@@ -242,6 +242,21 @@ suite('certificate trust (proftpd, explicit FTPS, a self-signed certificate)', (
     assert.equal(calls[0][2], 'Trust this certificate for tlssite');
   });
 
+  test('declined once, asked once: parallel reads share the question, later reads are not asked until Disconnect or Reconnect', async () => {
+    const { calls } = await answering('showWarningMessage', () => undefined, async () => {
+      const reads = await Promise.allSettled(['secret.txt', 'secret.txt', 'other.txt'].map((n) => vscode.workspace.fs.readFile(vscode.Uri.parse(`ftps://tlssite/${n}`))));
+      for (const r of reads) assert.match(String(r.status === 'rejected' && r.reason), /not trusted/);
+    });
+    assert.equal(calls.length, 0, 'declined in the test before: not asked again');
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect', 'tlssite');
+    const again = await answering('showWarningMessage', () => undefined, async () => {
+      const reads = await Promise.allSettled([1, 2, 3].map(() => vscode.workspace.fs.readFile(vscode.Uri.parse('ftps://tlssite/secret.txt'))));
+      for (const r of reads) assert.match(String(r.status === 'rejected' && r.reason), /not trusted/);
+    });
+    assert.equal(again.calls.length, 1, 'three parallel reads, one question');
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect', 'tlssite'); // so the next test is asked
+  });
+
   test('trusted: the same read works, and later connections are not asked again', async () => {
     const { result, calls } = await answering('showWarningMessage', (_m, _o, trust) => trust, () =>
       Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.parse('ftps://tlssite/secret.txt'))));
