@@ -31,6 +31,8 @@ const siteOfKey = (key: string) => decodeURIComponent(key.replace(/^ftps?:\/\//,
 export class Connections implements vscode.Disposable {
   private readonly open = new Map<string, Promise<SiteConnection>>();
   private readonly failures = new Map<string, string>();
+  /** Sites whose password prompt the user dismissed (until Disconnect, Reconnect or Set Password). */
+  private readonly passwordDeclined = new Set<string>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private readonly fallbackEmitter = new vscode.EventEmitter<{ site: string; event: FallbackEvent }>();
   /** Fires when a site connects, fails, or is closed. */
@@ -135,8 +137,13 @@ export class Connections implements vscode.Disposable {
     const anonymous = !site.user || site.user === 'anonymous' || site.user === 'ftp';
     let password = anonymous ? undefined : await this.secrets.get(name);
     if (!anonymous && password === undefined) {
+      // VS Code retries on its own: after Escape, don't ask again until the user reconnects.
+      if (this.passwordDeclined.has(name)) throw vscode.FileSystemError.NoPermissions(`No password given for FTP site "${name}". Run FTP: Set Password... or FTP: Reconnect.`);
       password = await vscode.window.showInputBox({ prompt: `Password for ${site.user}@${site.host} (FTP site "${name}")`, password: true, ignoreFocusOut: true });
-      if (password === undefined) throw vscode.FileSystemError.NoPermissions(`No password given for FTP site "${name}".`);
+      if (password === undefined) {
+        this.passwordDeclined.add(name);
+        throw vscode.FileSystemError.NoPermissions(`No password given for FTP site "${name}".`);
+      }
       const remember = await vscode.window.showInformationMessage(`Remember the password for "${name}" in VS Code's secret storage?`, 'Remember', 'Not now');
       if (remember === 'Remember') await this.secrets.set(name, password);
     }
@@ -177,17 +184,20 @@ export class Connections implements vscode.Disposable {
 
   /** Closes one site's connections (both schemes); they reopen on next use. */
   async close(site: string): Promise<void> {
+    this.passwordDeclined.delete(site);
     const keys = [...this.open.keys()].filter((k) => siteOfKey(k) === site);
     await this.closeKeys(keys);
   }
 
   async closeAll(): Promise<void> {
+    this.passwordDeclined.clear();
     await this.closeKeys([...this.open.keys()]);
   }
 
   private async closeKeys(keys: string[]): Promise<void> {
     const closing = keys.map((k) => this.open.get(k)!);
     for (const k of keys) {
+      this.passwordDeclined.delete(siteOfKey(k));
       this.open.delete(k);
       this.pools.delete(k);
       this.failures.delete(k);

@@ -73,6 +73,11 @@ suite('FTP Sites view, Open Site, Edit Site Settings, Disconnect (vsftpd)', () =
     assert.equal(asked.calls.length, 1);
     assert.match(String((asked.calls[0][0] as { prompt: string }).prompt), /Password for .*viewsite/);
     assert.equal((asked.calls[0][0] as { password: boolean }).password, true, 'typed as a password');
+    // VS Code retries by itself: a dismissed prompt is not shown again until the user reconnects.
+    const retried = await answering('showInputBox', () => undefined, () =>
+      assert.rejects(Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://viewsite/'))), /Set Password/));
+    assert.equal(retried.calls.length, 0);
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect', 'viewsite'); // the user may be asked again
     // Answered and remembered: stored in secret storage, and the listing works.
     const remembered = await answering('showInputBox', () => server.password, () =>
       answering('showInformationMessage', (_m, ...buttons) => buttons[0], () => Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://viewsite/')))));
