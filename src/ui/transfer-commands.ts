@@ -18,6 +18,8 @@ export interface BatchResult {
   files: number;
   bytes: number;
   skipped: number;
+  /** Cancel was pressed: the file in flight was aborted (and left no partial file), the rest not started. */
+  cancelled: boolean;
 }
 
 interface Job {
@@ -64,15 +66,21 @@ async function runBatch(title: string, jobs: Job[], move: (job: Job, signal: Abo
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
-    const result: BatchResult = { files: 0, bytes: 0, skipped: 0 };
+    const result: BatchResult = { files: 0, bytes: 0, skipped: 0, cancelled: false };
     for (const [i, job] of jobs.entries()) {
-      if (controller.signal.aborted) throw new vscode.CancellationError();
       let moved = 0;
       progress.report({ message: `${i + 1} of ${jobs.length}: ${path.basename(job.to)}` });
-      const outcome = await move(job, controller.signal, (n) => {
-        progress.report({ increment: ((n - moved) / total) * 100 });
-        moved = n;
-      });
+      let outcome: 'done' | 'skipped';
+      try {
+        outcome = await move(job, controller.signal, (n) => {
+          progress.report({ increment: ((n - moved) / total) * 100 });
+          moved = n;
+        });
+      } catch (e) {
+        // Cancel is the user's choice, not an error: report what was done.
+        if (controller.signal.aborted || e instanceof vscode.CancellationError) return { ...result, cancelled: true };
+        throw e;
+      }
       if (outcome === 'skipped') result.skipped++;
       else {
         result.files++;
@@ -115,7 +123,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
     await provider.uploadFile(to, job.from, { signal, onProgress });
     return 'done';
   });
-  void vscode.window.setStatusBarMessage(`FTP: uploaded ${result.files} file(s)${result.skipped ? `, skipped ${result.skipped}` : ''}`, 5000);
+  void vscode.window.setStatusBarMessage(`FTP: uploaded ${result.files} file(s)${result.skipped ? `, skipped ${result.skipped}` : ''}${result.cancelled ? ', then cancelled' : ''}`, 5000);
   return result;
 }
 
@@ -158,6 +166,6 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
     await provider.downloadFile(vscode.Uri.parse(job.from), job.to, { signal, onProgress });
     return 'done';
   });
-  void vscode.window.setStatusBarMessage(`FTP: downloaded ${result.files} file(s) to ${destination.fsPath}`, 5000);
+  void vscode.window.setStatusBarMessage(`FTP: downloaded ${result.files} file(s) to ${destination.fsPath}${result.cancelled ? ', then cancelled' : ''}`, 5000);
   return result;
 }

@@ -210,6 +210,26 @@ suite('Upload and Download (proftpd)', () => {
     assert.equal(fs.readFileSync(disk('site/keep.bin'), 'utf8'), 'after cancel');
   });
 
+  test('Cancel during an upload of two 20 MB files: the one in flight is aborted and leaves nothing, the other never starts', async () => {
+    fs.mkdirSync(path.join(local, 'two'));
+    for (const n of ['one.bin', 'two.bin']) fs.writeFileSync(path.join(local, 'two', n), crypto.randomBytes(20 * 1024 * 1024));
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.withProgress;
+    window.withProgress = (_opts: unknown, task: (p: unknown, t: vscode.CancellationToken) => Promise<unknown>) => {
+      const cts = new vscode.CancellationTokenSource();
+      // Cancel pressed once the first bytes have moved.
+      return task({ report: (p: { increment?: number }) => p.increment !== undefined && cts.cancel() }, cts.token);
+    };
+    let result: { files: number; cancelled: boolean };
+    try {
+      result = await vscode.commands.executeCommand('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(path.join(local, 'two'))]);
+    } finally {
+      window.withProgress = original;
+    }
+    assert.deepEqual({ files: result.files, cancelled: result.cancelled }, { files: 0, cancelled: true });
+    await until('the aborted temporary file to be removed', () => fs.readdirSync(disk('site/two')).length === 0);
+  });
+
   test('Download of a missing file fails with FileNotFound and writes nothing', async () => {
     const dest = path.join(local, 'missing.txt');
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/nope.txt'), vscode.Uri.file(dest))), /FileNotFound|not found|No such/i);
