@@ -9,7 +9,7 @@ import { FtpFileSystemProvider } from './fs/provider';
 import { SiteSecrets } from './sites/secrets';
 import { TrustQuestions, TrustedCertificates } from './sites/certificates';
 import { SiteArg, registerSiteCommands, setWorkspaceStorage } from './sites/commands';
-import { allSites } from './sites/config';
+import { allSites, siteRoot } from './sites/config';
 import { SiteStatusBar } from './ui/status-bar';
 import { SitesView } from './ui/sites-view';
 import { ModeNotices } from './ui/notices';
@@ -33,7 +33,6 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
   const doctor = new Doctor(connections, log);
   const siteName = (arg: SiteArg) => (typeof arg === 'object' ? arg.site : arg);
   const sitesView = new SitesView(connections);
-  const rootOf = (site: string) => vscode.Uri.parse(`${(allSites()[site]?.secure ?? 'off') !== 'off' ? 'ftps' : 'ftp'}://${site}/`);
 
   context.subscriptions.push(
     log,
@@ -57,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
       const sites = site ? [site] : Object.keys(allSites()).filter((s) => connections.stateOf(s).state !== 'idle');
       await Promise.all(sites.map(async (s) => {
         await connections.close(s);
-        await vscode.workspace.fs.stat(rootOf(s));
+        await vscode.workspace.fs.stat(siteRoot(s));
       }));
     }),
     // The Explorer's entries: the same commands under titles that can't be confused with VS Code's own Upload/Download.

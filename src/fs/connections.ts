@@ -30,7 +30,11 @@ const siteOfKey = (key: string) => decodeURIComponent(key.replace(/^ftps?:\/\//,
 
 export class Connections implements vscode.Disposable {
   private readonly open = new Map<string, Promise<SiteConnection>>();
+  /** The pools of `open` once created, for state that must be read synchronously (the view). */
+  private readonly pools = new Map<string, FtpPool>();
   private readonly failures = new Map<string, string>();
+  /** Sites whose connected state the view and status bar have been told about. */
+  private readonly announcedConnected = new Set<string>();
   /** Sites whose password prompt the user dismissed (until Disconnect, Reconnect or Set Password). */
   private readonly passwordDeclined = new Set<string>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
@@ -76,7 +80,6 @@ export class Connections implements vscode.Disposable {
     return this.connectedSites().has(site) ? { state: 'connected' } : { state: 'idle' };
   }
 
-  private readonly pools = new Map<string, FtpPool>();
   private connectedSites(): Set<string> {
     const names = new Set<string>();
     for (const [key, pool] of this.pools) {
@@ -111,7 +114,10 @@ export class Connections implements vscode.Disposable {
     const connectionLevel = isFtpError(error) && ['unreachable', 'loginRefused', 'tls', 'timeout', 'connectionLost', 'protocol'].includes(error.kind);
     if (connectionLevel) this.failures.set(key, (error as Error).message);
     else if (!error) this.failures.delete(key);
-    if (before !== this.failures.get(key) || !error) this.changeEmitter.fire();
+    // Every operation ends here: tell the view and status bar only when the state they show changes.
+    const newlyConnected = !error && !this.announcedConnected.has(key);
+    if (newlyConnected) this.announcedConnected.add(key);
+    if (before !== this.failures.get(key) || newlyConnected) this.changeEmitter.fire();
   }
 
   /** The site a URI names: configured, or ad hoc (`ftp://user@host:port/`). */
@@ -201,6 +207,7 @@ export class Connections implements vscode.Disposable {
       this.open.delete(k);
       this.pools.delete(k);
       this.failures.delete(k);
+      this.announcedConnected.delete(k);
     }
     await Promise.all(closing.map((c) => c.then((x) => x.pool.close(), () => undefined)));
     this.changeEmitter.fire();

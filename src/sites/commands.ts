@@ -1,7 +1,7 @@
 /** Command palette actions on sites: transfer mode, open, edit settings, password, disconnect. */
 import * as vscode from 'vscode';
 import type { TransferMode } from '../ftp';
-import { allSites, targetOf, updateSite } from './config';
+import { allSites, siteRoot, targetOf, updateSite } from './config';
 import { SiteSecrets } from './secrets';
 import { AddSiteAnswers, addSite } from './add-site';
 
@@ -56,7 +56,7 @@ export type OpenWhere = 'add' | 'window' | 'newWindow';
 export async function openSite(arg?: SiteArg, where?: OpenWhere): Promise<void> {
   const site = nameOf(arg) ?? await pickSiteToOpen();
   if (!site) return;
-  const uri = vscode.Uri.parse(`${allSites()[site]?.secure && allSites()[site]?.secure !== 'off' ? 'ftps' : 'ftp'}://${site}/`);
+  const uri = siteRoot(site);
   const folders = vscode.workspace.workspaceFolders ?? [];
   const existing = folders.find((f) => f.uri.authority === uri.authority && (f.uri.scheme === 'ftp' || f.uri.scheme === 'ftps'));
   if (existing && !where) {

@@ -47,6 +47,11 @@ export function allSites(): Record<string, SiteConfig> {
   return { ...sites, ...readSites() };
 }
 
+/** `ftp://<site>/`, or `ftps://` for a site with FTPS. */
+export function siteRoot(site: string): vscode.Uri {
+  return vscode.Uri.parse(`${(allSites()[site]?.secure ?? 'off') !== 'off' ? 'ftps' : 'ftp'}://${site}/`);
+}
+
 /** The workspace folder whose own settings define this site, if one does. */
 export function folderDefining(site: string): vscode.Uri | undefined {
   return vscode.workspace.workspaceFolders?.find((f) =>

@@ -15,6 +15,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { pidAlive } from '../servers/common';
 
 export const NS_PREFIX = 'ftpws-';
 /** Our namespaces: ftpws-<pid>-<n>-<c|s|r>; the pid tells a live run's from a stale one. */
@@ -104,15 +105,6 @@ export function listNamespaces(): string[] {
   const out = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8', timeout: 5000 });
   // Lines look like "name (id: 3)" or "name".
   return out.split('\n').map((l) => l.trim().split(/\s+/)[0]).filter(Boolean);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Deletes namespaces of our naming whose test process is gone; returns their names. Live runs' namespaces are left alone. */

@@ -135,7 +135,8 @@ export interface PortBlock {
   release(): void;
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process exists (EPERM: it does, but isn't ours to signal). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,5 +1,5 @@
 /** What run.ts (root namespace) hands the suite (client namespace) in FTPWS_SCENARIO, as JSON. */
-import type { Host } from '../../../scenarios/netns';
+import type { Topology } from '../../../scenarios/netns';
 
 export interface ScenarioServer {
   kind: string;
@@ -17,15 +17,8 @@ export interface ScenarioEnv {
   run: string;
   /** Test files to run, in order, without `.test.js`. */
   files: string[];
-  topology: {
-    kind: 'direct' | 'nat';
-    name: string;
-    client: Host;
-    server: Host;
-    router?: { ns: string; innerAddress: string; outerAddress: string; innerInterface: string; outerInterface: string };
-    clientSeenByServer: string;
-    namespaces: string[];
-  };
+  /** The harness's Topology without its methods (they don't survive JSON). */
+  topology: Omit<Topology, 'firewall' | 'remove'>;
   servers: Record<string, ScenarioServer>;
   unroutable: string;
   natRange: [number, number];
