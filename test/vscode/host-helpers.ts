@@ -33,7 +33,16 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   }
 }
 
-/** The sites as the workspace file on disk has them (what "written to the workspace configuration" means). */
+/**
+ * The sites as the workspace file on disk has them (what "written to the workspace configuration"
+ * means). VS Code may be in the middle of rewriting the file: a half-written file reads as no sites,
+ * so a waiting `until` looks again instead of failing.
+ */
 export function workspaceFileSites(): Record<string, Record<string, unknown>> {
-  return JSON.parse(fs.readFileSync(process.env.FTPWS_TEST_WORKSPACE!, 'utf8')).settings?.['ftpWorkspace.sites'] ?? {};
+  try {
+    return JSON.parse(fs.readFileSync(process.env.FTPWS_TEST_WORKSPACE!, 'utf8')).settings?.['ftpWorkspace.sites'] ?? {};
+  } catch (e) {
+    if (e instanceof SyntaxError) return {};
+    throw e;
+  }
 }
