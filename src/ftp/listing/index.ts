@@ -8,11 +8,13 @@ import { FileEntry, LineParseResult, ListingOptions, ListingResult } from './ent
 import { looksLikeUnix, parseUnixLine } from './unix';
 import { looksLikeDos, parseDosLine } from './dos';
 import { isSelfOrParent, looksLikeMlsx, readMlsxLine, resolveSymlinkTargets } from './mlsx';
+import { refuseUnsafeNames } from './names';
 
 export * from './entry';
 export { parseUnixLine, looksLikeUnix, modeFromPermissions, serverTimeToUtc } from './unix';
 export type { LocalDateTime } from './unix';
 export { parseDosLine, looksLikeDos } from './dos';
+export { nameProblem } from './names';
 export { readMlsxLine, parseMlsxLine, parseMlsdLines, parseMlsxTime, looksLikeMlsx, isSelfOrParent, mlsxType } from './mlsx';
 
 const TOTAL = /^total\s+\d+\s*$/i;
@@ -80,6 +82,7 @@ function parseMlsdLine(line: string, options: ListingOptions): LineParseResult {
  */
 export function parseListing(lines: string[] | string, format: 'mlsd' | 'list', options: ListingOptions = {}): ListingResult {
   const result: ListingResult = { entries: [], unparsed: [] };
+  const lineOf = new Map<FileEntry, string>();
   for (const line of splitLines(lines)) {
     if (line.trim() === '') continue;
     if (format === 'list' && TOTAL.test(line.trim())) continue;
@@ -90,10 +93,13 @@ export function parseListing(lines: string[] | string, format: 'mlsd' | 'list', 
       r = { error: `parser failure: ${errorText(e)}` };
     }
     if ('error' in r) result.unparsed.push({ line, reason: r.error });
-    else if (!isSelfOrParent(r.entry)) result.entries.push(r.entry);
+    else if (!isSelfOrParent(r.entry)) {
+      result.entries.push(r.entry);
+      lineOf.set(r.entry, line);
+    }
   }
   resolveSymlinkTargets(result.entries);
-  return result;
+  return refuseUnsafeNames(result, lineOf);
 }
 
 /**

@@ -9,6 +9,7 @@
  * but some servers send it there too, which is accepted.
  */
 import { FileEntry, LineParseResult, ListingResult } from './entry';
+import { refuseUnsafeNames } from './names';
 
 /** Fact names RFC 3659 and the common UNIX.* extensions define; a LIST line must use one to be taken as MLSD. */
 const KNOWN_FACTS = new Set([
@@ -161,15 +162,19 @@ export function looksLikeMlsx(line: string): boolean {
  */
 export function parseMlsdLines(lines: string[]): ListingResult {
   const result: ListingResult = { entries: [], unparsed: [] };
+  const lineOf = new Map<FileEntry, string>();
   for (const raw of lines) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') continue;
     const r = readMlsxLine(line);
     if ('error' in r) result.unparsed.push({ line, reason: r.error });
-    else if (!isSelfOrParent(r.entry)) result.entries.push(r.entry);
+    else if (!isSelfOrParent(r.entry)) {
+      result.entries.push(r.entry);
+      lineOf.set(r.entry, line);
+    }
   }
   resolveSymlinkTargets(result.entries);
-  return result;
+  return refuseUnsafeNames(result, lineOf);
 }
 
 /** Fills in symlink targets from entries sharing their `unique` fact (see parseMlsdLines); mutates the array. */

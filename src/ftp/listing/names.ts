@@ -1,0 +1,37 @@
+/**
+ * A name from a listing is data, never a path. Whatever the server sends, an entry's name must be
+ * one path segment that can be shown safely: no separator (`/`, `\`), no NUL or other control
+ * character, no bidi override that could disguise an extension, not `.` or `..`. Lines whose name
+ * fails are reported as unparsed, never turned into entries.
+ */
+import { FileEntry, ListingResult } from './entry';
+
+// C0 controls, DEL and C1 controls; the bidi embeddings, overrides and isolates (U+202A-U+202E,
+// U+2066-U+2069) that make "gpj.exe" look like "exe.jpg".
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** Why a listed name can't be used as an entry, or undefined when it can. */
+export function nameProblem(name: string): string | undefined {
+  if (name === '') return 'the entry has no name';
+  if (name === '.' || name === '..') return `the name "${name}" stands for a directory, not an entry`;
+  if (name.includes('/') || name.includes('\\')) return 'the name contains a path separator (/ or \\)';
+  if (UNSAFE.test(name)) return 'the name contains a control or bidi-override character';
+  return undefined;
+}
+
+/**
+ * Moves entries whose name fails `nameProblem` to `unparsed` (with the line they came from). Runs
+ * after symlink targets are resolved, since that step absorbs target entries some servers list
+ * under a path.
+ */
+export function refuseUnsafeNames(result: ListingResult, lineOf: ReadonlyMap<FileEntry, string>): ListingResult {
+  const entries: FileEntry[] = [];
+  for (const e of result.entries) {
+    const problem = nameProblem(e.name);
+    if (problem) result.unparsed.push({ line: lineOf.get(e) ?? e.name, reason: problem });
+    else entries.push(e);
+  }
+  result.entries = entries;
+  return result;
+}
