@@ -18,6 +18,9 @@ interface Waiter {
 
 let nextConnectionId = 1;
 
+/** Replies nobody asked for that are kept for the next read; more is a broken or hostile server. */
+const MAX_QUEUED_REPLIES = 16;
+
 export class ControlConnection {
   readonly id = nextConnectionId++;
   private socket: net.Socket;
@@ -29,6 +32,8 @@ export class ControlConnection {
   tlsSession?: Buffer;
   /** When the last command was sent, for idle handling. */
   lastActivity = Date.now();
+  /** Commands sent so far (the pool tells "nothing sent yet" from "maybe done" after a drop). */
+  commandsSent = 0;
 
   constructor(
     socket: net.Socket,
@@ -83,6 +88,10 @@ export class ControlConnection {
         waiter.resolve(reply);
       } else if (reply.code !== 421) {
         this.replies.push(reply);
+        if (this.replies.length > MAX_QUEUED_REPLIES) {
+          this.fail(new FtpError('protocol', `The server sent more than ${MAX_QUEUED_REPLIES} replies nobody asked for; the connection was closed.`, { fatal: true }));
+          return;
+        }
       }
       // 421, answering a command or not, means the server is closing (idle timeout, shutdown, too many users).
       if (reply.code === 421) this.fail(errorFromReply(421, reply.message));
@@ -124,6 +133,7 @@ export class ControlConnection {
     if (this.failure) throw this.failure;
     this.log({ kind: 'command', connection: this.id, text: maskCommand(command) });
     this.lastActivity = Date.now();
+    this.commandsSent++;
     this.socket.write(Buffer.concat([this.codec.encode(command), Buffer.from('\r\n')]));
   }
 
@@ -158,6 +168,13 @@ export class ControlConnection {
 
   /** Replaces the plain socket by a TLS one (after AUTH TLS). */
   async upgradeToTls(settings: TlsSettings, timeoutMs: number): Promise<void> {
+    // Anything the server sent in plain text after its 234 would be read as an answer to what we
+    // send inside TLS (a "230" injected by someone on the path): refuse the connection instead.
+    if (this.replies.length > 0 || this.parser.midReply) {
+      const err = new FtpError('protocol', 'The server sent more text after agreeing to start TLS; someone may be tampering with the connection, so it was closed.', { fatal: true });
+      this.fail(err);
+      throw err;
+    }
     const plain = this.socket;
     this.detach(plain);
     try {

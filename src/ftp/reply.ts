@@ -17,9 +17,11 @@ export interface ReplyLimits {
   maxLineBytes: number;
   /** Most lines in one multi-line reply. */
   maxLines: number;
+  /** Most bytes in one multi-line reply, all lines together. */
+  maxReplyBytes: number;
 }
 
-export const DEFAULT_REPLY_LIMITS: ReplyLimits = { maxLineBytes: 16 * 1024, maxLines: 20_000 };
+export const DEFAULT_REPLY_LIMITS: ReplyLimits = { maxLineBytes: 16 * 1024, maxLines: 20_000, maxReplyBytes: 1024 * 1024 };
 
 export function isPositivePreliminary(code: number): boolean {
   return code >= 100 && code < 200;
@@ -36,7 +38,7 @@ const FIRST_LINE = /^(\d{3})([ -])(.*)$/s;
 export class ReplyParser {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private current?: { code: string; lines: string[] };
+  private current?: { code: string; lines: string[]; bytes: number };
 
   constructor(
     private readonly decode: (bytes: Buffer) => string,
@@ -60,7 +62,7 @@ export class ReplyParser {
       }
       this.checkLength(lineBytes.length);
       if (lineBytes.length > 0 && lineBytes[lineBytes.length - 1] === 0x0d) lineBytes = lineBytes.subarray(0, -1);
-      const reply = this.line(this.decode(lineBytes));
+      const reply = this.line(this.decode(lineBytes), lineBytes.length);
       if (reply) replies.push(reply);
     }
     if (start < chunk.length) {
@@ -78,7 +80,12 @@ export class ReplyParser {
     }
   }
 
-  private line(text: string): Reply | undefined {
+  /** True while a multi-line reply or a line is only partly received. */
+  get midReply(): boolean {
+    return this.current !== undefined || this.pendingBytes > 0;
+  }
+
+  private line(text: string, bytes: number): Reply | undefined {
     if (!this.current) {
       const m = FIRST_LINE.exec(text);
       if (!m) {
@@ -87,12 +94,13 @@ export class ReplyParser {
         throw new FtpError('protocol', `The server sent a line that is not an FTP reply: ${JSON.stringify(text.slice(0, 200))}`, { fatal: true });
       }
       if (m[2] === ' ') return { code: Number(m[1]), message: m[3], lines: [text] };
-      this.current = { code: m[1], lines: [text] };
+      this.current = { code: m[1], lines: [text], bytes };
       return undefined;
     }
     this.current.lines.push(text);
-    if (this.current.lines.length > this.limits.maxLines) {
-      throw new FtpError('protocol', `The server sent a reply of more than ${this.limits.maxLines} lines.`, { fatal: true });
+    this.current.bytes += bytes;
+    if (this.current.lines.length > this.limits.maxLines || this.current.bytes > this.limits.maxReplyBytes) {
+      throw new FtpError('protocol', `The server sent a reply of more than ${this.limits.maxLines} lines or ${this.limits.maxReplyBytes / 1024} KB; this is not an FTP server or it is broken.`, { fatal: true });
     }
     // The reply ends at a line starting with the same code and a space (RFC 959 4.2).
     if (text.startsWith(this.current.code + ' ') || text === this.current.code) {

@@ -51,15 +51,15 @@ describe('reply parser', () => {
   });
 
   test('an over-long line is refused before it is buffered whole', () => {
-    const p = new ReplyParser(utf8, { maxLineBytes: 100, maxLines: 10 });
+    const p = new ReplyParser(utf8, { maxLineBytes: 100, maxLines: 10, maxReplyBytes: 1 << 20 });
     assert.throws(() => p.push(Buffer.alloc(101, 0x41)), (e: FtpError) => e.kind === 'protocol');
-    const q = new ReplyParser(utf8, { maxLineBytes: 100, maxLines: 10 });
+    const q = new ReplyParser(utf8, { maxLineBytes: 100, maxLines: 10, maxReplyBytes: 1 << 20 });
     q.push(Buffer.alloc(60, 0x41));
     assert.throws(() => q.push(Buffer.alloc(60, 0x41)), (e: FtpError) => e.kind === 'protocol');
   });
 
   test('too many lines in one reply are refused', () => {
-    const p = new ReplyParser(utf8, { maxLineBytes: 100, maxLines: 5 });
+    const p = new ReplyParser(utf8, { maxLineBytes: 100, maxLines: 5, maxReplyBytes: 1 << 20 });
     p.push(Buffer.from('211-a\r\nb\r\nc\r\nd\r\n'));
     assert.throws(() => p.push(Buffer.from('e\r\nf\r\n')), (e: FtpError) => e.kind === 'protocol');
   });
