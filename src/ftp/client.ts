@@ -25,6 +25,14 @@ export interface TransferOptions {
   onProgress?: (bytes: number) => void;
 }
 
+export interface DownloadOptions extends TransferOptions {
+  /**
+   * The size the caller expects (from a listing or stat). A download that ends with another size is
+   * checked with SIZE: a file that changed meanwhile is fine, a short transfer is an 'interrupted' error.
+   */
+  expectedSize?: number;
+}
+
 export class FtpClient {
   readonly options: ResolvedOptions;
   readonly codec: TextCodec;
@@ -34,16 +42,19 @@ export class FtpClient {
   /** What LIST variant works here, learnt on first use. */
   private listCommand?: 'MLSD' | 'LIST -a' | 'LIST';
   private closedByUser = false;
+  /** Commands of operations (not of logging in) sent on earlier sessions, and at the start of this one. */
+  private retiredCommands = 0;
+  private setupCommands = 0;
 
   private constructor(options: ConnectOptions) {
     this.options = resolveOptions(options);
     this.codec = createCodec(this.options.encoding);
   }
 
-  /** Connects and logs in. */
-  static async connect(options: ConnectOptions): Promise<FtpClient> {
+  /** Connects and logs in; `signal` cancels at once, whatever stage it is in. */
+  static async connect(options: ConnectOptions, signal?: AbortSignal): Promise<FtpClient> {
     const client = new FtpClient(options);
-    await client.ensureSession();
+    await client.ensureSession(signal);
     return client;
   }
 
@@ -71,12 +82,22 @@ export class FtpClient {
     return this.session?.control.lastActivity ?? 0;
   }
 
-  private async ensureSession(): Promise<Session> {
+  /**
+   * Commands operations have sent over this client's life, logins not counted: a pool that sees
+   * this unchanged after a failure knows the operation reached nothing on the server.
+   */
+  get operationCommands(): number {
+    return this.retiredCommands + (this.session ? this.session.control.commandsSent - this.setupCommands : 0);
+  }
+
+  private async ensureSession(signal?: AbortSignal): Promise<Session> {
     if (this.closedByUser) throw new FtpError('connectionLost', 'This client was closed.');
     if (this.session && !this.session.control.closed) return this.session;
+    if (this.session) this.retiredCommands += this.session.control.commandsSent - this.setupCommands;
     this.session = undefined;
     this.cwd = undefined;
-    this.session = await openSession(this.options, this.codec);
+    this.session = await openSession(this.options, this.codec, signal);
+    this.setupCommands = this.session.control.commandsSent;
     this.cwd = this.session.home;
     return this.session;
   }
@@ -146,12 +167,14 @@ export class FtpClient {
       c = this.session!.control;
       const candidates = this.listCandidates();
       let lastError: unknown;
+      const { maxListingBytes, maxListingEntries } = this.options.limits;
       for (const command of candidates) {
         try {
-          const bytes = await this.receive(c, command, opts, path);
+          const { data: bytes } = await this.receive(c, command, { ...opts, maxBytes: maxListingBytes, maxLines: maxListingEntries + 1000, what: 'listing' }, path);
           this.listCommand = command;
           const text = this.codec.decode(bytes);
-          return parseListing(text.split(/\r?\n/), command === 'MLSD' ? 'mlsd' : 'list', { serverTimeZoneOffsetMinutes: this.options.serverTimeZoneOffsetMinutes });
+          const result = parseListing(text.split(/\r?\n/), command === 'MLSD' ? 'mlsd' : 'list', { serverTimeZoneOffsetMinutes: this.options.serverTimeZoneOffsetMinutes });
+          return checkedListing(result, path, maxListingEntries);
         } catch (e) {
           lastError = e;
           // `LIST -a` is taken as a file name by some servers (IIS): fall back to plain LIST.
@@ -204,7 +227,11 @@ export class FtpClient {
   /** Size in bytes (SIZE). */
   async size(path: string): Promise<number> {
     assertSafeArgument(path);
-    return this.exclusive(async (c) => Number((await c.expect(`SIZE ${path}`)).message.trim()));
+    return this.exclusive(async (c) => {
+      const r = await c.expect(`SIZE ${path}`);
+      if (!/^\d{1,15}$/.test(r.message.trim())) throw new FtpError('server', `The server's SIZE answer for ${path} is not a size: ${JSON.stringify(r.message.slice(0, 100))}`, { code: r.code, replyText: r.message });
+      return Number(r.message.trim());
+    });
   }
 
   /** Modification time (MDTM), UTC to the second. */
@@ -218,11 +245,24 @@ export class FtpClient {
     });
   }
 
-  private receive(c: ControlConnection, command: string, opts: TransferOptions, workingDir?: string): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    return this.transfer(c, command, (socket, progress) => new Promise<void>((resolve, reject) => {
+  /**
+   * Receives a data connection's bytes into memory, at most `maxBytes` (and `maxLines` line ends).
+   * Each attempt starts from nothing: a retry after a failed method never appends to a broken one.
+   */
+  private async receive(c: ControlConnection, command: string, opts: TransferOptions & { maxBytes: number; maxLines?: number; expectedSize?: number; what: string }, workingDir?: string): Promise<{ data: Buffer; announced?: number }> {
+    let sink: ByteSink | undefined;
+    let announced: number | undefined;
+    await this.transfer(c, command, (socket, progress) => new Promise<void>((resolve, reject) => {
+      announced = progress.announced;
+      progress.bytes = 0;
+      sink = new ByteSink(opts.expectedSize ?? progress.announced, opts.maxBytes, opts.maxLines, opts.what);
       socket.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
+        const err = sink!.push(chunk);
+        if (err) {
+          socket.destroy();
+          reject(err);
+          return;
+        }
         progress.bytes += chunk.length;
         opts.onProgress?.(progress.bytes);
       });
@@ -230,21 +270,28 @@ export class FtpClient {
       socket.once('error', reject);
       socket.once('close', () => resolve());
       socket.resume();
-    }), opts, workingDir).then(() => Buffer.concat(chunks));
+    }), opts, workingDir);
+    return { data: sink ? sink.result() : Buffer.alloc(0), announced };
   }
 
-  /** Downloads a file into memory. */
-  async download(path: string, opts: TransferOptions = {}): Promise<Buffer> {
+  /** Downloads a file into memory; its size is checked against what the caller or the server said. */
+  async download(path: string, opts: DownloadOptions = {}): Promise<Buffer> {
     assertSafeArgument(path);
-    return this.exclusive((c) => this.receive(c, `RETR ${path}`, opts));
+    return this.exclusive(async (c) => {
+      const { data, announced } = await this.receive(c, `RETR ${path}`, { ...opts, maxBytes: this.options.limits.maxMemoryDownloadBytes, what: 'download' });
+      await this.checkComplete(path, data.length, opts.expectedSize ?? announced);
+      return data;
+    });
   }
 
-  /** Downloads a file into a stream (ended when done); resolves with the byte count. */
-  async downloadTo(path: string, destination: Writable, opts: TransferOptions = {}): Promise<number> {
+  /** Downloads a file into a stream (ended when done); resolves with the byte count, checked like download(). */
+  async downloadTo(path: string, destination: Writable, opts: DownloadOptions = {}): Promise<number> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
       let bytes = 0;
+      let announced: number | undefined;
       await this.transfer(c, `RETR ${path}`, async (socket, progress) => {
+        announced = progress.announced;
         socket.on('data', (chunk: Buffer) => {
           progress.started = true;
           progress.bytes = bytes += chunk.length;
@@ -252,8 +299,29 @@ export class FtpClient {
         });
         await pipeline(socket, destination);
       }, opts);
+      await this.checkComplete(path, bytes, opts.expectedSize ?? announced);
       return bytes;
     });
+  }
+
+  /**
+   * A download ended with `received` bytes. When that is not the size expected, or nothing said
+   * a size, SIZE decides: the file may have changed meanwhile (fine), or the transfer was cut short
+   * (a data connection closed early, a TLS stream cut without close_notify): an 'interrupted' error.
+   */
+  private async checkComplete(path: string, received: number, expected: number | undefined): Promise<void> {
+    if (expected === received) return;
+    if (expected === undefined && !this.features.has('SIZE')) return; // nothing to check against
+    const c = (await this.ensureSession()).control;
+    const r = await c.request(`SIZE ${path}`);
+    if (r.code !== 213) {
+      if (expected === undefined) return; // SIZE refused (ASCII-only servers): nothing to check against
+      throw new FtpError('interrupted', `The download of ${path} ended after ${received} of ${expected} bytes, and the server would not say the file's size (${r.code} ${r.message}).`);
+    }
+    const now = Number(r.message.trim());
+    if (now !== received) {
+      throw new FtpError('interrupted', `The download of ${path} ended after ${received} bytes, but the file has ${now}: the transfer was cut short.`);
+    }
   }
 
   /** Uploads (STOR) from a buffer or a stream; resolves with the byte count. */
@@ -310,22 +378,23 @@ export class FtpClient {
     });
   }
 
-  /** RMD; with recursive, deletes everything inside first. */
-  async rmdir(path: string, opts: { recursive?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+  /** RMD of one directory. Recursive deletion is `removeTree` (tree.ts), which never crosses a link. */
+  async rmdir(path: string): Promise<void> {
     assertSafeArgument(path);
-    if (opts.recursive) {
-      const { entries } = await this.list(path, { signal: opts.signal });
-      for (const e of entries) {
-        if (opts.signal?.aborted) throw new FtpError('aborted', 'Deleting was cancelled.');
-        const child = joinPath(path, e.name);
-        if (e.type === 'directory') await this.rmdir(child, opts);
-        else await this.delete(child);
-      }
-    }
     await this.exclusive(async (c) => {
       // A server refuses to remove the directory it stands in.
       if (this.cwd === path) await this.changeDir(c, parentPath(path));
       await c.expect(`RMD ${path}`);
+    });
+  }
+
+  /** Where CWD to `path` lands, as PWD says (servers that resolve links say where a link leads). */
+  async resolveDir(path: string): Promise<string | undefined> {
+    assertSafeArgument(path);
+    return this.exclusive(async (c) => {
+      await this.changeDir(c, path);
+      const r = await c.request('PWD');
+      return isPositiveCompletion(r.code) ? parsePwd(r.message) : undefined;
     });
   }
 
@@ -375,4 +444,65 @@ export function parentPath(path: string): string {
 export function baseName(path: string): string {
   const trimmed = path.replace(/\/+$/, '');
   return trimmed.slice(trimmed.lastIndexOf('/') + 1) || '/';
+}
+
+/**
+ * Bytes of one data connection, bounded. With a known size the buffer is allocated once (no
+ * second copy at the end); bytes beyond it, or beyond `max`, fail the transfer.
+ */
+class ByteSink {
+  private chunks: Buffer[] = [];
+  private buffer?: Buffer;
+  private length = 0;
+  private lines = 0;
+
+  constructor(expected: number | undefined, private readonly max: number, private readonly maxLines: number | undefined, private readonly what: string) {
+    if (expected !== undefined && expected <= max) this.buffer = Buffer.allocUnsafe(expected);
+  }
+
+  /** Takes a chunk; returns the error that ends the transfer when a bound is passed. */
+  push(chunk: Buffer): FtpError | undefined {
+    if (this.length + chunk.length > this.max) {
+      return new FtpError('protocol', `The server sent more than ${Math.round(this.max / (1024 * 1024))} MB for this ${this.what}; it was stopped there.`);
+    }
+    if (this.maxLines !== undefined) {
+      for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) this.lines++;
+      if (this.lines > this.maxLines) return new FtpError('protocol', `The server sent more than ${this.maxLines} lines for this ${this.what}; it was stopped there.`);
+    }
+    if (this.buffer && this.length + chunk.length <= this.buffer.length) {
+      chunk.copy(this.buffer, this.length);
+    } else {
+      // More than announced (the file grew, or the server lies): keep the bytes, checked later.
+      if (this.buffer) {
+        this.chunks.push(this.buffer.subarray(0, this.length));
+        this.buffer = undefined;
+      }
+      this.chunks.push(chunk);
+    }
+    this.length += chunk.length;
+    return undefined;
+  }
+
+  result(): Buffer {
+    if (this.buffer) return this.length === this.buffer.length ? this.buffer : this.buffer.subarray(0, this.length);
+    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.length);
+  }
+}
+
+/**
+ * A listing that yielded no entry but had lines is not an empty folder: the server said something
+ * we could not read (often "Permission denied" as the only line). Too many entries is refused.
+ */
+function checkedListing(result: ListingResult, path: string, maxEntries: number): ListingResult {
+  if (result.entries.length > maxEntries) {
+    throw new FtpError('protocol', `The listing of ${path} has more than ${maxEntries} entries; it was not read.`);
+  }
+  if (result.entries.length === 0 && result.unparsed.length > 0) {
+    const first = result.unparsed[0].line.slice(0, 200);
+    if (/permission|denied|not allowed|cannot open|can't open|forbidden/i.test(first)) {
+      throw new FtpError('permission', `The server could not list ${path}: ${JSON.stringify(first)}`);
+    }
+    throw new FtpError('server', `None of the ${result.unparsed.length} lines the server listed for ${path} could be read (the first: ${JSON.stringify(first)}, ${result.unparsed[0].reason}).`);
+  }
+  return result;
 }

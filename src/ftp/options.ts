@@ -19,6 +19,18 @@ export interface Timeouts {
   dataIdleMs: number;
 }
 
+/** What a server may make the engine hold; going past one is a clear error, never unbounded memory. */
+export interface Limits {
+  /** A listing of more bytes is refused. */
+  maxListingBytes: number;
+  /** A listing of more entries is refused. */
+  maxListingEntries: number;
+  /** A download into memory of more bytes is refused (streamed downloads have no such limit). */
+  maxMemoryDownloadBytes: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxListingBytes: 64 * 1024 * 1024, maxListingEntries: 250_000, maxMemoryDownloadBytes: 1024 * 1024 * 1024 };
+
 export interface ConnectOptions {
   host: string;
   /** 21, or 990 for implicit FTPS. */
@@ -45,15 +57,17 @@ export interface ConnectOptions {
   /** Which data method works for this server, shared by all connections to it. */
   modeMemory?: ModeMemory;
   replyLimits?: ReplyLimits;
+  limits?: Partial<Limits>;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 15_000, replyMs: 30_000, dataConnectMs: 10_000, dataIdleMs: 60_000 };
 
-export type ResolvedOptions = Required<Omit<ConnectOptions, 'account' | 'tls' | 'timeouts' | 'password'>> & {
+export type ResolvedOptions = Required<Omit<ConnectOptions, 'account' | 'tls' | 'timeouts' | 'password' | 'limits'>> & {
   password: string;
   account?: string;
   tls: TlsSettings;
   timeouts: Timeouts;
+  limits: Limits;
 };
 
 export function resolveOptions(o: ConnectOptions): ResolvedOptions {
@@ -78,5 +92,6 @@ export function resolveOptions(o: ConnectOptions): ResolvedOptions {
     log: o.log ?? noLog,
     modeMemory: o.modeMemory ?? new ModeMemory(),
     replyLimits: o.replyLimits ?? DEFAULT_REPLY_LIMITS,
+    limits: { ...DEFAULT_LIMITS, ...o.limits },
   };
 }

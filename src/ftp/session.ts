@@ -35,13 +35,17 @@ export function parsePwd(message: string): string | undefined {
   return m ? m[1].replace(/""/g, '"') : undefined;
 }
 
-export async function openSession(o: ResolvedOptions, codec: TextCodec): Promise<Session> {
+/** Connects and logs in. `signal` cancels at any stage: connect, TLS, greeting, login. */
+export async function openSession(o: ResolvedOptions, codec: TextCodec, signal?: AbortSignal): Promise<Session> {
   const { timeouts } = o;
   const where = `${o.host}:${o.port}`;
   const socket = o.secure === 'implicit'
-    ? await startTls({ host: o.host, port: o.port, settings: o.tls, timeoutMs: timeouts.connectMs, what: `Implicit FTPS connection to ${where}` })
-    : await connectTcp(o.host, o.port, timeouts.connectMs, `Connection to ${where}`);
+    ? await startTls({ host: o.host, port: o.port, settings: o.tls, timeoutMs: timeouts.connectMs, what: `Implicit FTPS connection to ${where}`, signal })
+    : await connectTcp(o.host, o.port, timeouts.connectMs, `Connection to ${where}`, signal);
   const control = new ControlConnection(socket, o.host, codec, o.log, timeouts.replyMs, o.replyLimits);
+  const onAbort = () => control.destroy();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
   try {
     const greeting = await readGreeting(control, timeouts.connectMs);
     if (o.secure === 'explicit') await startExplicitTls(control, o);
@@ -58,7 +62,10 @@ export async function openSession(o: ResolvedOptions, codec: TextCodec): Promise
     return { control, features, system, greeting: replyText(greeting), home };
   } catch (e) {
     control.destroy();
+    if (signal?.aborted) throw new FtpError('aborted', `Connecting to ${where} was cancelled.`);
     throw e;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 

@@ -82,7 +82,7 @@ export function sameFingerprint(a: string, b: string): boolean {
  * vsftpd (require_ssl_reuse) and proftpd demand on data connections.
  */
 export function startTls(
-  params: { socket?: net.Socket; host: string; port?: number; settings: TlsSettings; session?: Buffer; timeoutMs: number; what: string },
+  params: { socket?: net.Socket; host: string; port?: number; settings: TlsSettings; session?: Buffer; timeoutMs: number; what: string; signal?: AbortSignal },
 ): Promise<tls.TLSSocket> {
   const { settings, host } = params;
   const servername = settings.servername ?? host;
@@ -101,8 +101,12 @@ export function startTls(
       maxVersion: settings.maxVersion,
     });
     const timer = setTimeout(() => fail(new FtpError('timeout', `${params.what}: the TLS handshake did not finish within ${params.timeoutMs / 1000} s.`)), params.timeoutMs);
+    const onAbort = () => fail(new FtpError('aborted', `${params.what}: cancelled.`));
+    params.signal?.addEventListener('abort', onAbort, { once: true });
+    if (params.signal?.aborted) queueMicrotask(onAbort);
     function fail(e: FtpError) {
       clearTimeout(timer);
+      params.signal?.removeEventListener('abort', onAbort);
       s.destroy();
       reject(e);
     }
@@ -116,6 +120,7 @@ export function startTls(
     s.once('error', onError);
     s.once('secureConnect', () => {
       clearTimeout(timer);
+      params.signal?.removeEventListener('abort', onAbort);
       const cert = certificateInfo(s.getPeerCertificate());
       const pinned = settings.trustedFingerprint256 && cert && sameFingerprint(cert.fingerprint256, settings.trustedFingerprint256);
       // A resumed session can only be one our verified control connection established (the data

@@ -20,6 +20,8 @@ export class ActiveListener {
   private queued?: net.Socket;
   private waiter?: (s: net.Socket) => void;
   private closed = false;
+  /** Addresses that connected to our port and were refused (not the server). */
+  readonly foreignPeers: string[] = [];
 
   private constructor(
     private readonly server: net.Server,
@@ -62,6 +64,7 @@ export class ActiveListener {
     const peer = normalizeAddress(socket.remoteAddress ?? '');
     // Only the server may connect: anyone else could inject or steal file data (FTP bounce/hijack).
     if (peer !== this.expectedPeer || this.closed) {
+      if (!this.closed && this.foreignPeers.length < 8) this.foreignPeers.push(peer);
       this.onForeign(peer);
       socket.destroy();
       return;
@@ -88,7 +91,7 @@ export class ActiveListener {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new FtpError('dataConnection', `Active mode: the server did not connect back to ${this.address}:${this.port} within ${timeoutMs / 1000} s.`, { dataFailure: 'acceptTimeout' }));
+        reject(this.timeoutError(timeoutMs));
       }, timeoutMs);
       const onAbort = () => {
         clearTimeout(timer);
@@ -102,6 +105,17 @@ export class ActiveListener {
         resolve(s);
       };
     });
+  }
+
+  /**
+   * Nothing came from the server in time. When another host connected instead (and was refused),
+   * that is what happened: someone else answered the PORT, not a firewall in the way.
+   */
+  timeoutError(timeoutMs: number, command = 'PORT/EPRT', target = `${this.address}:${this.port}`): FtpError {
+    if (this.foreignPeers.length) {
+      return new FtpError('dataConnection', `Active mode (${command}): a connection to ${target} came from ${this.foreignPeers.join(', ')}, not from the server (${this.expectedPeer}); it was refused, and the server itself did not connect within ${timeoutMs / 1000} s.`, { dataFailure: 'foreignPeer' });
+    }
+    return new FtpError('dataConnection', `Active mode (${command}): the server did not connect back to ${target} within ${timeoutMs / 1000} s.`, { dataFailure: 'acceptTimeout' });
   }
 
   close(): void {

@@ -33,6 +33,41 @@ export interface TransferProgress {
   bytes: number;
   /** True once the handler has consumed anything from its source (an upload can't be replayed after). */
   started: boolean;
+  /** The size the server announced in its 150 reply ("... (1234 bytes)"), when it did. */
+  announced?: number;
+}
+
+/** "150 Opening BINARY mode data connection for a.txt (1234 bytes)." -> 1234 */
+export function announcedSize(message: string): number | undefined {
+  const m = /\((\d{1,15}) bytes?\)/i.exec(message);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Whether the control connection still answers. A data connection refused because the server went
+ * away is connection loss, not a transfer-mode problem; a NOOP tells the two apart.
+ */
+async function controlAlive(control: ControlConnection, timeoutMs: number): Promise<boolean> {
+  if (control.closed) return false;
+  try {
+    const r = await control.request('NOOP', timeoutMs);
+    return r.code >= 200 && r.code < 300;
+  } catch {
+    return false;
+  }
+}
+
+function lostWith(method: DataMethod, cause: FtpError): FtpError {
+  return new FtpError('connectionLost', `The connection to the server was lost while opening a data connection (${METHOD_COMMAND[method]}): ${cause.message}`, { fatal: true, method, cause });
+}
+
+/**
+ * The error for a transfer that broke off after it had started: a reset, a stall, a 426 after data.
+ * These say nothing about the transfer mode, so they carry no DataFailure.
+ */
+function interrupted(method: DataMethod, progress: TransferProgress, cause: unknown, reply?: Reply): FtpError {
+  const why = reply ? `${reply.code} ${reply.message}` : cause instanceof FtpError ? cause.message : (cause as NodeJS.ErrnoException)?.code ?? String((cause as Error)?.message ?? cause);
+  return new FtpError('interrupted', `The transfer broke off after ${progress.bytes} bytes: ${why}`, { method, code: reply?.code, replyText: reply?.message, cause });
 }
 
 export interface TransferContext {
@@ -47,15 +82,24 @@ function dataError(method: DataMethod, message: string, failure: FtpError['dataF
   return new FtpError('dataConnection', message, { ...extra, dataFailure: failure, method });
 }
 
+/**
+ * A negative answer to EPSV/PASV/EPRT/PORT. Only a 5xx says the server refuses the method (and is
+ * remembered); a 421 is the server closing, and other 4xx are a passing failure, not a refusal.
+ */
+function methodReplyError(method: DataMethod, command: string, reply: Reply): FtpError {
+  if (reply.code === 421) return errorFromReply(reply.code, reply.message, command);
+  if (reply.code === 425) return dataError(method, `The server could not prepare a data connection (${command}): ${reply.code} ${reply.message}`, 'reply425', { code: reply.code, replyText: reply.message });
+  if (reply.code >= 500) return dataError(method, `The server refused ${command}: ${reply.code} ${reply.message}`, 'refused', { code: reply.code, replyText: reply.message });
+  return errorFromReply(reply.code, reply.message, command);
+}
+
 /** Opens the data path: a connected socket (passive) or a listener the server will connect to (active). */
 async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ socket?: net.Socket; listener?: ActiveListener; target: string }> {
   const { control, settings, log } = ctx;
   const command = METHOD_COMMAND[method];
   if (isPassiveMethod(method)) {
     const reply = await control.request(command);
-    if (!isPositiveCompletion(reply.code)) {
-      throw dataError(method, `The server refused ${command}: ${reply.code} ${reply.message}`, 'refused', { code: reply.code, replyText: reply.message });
-    }
+    if (!isPositiveCompletion(reply.code)) throw methodReplyError(method, command, reply);
     const controlHost = normalizeAddress(control.remoteAddress);
     let host = controlHost;
     let port: number;
@@ -75,6 +119,8 @@ async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ sock
     } catch (e) {
       const err = e as FtpError;
       if (err.kind === 'aborted') throw err;
+      // A server that went away (restart, crash) refuses our data connect too: that is not the mode's fault.
+      if (!(await controlAlive(control, Math.min(settings.replyTimeoutMs, 5000)))) throw lostWith(method, err);
       // A trusted 227 address other than the control address that can't be reached is the NAT'd-server case.
       const failure = host !== controlHost ? 'unroutableAddress' : err.kind === 'timeout' ? 'connectTimeout' : 'connectRefused';
       throw dataError(method, `Passive mode (${command}): could not connect to the server's data port ${target}: ${err.message}`, failure, { cause: err });
@@ -96,7 +142,8 @@ async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ sock
       reply = await control.request(`${command} ${arg}`, Math.min(settings.replyTimeoutMs, settings.connectTimeoutMs));
     } catch (e) {
       if (e instanceof FtpError && e.kind === 'timeout') {
-        throw dataError(method, `Active mode (${command}): the server did not connect back to ${target} within ${settings.connectTimeoutMs / 1000} s.`, 'acceptTimeout', { cause: e });
+        const t = listener.timeoutError(settings.connectTimeoutMs, command, target);
+        throw dataError(method, t.message, t.dataFailure, { cause: e });
       }
       throw e;
     }
@@ -104,9 +151,7 @@ async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ sock
       // Early connect-back servers report their failed connect to us here.
       throw dataError(method, `Active mode (${command}): the server could not connect back to ${target}: ${reply.code} ${reply.message}`, 'reply425', { code: reply.code, replyText: reply.message });
     }
-    if (!isPositiveCompletion(reply.code)) {
-      throw dataError(method, `The server refused ${command}: ${reply.code} ${reply.message}`, 'refused', { code: reply.code, replyText: reply.message });
-    }
+    if (!isPositiveCompletion(reply.code)) throw methodReplyError(method, command, reply);
   } catch (e) {
     listener.close();
     if (e instanceof FtpError && e.kind === 'invalidInput') throw dataError(method, e.message, 'refused');
@@ -169,7 +214,8 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
       first = await control.request(command, prepared.listener ? Math.min(settings.replyTimeoutMs, settings.connectTimeoutMs) : undefined);
     } catch (e) {
       if (prepared.listener && e instanceof FtpError && e.kind === 'timeout') {
-        throw dataError(method, `Active mode (${METHOD_COMMAND[method]}): the server did not connect back to ${prepared.target} within ${settings.connectTimeoutMs / 1000} s.`, 'acceptTimeout', { cause: e });
+        const t = prepared.listener.timeoutError(settings.connectTimeoutMs, METHOD_COMMAND[method], prepared.target);
+        throw dataError(method, t.message, t.dataFailure, { cause: e });
       }
       throw e;
     }
@@ -179,6 +225,7 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
       if (err.dataFailure) throw dataError(method, `${modeName} mode (${METHOD_COMMAND[method]} to ${prepared.target}): ${err.message}`, err.dataFailure, { code: first.code, replyText: first.message });
       throw err;
     }
+    progress.announced = announcedSize(first.message);
     // From here on the final reply may come at any time (even before the data is all read).
     finalReply = control.read(0);
     finalReply.catch(() => undefined);
@@ -190,7 +237,7 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
       socket = await startTls({ socket, host: control.host, settings: ctx.tls ?? {}, session: control.tlsSession, timeoutMs: settings.connectTimeoutMs, what: `Data connection (${METHOD_COMMAND[method]})` });
     }
     const dataSocket = socket;
-    dataSocket.setTimeout(settings.idleTimeoutMs, () => dataSocket.destroy(new FtpError('timeout', `No data moved for ${settings.idleTimeoutMs / 1000} s.`)));
+    dataSocket.setTimeout(settings.idleTimeoutMs, () => dataSocket.destroy(new FtpError('timeout', `No data moved for ${settings.idleTimeoutMs / 1000} s${progress.bytes ? ` after ${progress.bytes} bytes` : ''}.`)));
     onAbort = () => dataSocket.destroy(new FtpError('aborted', 'The transfer was cancelled.'));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
@@ -221,13 +268,19 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
       const reply = negative ?? (await withTimeout(finalReply, settings.replyTimeoutMs, control));
       if (isPositiveCompletion(reply.code)) return reply;
       const err = errorFromReply(reply.code, reply.message, command);
-      if (err.dataFailure === 'reply426' && progress.bytes === 0 && !progress.started) {
-        throw dataError(method, `${modeName} mode (${METHOD_COMMAND[method]}): ${err.message}`, 'reply426', { code: reply.code, replyText: reply.message });
+      if (!err.dataFailure) throw err;
+      // A 425/426 before any byte moved is the data connection's failure (another method may work);
+      // after data moved it is this transfer breaking off, and appending a retry would corrupt it.
+      if (progress.bytes === 0 && !progress.started) {
+        throw dataError(method, `${modeName} mode (${METHOD_COMMAND[method]}): ${err.message}`, err.dataFailure, { code: reply.code, replyText: reply.message });
       }
-      throw err;
+      throw interrupted(method, progress, err, reply);
     }
     if (signal?.aborted) throw new FtpError('aborted', 'The transfer was cancelled.');
-    throw handlerError;
+    if (handlerError instanceof FtpError && (handlerError.kind === 'aborted' || handlerError.kind === 'interrupted' || (handlerError.kind === 'dataConnection' && !handlerError.dataFailure))) throw handlerError;
+    // A data connection that opened but never moved a byte may be the network's doing (a timeout stays one).
+    if (handlerError instanceof FtpError && handlerError.kind === 'timeout' && progress.bytes === 0) throw handlerError;
+    throw interrupted(method, progress, handlerError);
   } catch (e) {
     socket?.destroy();
     prepared.listener?.close();
