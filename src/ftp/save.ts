@@ -1,0 +1,241 @@
+/**
+ * Saving a file so that the server always holds one complete version: under the real name, or
+ * under a named backup that the error names. Never none, never a mix, and the only complete copy is
+ * never deleted.
+ *
+ * 1. Upload to a temporary name unique to this process and attempt, in the same folder.
+ * 2. Check its size (SIZE) against what was sent; keep the target's permissions (SITE CHMOD).
+ * 3. Rename it over the target: one atomic step on servers that replace on RNTO.
+ *    A server that refuses to rename over a file (IIS, "file in use"): rename the target to a
+ *    backup, the temporary file to the target, delete the backup; undo on failure.
+ *    A reply that never came (timeout, dropped connection): look at the server's real state
+ *    before doing anything else.
+ * A target that is a link is saved at the file it points to (the link stays a link); when that
+ * file can't be reached, it is written through the link after its content was copied to a backup.
+ */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { FtpClient, TransferOptions } from './client';
+import { baseName, joinPath, parentPath } from './client';
+import { FtpError, isFtpError } from './errors';
+import type { FileEntry } from './listing/entry';
+
+export interface SafeSaveOptions extends TransferOptions {
+  /**
+   * The target as its folder's listing shows it (lstat: a link is a 'symlink' with its target),
+   * or undefined when it does not exist yet.
+   */
+  current?: FileEntry;
+  /** Keep the target's permission bits (default true). */
+  keepMode?: boolean;
+  /** Notes for the log: a mode that could not be kept, a backup left behind. */
+  log?: (text: string) => void;
+  /**
+   * A temporary file that could not be deleted because the connection was gone: the caller deletes
+   * it on the next connection. It is never the only copy of anything.
+   */
+  onLeftover?: (path: string) => void;
+}
+
+export interface SafeSaveResult {
+  bytes: number;
+  /** The file that now holds the data (the link's target when `path` is a link). */
+  writtenTo: string;
+  /** Whether the target's mode was kept: undefined when there was none to keep. */
+  modeKept?: boolean;
+}
+
+/** Files written by a save in progress: `.<name>.ftpws-<process><random>.tmp` (or `.bak`). */
+export const TEMP_PATTERN = /^\..*\.ftpws-[0-9a-z]+\.(tmp|bak)$/;
+
+/** A name next to `path` that no other writer, in this process or another, will pick. */
+export function tempName(path: string, kind: 'tmp' | 'bak' = 'tmp'): string {
+  const base = baseName(path).slice(0, 80);
+  return joinPath(parentPath(path), `.${base}.ftpws-${process.pid.toString(36)}${randomBytes(5).toString('hex')}.${kind}`);
+}
+
+/** An error without a reply: we don't know whether the server did what was asked. */
+function unclear(e: unknown): boolean {
+  return isFtpError(e) && e.code === undefined && (e.kind === 'timeout' || e.kind === 'connectionLost' || e.kind === 'interrupted');
+}
+
+/** SIZE, or undefined when the file is not there (or SIZE is not offered). Unclear answers throw. */
+async function sizeOf(client: FtpClient, path: string): Promise<number | undefined> {
+  try {
+    return await client.size(path);
+  } catch (e) {
+    if (isFtpError(e) && e.code !== undefined) return undefined;
+    throw e;
+  }
+}
+
+async function deleteQuietly(client: FtpClient, path: string, opts: SafeSaveOptions): Promise<void> {
+  try {
+    await client.delete(path);
+  } catch (e) {
+    if (unclear(e)) opts.onLeftover?.(path);
+    else opts.log?.(`Could not delete the temporary file ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Renames and, when the reply never came, finds out from the server whether it happened:
+ * true when `to` now holds `size` bytes and `from` is gone; false when `from` is still there.
+ */
+async function renameChecked(client: FtpClient, from: string, to: string, size: number): Promise<boolean> {
+  try {
+    await client.rename(from, to);
+    return true;
+  } catch (e) {
+    if (!unclear(e)) throw e;
+    const left = await sizeOf(client, from);
+    if (left !== undefined) return false;
+    if ((await sizeOf(client, to)) === size) return true;
+    throw new FtpError('server', `The server stopped answering while renaming ${from} to ${to}, and neither file is as expected now; nothing more was done.`, { cause: e });
+  }
+}
+
+/** Saves `source` to `path` (see the file comment). The editor keeps its content when this throws. */
+export async function safeSave(client: FtpClient, path: string, source: Buffer | Readable, opts: SafeSaveOptions = {}): Promise<SafeSaveResult> {
+  const current = opts.current;
+  if (current?.type === 'directory') throw new FtpError('exists', `${path} is a folder.`);
+  if (current?.type === 'symlink') return saveThroughLink(client, path, source, current, opts);
+  return replaceFile(client, path, source, opts);
+}
+
+async function replaceFile(client: FtpClient, path: string, source: Buffer | Readable, opts: SafeSaveOptions): Promise<SafeSaveResult> {
+  const current = opts.current;
+  const temp = tempName(path);
+  let sent: number;
+  let modeKept: boolean | undefined;
+  try {
+    sent = await client.upload(temp, source, opts);
+    const size = await sizeOf(client, temp);
+    if (size !== undefined && size !== sent) {
+      throw new FtpError('interrupted', `The upload arrived incomplete (${size} of ${sent} bytes); the file on the server was left as it was.`);
+    }
+    if (current?.mode !== undefined && opts.keepMode !== false) {
+      try {
+        await client.chmod(temp, current.mode);
+        modeKept = true;
+      } catch (e) {
+        if (unclear(e)) throw e;
+        modeKept = false;
+        opts.log?.(`Could not keep the permissions ${(current.mode & 0o7777).toString(8)} of ${path} (${(e as Error).message}); the saved file has the server's default.`);
+      }
+    }
+  } catch (e) {
+    await deleteQuietly(client, temp, opts);
+    throw e;
+  }
+
+  let replaced: boolean;
+  try {
+    replaced = await renameChecked(client, temp, path, sent);
+  } catch (e) {
+    if (!current || unclear(e) || !isFtpError(e)) {
+      if (!unclear(e)) await deleteQuietly(client, temp, opts);
+      else opts.onLeftover?.(temp);
+      throw e;
+    }
+    // The server refuses to rename over an existing file: go through a backup of the target.
+    await replaceThroughBackup(client, temp, path, sent, opts, e);
+    return { bytes: sent, writtenTo: path, modeKept };
+  }
+  if (!replaced) {
+    await deleteQuietly(client, temp, opts);
+    throw new FtpError('connectionLost', `The server stopped answering before ${path} was replaced; the file on the server is as it was.`);
+  }
+  return { bytes: sent, writtenTo: path, modeKept };
+}
+
+/** target -> backup, temp -> target, delete backup; every failure undone or named. */
+async function replaceThroughBackup(client: FtpClient, temp: string, path: string, size: number, opts: SafeSaveOptions, refusal: FtpError): Promise<void> {
+  opts.log?.(`The server would not rename over ${path} (${refusal.message}); moving it to a backup first.`);
+  const backup = tempName(path, 'bak');
+  try {
+    await client.rename(path, backup);
+  } catch (e) {
+    if (unclear(e)) opts.onLeftover?.(temp);
+    else await deleteQuietly(client, temp, opts);
+    throw new FtpError(refusal.kind, `The server refused to replace ${path} (${refusal.message}); it is unchanged.`, { code: refusal.code, replyText: refusal.replyText, command: refusal.command, cause: e });
+  }
+  let moved = false;
+  let failure: unknown;
+  try {
+    moved = await renameChecked(client, temp, path, size);
+  } catch (e) {
+    failure = e;
+  }
+  if (!moved) {
+    // Put the old version back under its name.
+    try {
+      await client.rename(backup, path);
+    } catch {
+      throw new FtpError('server', `Saving ${path} failed half-way: the previous version is in ${backup} and the new content in ${temp}. Rename one of them to ${baseName(path)} on the server.`, { cause: failure });
+    }
+    await deleteQuietly(client, temp, opts);
+    throw isFtpError(failure) ? failure : new FtpError('server', `The server did not replace ${path}; it is unchanged.`, { cause: failure });
+  }
+  try {
+    await client.delete(backup);
+  } catch (e) {
+    opts.log?.(`Saved ${path}, but the backup ${backup} of the previous version could not be deleted: ${(e as Error).message}`);
+  }
+}
+
+/** Where a link at `path` with target `target` leads, as a server path; undefined when unknown. */
+export function linkDestination(path: string, target: string | undefined): string | undefined {
+  if (!target) return undefined;
+  const start = target.startsWith('/') ? [] : parentPath(path).split('/').filter(Boolean);
+  for (const part of target.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') start.pop();
+    else start.push(part);
+  }
+  return '/' + start.join('/');
+}
+
+/** The listing entry of one path (lstat), or undefined when its folder doesn't list it. */
+async function entryOf(client: FtpClient, path: string): Promise<FileEntry | undefined> {
+  const { entries } = await client.list(parentPath(path));
+  return entries.find((e) => e.name === baseName(path));
+}
+
+async function saveThroughLink(client: FtpClient, path: string, source: Buffer | Readable, link: FileEntry, opts: SafeSaveOptions): Promise<SafeSaveResult> {
+  // Save at the file the link leads to: the link stays, and the replacement is as atomic as any.
+  let destination = linkDestination(path, link.linkTarget);
+  for (let hops = 0; destination && hops < 8; hops++) {
+    const entry = await entryOf(client, destination).catch((e) => {
+      if (unclear(e)) throw e;
+      return undefined;
+    });
+    if (entry?.type === 'file') return replaceFile(client, destination, source, { ...opts, current: entry });
+    destination = entry?.type === 'symlink' ? linkDestination(destination, entry.linkTarget) : undefined;
+  }
+  opts.log?.(`${path} is a link whose target can't be reached by path; writing through the link after copying its content to a backup.`);
+  return writeThroughLink(client, path, source, opts);
+}
+
+/** The link's target file is out of reach: copy it to a backup, write through the link, check, drop the backup. */
+async function writeThroughLink(client: FtpClient, path: string, source: Buffer | Readable, opts: SafeSaveOptions): Promise<SafeSaveResult> {
+  if (!Buffer.isBuffer(source)) {
+    throw new FtpError('server', `${path} is a link to a file outside what this site can reach; only an editor's save can be written through it.`);
+  }
+  const previous = await client.download(path);
+  const backup = tempName(path, 'bak');
+  await client.upload(backup, previous);
+  if ((await sizeOf(client, backup)) !== previous.length) {
+    await deleteQuietly(client, backup, opts);
+    throw new FtpError('interrupted', `Could not back up ${path} before writing through its link; nothing was changed.`);
+  }
+  try {
+    const sent = await client.upload(path, source, opts);
+    const size = await sizeOf(client, path);
+    if (size !== undefined && size !== sent) throw new FtpError('interrupted', `The upload through the link ${path} arrived incomplete (${size} of ${sent} bytes).`);
+    await deleteQuietly(client, backup, opts);
+    return { bytes: sent, writtenTo: path };
+  } catch (e) {
+    throw new FtpError(isFtpError(e) ? e.kind : 'server', `Writing through the link ${path} failed (${(e as Error).message}); its previous content is kept in ${backup}.`, { cause: e });
+  }
+}

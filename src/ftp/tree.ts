@@ -1,0 +1,211 @@
+/**
+ * Walking and deleting a remote tree without ever crossing a link. A link is never a way in: its
+ * type comes from the parent listing (`l`, `OS.unix=slink`); where a server shows links as
+ * directories, PWD after CWD (servers that resolve links say where one leads), RMD's "Not a
+ * directory" (servers that follow links in listings still refuse to rmdir one), a visited set of
+ * MLSD `unique` facts, a folder whose listing repeats an ancestor's, and a depth limit catch it.
+ * What can't be settled is returned as a doubt; removeTree asks before it deletes anything.
+ */
+import type { FtpClient } from './client';
+import { joinPath } from './client';
+import { FtpError, isFtpError } from './errors';
+import type { FileEntry } from './listing/entry';
+
+export type DoubtKind = 'loop' | 'depth' | 'size' | 'link';
+
+export interface Doubt {
+  path: string;
+  kind: DoubtKind;
+  /** In plain words, for the question the user is asked. */
+  reason: string;
+}
+
+export interface TreePlan {
+  root: string;
+  /** Real directories, parents before children (root first). */
+  dirs: string[];
+  /** Files (and entries of unknown type): deleted with DELE. */
+  files: string[];
+  /** Links: deleted themselves, never followed. */
+  links: string[];
+  /** What the walk could not settle: removeTree asks before deleting. */
+  doubts: Doubt[];
+  /** The root itself turned out to be a link (the server resolves it elsewhere). */
+  rootIsLink: boolean;
+}
+
+export interface WalkOptions {
+  signal?: AbortSignal;
+  /** Deeper folders are a doubt (a loop through a link the server hides). Default 32. */
+  maxDepth?: number;
+  /** More entries in the whole tree are a doubt. Default 200,000. */
+  maxEntries?: number;
+  /** Called after each folder is listed. */
+  onFolder?: (path: string, entries: number) => void;
+}
+
+const normalize = (p: string) => p.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
+
+function checkCancel(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new FtpError('aborted', 'Cancelled.');
+}
+
+/** A folder's listing as a string that repeats when a link leads back to an ancestor. */
+function fingerprint(entries: FileEntry[]): string {
+  return entries.map((e) => `${e.name}\u0000${e.type}\u0000${e.size ?? ''}\u0000${e.modified?.getTime() ?? ''}`).sort().join('\u0001');
+}
+
+/** Lists everything under `root` (a directory), never going through a link. */
+export async function planTree(client: FtpClient, root: string, opts: WalkOptions = {}): Promise<TreePlan> {
+  const maxDepth = opts.maxDepth ?? 32;
+  const maxEntries = opts.maxEntries ?? 200_000;
+  const plan: TreePlan = { root, dirs: [], files: [], links: [], doubts: [], rootIsLink: false };
+
+  // Is PWD a path we can compare with ours? Tried on the root's parent, which is no link of the tree.
+  const parent = root.replace(/\/[^/]+\/?$/, '') || '/';
+  const parentPwd = await client.resolveDir(parent).catch(() => undefined);
+  const pwdComparable = parentPwd !== undefined && normalize(parentPwd) === normalize(parent);
+
+  const seenUnique = new Set<string>();
+  let total = 0;
+  const stack: Array<{ path: string; depth: number; ancestors: string[] }> = [{ path: root, depth: 0, ancestors: [] }];
+  while (stack.length) {
+    checkCancel(opts.signal);
+    const { path, depth, ancestors } = stack.pop()!;
+    if (pwdComparable) {
+      const pwd = await client.resolveDir(path);
+      if (pwd !== undefined && normalize(pwd) !== normalize(path)) {
+        // The server resolved it to another place: a link shown as a folder.
+        if (path === root) plan.rootIsLink = true;
+        else plan.links.push(path);
+        continue;
+      }
+    }
+    const { entries } = await client.list(path, { signal: opts.signal });
+    opts.onFolder?.(path, entries.length);
+    const print = fingerprint(entries);
+    if (entries.length > 0 && ancestors.includes(print)) {
+      plan.doubts.push({ path, kind: 'loop', reason: 'it shows the same entries as a folder above it: probably a link back up the tree' });
+      continue;
+    }
+    plan.dirs.push(path);
+    total += entries.length;
+    if (total > maxEntries) {
+      plan.doubts.push({ path, kind: 'size', reason: `the tree has more than ${maxEntries} entries` });
+      break;
+    }
+    for (const e of entries) {
+      const child = joinPath(path, e.name);
+      if (e.type === 'symlink') plan.links.push(child);
+      else if (e.type !== 'directory') plan.files.push(child);
+      else {
+        const unique = e.facts?.['unique'];
+        if (unique !== undefined && seenUnique.has(unique)) {
+          plan.doubts.push({ path: child, kind: 'loop', reason: 'the server says it is the same folder as one already seen: a link' });
+        } else if (depth + 1 > maxDepth) {
+          plan.doubts.push({ path: child, kind: 'depth', reason: `it lies more than ${maxDepth} folders deep: perhaps a loop through a link` });
+        } else {
+          if (unique !== undefined) seenUnique.add(unique);
+          stack.push({ path: child, depth: depth + 1, ancestors: [...ancestors, print] });
+        }
+      }
+    }
+  }
+  return plan;
+}
+
+export interface RemoveOptions extends WalkOptions {
+  /**
+   * Asked when the walk found something it could not settle (a loop, a depth or size limit). Return
+   * true to delete everything else and leave those in place; false (the default) deletes nothing.
+   */
+  confirm?: (doubts: Doubt[]) => Promise<boolean>;
+  /** Called after each deletion. */
+  onDeleted?: (path: string, done: number, total: number) => void;
+}
+
+/** What removeTree did. */
+export interface RemoveResult {
+  deleted: number;
+  /** Links deleted themselves (what they point to is untouched). */
+  links: string[];
+  /** Left in place after the user agreed (doubts). */
+  left: string[];
+}
+
+/**
+ * Deletes a directory and everything in it, links as links. Order: the whole tree is listed first;
+ * doubts are asked about before anything is deleted; then each folder, parents first, is probed
+ * with RMD (gone if empty; "Not a directory" means a link the server showed as a folder: it and its
+ * listed contents are left alone and the link alone is deleted); then files and links; then the
+ * folders, deepest first.
+ */
+export async function removeTree(client: FtpClient, root: string, opts: RemoveOptions = {}): Promise<RemoveResult> {
+  const plan = await planTree(client, root, opts);
+  const result: RemoveResult = { deleted: 0, links: [], left: [] };
+  if (plan.rootIsLink) {
+    await deleteLink(client, root);
+    return { deleted: 1, links: [root], left: [] };
+  }
+  if (plan.doubts.length) {
+    const go = opts.confirm ? await opts.confirm(plan.doubts) : false;
+    if (!go) {
+      throw new FtpError('aborted', `Nothing was deleted: ${plan.doubts.map((d) => `${d.path} (${d.reason})`).join('; ')}.`);
+    }
+    result.left.push(...plan.doubts.map((d) => d.path));
+  }
+  const pruned: string[] = [...result.left];
+  const under = (p: string) => pruned.some((x) => p === x || p.startsWith(x.endsWith('/') ? x : x + '/'));
+  const total = plan.dirs.length + plan.files.length + plan.links.length;
+  const done = (path: string) => opts.onDeleted?.(path, ++result.deleted, total);
+
+  // Folders, parents first: an RMD that succeeds found it empty; one that says "not a directory" found a link.
+  for (const dir of plan.dirs) {
+    checkCancel(opts.signal);
+    if (under(dir)) continue;
+    try {
+      await client.rmdir(dir);
+      pruned.push(dir);
+      done(dir);
+    } catch (e) {
+      if (isFtpError(e, 'notADirectory')) {
+        pruned.push(dir);
+        if (dir === root) {
+          await deleteLink(client, root);
+          return { deleted: 1, links: [root], left: [] };
+        }
+        await deleteLink(client, dir);
+        result.links.push(dir);
+        done(dir);
+      } else if (!isFtpError(e) || e.fatal || e.kind === 'aborted') throw e;
+      // Not empty, or a refusal whose words say nothing: a real folder, emptied below.
+    }
+  }
+  for (const path of [...plan.files, ...plan.links]) {
+    checkCancel(opts.signal);
+    if (under(path)) continue;
+    await client.delete(path);
+    if (plan.links.includes(path)) result.links.push(path);
+    done(path);
+  }
+  for (const dir of [...plan.dirs].reverse()) {
+    checkCancel(opts.signal);
+    if (under(dir)) continue; // already gone, a link, or left in place
+    if (result.left.some((l) => l.startsWith(dir + '/'))) continue; // still holds what the user chose to leave
+    await client.rmdir(dir);
+    done(dir);
+  }
+  return result;
+}
+
+/** Deletes a link itself. A server that follows links for DELE too (it rmdirs the target) can't delete it. */
+async function deleteLink(client: FtpClient, path: string): Promise<void> {
+  try {
+    await client.delete(path);
+  } catch (e) {
+    if (!isFtpError(e) || e.fatal) throw e;
+    throw new FtpError(e.kind === 'notADirectory' || e.kind === 'notFound' ? 'server' : e.kind,
+      `${path} is a link to a folder, and the server would not delete the link itself (${e.code ?? ''} ${e.replyText ?? e.message}). Nothing it points to was touched.`,
+      { code: e.code, replyText: e.replyText, command: e.command });
+  }
+}
