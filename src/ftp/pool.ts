@@ -1,11 +1,20 @@
 /**
  * A pool of connections to one site: at most `maxConnections` control connections (servers answer
  * 421 to clients that open one per operation), operations queued for a free one, idle connections
- * closed, and an idempotent operation retried once on a fresh connection after a drop or a 421.
+ * closed. It survives what servers do:
+ * - A refused connection while others work (a per-IP limit, "421 Too many connections") lowers the
+ *   pool's cap for a while (logged); the operation waits for a working connection instead of failing.
+ * - A server that went away after it had worked (restart, crash) is an outage: operations wait and
+ *   reconnect with backoff for up to `outageRetryMs`, one connect per free slot, not one per
+ *   operation. A dead connection is never handed to the next operation.
+ * - An operation cut off by a dropped connection runs again on a new one when that is safe: it is
+ *   idempotent (reads, a whole safe save), or it had not sent a command yet.
+ * A site that never answered fails at once, and every queued operation with it.
  */
 import { FtpClient } from './client';
 import { FtpError, isFtpError } from './errors';
 import { ModeMemory } from './data/methods';
+import { LogSink, noLog } from './log';
 import { ConnectOptions } from './options';
 
 export interface PoolOptions extends ConnectOptions {
@@ -15,10 +24,14 @@ export interface PoolOptions extends ConnectOptions {
   idleTimeoutMs?: number;
   /** Send NOOP on idle connections this often so a firewall doesn't forget them (default 0: off). */
   keepaliveIntervalMs?: number;
+  /** How long operations wait for a server that had worked to come back (default 10 s). */
+  outageRetryMs?: number;
+  /** How long a cap lowered by a refused connection holds (default 60 s). */
+  capHoldMs?: number;
 }
 
 export interface RunOptions {
-  /** Safe to run twice (reads, and writes that replace the whole target): retried once after a drop. */
+  /** Safe to run twice (reads, and writes that replace the whole target): run again after a drop. */
   idempotent?: boolean;
   signal?: AbortSignal;
 }
@@ -29,79 +42,208 @@ interface Idle {
   keepalive?: NodeJS.Timeout;
 }
 
+/** Someone waiting for a connection: handed one, or woken (undefined) to try opening one. */
+interface Waiter {
+  resolve(client: FtpClient | undefined): void;
+  reject(e: unknown): void;
+}
+
+/** Errors after which the connection is gone (and another one may work). */
+function connectionLoss(e: unknown): boolean {
+  return isFtpError(e) && (e.kind === 'connectionLost' || e.kind === 'unreachable' || e.kind === 'interrupted' || (e.fatal && e.kind === 'timeout'));
+}
+
+/** Connect failures that a server coming back, or freeing a slot, can cure. A refused login can't. */
+function retryableConnectFailure(e: unknown): boolean {
+  return isFtpError(e) && (e.kind === 'connectionLost' || e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'transient');
+}
+
+const MAX_RUNS = 5;
+
 export class FtpPool {
   readonly modeMemory: ModeMemory;
   private readonly max: number;
   private readonly idleMs: number;
   private readonly keepaliveMs: number;
+  private readonly outageMs: number;
+  private readonly capHoldMs: number;
   private readonly clientOptions: ConnectOptions;
+  private readonly log: LogSink;
   private idle: Idle[] = [];
   private busy = new Set<FtpClient>();
   private connecting = 0;
-  private waiting: Array<{ resolve(c: FtpClient): void; reject(e: unknown): void }> = [];
+  private waiting: Waiter[] = [];
   private closed = false;
+  /** A lowered cap after the server refused a connection, until `capUntil`. */
+  private lowered?: { cap: number; until: number };
+  /** Whether a connection ever got through: only then is a refusal an outage worth waiting out. */
+  private everConnected = false;
+  private downSince?: number;
+  private retryAt = 0;
+  private backoffMs = 100;
 
   constructor(options: PoolOptions) {
     this.modeMemory = options.modeMemory ?? new ModeMemory();
     this.max = Math.max(1, options.maxConnections ?? 2);
     this.idleMs = options.idleTimeoutMs ?? 60_000;
     this.keepaliveMs = options.keepaliveIntervalMs ?? 0;
+    this.outageMs = options.outageRetryMs ?? 10_000;
+    this.capHoldMs = options.capHoldMs ?? 60_000;
+    this.log = options.log ?? noLog;
     this.clientOptions = { ...options, modeMemory: this.modeMemory };
   }
 
-  get stats(): { idle: number; busy: number; connecting: number; waiting: number } {
-    return { idle: this.idle.length, busy: this.busy.size, connecting: this.connecting, waiting: this.waiting.length };
+  get stats(): { idle: number; busy: number; connecting: number; waiting: number; cap: number } {
+    return { idle: this.idle.length, busy: this.busy.size, connecting: this.connecting, waiting: this.waiting.length, cap: this.cap() };
   }
 
-  /** Runs fn on a pooled connection. */
+  /** Runs fn on a pooled connection; see the file comment for when it runs again. */
   async run<T>(fn: (client: FtpClient) => Promise<T>, opts: RunOptions = {}): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+    for (let runs = 1; ; runs++) {
       const client = await this.acquire(opts.signal);
+      const mark = client.operationCommands;
       try {
         return await fn(client);
       } catch (e) {
-        const dropped = isFtpError(e) && (e.kind === 'connectionLost' || (e.fatal && e.kind === 'timeout'));
-        if (dropped) client.disconnect();
-        if (!(dropped && opts.idempotent && attempt === 0 && !opts.signal?.aborted)) throw e;
+        const lost = connectionLoss(e);
+        // An interrupted transfer has put its connection back in step (or lost it: then it reconnects).
+        const interrupted = isFtpError(e, 'interrupted');
+        if (lost && !interrupted) client.disconnect();
+        const untouched = client.operationCommands === mark;
+        const again = lost && (opts.idempotent || untouched) && runs < (interrupted ? 2 : MAX_RUNS) && !opts.signal?.aborted && !this.closed && this.everConnected;
+        if (!again) throw e;
+        this.log({ kind: 'info', connection: 0, text: `connection lost (${(e as Error).message}); running the operation again on a new connection` });
       } finally {
         this.release(client);
       }
     }
   }
 
-  private acquire(signal?: AbortSignal): Promise<FtpClient> {
-    if (this.closed) return Promise.reject(new FtpError('connectionLost', 'The connection pool was closed.'));
-    if (signal?.aborted) return Promise.reject(new FtpError('aborted', 'Cancelled.'));
-    const idle = this.idle.pop();
-    if (idle) {
-      this.stopTimers(idle);
-      this.busy.add(idle.client);
-      return Promise.resolve(idle.client);
+  private cap(): number {
+    if (this.lowered && Date.now() < this.lowered.until) return this.lowered.cap;
+    this.lowered = undefined;
+    return this.max;
+  }
+
+  private async acquire(signal?: AbortSignal): Promise<FtpClient> {
+    for (;;) {
+      if (this.closed) throw new FtpError('connectionLost', 'The connection pool was closed.');
+      if (signal?.aborted) throw new FtpError('aborted', 'Cancelled.');
+      const idle = this.takeIdle();
+      if (idle) return idle;
+      const live = this.busy.size + this.connecting;
+      if (live < this.cap()) {
+        const wait = this.retryAt - Date.now();
+        if (wait > 0) {
+          // The server is down: everyone waits out the backoff instead of hammering it.
+          if (!this.withinOutage()) {
+            const err = this.outageError();
+            this.failWaiters(err);
+            throw err;
+          }
+          await sleep(wait, signal);
+          continue;
+        }
+        try {
+          return await this.open(signal);
+        } catch (e) {
+          if (isFtpError(e, 'aborted') || this.closed) throw e;
+          if (this.busy.size + this.connecting > 0 && retryableConnectFailure(e)) {
+            // Others got in: the server limits us. Use what we have.
+            this.lowerCap(e as FtpError);
+          } else if (retryableConnectFailure(e) && this.everConnected) {
+            this.noteDown(e as FtpError);
+            if (!this.withinOutage()) {
+              this.failWaiters(e);
+              throw e;
+            }
+            continue;
+          } else {
+            // Never reached, or refused for good (login, certificate): everyone queued fails the same way.
+            this.failWaiters(e);
+            throw e;
+          }
+        }
+      }
+      const handed = await this.wait(signal);
+      if (handed) return handed;
     }
-    if (this.busy.size + this.connecting < this.max) return this.open();
+  }
+
+  private takeIdle(): FtpClient | undefined {
+    for (let entry = this.idle.pop(); entry; entry = this.idle.pop()) {
+      this.stopTimers(entry);
+      if (entry.client.connected) {
+        this.busy.add(entry.client);
+        return entry.client;
+      }
+    }
+    return undefined;
+  }
+
+  private wait(signal?: AbortSignal): Promise<FtpClient | undefined> {
     return new Promise((resolve, reject) => {
-      const w = { resolve, reject };
-      this.waiting.push(w);
-      signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         this.waiting = this.waiting.filter((x) => x !== w);
         reject(new FtpError('aborted', 'Cancelled.'));
-      }, { once: true });
+      };
+      const w: Waiter = {
+        resolve: (c) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(c);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      };
+      this.waiting.push(w);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  private async open(): Promise<FtpClient> {
+  private async open(signal?: AbortSignal): Promise<FtpClient> {
     this.connecting++;
     try {
-      const client = await FtpClient.connect(this.clientOptions);
+      const client = await FtpClient.connect(this.clientOptions, signal);
       this.busy.add(client);
+      this.everConnected = true;
+      this.downSince = undefined;
+      this.retryAt = 0;
+      this.backoffMs = 100;
       return client;
-    } catch (e) {
-      // Operations queued behind a failed connect would fail the same way: tell them now.
-      for (const w of this.waiting.splice(0)) w.reject(e);
-      throw e;
     } finally {
       this.connecting--;
     }
+  }
+
+  private lowerCap(e: FtpError): void {
+    const cap = Math.max(1, this.busy.size + this.connecting);
+    if (this.lowered?.cap === cap) return;
+    this.lowered = { cap, until: Date.now() + this.capHoldMs };
+    this.log({ kind: 'info', connection: 0, text: `the server refused another connection (${e.message}); using at most ${cap} for ${this.capHoldMs / 1000} s` });
+  }
+
+  private noteDown(e: FtpError): void {
+    this.downSince ??= Date.now();
+    this.retryAt = Date.now() + this.backoffMs;
+    this.log({ kind: 'info', connection: 0, text: `could not reconnect (${e.message}); trying again in ${this.backoffMs} ms` });
+    this.backoffMs = Math.min(this.backoffMs * 2, 2000);
+    this.lastDownError = e;
+  }
+  private lastDownError?: FtpError;
+
+  private withinOutage(): boolean {
+    return this.downSince === undefined || Date.now() - this.downSince < this.outageMs;
+  }
+
+  private outageError(): FtpError {
+    const e = this.lastDownError;
+    return new FtpError(e?.kind ?? 'unreachable', `The server did not come back within ${this.outageMs / 1000} s: ${e?.message ?? 'no connection'}`, { code: e?.code, replyText: e?.replyText, cause: e });
+  }
+
+  private failWaiters(e: unknown): void {
+    for (const w of this.waiting.splice(0)) w.reject(e);
   }
 
   private release(client: FtpClient): void {
@@ -110,13 +252,17 @@ export class FtpPool {
       void client.close();
       return;
     }
+    if (!client.connected) {
+      // A dead connection is nobody's: its slot is free, and a waiter may open a new one.
+      this.waiting.shift()?.resolve(undefined);
+      return;
+    }
     const next = this.waiting.shift();
     if (next) {
       this.busy.add(client);
-      next.resolve(client); // a dropped client reconnects on its next operation
+      next.resolve(client);
       return;
     }
-    if (!client.connected) return; // nothing waits: let it go
     const entry: Idle = { client };
     if (this.idleMs > 0) {
       entry.timer = setTimeout(() => {
@@ -144,9 +290,23 @@ export class FtpPool {
   /** Closes every connection (QUIT); queued operations fail. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.waiting.splice(0)) w.reject(new FtpError('connectionLost', 'The connection pool was closed.'));
+    this.failWaiters(new FtpError('connectionLost', 'The connection pool was closed.'));
     const idle = this.idle.splice(0);
     idle.forEach((e) => this.stopTimers(e));
     await Promise.all(idle.map((e) => e.client.close()));
   }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(10, ms));
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new FtpError('aborted', 'Cancelled.'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
