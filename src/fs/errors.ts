@@ -35,6 +35,7 @@ export function toFileSystemError(e: unknown, uri: vscode.Uri, ctx?: ModeContext
   const message = `${uri.toString(true)}: ${e.message}${advice ? ` ${advice}` : ''}`;
   switch (e.kind) {
     case 'notFound': return vscode.FileSystemError.FileNotFound(message);
+    case 'notADirectory': return vscode.FileSystemError.FileNotADirectory(message);
     case 'exists': return vscode.FileSystemError.FileExists(message);
     case 'permission':
     case 'loginRefused': return vscode.FileSystemError.NoPermissions(message);
@@ -42,6 +43,7 @@ export function toFileSystemError(e: unknown, uri: vscode.Uri, ctx?: ModeContext
     case 'connectionLost':
     case 'timeout':
     case 'transient':
+    case 'interrupted':
     case 'dataConnection': return vscode.FileSystemError.Unavailable(message);
     default: return new vscode.FileSystemError(message);
   }

@@ -1,15 +1,21 @@
 /**
  * The FileSystemProvider for `ftp://` and `ftps://`. Each call goes to the site's connection pool;
- * errors become vscode.FileSystemError with the server's words. Saves never lose data: the file is
- * uploaded to a temporary name next to the target, its size checked, then renamed over the target.
+ * errors become vscode.FileSystemError with the server's words. Nothing is lost:
+ * - a save is the engine's safe save (save.ts): temporary file, size check, mode kept, atomic
+ *   replace or a backup, links written through; a failed save leaves the editor dirty;
+ * - writes, renames and deletes of one path run one at a time (path-locks.ts);
+ * - a delete of a link deletes the link, and a recursive delete never crosses one (tree.ts);
+ * - a download is checked against the size the listing or stat said.
  */
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
-import type { Readable } from 'node:stream';
-import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, joinPath, parentPath, baseName } from '../ftp';
+import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, parentPath, baseName } from '../ftp';
+import { SafeSaveOptions, safeSave, tempName } from '../ftp/save';
+import { Doubt, removeTree } from '../ftp/tree';
 import { Connections, SiteConnection } from './connections';
 import { toFileSystemError } from './errors';
 import { ListingCache } from './listing-cache';
+import { PathLocks } from './path-locks';
 import { LazyProgress } from './progress';
 
 /** What the UI is told about a failed operation (to offer the other transfer mode, say). */
@@ -29,6 +35,11 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
   private readonly cache = new ListingCache();
+  private readonly locks = new PathLocks();
+  /** Sizes VS Code was just told by stat, so the read that follows can check it got them all. */
+  private readonly statSizes = new Map<string, { size: number; at: number }>();
+  /** Temporary files an interrupted save could not delete (the server was gone), per site: deleted on its next good connection. */
+  private readonly leftovers = new Map<string, Set<string>>();
   private readonly failureEmitter = new vscode.EventEmitter<OperationFailure>();
   /** An operation failed on a reachable site (the UI offers the other mode after a data-connection failure). */
   readonly onDidFail = this.failureEmitter.event;
@@ -63,6 +74,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         const path = this.serverPath(site, uri);
         const result = await site.pool.run((c) => fn(c, site!, path), { idempotent, signal });
         this.connections.reportResult(uri);
+        this.cleanLeftovers(site);
         return result;
       } catch (e) {
         // An untrusted certificate: show it; once trusted (and the site reconnected with it pinned), again.
@@ -87,10 +99,23 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     // date would not match MDTM's second later, and VS Code would see a conflict: those ask MDTM.
     const listed = this.listed(uri);
     if (listed && (listed.type === 'directory' || listed.modifiedPrecision === 'second')) return this.toStat(listed);
-    return this.run(uri, async (c, site, path) => {
+    const stat = await this.run(uri, async (c, site, path) => {
       if (path === site.root) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
       return this.toStat(await c.stat(path));
     });
+    if (stat.type & vscode.FileType.File) {
+      this.statSizes.set(uri.toString(), { size: stat.size, at: Date.now() });
+      if (this.statSizes.size > 200) this.statSizes.delete(this.statSizes.keys().next().value!);
+    }
+    return stat;
+  }
+
+  /** The size a read of this file should return, when a listing or stat said it moments ago. */
+  private expectedSize(uri: vscode.Uri): number | undefined {
+    const listed = this.listed(uri);
+    if (listed?.type === 'file' && listed.size !== undefined) return listed.size;
+    const s = this.statSizes.get(uri.toString());
+    return s && Date.now() - s.at < 5_000 ? s.size : undefined;
   }
 
   async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
@@ -106,7 +131,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const known = this.listed(uri)?.size;
     const progress = new LazyProgress(`Downloading ${baseName(uri.path)}`, known);
     try {
-      return await this.run(uri, (c, _site, path) => c.download(path, { signal: progress.signal, onProgress: (n) => progress.bytes(n) }), true, progress.signal);
+      const expectedSize = this.expectedSize(uri);
+      return await this.run(uri, (c, _site, path) => c.download(path, { signal: progress.signal, onProgress: (n) => progress.bytes(n), expectedSize }), true, progress.signal);
     } finally {
       progress.dispose();
     }
@@ -116,6 +142,66 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private listed(uri: vscode.Uri): FileEntry | undefined {
     return this.cache.get(this.dirKey(vscode.Uri.joinPath(uri, '..')))?.get(baseName(uri.path));
   }
+
+  /**
+   * What the folder's listing says of an entry (lstat: a link is a link): kept from the last listing
+   * for a save (mode, link target), listed afresh when `fresh` (a delete) or when never listed.
+   */
+  private async lstat(c: FtpClient, uri: vscode.Uri, path: string, fresh = false): Promise<FileEntry | undefined> {
+    const dir = this.dirKey(vscode.Uri.joinPath(uri, '..'));
+    const name = baseName(uri.path);
+    const known = fresh ? this.cache.get(dir) : this.cache.known(dir);
+    if (known) return known.get(name);
+    const { entries } = await c.list(parentPath(path));
+    this.cache.set(dir, entries);
+    return entries.find((e) => e.name === name);
+  }
+
+  private lockKey(uri: vscode.Uri): string {
+    return `${decodeURIComponent(uri.authority)}\u0000${uri.path.replace(/\/+$/, '') || '/'}`;
+  }
+
+  /** Save options common to writeFile and uploadFile: log notes, temporary files left behind. */
+  private saveOptions(site: SiteConnection, current: FileEntry | undefined, transfer: TransferOptions): SafeSaveOptions {
+    return {
+      ...transfer,
+      current,
+      log: (text) => this.log.warn(`[${site.name}] ${text}`),
+      onLeftover: (path) => {
+        const set = this.leftovers.get(site.name) ?? new Set<string>();
+        set.add(path);
+        this.leftovers.set(site.name, set);
+      },
+    };
+  }
+
+  /** Deletes the temporary files an interrupted save left, now that the site answers again. */
+  private cleanLeftovers(site: SiteConnection): void {
+    const paths = this.leftovers.get(site.name);
+    if (!paths?.size) return;
+    this.leftovers.delete(site.name);
+    void site.pool.run(async (c) => {
+      for (const p of paths) {
+        try {
+          await c.delete(p);
+          this.log.info(`[${site.name}] deleted ${p}, left by an interrupted save`);
+        } catch (e) {
+          if (!isFtpError(e, 'notFound')) this.log.warn(`[${site.name}] could not delete ${p}, left by an interrupted save: ${(e as Error).message}`);
+        }
+      }
+    }).catch(() => undefined);
+  }
+
+  /** A recursive delete found something it can't be sure of: ask before deleting anything. */
+  private async confirmDoubts(uri: vscode.Uri, doubts: Doubt[]): Promise<boolean> {
+    const detail = doubts.slice(0, 10).map((d) => `${d.path}: ${d.reason}`).join('\n') + (doubts.length > 10 ? `\n… and ${doubts.length - 10} more` : '');
+    const keep = 'Delete the Rest, Keep These';
+    const answer = await vscode.window.showWarningMessage(
+      `Deleting ${baseName(uri.path)}: ${doubts.length} folder(s) inside it may be links or loops on the server. Deleting through them could delete files outside this folder.`,
+      { modal: true, detail }, keep);
+    return answer === keep;
+  }
+
 
   private async exists(c: FtpClient, path: string): Promise<FileEntry | undefined> {
     try {
@@ -137,7 +223,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   private async write(uri: vscode.Uri, content: Uint8Array, options: { create: boolean; overwrite: boolean }, progress: LazyProgress): Promise<void> {
     const transfer = { signal: progress.signal, onProgress: (n: number) => progress.bytes(n) };
-    const existed = await this.run(uri, async (c, site, path) => {
+    // A whole safe save may run again after a dropped connection: it starts from a new temporary file.
+    const existed = await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
       const current = await this.exists(c, path);
       if (current?.type === 'directory') throw vscode.FileSystemError.FileIsADirectory(uri);
       if (current && !options.overwrite) throw vscode.FileSystemError.FileExists(uri);
@@ -148,49 +235,26 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         await c.upload(path, data, transfer);
         return !!current;
       }
-      await this.safeUpload(c, path, data, !!current, transfer);
+      const entry = current ? (await this.lstat(c, uri, path)) ?? current : undefined;
+      await safeSave(c, path, data, this.saveOptions(site, entry, transfer));
       return !!current;
-    }, false, progress.signal);
+    }, true, progress.signal));
     this.changed(uri, existed ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created);
-  }
-
-  /** Upload to a temporary name, check its size, rename it over the target; the target is untouched on failure. */
-  async safeUpload(c: FtpClient, path: string, data: Buffer | Readable, targetExists: boolean, transfer: TransferOptions = {}): Promise<number> {
-    const temp = joinPath(parentPath(path), `.${baseName(path)}.ftpws-${Date.now().toString(36)}.tmp`);
-    try {
-      const sent = await c.upload(temp, data, transfer);
-      const size = await c.size(temp).catch(() => undefined);
-      if (size !== undefined && size !== sent) {
-        throw new FtpError('transient', `The upload arrived incomplete (${size} of ${sent} bytes); the file on the server was left as it was.`);
-      }
-      try {
-        await c.rename(temp, path);
-      } catch (e) {
-        // Some servers (IIS, some Windows servers) won't rename over an existing file.
-        if (!targetExists || !isFtpError(e)) throw e;
-        this.log.info(`The server would not rename over ${path} (${(e as Error).message}); deleting it first, then renaming.`);
-        await c.delete(path);
-        await c.rename(temp, path);
-      }
-      return sent;
-    } catch (e) {
-      await c.delete(temp).catch(() => undefined);
-      throw e;
-    }
   }
 
   /** Uploads a local file (streamed, so its size doesn't matter) the way a save does. */
   async uploadFile(uri: vscode.Uri, localPath: string, transfer: TransferOptions = {}): Promise<number> {
-    const sent = await this.run(uri, async (c, site, path) => {
+    const sent = await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
       const current = await this.exists(c, path);
       if (current?.type === 'directory') throw vscode.FileSystemError.FileIsADirectory(uri);
+      const entry = current ? (await this.lstat(c, uri, path)) ?? current : undefined;
       const source = fs.createReadStream(localPath);
       try {
-        return site.safeSave ? await this.safeUpload(c, path, source, !!current, transfer) : await c.upload(path, source, transfer);
+        return site.safeSave ? (await safeSave(c, path, source, this.saveOptions(site, entry, transfer))).bytes : await c.upload(path, source, transfer);
       } finally {
         source.destroy();
       }
-    }, false, transfer.signal);
+    }, false, transfer.signal));
     this.changed(uri, vscode.FileChangeType.Changed);
     return sent;
   }
@@ -199,7 +263,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   async downloadFile(uri: vscode.Uri, localPath: string, transfer: TransferOptions = {}): Promise<number> {
     const temp = `${localPath}.ftpws-${Date.now().toString(36)}.part`;
     try {
-      const bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, fs.createWriteStream(temp), transfer), false, transfer.signal);
+      const expectedSize = this.expectedSize(uri);
+      const bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, fs.createWriteStream(temp), { ...transfer, expectedSize }), false, transfer.signal);
       await fs.promises.rename(temp, localPath);
       return bytes;
     } catch (e) {
@@ -214,28 +279,40 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const progress = new LazyProgress(`Deleting ${baseName(uri.path)}`, undefined, options.recursive && listed?.type === 'directory');
     let deleted = false;
     try {
-      await this.run(uri, async (c, _site, path) => {
-        const entry = await this.exists(c, path);
+      await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
+        if (path === site.root) throw vscode.FileSystemError.NoPermissions(`${uri.toString(true)} is the site's root folder; delete its contents instead.`);
+        // The kind comes from the folder's listing, never from following the path: a link is deleted as a link.
+        const entry = (await this.lstat(c, uri, path, true)) ?? (await this.exists(c, path));
         if (!entry) throw vscode.FileSystemError.FileNotFound(uri);
-        if (entry.type === 'directory') await c.rmdir(path, { recursive: options.recursive, signal: progress.signal });
-        else await c.delete(path);
-      }, false, progress.signal);
+        if (entry.type !== 'directory') await c.delete(path);
+        else if (!options.recursive) await c.rmdir(path);
+        else {
+          const result = await removeTree(c, path, {
+            signal: progress.signal,
+            confirm: (doubts) => this.confirmDoubts(uri, doubts),
+            onDeleted: (p, done) => progress.step(`${done}: ${baseName(p)}`),
+          });
+          if (result.links.length) this.log.info(`[${site.name}] deleted ${result.links.length} link(s) in ${path} as links (what they point to is untouched): ${result.links.join(', ')}`);
+          if (result.left.length) this.log.warn(`[${site.name}] left in place, as asked: ${result.left.join(', ')}`);
+        }
+      }, false, progress.signal));
       deleted = true;
     } finally {
       progress.dispose();
       // A cancelled recursive delete removed part of the tree: the listings must be read again.
-      this.changed(uri, deleted ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed);
+      this.changed(uri, deleted ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed, true);
     }
   }
 
   async rename(oldUri: vscode.Uri, newUri: vscode.Uri, options: { overwrite: boolean }): Promise<void> {
     if (oldUri.authority !== newUri.authority || oldUri.scheme !== newUri.scheme) throw vscode.FileSystemError.Unavailable('Renaming across FTP sites is not possible.');
-    await this.run(oldUri, async (c, site, from) => {
+    // Checked and done as one step: no other write of ours to either path runs in between.
+    await this.locks.with([this.lockKey(oldUri), this.lockKey(newUri)], () => this.run(oldUri, async (c, site, from) => {
       const to = this.serverPath(site, newUri);
       if (!site.caseSensitive && from !== to && from.toLowerCase() === to.toLowerCase()) {
         // On a server that ignores case the "existing target" is the source itself: never delete it.
         // Some (IIS) also refuse a case-only rename, so it goes through a temporary name.
-        const temp = joinPath(parentPath(from), `.${baseName(from)}.ftpws-${Date.now().toString(36)}.tmp`);
+        const temp = tempName(from);
         await c.rename(from, temp);
         await c.rename(temp, to);
         return;
@@ -243,29 +320,50 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       if (!(await this.exists(c, from))) throw vscode.FileSystemError.FileNotFound(oldUri);
       const target = await this.exists(c, to);
       if (target && !options.overwrite) throw vscode.FileSystemError.FileExists(newUri);
-      if (target) {
-        if (target.type === 'directory') await c.rmdir(to, { recursive: true });
-        else await c.delete(to);
+      if (!target) return c.rename(from, to);
+      if (target.type !== 'directory') {
+        // Servers replace a file on RNTO: one atomic step. Those that refuse go through a backup.
+        try {
+          return await c.rename(from, to);
+        } catch (e) {
+          if (!isFtpError(e) || e.code === undefined) throw e;
+        }
       }
-      await c.rename(from, to);
-    }, false);
-    this.changed(oldUri, vscode.FileChangeType.Deleted);
-    this.changed(newUri, vscode.FileChangeType.Created);
+      // Move the target aside, put the source in its place, then delete the old one; undone on failure.
+      const backup = tempName(to, 'bak');
+      await c.rename(to, backup);
+      try {
+        await c.rename(from, to);
+      } catch (e) {
+        try {
+          await c.rename(backup, to);
+        } catch {
+          throw new FtpError('server', `Renaming failed half-way: ${to} was moved to ${backup} and could not be put back (${(e as Error).message}).`, { cause: e });
+        }
+        throw e;
+      }
+      if (target.type === 'directory') await removeTree(c, backup, { confirm: (doubts) => this.confirmDoubts(newUri, doubts) });
+      else await c.delete(backup);
+    }, false));
+    this.changed(oldUri, vscode.FileChangeType.Deleted, true);
+    this.changed(newUri, vscode.FileChangeType.Created, true);
   }
 
   async createDirectory(uri: vscode.Uri): Promise<void> {
-    await this.run(uri, async (c, _site, path) => {
+    await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, _site, path) => {
       if (await this.exists(c, path)) throw vscode.FileSystemError.FileExists(uri);
       if (!(await this.exists(c, parentPath(path)))) throw vscode.FileSystemError.FileNotFound(vscode.Uri.joinPath(uri, '..'));
       await c.mkdir(path);
-    }, false);
+    }, false));
     this.changed(uri, vscode.FileChangeType.Created);
   }
 
-  private changed(uri: vscode.Uri, type: vscode.FileChangeType): void {
+  /** Tells VS Code, and makes cached listings be read anew (`gone`: the entry and what was under it are no more). */
+  private changed(uri: vscode.Uri, type: vscode.FileChangeType, gone = false): void {
     const parent = vscode.Uri.joinPath(uri, '..');
-    // Our own writes make the cached listings of the parent (and of a deleted or renamed tree) stale.
-    this.cache.invalidate(`${uri.scheme}://${uri.authority}`);
+    if (gone) this.cache.forget(this.dirKey(parent), baseName(uri.path));
+    else this.cache.touched(this.dirKey(parent));
+    this.statSizes.delete(uri.toString());
     this.emitter.fire([{ type, uri }, { type: vscode.FileChangeType.Changed, uri: parent }]);
   }
 }
