@@ -110,7 +110,10 @@ export class FtpPool {
         const interrupted = isFtpError(e, 'interrupted');
         if (lost && !interrupted) client.disconnect();
         const untouched = client.operationCommands === mark;
-        const again = lost && (opts.idempotent || untouched) && runs < (interrupted ? 2 : MAX_RUNS) && !opts.signal?.aborted && !this.closed && this.everConnected;
+        // A dropped or refused connection may be an outage worth waiting out; a silent server or a
+        // broken transfer gets one more try, not five timeouts in a row.
+        const budget = interrupted || isFtpError(e, 'timeout') ? 2 : MAX_RUNS;
+        const again = lost && (opts.idempotent || untouched) && runs < budget && !opts.signal?.aborted && !this.closed && this.everConnected;
         if (!again) throw e;
         this.log({ kind: 'info', connection: 0, text: `connection lost (${(e as Error).message}); running the operation again on a new connection` });
       } finally {

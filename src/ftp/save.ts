@@ -54,9 +54,12 @@ export function tempName(path: string, kind: 'tmp' | 'bak' = 'tmp'): string {
   return joinPath(parentPath(path), `.${base}.ftpws-${process.pid.toString(36)}${randomBytes(5).toString('hex')}.${kind}`);
 }
 
-/** An error without a reply: we don't know whether the server did what was asked. */
+/**
+ * No usable answer: the reply never came, or the server closed the connection (a 421 too). We
+ * don't know whether it did what was asked, so its state is looked at before anything else.
+ */
 function unclear(e: unknown): boolean {
-  return isFtpError(e) && e.code === undefined && (e.kind === 'timeout' || e.kind === 'connectionLost' || e.kind === 'interrupted');
+  return isFtpError(e) && (e.kind === 'connectionLost' || (e.code === undefined && (e.kind === 'timeout' || e.kind === 'interrupted')));
 }
 
 /** SIZE, or undefined when the file is not there (or SIZE is not offered). Unclear answers throw. */
