@@ -159,19 +159,19 @@ export class FtpClient {
   }
 
   /** Lists a directory (its entries, without . and ..). Lines no parser understands are in `unparsed`. */
-  async list(path: string, opts: TransferOptions = {}): Promise<ListingResult> {
+  async list(path: string, opts: TransferOptions & { /** LIST, not MLSD: `ls -l` lines name a link's target, MLSD often doesn't. */ unixStyle?: boolean } = {}): Promise<ListingResult> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
       // CWD first: listing commands glob or split their argument on some servers; CWD takes the name as is.
       await this.changeDir(c, path);
       c = this.session!.control;
-      const candidates = this.listCandidates();
+      const candidates = opts.unixStyle ? (['LIST -a', 'LIST'] as const) : this.listCandidates();
       let lastError: unknown;
       const { maxListingBytes, maxListingEntries } = this.options.limits;
       for (const command of candidates) {
         try {
           const { data: bytes } = await this.receive(c, command, { ...opts, maxBytes: maxListingBytes, maxLines: maxListingEntries + 1000, what: 'listing' }, path);
-          this.listCommand = command;
+          if (!opts.unixStyle) this.listCommand = command;
           const text = this.codec.decode(bytes);
           const result = parseListing(text.split(/\r?\n/), command === 'MLSD' ? 'mlsd' : 'list', { serverTimeZoneOffsetMinutes: this.options.serverTimeZoneOffsetMinutes });
           return checkedListing(result, path, maxListingEntries);

@@ -206,8 +206,14 @@ async function entryOf(client: FtpClient, path: string): Promise<FileEntry | und
 }
 
 async function saveThroughLink(client: FtpClient, path: string, source: Buffer | Readable, link: FileEntry, opts: SafeSaveOptions): Promise<SafeSaveResult> {
+  // MLSD often says "a link" without saying to what; an `ls -l` line says it.
+  let target = link.linkTarget;
+  if (target === undefined) {
+    const { entries } = await client.list(parentPath(path), { unixStyle: true });
+    target = entries.find((e) => e.name === baseName(path))?.linkTarget;
+  }
   // Save at the file the link leads to: the link stays, and the replacement is as atomic as any.
-  let destination = linkDestination(path, link.linkTarget);
+  let destination = linkDestination(path, target);
   for (let hops = 0; destination && hops < 8; hops++) {
     const entry = await entryOf(client, destination).catch((e) => {
       if (unclear(e)) throw e;
@@ -232,13 +238,21 @@ async function writeThroughLink(client: FtpClient, path: string, source: Buffer 
     await deleteQuietly(client, backup, opts);
     throw new FtpError('interrupted', `Could not back up ${path} before writing through its link; nothing was changed.`);
   }
+  let sent: number;
   try {
-    const sent = await client.upload(path, source, opts);
-    const size = await sizeOf(client, path);
-    if (size !== undefined && size !== sent) throw new FtpError('interrupted', `The upload through the link ${path} arrived incomplete (${size} of ${sent} bytes).`);
-    await deleteQuietly(client, backup, opts);
-    return { bytes: sent, writtenTo: path };
+    sent = await client.upload(path, source, opts);
   } catch (e) {
+    // Refused before any byte was written (servers that never open a link for writing): nothing changed.
+    if (isFtpError(e) && e.code !== undefined && e.kind !== 'interrupted') {
+      await deleteQuietly(client, backup, opts);
+      throw new FtpError(e.kind, `The server would not write through the link ${path} (${e.message}); nothing was changed.`, { code: e.code, replyText: e.replyText, cause: e });
+    }
     throw new FtpError(isFtpError(e) ? e.kind : 'server', `Writing through the link ${path} failed (${(e as Error).message}); its previous content is kept in ${backup}.`, { cause: e });
   }
+  const size = await sizeOf(client, path).catch(() => undefined);
+  if (size !== undefined && size !== sent) {
+    throw new FtpError('interrupted', `The upload through the link ${path} arrived incomplete (${size} of ${sent} bytes); its previous content is kept in ${backup}.`);
+  }
+  await deleteQuietly(client, backup, opts);
+  return { bytes: sent, writtenTo: path };
 }

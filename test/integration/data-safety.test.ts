@@ -1,0 +1,135 @@
+/**
+ * Data safety on the five real servers: links are never crossed, saves keep the file as it was
+ * (mode, link) and replace it in one step. Files are made on disk as the server's own user, as on
+ * a real host, so the server may chmod and rename them.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FtpClient } from '../../src/ftp/client';
+import { isFtpError } from '../../src/ftp/errors';
+import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
+import { removeTree } from '../../src/ftp/tree';
+import { ALL_SERVERS, RunningServer, ServerKind, serverMissing, startServer } from '../servers';
+
+const servers = (process.env.FTPWS_SERVERS?.split(',') as ServerKind[] | undefined) ?? ALL_SERVERS;
+
+for (const kind of servers) {
+  describe(`data safety on ${kind}`, () => {
+    let server: RunningServer;
+    let client: FtpClient;
+    const disk = (p: string) => path.join(server.root, p);
+    const own = (p: string) => fs.lchownSync(disk(p), server.owner.uid, server.owner.gid);
+    const dir = (p: string) => {
+      fs.mkdirSync(disk(p), { recursive: true });
+      // Every folder on the way belongs to the server's user, who may then delete and create in it.
+      for (let q = p; q !== '.'; q = path.dirname(q)) own(q);
+    };
+    const file = (p: string, text: string, mode = 0o644) => {
+      fs.writeFileSync(disk(p), text);
+      fs.chmodSync(disk(p), mode);
+      own(p);
+    };
+    const link = (p: string, target: string) => {
+      fs.symlinkSync(target, disk(p));
+      own(p);
+    };
+
+    before(async () => {
+      const missing = serverMissing(kind);
+      if (missing) throw new Error(missing);
+      server = await startServer(kind);
+      client = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password });
+    });
+    after(async () => {
+      await client?.close();
+      await server?.stop();
+    });
+
+    test('deleting a folder that holds a link to another folder deletes the link, not what it points to', async () => {
+      dir('a/shared');
+      file('a/shared/keep.txt', 'keep me');
+      dir('a/doomed/sub');
+      file('a/doomed/sub/x.txt', 'x');
+      link('a/doomed/uploads', '../shared');
+      link('a/doomed/sub/loop', '..');
+      let result;
+      try {
+        result = await removeTree(client, '/a/doomed');
+      } catch (e) {
+        // A server that follows links for DELE too can't delete the link: a clear error, nothing lost.
+        assert.ok(isFtpError(e) && /link/.test(e.message), String(e));
+      }
+      assert.equal(fs.readFileSync(disk('a/shared/keep.txt'), 'utf8'), 'keep me', 'the link target is untouched');
+      if (result) {
+        assert.equal(fs.existsSync(disk('a/doomed')), false, 'the folder is gone');
+        assert.ok(result.links.length >= 1, `links deleted as links: ${result.links.join(', ')}`);
+      }
+    });
+
+    test('deleting a link to a folder, as the parent listing shows it, deletes the link only', async () => {
+      dir('b/shared');
+      file('b/shared/keep.txt', 'keep me');
+      link('b/uploads', 'shared');
+      const entry = (await client.list('/b')).entries.find((e) => e.name === 'uploads')!;
+      try {
+        if (entry.type === 'symlink') await client.delete('/b/uploads');
+        else await removeTree(client, '/b/uploads'); // shown as a folder: the tree walk finds out
+        assert.equal(fs.lstatSync(disk('b/uploads'), { throwIfNoEntry: false }), undefined, 'the link is gone');
+      } catch (e) {
+        assert.ok(isFtpError(e) && /link/.test(e.message), String(e));
+      }
+      assert.deepEqual(fs.readdirSync(disk('b/shared')), ['keep.txt'], 'the folder it points to is untouched');
+    });
+
+    test('a save keeps the file\'s permissions and leaves no temporary file', async (t) => {
+      dir('c');
+      file('c/wp-config.php', '<?php // secret', 0o600);
+      file('c/script.cgi', '#!/bin/sh', 0o755);
+      const entries = (await client.list('/c')).entries;
+      for (const [name, mode] of [['wp-config.php', 0o600], ['script.cgi', 0o755]] as const) {
+        const current = entries.find((e) => e.name === name)!;
+        const notes: string[] = [];
+        const r = await safeSave(client, `/c/${name}`, Buffer.from(`new ${name}`), { current, log: (n) => notes.push(n) });
+        assert.equal(fs.readFileSync(disk(`c/${name}`), 'utf8'), `new ${name}`);
+        if (r.modeKept) assert.equal(fs.statSync(disk(`c/${name}`)).mode & 0o777, mode, `${name} keeps ${mode.toString(8)}`);
+        else if (current.mode === undefined) t.diagnostic(`${kind}'s listing gives no mode for ${name}: nothing to keep`);
+        else {
+          assert.equal(r.modeKept, false);
+          assert.ok(notes.some((n) => /permissions/.test(n)), 'the log says the mode could not be kept');
+          t.diagnostic(`${kind} could not keep the mode of ${name}: ${notes.join(' ')}`);
+        }
+      }
+      assert.deepEqual(fs.readdirSync(disk('c')).filter((n) => TEMP_PATTERN.test(n)), []);
+    });
+
+    test('a save of a link writes to the file it points to, and the link stays a link', async (t) => {
+      dir('d/real');
+      file('d/real/page.html', 'old page');
+      link('d/page.html', 'real/page.html');
+      const current = (await client.list('/d')).entries.find((e) => e.name === 'page.html')!;
+      await safeSave(client, '/d/page.html', Buffer.from('new page'), { current });
+      if (current.type === 'symlink') {
+        assert.ok(fs.lstatSync(disk('d/page.html')).isSymbolicLink(), 'still a link');
+        assert.equal(fs.readFileSync(disk('d/real/page.html'), 'utf8'), 'new page', 'its target has the new content');
+      } else {
+        // This server shows links as plain files (it follows them in listings): it can't be told apart.
+        t.diagnostic(`${kind} lists a link to a file as a file; the save replaced the link`);
+        assert.equal(fs.readFileSync(disk('d/page.html'), 'utf8'), 'new page');
+      }
+    });
+
+    // pyftpdlib and ftp-srv run as root here: they can read any folder, so only the others can refuse.
+    if (kind !== 'pyftpdlib' && kind !== 'ftpsrv') test('an unreadable folder is an error, not an empty folder', async () => {
+      dir('e/locked');
+      file('e/locked/x.txt', 'x');
+      fs.chmodSync(disk('e/locked'), 0o000);
+      try {
+        await assert.rejects(client.list('/e/locked'), (e) => isFtpError(e) && e.kind !== 'protocol');
+      } finally {
+        fs.chmodSync(disk('e/locked'), 0o755);
+      }
+    });
+  });
+}
