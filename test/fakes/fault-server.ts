@@ -34,6 +34,8 @@ export interface FaultScript {
   root?: string;
   /** Offer AUTH TLS with this certificate. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Sessions at most; more get "421 Too many connections" and are closed (a per-IP limit). */
+  maxSessions?: number;
 }
 
 export interface FakeSession {
@@ -63,6 +65,8 @@ export interface FakeServer {
   sessions: FakeSession[];
   /** Most sessions open at the same time. */
   maxConcurrent: number;
+  /** Sessions refused by `maxSessions`. */
+  refused: number;
   /** Drops every connection and stops listening for downMs, then listens on the same port again. */
   restart(downMs: number): Promise<void>;
   stop(): Promise<void>;
@@ -100,10 +104,15 @@ export async function startFaultServer(script: FaultScript = {}): Promise<FakeSe
   };
   const features = script.features ?? ['EPSV', 'EPRT', 'SIZE', 'MDTM', 'UTF8', ...(script.tls ? ['AUTH TLS', 'PBSZ', 'PROT'] : [])];
   let open = 0;
-  const state = { maxConcurrent: 0 };
+  const state = { maxConcurrent: 0, refused: 0 };
 
   const onConnection = (raw: net.Socket) => {
     track(raw);
+    if (script.maxSessions !== undefined && open >= script.maxSessions) {
+      state.refused++;
+      raw.end('421 Too many connections (1) from this IP\r\n');
+      return;
+    }
     open++;
     state.maxConcurrent = Math.max(state.maxConcurrent, open);
     raw.on('close', () => open--);
@@ -335,6 +344,9 @@ export async function startFaultServer(script: FaultScript = {}): Promise<FakeSe
     sessions,
     get maxConcurrent() {
       return state.maxConcurrent;
+    },
+    get refused() {
+      return state.refused;
     },
     restart: async (downMs: number) => {
       await new Promise<void>((r) => {

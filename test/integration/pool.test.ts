@@ -1,0 +1,146 @@
+/**
+ * The pool against refusals, outages and misread faults (FAKE fault server: a per-IP limit, a
+ * restart on the same port, a data port refused by a server that went away). The same on real
+ * servers: test/integration/outages.test.ts.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FtpPool } from '../../src/ftp/pool';
+import { FtpClient } from '../../src/ftp/client';
+import { FtpError, isFtpError } from '../../src/ftp/errors';
+import { LogEvent } from '../../src/ftp/log';
+import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
+import { startFaultServer } from '../fakes/fault-server';
+
+const fast = { connectMs: 2000, replyMs: 2000, dataConnectMs: 1000, dataIdleMs: 2000 };
+
+function seed(root: string, n: number): void {
+  for (let i = 0; i < n; i++) fs.writeFileSync(path.join(root, `f${i}.txt`), `content of file ${i}\n`.repeat(50));
+}
+
+describe('the pool (FAKE fault server)', () => {
+  test('one free session slot: a burst of 200 operations at cap 4 completes through the one connection', async () => {
+    const srv = await startFaultServer({ maxSessions: 1 });
+    seed(srv.root, 10);
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 4, timeouts: fast, log: (e) => log.push(e) });
+    try {
+      const ops = Array.from({ length: 200 }, (_, i) => pool.run((c) => (i % 2 ? c.size(`/f${i % 10}.txt`) : c.download(`/f${i % 10}.txt`).then((b) => b.length)), { idempotent: true }));
+      const settled = await Promise.allSettled(ops);
+      const failed = settled.filter((r) => r.status === 'rejected');
+      assert.equal(failed.length, 0, `failed: ${failed.map((f) => String((f as PromiseRejectedResult).reason)).slice(0, 3).join('; ')}`);
+      assert.equal(srv.maxConcurrent, 1, 'only one session ever got in');
+      assert.ok(srv.refused >= 1 && srv.refused <= 3, `refused connects: ${srv.refused} (the pool stops asking)`);
+      assert.ok(log.some((e) => /refused another connection.*using at most 1/.test(e.text)), 'the log says the cap was lowered');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
+  test('a restart after 100 of 400 operations: none that had not sent a command fails, every file whole, no temp file, the learnt mode kept', async () => {
+    const srv = await startFaultServer();
+    seed(srv.root, 20);
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 2, timeouts: fast });
+    try {
+      await pool.run((c) => c.list('/'));
+      const learnt = pool.modeMemory.working;
+      assert.equal(learnt, 'epsv');
+      let done = 0;
+      const started: Array<Promise<unknown>> = [];
+      const kinds: string[] = [];
+      let restart: Promise<void> | undefined;
+      for (let i = 0; i < 400; i++) {
+        const f = `/f${i % 20}.txt`;
+        const kind = ['read', 'size', 'list', 'save'][i % 4];
+        kinds.push(kind);
+        const op = kind === 'read' ? pool.run((c) => c.download(f), { idempotent: true })
+          : kind === 'size' ? pool.run((c) => c.size(f), { idempotent: true })
+            : kind === 'list' ? pool.run((c) => c.list('/'), { idempotent: true })
+              : pool.run((c) => safeSave(c, f, Buffer.from(`saved by op ${i}\n`.repeat(40)), { current: { name: f.slice(1), type: 'file' } }), { idempotent: true });
+        started.push(op.finally(() => {
+          if (++done === 100) restart = srv.restart(300);
+        }));
+      }
+      const settled = await Promise.allSettled(started);
+      await restart;
+      const failed = settled.map((r, i) => ({ r, kind: kinds[i] })).filter((x) => x.r.status === 'rejected');
+      assert.equal(failed.length, 0, `failed: ${failed.map((x) => `${x.kind}: ${(x.r as PromiseRejectedResult).reason}`).slice(0, 5).join('; ')}`);
+      for (let i = 0; i < 20; i++) {
+        const text = fs.readFileSync(path.join(srv.root, `f${i}.txt`), 'utf8');
+        assert.ok(text === `content of file ${i}\n`.repeat(50) || /^(saved by op \d+\n){40}$/.test(text), `f${i}.txt is whole`);
+      }
+      assert.ok(srv.sessions.length > 2, `the restart cut live connections (sessions: ${srv.sessions.length})`);
+      await pool.run((c) => c.noop());
+      assert.deepEqual(fs.readdirSync(srv.root).filter((n) => TEMP_PATTERN.test(n)), [], 'no temporary file left');
+      assert.equal(pool.modeMemory.working, learnt, 'the learnt method is unchanged');
+      assert.equal(pool.modeMemory.refused.size, 0, 'no method was taken as refused');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
+  test('a server that stays down: queued operations fail after the outage window, not at once and not never', async () => {
+    const srv = await startFaultServer();
+    seed(srv.root, 1);
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 2, timeouts: fast, outageRetryMs: 1500 });
+    await pool.run((c) => c.noop());
+    await srv.stop();
+    const started = Date.now();
+    const settled = await Promise.allSettled(Array.from({ length: 20 }, () => pool.run((c) => c.size('/f0.txt'), { idempotent: true })));
+    const ms = Date.now() - started;
+    await pool.close();
+    assert.ok(settled.every((r) => r.status === 'rejected' && isFtpError(r.reason) && ['unreachable', 'connectionLost'].includes(r.reason.kind)), JSON.stringify(settled.map((r) => r.status === 'rejected' && String(r.reason)).slice(0, 2)));
+    assert.ok(ms >= 1000 && ms < 6000, `gave up after ${ms} ms`);
+  });
+
+  test('a 421 crossing EPSV is a closed connection, not a refused EPSV', async () => {
+    let first = true;
+    const srv = await startFaultServer({ onCommand: (v) => (v === 'EPSV' && first ? ((first = false), ['421 Timeout, closing.']) : undefined) });
+    seed(srv.root, 1);
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast });
+    try {
+      await pool.run((c) => c.download('/f0.txt'), { idempotent: true });
+      assert.equal(pool.modeMemory.refused.size, 0);
+      assert.equal(pool.modeMemory.working, 'epsv');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
+  test('a data port refused because the server went away is connection loss: no mode advice, no learnt change', async () => {
+    const srv = await startFaultServer({
+      onCommand: (v, _a, s) => {
+        if (v !== 'EPSV') return undefined;
+        setTimeout(() => s.socket.destroy(), 5); // the server dies right after answering
+        return ['229 Entering Extended Passive Mode (|||1|)'];
+      },
+    });
+    seed(srv.root, 1);
+    const client = await FtpClient.connect({ host: '127.0.0.1', port: srv.port, timeouts: fast });
+    client.modeMemory.working = 'epsv';
+    await assert.rejects(client.download('/f0.txt'), (e: FtpError) => e.kind === 'connectionLost' && !/mode/i.test(e.message.replace(/Passive|Active/g, '')));
+    assert.equal(client.modeMemory.working, 'epsv');
+    assert.equal(client.modeMemory.refused.size, 0);
+    client.disconnect();
+    await srv.stop();
+  });
+
+  test('Cancel during the greeting and the login is at once, not after the timeout', async () => {
+    for (const script of [{ greeting: [] as string[] }, { onCommand: (v: string) => (v === 'PASS' ? ('silence' as const) : undefined) }]) {
+      const srv = await startFaultServer(script);
+      const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: { ...fast, connectMs: 10_000, replyMs: 10_000 } });
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 150);
+      const started = Date.now();
+      await assert.rejects(pool.run((c) => c.noop(), { signal: controller.signal }), (e: FtpError) => e.kind === 'aborted');
+      assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+      await pool.close();
+      await srv.stop();
+    }
+  });
+});
