@@ -455,15 +455,20 @@ class ByteSink {
   private buffer?: Buffer;
   private length = 0;
   private lines = 0;
+  /** Bytes accepted: `max`, or somewhat more than the expected size (a file may grow meanwhile). */
+  private readonly limit: number;
 
-  constructor(expected: number | undefined, private readonly max: number, private readonly maxLines: number | undefined, private readonly what: string) {
+  constructor(private readonly expected: number | undefined, private readonly max: number, private readonly maxLines: number | undefined, private readonly what: string) {
     if (expected !== undefined && expected <= max) this.buffer = Buffer.allocUnsafe(expected);
+    this.limit = expected === undefined ? max : Math.min(max, expected + Math.max(64 * 1024, Math.ceil(expected / 8)));
   }
 
   /** Takes a chunk; returns the error that ends the transfer when a bound is passed. */
   push(chunk: Buffer): FtpError | undefined {
-    if (this.length + chunk.length > this.max) {
-      return new FtpError('protocol', `The server sent more than ${Math.round(this.max / (1024 * 1024))} MB for this ${this.what}; it was stopped there.`);
+    if (this.length + chunk.length > this.limit) {
+      return new FtpError('protocol', this.limit < this.max
+        ? `The server sent more than the ${this.expected} bytes this ${this.what} should have (the file may be changing, or the server is broken); it was stopped there.`
+        : `The server sent more than ${Math.round(this.max / (1024 * 1024))} MB for this ${this.what}; it was stopped there.`);
     }
     if (this.maxLines !== undefined) {
       for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) this.lines++;

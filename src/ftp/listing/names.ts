@@ -11,9 +11,13 @@ import { FileEntry, ListingResult } from './entry';
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
+/** File systems stop at 255 bytes; a name far longer is a broken or hostile listing. */
+const MAX_NAME = 1024;
+
 /** Why a listed name can't be used as an entry, or undefined when it can. */
 export function nameProblem(name: string): string | undefined {
   if (name === '') return 'the entry has no name';
+  if (name.length > MAX_NAME) return `the name is longer than ${MAX_NAME} characters`;
   if (name === '.' || name === '..') return `the name "${name}" stands for a directory, not an entry`;
   if (name.includes('/') || name.includes('\\')) return 'the name contains a path separator (/ or \\)';
   if (UNSAFE.test(name)) return 'the name contains a control or bidi-override character';
