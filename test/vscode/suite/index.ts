@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import Mocha from 'mocha';
 
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // FTPWS_TEST_GREP narrows the run while developing (e.g. "saving|links"); CI runs everything.
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec', grep: process.env.FTPWS_TEST_GREP || undefined });
   for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   // mocha's count of tests that ran, in the plain closing form the CI reads.
