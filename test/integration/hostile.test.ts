@@ -11,6 +11,7 @@ import { FtpClient } from '../../src/ftp/client';
 import { FtpError, isFtpError } from '../../src/ftp/errors';
 import { LogEvent } from '../../src/ftp/log';
 import { planTree, removeTree } from '../../src/ftp/tree';
+import { diagnose } from '../../src/ftp/doctor';
 import { FaultScript, startFaultServer } from '../fakes/fault-server';
 import { testCertificate } from '../servers/common';
 
@@ -281,6 +282,20 @@ describe('hostile input (FAKE server playing a malicious one)', () => {
       assert.ok(isFtpError(r.error) && r.error.kind === 'protocol' && /tampering/.test(r.error.message), String(r.error));
       assert.ok(!srv.sessions[0].commands.some((l) => l.startsWith('PASS')), 'no password was sent');
       rows.push(`| a "230" injected in plain text after 234 (before TLS) | refused: connection closed before login, no password sent | ${r.peakMb.toFixed(1)} MB |`);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  test('the doctor names a foreign active peer for what it is, not a firewall', async () => {
+    const srv = await startFaultServer({ activeFromAddress: '127.0.0.2' });
+    try {
+      const report = await diagnose({ host: '127.0.0.1', port: srv.port, timeouts: fast }, { stepTimeoutMs: 5000 });
+      const eprt = report.steps.find((st) => st.id === 'list-eprt')!;
+      assert.equal(eprt.status, 'failed');
+      assert.match(eprt.verdict, /another computer than the server connected/);
+      assert.match(eprt.verdict, /127\.0\.0\.2/);
+      assert.doesNotMatch(eprt.verdict, /firewall in front of this computer/i);
     } finally {
       await srv.stop();
     }

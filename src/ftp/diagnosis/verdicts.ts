@@ -201,6 +201,12 @@ export function dataVerdict(o: DataObservation): Verdict {
       return { status: 'failed', verdict: `Passive mode failed: the server could not open the data connection${server}; its firewall or passive port range is probably misconfigured: use active mode.` };
     case 'reply426':
       return { status: 'failed', verdict: `The server closed the ${passive ? 'passive' : 'active'} data connection before any data moved${server}: a firewall that inspects FTP, or a TLS problem on the data connection.` };
+    case 'foreignPeer':
+      return {
+        status: 'failed',
+        verdict: `Active mode failed: another computer than the server connected to ${target}, and was refused (only the server may). ${e.message.replace(/^.*?came from /, 'It came from ')} ` +
+          'Something on the way (a proxy, a NAT gateway that rewrites the data connection, or an attacker) answers the server\'s part: use passive mode, or FTPS so the data connection can\'t be taken over.',
+      };
   }
   return { status: 'failed', verdict: e.message };
 }
