@@ -14,66 +14,11 @@ import * as path from 'node:path';
 import { FtpPool } from '../../src/ftp/pool';
 import { FtpError, isFtpError } from '../../src/ftp/errors';
 import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
-import { FaultScript, startFaultServer } from '../fakes/fault-server';
-import { answer, breakList, breakRetr, breakStor, combine, refuseRenameOverFile, renameThenSilence, trickleRetr } from '../fakes/faults';
+import { startFaultServer } from '../fakes/fault-server';
+import { FAULT_CASES, NEW, OLD, Op } from '../fakes/fault-cases';
 import { testCertificate } from '../servers/common';
 
 const fast = { connectMs: 2000, replyMs: 1500, dataConnectMs: 1000, dataIdleMs: 1000 };
-const OLD = Buffer.from('old version\n'.repeat(2000)); // 24 kB
-const NEW = Buffer.from('new version!\n'.repeat(3000)); // 39 kB
-
-type Op = 'read' | 'save' | 'list';
-interface Case {
-  fault: string;
-  op: Op;
-  script: () => FaultScript;
-  tls?: boolean;
-  /** What must happen: 'ok' (the operation succeeds, maybe after a retry), 'error' (a clear FtpError), 'either'. */
-  expect: 'ok' | 'error' | 'either';
-}
-
-const cases: Case[] = [
-  // Drops mid-transfer at several offsets
-  { fault: 'data dropped with 426 after 0 B of RETR (once)', op: 'read', script: () => breakRetr(0, 'drop-data-426', 'once'), expect: 'ok' },
-  { fault: 'data dropped with 426 after 1 kB of RETR', op: 'read', script: () => breakRetr(1024, 'drop-data-426'), expect: 'error' },
-  { fault: 'data dropped with 426 after 16 kB of RETR (once)', op: 'read', script: () => breakRetr(16 * 1024, 'drop-data-426', 'once'), expect: 'ok' },
-  { fault: 'control connection dropped after 8 kB of RETR (once)', op: 'read', script: () => breakRetr(8 * 1024, 'drop-control', 'once'), expect: 'ok' },
-  { fault: 'control connection dropped after 8 kB of RETR (always)', op: 'read', script: () => breakRetr(8 * 1024, 'drop-control'), expect: 'error' },
-  { fault: 'plain data closed early with 226 (short file)', op: 'read', script: () => breakRetr(5000, 'short-226'), expect: 'error' },
-  { fault: 'TLS data cut without close_notify, then 226', op: 'read', tls: true, script: () => breakRetr(5000, 'tls-cut-226'), expect: 'error' },
-  { fault: 'data stalls after 4 kB of RETR', op: 'read', script: () => breakRetr(4096, 'stall'), expect: 'error' },
-  { fault: 'trickle: 64 bytes every 2 ms', op: 'read', script: () => trickleRetr(2), expect: 'ok' },
-  { fault: 'data dropped with 426 after 2 kB of LIST', op: 'list', script: () => breakList(2048, 'drop-data-426'), expect: 'error' },
-  { fault: 'control connection dropped mid-LIST (once)', op: 'list', script: () => breakList(100, 'drop-control', 'once'), expect: 'ok' },
-  { fault: 'data dropped with 426 after 4 kB of STOR', op: 'save', script: () => breakStor(4096, 'drop-data-426'), expect: 'error' },
-  { fault: 'control connection dropped after 8 kB of STOR (once)', op: 'save', script: () => breakStor(8192, 'drop-control', 'once'), expect: 'ok' },
-  { fault: 'control connection dropped after 8 kB of STOR (always)', op: 'save', script: () => breakStor(8192, 'drop-control'), expect: 'error' },
-  // 421 at any point
-  { fault: '421 at the greeting (once)', op: 'read', script: () => ({ greeting: undefined, ...answer('USER', ['421 Too many users, try later.'], 'once') }), expect: 'error' },
-  { fault: '421 answering RETR (once)', op: 'read', script: () => answer('RETR', ['421 Service closing control connection.'], 'once'), expect: 'ok' },
-  { fault: '421 answering EPSV (once)', op: 'read', script: () => answer('EPSV', ['421 Timeout.'], 'once'), expect: 'ok' },
-  { fault: '421 answering STOR (once)', op: 'save', script: () => answer('STOR', ['421 Timeout.'], 'once'), expect: 'ok' },
-  { fault: '421 answering RNTO (always)', op: 'save', script: () => answer('RNTO', ['421 Shutting down.']), expect: 'error' },
-  // 425/426 before and after data
-  { fault: '425 answering RETR (EPSV; auto falls back)', op: 'read', script: () => answer('RETR', ["425 Can't open data connection."], 'once'), expect: 'ok' },
-  { fault: '426 before any data of RETR (auto falls back)', op: 'read', script: () => breakRetr(0, 'drop-data-426', 'once'), expect: 'ok' },
-  // Refusals on STOR
-  { fault: '450 on STOR', op: 'save', script: () => answer('STOR', ['450 File busy.']), expect: 'error' },
-  { fault: '451 on STOR', op: 'save', script: () => answer('STOR', ['451 Local error in processing.']), expect: 'error' },
-  { fault: '452 on STOR', op: 'save', script: () => answer('STOR', ['452 Insufficient storage space.']), expect: 'error' },
-  { fault: '552 on STOR', op: 'save', script: () => answer('STOR', ['552 Exceeded storage allocation.']), expect: 'error' },
-  { fault: 'SIZE after STOR reports fewer bytes', op: 'save', script: () => answer('SIZE', ['213 10'], 'always', (a) => a.includes('.ftpws-')), expect: 'error' },
-  // Renames
-  { fault: 'RNTO over a file refused (IIS): backup route', op: 'save', script: () => refuseRenameOverFile(), expect: 'ok' },
-  { fault: 'RNTO refused always (550)', op: 'save', script: () => answer('RNTO', ['550 Rename failed: permission denied.']), expect: 'error' },
-  { fault: 'RNTO refused, and undoing the backup refused too', op: 'save', script: () => combine(refuseRenameOverFile(), answer('RNTO', ['550 No.'], 'always', (a) => !a.includes('.bak'))), expect: 'error' },
-  { fault: 'RNTO never answered (done on disk)', op: 'save', script: () => renameThenSilence('once'), expect: 'ok' },
-  { fault: 'RNTO never answered (not done)', op: 'save', script: () => answer('RNTO', 'silence', 'once'), expect: 'either' },
-  { fault: 'DELE of the temporary file refused after a failed STOR', op: 'save', script: () => combine(answer('STOR', ['552 Quota.']), answer('DELE', ['550 Permission denied.'])), expect: 'error' },
-  // Stalls
-  { fault: 'no answer to RETR at all', op: 'read', script: () => answer('RETR', 'silence'), expect: 'error' },
-  { fault: 'no answer to LIST at all', op: 'list', script: () => answer('LIST', 'silence'), expect: 'error' },
-];
 
 const results: Array<{ fault: string; op: Op; outcome: string; disk: string; ms: number }> = [];
 let unhandled = 0;
@@ -89,7 +34,7 @@ describe('fault injection through the engine (FAKE fault server)', () => {
     fs.writeFileSync('test-results/fault-matrix-engine.md', ['| fault | operation | outcome | server disk | ms |', '| --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n');
   });
 
-  for (const c of cases) {
+  for (const c of FAULT_CASES) {
     test(`${c.fault} (${c.op}): ${c.expect}`, async () => {
       const cert = c.tls ? testCertificate() : undefined;
       const srv = await startFaultServer({ ...c.script(), ...(cert ? { tls: { key: fs.readFileSync(cert.keyFile), cert: cert.pem } } : {}) });
