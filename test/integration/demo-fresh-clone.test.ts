@@ -16,6 +16,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
+// Under npm test's 5 minutes per file (--test-timeout), so the finally below always gets to kill the
+// demo: a file killed by the runner would leave the demo's detached process group running.
 const DEADLINE_MS = 240_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
