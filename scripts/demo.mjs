@@ -1,75 +1,46 @@
-// npm run demo: builds the extension, starts a demo FTP server on 127.0.0.1 with sample files
-// (passive and active both work), and opens ftp://demo/ in VS Code: the desktop `code` when it is
-// installed, otherwise the browser VS Code (code-server) on a printed local URL.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+/**
+ * `npm run demo`, the entry point: a bootstrap that imports only Node's built-ins, because on a fresh
+ * clone nothing else is there yet. It first checks what it can't install itself (code-server's apt
+ * packages need root and apt-get) and, when that is missing, says exactly what to run and stops
+ * before anything slow; then it installs what is missing, saying so: the dependencies (npm ci) and,
+ * when no desktop VS Code is found, code-server. Only then does it import the demo itself
+ * (scripts/demo/main.mjs, which imports ftp-srv) and run it.
+ */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ftpsrv from 'ftp-srv';
-import bunyan from 'bunyan';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-const freePort = () => new Promise((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-});
-
-execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' });
-
-// The demo server: anonymous, writable, a copy of the sample site in a temp folder.
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ftp-workspace-demo-'));
-const root = path.join(work, 'site');
-fs.cpSync(path.join(REPO, 'scripts', 'demo', 'site'), root, { recursive: true });
-const ftpPort = Number(process.env.DEMO_FTP_PORT ?? (await freePort()));
-const server = new ftpsrv.FtpSrv({
-  url: `ftp://127.0.0.1:${ftpPort}`, pasv_url: '127.0.0.1', pasv_min: 30000 + (ftpPort % 1000) * 10, pasv_max: 30009 + (ftpPort % 1000) * 10,
-  anonymous: true, greeting: ['FTP Workspace demo server'], log: bunyan.createLogger({ name: 'demo', level: 'fatal' }),
-});
-server.on('login', (_data, resolve) => resolve({ root }));
-server.on('client-error', () => undefined);
-await server.listen();
-console.log(`Demo FTP server: ftp://127.0.0.1:${ftpPort}/ (anonymous, passive and active), files in ${root}`);
-
-const site = { demo: { host: '127.0.0.1', port: ftpPort, transferMode: 'auto' } };
-// A one-folder workspace names the folder "demo" (a bare ftp://demo/ folder would read "/").
-const workspaceFile = path.join(work, 'demo.code-workspace');
-fs.writeFileSync(workspaceFile, JSON.stringify({ folders: [{ uri: 'ftp://demo/', name: 'demo' }], settings: {} }, null, 2));
-const stop = async () => {
-  await server.close().catch(() => undefined);
-  fs.rmSync(work, { recursive: true, force: true });
-  process.exit(0);
+const fail = (message) => { console.error(`npm run demo: ${message}`); process.exit(1); };
+const run = (command, args) => {
+  const { status, error } = spawnSync(command, args, { cwd: REPO, stdio: 'inherit' });
+  if (status !== 0) fail(`\`${command} ${args.join(' ')}\` failed (${error?.message ?? `exit ${status}`}); see above.`);
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
 
-const desktop = process.env.DEMO_BROWSER ? null : spawnSync('code', ['--version'], { encoding: 'utf8' });
-if (desktop && desktop.status === 0) {
-  // Desktop VS Code: a throwaway profile with the extension in development mode.
-  const data = path.join(work, 'vscode-data');
-  fs.mkdirSync(path.join(data, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(data, 'User', 'settings.json'), JSON.stringify({ 'ftpWorkspace.sites': site, 'files.autoSave': 'off' }, null, 2));
-  spawn('code', ['--user-data-dir', data, `--extensionDevelopmentPath=${REPO}`, workspaceFile], { stdio: 'inherit' });
-  console.log('Opened ftp://demo/ in VS Code. Press Ctrl+C here to stop the demo server.');
-} else {
-  const codeServer = path.join(REPO, '.test-tools', 'code-server', 'node_modules', '.bin', 'code-server');
-  if (!fs.existsSync(codeServer)) execFileSync('bash', [path.join(REPO, 'scripts', 'install-code-server.sh')], { stdio: 'inherit' });
-  const home = path.join(work, 'home');
-  const data = path.join(work, 'code-server-data');
-  const extensions = path.join(work, 'extensions');
-  // The extension as VS Code would install it: its manifest, bundle and media.
-  const ext = path.join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
-  fs.mkdirSync(ext, { recursive: true });
-  for (const f of ['package.json', 'README.md', 'dist', 'media']) if (fs.existsSync(path.join(REPO, f))) fs.cpSync(path.join(REPO, f), path.join(ext, f), { recursive: true });
-  fs.mkdirSync(path.join(data, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(data, 'User', 'settings.json'), JSON.stringify({ 'ftpWorkspace.sites': site, 'files.autoSave': 'off', 'workbench.startupEditor': 'none' }, null, 2));
-  const port = Number(process.env.DEMO_PORT ?? (await freePort()));
-  const cs = spawn(codeServer, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--ignore-last-opened', '--user-data-dir', data, '--extensions-dir', extensions], {
-    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local/share'), EXTENSIONS_GALLERY: '{}' },
-    stdio: 'ignore',
-  });
-  process.on('exit', () => cs.kill());
-  console.log(`\nOpen VS Code in your browser:  http://127.0.0.1:${port}/?workspace=${encodeURIComponent(workspaceFile)}\nPress Ctrl+C here to stop.`);
+if (Number(process.versions.node.split('.')[0]) < 20) fail(`needs Node.js 20 or later; this is ${process.version}.`);
+
+// Where the demo opens: the desktop `code` when it runs, otherwise code-server (the browser VS Code).
+const desktop = !process.env.DEMO_BROWSER && spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
+const codeServer = path.join(REPO, '.test-tools', 'code-server', 'node_modules', '.bin', 'code-server');
+const installer = path.join(REPO, 'scripts', 'install-code-server.sh');
+const needCodeServer = !desktop && !fs.existsSync(codeServer);
+// --check prints what to run first (e.g. `sudo bash scripts/install-code-server.sh`) when it can't install.
+if (needCodeServer && spawnSync('bash', [installer, '--check'], { cwd: REPO, stdio: 'inherit' }).status !== 0) process.exit(1);
+
+// What the demo imports (ftp-srv, bunyan) and builds with (esbuild).
+const nodeModules = path.join(REPO, 'node_modules');
+const missing = ['ftp-srv', 'bunyan', 'esbuild'].filter((p) => !fs.existsSync(path.join(nodeModules, p, 'package.json')));
+if (missing.length > 0) {
+  // npm ci replaces node_modules: never a linked one that other checkouts share.
+  if (fs.lstatSync(nodeModules, { throwIfNoEntry: false })?.isSymbolicLink()) fail(`node_modules is a link and lacks ${missing.join(', ')}: run npm ci where it points.`);
+  console.log(`Installing the dependencies (${fs.existsSync(nodeModules) ? `node_modules lacks ${missing.join(', ')}` : 'no node_modules yet'}): npm ci --no-audit --no-fund, about a minute...`);
+  run('npm', ['ci', '--no-audit', '--no-fund']);
 }
+if (needCodeServer) {
+  console.log('No desktop VS Code (`code`) found: installing code-server, the browser VS Code (scripts/install-code-server.sh)...');
+  run('bash', [installer]);
+}
+
+const { runDemo } = await import('./demo/main.mjs');
+await runDemo({ desktop, codeServer });

@@ -2,6 +2,8 @@
 # Installs what the extension-host and browser tests need: code-server 4.100.3 (= VS Code 1.100.3,
 # the last release that runs on Node 20) into .test-tools/code-server, and Debian's Chromium.
 # Desktop VS Code can't be downloaded on these machines; code-server ships the same workbench.
+# `--check`: install nothing; exit 1 saying exactly what to run first when the apt packages are
+# missing and can't be installed from here (not root, or no apt-get), so callers stop early.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR="$PWD/.test-tools/code-server"
@@ -12,7 +14,18 @@ for p in build-essential python3 libkrb5-dev ripgrep chromium fonts-dejavu-core 
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need_apt+=("$p")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
-  [ "$(id -u)" = 0 ] || { echo "install-code-server: needs root to install ${need_apt[*]}" >&2; exit 1; }
+  if ! command -v apt-get >/dev/null; then
+    echo "code-server needs these Debian packages and this machine has no apt-get: install them (or their equivalents) first: ${need_apt[*]}" >&2
+    exit 1
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    echo "code-server needs root to install ${need_apt[*]}. Run first: sudo bash scripts/install-code-server.sh" >&2
+    exit 1
+  fi
+fi
+[ "${1:-}" = --check ] && exit 0
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null; }
 fi

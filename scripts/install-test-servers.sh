@@ -3,7 +3,9 @@
 # that check their results. vsftpd, proftpd and pure-ftpd conflict in apt (each Provides ftp-server),
 # so vsftpd is installed and the other two are unpacked into .test-tools/pkgs without installing.
 # Idempotent and quick when everything is there (no apt-get update then). Prints each server and
-# tool with its version; exits non-zero naming what is missing.
+# tool with its version; exits non-zero naming what is missing. `--check`: install nothing; exit 1
+# saying exactly what to run first when something is missing and can't be installed from here (not
+# root, or no apt-get), so callers stop early.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PKGS="$PWD/.test-tools/pkgs"
@@ -24,10 +26,18 @@ missing_apt=()
 for p in "${APT_PACKAGES[@]}"; do installed "$p" || missing_apt+=("$p"); done
 
 if [ ${#missing_apt[@]} -gt 0 ] || ! unpacked_ok; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "install-test-servers: needs root (sudo) to install: ${missing_apt[*]} $(unpacked_ok || echo "${UNPACKED[*]}")" >&2
+  wanted="${missing_apt[*]} $(unpacked_ok || echo "${UNPACKED[*]}")"
+  if ! command -v apt-get >/dev/null; then
+    echo "The test servers need these Debian packages and this machine has no apt-get (proftpd and pure-ftpd are unpacked from Debian's .debs into .test-tools/pkgs): ${wanted}" >&2
     exit 1
   fi
+  if [ "$(id -u)" != 0 ]; then
+    echo "The test servers need root to install ${wanted}. Run first: sudo bash scripts/install-test-servers.sh" >&2
+    exit 1
+  fi
+fi
+[ "${1:-}" = --check ] && exit 0
+if [ ${#missing_apt[@]} -gt 0 ] || ! unpacked_ok; then
   export DEBIAN_FRONTEND=noninteractive
   updated=no
   # Update the package lists only when they are absent or apt can't find something in them.

@@ -2,19 +2,28 @@
 # The project's test command (`npm test`). Layers: the extension-host suite inside a real VS Code
 # (code-server on machines that can't download desktop VS Code), the browser end-to-end run (the
 # packaged .vsix in code-server, driven through the UI), then unit tests and integration
-# tests against real FTP servers on 127.0.0.1, then the network scenarios (namespaces, nftables). It installs the servers and code-server itself when it
-# can (root with apt); otherwise the tests that need them fail and say what to install.
+# tests against real FTP servers on 127.0.0.1, then the network scenarios (namespaces, nftables).
+# On a fresh clone it installs what it needs first: the dependencies (npm ci), the servers and
+# code-server (root with apt-get). Where it can't (not root, no apt-get) it stops at once and says
+# exactly what to run, instead of failing deep inside; a server apt could not install is a failing
+# test that names it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-[ -d node_modules ] || npm ci --no-audit --no-fund
-
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  bash scripts/install-test-servers.sh || echo "Some test servers could not be installed; their tests will fail and name them."
-  bash scripts/install-code-server.sh || echo "code-server could not be installed; the extension-host tests will fail."
-else
-  echo "Not root or no apt-get: run 'sudo bash scripts/install-test-servers.sh' and 'sudo bash scripts/install-code-server.sh' first."
+if [ "$(id -u)" != 0 ]; then
+  # The servers run chrooted and the scenarios build network namespaces: both need root.
+  echo "npm test needs root (the FTP servers, network namespaces, nftables). Run: sudo npm test" >&2
+  exit 1
 fi
+# Without apt-get nothing can be installed here: everything must be there already.
+bash scripts/install-test-servers.sh --check && bash scripts/install-code-server.sh --check || exit 1
+
+if [ ! -d node_modules ]; then
+  echo "Installing the dependencies (no node_modules): npm ci --no-audit --no-fund, about a minute..."
+  npm ci --no-audit --no-fund || exit 1
+fi
+bash scripts/install-test-servers.sh || echo "Some test servers could not be installed; their tests will fail and name them."
+bash scripts/install-code-server.sh || echo "code-server could not be installed; the extension-host tests will fail."
 
 npm run --silent build || exit 1
 npm run --silent compile-tests || exit 1
