@@ -18,7 +18,10 @@ import { Doctor } from './ui/doctor';
 
 /** What activate() returns: the FTP Sites view's items, for tests and for other extensions. */
 export interface FtpWorkspaceApi {
-  siteItems(): Array<{ site: string; state: string; description: string }>;
+  /** `tooltip` is the Markdown source of the row's tooltip. */
+  siteItems(): Array<{ site: string; state: string; description: string; tooltip: string }>;
+  /** How many connection pools are open or opening (one per configured site, whatever the scheme). */
+  poolCount(): number;
 }
 
 export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
@@ -71,7 +74,12 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     doctor,
     ...doctor.commands(),
   );
-  return { siteItems: () => sitesView.getChildren().map((i) => ({ site: i.site, state: i.state, description: String(i.description) })) };
+  return {
+    siteItems: () => sitesView.getChildren().map((i) => ({
+      site: i.site, state: i.state, description: String(i.description), tooltip: i.tooltip instanceof vscode.MarkdownString ? i.tooltip.value : String(i.tooltip ?? ''),
+    })),
+    poolCount: () => connections.poolCount,
+  };
 }
 
 export function deactivate(): void {
