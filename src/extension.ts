@@ -63,13 +63,16 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
       }));
     }),
     // The Explorer's entries: the same commands under titles that can't be confused with VS Code's own Upload/Download.
-    vscode.commands.registerCommand('ftpWorkspace.uploadHere', (target?: vscode.Uri) => upload(provider, target)),
-    vscode.commands.registerCommand('ftpWorkspace.downloadToDisk', (source?: vscode.Uri) => download(provider, source)),
-    vscode.commands.registerCommand('ftpWorkspace.upload', (target?: vscode.Uri, sources?: vscode.Uri[], existing?: 'replace' | 'skip') =>
+    // They take only the clicked FTP entry; local files are picked in a dialog.
+    vscode.commands.registerCommand('ftpWorkspace.uploadHere', (target?: vscode.Uri) => upload(provider, uriOrUndefined(target), undefined, undefined, { log })),
+    vscode.commands.registerCommand('ftpWorkspace.downloadToDisk', (source?: vscode.Uri) => download(provider, uriOrUndefined(source), undefined, undefined, { log })),
+    // With local paths as arguments (a link, a task, another extension), a modal names them and the
+    // destination before any local file is read or written.
+    vscode.commands.registerCommand('ftpWorkspace.upload', (target?: vscode.Uri, sources?: vscode.Uri[], existing?: unknown) =>
       // From the Explorer the second argument is the FTP selection, not local files: only file: URIs are sources.
-      upload(provider, target, Array.isArray(sources) && sources.every((u) => u instanceof vscode.Uri && u.scheme === 'file') ? sources : undefined, existing)),
-    vscode.commands.registerCommand('ftpWorkspace.download', (source?: vscode.Uri, destination?: vscode.Uri, existing?: 'replace' | 'skip') =>
-      download(provider, source, destination instanceof vscode.Uri ? destination : undefined, existing)),
+      upload(provider, uriOrUndefined(target), Array.isArray(sources) && sources.length && sources.every((u) => u instanceof vscode.Uri && u.scheme === 'file') ? sources : undefined, policyOf(existing), { log })),
+    vscode.commands.registerCommand('ftpWorkspace.download', (source?: vscode.Uri, destination?: vscode.Uri, existing?: unknown) =>
+      download(provider, uriOrUndefined(source), destination instanceof vscode.Uri && destination.scheme === 'file' ? destination : undefined, policyOf(existing), { log })),
     ...registerSiteCommands(secrets, (site) => connections.close(site)),
     doctor,
     ...doctor.commands(),
@@ -81,6 +84,10 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     poolCount: () => connections.poolCount,
   };
 }
+
+/** Arguments from outside are checked for type: a URI is a URI, a policy one of the two words. */
+const uriOrUndefined = (u: unknown) => (u instanceof vscode.Uri ? u : undefined);
+const policyOf = (p: unknown) => (p === 'replace' || p === 'skip' ? p : undefined);
 
 export function deactivate(): void {
   // Subscriptions close the connections.
