@@ -40,12 +40,17 @@ export function parseAuthority(raw: string): { user?: string; host: string; port
   return { user, host, port, hasPassword: userinfo !== undefined && userinfo.includes(':') };
 }
 
+/** Names Windows reserves for devices, whatever the extension (CON.code-workspace is the console). */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/i;
+
 /**
- * The file name of a site's one-folder workspace: the name's safe characters (at most 40) and a
- * hash of the whole name, so any name (`../x`, `a/b`, `CON`, `.`, 500 characters) gives one plain
- * file name inside the storage folder, and two names never share a file.
+ * The file name of a site's one-folder workspace, always one plain file name inside the storage
+ * folder: `<name>.code-workspace` for an ordinary name (what VS Code's recent list shows), else the
+ * name's safe characters (at most 40) and a hash of the whole name, so `../x`, `a/b`, `CON`, `.` or
+ * 500 characters can't reach outside the folder, and two names never share a file.
  */
 export function workspaceFileName(site: string): string {
+  if (SITE_NAME.test(site) && !site.endsWith('.') && !WINDOWS_DEVICE.test(site)) return `${site}.code-workspace`;
   const safe = site.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'site';
   const hash = crypto.createHash('sha256').update(site, 'utf8').digest('hex').slice(0, 10);
   return `${safe}-${hash}.code-workspace`;
