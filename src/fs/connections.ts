@@ -207,8 +207,9 @@ export class Connections implements vscode.Disposable {
       : stored.kind === 'unbound' ? `The saved password of FTP site "${name}" is not tied to a server yet (saved by an earlier version), so it is not sent. ` : '';
     if (why) this.log.warn(`[${name}] ${why}Asking for the password of ${describeServer(server)}.`);
     const password = await vscode.window.showInputBox({
-      title: stored.kind === 'otherServer' ? `FTP site "${name}": the server changed` : undefined,
-      prompt: escapeMessage(`${why}Password for ${describeServer(server)} (FTP site "${name}")`), password: true, ignoreFocusOut: true,
+      // The prompt renders links like a notification does: escaped too.
+      title: stored.kind === 'otherServer' ? escapeMessage(`FTP site "${name}": the server changed`) : undefined,
+      prompt: escapeMessage(`${why}Password for ${describeServer(server)}, FTP site "${name}"`), password: true, ignoreFocusOut: true,
     });
     if (password === undefined) {
       this.passwordDeclined.add(name);

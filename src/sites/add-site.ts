@@ -28,7 +28,10 @@ export async function addSite(secrets: SiteSecrets, given: AddSiteAnswers = {}):
   const existing = allSites();
   const name = given.name ?? await vscode.window.showInputBox({
     title: 'Add FTP Site (1/5)', prompt: 'A short name for the site; it is opened as ftp://<name>/', ignoreFocusOut: true,
-    validateInput: (v) => siteNameProblem(v, existing),
+    validateInput: (v) => {
+      const problem = siteNameProblem(v, existing);
+      return problem && escapeMessage(problem);
+    },
   });
   if (!name) return undefined;
   // Given as an argument (automation, or a link someone else wrote): the same rules, and never a
@@ -48,7 +51,7 @@ export async function addSite(secrets: SiteSecrets, given: AddSiteAnswers = {}):
   const anonymous = user === '' || user === 'anonymous';
   let password = given.password;
   if (!anonymous && password === undefined) {
-    password = await vscode.window.showInputBox({ title: 'Add FTP Site (4/5)', prompt: `Password for ${user}@${host} (kept in VS Code's secret storage)`, password: true, ignoreFocusOut: true });
+    password = await vscode.window.showInputBox({ title: 'Add FTP Site (4/5)', prompt: escapeMessage(`Password for ${user}@${host} (kept in VS Code's secret storage)`), password: true, ignoreFocusOut: true });
     if (password === undefined) return undefined;
   }
   const secure = given.secure ?? (await vscode.window.showQuickPick([
