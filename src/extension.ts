@@ -18,7 +18,10 @@ import { Doctor } from './ui/doctor';
 
 /** What activate() returns: the FTP Sites view's items, for tests and for other extensions. */
 export interface FtpWorkspaceApi {
-  siteItems(): Array<{ site: string; state: string; description: string }>;
+  /** `tooltip` is the Markdown source of the row's tooltip. */
+  siteItems(): Array<{ site: string; state: string; description: string; tooltip: string }>;
+  /** How many connection pools are open or opening (one per configured site, whatever the scheme). */
+  poolCount(): number;
 }
 
 export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
@@ -60,19 +63,31 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
       }));
     }),
     // The Explorer's entries: the same commands under titles that can't be confused with VS Code's own Upload/Download.
-    vscode.commands.registerCommand('ftpWorkspace.uploadHere', (target?: vscode.Uri) => upload(provider, target)),
-    vscode.commands.registerCommand('ftpWorkspace.downloadToDisk', (source?: vscode.Uri) => download(provider, source)),
-    vscode.commands.registerCommand('ftpWorkspace.upload', (target?: vscode.Uri, sources?: vscode.Uri[], existing?: 'replace' | 'skip') =>
+    // They take only the clicked FTP entry; local files are picked in a dialog.
+    vscode.commands.registerCommand('ftpWorkspace.uploadHere', (target?: vscode.Uri) => upload(provider, uriOrUndefined(target), undefined, undefined, { log })),
+    vscode.commands.registerCommand('ftpWorkspace.downloadToDisk', (source?: vscode.Uri) => download(provider, uriOrUndefined(source), undefined, undefined, { log })),
+    // With local paths as arguments (a link, a task, another extension), a modal names them and the
+    // destination before any local file is read or written.
+    vscode.commands.registerCommand('ftpWorkspace.upload', (target?: vscode.Uri, sources?: vscode.Uri[], existing?: unknown) =>
       // From the Explorer the second argument is the FTP selection, not local files: only file: URIs are sources.
-      upload(provider, target, Array.isArray(sources) && sources.every((u) => u instanceof vscode.Uri && u.scheme === 'file') ? sources : undefined, existing)),
-    vscode.commands.registerCommand('ftpWorkspace.download', (source?: vscode.Uri, destination?: vscode.Uri, existing?: 'replace' | 'skip') =>
-      download(provider, source, destination instanceof vscode.Uri ? destination : undefined, existing)),
+      upload(provider, uriOrUndefined(target), Array.isArray(sources) && sources.length && sources.every((u) => u instanceof vscode.Uri && u.scheme === 'file') ? sources : undefined, policyOf(existing), { log })),
+    vscode.commands.registerCommand('ftpWorkspace.download', (source?: vscode.Uri, destination?: vscode.Uri, existing?: unknown) =>
+      download(provider, uriOrUndefined(source), destination instanceof vscode.Uri && destination.scheme === 'file' ? destination : undefined, policyOf(existing), { log })),
     ...registerSiteCommands(secrets, (site) => connections.close(site)),
     doctor,
     ...doctor.commands(),
   );
-  return { siteItems: () => sitesView.getChildren().map((i) => ({ site: i.site, state: i.state, description: String(i.description) })) };
+  return {
+    siteItems: () => sitesView.getChildren().map((i) => ({
+      site: i.site, state: i.state, description: String(i.description), tooltip: i.tooltip instanceof vscode.MarkdownString ? i.tooltip.value : String(i.tooltip ?? ''),
+    })),
+    poolCount: () => connections.poolCount,
+  };
 }
+
+/** Arguments from outside are checked for type: a URI is a URI, a policy one of the two words. */
+const uriOrUndefined = (u: unknown) => (u instanceof vscode.Uri ? u : undefined);
+const policyOf = (p: unknown) => (p === 'replace' || p === 'skip' ? p : undefined);
 
 export function deactivate(): void {
   // Subscriptions close the connections.

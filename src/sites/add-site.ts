@@ -6,7 +6,9 @@
 import * as vscode from 'vscode';
 import type { SecureMode, TransferMode } from '../ftp';
 import { SiteConfig, allSites } from './config';
-import { SiteSecrets } from './secrets';
+import { SiteSecrets, serverIdentity } from './secrets';
+import { escapeMessage } from '../ui/escape';
+import { HOST_PORT, siteNameProblem } from './names';
 
 export interface AddSiteAnswers {
   name?: string;
@@ -22,28 +24,34 @@ export interface AddSiteAnswers {
   noOpen?: boolean;
 }
 
-const SITE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 export async function addSite(secrets: SiteSecrets, given: AddSiteAnswers = {}): Promise<string | undefined> {
   const existing = allSites();
   const name = given.name ?? await vscode.window.showInputBox({
     title: 'Add FTP Site (1/5)', prompt: 'A short name for the site; it is opened as ftp://<name>/', ignoreFocusOut: true,
-    validateInput: (v) => (!SITE_NAME.test(v) ? 'Letters, digits, dot, dash and underscore; no spaces.' : existing[v] ? `A site named "${v}" exists already.` : undefined),
+    validateInput: (v) => {
+      const problem = siteNameProblem(v, existing);
+      return problem && escapeMessage(problem);
+    },
   });
   if (!name) return undefined;
-  if (!SITE_NAME.test(name)) throw new Error(`"${name}" can't be a site name: use letters, digits, dot, dash and underscore.`);
+  // Given as an argument (automation, or a link someone else wrote): the same rules, and never a
+  // silent replacement of an existing site (its password stays bound to that site's server anyway).
+  const problem = siteNameProblem(name, existing);
+  if (problem) throw new Error(escapeMessage(`"${name}" can't be a site name: ${problem}`));
   const hostPort = given.host ?? await vscode.window.showInputBox({ title: 'Add FTP Site (2/5)', prompt: 'Server host name or address, optionally with :port', placeHolder: 'ftp.example.com', ignoreFocusOut: true,
-    validateInput: (v) => (/^\s*$/.test(v) || /\s|\/|@/.test(v.trim()) ? 'A host name or address, like ftp.example.com or 192.0.2.10:2121' : undefined) });
+    validateInput: (v) => (HOST_PORT.test(v.trim()) ? undefined : 'A host name or address, like ftp.example.com or 192.0.2.10:2121') });
   if (!hostPort) return undefined;
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostPort.trim());
-  const host = (m?.[1] ?? hostPort).replace(/^\[|\]$/g, '');
-  const port = given.port ?? (m?.[2] ? Number(m[2]) : undefined);
+  const m = HOST_PORT.exec(hostPort.trim());
+  if (!m) throw new Error(escapeMessage(`"${hostPort}" is not a host name or address (like ftp.example.com or 192.0.2.10:2121).`));
+  const host = m[1].replace(/^\[|\]$/g, '');
+  const port = given.port ?? (m[2] ? Number(m[2]) : undefined);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new Error(`${port} is not a port number (1-65535).`);
   const user = given.user ?? await vscode.window.showInputBox({ title: 'Add FTP Site (3/5)', prompt: 'User name (empty for anonymous)', ignoreFocusOut: true });
   if (user === undefined) return undefined;
   const anonymous = user === '' || user === 'anonymous';
   let password = given.password;
   if (!anonymous && password === undefined) {
-    password = await vscode.window.showInputBox({ title: 'Add FTP Site (4/5)', prompt: `Password for ${user}@${host} (kept in VS Code's secret storage)`, password: true, ignoreFocusOut: true });
+    password = await vscode.window.showInputBox({ title: 'Add FTP Site (4/5)', prompt: escapeMessage(`Password for ${user}@${host} (kept in VS Code's secret storage)`), password: true, ignoreFocusOut: true });
     if (password === undefined) return undefined;
   }
   const secure = given.secure ?? (await vscode.window.showQuickPick([
@@ -61,10 +69,10 @@ export async function addSite(secrets: SiteSecrets, given: AddSiteAnswers = {}):
   const inspected = config.inspect<Record<string, SiteConfig>>('sites');
   const current = (scope === 'workspace' ? inspected?.workspaceValue : inspected?.globalValue) ?? {};
   await config.update('sites', { ...current, [name]: site }, target);
-  if (!anonymous && password !== undefined) await secrets.set(name, password);
+  if (!anonymous && password !== undefined) await secrets.set(name, password, serverIdentity(site));
 
   if (!given.noOpen) {
-    const open = await vscode.window.showInformationMessage(`FTP site "${name}" added.`, 'Open in This Window', 'Open in New Window');
+    const open = await vscode.window.showInformationMessage(escapeMessage(`FTP site "${name}" added.`), 'Open in This Window', 'Open in New Window');
     if (open) await vscode.commands.executeCommand('ftpWorkspace.openSite', name, open === 'Open in New Window' ? 'newWindow' : 'window');
   }
   return name;

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { CertificateInfo } from '../ftp';
+import { escapeMessage } from '../ui/escape';
 
 const KEY = 'ftpWorkspace.trustedCertificates';
 
@@ -32,18 +33,19 @@ export class TrustedCertificates {
 /** Asks whether to trust a certificate the server presented; true when the user trusts it. */
 export async function askToTrust(site: string, server: string, cert: CertificateInfo, reason: string): Promise<boolean> {
   const trust = `Trust this certificate for ${site}`;
+  // Subject, issuer and reason are the server's words: escaped like every message.
   const answer = await vscode.window.showWarningMessage(
-    `The certificate of FTP site "${site}" (${server}) is not trusted: ${reason}`,
+    escapeMessage(`The certificate of FTP site "${site}" (${server}) is not trusted: ${reason}`),
     {
       modal: true,
-      detail: [
+      detail: escapeMessage([
         `Subject: ${cert.subject}`,
         `Issuer: ${cert.issuer}`,
         `Valid: ${cert.validFrom} to ${cert.validTo}`,
         `SHA-256: ${cert.fingerprint256}`,
         '',
         'Compare the fingerprint with the one your hosting provider publishes. Trusting it applies to this site only; a different certificate will be asked about again.',
-      ].join('\n'),
+      ].join('\n')),
     },
     trust,
   );

@@ -2,8 +2,10 @@
 import * as vscode from 'vscode';
 import type { TransferMode } from '../ftp';
 import { allSites, siteRoot, targetOf, updateSite } from './config';
-import { SiteSecrets } from './secrets';
+import { SiteSecrets, describeServer, serverIdentity } from './secrets';
 import { AddSiteAnswers, addSite } from './add-site';
+import { escapeMessage } from '../ui/escape';
+import { workspaceFileName } from './names';
 
 const MODES: Array<{ label: string; mode: TransferMode; detail: string }> = [
   { label: 'Automatic', mode: 'auto', detail: 'Try passive, then active, and remember what works for this site' },
@@ -73,7 +75,7 @@ export async function openSite(arg?: SiteArg, where?: OpenWhere): Promise<void> 
     if (!where) return;
   }
   if (where === 'add') {
-    if (!vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: site })) throw new Error(`Could not add ${uri.toString(true)} to the workspace.`);
+    if (!vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: site })) throw new Error(escapeMessage(`Could not add ${uri.toString(true)} to the workspace.`));
     return;
   }
   await vscode.commands.executeCommand('vscode.openFolder', await siteWorkspaceFile(site, uri), { forceNewWindow: where === 'newWindow' });
@@ -87,11 +89,14 @@ export function setWorkspaceStorage(uri: vscode.Uri): void {
 
 /**
  * A window opened on a bare ftp://site/ folder is titled "/ [FTP]". A one-folder workspace file
- * names the folder after the site, so the title bar and the Explorer read "site".
+ * names the folder after the site, so the title bar and the Explorer read "site". It lives in the
+ * extension's storage whatever the site's name (see workspaceFileName).
  */
 async function siteWorkspaceFile(site: string, uri: vscode.Uri): Promise<vscode.Uri> {
   if (!storage) return uri;
-  const file = vscode.Uri.joinPath(storage, 'workspaces', `${site}.code-workspace`);
+  const folder = vscode.Uri.joinPath(storage, 'workspaces');
+  const file = vscode.Uri.joinPath(folder, workspaceFileName(site));
+  if (file.path !== `${folder.path}/${workspaceFileName(site)}`) throw new Error(escapeMessage(`No workspace file can be made for the FTP site "${site}".`));
   const content = { folders: [{ uri: uri.toString(), name: site }], settings: {} };
   try {
     const existing = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8')) as { settings?: object };
@@ -140,12 +145,16 @@ export function registerSiteCommands(secrets: SiteSecrets, reconnect: (site: str
     vscode.commands.registerCommand('ftpWorkspace.openSite', openSite),
     vscode.commands.registerCommand('ftpWorkspace.editSiteSettings', editSiteSettings),
     // Without arguments it asks; with (site, password) it stores directly (automation, tests).
+    // The password is bound to the server the site names now (user, host, port, security).
     vscode.commands.registerCommand('ftpWorkspace.setPassword', async (arg?: SiteArg, password?: string) => {
       const site = await pickSite('Set the password of which FTP site?', arg);
       if (!site) return;
-      password ??= await vscode.window.showInputBox({ prompt: `Password for FTP site "${site}"`, password: true, ignoreFocusOut: true });
+      const config = allSites()[site];
+      if (!config) throw new Error(escapeMessage(`No FTP site named "${site}" is configured. For an ftp://user@host/ address the password is asked for when it connects.`));
+      const server = serverIdentity(config);
+      password ??= await vscode.window.showInputBox({ prompt: escapeMessage(`Password for FTP site "${site}" (${describeServer(server)})`), password: true, ignoreFocusOut: true });
       if (password === undefined) return;
-      await secrets.set(site, password);
+      await secrets.set(site, password, server);
       await reconnect(site);
     }),
     vscode.commands.registerCommand('ftpWorkspace.forgetPassword', async (arg?: SiteArg) => {

@@ -49,7 +49,8 @@ export function allSites(): Record<string, SiteConfig> {
 
 /** `ftp://<site>/`, or `ftps://` for a site with FTPS. */
 export function siteRoot(site: string): vscode.Uri {
-  return vscode.Uri.parse(`${(allSites()[site]?.secure ?? 'off') !== 'off' ? 'ftps' : 'ftp'}://${site}/`);
+  // Built from parts, not parsed: a name with "/", "#" or "@" in it stays the authority.
+  return vscode.Uri.from({ scheme: (allSites()[site]?.secure ?? 'off') !== 'off' ? 'ftps' : 'ftp', authority: site, path: '/' });
 }
 
 /** The workspace folder whose own settings define this site, if one does. */

@@ -4,11 +4,13 @@
  * buttons are command links, and every text from the server is escaped.
  */
 import type { DoctorReport, DoctorStep } from '../ftp';
+import { escapeHtml as esc, escapeMarkdown, markdownCell, markdownCodeCell, markdownFence } from './escape';
 
 const ICON: Record<DoctorStep['status'], string> = { ok: '✔', warning: '⚠', failed: '✖', skipped: '–' };
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const commandLink = (command: string, args: unknown[]) => `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+/** The only commands the report's links may run (the webview's enableCommandUris allows just these). */
+export const DOCTOR_COMMANDS = ['ftpWorkspace.applyRecommendation', 'ftpWorkspace.diagnose', 'ftpWorkspace.copyDiagnosis'] as const;
+const commandLink = (command: typeof DOCTOR_COMMANDS[number], args: unknown[]) => `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
 
 export interface ReportState {
   site: string;
@@ -72,11 +74,15 @@ export function renderReport(s: ReportState, cspSource: string): string {
 </body></html>`;
 }
 
-/** The same report as Markdown, to paste into a support request (no password: the engine masks it). */
+/**
+ * The same report as Markdown, to paste into a support request (no password: the engine masks it).
+ * Everything that came from the server or the settings is escaped: it reads as text wherever the
+ * Markdown is rendered (no link, image, HTML or broken table).
+ */
 export function reportMarkdown(s: ReportState): string {
-  const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, '<br>');
-  const lines = [`# Connection doctor: ${s.site}`, '', s.target, '', '| | Step | Sent | Reply | Time | What it means |', '|---|---|---|---|---|---|'];
-  for (const step of s.steps) lines.push(`| ${ICON[step.status]} | ${cell(step.title)} | ${cell(step.sent.join('\n'))} | ${cell(step.reply)} | ${step.ms} ms | ${cell(step.verdict)} |`);
-  if (s.report) lines.push('', `**Recommendation:** ${s.report.recommendation.summary}`, '', '```json', JSON.stringify(s.report.recommendation.settings, null, 2), '```');
+  const lines = [`# Connection doctor: ${escapeMarkdown(s.site)}`, '', escapeMarkdown(s.target), '', '| | Step | Sent | Reply | Time | What it means |', '|---|---|---|---|---|---|'];
+  for (const step of s.steps) lines.push(`| ${ICON[step.status]} | ${markdownCell(step.title)} | ${markdownCodeCell(step.sent.join('\n'))} | ${markdownCodeCell(step.reply)} | ${step.ms} ms | ${markdownCell(step.verdict)} |`);
+  if (s.report) lines.push('', `**Recommendation:** ${escapeMarkdown(s.report.recommendation.summary)}`, '', markdownFence(JSON.stringify(s.report.recommendation.settings, null, 2), 'json'));
+  else if (s.error) lines.push('', escapeMarkdown(s.error));
   return lines.join('\n');
 }

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { FallbackEvent, FtpError, MethodAttempt, modeOfMethod } from '../ftp';
 import { updateSite } from '../sites/config';
 import type { SiteConnection } from '../fs/connections';
+import { escapeMessage } from './escape';
 
 const DISMISSED_KEY = 'ftpWorkspace.fallbackNoticeDismissed';
 
@@ -28,8 +29,9 @@ export class ModeNotices {
     const failed = modeOfMethod(failedAttempts[0].method);
     const why = reason(failedAttempts[failedAttempts.length - 1]);
     const always = `Always use ${works} for ${site}`;
+    // The reason quotes the server's reply: escaped, so it can't carry a link.
     const answer = await vscode.window.showInformationMessage(
-      `${capitalize(failed)} mode failed on ${site} (${why}); ${works} mode works.`, always, 'Keep automatic');
+      escapeMessage(`${capitalize(failed)} mode failed on ${site} (${why}); ${works} mode works.`), always, 'Keep automatic');
     if (answer === always) await updateSite(site, { transferMode: works });
     else if (answer === 'Keep automatic') await this.state.update(DISMISSED_KEY, [...dismissed, key]);
   }
@@ -44,7 +46,7 @@ export class ModeNotices {
     const other = site.mode === 'passive' ? 'active' : 'passive';
     const use = `Use ${other} mode for ${site.name}`;
     const diagnose = 'Diagnose Connection...';
-    const answer = await vscode.window.showErrorMessage(error.message, use, diagnose);
+    const answer = await vscode.window.showErrorMessage(escapeMessage(error.message), use, diagnose);
     if (answer === use) await updateSite(site.name, { transferMode: other });
     else if (answer === diagnose) await vscode.commands.executeCommand('ftpWorkspace.diagnose', site.name);
   }

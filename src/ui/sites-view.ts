@@ -7,13 +7,19 @@ import * as vscode from 'vscode';
 import type { Connections } from '../fs/connections';
 import { allSites, workspaceSitesWithheld } from '../sites/config';
 import { effectiveMode } from './mode-label';
+import { escapeMarkdown } from './escape';
 
 export class SiteItem extends vscode.TreeItem {
+  /** `tooltip` is Markdown whose every part from settings or a server is already escaped. */
   constructor(readonly site: string, readonly state: 'idle' | 'connected' | 'failed' | 'untrusted', description: string, tooltip: string) {
     super(site, vscode.TreeItemCollapsibleState.None);
     this.id = `ftpSite:${site}`;
     this.description = description;
-    this.tooltip = new vscode.MarkdownString(tooltip);
+    const md = new vscode.MarkdownString(tooltip);
+    md.isTrusted = false; // no command links, whatever it holds
+    md.supportHtml = false;
+    md.supportThemeIcons = false;
+    this.tooltip = md;
     this.contextValue = `ftpSite.${state}`;
     this.iconPath = new vscode.ThemeIcon(
       state === 'connected' ? 'vm-active' : state === 'failed' ? 'error' : state === 'untrusted' ? 'workspace-untrusted' : 'vm-outline',
@@ -56,10 +62,11 @@ export class SitesView implements vscode.TreeDataProvider<SiteItem>, vscode.Disp
       const server = `${site.user ? `${site.user}@` : ''}${site.host}${site.port ? `:${site.port}` : ''}`;
       const stateText = state.state === 'connected' ? 'connected' : state.state === 'failed' ? 'failed' : 'not connected';
       const security = site.secure === 'explicit' ? 'FTPS (explicit)' : site.secure === 'implicit' ? 'FTPS (implicit)' : 'FTP';
+      // Markdown: the name and host come from settings, the failure from the server; all of it escaped.
       const tooltip = [
-        `**${name}**: ${security} ${server}`,
-        `Transfer mode: ${mode.text}${mode.method ? ` (${mode.method})` : ''}`,
-        `State: ${stateText}${state.state === 'failed' ? `: ${state.message}` : ''}`,
+        `**${escapeMarkdown(name)}**: ${security} ${escapeMarkdown(server)}`,
+        `Transfer mode: ${escapeMarkdown(mode.text)}${mode.method ? ` (${escapeMarkdown(mode.method)})` : ''}`,
+        `State: ${stateText}${state.state === 'failed' ? `: ${escapeMarkdown(state.message)}` : ''}`,
       ].join('\n\n');
       return new SiteItem(name, state.state, `${mode.text} · ${stateText}`, tooltip);
     });

@@ -36,7 +36,8 @@ export class SiteStatusBar implements vscode.Disposable {
     const site = decodeURIComponent(uri.authority);
     const mode = effectiveMode(this.connections, site);
     const state = this.connections.stateOf(site);
-    this.item.text = `$(remote) ${site} · ${mode.text}`;
+    // `$(name)` in a status bar text is an icon: a site name shows as typed.
+    this.item.text = `$(remote) ${site.replace(/\$\(/g, '\\$(')} · ${mode.text}`;
     this.item.tooltip = `FTP site "${site}": transfer mode ${mode.text}${mode.method ? ` (${mode.method})` : ''}` +
       `${state.state === 'failed' ? `. Failed: ${state.message}` : state.state === 'connected' ? ', connected' : ''}. Click to change the mode.`;
     this.item.backgroundColor = state.state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;

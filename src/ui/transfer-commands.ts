@@ -2,12 +2,19 @@
  * FTP: Upload File or Folder... (from disk into an FTP folder) and FTP: Download... (to disk), from
  * the palette or the Explorer's context menu. Files are streamed; one notification shows the
  * progress of the whole batch, and Cancel aborts the file in flight (ABOR) and stops the rest.
+ *
+ * Local files are touched only where the user said so: local paths given as command arguments (a
+ * link, a task, another extension) are confirmed in a modal that names them and the destination.
+ * An upload never follows a local symbolic link (it is skipped and reported); a download writes
+ * every listed name inside the chosen folder or refuses the whole download before writing anything.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FtpFileSystemProvider } from '../fs/provider';
+import { escapeMessage } from './escape';
+import { UnsafeNameError, childPath, unsafeName } from './local-paths';
 
 const isFtp = (u?: vscode.Uri) => !!u && (u.scheme === 'ftp' || u.scheme === 'ftps');
 
@@ -20,6 +27,28 @@ export interface BatchResult {
   skipped: number;
   /** Cancel was pressed: the file in flight was aborted (and left no partial file), the rest not started. */
   cancelled: boolean;
+  /** Upload: local symbolic links that were not followed (neither they nor what they point to were sent). */
+  links: string[];
+}
+
+/** How a transfer command was started. */
+export interface TransferContext {
+  /** The local paths come from our own code or a dialog the user just used: no confirmation. */
+  confirmed?: boolean;
+  log?: vscode.LogOutputChannel;
+}
+
+/** The modal that confirms local paths given as arguments; true when the user chose `action`. */
+async function confirmLocal(action: 'Upload' | 'Download', message: string, paths: string[], existing?: ExistingPolicy): Promise<boolean> {
+  const shown = paths.slice(0, 10).map((p) => `  ${p}`);
+  if (paths.length > shown.length) shown.push(`  … and ${paths.length - shown.length} more`);
+  const detail = [
+    action === 'Upload' ? 'Local files to read and send:' : 'Local folder or file to write:', ...shown, '',
+    'This was asked for by a command (a link, a task or another extension), not chosen in a file dialog.',
+    ...(existing === 'replace' ? [action === 'Upload' ? 'Files that exist on the server will be replaced.' : 'Files that exist on this computer will be replaced.'] : []),
+  ].join('\n');
+  const answer = await vscode.window.showWarningMessage(escapeMessage(message), { modal: true, detail: escapeMessage(detail) }, action);
+  return answer === action;
 }
 
 interface Job {
@@ -44,7 +73,7 @@ async function ftpFolderFor(clicked?: vscode.Uri): Promise<vscode.Uri | undefine
 
 async function askExisting(name: string, policy: { value?: ExistingPolicy }): Promise<ExistingPolicy | undefined> {
   if (policy.value) return policy.value;
-  const answer = await vscode.window.showWarningMessage(`"${name}" exists already.`, { modal: true }, 'Replace', 'Replace All', 'Skip', 'Skip All');
+  const answer = await vscode.window.showWarningMessage(escapeMessage(`"${name}" exists already.`), { modal: true }, 'Replace', 'Replace All', 'Skip', 'Skip All');
   if (!answer) return undefined;
   if (answer.endsWith('All')) policy.value = answer.startsWith('Replace') ? 'replace' : 'skip';
   return answer.startsWith('Replace') ? 'replace' : 'skip';
@@ -63,13 +92,13 @@ async function remoteExists(uri: vscode.Uri): Promise<boolean> {
 /** Runs the jobs under one cancellable notification; returns what was moved. */
 async function runBatch(title: string, jobs: Job[], move: (job: Job, signal: AbortSignal, onProgress: (n: number) => void) => Promise<'done' | 'skipped'>): Promise<BatchResult> {
   const total = jobs.reduce((n, j) => n + j.size, 0) || 1;
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(title), cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
-    const result: BatchResult = { files: 0, bytes: 0, skipped: 0, cancelled: false };
+    const result: BatchResult = { files: 0, bytes: 0, skipped: 0, cancelled: false, links: [] };
     for (const [i, job] of jobs.entries()) {
       let moved = 0;
-      progress.report({ message: `${i + 1} of ${jobs.length}: ${path.basename(job.to)}` });
+      progress.report({ message: escapeMessage(`${i + 1} of ${jobs.length}: ${path.basename(job.to)}`) });
       let outcome: 'done' | 'skipped';
       try {
         outcome = await move(job, controller.signal, (n) => {
@@ -92,25 +121,36 @@ async function runBatch(title: string, jobs: Job[], move: (job: Job, signal: Abo
 }
 
 /** FTP: Upload File or Folder... (args for automation: target folder, local URIs, existing-file policy). */
-export async function upload(provider: FtpFileSystemProvider, target?: vscode.Uri, sources?: vscode.Uri[], existing?: ExistingPolicy): Promise<BatchResult | undefined> {
+export async function upload(provider: FtpFileSystemProvider, target?: vscode.Uri, sources?: vscode.Uri[], existing?: ExistingPolicy, how: TransferContext = {}): Promise<BatchResult | undefined> {
   const folder = await ftpFolderFor(target);
   if (!folder) {
     void vscode.window.showErrorMessage('Open an FTP folder first, or run Upload from a folder in the Explorer.');
     return undefined;
   }
-  sources ??= await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: true, openLabel: 'Upload', title: `Upload to ${folder.toString(true)}`, defaultUri: vscode.Uri.file(os.homedir()) });
+  let confirmed = how.confirmed ?? false;
+  if (!sources) {
+    sources = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: true, openLabel: 'Upload', title: `Upload to ${folder.toString(true)}`, defaultUri: vscode.Uri.file(os.homedir()) });
+    confirmed = true; // picked by the user just now
+  }
   if (!sources?.length) return undefined;
+  if (!confirmed && !(await confirmLocal('Upload', `Upload ${sources.length === 1 ? `"${path.basename(sources[0].fsPath)}"` : `${sources.length} local files or folders`} to ${folder.toString(true)}?`, sources.map((s) => s.fsPath), existing))) {
+    return undefined;
+  }
 
-  // Folders are created first (mkdir -p is cheap), then the files are queued.
+  // Folders are created first (mkdir -p is cheap), then the files are queued. lstat, never stat: a
+  // symbolic link (to ~/.ssh, say) is not followed, and what it points to is not sent.
   const jobs: Job[] = [];
+  const links: string[] = [];
   const walk = async (local: string, remote: vscode.Uri): Promise<void> => {
-    const st = await fs.promises.stat(local);
-    if (st.isDirectory()) {
+    const st = await fs.promises.lstat(local);
+    if (st.isSymbolicLink()) links.push(local);
+    else if (st.isDirectory()) {
       await vscode.workspace.fs.createDirectory(remote);
       for (const name of (await fs.promises.readdir(local)).sort()) await walk(path.join(local, name), vscode.Uri.joinPath(remote, name));
     } else if (st.isFile()) jobs.push({ from: local, to: remote.toString(), size: st.size });
   };
   for (const s of sources) await walk(s.fsPath, vscode.Uri.joinPath(folder, path.basename(s.fsPath)));
+  for (const link of links) how.log?.warn(`Upload to ${folder.toString(true)}: ${link} is a symbolic link; not followed, not uploaded.`);
 
   const policy = { value: existing };
   const result = await runBatch(`Uploading to ${folder.toString(true)}`, jobs, async (job, signal, onProgress) => {
@@ -123,12 +163,38 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
     await provider.uploadFile(to, job.from, { signal, onProgress });
     return 'done';
   });
-  void vscode.window.setStatusBarMessage(`FTP: uploaded ${result.files} file(s)${result.skipped ? `, skipped ${result.skipped}` : ''}${result.cancelled ? ', then cancelled' : ''}`, 5000);
+  result.links = links;
+  void vscode.window.setStatusBarMessage(escapeMessage(`FTP: uploaded ${result.files} file(s)${result.skipped ? `, skipped ${result.skipped}` : ''}${links.length ? `, ${links.length} symbolic link(s) not followed` : ''}${result.cancelled ? ', then cancelled' : ''}`), 5000);
+  if (links.length) {
+    void vscode.window.showWarningMessage(escapeMessage(`Symbolic links are not uploaded (neither they nor what they point to): ${links.slice(0, 3).join(', ')}${links.length > 3 ? ` and ${links.length - 3} more (see FTP: Show Log)` : ''}.`));
+  }
   return result;
 }
 
+/** Why a download can't write a listed name, as the user reads it. */
+function refused(src: vscode.Uri, folder: vscode.Uri, e: UnsafeNameError): Error {
+  return new Error(escapeMessage(`Download of ${src.toString(true)} refused; nothing was written. The server listed "${e.entry}" in ${folder.toString(true)}, and ${e.reason}.`));
+}
+
+/**
+ * A folder of the download tree: created, or found as a real folder. A symbolic link (or a file)
+ * where a folder goes is refused: writing through it would land outside the destination.
+ */
+async function localFolder(dir: string, root: string): Promise<void> {
+  try {
+    await fs.promises.mkdir(dir, { recursive: dir === root });
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const st = await fs.promises.lstat(dir);
+  if (!st.isDirectory()) {
+    throw new Error(escapeMessage(`Download refused: ${dir} exists on this computer and is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; it is not written through.`));
+  }
+}
+
 /** FTP: Download... (args for automation: the FTP file or folder, the local destination, existing-file policy). */
-export async function download(provider: FtpFileSystemProvider, source?: vscode.Uri, destination?: vscode.Uri, existing?: ExistingPolicy): Promise<BatchResult | undefined> {
+export async function download(provider: FtpFileSystemProvider, source?: vscode.Uri, destination?: vscode.Uri, existing?: ExistingPolicy, how: TransferContext = {}): Promise<BatchResult | undefined> {
   source ??= isFtp(vscode.window.activeTextEditor?.document.uri) ? vscode.window.activeTextEditor!.document.uri : undefined;
   if (!isFtp(source)) {
     void vscode.window.showErrorMessage('Choose a file or folder of an FTP folder: right-click it in the Explorer and pick Download..., or open it in an editor.');
@@ -139,22 +205,38 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   const isDir = ((await vscode.workspace.fs.stat(src)).type & vscode.FileType.Directory) !== 0;
   if (!destination) {
     const home = vscode.Uri.file(os.homedir());
+    const defaultName = unsafeName(name) ? 'download' : name;
     destination = isDir
       ? (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Download Here', title: `Download ${name} into...`, defaultUri: home }))?.[0]
-      : await vscode.window.showSaveDialog({ title: `Download ${name}`, defaultUri: vscode.Uri.joinPath(home, name), saveLabel: 'Download' });
+      : await vscode.window.showSaveDialog({ title: `Download ${name}`, defaultUri: vscode.Uri.joinPath(home, defaultName), saveLabel: 'Download' });
     if (!destination) return undefined;
-    if (isDir) destination = vscode.Uri.joinPath(destination, name);
+    if (isDir) destination = vscode.Uri.file(childPath(destination.fsPath, destination.fsPath, defaultName));
+  } else if (!how.confirmed && !(await confirmLocal('Download', `Download ${src.toString(true)} to ${destination.fsPath}?`, [destination.fsPath], existing))) {
+    return undefined;
   }
 
+  // The whole tree is listed and every local path checked before anything is written.
+  const root = destination.fsPath;
+  const dirs: string[] = [];
   const jobs: Job[] = [];
   const walk = async (remote: vscode.Uri, local: string): Promise<void> => {
     const st = await vscode.workspace.fs.stat(remote);
     if (st.type & vscode.FileType.Directory) {
-      await fs.promises.mkdir(local, { recursive: true });
-      for (const [child] of await vscode.workspace.fs.readDirectory(remote)) await walk(vscode.Uri.joinPath(remote, child), path.join(local, child));
+      dirs.push(local);
+      for (const [child] of await vscode.workspace.fs.readDirectory(remote)) {
+        let to: string;
+        try {
+          to = childPath(root, local, child);
+        } catch (e) {
+          if (e instanceof UnsafeNameError) throw refused(src, remote, e);
+          throw e;
+        }
+        await walk(vscode.Uri.joinPath(remote, child), to);
+      }
     } else jobs.push({ from: remote.toString(), to: local, size: st.size });
   };
-  await walk(src, destination.fsPath);
+  await walk(src, root);
+  for (const dir of dirs) await localFolder(dir, root);
 
   const policy = { value: existing };
   const result = await runBatch(`Downloading ${name}`, jobs, async (job, signal, onProgress) => {
@@ -166,6 +248,6 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
     await provider.downloadFile(vscode.Uri.parse(job.from), job.to, { signal, onProgress });
     return 'done';
   });
-  void vscode.window.setStatusBarMessage(`FTP: downloaded ${result.files} file(s) to ${destination.fsPath}${result.cancelled ? ', then cancelled' : ''}`, 5000);
+  void vscode.window.setStatusBarMessage(escapeMessage(`FTP: downloaded ${result.files} file(s) to ${destination.fsPath}${result.cancelled ? ', then cancelled' : ''}`), 5000);
   return result;
 }

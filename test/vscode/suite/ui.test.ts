@@ -19,6 +19,14 @@ const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
 type Api = { siteItems(): Array<{ site: string; state: string; description: string }> };
 const api = () => vscode.extensions.getExtension<Api>(ID)!.exports;
 
+/**
+ * Runs `body` with local paths given as arguments, confirming the modal that names them (Upload or
+ * Download); other warnings (a file that exists already) get `other`'s answer. The calls are returned.
+ */
+async function confirmingLocal<T>(body: () => Thenable<T>, other: (message: string) => string | undefined = () => undefined): Promise<{ result: T; calls: unknown[][] }> {
+  return answering('showWarningMessage', (message, ...rest) => (rest.includes('Upload') ? 'Upload' : rest.includes('Download') ? 'Download' : other(message)), () => Promise.resolve(body()));
+}
+
 async function setSites(sites: Record<string, object>): Promise<void> {
   await config().update('sites', sites, vscode.ConfigurationTarget.Workspace);
 }
@@ -154,7 +162,8 @@ suite('Upload and Download (proftpd)', () => {
     fs.mkdirSync(path.join(local, 'up', 'assets', 'img'), { recursive: true });
     fs.writeFileSync(path.join(local, 'up', 'index.html'), '<h1>hi</h1>\n');
     fs.writeFileSync(path.join(local, 'up', 'assets', 'img', 'big.bin'), big);
-    const result = await vscode.commands.executeCommand<{ files: number; skipped: number }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(path.join(local, 'up'))]);
+    const { result, calls } = await confirmingLocal(() => vscode.commands.executeCommand<{ files: number; skipped: number }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(path.join(local, 'up'))]));
+    assert.equal(calls.length, 1, 'local paths given as arguments: confirmed once');
     assert.deepEqual({ files: result.files, skipped: result.skipped }, { files: 2, skipped: 0 });
     assert.equal(fs.readFileSync(disk('site/up/index.html'), 'utf8'), '<h1>hi</h1>\n');
     assert.ok(fs.readFileSync(disk('site/up/assets/img/big.bin')).equals(big), 'the 3 MB file arrived intact');
@@ -163,24 +172,78 @@ suite('Upload and Download (proftpd)', () => {
 
   test('Upload over existing files asks; "Skip All" keeps the server\'s file', async () => {
     fs.writeFileSync(path.join(local, 'up', 'index.html'), 'changed locally\n');
-    const { result, calls } = await answering('showWarningMessage', () => 'Skip All', () =>
-      Promise.resolve(vscode.commands.executeCommand<{ files: number; skipped: number }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site/up/index.html'), [vscode.Uri.file(path.join(local, 'up', 'index.html'))])));
-    assert.equal(calls.length, 1, 'asked once');
-    assert.match(String(calls[0][0]), /index\.html" exists already/);
+    const { result, calls } = await confirmingLocal(() =>
+      vscode.commands.executeCommand<{ files: number; skipped: number }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site/up/index.html'), [vscode.Uri.file(path.join(local, 'up', 'index.html'))]), () => 'Skip All');
+    assert.equal(calls.length, 2, 'the confirmation, then the question, once');
+    assert.match(String(calls[1][0]), /index\.html" exists already/);
     assert.equal(result.skipped, 1);
     assert.equal(fs.readFileSync(disk('site/up/index.html'), 'utf8'), '<h1>hi</h1>\n');
-    const replaced = await vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site/up'), [vscode.Uri.file(path.join(local, 'up', 'index.html'))], 'replace');
-    assert.equal(replaced.files, 1);
+    const replaced = await confirmingLocal(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site/up'), [vscode.Uri.file(path.join(local, 'up', 'index.html'))], 'replace'));
+    assert.match(String((replaced.calls[0][1] as { detail: string }).detail), /will be replaced/, 'the modal says files will be replaced');
+    assert.equal(replaced.result.files, 1);
     assert.equal(fs.readFileSync(disk('site/up/index.html'), 'utf8'), 'changed locally\n');
   });
 
   test('Download brings a folder tree back to disk, and leaves no partial file', async () => {
     const dest = path.join(local, 'down');
-    const result = await vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/up'), vscode.Uri.file(dest));
+    const { result } = await confirmingLocal(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/up'), vscode.Uri.file(dest)));
     assert.equal(result.files, 2);
     assert.ok(fs.readFileSync(path.join(dest, 'assets', 'img', 'big.bin')).equals(fs.readFileSync(disk('site/up/assets/img/big.bin'))));
     assert.equal(fs.readFileSync(path.join(dest, 'index.html'), 'utf8'), 'changed locally\n');
     assert.deepEqual(fs.readdirSync(dest).sort(), ['assets', 'index.html']);
+  });
+
+  test('local paths given as arguments are confirmed in a modal naming them and the destination; declined, nothing is read or written', async () => {
+    fs.mkdirSync(path.join(local, 'asked'));
+    fs.writeFileSync(path.join(local, 'asked', 'private.txt'), 'private\n');
+    const up = await answering('showWarningMessage', () => undefined, () =>
+      Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(path.join(local, 'asked'))])));
+    assert.equal(up.result, undefined);
+    assert.equal(up.calls.length, 1);
+    assert.equal(String(up.calls[0][0]), 'Upload "asked" to ftp://xfer/site?');
+    const options = up.calls[0][1] as { modal: boolean; detail: string };
+    assert.equal(options.modal, true);
+    assert.ok(options.detail.includes(path.join(local, 'asked')), options.detail);
+    assert.deepEqual(up.calls[0].slice(2), ['Upload']);
+    assert.equal(fs.existsSync(disk('site/asked')), false, 'nothing sent');
+
+    const dest = path.join(local, 'not-written');
+    const down = await answering('showWarningMessage', () => undefined, () =>
+      Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/up'), vscode.Uri.file(dest), 'replace')));
+    assert.equal(down.result, undefined);
+    assert.equal(String(down.calls[0][0]), `Download ftp://xfer/site/up to ${dest}?`);
+    assert.match((down.calls[0][1] as { detail: string }).detail, /will be replaced/);
+    assert.deepEqual(down.calls[0].slice(2), ['Download']);
+    assert.equal(fs.existsSync(dest), false, 'nothing written');
+  });
+
+  test('Upload of a folder never follows a local symbolic link: neither the link nor what it points to is sent, and the user is told', async () => {
+    const outside = path.join(local, 'outside');
+    fs.mkdirSync(path.join(outside, '.ssh'), { recursive: true });
+    fs.writeFileSync(path.join(outside, '.ssh', 'id_ed25519'), 'PRIVATE KEY\n');
+    const tree = path.join(local, 'linked');
+    fs.mkdirSync(tree);
+    fs.writeFileSync(path.join(tree, 'index.html'), 'ok\n');
+    fs.symlinkSync(path.join(outside, '.ssh'), path.join(tree, 'ssh'));
+    fs.symlinkSync(path.join(outside, '.ssh', 'id_ed25519'), path.join(tree, 'key.txt'));
+    const { result, calls } = await confirmingLocal(() =>
+      vscode.commands.executeCommand<{ files: number; links: string[] }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(tree)]));
+    assert.equal(result.files, 1);
+    assert.deepEqual([...result.links].sort(), [path.join(tree, 'key.txt'), path.join(tree, 'ssh')]);
+    assert.deepEqual(fs.readdirSync(disk('site/linked')), ['index.html'], 'only the real file arrived');
+    assert.ok(calls.some((c) => /Symbolic links are not uploaded/.test(String(c[0]))), 'the user is told');
+  });
+
+  test('Download never writes through a local symbolic link where a folder of the tree goes: refused before anything is written', async () => {
+    const elsewhere = path.join(local, 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    const dest = path.join(local, 'down-linked');
+    fs.mkdirSync(dest);
+    fs.symlinkSync(elsewhere, path.join(dest, 'assets'));
+    await assert.rejects(confirmingLocal(() => vscode.commands.executeCommand('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/up'), vscode.Uri.file(dest), 'replace')),
+      /assets exists on this computer and is a symbolic link/);
+    assert.deepEqual(fs.readdirSync(elsewhere), [], 'nothing written through the link');
+    assert.deepEqual(fs.readdirSync(dest), ['assets'], 'nothing written at all');
   });
 
   test('a 20 MB save shows progress; Cancel aborts it (ABOR): the save fails, the server file is intact, no temporary file', async () => {
@@ -222,7 +285,7 @@ suite('Upload and Download (proftpd)', () => {
     };
     let result: { files: number; cancelled: boolean };
     try {
-      result = await vscode.commands.executeCommand('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(path.join(local, 'two'))]);
+      result = (await confirmingLocal(() => vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(path.join(local, 'two'))]))).result;
     } finally {
       window.withProgress = original;
     }
