@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { DataMethod, FtpError, TransferMode, modeOfMethod } from '../ftp';
+import { escapeMessage } from '../ui/escape';
 
 export interface ModeContext {
   /** The site's configured mode. */
@@ -32,7 +33,8 @@ export function toFileSystemError(e: unknown, uri: vscode.Uri, ctx?: ModeContext
   if (e instanceof vscode.FileSystemError) return e;
   if (!(e instanceof FtpError)) return e instanceof Error ? e : new Error(String(e));
   const advice = dataAdvice(e, ctx);
-  const message = `${uri.toString(true)}: ${e.message}${advice ? ` ${advice}` : ''}`;
+  // Shown in a notification, where VS Code makes [label](command:...) a link: the server's words stay words.
+  const message = escapeMessage(`${uri.toString(true)}: ${e.message}${advice ? ` ${advice}` : ''}`);
   switch (e.kind) {
     case 'notFound': return vscode.FileSystemError.FileNotFound(message);
     case 'notADirectory': return vscode.FileSystemError.FileNotADirectory(message);

@@ -17,6 +17,7 @@ import { toFileSystemError } from './errors';
 import { ListingCache } from './listing-cache';
 import { PathLocks } from './path-locks';
 import { LazyProgress } from './progress';
+import { escapeMessage } from '../ui/escape';
 
 /** What the UI is told about a failed operation (to offer the other transfer mode, say). */
 export interface OperationFailure {
@@ -129,7 +130,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const known = this.listed(uri)?.size;
-    const progress = new LazyProgress(`Downloading ${baseName(uri.path)}`, known);
+    const progress = new LazyProgress(escapeMessage(`Downloading ${baseName(uri.path)}`), known);
     try {
       const expectedSize = this.expectedSize(uri);
       return await this.run(uri, (c, _site, path) => c.download(path, { signal: progress.signal, onProgress: (n) => progress.bytes(n), expectedSize }), true, progress.signal);
@@ -213,7 +214,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { create: boolean; overwrite: boolean }): Promise<void> {
-    const progress = new LazyProgress(`Uploading ${baseName(uri.path)}`, content.byteLength);
+    const progress = new LazyProgress(escapeMessage(`Uploading ${baseName(uri.path)}`), content.byteLength);
     try {
       await this.write(uri, content, options, progress);
     } finally {
@@ -248,7 +249,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       const current = await this.exists(c, path);
       if (current?.type === 'directory') throw vscode.FileSystemError.FileIsADirectory(uri);
       const entry = current ? (await this.lstat(c, uri, path)) ?? current : undefined;
-      const source = fs.createReadStream(localPath);
+      // O_NOFOLLOW: a symbolic link put there after the caller looked is not followed.
+      const source = (await fs.promises.open(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)).createReadStream();
       try {
         return site.safeSave ? (await safeSave(c, path, source, this.saveOptions(site, entry, transfer))).bytes : await c.upload(path, source, transfer);
       } finally {
@@ -264,7 +266,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const temp = `${localPath}.ftpws-${Date.now().toString(36)}.part`;
     try {
       const expectedSize = this.expectedSize(uri);
-      const bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, fs.createWriteStream(temp), { ...transfer, expectedSize }), false, transfer.signal);
+      const bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, fs.createWriteStream(temp, { flags: 'wx' }), { ...transfer, expectedSize }), false, transfer.signal);
       await fs.promises.rename(temp, localPath);
       return bytes;
     } catch (e) {
@@ -276,7 +278,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   async delete(uri: vscode.Uri, options: { recursive: boolean }): Promise<void> {
     const listed = this.listed(uri);
     // A recursive delete of a folder can take long: it shows progress with Cancel from the start.
-    const progress = new LazyProgress(`Deleting ${baseName(uri.path)}`, undefined, options.recursive && listed?.type === 'directory');
+    const progress = new LazyProgress(escapeMessage(`Deleting ${baseName(uri.path)}`), undefined, options.recursive && listed?.type === 'directory');
     let deleted = false;
     try {
       await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {

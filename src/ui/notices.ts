@@ -62,6 +62,7 @@ export function reason(f: MethodAttempt): string {
   if (reply) return `${f.code} ${reply[1]}`;
   switch (f.failure) {
     case 'acceptTimeout': return `${f.method.toUpperCase()}: the server could not connect back to this computer`;
+    case 'foreignPeer': return `${f.method.toUpperCase()}: another computer than the server connected back`;
     case 'connectTimeout': return `${f.method.toUpperCase()}: no answer from the server's data port`;
     case 'connectRefused': return `${f.method.toUpperCase()}: the server's data port refused the connection`;
     case 'unroutableAddress': return `${f.method.toUpperCase()}: the server named an address this computer can't reach`;
