@@ -8,7 +8,7 @@
  * and the status bar.
  */
 import * as vscode from 'vscode';
-import { DataMethod, FallbackEvent, FtpPool, LogEvent, PoolOptions, TransferMode, isFtpError } from '../ftp';
+import { DataMethod, FallbackEvent, FtpPool, LogEvent, PoolOptions, Timeouts, TransferMode, isFtpError } from '../ftp';
 import { SiteConfig, defaultTransferMode, methodOrder, siteOf, workspaceSitesWithheld } from '../sites/config';
 import { SiteSecrets, describeServer, serverIdentity } from '../sites/secrets';
 import { TrustedCertificates } from '../sites/certificates';
@@ -235,7 +235,7 @@ export class Connections implements vscode.Disposable {
       trustPasvAddress: site.passive?.trustPasvAddress, active: site.active, encoding: site.encoding,
       listCommand: site.listCommand, serverTimeZoneOffsetMinutes: site.serverTimeZoneOffsetMinutes,
       maxConnections: site.maxConnections ?? 2, keepaliveIntervalMs: (site.keepaliveSeconds ?? 0) * 1000,
-      ...(site.dataConnectTimeoutSeconds ? { timeouts: { dataConnectMs: site.dataConnectTimeoutSeconds * 1000 } } : {}),
+      timeouts: siteTimeouts(site),
       log: (e: LogEvent) => this.logEvent(name, e),
     };
   }
@@ -294,4 +294,17 @@ export class Connections implements vscode.Disposable {
     void this.closeAll();
     this.subscriptions.forEach((s) => s.dispose());
   }
+}
+
+/** The engine's timeouts from a site's settings: only what the site sets, the engine's defaults otherwise. */
+function siteTimeouts(site: SiteConfig): Partial<Timeouts> {
+  const t: Partial<Timeouts> = {};
+  if (site.dataConnectTimeoutSeconds) t.dataConnectMs = site.dataConnectTimeoutSeconds * 1000;
+  if (site.timeoutSeconds) {
+    const ms = site.timeoutSeconds * 1000;
+    t.replyMs = ms;
+    t.connectMs = Math.min(ms, 15_000);
+    t.dataIdleMs = ms * 2;
+  }
+  return t;
 }

@@ -24,6 +24,8 @@ export interface SiteConfig {
   keepaliveSeconds?: number;
   /** How long a data connection may take to open before auto mode tries the next method (default 10). */
   dataConnectTimeoutSeconds?: number;
+  /** How long to wait for each reply and the greeting, and how long a transfer may stall (default 30). */
+  timeoutSeconds?: number;
 }
 
 export type SitesScope = 'user' | 'workspace' | 'folder';
