@@ -31,7 +31,12 @@ export function dataAdvice(e: FtpError, ctx?: ModeContext): string | undefined {
 
 export function toFileSystemError(e: unknown, uri: vscode.Uri, ctx?: ModeContext): Error {
   if (e instanceof vscode.FileSystemError) return e;
-  if (!(e instanceof FtpError)) return e instanceof Error ? e : new Error(String(e));
+  if (!(e instanceof FtpError)) {
+    // The engine's own errors are FtpErrors; what else arrives is a local file's (upload, download).
+    const local = localWords(e as NodeJS.ErrnoException);
+    if (local) return new vscode.FileSystemError(escapeMessage(`${uri.toString(true)}: ${local}`));
+    return e instanceof Error ? e : new Error(String(e));
+  }
   const advice = dataAdvice(e, ctx);
   // Shown in a notification, where VS Code makes [label](command:...) a link: the server's words stay words.
   const message = escapeMessage(`${uri.toString(true)}: ${e.message}${advice ? ` ${advice}` : ''}`);
@@ -49,4 +54,22 @@ export function toFileSystemError(e: unknown, uri: vscode.Uri, ctx?: ModeContext
     case 'dataConnection': return vscode.FileSystemError.Unavailable(message);
     default: return new vscode.FileSystemError(message);
   }
+}
+
+const LOCAL: Record<string, string> = {
+  ENOSPC: 'the disk of this computer is full',
+  EDQUOT: 'the disk quota of this computer is used up',
+  EACCES: 'permission denied on this computer',
+  EPERM: 'not permitted on this computer',
+  ELOOP: 'the local path is a symbolic link, which is not followed',
+  ENOENT: 'the local file or folder does not exist',
+  EEXIST: 'a local file is in the way',
+  EISDIR: 'the local path is a folder',
+  EROFS: 'the local disk is read-only',
+};
+
+/** A Node error of a local file in words, or undefined when it is something else. */
+function localWords(e: NodeJS.ErrnoException | undefined): string | undefined {
+  const words = e?.code ? LOCAL[e.code] : undefined;
+  return words ? `${words} (${e!.path ?? e!.code})` : undefined;
 }
