@@ -39,9 +39,9 @@ echo "== browser end-to-end (the packaged .vsix in code-server, driven in headle
 e2e_status=0
 npm run --silent package && node out/test/e2e/run.js || e2e_status=$?
 
-echo "== unit and integration"
+echo "== unit, fuzz (short: FTPWS_FUZZ_RUNS, default 300 cases per property) and integration"
 # A hung test fails after 5 minutes instead of holding CI.
-node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec out/test/unit/ out/test/integration/
+node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec out/test/unit/ out/test/fuzz/ out/test/integration/
 status=$?
 
 echo "== network scenarios (firewalls and NAT in network namespaces; needs root)"
