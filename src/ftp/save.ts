@@ -46,11 +46,11 @@ export interface SafeSaveResult {
 }
 
 /** Files written by a save in progress: `.<name>.ftpws-<process><random>.tmp` (or `.bak`). */
-export const TEMP_PATTERN = /^\..*\.ftpws-[0-9a-z]+\.(tmp|bak)$/;
+export const TEMP_PATTERN = /^\..*\.ftpws-[0-9a-z]+\.(tmp|bak)$/s;
 
 /** A name next to `path` that no other writer, in this process or another, will pick. */
 export function tempName(path: string, kind: 'tmp' | 'bak' = 'tmp'): string {
-  const base = baseName(path).slice(0, 80);
+  const base = Array.from(baseName(path)).slice(0, 80).join(''); // whole characters: never half an emoji
   return joinPath(parentPath(path), `.${base}.ftpws-${process.pid.toString(36)}${randomBytes(5).toString('hex')}.${kind}`);
 }
 
@@ -190,8 +190,8 @@ async function replaceThroughBackup(client: FtpClient, temp: string, path: strin
 /** Where a link at `path` with target `target` leads, as a server path; undefined when unknown. */
 export function linkDestination(path: string, target: string | undefined): string | undefined {
   if (!target) return undefined;
-  const start = target.startsWith('/') ? [] : parentPath(path).split('/').filter(Boolean);
-  for (const part of target.split('/')) {
+  const start: string[] = [];
+  for (const part of [...(target.startsWith('/') ? [] : parentPath(path).split('/')), ...target.split('/')]) {
     if (part === '' || part === '.') continue;
     if (part === '..') start.pop();
     else start.push(part);

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe } from 'node:test';
 import { baseName, joinPath, parentPath } from '../../src/ftp/client';
 import { TEMP_PATTERN, linkDestination, tempName } from '../../src/ftp/save';
-import { PENDING, anyString, escaped, fuzz, isWellFormed, safeName } from './kit';
+import { anyString, escaped, fuzz, isWellFormed, safeName } from './kit';
 
 /** One segment of a normalized absolute path: a safe name. */
 const segment = safeName;
@@ -66,8 +66,7 @@ describe('fuzz: paths', () => {
   }));
 
   fuzz('linkDestination of any path is absolute and normalized', fc.property(fc.oneof(anyString(40), fc.array(targetPiece, { maxLength: 6 }).map((p) => '/' + p.join('/'))), target, (path, t) => {
-    // Pending (bug 4): `.` and `..` segments of the link's own path are kept ("/../x" -> "/../y").
-    if (!PENDING) fc.pre(!path.split('/').some((s) => s === '.' || s === '..'));
+    // Was bug 4: `.` and `..` segments of the link's own path were kept ("/../x" -> "/../y").
     const out = linkDestination(path, t);
     if (out !== undefined) assertNormalizedAbsolute(out);
   }));
@@ -82,8 +81,7 @@ describe('fuzz: paths', () => {
   }));
 
   fuzz('tempName stays in the same folder, matches TEMP_PATTERN, and never repeats', fc.property(dir, segment, fc.constantFrom('tmp', 'bak'), (d, n, kind) => {
-    // Pending (bug 2): TEMP_PATTERN's "." does not match U+2028/U+2029, so it misses the temp files of such names.
-    if (!PENDING) fc.pre(!/[\u2028\u2029]/.test(n));
+    // Was bug 2: TEMP_PATTERN's "." did not match U+2028/U+2029, so it missed the temp files of such names.
     const path = joinPath(d, n);
     const a = tempName(path, kind as 'tmp' | 'bak');
     const b = tempName(path, kind as 'tmp' | 'bak');
@@ -93,8 +91,8 @@ describe('fuzz: paths', () => {
       assert.match(baseName(t), TEMP_PATTERN);
       assert.ok(baseName(t).endsWith(`.${kind}`));
       assert.ok(!baseName(t).includes('/'));
-      // Pending (bug 3): the name is cut at 80 UTF-16 units, which can split a surrogate pair.
-      if (PENDING) assert.ok(isWellFormed(t), `${escaped(t)} has a lone surrogate`);
+      // Was bug 3: the name was cut at 80 UTF-16 units, which could split a surrogate pair.
+      assert.ok(isWellFormed(t), `${escaped(t)} has a lone surrogate`);
     }
   }));
 });
