@@ -220,6 +220,7 @@ export class FtpClient {
       if (size.code !== 213) throw errorFromReply(size.code, size.message, `SIZE ${path}`);
       const mdtm = await c.request(`MDTM ${path}`);
       const modified = mdtm.code === 213 ? parseFtpTime(mdtm.message) : undefined;
+      if (!/^\d{1,15}$/.test(size.message.trim())) throw new FtpError('server', `The server's SIZE answer for ${path} is not a size: ${JSON.stringify(size.message.slice(0, 100))}`, { code: size.code, replyText: size.message });
       return { name: baseName(path), type: 'file', size: Number(size.message.trim()), modified, modifiedPrecision: modified ? 'second' : undefined };
     });
   }
