@@ -53,9 +53,12 @@ export async function startPureftpd(opts: ServerOptions = {}): Promise<ManagedSe
     fs.writeFileSync(passwd, `${USER}:${hash}:${FILE_UID}:${FILE_GID}::${root}/./::::::::::::\n`, { mode: 0o600 });
     execFileSync(PW, ['mkdb', pdb, '-f', passwd], { stdio: ['ignore', 'ignore', 'pipe'] });
     const cert = testCertificate();
+    // pure-ftpd admits at most half as many sessions as its passive range has ports (`-c` can't
+    // raise that): with no implicit instance it takes both halves of its block, 48 ports = 24 sessions.
+    const passive = opts.passivePorts ?? [ports.passive[0], ports.passiveImplicit[1]];
     // -A chroot everyone, -H no reverse DNS, -D show dotfiles, -u 1000 lowest uid allowed to log in
-    // (nobody's 65534 passes), -c 100 clients (the default 50 is tight for parallel tests).
-    const args = ['-S', `${host},${ports.control}`, '-l', `puredb:${pdb}`, '-p', `${ports.passive[0]}:${ports.passive[1]}`, '-A', '-H', '-D',
+    // (nobody's 65534 passes), -c 100 clients (the passive range caps it, see above).
+    const args = ['-S', `${host},${ports.control}`, '-l', `puredb:${pdb}`, '-p', `${passive[0]}:${passive[1]}`, '-A', '-H', '-D',
       '-u', '1000', '-c', '100', '-Y', '1', '-2', `${cert.certFile},${cert.keyFile}`, '-O', `clf:${log}`, '-g', path.join(work, 'pid')];
     if (opts.passiveAddress) args.push('-P', opts.passiveAddress);
     if (opts.passive === false) args.push('-N'); // "NAT mode": PASV/EPSV refused, active only
