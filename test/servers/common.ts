@@ -23,6 +23,11 @@ export interface ServerOptions {
   passivePorts?: [number, number];
   /** Also allow anonymous login (read-only where the server can). */
   anonymous?: boolean;
+  /**
+   * Refuse more than this many simultaneous sessions from one client address (a positive integer).
+   * What each server answers to the session over the limit, and when: README.md. ftp-srv can't.
+   */
+  maxPerIp?: number;
 }
 
 export interface RunningServer {
@@ -51,6 +56,29 @@ export interface RunningServer {
   /** Kills the process (and its children), removes temp dirs; never throws. */
   stop(): Promise<void>;
 }
+
+/** What tests do to a server's processes besides stopping it: outages, freezes, session counts. */
+export interface ServerControl {
+  stop(): Promise<void>;
+  /**
+   * Kills the server's whole process tree with SIGKILL (every session dies: clients see their
+   * connections closed or reset), waits downMs, starts it again on the same ports with the same
+   * root and config, and resolves once it answers 220 again (on every port it offers).
+   */
+  restart(downMs?: number): Promise<void>;
+  /** SIGSTOPs every process of the server (master and sessions), waits ms, SIGCONTs them all; resolves after SIGCONT. */
+  freeze(ms: number): Promise<void>;
+  /**
+   * Connections to the control port that are ESTABLISHED now, on the server's side (from
+   * /proc/<server pid>/net/tcp and tcp6, so in its namespace): sessions, and connections the kernel
+   * accepted that the server hasn't taken up yet (while frozen) or is refusing (over maxPerIp).
+   * 0 while the server is down.
+   */
+  sessions(): number;
+}
+
+/** A server started by startServer(): a RunningServer that also offers restart(), freeze() and sessions(). */
+export interface ManagedServer extends RunningServer, ServerControl {}
 
 /** The repository root (this file runs from out/test/servers/). */
 export const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -303,15 +331,28 @@ export async function waitForGreeting(
     } catch (e) {
       last = String(e);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    // Every 20 ms: after restart() the first 220 seen here ends the down time tests see.
+    await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`${what} did not answer 220 on ${host}:${port} within ${timeoutMs} ms (last: ${JSON.stringify(last.slice(0, 300))}):\n${spawned.output()}${tail(o.logFile)}`);
+}
+
+/**
+ * The address probes connect from: on IPv4 loopback another 127/8 address than the tests' clients
+ * use, so a probe's session, which the server may count for a moment after it ends, never takes a
+ * place of maxPerIp from 127.0.0.1. Elsewhere the default.
+ */
+function probeSource(host: string): string | undefined {
+  if (!/^127\./.test(host)) return undefined;
+  return host === '127.0.0.2' ? '127.0.0.3' : '127.0.0.2';
 }
 
 /** Connects, reads the first reply line, disconnects. */
 function probe(host: string, port: number, useTls: boolean): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s: net.Socket = useTls ? tls.connect({ host, port, rejectUnauthorized: false }) : net.connect({ host, port });
+    const localAddress = probeSource(host);
+    // tls.connect passes localAddress on to the socket's connect(); its typings omit it.
+    const s: net.Socket = useTls ? tls.connect({ host, port, localAddress, rejectUnauthorized: false } as tls.ConnectionOptions) : net.connect({ host, port, localAddress });
     let data = '';
     const t = setTimeout(() => {
       s.destroy();
@@ -335,10 +376,12 @@ function probe(host: string, port: number, useTls: boolean): Promise<string> {
 
 /** The same probe, run by a node child inside the namespace (this process can't enter it). */
 function probeInNetns(netns: string, host: string, port: number, useTls: boolean): Promise<string> {
-  const script = `const [h,p,t]=process.argv.slice(1);const s=t==='1'?require('tls').connect({host:h,port:+p,rejectUnauthorized:false}):require('net').connect(+p,h);` +
+  const script = `const [h,p,t,l]=process.argv.slice(1);const o={host:h,port:+p,localAddress:l||undefined,rejectUnauthorized:false};` +
+    `const s=t==='1'?require('tls').connect(o):require('net').connect(o);` +
     `let d='';s.on('data',b=>{d+=b;if(/\\n/.test(d)){process.stdout.write(d);process.exit(0)}});s.on('error',()=>process.exit(1));setTimeout(()=>process.exit(1),2000)`;
   return new Promise((resolve) => {
-    const c = spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', script, host, String(port), useTls ? '1' : '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const c = spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', script, host, String(port), useTls ? '1' : '0', probeSource(host) ?? ''],
+      { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     c.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const t = setTimeout(() => c.kill('SIGKILL'), 4000);
@@ -379,8 +422,7 @@ function processTable(): ProcInfo[] {
  * The server's process tree: its process group plus every descendant. Both are needed: vsftpd's
  * session processes call setsid() (own group), and a group can outlive its leader.
  */
-function serverTree(root: number): ProcInfo[] {
-  const table = processTable();
+function serverTree(root: number, table = processTable()): ProcInfo[] {
   const found = new Map<number, ProcInfo>();
   for (const p of table) if (p.pgid === root || p.pid === root) found.set(p.pid, p);
   for (let grew = true; grew;) {
@@ -418,25 +460,28 @@ function signalAll(procs: ProcInfo[], sig: NodeJS.Signals): void {
 /**
  * Stops a spawned server: SIGTERM to its whole process tree (taken before anything dies, since
  * orphans move to init), SIGKILL to whatever is left after 1.5 s; returns when all are gone (at
- * most ~5 s). Never throws.
+ * most ~5 s). `kill`: SIGKILL at once (a crash, as restart() wants). Never throws.
  */
-export async function stopSpawned(spawned: Spawned | undefined): Promise<void> {
+export async function stopSpawned(spawned: Spawned | undefined, o: { kill?: boolean } = {}): Promise<void> {
   const pid = spawned?.child.pid;
   if (!spawned || !pid) return;
   try {
     let procs = serverTree(pid);
-    signalAll(procs, 'SIGTERM');
+    signalAll(procs, o.kill ? 'SIGKILL' : 'SIGTERM');
+    signalAll(procs, 'SIGCONT'); // a frozen process acts on SIGTERM only once continued
     const started = Date.now();
-    let killed = false;
+    let killed = !!o.kill;
     while (Date.now() - started < 5000) {
       // Children forked while we were stopping belong to the tree too.
-      procs = [...procs, ...serverTree(pid).filter((p) => !procs.some((q) => q.pid === p.pid))].filter(stillRunning);
+      const added = serverTree(pid).filter((p) => !procs.some((q) => q.pid === p.pid));
+      if (killed) signalAll(added, 'SIGKILL');
+      procs = [...procs, ...added].filter(stillRunning);
       if (procs.length === 0) break;
       if (!killed && Date.now() - started > 1500) {
         signalAll(procs, 'SIGKILL');
         killed = true;
       }
-      await new Promise((r) => setTimeout(r, 30));
+      await new Promise((r) => setTimeout(r, killed ? 5 : 30));
     }
   } catch {
     /* never throws */
@@ -460,4 +505,125 @@ export function cleanup(spawned: Spawned[], ports: ServerPorts | undefined, ...d
 /** True when a failed start looks like a port race (worth one more try on other ports). */
 export function portClash(e: unknown): boolean {
   return /in use|EADDRINUSE|Address already|unable to bind|bind\(\) failed|could not bind/i.test(String(e));
+}
+
+/** opts.maxPerIp, checked: undefined or a positive integer. */
+export function maxPerIp(opts: ServerOptions): number | undefined {
+  const n = opts.maxPerIp;
+  if (n !== undefined && !(Number.isInteger(n) && n > 0)) throw new Error(`maxPerIp must be a positive integer, not ${n}`);
+  return n;
+}
+
+// ---- Outages: restart, freeze, session count ---------------------------------------------------
+
+/** One process of a server: how to start it (same ports, root and config every time) and when it is up. */
+export interface Instance {
+  launch(): Spawned;
+  /** Resolves once the process answers 220 (waitForGreeting on its port); rejects if it doesn't. */
+  ready(s: Spawned): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The processes of one server (one instance, or two with implicit FTPS) and everything tests do to
+ * them. Each module start()s its instances with its own launch closure; control() gives the
+ * methods a ManagedServer carries. stop() kills whatever runs at the time, a relaunch included.
+ */
+export class ServerProcesses {
+  private readonly running: Array<{ instance: Instance; spawned: Spawned }> = [];
+  private stopped?: Promise<void>;
+
+  /** `port`: the control port sessions() counts; `dirs`: removed by stop(), with the port block. */
+  constructor(private readonly port: number, private readonly ports: ServerPorts, private readonly dirs: string[]) {}
+
+  /** Launches an instance and waits for its 220. */
+  async start(instance: Instance): Promise<void> {
+    const entry = { instance, spawned: instance.launch() };
+    this.running.push(entry);
+    await instance.ready(entry.spawned);
+  }
+
+  control(): ServerControl {
+    return { stop: () => this.stop(), restart: (d) => this.restart(d), freeze: (ms) => this.freeze(ms), sessions: () => this.sessions() };
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      await Promise.all(this.running.map((e) => stopSpawned(e.spawned)));
+      removeDirs(...this.dirs);
+      this.ports.release();
+    })();
+    return this.stopped;
+  }
+
+  async restart(downMs = 0): Promise<void> {
+    if (this.stopped) throw new Error('restart() after stop()');
+    await Promise.all(this.running.map((e) => stopSpawned(e.spawned, { kill: true })));
+    await sleep(downMs);
+    if (this.stopped) throw new Error('stop() during restart()');
+    for (const e of this.running) e.spawned = e.instance.launch();
+    await Promise.all(this.running.map((e) => e.instance.ready(e.spawned)));
+  }
+
+  async freeze(ms: number): Promise<void> {
+    // Stop the masters first, then take the tree again and again until it holds no process that
+    // runs: a process stopped can't fork, so none is missed.
+    const frozen = new Map<number, ProcInfo>();
+    for (let more = true; more;) {
+      more = false;
+      const table = processTable();
+      for (const e of this.running) {
+        for (const p of e.spawned.child.pid ? serverTree(e.spawned.child.pid, table) : []) {
+          if (frozen.has(p.pid)) continue;
+          signalAll([p], 'SIGSTOP');
+          frozen.set(p.pid, p);
+          more = true;
+        }
+      }
+    }
+    try {
+      await sleep(ms);
+    } finally {
+      signalAll([...frozen.values()], 'SIGCONT');
+    }
+  }
+
+  sessions(): number {
+    // /proc/<pid>/net shows the network namespace of that process: the server's, even in a netns.
+    const pid = this.running[0]?.spawned.child.pid;
+    if (!pid) return 0;
+    let count = 0;
+    for (const file of ['tcp', 'tcp6']) {
+      let text: string;
+      try {
+        text = fs.readFileSync(`/proc/${pid}/net/${file}`, 'utf8');
+      } catch {
+        return 0; // no server process: no sessions
+      }
+      // "  sl  local_address rem_address   st ...": addresses are HEXIP:HEXPORT; st 01 = ESTABLISHED.
+      for (const line of text.split('\n').slice(1)) {
+        const f = line.trim().split(/\s+/);
+        if (f.length > 3 && f[3] === '01' && parseInt(f[1].slice(f[1].lastIndexOf(':') + 1), 16) === this.port) count++;
+      }
+    }
+    return count;
+  }
+}
+
+/**
+ * Samples server.sessions() every everyMs (on this process's event loop: a test that blocks it
+ * samples less) until stop(), which returns the largest count seen, a last sample included.
+ * stop() may be called again (it samples once more).
+ */
+export function sampleSessions(server: Pick<ServerControl, 'sessions'>, everyMs = 10): { stop(): number } {
+  let max = server.sessions();
+  const timer = setInterval(() => (max = Math.max(max, server.sessions())), everyMs);
+  timer.unref(); // a sampler never stopped must not keep the test process alive
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(max, server.sessions());
+    },
+  };
 }

@@ -2,19 +2,19 @@
  * Real FTP servers for the tests, each started on loopback (or in a test's namespace) on ports
  * of its own and stopped after. See README.md in this folder.
  */
-import { RunningServer, ServerKind, ServerOptions, portClash } from './common';
+import { ManagedServer, ServerKind, ServerOptions, portClash } from './common';
 import { startVsftpd, vsftpdMissing } from './vsftpd';
 import { proftpdMissing, startProftpd } from './proftpd';
 import { pureftpdMissing, startPureftpd } from './pureftpd';
 import { pyftpdlibMissing, startPyftpdlib } from './pyftpdlib';
 import { ftpsrvMissing, startFtpsrv } from './ftpsrv';
 
-export { RunningServer, ServerKind, ServerOptions } from './common';
+export { ManagedServer, RunningServer, ServerControl, ServerKind, ServerOptions, sampleSessions } from './common';
 export { LftpOptions, independentFetch, independentList, independentRawList, lftp, lftpQuote } from './independent';
 
 export const ALL_SERVERS: ServerKind[] = ['vsftpd', 'proftpd', 'pureftpd', 'pyftpdlib', 'ftpsrv'];
 
-const starters: Record<ServerKind, { missing(): string | undefined; start(o: ServerOptions): Promise<RunningServer> }> = {
+const starters: Record<ServerKind, { missing(): string | undefined; start(o: ServerOptions): Promise<ManagedServer> }> = {
   vsftpd: { missing: vsftpdMissing, start: startVsftpd },
   proftpd: { missing: proftpdMissing, start: startProftpd },
   pureftpd: { missing: pureftpdMissing, start: startPureftpd },
@@ -28,7 +28,7 @@ export function serverMissing(kind: ServerKind): string | undefined {
 }
 
 /** Starts a server and resolves once it answers 220 (on every port it offers). */
-export async function startServer(kind: ServerKind, opts: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(kind: ServerKind, opts: ServerOptions = {}): Promise<ManagedServer> {
   // Ports are claimed through lock files, but a program outside this harness can still take one
   // between the check and the server's bind: then try once more on other ports.
   try {

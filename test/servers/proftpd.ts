@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  FILE_GID, FILE_UID, INSTALL_HINT, PKGS, RunningServer, ServerOptions, Spawned, cleanup, makeRoot, scratchDir, serverPorts, spawnServer, testCertificate, waitForGreeting,
+  FILE_GID, FILE_UID, INSTALL_HINT, Instance, ManagedServer, PKGS, ServerOptions, ServerProcesses, makeRoot, maxPerIp, scratchDir, serverPorts, spawnServer, testCertificate,
+  waitForGreeting,
 } from './common';
 
 const BIN = path.join(PKGS, 'usr', 'sbin', 'proftpd');
@@ -47,6 +48,7 @@ function config(o: { host: string; port: number; root: string; work: string; nam
   ];
   if (o.implicit) lines.push('TLSOptions UseImplicitSSL');
   if (o.opts.passiveAddress) lines.push(`MasqueradeAddress ${o.opts.passiveAddress}`);
+  if (o.opts.maxPerIp) lines.push(`MaxClientsPerHost ${o.opts.maxPerIp}`);
   const denied = [o.opts.passive === false ? 'PASV EPSV' : '', o.opts.active === false ? 'PORT EPRT' : ''].join(' ').trim();
   if (denied) lines.push(`<Limit ${denied}>`, '  DenyAll', '</Limit>');
   if (o.opts.anonymous) {
@@ -56,22 +58,23 @@ function config(o: { host: string; port: number; root: string; work: string; nam
   return lines.join('\n') + '\n';
 }
 
-export async function startProftpd(opts: ServerOptions = {}): Promise<RunningServer> {
+export async function startProftpd(opts: ServerOptions = {}): Promise<ManagedServer> {
   const missing = proftpdMissing();
   if (missing) throw new Error(missing);
+  maxPerIp(opts);
   const host = opts.bindAddress ?? '127.0.0.1';
   const ports = await serverPorts(opts);
   const work = scratchDir('proftpd');
   const root = makeRoot('proftpd');
-  const spawned: Spawned[] = [];
-  const stop = cleanup(spawned, ports, work, root);
-  const launch = (name: string, port: number, implicit: boolean, pasv: [number, number]) => {
+  const procs = new ServerProcesses(ports.control, ports, [work, root]);
+  const instance = (name: string, port: number, implicit: boolean, pasv: [number, number]): Instance => {
     const conf = path.join(work, `${name}.conf`);
     fs.writeFileSync(conf, config({ host, port, root, work, name, pasv, implicit, opts }));
-    // -n: foreground; -q: no banner on stderr.
-    const s = spawnServer(BIN, ['-n', '-q', '-c', conf], { netns: opts.netns });
-    spawned.push(s);
-    return { s, log: path.join(work, `${name}.log`) };
+    return {
+      // -n: foreground; -q: no banner on stderr.
+      launch: () => spawnServer(BIN, ['-n', '-q', '-c', conf], { netns: opts.netns }),
+      ready: (s) => waitForGreeting(host, port, s, implicit ? 'proftpd (implicit FTPS)' : 'proftpd', { netns: opts.netns, tls: implicit, logFile: path.join(work, `${name}.log`) }),
+    };
   };
   try {
     fs.chmodSync(work, 0o755); // the session processes (nobody) read the auth files' directory
@@ -79,18 +82,16 @@ export async function startProftpd(opts: ServerOptions = {}): Promise<RunningSer
     fs.writeFileSync(path.join(work, 'ftpd.passwd'),
       `${USER}:${hash}:${FILE_UID}:${FILE_GID}::${root}:/bin/false\n${ANON}:*:${FILE_UID}:${FILE_GID}::${root}:/bin/false\n`, { mode: 0o600 });
     fs.writeFileSync(path.join(work, 'ftpd.group'), `nogroup:x:${FILE_GID}:\n`, { mode: 0o600 });
-    const main = launch('main', ports.control, false, ports.passive);
-    await waitForGreeting(host, ports.control, main.s, 'proftpd', { netns: opts.netns, logFile: main.log });
-    const imp = launch('implicit', ports.implicit, true, ports.passiveImplicit);
-    await waitForGreeting(host, ports.implicit, imp.s, 'proftpd (implicit FTPS)', { netns: opts.netns, tls: true, logFile: imp.log });
+    await procs.start(instance('main', ports.control, false, ports.passive));
+    await procs.start(instance('implicit', ports.implicit, true, ports.passiveImplicit));
   } catch (e) {
-    await stop();
+    await procs.stop();
     throw e;
   }
   const cert = testCertificate();
   return {
     kind: 'proftpd', host, port: ports.control, implicitPort: ports.implicit, user: USER, password: PASSWORD, root, owner: { uid: FILE_UID, gid: FILE_GID },
     tls: { explicit: true, implicit: true }, certPem: cert.pem, certSha256: cert.sha256, version: proftpdVersion(),
-    logFile: path.join(work, 'main.log'), netns: opts.netns, stop,
+    logFile: path.join(work, 'main.log'), netns: opts.netns, ...procs.control(),
   };
 }

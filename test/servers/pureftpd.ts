@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  FILE_GID, FILE_UID, INSTALL_HINT, PKGS, RunningServer, ServerOptions, Spawned, cleanup, makeRoot, scratchDir, serverPorts, spawnServer, testCertificate, waitForGreeting,
+  FILE_GID, FILE_UID, INSTALL_HINT, ManagedServer, PKGS, ServerOptions, ServerProcesses, makeRoot, maxPerIp, scratchDir, serverPorts, spawnServer, testCertificate,
+  waitForGreeting,
 } from './common';
 
 const BIN = path.join(PKGS, 'usr', 'sbin', 'pure-ftpd');
@@ -31,16 +32,16 @@ function pureftpdVersion(): string {
   return version;
 }
 
-export async function startPureftpd(opts: ServerOptions = {}): Promise<RunningServer> {
+export async function startPureftpd(opts: ServerOptions = {}): Promise<ManagedServer> {
   const missing = pureftpdMissing();
   if (missing) throw new Error(missing);
+  maxPerIp(opts);
   if (opts.active === false) throw new Error('pure-ftpd has no switch that refuses PORT/EPRT; use vsftpd, proftpd, pyftpdlib or ftp-srv for that scenario.');
   const host = opts.bindAddress ?? '127.0.0.1';
   const ports = await serverPorts(opts);
   const work = scratchDir('pureftpd');
   const root = makeRoot('pureftpd');
-  const spawned: Spawned[] = [];
-  const stop = cleanup(spawned, ports, work, root);
+  const procs = new ServerProcesses(ports.control, ports, [work, root]);
   const log = path.join(work, 'transfer.log');
   try {
     const passwd = path.join(work, 'pureftpd.passwd');
@@ -52,12 +53,16 @@ export async function startPureftpd(opts: ServerOptions = {}): Promise<RunningSe
     fs.writeFileSync(passwd, `${USER}:${hash}:${FILE_UID}:${FILE_GID}::${root}/./::::::::::::\n`, { mode: 0o600 });
     execFileSync(PW, ['mkdb', pdb, '-f', passwd], { stdio: ['ignore', 'ignore', 'pipe'] });
     const cert = testCertificate();
+    // pure-ftpd admits at most half as many sessions as its passive range has ports (`-c` can't
+    // raise that): with no implicit instance it takes both halves of its block, 48 ports = 24 sessions.
+    const passive = opts.passivePorts ?? [ports.passive[0], ports.passiveImplicit[1]];
     // -A chroot everyone, -H no reverse DNS, -D show dotfiles, -u 1000 lowest uid allowed to log in
-    // (nobody's 65534 passes), -c 100 clients (the default 50 is tight for parallel tests).
-    const args = ['-S', `${host},${ports.control}`, '-l', `puredb:${pdb}`, '-p', `${ports.passive[0]}:${ports.passive[1]}`, '-A', '-H', '-D',
+    // (nobody's 65534 passes), -c 100 clients (the passive range caps it, see above).
+    const args = ['-S', `${host},${ports.control}`, '-l', `puredb:${pdb}`, '-p', `${passive[0]}:${passive[1]}`, '-A', '-H', '-D',
       '-u', '1000', '-c', '100', '-Y', '1', '-2', `${cert.certFile},${cert.keyFile}`, '-O', `clf:${log}`, '-g', path.join(work, 'pid')];
     if (opts.passiveAddress) args.push('-P', opts.passiveAddress);
     if (opts.passive === false) args.push('-N'); // "NAT mode": PASV/EPSV refused, active only
+    if (opts.maxPerIp) args.push('-C', String(opts.maxPerIp));
     let command = BIN;
     let argv = args;
     if (opts.anonymous) {
@@ -72,15 +77,17 @@ export async function startPureftpd(opts: ServerOptions = {}): Promise<RunningSe
     } else {
       args.push('-E'); // no anonymous logins
     }
-    spawned.push(spawnServer(command, argv, { netns: opts.netns }));
-    await waitForGreeting(host, ports.control, spawned[0], 'pure-ftpd', { netns: opts.netns, logFile: log });
+    await procs.start({
+      launch: () => spawnServer(command, argv, { netns: opts.netns }),
+      ready: (s) => waitForGreeting(host, ports.control, s, 'pure-ftpd', { netns: opts.netns, logFile: log }),
+    });
   } catch (e) {
-    await stop();
+    await procs.stop();
     throw e;
   }
   const cert = testCertificate();
   return {
     kind: 'pureftpd', host, port: ports.control, user: USER, password: PASSWORD, root, owner: { uid: FILE_UID, gid: FILE_GID }, tls: { explicit: true, implicit: false },
-    certPem: cert.pem, certSha256: cert.sha256, version: pureftpdVersion(), logFile: log, netns: opts.netns, stop,
+    certPem: cert.pem, certSha256: cert.sha256, version: pureftpdVersion(), logFile: log, netns: opts.netns, ...procs.control(),
   };
 }

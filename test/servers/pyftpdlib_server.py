@@ -15,6 +15,7 @@ p.add_argument('--masquerade', default='')
 p.add_argument('--no-passive', action='store_true')
 p.add_argument('--no-active', action='store_true')
 p.add_argument('--anonymous', action='store_true')
+p.add_argument('--max-per-ip', type=int, default=0)
 a = p.parse_args()
 
 auth = DummyAuthorizer()
@@ -45,4 +46,5 @@ if a.no_active:
     Handler.ftp_EPRT = Handler.refuse
 
 server = FTPServer((a.host, a.port), Handler)
+server.max_cons_per_ip = a.max_per_ip  # 0: no limit
 server.serve_forever()

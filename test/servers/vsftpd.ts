@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  INSTALL_HINT, RunningServer, ServerOptions, Spawned, cleanup, makeRoot, scratchDir, serverPorts, spawnServer, testCertificate, waitForGreeting,
+  INSTALL_HINT, Instance, ManagedServer, ServerOptions, ServerProcesses, makeRoot, maxPerIp, scratchDir, serverPorts, spawnServer, testCertificate, waitForGreeting,
 } from './common';
 
 const BIN = '/usr/sbin/vsftpd';
@@ -57,6 +57,7 @@ function config(o: { host: string; port: number; root: string; emptyDir: string;
     'idle_session_timeout=300', 'data_connection_timeout=60', 'connect_timeout=20', 'accept_timeout=20', 'max_clients=100',
   ];
   if (o.opts.passiveAddress) lines.push(`pasv_address=${o.opts.passiveAddress}`);
+  if (o.opts.maxPerIp) lines.push(`max_per_ip=${o.opts.maxPerIp}`);
   return lines.join('\n') + '\n';
 }
 
@@ -84,44 +85,43 @@ function accountFiles(etc: string, root: string): void {
   fs.writeFileSync(path.join(etc, 'shells'), /^\/bin\/sh$/m.test(shells) ? shells : shells + '/bin/sh\n', { mode: 0o644 });
 }
 
-export async function startVsftpd(opts: ServerOptions = {}): Promise<RunningServer> {
+export async function startVsftpd(opts: ServerOptions = {}): Promise<ManagedServer> {
   const missing = vsftpdMissing();
   if (missing) throw new Error(missing);
+  maxPerIp(opts);
   const host = opts.bindAddress ?? '127.0.0.1';
   const ports = await serverPorts(opts);
   const work = scratchDir('vsftpd');
   const root = makeRoot('vsftpd', UID, UID);
-  const spawned: Spawned[] = [];
-  const stop = cleanup(spawned, ports, work, root);
+  const procs = new ServerProcesses(ports.control, ports, [work, root]);
   const emptyDir = path.join(work, 'empty');
   const etc = path.join(work, 'etc');
-  const launch = (name: string, port: number, implicit: boolean, pasv: [number, number]) => {
+  const instance = (name: string, port: number, implicit: boolean, pasv: [number, number]): Instance => {
     const conf = path.join(work, `${name}.conf`);
     const log = path.join(work, `${name}.log`);
     // vsftpd refuses a config file it does not own; we run as root and so does it.
     fs.writeFileSync(conf, config({ host, port, root, emptyDir, log, pasv, implicit, opts }), { mode: 0o600 });
     const mounts = ['passwd', 'shadow', 'group', 'shells'].map((f) => `mount --bind '${path.join(etc, f)}' /etc/${f}`).join(' && ');
-    // --propagation private: the bind mounts never show up in the host's mount table.
-    const s = spawnServer('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `${mounts} && exec ${BIN} '${conf}'`], { netns: opts.netns });
-    spawned.push(s);
-    return { s, log };
+    return {
+      // --propagation private: the bind mounts never show up in the host's mount table.
+      launch: () => spawnServer('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `${mounts} && exec ${BIN} '${conf}'`], { netns: opts.netns }),
+      ready: (s) => waitForGreeting(host, port, s, implicit ? 'vsftpd (implicit FTPS)' : 'vsftpd', { netns: opts.netns, tls: implicit, logFile: log }),
+    };
   };
   try {
     fs.mkdirSync(emptyDir, { mode: 0o755 });
     fs.mkdirSync(etc);
     accountFiles(etc, root);
-    const main = launch('vsftpd', ports.control, false, ports.passive);
-    await waitForGreeting(host, ports.control, main.s, 'vsftpd', { netns: opts.netns, logFile: main.log });
-    const imp = launch('implicit', ports.implicit, true, ports.passiveImplicit);
-    await waitForGreeting(host, ports.implicit, imp.s, 'vsftpd (implicit FTPS)', { netns: opts.netns, tls: true, logFile: imp.log });
+    await procs.start(instance('vsftpd', ports.control, false, ports.passive));
+    await procs.start(instance('implicit', ports.implicit, true, ports.passiveImplicit));
   } catch (e) {
-    await stop();
+    await procs.stop();
     throw e;
   }
   const cert = testCertificate();
   return {
     kind: 'vsftpd', host, port: ports.control, implicitPort: ports.implicit, user: USER, password: PASSWORD, root, owner: { uid: UID, gid: UID },
     tls: { explicit: true, implicit: true }, certPem: cert.pem, certSha256: cert.sha256,
-    version: vsftpdVersion(), logFile: path.join(work, 'vsftpd.log'), netns: opts.netns, stop,
+    version: vsftpdVersion(), logFile: path.join(work, 'vsftpd.log'), netns: opts.netns, ...procs.control(),
   };
 }
