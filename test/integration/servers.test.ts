@@ -13,7 +13,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ALL_SERVERS, RunningServer, ServerKind, ServerOptions, lftp, lftpQuote, independentFetch, independentList, serverMissing, startServer } from '../servers';
+import {
+  ALL_SERVERS, ManagedServer, RunningServer, ServerKind, ServerOptions, lftp, lftpQuote, independentFetch, independentList, sampleSessions, serverMissing, startServer,
+} from '../servers';
 
 type Security = 'off' | 'explicit' | 'implicit';
 
@@ -26,7 +28,7 @@ const EXPECTED_TLS: Record<ServerKind, { explicit: boolean; implicit: boolean }>
   ftpsrv: { explicit: false, implicit: false },
 };
 
-async function start(kind: ServerKind, opts?: ServerOptions): Promise<RunningServer> {
+async function start(kind: ServerKind, opts?: ServerOptions): Promise<ManagedServer> {
   const missing = serverMissing(kind);
   if (missing) assert.fail(`${kind} is not installed on this machine: ${missing}`);
   return startServer(kind, opts);
@@ -77,6 +79,108 @@ function dialogue(host: string, port: number, commands: string[]): Promise<strin
       clearTimeout(timer);
       reject(e);
     });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A raw control connection that stays open: its replies (final lines, with arrival times) in order, and when it closed. */
+interface Raw {
+  /** The next reply not read yet; undefined if the connection closed first. Rejects after timeoutMs. */
+  next(timeoutMs?: number): Promise<{ line: string; at: number } | undefined>;
+  send(command: string): void;
+  /** When the connection closed (either side, reset included), or undefined if it is open after timeoutMs. */
+  closed(timeoutMs: number): Promise<number | undefined>;
+  destroy(): void;
+}
+
+function raw(host: string, port: number): Raw {
+  const sock = net.connect(port, host);
+  const replies: Array<{ line: string; at: number }> = [];
+  let buf = '';
+  let closedAt: number | undefined;
+  let wake = () => {};
+  const changed = () => new Promise<void>((r) => (wake = r));
+  sock.on('data', (b: Buffer) => {
+    buf += b.toString('utf8');
+    let m: RegExpExecArray | null;
+    while ((m = /^(\d{3}) [^\r\n]*\r?\n/m.exec(buf))) {
+      replies.push({ line: m[0].trim(), at: Date.now() });
+      buf = buf.slice(m.index + m[0].length);
+    }
+    wake();
+  });
+  sock.on('error', () => undefined); // 'close' follows
+  sock.on('close', () => {
+    closedAt = Date.now();
+    wake();
+  });
+  const until = async (done: () => boolean, timeoutMs: number): Promise<boolean> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!done() && Date.now() < deadline) await Promise.race([changed(), sleep(Math.min(50, deadline - Date.now()))]);
+    return done();
+  };
+  let read = 0;
+  return {
+    async next(timeoutMs = 10_000) {
+      if (!(await until(() => replies.length > read || closedAt !== undefined, timeoutMs))) throw new Error(`no reply within ${timeoutMs} ms`);
+      return replies.length > read ? replies[read++] : undefined;
+    },
+    send: (command) => sock.write(`${command}\r\n`),
+    async closed(timeoutMs) {
+      await until(() => closedAt !== undefined, timeoutMs);
+      return closedAt;
+    },
+    destroy: () => sock.destroy(),
+  };
+}
+
+/** Sends a command on a raw connection and returns the final line of its reply ('(closed)' if the connection closed instead). */
+async function ask(c: Raw, command: string): Promise<string> {
+  c.send(command);
+  return (await c.next())?.line ?? '(closed)';
+}
+
+/** A raw session logged in as the test user (asserts 220, 331, 230). */
+async function loggedIn(s: RunningServer): Promise<Raw> {
+  const c = raw(s.host, s.port);
+  try {
+    assert.match((await c.next())?.line ?? '(closed)', /^220/);
+    assert.match(await ask(c, `USER ${s.user}`), /^331/);
+    assert.match(await ask(c, `PASS ${s.password}`), /^230/);
+  } catch (e) {
+    c.destroy();
+    throw e;
+  }
+  return c;
+}
+
+/** What each server answers to a session over maxPerIp: when (at the greeting or to PASS) and the reply. The README table says the same. */
+const OVER_LIMIT: Partial<Record<ServerKind, { at: 'greeting' | 'PASS'; reply: RegExp }>> = {
+  vsftpd: { at: 'greeting', reply: /^421 There are too many connections from your internet address\.$/ },
+  proftpd: { at: 'PASS', reply: /^530 Sorry, the maximum number of clients \(1\) from your host are already connected\.$/ },
+  pureftpd: { at: 'greeting', reply: /^421 Too many connections \(1\) from this IP$/ },
+  pyftpdlib: { at: 'greeting', reply: /^421 Too many connections from the same IP address\.$/ },
+};
+
+/** One connection attempt: 'refused' (ECONNREFUSED), the first reply line, 'closed', 'no reply' (2 s) or another error code. */
+function probeOnce(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, host);
+    let data = '';
+    const done = (what: string) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(what); // only the first counts
+    };
+    const timer = setTimeout(() => done('no reply'), 2000);
+    sock.on('data', (b: Buffer) => {
+      data += b.toString('utf8');
+      const m = /^\d{3} [^\r\n]*/m.exec(data);
+      if (m) done(m[0]);
+    });
+    sock.on('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? 'refused' : String(e.code)));
+    sock.on('close', () => done('closed'));
   });
 }
 
@@ -240,6 +344,153 @@ for (const kind of ALL_SERVERS) {
   });
 }
 
+for (const kind of ALL_SERVERS) {
+  describe(`test server ${kind}: limits and outages`, () => {
+    test(`${kind}: maxPerIp refuses a second session while the first is open, and again after a restart`, async () => {
+      const expected = OVER_LIMIT[kind];
+      if (!expected) {
+        await assert.rejects(start(kind, { maxPerIp: 1 }), /not supported/);
+        return;
+      }
+      await assert.rejects(start(kind, { maxPerIp: 0 }), /positive integer/);
+      const s = await start(kind, { maxPerIp: 1 });
+      try {
+        for (const round of ['first start', 'after restart()']) {
+          const first = await loggedIn(s);
+          const second = raw(s.host, s.port);
+          try {
+            const greeting = (await second.next())?.line ?? '(closed)';
+            let refusal = greeting;
+            if (expected.at === 'PASS') {
+              assert.match(greeting, /^220/, `${round}: greeting`);
+              assert.match(await ask(second, `USER ${s.user}`), /^331/, `${round}: USER`);
+              refusal = await ask(second, `PASS ${s.password}`);
+            }
+            assert.match(refusal, expected.reply, `${round}: the session over the limit is refused`);
+            assert.ok(await second.closed(5000), `${round}: the server closes the refused session`);
+            assert.match(await ask(first, 'NOOP'), /^200/, `${round}: the first session is unharmed`);
+          } finally {
+            first.destroy();
+            second.destroy();
+          }
+          // The limit counts sessions open now: once the first has gone, another logs in.
+          const deadline = Date.now() + 5000;
+          for (;;) {
+            try {
+              (await loggedIn(s)).destroy();
+              break;
+            } catch (e) {
+              if (Date.now() > deadline) throw e;
+              await sleep(100);
+            }
+          }
+          if (round === 'first start') await s.restart(); // same config: the limit holds again
+        }
+      } finally {
+        await s.stop();
+      }
+    });
+
+    test(`${kind}: restart() kills every session and answers again on the same port and root`, async (t) => {
+      const s = await start(kind);
+      try {
+        fs.writeFileSync(path.join(s.root, 'kept.txt'), 'kept');
+        for (const downMs of [0, 300]) {
+          const session = await loggedIn(s);
+          // A prober connecting every 20 ms sees when the port refuses and when it greets again.
+          const seen: Array<{ what: string; at: number }> = [];
+          let probing = true;
+          const prober = (async () => {
+            while (probing) {
+              const what = await probeOnce(s.host, s.port);
+              seen.push({ what, at: Date.now() });
+              await sleep(20);
+            }
+          })();
+          const t0 = Date.now();
+          let took: number;
+          let closedAt: number | undefined;
+          try {
+            await s.restart(downMs);
+            took = Date.now() - t0;
+            closedAt = await session.closed(5000);
+          } finally {
+            probing = false;
+            await prober;
+            session.destroy();
+          }
+          assert.ok(closedAt !== undefined, 'the session open before restart() was closed');
+          const refusedAt = seen.find((p) => p.what === 'refused')?.at;
+          assert.ok(refusedAt !== undefined, `the port refused connections while down: ${JSON.stringify(seen.map((p) => p.what))}`);
+          assert.ok(took >= downMs, `restart(${downMs}) took ${took} ms`);
+          const back = seen.find((p) => p.at > refusedAt && /^220/.test(p.what))?.at;
+          t.diagnostic(`${kind} restart(${downMs}): resolved after ${took} ms; session closed after ${closedAt - t0} ms; ` +
+            `connects refused from ${refusedAt - t0} ms; control port greeted again at ${back === undefined ? '?' : back - t0} ms`);
+          // A new session works, on the same root.
+          assert.equal((await independentFetch(s, '/kept.txt')).toString(), 'kept');
+          (await loggedIn(s)).destroy();
+        }
+      } finally {
+        await s.stop();
+      }
+      await assert.rejects(s.restart(), /after stop/);
+      assert.ok(await refusesConnection(s.host, s.port), 'stop() after restart() killed the relaunched server');
+      if (s.implicitPort) assert.ok(await refusesConnection(s.host, s.implicitPort), 'and its implicit-FTPS instance');
+    });
+
+    test(`${kind}: freeze(1000) holds every reply (sessions and greeting) for the time, then all carry on`, async () => {
+      const s = await start(kind);
+      try {
+        const session = await loggedIn(s);
+        const t0 = Date.now();
+        const frozen = s.freeze(1000); // the SIGSTOPs are sent before freeze() returns
+        session.send('NOOP');
+        const newcomer = raw(s.host, s.port); // the kernel queues it; the server can't accept it yet
+        await sleep(300);
+        assert.equal(s.sessions(), 2, 'sessions() counts the open session and the one queued by the kernel');
+        const noop = await session.next(5000);
+        await frozen;
+        const resumed = Date.now() - t0;
+        assert.ok(noop && /^200/.test(noop.line), `NOOP answered: ${noop?.line}`);
+        assert.ok(noop.at - t0 >= 900, `NOOP answered after ${noop.at - t0} ms`);
+        assert.ok(resumed >= 1000, `freeze(1000) resolved after ${resumed} ms`);
+        const greeting = await newcomer.next(5000);
+        newcomer.destroy();
+        assert.ok(greeting && /^220/.test(greeting.line) && greeting.at - t0 >= 900, `greeting of a connection made while frozen: ${greeting?.line} after ${greeting ? greeting.at - t0 : '?'} ms`);
+        assert.match(await ask(session, 'NOOP'), /^200/, 'the session survived');
+        assert.equal(await session.closed(0), undefined);
+        session.destroy();
+      } finally {
+        await s.stop();
+      }
+    });
+
+    test(`${kind}: sessions() counts the control connections open to the server`, async () => {
+      const s = await start(kind);
+      let sampler: { stop(): number } | undefined;
+      let runs: Array<ReturnType<typeof lftp>> = [];
+      try {
+        assert.equal(s.sessions(), 0, 'none before');
+        sampler = sampleSessions(s, 10);
+        // Two lftp sessions, kept open by "sleep" after logging in and listing.
+        runs = [lftp(s, ['ls /', 'sleep 2']), lftp(s, ['ls /', 'sleep 2'])];
+        const deadline = Date.now() + 10_000;
+        while (s.sessions() < 2 && Date.now() < deadline) await sleep(20);
+        assert.equal(s.sessions(), 2, 'two while both lftp sessions are open');
+        await Promise.all(runs);
+        while (s.sessions() > 0 && Date.now() < deadline + 5000) await sleep(20);
+        assert.equal(s.sessions(), 0, 'none once lftp quit');
+        assert.equal(sampler.stop(), 2, 'never more than two: data connections and the client side are not counted');
+      } finally {
+        sampler?.stop();
+        for (const r of await Promise.allSettled(runs)) if (r.status === 'fulfilled') r.value.cleanup();
+        await s.stop();
+      }
+      assert.equal(s.sessions(), 0, 'none once stopped');
+    });
+  });
+}
+
 test('several servers of one kind run side by side on distinct ports', async () => {
   const kinds = ALL_SERVERS.filter((k) => !serverMissing(k));
   assert.deepEqual(kinds, ALL_SERVERS, `missing: ${ALL_SERVERS.filter((k) => serverMissing(k)).map((k) => serverMissing(k)).join(' ')}`);
@@ -284,6 +535,12 @@ test('every server runs inside a network namespace (netns option), unreachable f
         fs.writeFileSync(path.join(s.root, 'ns.txt'), kind);
         assert.equal((await independentFetch(s, '/ns.txt', { netns: ns })).toString(), kind, `${kind} passive in ${ns}`);
         assert.equal((await independentFetch(s, '/ns.txt', { netns: ns, mode: 'active' })).toString(), kind, `${kind} active in ${ns}`);
+        // sessions() reads the server's namespace, not the test's.
+        const held = lftp(s, ['ls /', 'sleep 1'], { netns: ns });
+        const deadline = Date.now() + 10_000;
+        while (s.sessions() < 1 && Date.now() < deadline) await sleep(20);
+        assert.equal(s.sessions(), 1, `${kind}: sessions() in ${ns}`);
+        (await held).cleanup();
         assert.ok(await refusesConnection(s.host, s.port), `${kind}: its port is not open in the host's namespace`);
       } finally {
         await s.stop();
