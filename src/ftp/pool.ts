@@ -151,8 +151,11 @@ export class FtpPool {
           return await this.open(signal);
         } catch (e) {
           if (isFtpError(e, 'aborted') || this.closed) throw e;
-          if (this.busy.size + this.connecting > 0 && retryableConnectFailure(e)) {
-            // Others got in: the server limits us. Use what we have.
+          // Others got in (or are getting in): the server limits us. Use what we have. A login refused
+          // while another connection is logged in with the same password is a limit too (proftpd's
+          // MaxClientsPerHost answers PASS with 530), not a wrong password.
+          const othersIn = this.busy.size > 0;
+          if ((othersIn || this.connecting > 0) && retryableConnectFailure(e) || othersIn && isFtpError(e, 'loginRefused')) {
             this.lowerCap(e as FtpError);
           } else if (retryableConnectFailure(e) && this.everConnected) {
             this.noteDown(e as FtpError);
