@@ -68,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     vscode.commands.registerCommand('ftpWorkspace.download', (source?: vscode.Uri, destination?: vscode.Uri, existing?: 'replace' | 'skip') =>
       download(provider, source, destination instanceof vscode.Uri ? destination : undefined, existing)),
     ...registerSiteCommands(secrets, (site) => connections.close(site)),
+    vscode.commands.registerCommand('ftpWorkspace.importSites', async (args?: import('./sites/import/command').ImportSitesArgs) => (await import('./sites/import/command')).importSites(secrets, args)),
     doctor,
     ...doctor.commands(),
   );
