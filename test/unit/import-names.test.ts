@@ -78,6 +78,7 @@ describe('text from the file, shown', () => {
   });
   test('in quick picks $(icon) is shown as typed, not as an icon', () => {
     assert.equal(forQuickPick('$(alert) Update now'), '\\$(alert) Update now');
+    assert.equal(forQuickPick('[Click me](command:x)'), '[Click me] (command:x)');
     assert.equal(forQuickPick('a\u202Eb'), 'a<U+202E>b');
   });
 });

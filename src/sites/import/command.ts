@@ -156,12 +156,25 @@ async function readSiteList(uri: vscode.Uri): Promise<ParsedFile> {
   return parseSiteList(await vscode.workspace.fs.readFile(uri));
 }
 
-/** The notification at the end; Show Report opens the whole report as a plain text document. */
+/** Reports of this session, shown as read-only documents (`ftp-workspace-import:/Import report 17.58.03.txt`). */
+const REPORT_SCHEME = 'ftp-workspace-import';
+const reports = new Map<string, string>();
+let reportProvider: vscode.Disposable | undefined;
+
+async function showReport(result: ImportSitesResult): Promise<void> {
+  reportProvider ??= vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, { provideTextDocumentContent: (uri) => reports.get(uri.path) });
+  // A new name each time (an editor still open on an earlier report keeps showing that one).
+  const time = new Date().toTimeString().slice(0, 8).replace(/:/g, '.');
+  const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/Import report ${time}${reports.size ? ` (${reports.size + 1})` : ''}.txt` });
+  reports.set(uri.path, reportText(result));
+  await vscode.window.showTextDocument(uri, { preview: false });
+}
+
+/** The notification at the end; Show Report opens the whole report as a read-only text document. */
 async function offerReport(message: string, result: ImportSitesResult, more: string[]): Promise<void> {
   const answer = await vscode.window.showInformationMessage(message, 'Show Report', ...more);
   if (answer === 'Show Report') {
-    const doc = await vscode.workspace.openTextDocument({ content: reportText(result), language: 'plaintext' });
-    await vscode.window.showTextDocument(doc, { preview: false });
+    await showReport(result);
   } else if (answer === 'Open Site...') {
     await vscode.commands.executeCommand('ftpWorkspace.openSite');
   }
@@ -203,7 +216,7 @@ function pickEntries(entries: Entry[], fileName: string, parsed: ParsedFile): Pr
   const bad = entries.filter((e) => !e.name).map(item);
   const qp = vscode.window.createQuickPick<Item>();
   qp.title = forQuickPick(`Import FTP Sites from ${fileName} (${parsed.format})`);
-  qp.placeholder = `${good.length} site${good.length === 1 ? '' : 's'} to import${bad.length ? `; ${bad.length} can't be (listed last)` : ''}. Untick what you don't want, then press Enter.`;
+  qp.placeholder = `${good.length} to import${bad.length ? `, ${bad.length} can't be (last)` : ''}: untick any, then Enter`;
   qp.canSelectMany = true;
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;

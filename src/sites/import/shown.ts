@@ -23,11 +23,12 @@ export function forMessage(text: string, max = 200): string {
 }
 
 /**
- * For a quick pick's label, description and detail: `$(name)` there is an icon; a backslash
- * before it shows it as typed. Cut to `max` characters.
+ * For a quick pick's label, description and detail: `$(name)` there is an icon (a backslash before
+ * it shows it as typed), and a description's hover reads `[label](target)` as a link (opened up
+ * as in messages). Cut to `max` characters.
  */
 export function forQuickPick(text: string, max = 200): string {
-  const shown = showInvisible(text);
+  const shown = showInvisible(text).replace(/\]\(/g, '] (');
   const cut = shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
   return cut.replace(/\$\(/g, '\\$(');
 }
