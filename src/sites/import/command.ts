@@ -50,6 +50,7 @@ function storePassword(secrets: SiteSecrets, name: string, _config: SiteConfig, 
 }
 
 export async function importSites(secrets: SiteSecrets, args: ImportSitesArgs = {}): Promise<ImportSitesResult | undefined> {
+  if (typeof args.file === 'string' && !path.isAbsolute(args.file)) throw new Error(`The file to import must be given as an absolute path, not "${args.file}".`);
   const uri = args.file === undefined ? await pickFile() : typeof args.file === 'string' ? vscode.Uri.file(args.file) : args.file;
   if (!uri) return undefined;
   const shownFile = uri.scheme === 'file' ? uri.fsPath : uri.toString(true);
@@ -134,10 +135,19 @@ export async function importSites(secrets: SiteSecrets, args: ImportSitesArgs = 
   if (writes.length > 0) await config.update('sites', sites, target);
   for (const w of writes) {
     const notes = [...(w.site.passwordNote && w.site.user ? [w.site.passwordNote] : []), ...w.site.notes];
-    if (w.replaced && targetOf(w.name) !== target) notes.push(`the ${targetOf(w.name) === vscode.ConfigurationTarget.Global ? 'user' : 'workspace'} settings define a site of this name too, and theirs is the one used`);
-    if (w.site.password !== undefined) await storePassword(secrets, w.name, w.config, w.site.password);
-    else if (w.replaced) await secrets.forget(w.name); // the replaced site's password was for another server
-    imported.push({ from: displayPath(w.site), name: w.name, replaced: w.replaced, password: !w.site.user ? 'none' : w.site.password !== undefined ? 'saved' : 'asked', notes });
+    // A workspace or folder that defines a site of this name too wins over the user settings: its
+    // server would get the imported password (passwords are kept by site name), so none is stored.
+    const shadowed = targetOf(w.name) !== target;
+    let password: ImportedEntry['password'] = !w.site.user ? 'none' : w.site.password !== undefined ? 'saved' : 'asked';
+    if (shadowed) {
+      notes.push(`the ${targetOf(w.name) === vscode.ConfigurationTarget.WorkspaceFolder ? "folder's" : "workspace's"} own site of this name is the one used${w.site.password !== undefined ? ', so the password was not stored' : ''}`);
+      if (password === 'saved') password = 'asked';
+    } else if (w.site.password !== undefined) {
+      await storePassword(secrets, w.name, w.config, w.site.password);
+    } else if (w.replaced) {
+      await secrets.forget(w.name); // the replaced site's password was for another server
+    }
+    imported.push({ from: displayPath(w.site), name: w.name, replaced: w.replaced, password, notes });
   }
 
   const result: ImportSitesResult = { file: shownFile, format: parsed.format, scope, imported, skipped, problems: parsed.problems };

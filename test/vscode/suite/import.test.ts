@@ -144,6 +144,24 @@ suite('Import Sites... (FileZilla, nested folders, base64 passwords)', () => {
     assert.equal(userSites()['work-clients-blog'].transferMode, 'active');
   });
 
+  test('a site of the same name that the workspace defines wins over the user settings: the imported password is not stored for it', async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.forgetPassword', 'personal-old-plain');
+    await config().update('sites', { 'personal-old-plain': { host: '127.0.0.1', port: recorder.port, user: 'someone-else', transferMode: 'auto' } }, vscode.ConfigurationTarget.Workspace);
+    try {
+      const result = await importSites({ file, select: ['Personal/Old & Plain'], scope: 'user', existing: 'replace', quiet: true });
+      assert.deepEqual(result!.imported.map((i) => [i.name, i.password]), [['personal-old-plain', 'asked']]);
+      assert.match(result!.imported[0].notes.join('\n'), /workspace's own site of this name is the one used, so the password was not stored/);
+      const sentBefore = recorder.sessions.flatMap((x) => x.commands).filter((c) => c === 'PASS plain-pass').length;
+      const { calls } = await answering('showInputBox', () => undefined, () =>
+        assert.rejects(Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://personal-old-plain/'))), /No password given/));
+      assert.equal(calls.length, 1, 'the workspace\'s site asks: it has no password');
+      assert.equal(recorder.sessions.flatMap((x) => x.commands).filter((c) => c === 'PASS plain-pass').length, sentBefore, 'the imported password never went to it');
+    } finally {
+      await config().update('sites', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    }
+  });
+
   test('a file that is not a site list is refused with the reason, and nothing is written', async () => {
     const bad = path.join(scratch, 'bad.xml');
     fs.writeFileSync(bad, '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><FileZilla3/>');
