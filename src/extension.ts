@@ -74,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     vscode.commands.registerCommand('ftpWorkspace.download', (source?: vscode.Uri, destination?: vscode.Uri, existing?: unknown) =>
       download(provider, uriOrUndefined(source), destination instanceof vscode.Uri && destination.scheme === 'file' ? destination : undefined, policyOf(existing), { log })),
     ...registerSiteCommands(secrets, (site) => connections.close(site)),
+    vscode.commands.registerCommand('ftpWorkspace.importSites', async (args?: import('./sites/import/command').ImportSitesArgs) => (await import('./sites/import/command')).importSites(secrets, args)),
     doctor,
     ...doctor.commands(),
   );
