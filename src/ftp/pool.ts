@@ -72,6 +72,8 @@ export class FtpPool {
   private idle: Idle[] = [];
   private busy = new Set<FtpClient>();
   private connecting = 0;
+  /** Connects in flight, so a refused login can wait to see whether another one gets in. */
+  private readonly inflight = new Set<Promise<FtpClient>>();
   private waiting: Waiter[] = [];
   private closed = false;
   /** A lowered cap after the server refused a connection, until `capUntil`. */
@@ -154,7 +156,12 @@ export class FtpPool {
           // Others got in (or are getting in): the server limits us. Use what we have. A login refused
           // while another connection is logged in with the same password is a limit too (proftpd's
           // MaxClientsPerHost answers PASS with 530), not a wrong password.
-          const othersIn = this.busy.size > 0;
+          let othersIn = this.busy.size > 0 || this.idle.length > 0;
+          if (!othersIn && isFtpError(e, 'loginRefused') && this.inflight.size > 0) {
+            // Wait for the connects in flight: if one logs in, the password is right and this was a limit.
+            await Promise.allSettled([...this.inflight]);
+            othersIn = this.busy.size > 0 || this.idle.length > 0;
+          }
           if ((othersIn || this.connecting > 0) && retryableConnectFailure(e) || othersIn && isFtpError(e, 'loginRefused')) {
             this.lowerCap(e as FtpError);
           } else if (retryableConnectFailure(e) && this.everConnected) {
@@ -210,8 +217,10 @@ export class FtpPool {
 
   private async open(signal?: AbortSignal): Promise<FtpClient> {
     this.connecting++;
+    const connect = FtpClient.connect(this.clientOptions, signal);
+    this.inflight.add(connect);
     try {
-      const client = await FtpClient.connect(this.clientOptions, signal);
+      const client = await connect;
       this.busy.add(client);
       this.everConnected = true;
       this.downSince = undefined;
@@ -220,6 +229,7 @@ export class FtpPool {
       return client;
     } finally {
       this.connecting--;
+      this.inflight.delete(connect);
     }
   }
 
