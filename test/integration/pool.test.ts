@@ -116,8 +116,8 @@ describe('the pool (FAKE fault server)', () => {
     const srv = await startFaultServer({
       onCommand: (v, _a, s) => {
         if (v !== 'EPSV') return undefined;
-        setTimeout(() => s.socket.destroy(), 5); // the server dies right after answering
-        return ['229 Entering Extended Passive Mode (|||1|)'];
+        s.socket.end('229 Entering Extended Passive Mode (|||1|)\r\n'); // the server dies right after answering
+        return 'silence';
       },
     });
     seed(srv.root, 1);
