@@ -7,7 +7,10 @@ export interface FileEntry {
   type: EntryType;
   /** Bytes; undefined when the server did not say (or gave a count that is not bytes, like MVS records). */
   size?: number;
-  /** True when `size` is only an estimate (a human size like `33.5k`). Ask SIZE when exact bytes matter. */
+  /**
+   * True when `size` is only an estimate: VMS blocks x 512, z/OS VM records x record length of a
+   * variable-length file, a human size like `33.5k`. Ask SIZE when exact bytes matter.
+   */
   sizeApproximate?: true;
   /** Modification time. MLSD/MLST give UTC to the second; LIST dates carry the precision below. */
   modified?: Date;
@@ -20,12 +23,14 @@ export interface FileEntry {
   linkTarget?: string;
   /** Unix permission bits, e.g. 0o644, when the listing gave them. */
   mode?: number;
-  /** Raw `rwxr-xr-x`, MLSD `perm` fact or NetWare `[RWCEAFMS]`. */
+  /** Raw `rwxr-xr-x`, MLSD `perm` fact, NetWare `[RWCEAFMS]` or VMS `RWED,RWED,RE,` protection. */
   permissions?: string;
   owner?: string;
   group?: string;
   /** Major/minor numbers of a block or character device (`ls -l` prints them instead of a size). */
   device?: { major: number; minor: number };
+  /** VMS file version (`NAME.TXT;3` is named `NAME.TXT`; a listing keeps the highest version of a name). */
+  version?: number;
   /** MLSD facts as received (lower-cased keys), for callers that want more. Only MLSD/MLST lines have them. */
   facts?: Record<string, string>;
 }
@@ -58,8 +63,10 @@ export interface ListingContext {
    */
   command?: string;
   /**
-   * The SYST answer, e.g. 'UNIX Type: L8', 'Windows_NT'. Windows servers (IIS in Unix listing style)
-   * leave the year out for every date of the server's current year.
+   * The SYST answer, e.g. 'UNIX Type: L8', 'Windows_NT', 'VMS', 'OS/400 is the remote operating system',
+   * 'MVS is the operating system of this server. FTP Server is running on z/OS.' It enables the
+   * formats that cannot be recognised from a line alone (MVS PDS members without statistics, MVS load
+   * modules) and the year rule of Windows servers (no year = the server's current year).
    */
   system?: string;
   /**
@@ -71,7 +78,7 @@ export interface ListingContext {
   now?: Date;
   /**
    * The order of all-numeric dates whose fields could be read either way (`04/03/18`): month-day-year
-   * (the default, as IIS and DOS print), day-month-year, or year-month-day.
+   * (the default, as IIS and DOS print), day-month-year, or year-month-day (IBM i jobs set to *YMD).
    * Dates that can only be read one way (`24/04/03`, `2003-04-24`) ignore it.
    */
   dateOrder?: 'MDY' | 'DMY' | 'YMD';

@@ -1,8 +1,8 @@
 /**
  * Directory listing parsers. MLSD answers are RFC 3659 fact lines; LIST answers have no standard
  * format, so each line is recognised on its own (a listing may mix formats; detect.ts): `ls -l` in
- * its variants, NetWare, DOS/IIS, an MLSD fact line from a server that answers LIST that way, and
- * EPLF. A line no parser reads is returned in `unparsed`
+ * its variants, NetWare, DOS/IIS, an MLSD fact line from a server that answers LIST that way, EPLF,
+ * VMS, OS/2, IBM i, MVS, z/VM and a few rarer ones. A line no parser reads is returned in `unparsed`
  * with the reason; parsing never throws. ListingParser (parser.ts) reads a listing while it arrives,
  * parseListingYielding without blocking the event loop; parseListing is the synchronous whole.
  */
@@ -21,6 +21,7 @@ export type { LocalDateTime } from './dates';
 export { parseDosLine, looksLikeDos } from './dos';
 export { parseEplfLine, looksLikeEplf } from './eplf';
 export { looksLikeNetware } from './netware';
+export { looksLikeVms } from './vms';
 export { nameProblem } from './names';
 export { readMlsxLine, parseMlsxLine, parseMlsdLines, parseMlsxTime, looksLikeMlsx, isSelfOrParent, mlsxType } from './mlsx';
 export { ListingParser, parseListingYielding } from './parser';

@@ -6,8 +6,9 @@
  * already here (a string, lines, or an async iterable of chunks), yielding to the event loop every
  * `sliceMs` so that no synchronous stretch blocks the extension host.
  *
- * Per line: blank lines and `total N` are skipped, `.`/`..`/cdir/pdir left out, `cmd /c dir` headers
- * skipped. A name
+ * Per line: blank lines and `total N` are skipped, `.`/`..`/cdir/pdir left out, headers of VMS, MVS
+ * and `cmd /c dir` listings skipped (an MVS header also tells what the following lines are), a VMS
+ * name alone on its line joined with the next line, and older versions of a VMS file dropped. A name
  * that fails names.ts's rule is kept aside with its line and moved to `unparsed` at the end, after
  * MLSD symlink targets are resolved (a target listed by path is absorbed, never an entry). Nothing
  * else is kept per line: no raw line, no match arrays, no facts object for LIST lines.
@@ -16,6 +17,8 @@ import { FileEntry, ListingContext, ListingFormat, ListingResult } from './entry
 import { ParseContext, listEntry, mlsdEntry, parseContext } from './detect';
 import { isSelfOrParent, resolveSymlinkTargets } from './mlsx';
 import { hasNameProblem, refuseUnsafeNames } from './names';
+import { isLoneVmsName, isVmsHeader, looksLikeVms, vmsLine } from './vms';
+import { isMainframeHeader, mvsHeader } from './mainframe';
 import { isBlank } from './tokens';
 
 function errorText(e: unknown): string {
@@ -42,10 +45,12 @@ export class ListingParser {
   private readonly pc: ParseContext;
   private readonly format: ListingFormat;
   private rest = '';
+  private pendingVms: string | undefined;
   private readonly result: ListingResult = { entries: [], unparsed: [] };
   /** Entries whose name fails names.ts's rule, with their lines: refused at the end, after symlink targets are resolved. */
   private readonly suspects = new Map<FileEntry, string>();
   private linksToResolve = false;
+  private vmsVersions: Map<string, number> | undefined;
   private ended = false;
   /** Non-blank lines read so far. */
   lines = 0;
@@ -114,6 +119,8 @@ export class ListingParser {
   end(): ListingResult {
     if (this.ended) return this.result;
     this.flushRest();
+    if (this.pendingVms !== undefined) this.result.unparsed.push({ line: this.pendingVms, reason: LONE_VMS });
+    this.pendingVms = undefined;
     this.ended = true;
     if (this.linksToResolve) resolveSymlinkTargets(this.result.entries);
     // Every other name passed the same rule when its line was read (hasNameProblem).
@@ -135,6 +142,20 @@ export class ListingParser {
     const c = line.charCodeAt(i);
     // Blank as String.prototype.trim sees it (also NBSP, other Unicode spaces, CR, FF).
     const blank = i === line.length || ((c < 32 || c === 0xa0 || c >= 0x1680) && line.trim() === '');
+    if (this.pendingVms !== undefined) {
+      const pending = this.pendingVms;
+      this.pendingVms = undefined;
+      if (!blank && !looksLikeVms(line)) {
+        const whole = `${pending} ${line}`;
+        const joined = vmsLine(whole, this.pc.dc);
+        if ('entry' in joined) {
+          this.lines++;
+          this.add(joined.entry, whole);
+          return;
+        }
+      }
+      this.result.unparsed.push({ line: pending, reason: LONE_VMS });
+    }
     if (blank) return;
     this.lines++;
     if (this.format === 'nlst') {
@@ -148,12 +169,17 @@ export class ListingParser {
       r = `parser failure: ${errorText(e)}`;
     }
     if (typeof r !== 'string') this.add(r, line);
+    else if (this.format === 'list' && i === 0 && isLoneVmsName(line)) this.pendingVms = line;
     else if (!this.header(line)) this.result.unparsed.push({ line, reason: r });
   }
 
-  /** A header line that carries no entry: skipped. */
+  /** A header line that carries no entry: skipped (and an MVS one tells what follows). */
   private header(line: string): boolean {
-    return this.format !== 'mlsd' && isListHeader(line);
+    if (this.format === 'mlsd') return false;
+    if (isListHeader(line) || isVmsHeader(line) || isMainframeHeader(line)) return true;
+    const mvs = mvsHeader(line);
+    if (mvs) this.pc.mvsList = mvs;
+    return mvs !== undefined;
   }
 
   private nlst(line: string): void {
@@ -169,11 +195,24 @@ export class ListingParser {
   private add(entry: FileEntry, line: string): void {
     if (isSelfOrParent(entry)) return;
     const entries = this.result.entries;
+    if (entry.version !== undefined) {
+      // VMS: keep the highest version of each name, where the first one was listed.
+      const key = entry.name.toUpperCase();
+      this.vmsVersions ??= new Map();
+      const at = this.vmsVersions.get(key);
+      if (at !== undefined) {
+        if ((entries[at].version ?? 0) < entry.version) entries[at] = entry;
+        return;
+      }
+      this.vmsVersions.set(key, entries.length);
+    }
     if (hasNameProblem(entry.name)) this.suspects.set(entry, line);
     if (entry.type === 'symlink' && entry.linkTarget === undefined && entry.facts?.['unique'] !== undefined) this.linksToResolve = true;
     entries.push(entry);
   }
 }
+
+const LONE_VMS = 'VMS file name without its details (no continuation line)';
 
 /**
  * Parses a listing that is already here without blocking the event loop: the work is cut into
