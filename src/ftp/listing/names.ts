@@ -46,7 +46,9 @@ export function hasNameProblem(name: string): boolean {
   if (name.charCodeAt(0) === 46 && (len === 1 || (len === 2 && name.charCodeAt(1) === 46))) return true;
   for (let i = 0; i < len; i++) {
     const c = name.charCodeAt(i);
-    if (c < 32 || c === 47 || c === 92 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) return true;
+    if (c < 0x7f) {
+      if (c < 32 || c === 47 || c === 92) return true;
+    } else if (c <= 0x9f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) return true;
   }
   return false;
 }

@@ -20,6 +20,7 @@ import { hasNameProblem, refuseUnsafeNames } from './names';
 import { isLoneVmsName, isVmsHeader, looksLikeVms, vmsLine } from './vms';
 import { isMainframeHeader, mvsHeader } from './mainframe';
 import { isBlank } from './tokens';
+import { isTypeChar, lsEntry } from './unix';
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -107,7 +108,7 @@ export class ListingParser {
     for (;;) {
       const nl = text.indexOf('\n', start);
       if (nl < 0) break;
-      this.line(text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
+      this.lineAt(text, start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
       start = nl + 1;
       if ((++count & 63) === 0 && deadline !== Infinity && performance.now() > deadline) return start;
     }
@@ -133,6 +134,24 @@ export class ListingParser {
     const last = this.rest;
     this.rest = '';
     this.line(last);
+  }
+
+  /** text[start, end) is a line: an `ls -l` line is read in place (the hot path), any other is cut out first. */
+  private lineAt(text: string, start: number, end: number): void {
+    if (this.format === 'list' && this.pendingVms === undefined && start < end && isTypeChar(text.charCodeAt(start))) {
+      let r: FileEntry | string | undefined;
+      try {
+        r = lsEntry(text, this.pc.dc, start, end);
+      } catch {
+        r = undefined; // the general path reports it
+      }
+      if (r !== undefined && typeof r !== 'string') {
+        this.lines++;
+        this.add(r, text, start, end);
+        return;
+      }
+    }
+    this.line(text.slice(start, end));
   }
 
   private line(raw: string): void {
@@ -192,7 +211,8 @@ export class ListingParser {
     this.add({ name, type }, line);
   }
 
-  private add(entry: FileEntry, line: string): void {
+  /** Adds an entry read from text[start, end) (the line is only cut out when it must be kept). */
+  private add(entry: FileEntry, text: string, start = 0, end = text.length): void {
     if (isSelfOrParent(entry)) return;
     const entries = this.result.entries;
     if (entry.version !== undefined) {
@@ -206,7 +226,7 @@ export class ListingParser {
       }
       this.vmsVersions.set(key, entries.length);
     }
-    if (hasNameProblem(entry.name)) this.suspects.set(entry, line);
+    if (hasNameProblem(entry.name)) this.suspects.set(entry, start === 0 && end === text.length ? text : text.slice(start, end));
     if (entry.type === 'symlink' && entry.linkTarget === undefined && entry.facts?.['unique'] !== undefined) this.linksToResolve = true;
     entries.push(entry);
   }

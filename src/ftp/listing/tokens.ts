@@ -24,10 +24,10 @@ export class Tokens {
     this.end = new Int32Array(max);
   }
 
-  /** Splits line[from..] into at most `limit` tokens (the rest of a longer line is not tokenized); returns the count. */
-  split(line: string, from = 0, limit = this.max): number {
+  /** Splits line[from, end) into at most `limit` tokens (the rest of a longer line is not tokenized); returns the count. */
+  split(line: string, from = 0, limit = this.max, end = line.length): number {
     this.line = line;
-    const len = line.length;
+    const len = end;
     const max = Math.min(limit, this.max);
     let n = 0;
     let i = from;

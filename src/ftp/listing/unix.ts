@@ -595,7 +595,7 @@ function typeOf(c: number): EntryType {
 }
 
 /** The type letters of a mode string. */
-function isTypeChar(c: number): boolean {
+export function isTypeChar(c: number): boolean {
   // - f d l e b c p s D
   return c === 45 || c === 102 || c === 100 || c === 108 || c === 101 || c === 98 || c === 99 || c === 112 || c === 115 || c === 68;
 }
@@ -616,23 +616,25 @@ const mode = { start: 0, permsEnd: 0, rest: 0, short: false };
  * characters followed by a blank)? Sets `mode`. The rest must start with a blank, a digit (a link
  * count glued to the marker) or end the line.
  */
-function modeAt(line: string, i: number): boolean {
+function modeAt(line: string, i: number, end: number): boolean {
   if (!isTypeChar(line.charCodeAt(i))) return false;
   let k = 0;
-  for (; k < 9; k++) if (!permChar(line.charCodeAt(i + 1 + k), k % 3)) break;
+  for (; k < 9 && i + 1 + k < end; k++) if (!permChar(line.charCodeAt(i + 1 + k), k % 3)) break;
   if (k === 9) {
     let r = i + 10;
-    const m = line.charCodeAt(r);
+    const m = r < end ? line.charCodeAt(r) : 0;
     if (m === 43 || m === 46 || m === 64) r++; // + . @
-    const c = line.charCodeAt(r);
-    if (r < line.length && !isBlank(c) && !isDigit(c)) return false;
+    if (r < end) {
+      const c = line.charCodeAt(r);
+      if (!isBlank(c) && !isDigit(c)) return false;
+    }
     mode.start = i;
     mode.permsEnd = i + 10;
     mode.rest = r;
     mode.short = false;
     return true;
   }
-  if (k === 8 && isBlank(line.charCodeAt(i + 9))) {
+  if (k === 8 && i + 9 < end && isBlank(line.charCodeAt(i + 9))) {
     mode.start = i;
     mode.permsEnd = i + 9;
     mode.rest = i + 9;
@@ -642,25 +644,25 @@ function modeAt(line: string, i: number): boolean {
   return false;
 }
 
-/** Finds a mode string at the start of the line, after blanks and at most two `ls -s` / `ls -i` numbers. */
-function findMode(line: string): boolean {
-  let i = 0;
-  const len = line.length;
-  while (i < len && isBlank(line.charCodeAt(i))) i++;
+/** Finds a mode string at the start of line[start, end), after blanks and at most two `ls -s` / `ls -i` numbers. */
+function findMode(line: string, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && isBlank(line.charCodeAt(i))) i++;
   for (let numbers = 0; numbers <= 2; numbers++) {
-    if (modeAt(line, i)) return true;
+    if (i < end && modeAt(line, i, end)) return true;
     if (!isDigit(line.charCodeAt(i))) return false;
-    while (i < len && isDigit(line.charCodeAt(i))) i++;
-    if (!isBlank(line.charCodeAt(i))) return false;
-    while (i < len && isBlank(line.charCodeAt(i))) i++;
+    while (i < end && isDigit(line.charCodeAt(i))) i++;
+    if (i >= end || !isBlank(line.charCodeAt(i))) return false;
+    while (i < end && isBlank(line.charCodeAt(i))) i++;
   }
   return false;
 }
 
 /** Connect:Enterprise (Sterling Commerce): `-C--E-----FTP B QUA1I1      18128       41 Aug 12 13:56 QUADTEST`. */
-function enterpriseAt(line: string): number {
-  let i = 0;
-  while (i < line.length && isBlank(line.charCodeAt(i))) i++;
+function enterpriseAt(line: string, start: number, end: number): number {
+  let i = start;
+  while (i < end && isBlank(line.charCodeAt(i))) i++;
+  if (i + 14 > end) return -1;
   for (let k = 0; k < 10; k++) {
     const c = line.charCodeAt(i + k);
     if (!(c === 45 || (c >= 65 && c <= 90) || (k === 0 && c === 100))) return -1;
@@ -670,7 +672,7 @@ function enterpriseAt(line: string): number {
 
 /** True when the line starts like an `ls -l` line: a mode string (or Connect:Enterprise's). */
 export function looksLikeLs(line: string): boolean {
-  return findMode(line) || enterpriseAt(line) >= 0;
+  return findMode(line, 0, line.length) || enterpriseAt(line, 0, line.length) >= 0;
 }
 
 /** Link count, owner and group from tokens [from, upto) (the text between the permissions and the size), into `og`. */
@@ -765,17 +767,17 @@ const FIRST_TOKENS = 16;
  * mode string. Nothing is allocated but the entry, its Date and its strings (owner, group and
  * permission strings are shared with earlier lines when equal).
  */
-export function lsEntry(line: string, dc: DateContext): FileEntry | string | undefined {
+export function lsEntry(line: string, dc: DateContext, start = 0, end = line.length): FileEntry | string | undefined {
   let permissions: string;
   let typeChar: number;
   let rest: number;
   let unixMode = true;
-  if (findMode(line)) {
+  if (findMode(line, start, end)) {
     typeChar = line.charCodeAt(mode.start);
     permissions = mode.short ? line.slice(mode.start + 1, mode.permsEnd) + '-' : PERMISSIONS.take(line, mode.start + 1, mode.permsEnd);
     rest = mode.rest;
   } else {
-    const at = enterpriseAt(line);
+    const at = enterpriseAt(line, start, end);
     if (at < 0) return undefined;
     typeChar = line.charCodeAt(at) === 100 ? 100 : 45;
     permissions = line.slice(at, at + 13);
@@ -783,10 +785,10 @@ export function lsEntry(line: string, dc: DateContext): FileEntry | string | und
     unixMode = false;
   }
   const t = TOKENS;
-  t.split(line, rest, FIRST_TOKENS);
+  t.split(line, rest, FIRST_TOKENS, end);
   let j = findSizeAndDate(t, 0, dc);
   if (j < 0 && t.count === FIRST_TOKENS) {
-    t.split(line, rest);
+    t.split(line, rest, t.max, end);
     j = findSizeAndDate(t, 0, dc);
   }
   const type = typeOf(typeChar);
@@ -796,20 +798,20 @@ export function lsEntry(line: string, dc: DateContext): FileEntry | string | und
     modified = localDate(dc, lsDate.year, lsDate.month, lsDate.day, lsDate.hour, lsDate.minute, lsDate.second, lsDate.ms, lsDate.zone);
     if (!modified) return `invalid date '${line.slice(t.start[lsDate.first], t.end[lsDate.last])}'`;
     nameStart = t.end[lsDate.last];
-    if (nameStart >= line.length) return 'no name after the date';
+    if (nameStart >= end) return 'no name after the date';
     nameStart++;
     if (lsDate.nameRule === 1) {
-      while (nameStart < line.length && isBlank(line.charCodeAt(nameStart))) nameStart++;
-    } else if (lsDate.nameRule === 2 && isBlank(line.charCodeAt(nameStart)) && nameStart + 1 < line.length) {
+      while (nameStart < end && isBlank(line.charCodeAt(nameStart))) nameStart++;
+    } else if (lsDate.nameRule === 2 && nameStart + 1 < end && isBlank(line.charCodeAt(nameStart))) {
       nameStart++;
     }
   } else {
-    if (t.count === FIRST_TOKENS) t.split(line, rest);
+    if (t.count === FIRST_TOKENS) t.split(line, rest, t.max, end);
     j = datelessAt(t);
     if (j < 0) return 'no size and date found in the Unix listing line';
     nameStart = t.end[j] + 1;
   }
-  let name = line.slice(nameStart);
+  let name = line.slice(nameStart, end);
   if (name === '') return 'no name after the date';
   let linkTarget: string | undefined;
   if (type === 'symlink') {
