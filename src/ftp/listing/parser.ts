@@ -42,6 +42,15 @@ export interface YieldOptions {
   sliceMs?: number;
 }
 
+/**
+ * Usage while a data connection delivers a listing (the text must already be decoded; a stateful
+ * decoder keeps a character split between two chunks whole):
+ *
+ *   const parser = new ListingParser(command === 'MLSD' ? 'mlsd' : 'list', { command, system, serverTimeZoneOffsetMinutes });
+ *   socket.on('data', (bytes) => { parser.push(decoder.write(bytes)); if (parser.entryCount > cap) abort(); });
+ *   // once the data connection ended and the final reply came:
+ *   const { entries, unparsed } = parser.end();
+ */
 export class ListingParser {
   private readonly pc: ParseContext;
   private readonly format: ListingFormat;
