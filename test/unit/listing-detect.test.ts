@@ -98,16 +98,20 @@ describe('LIST format detection', () => {
     for (const u of r.unparsed) assert.ok(u.reason.length > 0, u.line);
   });
 
-  test('formats FTP servers use that are not supported are reported, not thrown', () => {
-    const others = [
+  test('VMS, MVS and OS/400 lines are read (they were unparsed before); a recursive listing header is not an entry', () => {
+    const lines = [
       'SAVE01 3390   2004/06/23  1    1  FB     128  6144  PO    INCOMING.RPTBM024.D061704', // MVS
       '1-JUN.LIS;1              9/9           2-JUN-1999 17:00  [GROUP,OWNER]   (RWED,RWED,RWED,RE)', // VMS
       'QSYS            77824 02/23/00 15:09:55 *DIR       QSYS/', // OS/400
       '/home/alice:',
     ];
-    const r = parseListing(others, 'list', { now });
-    assert.deepEqual(r.entries, []);
-    assert.equal(r.unparsed.length, others.length);
+    const r = parseListing(lines, 'list', { now });
+    assert.deepEqual(r.entries.map((e) => [e.name, e.type]), [
+      ['INCOMING.RPTBM024.D061704', 'directory'],
+      ['1-JUN.LIS', 'file'],
+      ['QSYS', 'directory'],
+    ]);
+    assert.deepEqual(r.unparsed.map((u) => u.line), ['/home/alice:']);
   });
 });
 

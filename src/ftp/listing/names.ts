@@ -24,18 +24,52 @@ export function nameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** A number from a listing that is not exactly the one the line gives (past 2^53) is refused, not rounded. */
+function numbersProblem(e: FileEntry): string | undefined {
+  if (e.size !== undefined && !Number.isSafeInteger(e.size) && !e.sizeApproximate) return 'the size is out of range';
+  if (e.device && !(Number.isSafeInteger(e.device.major) && Number.isSafeInteger(e.device.minor))) return 'the device numbers are out of range';
+  return undefined;
+}
+
+/** Why an entry can't be used: its name (nameProblem), or a number out of range. */
+export function entryProblem(e: FileEntry): string | undefined {
+  return nameProblem(e.name) ?? numbersProblem(e);
+}
+
+/** Quick check for the per-line pass: the name rule or a number out of range. */
+export function hasEntryProblem(e: FileEntry): boolean {
+  return hasNameProblem(e.name) || numbersProblem(e) !== undefined;
+}
+
 /**
- * Moves entries whose name fails `nameProblem` to `unparsed` (with the line they came from). Runs
+ * Moves entries whose name fails `nameProblem` (or whose numbers are out of range) to `unparsed` (with the line they came from). Runs
  * after symlink targets are resolved, since that step absorbs target entries some servers list
  * under a path.
  */
 export function refuseUnsafeNames(result: ListingResult, lineOf: ReadonlyMap<FileEntry, string>): ListingResult {
   const entries: FileEntry[] = [];
   for (const e of result.entries) {
-    const problem = nameProblem(e.name);
+    const problem = entryProblem(e);
     if (problem) result.unparsed.push({ line: lineOf.get(e) ?? e.name, reason: problem });
     else entries.push(e);
   }
   result.entries = entries;
   return result;
+}
+
+/**
+ * The same rule as nameProblem, as one pass over the characters (the per-line check of a listing);
+ * nameProblem says why.
+ */
+export function hasNameProblem(name: string): boolean {
+  const len = name.length;
+  if (len === 0 || len > MAX_NAME) return true;
+  if (name.charCodeAt(0) === 46 && (len === 1 || (len === 2 && name.charCodeAt(1) === 46))) return true;
+  for (let i = 0; i < len; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x7f) {
+      if (c < 32 || c === 47 || c === 92) return true;
+    } else if (c <= 0x9f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) return true;
+  }
+  return false;
 }
