@@ -12,7 +12,7 @@ import { escapeMessage } from './escape';
 import { pathFilter } from './glob';
 import { LineMatch, compileQuery } from './matcher';
 import { QueryForm, askQuery, patternProblem } from './query-form';
-import { ResultsDocuments } from './results-document';
+import { RESULTS_LANGUAGE, ResultsDocuments } from './results-document';
 import { Counts, FileHits, Limits, RunState, plural, render } from './results-format';
 import { FolderArg, SearchRoot, chooseFolders, errorText, folderLabel, openRoot, searchLimits } from './roots';
 import { FileSearch, Fetcher, SearchEnd } from './searcher';
@@ -126,7 +126,9 @@ export class FindInFiles implements vscode.Disposable {
     let state: RunState = { state: 'running' };
     const show = () => this.documents.update(doc, render({ query: form, include: form.include, exclude: form.exclude, folders, files: hits, counts: counts(), run: state, limits }), state.state === 'running');
     show();
-    const editor = vscode.workspace.openTextDocument(doc).then((d) => vscode.window.showTextDocument(d, { preview: false }));
+    const editor = vscode.workspace.openTextDocument(doc)
+      .then((d) => vscode.languages.setTextDocumentLanguage(d, RESULTS_LANGUAGE))
+      .then((d) => vscode.window.showTextDocument(d, { preview: false }));
 
     const ends = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(`Find in Files: ${JSON.stringify(form.pattern)}`), cancellable: true }, async (progress, token) => {
       token.onCancellationRequested(() => controller.abort());

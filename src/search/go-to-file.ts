@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { Connections } from '../fs/connections';
 import { escapeIcons, escapeMessage } from './escape';
-import { FolderArg, SearchRoot, chooseFolders, errorText, openRoot, searchLimits } from './roots';
+import { FolderArg, SearchRoot, chooseFolders, errorText, folderLabel, openRoot, searchLimits } from './roots';
 import { plural } from './results-format';
 import { TreeCache, TreeListing } from './tree-cache';
 import { WalkedFile, walkTree } from './walk';
@@ -66,7 +66,8 @@ export async function goToFile(connections: Connections, cache: TreeCache, args:
   const pick = vscode.window.createQuickPick<FileItem>();
   pick.matchOnDescription = true;
   pick.placeholder = 'File name (the folder is matched too). Listing the FTP folders; Escape stops.';
-  pick.title = escapeMessage(`Go to File in ${uris.map((u) => u.toString(true)).join(', ')}`);
+  const where = uris.map(folderLabel).join(', ');
+  pick.title = escapeMessage(`Go to File in ${where}`);
   pick.busy = true;
   if (args.query) pick.value = args.query;
   pick.show();
@@ -152,7 +153,7 @@ export async function goToFile(connections: Connections, cache: TreeCache, args:
       roots.forEach((r, i) => listings[i].state === 'failed' && connections.reportResult(r.uri, listings[i].error));
       void vscode.window.showErrorMessage(`Go to File: listing stopped: ${errorText(failed.error)}`);
     } else roots.forEach((r) => connections.reportResult(r.uri));
-    pick.title = escapeMessage(title(uris, listings, limits.maxDepth, limits.maxEntries));
+    pick.title = escapeMessage(title(where, listings, limits.maxDepth, limits.maxEntries));
   });
 
   if (args.accept) {
@@ -187,7 +188,7 @@ export async function goToFile(connections: Connections, cache: TreeCache, args:
 }
 
 /** The title once the listing is done: how many files, and what the caps left out. */
-function title(uris: vscode.Uri[], listings: TreeListing[], maxDepth: number, maxEntries: number): string {
+function title(where: string, listings: TreeListing[], maxDepth: number, maxEntries: number): string {
   const files = listings.reduce((n, l) => n + l.files.length, 0);
   const notes: string[] = [];
   if (listings.some((l) => l.stats.capped)) notes.push(`stopped at ${maxEntries.toLocaleString('en-US')} entries`);
@@ -196,7 +197,7 @@ function title(uris: vscode.Uri[], listings: TreeListing[], maxDepth: number, ma
   const links = listings.reduce((n, l) => n + l.stats.links, 0);
   if (links) notes.push(`${plural(links, 'link')} not followed`);
   if (listings.some((l) => l.state === 'failed')) notes.push('listing failed');
-  return `Go to File in ${uris.map((u) => u.toString(true)).join(', ')}: ${plural(files, 'file')}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+  return `Go to File in ${where}: ${plural(files, 'file')}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
 
 /** Resolves once the quick pick's active item has not changed for a moment (its filtering is done in the window). */

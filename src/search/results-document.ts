@@ -8,6 +8,8 @@ import { Rendered } from './results-format';
 
 export const RESULTS_SCHEME = 'ftp-search';
 export const OPEN_RESULT_COMMAND = 'ftpWorkspace.openSearchResult';
+/** The results' language: only so that they show without line numbers, like the Search Editor. */
+export const RESULTS_LANGUAGE = 'ftp-search-results';
 
 interface Results {
   uri: vscode.Uri;
@@ -29,7 +31,7 @@ interface Results {
 /** How long an announced change may take to reach the document before the next one is sent anyway. */
 const CHANGE_TIMEOUT_MS = 2000;
 
-export class ResultsDocuments implements vscode.TextDocumentContentProvider, vscode.DocumentLinkProvider, vscode.Disposable {
+export class ResultsDocuments implements vscode.TextDocumentContentProvider, vscode.DocumentLinkProvider, vscode.DefinitionProvider, vscode.Disposable {
   private readonly results = new Map<string, Results>();
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.emitter.event;
@@ -51,6 +53,7 @@ export class ResultsDocuments implements vscode.TextDocumentContentProvider, vsc
     this.subscriptions = [
       vscode.workspace.registerTextDocumentContentProvider(RESULTS_SCHEME, this),
       vscode.languages.registerDocumentLinkProvider({ scheme: RESULTS_SCHEME }, this),
+      vscode.languages.registerDefinitionProvider({ scheme: RESULTS_SCHEME }, this),
       vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => this.decorate(e))),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.scheme !== RESULTS_SCHEME) return;
@@ -70,7 +73,7 @@ export class ResultsDocuments implements vscode.TextDocumentContentProvider, vsc
   create(title: string, folders: vscode.Uri[]): vscode.Uri {
     const name = title.replace(/[/\\\r\n]/g, ' ').slice(0, 60);
     const uri = vscode.Uri.from({ scheme: RESULTS_SCHEME, path: `/${name}`, query: String(this.next++) });
-    const empty = { text: '', matches: [], prefixes: [], headers: [], comments: [], links: [] };
+    const empty = { text: '', results: [], matches: [], prefixes: [], headers: [], comments: [], links: [] };
     this.results.set(uri.toString(), { uri, rendered: empty, folders, running: true, again: false, mismatches: 0, waiters: [] });
     return uri;
   }
@@ -143,6 +146,17 @@ export class ResultsDocuments implements vscode.TextDocumentContentProvider, vsc
       link.tooltip = `Open ${l.file.rel} at line ${l.match.line + 1}`;
       return link;
     });
+  }
+
+  /** F12 or Ctrl+click anywhere on a result line: the file at the match. */
+  provideDefinition(doc: vscode.TextDocument, position: vscode.Position): vscode.DefinitionLink[] {
+    const r = this.results.get(doc.uri.toString());
+    if (!r || !this.current(doc, r)) return [];
+    const hit = r.rendered.results.find((l) => l.line === position.line);
+    if (!hit) return [];
+    const file = vscode.Uri.joinPath(r.folders[hit.file.root], ...hit.file.rel.split('/'));
+    const target = new vscode.Range(hit.match.line, hit.match.column, hit.match.line, hit.match.endColumn);
+    return [{ originSelectionRange: new vscode.Range(hit.line, hit.start, hit.line, hit.end), targetUri: file, targetRange: target, targetSelectionRange: target }];
   }
 
   /** Whether the document shows the text last rendered (the editor may lag behind an update). */

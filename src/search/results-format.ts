@@ -65,6 +65,8 @@ export interface Link extends Span {
 
 export interface Rendered {
   text: string;
+  /** Each result line: the match it stands for (a definition provider opens it from anywhere on the line). */
+  results: Link[];
   /** Matched text, to highlight. */
   matches: Span[];
   /** `  12:` prefixes. */
@@ -73,6 +75,7 @@ export interface Rendered {
   headers: number[];
   /** `#` lines and the summary. */
   comments: number[];
+  /** Spans that open a match, as links: file headers and line numbers. */
   links: Link[];
 }
 
@@ -124,7 +127,7 @@ export interface RenderInput {
 /** The whole results document. Files are sorted by folder and path, so the text settles as results arrive. */
 export function render(input: RenderInput): Rendered {
   const out: string[] = [];
-  const r: Rendered = { text: '', matches: [], prefixes: [], headers: [], comments: [], links: [] };
+  const r: Rendered = { text: '', results: [], matches: [], prefixes: [], headers: [], comments: [], links: [] };
   const comment = (text: string) => {
     r.comments.push(out.length);
     out.push(text);
@@ -155,7 +158,8 @@ export function render(input: RenderInput): Rendered {
       const line = out.length;
       r.prefixes.push({ line, start: 0, end: prefix.length - 1 });
       for (const [s, e] of m.ranges) r.matches.push({ line, start: prefix.length + s, end: prefix.length + e });
-      r.links.push({ line, start: 2, end: prefix.length + m.preview.length, file, match: m });
+      r.links.push({ line, start: 2, end: prefix.length - 2, file, match: m });
+      r.results.push({ line, start: prefix.length, end: prefix.length + m.preview.length, file, match: m });
       out.push(prefix + m.preview);
     }
   }
