@@ -6,7 +6,8 @@
  * file) Go to File finds a deep file by a fuzzy query through VS Code's own quick pick matching,
  * stays within its caps and never follows a link; Find in Files finds exactly what grep finds in the
  * text files, skips the binaries and the large file, and a result line opens the file at the match;
- * Cancel stops it early. Prints the time each took.
+ * Cancel stops it early. Prints the time each took. FTPWS_SEARCH_SCREENSHOTS=<dir> saves screenshots of
+ * Go to File while listing and of Find in Files in progress, to look at.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -150,7 +151,13 @@ suite('FTP search: Go to File and Find in Files on 2,000 files (vsftpd)', functi
   });
 
   test('Go to File lists all 2,000 files, finds the deepest by a fuzzy query ("ndf"), never follows a link; again, at once from the kept listing', async () => {
-    const cold = await vscode.commands.executeCommand<GoResult>('ftpWorkspace.goToFile', { folder: folder(), query: 'ndf', accept: true, fresh: true });
+    const shots = process.env.FTPWS_SEARCH_SCREENSHOTS;
+    const picking = vscode.commands.executeCommand<GoResult>('ftpWorkspace.goToFile', { folder: folder(), query: 'ndf', accept: true, fresh: true });
+    if (shots) {
+      await new Promise((r) => setTimeout(r, 300));
+      console.log(`ftpws-screenshot: ${path.join(shots, 'go-to-file-listing.png')}`);
+    }
+    const cold = await picking;
     console.log(`      Go to File, 2,000 files in 100 folders: connected ${seconds(cold.openedMs!)}, listed ${seconds(cold.listedMs!)}, opened the pick ${seconds(cold.ms)} after the start`);
     assert.equal(cold.state, 'done');
     assert.equal(cold.opened, `${folder()}/${DEEP}`, 'the quick pick\'s own matching put the deep file first');
@@ -239,6 +246,12 @@ suite('FTP search: Go to File and Find in Files on 2,000 files (vsftpd)', functi
       searchedWhenCancelled = m ? Number(m[1]) : 0;
       return searchedWhenCancelled >= 1;
     }, 120_000);
+    const shots = process.env.FTPWS_SEARCH_SCREENSHOTS;
+    if (shots) {
+      // To look at: the notification with Cancel and the results filling in (the launcher takes it).
+      console.log(`ftpws-screenshot: ${path.join(shots, 'find-in-files-progress.png')}`);
+      await new Promise((r) => setTimeout(r, 1500));
+    }
     await vscode.commands.executeCommand('ftpWorkspace.stopFindInFiles');
     const result = await running;
     console.log(`      Find in Files cancelled at ${searchedWhenCancelled} files searched, ${seconds(Date.now() - started)} after the start: ${result.counts.searched} of 2,000 files searched in the end`);
