@@ -80,7 +80,7 @@ export class FindInFiles implements vscode.Disposable {
     const limits = searchLimits(args);
     let roots: SearchRoot[];
     try {
-      roots = await Promise.all(uris.map((u) => openRoot(this.connections, u, limits)));
+      roots = await Promise.all(uris.map((u) => openRoot(this.connections, u, limits, (key, pool) => !args.fresh && this.cache.fresh(key, pool))));
     } catch (e) {
       void vscode.window.showErrorMessage(`Find in Files: ${errorText(e)}`);
       return undefined;

@@ -123,7 +123,7 @@ export async function goToFile(connections: Connections, cache: TreeCache, args:
   let openedMs: number | undefined;
   let listedMs: number | undefined;
   try {
-    roots = await Promise.all(uris.map((u) => openRoot(connections, u, limits)));
+    roots = await Promise.all(uris.map((u) => openRoot(connections, u, limits, (key, pool) => !args.fresh && cache.fresh(key, pool))));
     openedMs = Date.now() - started;
   } catch (e) {
     pick.hide();

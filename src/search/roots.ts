@@ -85,10 +85,19 @@ export function serverPath(site: SiteConnection, uri: vscode.Uri): string {
   return p === '/' ? site.root : site.root + p;
 }
 
-/** Connects (through the provider, so questions and failures are handled as everywhere else) and makes the root. */
-export async function openRoot(connections: Connections, uri: vscode.Uri, limits: Limits): Promise<SearchRoot> {
-  const stat = await vscode.workspace.fs.stat(uri);
-  if (!(stat.type & vscode.FileType.Directory)) throw vscode.FileSystemError.FileNotADirectory(uri);
+const rootKey = (uri: vscode.Uri, path: string, limits: Limits) => `${uri.authority}\u0000${path}\u0000${limits.maxDepth}\u0000${limits.maxEntries}`;
+
+/**
+ * Connects (through the provider, so questions and failures are handled as everywhere else) and
+ * makes the root. A folder whose listing is kept (`kept`, for the site's open pool) is not checked
+ * again: a second Go to File costs no round trip.
+ */
+export async function openRoot(connections: Connections, uri: vscode.Uri, limits: Limits, kept: (key: string, pool: object) => boolean = () => false): Promise<SearchRoot> {
+  const open = await connections.peek(uri)?.catch(() => undefined);
+  if (!open || !kept(rootKey(uri, serverPath(open, uri), limits), open.pool)) {
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (!(stat.type & vscode.FileType.Directory)) throw vscode.FileSystemError.FileNotADirectory(uri);
+  }
   const site = await connections.get(uri);
   const path = serverPath(site, uri);
   // LIST shows a link as a link on the servers whose MLSD follows it (pyftpdlib); a site set to MLSD keeps MLSD.
@@ -100,7 +109,7 @@ export async function openRoot(connections: Connections, uri: vscode.Uri, limits
   return {
     uri, label: folderLabel(uri), site, path, list,
     concurrency: Math.max(1, site.pool.stats.cap),
-    key: `${uri.authority}\u0000${path}\u0000${limits.maxDepth}\u0000${limits.maxEntries}`,
+    key: rootKey(uri, path, limits),
   };
 }
 

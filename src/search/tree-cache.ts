@@ -93,6 +93,12 @@ export class TreeCache {
     return listing;
   }
 
+  /** Whether `get` would return a complete listing at once. */
+  fresh(key: string, owner: object): boolean {
+    const kept = this.listings.get(key);
+    return !!kept && kept.owner === owner && kept.listing.state === 'done' && this.now() - (kept.listing.finishedAt ?? 0) <= this.ttlMs;
+  }
+
   /** Forgets every listing of a site (something on it changed); users of one in progress keep it. */
   dropSite(site: string): void {
     for (const [key, v] of this.listings) if (v.site === site) this.listings.delete(key);

@@ -141,12 +141,16 @@ describe('kept listings', () => {
     releasefirst();
     assert.equal(first.state, 'done');
     assert.equal(cache.get('s', 'k', owner, walker(fake)), first);
+    assert.equal(cache.fresh('k', owner), true);
+    assert.equal(cache.fresh('k', {}), false, 'not for another pool');
+    assert.equal(cache.fresh('other', owner), false);
     assert.notEqual(cache.get('s', 'k', {}, walker(fake)), first, 'a new pool lists again');
     const second = cache.get('s', 'k', owner, walker(fake));
     const releasesecond = second.use();
     await second.done;
     releasesecond();
     now = 61_000;
+    assert.equal(cache.fresh('k', owner), false, 'not once old');
     const third = cache.get('s', 'k', owner, walker(fake));
     assert.notEqual(third, second, 'an old one is listed again');
     const releasethird = third.use();
