@@ -63,10 +63,21 @@ export async function goToFile(connections: Connections, cache: TreeCache, args:
   const uris = await chooseFolders(args, 'Go to File');
   if (!uris?.length) return undefined;
 
+  // Connected first: a password or certificate question is itself a quick input, which would close ours.
+  const where = uris.map(folderLabel).join(', ');
+  let roots: SearchRoot[];
+  try {
+    roots = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: escapeMessage(`Connecting to ${where}`) }, () =>
+      Promise.all(uris.map((u) => openRoot(connections, u, limits, (key, pool) => !args.fresh && cache.fresh(key, pool)))));
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Go to File: ${errorText(e)}`);
+    return undefined;
+  }
+  const openedMs = Date.now() - started;
+
   const pick = vscode.window.createQuickPick<FileItem>();
   pick.matchOnDescription = true;
   pick.placeholder = 'File name (the folder is matched too). Listing the FTP folders; Escape stops.';
-  const where = uris.map(folderLabel).join(', ');
   pick.title = escapeMessage(`Go to File in ${where}`);
   pick.busy = true;
   if (args.query) pick.value = args.query;
@@ -75,7 +86,6 @@ export async function goToFile(connections: Connections, cache: TreeCache, args:
   const items: FileItem[] = [];
   const releases: Array<() => void> = [];
   const listings: TreeListing[] = [];
-  let roots: SearchRoot[] = [];
   let hidden = false;
   let accepted: vscode.Uri | undefined;
   let dirty = false;
@@ -120,27 +130,16 @@ export async function goToFile(connections: Connections, cache: TreeCache, args:
   });
 
   let cached = true;
-  let openedMs: number | undefined;
   let listedMs: number | undefined;
-  try {
-    roots = await Promise.all(uris.map((u) => openRoot(connections, u, limits, (key, pool) => !args.fresh && cache.fresh(key, pool))));
-    openedMs = Date.now() - started;
-  } catch (e) {
-    pick.hide();
-    void vscode.window.showErrorMessage(`Go to File: ${errorText(e)}`);
-    return undefined;
+  for (const root of roots) {
+    const listing = cache.get(root.uri.authority, root.key, root.site.pool, (signal, onFiles, stats) =>
+      walkTree(root.path, root.list, { ...limits, concurrency: root.concurrency, signal, onFiles, stats }), args.fresh);
+    if (listing.state !== 'done') cached = false;
+    listings.push(listing);
+    addFiles(root, listing.files);
+    releases.push(listing.use((files) => addFiles(root, files)));
   }
-  if (!hidden) {
-    for (const root of roots) {
-      const listing = cache.get(root.uri.authority, root.key, root.site.pool, (signal, onFiles, stats) =>
-        walkTree(root.path, root.list, { ...limits, concurrency: root.concurrency, signal, onFiles, stats }), args.fresh);
-      if (listing.state !== 'done') cached = false;
-      listings.push(listing);
-      addFiles(root, listing.files);
-      releases.push(listing.use((files) => addFiles(root, files)));
-    }
-    flush();
-  }
+  flush();
 
   const ended = Promise.all(listings.map((l) => l.done)).then(() => {
     listedMs = Date.now() - started;
