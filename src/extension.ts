@@ -15,6 +15,7 @@ import { SitesView } from './ui/sites-view';
 import { ModeNotices } from './ui/notices';
 import { download, upload } from './ui/transfer-commands';
 import { Doctor } from './ui/doctor';
+import { registerSearch } from './search';
 
 /** What activate() returns: the FTP Sites view's items, for tests and for other extensions. */
 export interface FtpWorkspaceApi {
@@ -77,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     vscode.commands.registerCommand('ftpWorkspace.importSites', async (args?: import('./sites/import/command').ImportSitesArgs) => (await import('./sites/import/command')).importSites(secrets, args)),
     doctor,
     ...doctor.commands(),
+    ...registerSearch(provider, connections),
   );
   return {
     siteItems: () => sitesView.getChildren().map((i) => ({

@@ -30,6 +30,14 @@ export function escapeMessage(text: string): string {
 }
 
 /**
+ * For quick pick labels, descriptions and details, which draw `$(name)` as an icon (`\$(` is drawn
+ * as `$(`) and read a description's `[label](target)` as a link in its hover: both neutralised.
+ */
+export function escapeIcons(text: string): string {
+  return escapeMessage(text).replace(/\$\(/g, '\\$(');
+}
+
+/**
  * For a `MarkdownString` (tooltips) and Markdown meant to be pasted (the doctor's copy): the text
  * reads as itself and nothing in it becomes a link, image, autolink (`https\://`, `www\.`,
  * `a\@b`), HTML, emphasis, code, a table cell break, a heading, a list or a quote. Characters that

@@ -4,7 +4,7 @@
  * characters made visible. No `vscode` import.
  */
 import { ImportFormat } from './records';
-import { showInvisible } from './shown';
+import { showInvisible } from '../../ui/escape';
 
 export interface ImportedEntry {
   /** The entry as the file names it: `Folder/Sub/Name`. */

@@ -5,20 +5,14 @@
  * follows them. No `vscode` import.
  */
 
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-
-/** Control, bidi and zero-width characters made visible as `<U+202E>`. */
-export function showInvisible(text: string): string {
-  return text.replace(INVISIBLE, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
-}
+import { escapeIcons, escapeMessage } from '../../ui/escape';
 
 /**
  * For notifications and modal messages: VS Code links `[label](command:...|https:...|file:...)`
  * there; a space between "]" and "(" keeps every one from forming. Cut to `max` characters.
  */
 export function forMessage(text: string, max = 200): string {
-  const shown = showInvisible(text).replace(/\]\(/g, '] (');
+  const shown = escapeMessage(text);
   return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
 }
 
@@ -28,7 +22,6 @@ export function forMessage(text: string, max = 200): string {
  * as in messages). Cut to `max` characters.
  */
 export function forQuickPick(text: string, max = 200): string {
-  const shown = showInvisible(text).replace(/\]\(/g, '] (');
-  const cut = shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
-  return cut.replace(/\$\(/g, '\\$(');
+  const shown = escapeMessage(text);
+  return escapeIcons(shown.length > max ? `${shown.slice(0, max - 1)}…` : shown);
 }
