@@ -7,12 +7,17 @@
 
 import { escapeIcons, escapeMessage } from '../../ui/escape';
 
+/** A field of the file is one line: its tabs and line breaks are shown too (`<U+000A>`), not obeyed. */
+function oneLine(text: string): string {
+  return text.replace(/[\t\n\r]/g, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
+}
+
 /**
  * For notifications and modal messages: VS Code links `[label](command:...|https:...|file:...)`
  * there; a space between "]" and "(" keeps every one from forming. Cut to `max` characters.
  */
 export function forMessage(text: string, max = 200): string {
-  const shown = escapeMessage(text);
+  const shown = escapeMessage(oneLine(text));
   return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
 }
 
@@ -22,6 +27,6 @@ export function forMessage(text: string, max = 200): string {
  * as in messages). Cut to `max` characters.
  */
 export function forQuickPick(text: string, max = 200): string {
-  const shown = escapeMessage(text);
+  const shown = escapeMessage(oneLine(text));
   return escapeIcons(shown.length > max ? `${shown.slice(0, max - 1)}…` : shown);
 }
