@@ -17,7 +17,7 @@ import { DataMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TransferProgress, runTransfer } from './data/transfer';
 import { FileEntry, ListingResult } from './listing/entry';
-import { parseListing, parseMlstReply } from './listing';
+import { ListingParser, parseMlstReply } from './listing';
 
 export interface TransferOptions {
   signal?: AbortSignal;
@@ -170,10 +170,8 @@ export class FtpClient {
       const { maxListingBytes, maxListingEntries } = this.options.limits;
       for (const command of candidates) {
         try {
-          const { data: bytes } = await this.receive(c, command, { ...opts, maxBytes: maxListingBytes, maxLines: maxListingEntries + 1000, what: 'listing' }, path);
+          const result = await this.receiveListing(c, command, opts, path, maxListingBytes, maxListingEntries);
           if (!opts.unixStyle) this.listCommand = command;
-          const text = this.codec.decode(bytes);
-          const result = parseListing(text.split(/\r?\n/), command === 'MLSD' ? 'mlsd' : 'list', { serverTimeZoneOffsetMinutes: this.options.serverTimeZoneOffsetMinutes });
           return checkedListing(result, path, maxListingEntries);
         } catch (e) {
           lastError = e;
@@ -186,6 +184,42 @@ export class FtpClient {
       }
       throw lastError;
     });
+  }
+
+  /**
+   * A listing parsed while it arrives (no long synchronous stretch after a big transfer, no copy of
+   * the whole text), bounded in bytes and entries. Each attempt starts with a new parser.
+   */
+  private async receiveListing(c: ControlConnection, command: 'MLSD' | 'LIST -a' | 'LIST', opts: TransferOptions, path: string, maxBytes: number, maxEntries: number): Promise<ListingResult> {
+    let parser: ListingParser | undefined;
+    await this.transfer(c, command, (socket, progress) => new Promise<void>((resolve, reject) => {
+      const p = new ListingParser(command === 'MLSD' ? 'mlsd' : 'list', { command, system: this.system, serverTimeZoneOffsetMinutes: this.options.serverTimeZoneOffsetMinutes });
+      parser = p;
+      const decoder = this.codec.streamDecoder();
+      progress.bytes = 0;
+      const fail = (e: FtpError) => {
+        socket.destroy();
+        reject(e);
+      };
+      socket.on('data', (chunk: Buffer) => {
+        progress.bytes += chunk.length;
+        if (progress.bytes > maxBytes) return fail(new FtpError('protocol', `The server sent more than ${Math.round(maxBytes / (1024 * 1024))} MB for this listing; it was stopped there.`));
+        p.push(decoder.write(chunk));
+        if (p.entryCount > maxEntries) return fail(new FtpError('protocol', `The listing of ${path} has more than ${maxEntries} entries; it was stopped there.`));
+        opts.onProgress?.(progress.bytes);
+      });
+      let ended = false;
+      const done = () => {
+        if (!ended) p.push(decoder.end());
+        ended = true;
+        resolve();
+      };
+      socket.once('end', done);
+      socket.once('error', reject);
+      socket.once('close', done);
+      socket.resume();
+    }), opts, path);
+    return parser ? parser.end() : { entries: [], unparsed: [] };
   }
 
   private listCandidates(): Array<'MLSD' | 'LIST -a' | 'LIST'> {

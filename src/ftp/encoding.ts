@@ -2,6 +2,7 @@
  * Name encodings. UTF-8 by default; other encodings (latin1, cp1252, euc-kr, shift_jis, ...) go
  * through iconv-lite, which knows far more of them than Node's Buffer does.
  */
+import { StringDecoder } from 'node:string_decoder';
 import * as iconv from 'iconv-lite';
 import { FtpError } from './errors';
 
@@ -10,6 +11,8 @@ export interface TextCodec {
   readonly isUtf8: boolean;
   encode(text: string): Buffer;
   decode(bytes: Buffer): string;
+  /** A decoder for text that arrives in chunks: a character split between two chunks stays whole. */
+  streamDecoder(): { write(bytes: Buffer): string; end(): string };
 }
 
 const UTF8: TextCodec = {
@@ -17,6 +20,10 @@ const UTF8: TextCodec = {
   isUtf8: true,
   encode: (text) => Buffer.from(text, 'utf8'),
   decode: (bytes) => bytes.toString('utf8'),
+  streamDecoder: () => {
+    const d = new StringDecoder('utf8');
+    return { write: (b) => d.write(b), end: () => d.end() };
+  },
 };
 
 export function createCodec(encoding = 'utf8'): TextCodec {
@@ -30,5 +37,9 @@ export function createCodec(encoding = 'utf8'): TextCodec {
     isUtf8: false,
     encode: (text) => iconv.encode(text, encoding),
     decode: (bytes) => iconv.decode(bytes, encoding),
+    streamDecoder: () => {
+      const d = iconv.getDecoder(encoding);
+      return { write: (b) => d.write(b), end: () => d.end() ?? '' };
+    },
   };
 }
