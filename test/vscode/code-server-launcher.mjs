@@ -114,7 +114,9 @@ try {
   const remote = (p) => `vscode-remote://remote${path.resolve(p)}`;
   const payload = JSON.stringify([['extensionDevelopmentPath', remote(extensionDevelopmentPath)], ['extensionTestsPath', remote(extensionTestsPath)]]);
   const where = workspaceFile ? `workspace=${encodeURIComponent(path.resolve(workspaceFile))}` : folderUri ? `folder=${encodeURIComponent(folderUri)}` : 'ew=true';
-  await page.goto(`http://127.0.0.1:${port}/?${where}&payload=${encodeURIComponent(payload)}`);
+  // The workbench's first load takes a few seconds, minutes on a loaded machine (two runs side by
+  // side in the scenario layer): wait for the load, not a default 30 s.
+  await page.goto(`http://127.0.0.1:${port}/?${where}&payload=${encodeURIComponent(payload)}`, { timeout: 180_000 });
   exitCode = Number(await result);
   // The guards: a dead extension host is a failure whatever the page said.
   await new Promise((r) => setTimeout(r, 500));
