@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RunningServer, ServerKind, serverMissing, startServer } from '../../servers';
+import { ManagedServer, RunningServer, ServerKind, serverMissing, startServer } from '../../servers';
 import { FakeServer, FaultScript, startFaultServer } from '../../fakes/fault-server';
 import { breakRetr, combine, refuseRenameOverFile, answer } from '../../fakes/faults';
 import { answering } from '../host-helpers';
@@ -179,5 +179,56 @@ suite('faults through the provider (FAKE fault server)', () => {
     const s = await site(breakRetr(2048, 'drop-data-426', 'once'));
     const doc = await vscode.workspace.openTextDocument(s.uri('/page.txt'));
     assert.equal(doc.getText(), OLD, 'the editor shows the file once, whole');
+  });
+});
+
+suite('a server restarted in the middle of work (vsftpd)', () => {
+  const SITE = 'restart';
+  let server: ManagedServer;
+  const uri = (p: string) => vscode.Uri.parse(`ftp://${SITE}${p}`);
+  const disk = (p: string) => path.join(server.root, p);
+
+  suiteSetup(async () => {
+    const missing = serverMissing('vsftpd');
+    if (missing) throw new Error(missing);
+    server = await startServer('vsftpd');
+    fs.mkdirSync(disk('r'));
+    fs.chownSync(disk('r'), server.owner.uid, server.owner.gid);
+    for (let i = 0; i < 10; i++) {
+      fs.writeFileSync(disk(`r/f${i}.txt`), `original ${i}\n`.repeat(100));
+      fs.chownSync(disk(`r/f${i}.txt`), server.owner.uid, server.owner.gid);
+    }
+    await setSite(SITE, { host: server.host, port: server.port, user: server.user });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', SITE, server.password);
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect', SITE);
+    await dropSite(SITE);
+    await server?.stop();
+  });
+
+  test('reads and saves started around a restart all complete, every file whole, no temporary file', async function () {
+    this.timeout(120_000);
+    await vscode.workspace.fs.readDirectory(uri('/r'));
+    let done = 0;
+    let restart: Promise<void> | undefined;
+    const ops = Array.from({ length: 60 }, (_, i) => {
+      const u = uri(`/r/f${i % 10}.txt`);
+      const op = i % 2 ? Promise.resolve(vscode.workspace.fs.readFile(u)) : Promise.resolve(vscode.workspace.fs.writeFile(u, Buffer.from(`saved by op ${i}\n`.repeat(90))));
+      return op.finally(() => {
+        if (++done === 15) restart = server.restart(300);
+      });
+    });
+    const settled = await Promise.allSettled(ops);
+    await restart;
+    const failed = settled.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    assert.equal(failed.length, 0, failed.slice(0, 3).map((f) => String(f.reason)).join('; '));
+    for (let i = 0; i < 10; i++) {
+      const text = fs.readFileSync(disk(`r/f${i}.txt`), 'utf8');
+      assert.ok(text === `original ${i}\n`.repeat(100) || /^(saved by op \d+\n){90}$/.test(text), `f${i}.txt is whole`);
+    }
+    await vscode.workspace.fs.readDirectory(uri('/r')); // the next good connection deletes what an interrupted save left
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(fs.readdirSync(disk('r')).filter((n) => TEMP.test(n)), [], 'no temporary file left');
   });
 });
