@@ -243,7 +243,7 @@ export class FtpClient {
    */
   private judgeNameEncoding(result: ListingResult): void {
     if (this.nameEncoding) return;
-    const names = result.entries.map((e) => e.name).filter((n) => /[^\x00-\x7f]/.test(n));
+    const names = result.entries.map((e) => e.name).filter((n) => /[^\u0020-\u007e]/.test(n)); // controls never make it into a name
     if (!names.length || (this.codec.isUtf8 && !names.some(hasRawBytes))) return;
     const guess = guessNameEncoding(names.slice(0, 500).map((n) => this.codec.encode(n)), this.codec.name);
     this.nameEncoding = guess;

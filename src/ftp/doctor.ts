@@ -20,6 +20,9 @@ import { StepRecorder } from './diagnosis/recorder';
 import { recommend } from './diagnosis/recommend';
 import { DiagnoseOptions, DoctorReport, DoctorStep, DoctorStepId } from './diagnosis/types';
 import { DataObservation, Verdict, connectFailure, dataVerdict, loginFailure, tlsFailure, tlsVerdict } from './diagnosis/verdicts';
+import { ActiveSettings } from './data/active';
+import { encodingAdvice, guessNameEncoding } from './encoding-guess';
+import { ListingParser } from './listing';
 
 export * from './diagnosis/types';
 
@@ -27,7 +30,7 @@ export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 /** A data connection that needs longer than this is broken for a person waiting on a listing. */
 const DATA_CONNECT_CAP_MS = 5_000;
 
-type Outcome = Verdict & Partial<Pick<DoctorStep, 'method' | 'failure' | 'pasvAddress' | 'certificate'>>;
+type Outcome = Verdict & Partial<Pick<DoctorStep, 'method' | 'failure' | 'pasvAddress' | 'certificate' | 'privilegedPort' | 'encoding'>>;
 
 /** Runs the doctor against one server. Rejects only when cancelled; every other failure is a step of the report. */
 export async function diagnose(options: ConnectOptions, opts: DiagnoseOptions = {}): Promise<DoctorReport> {
@@ -46,6 +49,8 @@ class Doctor {
   private features = new Map<string, string>();
   private home = '/';
   private certificate?: DoctorReport['certificate'];
+  /** The first listing that arrived, as bytes (at most 1 MiB), for the names step. */
+  private listing?: { command: 'MLSD' | 'LIST'; bytes: Buffer[]; size: number };
 
   constructor(options: ConnectOptions, private readonly opts: DiagnoseOptions) {
     const configured = resolveOptions(options);
@@ -75,6 +80,7 @@ class Doctor {
         this.skip('feat', 'Features (FEAT)');
       }
       for (const method of DEFAULT_METHOD_ORDER) await this.list(method, loggedIn);
+      await this.names(loggedIn);
     } finally {
       if (this.control) await this.control.close();
       else this.socket?.destroy();
@@ -240,8 +246,42 @@ class Doctor {
           obs.controlAddressWorks = pasvAddress.controlAddressWorks = !retry.error;
         }
       }
+      let privilegedPort: DoctorStep['privilegedPort'];
+      const range = this.o.active.portRange;
+      if (modeOfMethod(method) === 'active' && isFtpError(obs.error) && obs.error.dataFailure && obs.advertised && obs.advertised.port < 1024 && range) {
+        // Servers refuse data ports below 1024: would a port from 1024 up (the system's choice) work? Try it, so the advice is tested.
+        if (!this.control || this.control.closed) await this.reconnect();
+        const retry = await this.tryListing(method, this.o.trustPasvAddress, refusedSibling, { ...this.o.active, portRange: undefined });
+        privilegedPort = { port: obs.advertised.port, otherPortWorks: !retry.error };
+        obs.privilegedPort = { ...privilegedPort, range };
+      }
       const failure = isFtpError(obs.error) ? obs.error.dataFailure : undefined;
-      return { ...dataVerdict(obs), method, failure, pasvAddress };
+      return { ...dataVerdict(obs), method, failure, pasvAddress, privilegedPort };
+    });
+  }
+
+  /**
+   * Which encoding the names of the start directory are in: the first listing that arrived, read
+   * the engine's way (lossless decoding, the listing parser), judged from the names' bytes.
+   */
+  private async names(loggedIn: boolean): Promise<void> {
+    const title = `Names in ${this.home} (encoding ${this.o.encoding})`;
+    if (!loggedIn) return this.skip('names', title);
+    if (!this.listing) return this.skip('names', title, 'Skipped: no listing arrived, so there are no names to look at.');
+    const { command, bytes } = this.listing;
+    await this.step('names', title, async () => {
+      const decoder = this.codec.streamDecoder();
+      const parser = new ListingParser(command === 'MLSD' ? 'mlsd' : 'list', { command, serverTimeZoneOffsetMinutes: this.o.serverTimeZoneOffsetMinutes });
+      for (const chunk of bytes) parser.push(decoder.write(chunk));
+      parser.push(decoder.end());
+      const names = parser.end().entries.map((e) => e.name);
+      const guess = guessNameEncoding(names.map((n) => this.codec.encode(n)), this.o.encoding);
+      const where = this.home;
+      if (!guess.nonAscii) return { status: 'ok', verdict: `The ${names.length} names in ${where} are all ASCII: nothing here tells which encoding the server's names are in.`, encoding: guess };
+      if (guess.fits) return { status: 'ok', verdict: `The ${guess.nonAscii} names with characters outside ASCII in ${where} read cleanly in ${this.o.encoding}.`, encoding: guess };
+      const advice = encodingAdvice(`${this.o.host} (in ${where})`, guess) ?? '';
+      const fix = guess.suggested ? ` Setting "encoding" to ${guess.suggested} shows them as the server means them; they open, save, rename and delete either way.` : '';
+      return { status: 'warning', verdict: `${advice.charAt(0).toUpperCase()}${advice.slice(1)}.${fix}`, encoding: guess };
     });
   }
 
@@ -260,7 +300,7 @@ class Doctor {
   }
 
   /** One listing with one method, bounded by the step time; what it saw, for the verdict. */
-  private async tryListing(method: DataMethod, trustPasvAddress: boolean, siblingRefused: boolean): Promise<DataObservation> {
+  private async tryListing(method: DataMethod, trustPasvAddress: boolean, siblingRefused: boolean, active: ActiveSettings = this.o.active): Promise<DataObservation> {
     const { o } = this;
     const control = this.control!;
     const firstCommand = this.recorder.commands.length;
@@ -270,13 +310,16 @@ class Doctor {
     const onCancel = () => limit.abort();
     this.opts.signal?.addEventListener('abort', onCancel, { once: true });
     const listing = { bytes: 0, lines: 0 };
+    const command = this.features.has('MLST') ? 'MLSD' : 'LIST';
+    const kept: Buffer[] = [];
     let error: unknown;
     try {
       await runTransfer(
-        { control, settings: { trustPasvAddress, active: o.active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: limit.signal },
-        method, this.features.has('MLST') ? 'MLSD' : 'LIST',
+        { control, settings: { trustPasvAddress, active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: limit.signal },
+        method, command,
         (socket, progress) => new Promise<void>((resolve, reject) => {
           socket.on('data', (chunk: Buffer) => {
+            if (listing.bytes < 1024 * 1024) kept.push(chunk);
             progress.bytes = listing.bytes += chunk.length;
             for (const b of chunk) if (b === 10) listing.lines++;
           });
@@ -294,6 +337,7 @@ class Doctor {
       this.opts.signal?.removeEventListener('abort', onCancel);
     }
     this.checkCancelled();
+    if (!error && !this.listing) this.listing = { command, bytes: kept, size: listing.bytes };
     const controlAddress = normalizeAddress(control.remoteAddress);
     return {
       method, controlAddress, trustPasvAddress, siblingRefused, listing, error,
