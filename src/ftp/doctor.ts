@@ -49,7 +49,7 @@ class Doctor {
   private features = new Map<string, string>();
   private home = '/';
   private certificate?: DoctorReport['certificate'];
-  /** The first listing that arrived, as bytes (at most 1 MiB), for the names step. */
+  /** The first listing that arrived, as bytes (at most 1 MiB), for the judgement of names. */
   private listing?: { command: 'MLSD' | 'LIST'; bytes: Buffer[]; size: number };
 
   constructor(options: ConnectOptions, private readonly opts: DiagnoseOptions) {
@@ -80,7 +80,6 @@ class Doctor {
         this.skip('feat', 'Features (FEAT)');
       }
       for (const method of DEFAULT_METHOD_ORDER) await this.list(method, loggedIn);
-      await this.names(loggedIn);
     } finally {
       if (this.control) await this.control.close();
       else this.socket?.destroy();
@@ -256,34 +255,31 @@ class Doctor {
         obs.privilegedPort = { ...privilegedPort, range };
       }
       const failure = isFtpError(obs.error) ? obs.error.dataFailure : undefined;
-      return { ...dataVerdict(obs), method, failure, pasvAddress, privilegedPort };
+      return this.judgeNames({ ...dataVerdict(obs), method, failure, pasvAddress, privilegedPort });
     });
   }
 
   /**
-   * Which encoding the names of the start directory are in: the first listing that arrived, read
-   * the engine's way (lossless decoding, the listing parser), judged from the names' bytes.
+   * Which encoding the names of the start directory are in, said by the first listing step that
+   * got them: its names read the engine's way (lossless decoding, the listing parser) and judged
+   * from their bytes. A misfit makes that step a warning naming the encoding that reads them.
    */
-  private async names(loggedIn: boolean): Promise<void> {
-    const title = `Names in ${this.home} (encoding ${this.o.encoding})`;
-    if (!loggedIn) return this.skip('names', title);
-    if (!this.listing) return this.skip('names', title, 'Skipped: no listing arrived, so there are no names to look at.');
+  private judgeNames(outcome: Outcome): Outcome {
+    if (!this.listing || this.namesJudged || outcome.status !== 'ok') return outcome;
+    this.namesJudged = true;
     const { command, bytes } = this.listing;
-    await this.step('names', title, async () => {
-      const decoder = this.codec.streamDecoder();
-      const parser = new ListingParser(command === 'MLSD' ? 'mlsd' : 'list', { command, serverTimeZoneOffsetMinutes: this.o.serverTimeZoneOffsetMinutes });
-      for (const chunk of bytes) parser.push(decoder.write(chunk));
-      parser.push(decoder.end());
-      const names = parser.end().entries.map((e) => e.name);
-      const guess = guessNameEncoding(names.map((n) => this.codec.encode(n)), this.o.encoding);
-      const where = this.home;
-      if (!guess.nonAscii) return { status: 'ok', verdict: `The ${names.length} names in ${where} are all ASCII: nothing here tells which encoding the server's names are in.`, encoding: guess };
-      if (guess.fits) return { status: 'ok', verdict: `The ${guess.nonAscii} names with characters outside ASCII in ${where} read cleanly in ${this.o.encoding}.`, encoding: guess };
-      const advice = encodingAdvice(`${this.o.host} (in ${where})`, guess) ?? '';
-      const fix = guess.suggested ? ` Setting "encoding" to ${guess.suggested} shows them as the server means them; they open, save, rename and delete either way.` : '';
-      return { status: 'warning', verdict: `${advice.charAt(0).toUpperCase()}${advice.slice(1)}.${fix}`, encoding: guess };
-    });
+    const decoder = this.codec.streamDecoder();
+    const parser = new ListingParser(command === 'MLSD' ? 'mlsd' : 'list', { command, serverTimeZoneOffsetMinutes: this.o.serverTimeZoneOffsetMinutes });
+    for (const chunk of bytes) parser.push(decoder.write(chunk));
+    parser.push(decoder.end());
+    const guess = guessNameEncoding(parser.end().entries.map((e) => this.codec.encode(e.name)), this.o.encoding);
+    if (!guess.nonAscii) return { ...outcome, encoding: guess };
+    if (guess.fits) return { ...outcome, encoding: guess, verdict: `${outcome.verdict} Its ${guess.nonAscii} names outside ASCII read cleanly in ${this.o.encoding}.` };
+    const advice = encodingAdvice(`${this.o.host} (in ${this.home})`, guess) ?? '';
+    const fix = guess.suggested ? ` Setting "encoding" to ${guess.suggested} shows them as the server means them; they open, save, rename and delete either way.` : '';
+    return { ...outcome, status: 'warning', encoding: guess, verdict: `${outcome.verdict} But ${advice}.${fix}` };
   }
+  private namesJudged = false;
 
   /** A reconnect between listing steps (a failed active attempt may have had to drop the connection); not part of any step's record. */
   private async reconnect(): Promise<void> {

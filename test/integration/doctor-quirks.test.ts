@@ -37,7 +37,7 @@ for (const kind of ['bsdftpd', 'inetutils'] as AnyServerKind[]) {
       assert.equal(report.recommendation.settings.active?.portRange, undefined);
     });
 
-    test('latin1 names in the start directory: a row that names cp1252, and the recommendation sets it', async () => {
+    test('latin1 names in the start directory: the first listing step names cp1252, and the recommendation sets it', async () => {
       for (const name of ['caf\xe9.txt', 'M\xfcller.txt', '\xe9l\xe8ve']) {
         const p = Buffer.concat([Buffer.from(`${server.root}/`), Buffer.from(name, 'latin1')]);
         fs.writeFileSync(p, 'x');
@@ -45,15 +45,19 @@ for (const kind of ['bsdftpd', 'inetutils'] as AnyServerKind[]) {
       }
       try {
         const report = await diagnose(options(), { stepTimeoutMs: 8000 });
-        const names = report.steps.find((s) => s.id === 'names');
-        assert.ok(names, report.steps.map((s) => s.id).join(' '));
+        // The first listing step that got the names says it (one row per step, as before).
+        const names = report.steps.find((s) => s.encoding);
+        assert.ok(names, report.steps.map((s) => `${s.id}: ${s.verdict}`).join('\n'));
+        assert.equal(names.id, 'list-epsv');
+        assert.deepEqual(report.steps.map((s) => s.id), ['resolve', 'connect', 'login', 'feat', 'list-epsv', 'list-pasv', 'list-eprt', 'list-port']);
         assert.equal(names.status, 'warning');
         assert.match(names.verdict, /look like cp1252, not utf8 \(e\.g\. "[^"]*\\x[0-9A-F]{2}[^"]*" reads "[^"]*[éü][^"]*"\): set "encoding": "cp1252"/);
         assert.equal(names.encoding?.suggested, 'cp1252');
         assert.equal(report.recommendation.settings.encoding, 'cp1252');
         assert.match(report.recommendation.summary, /cp1252/);
         const fine = await diagnose(options({ encoding: 'cp1252' }), { stepTimeoutMs: 8000 });
-        assert.equal(fine.steps.find((s) => s.id === 'names')?.status, 'ok');
+        assert.equal(fine.steps.find((s) => s.encoding)?.status, 'ok');
+        assert.match(fine.steps.find((s) => s.encoding)!.verdict, /names outside ASCII read cleanly in cp1252/);
         assert.equal(fine.recommendation.settings.encoding, undefined);
       } finally {
         for (const name of ['caf\xe9.txt', 'M\xfcller.txt', '\xe9l\xe8ve']) fs.rmSync(Buffer.concat([Buffer.from(`${server.root}/`), Buffer.from(name, 'latin1')]), { force: true });

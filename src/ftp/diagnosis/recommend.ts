@@ -13,9 +13,9 @@ export function recommend(steps: readonly DoctorStep[], o: ResolvedOptions): Doc
     const s = step(m);
     return !!s && (s.status === 'ok' || s.status === 'warning' || s.pasvAddress?.controlAddressWorks === true || s.privilegedPort?.otherPortWorks === true);
   };
-  const names = steps.find((s) => s.id === 'names');
+  // The listing step that judged the names: a misfit is a warning, whose verdict the notes below carry.
+  const names = steps.find((s) => s.encoding);
   const encoding = names?.encoding && !names.encoding.fits ? names.encoding.suggested : undefined;
-  const encodingNote = names?.status === 'warning' ? ` Note: ${names.verdict}` : '';
   const dataSteps = steps.filter((s) => s.method && s.status !== 'skipped');
   if (!dataSteps.length) {
     const failed = steps.find((s) => s.status === 'failed');
@@ -54,5 +54,5 @@ export function recommend(steps: readonly DoctorStep[], o: ResolvedOptions): Doc
   else if (activeOk) summary = `Use active mode: passive mode fails. ${lastFailure('passive') ?? ''}`.trim();
   else summary = `Neither passive nor active mode works. ${lastFailure('passive') ?? ''} ${lastFailure('active') ?? ''}`.trim();
   if (encoding) settings.encoding = encoding;
-  return { transferMode, settings, summary: summary + notes + encodingNote };
+  return { transferMode, settings, summary: summary + notes };
 }

@@ -4,7 +4,7 @@ import { SecureMode } from '../options';
 import { DataMethod, TransferMode } from '../data/methods';
 import { EncodingGuess } from '../encoding-guess';
 
-export type DoctorStepId = 'resolve' | 'connect' | 'tls' | 'login' | 'feat' | 'list-epsv' | 'list-pasv' | 'list-eprt' | 'list-port' | 'names';
+export type DoctorStepId = 'resolve' | 'connect' | 'tls' | 'login' | 'feat' | 'list-epsv' | 'list-pasv' | 'list-eprt' | 'list-port';
 export type DoctorStatus = 'ok' | 'warning' | 'failed' | 'skipped';
 
 export interface DoctorStep {
@@ -30,7 +30,7 @@ export interface DoctorStep {
    * same listing with a port the system picks (1024 up) worked, so the advice is tested.
    */
   privilegedPort?: { port: number; otherPortWorks: boolean };
-  /** The names step: whether the names listed read cleanly in the site's encoding, and which one reads them. */
+  /** The first listing step that got names: whether they read cleanly in the site's encoding, and which encoding reads them. */
   encoding?: EncodingGuess;
 }
 
