@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real FTP servers the integration tests run on 127.0.0.1, and the independent clients
-# that check their results. vsftpd, proftpd and pure-ftpd conflict in apt (each Provides ftp-server),
-# so vsftpd is installed and the other two are unpacked into .test-tools/pkgs without installing.
+# that check their results. vsftpd, proftpd, pure-ftpd, inetutils-ftpd and ftpd-ssl (Debian's BSD
+# ftpd) conflict in apt (each Provides ftp-server), so vsftpd is installed and the others are
+# unpacked into .test-tools/pkgs without installing.
 # Idempotent and quick when everything is there (no apt-get update then). Prints each server and
 # tool with its version; exits non-zero naming what is missing. `--check`: install nothing; exit 1
 # saying exactly what to run first when something is missing and can't be installed from here (not
@@ -14,10 +15,10 @@ PKGS="$PWD/.test-tools/pkgs"
 # (their own packages' dependencies, which apt never saw).
 APT_PACKAGES=(vsftpd python3-pyftpdlib lftp curl openssl nftables iproute2 util-linux mount
   libhiredis0.14 libmemcached11 libmemcachedutil2 libsodium23 libidn2-0 libpcre2-posix3 libacl1 libcap2 libwrap0 libpam-modules
-  libssl3 libsasl2-2 libpcre2-8-0)
-UNPACKED=(proftpd-core proftpd-mod-crypto pure-ftpd pure-ftpd-common)
+  libssl3 libsasl2-2 libpcre2-8-0 libpam-runtime libcrypt1)
+UNPACKED=(proftpd-core proftpd-mod-crypto pure-ftpd pure-ftpd-common inetutils-ftpd ftpd-ssl)
 # What the unpacked packages must have left behind.
-UNPACKED_FILES=(usr/sbin/proftpd usr/lib/proftpd/mod_tls.so usr/sbin/pure-ftpd usr/bin/pure-pw)
+UNPACKED_FILES=(usr/sbin/proftpd usr/lib/proftpd/mod_tls.so usr/sbin/pure-ftpd usr/bin/pure-pw usr/sbin/ftpd usr/sbin/in.ftpd)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
 unpacked_ok() { for f in "${UNPACKED_FILES[@]}"; do [ -e "$PKGS/$f" ] || return 1; done; }
@@ -77,6 +78,8 @@ check_bin proftpd "$PKGS/usr/sbin/proftpd" "$PKGS/usr/sbin/proftpd" -v
 check_bin mod_tls "$PKGS/usr/lib/proftpd/mod_tls.so" echo "present (proftpd-mod-crypto)"
 check_bin pure-ftpd "$PKGS/usr/sbin/pure-ftpd" "$PKGS/usr/sbin/pure-ftpd" --help
 check_bin pure-pw "$PKGS/usr/bin/pure-pw" echo "present (pure-ftpd-common)"
+check_bin inetutils "$PKGS/usr/sbin/ftpd" "$PKGS/usr/sbin/ftpd" --version
+check_bin bsdftpd "$PKGS/usr/sbin/in.ftpd" sh -c "grep -aio 'linux-ftpd-[0-9.]*' '$PKGS/usr/sbin/in.ftpd' | head -1"
 if /usr/bin/python3 -c 'import pyftpdlib' 2>/dev/null; then
   row pyftpdlib "$(/usr/bin/python3 -c 'import pyftpdlib; print(pyftpdlib.__ver__)')"
 else row pyftpdlib "MISSING (python3-pyftpdlib)"; missing+=(pyftpdlib); status=1; fi

@@ -8,7 +8,8 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ControlConnection } from './control';
 import { FtpError, assertSafeArgument, errorFromReply, isFtpError } from './errors';
-import { TextCodec, createCodec } from './encoding';
+import { TextCodec, createCodec, hasRawBytes } from './encoding';
+import { EncodingGuess, encodingAdvice, guessNameEncoding } from './encoding-guess';
 import { ConnectOptions, ResolvedOptions, resolveOptions } from './options';
 import { Reply, isPositiveCompletion, replyText } from './reply';
 import { Session, openSession, parsePwd } from './session';
@@ -45,6 +46,10 @@ export class FtpClient {
   /** Commands of operations (not of logging in) sent on earlier sessions, and at the start of this one. */
   private retiredCommands = 0;
   private setupCommands = 0;
+  /** How this server sets modification times, learnt on first use. */
+  private timeSetter?: TimeSetter;
+  /** What the names of a listing said about the site's encoding, once they said something. */
+  private nameEncoding?: EncodingGuess;
 
   private constructor(options: ConnectOptions) {
     this.options = resolveOptions(options);
@@ -80,6 +85,13 @@ export class FtpClient {
   }
   get lastActivity(): number {
     return this.session?.control.lastActivity ?? 0;
+  }
+  /**
+   * Whether the names listed so far read cleanly in the site's encoding, and if not which encoding
+   * reads them (undefined until a listing held a name outside ASCII that tells).
+   */
+  get encodingGuess(): EncodingGuess | undefined {
+    return this.nameEncoding;
   }
 
   /**
@@ -172,7 +184,9 @@ export class FtpClient {
         try {
           const result = await this.receiveListing(c, command, opts, path, maxListingBytes, maxListingEntries);
           if (!opts.unixStyle) this.listCommand = command;
-          return checkedListing(result, path, maxListingEntries);
+          const checked = checkedListing(result, path, maxListingEntries);
+          this.judgeNameEncoding(checked);
+          return checked;
         } catch (e) {
           lastError = e;
           // `LIST -a` is taken as a file name by some servers (IIS): fall back to plain LIST.
@@ -220,6 +234,23 @@ export class FtpClient {
       socket.resume();
     }), opts, path);
     return parser ? parser.end() : { entries: [], unparsed: [] };
+  }
+
+  /**
+   * Names keep their bytes whatever the encoding (encoding.ts), but a person should see them in the
+   * right one: the first listing whose names tell (raw bytes on a UTF-8 site, any name outside
+   * ASCII on another) is judged, and a misfit is logged with the encoding that reads the names.
+   */
+  private judgeNameEncoding(result: ListingResult): void {
+    if (this.nameEncoding) return;
+    const names = result.entries.map((e) => e.name).filter((n) => /[^\u0020-\u007e]/.test(n)); // controls never make it into a name
+    if (!names.length || (this.codec.isUtf8 && !names.some(hasRawBytes))) return;
+    const guess = guessNameEncoding(names.slice(0, 500).map((n) => this.codec.encode(n)), this.codec.name);
+    this.nameEncoding = guess;
+    const advice = encodingAdvice(this.options.host, guess);
+    if (!advice) return;
+    this.options.log({ kind: 'info', connection: this.session?.control.id ?? 0, text: advice });
+    this.options.onEncodingGuess?.(guess);
   }
 
   private listCandidates(): Array<'MLSD' | 'LIST -a' | 'LIST'> {
@@ -433,14 +464,70 @@ export class FtpClient {
     });
   }
 
-  /** Sets the modification time (MFMT, else the MDTM-with-time form some servers accept). */
+  /**
+   * Sets the modification time, the way the server says it can: MFMT where FEAT lists it; else
+   * SITE UTIME where FEAT or SITE HELP names it; else `MDTM <time> <path>` where FEAT lists MDTM,
+   * and only if reading the time back shows it was set (old servers take that form as a query of a
+   * file named "<time> <path>": a 550, or a 213 date that is no success). Otherwise a
+   * 'commandRejected' FtpError saying the server can't: never a false success.
+   */
   async setModified(path: string, date: Date): Promise<void> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
       const t = formatFtpTime(date);
-      if (this.features.has('MFMT')) await c.expect(`MFMT ${t} ${path}`);
-      else await c.expect(`MDTM ${t} ${path}`);
+      if (this.features.has('MFMT')) {
+        await c.expect(`MFMT ${t} ${path}`);
+        return;
+      }
+      const known = this.timeSetter;
+      const candidates: TimeSetter[] = known ? [known] : [];
+      if (!known) {
+        if (await this.offersSiteUtime(c)) candidates.push('site-utime-5', 'site-utime-2');
+        if (this.features.has('MDTM')) candidates.push('mdtm');
+      }
+      const answers: string[] = [];
+      for (const way of candidates) {
+        if (way === 'none') break;
+        const command = way === 'site-utime-5' ? `SITE UTIME ${path} ${t} ${t} ${t} UTC` : way === 'site-utime-2' ? `SITE UTIME ${t} ${path}` : `MDTM ${t} ${path}`;
+        const r = await c.request(command);
+        answers.push(`${command.split(' ').slice(0, 2).join(' ')}: ${r.code} ${r.message}`);
+        if (!isPositiveCompletion(r.code)) continue;
+        // A bare date is the answer to a query (of a file named "<time> <path>", or of <path>): nothing was set.
+        if (way === 'mdtm' && /^\s*\d{14}(\.\d+)?\s*$/.test(r.message)) continue;
+        if (way !== 'mdtm' && !this.features.has('MDTM')) {
+          this.timeSetter = way; // nothing to read the time back with: the server's 2xx is all there is
+          return;
+        }
+        const back = await c.request(`MDTM ${path}`);
+        const read = back.code === 213 ? parseFtpTime(back.message) : undefined;
+        if (read && Math.floor(read.getTime() / 1000) === Math.floor(date.getTime() / 1000)) {
+          this.timeSetter = way;
+          return;
+        }
+        answers.push(`MDTM ${path} read back ${back.code} ${back.message}`);
+      }
+      // Nothing worked: a missing file is "not found", whatever the server's way with times.
+      if (this.features.has('MDTM') || this.features.has('SIZE')) {
+        const exists = await c.request(`${this.features.has('MDTM') ? 'MDTM' : 'SIZE'} ${path}`);
+        if (exists.code === 550 || exists.code === 450) throw errorFromReply(exists.code, exists.message, `MDTM ${path}`);
+      }
+      if (!known) this.timeSetter = 'none';
+      throw new FtpError('commandRejected',
+        `The server at ${this.options.host} can't set a file's modification time: it offers no MFMT, no SITE UTIME, and no MDTM that sets a time` +
+        `${answers.length ? ` (${answers.join('; ')})` : this.features.size ? ' (FEAT lists none of them)' : ' (it does not answer FEAT)'}. The file keeps the time the server gave it.`,
+        { command: `MFMT ${t} ${path}` });
     });
+  }
+
+  /** SITE UTIME is never in FEAT's usual list: FEAT's SITE line or the SITE HELP answer names it (asked once). */
+  private siteHelp?: boolean;
+  private async offersSiteUtime(c: ControlConnection): Promise<boolean> {
+    if (/\bUTIME\b/i.test(this.features.get('SITE') ?? '') || this.features.has('SITE UTIME')) return true;
+    if (this.siteHelp === undefined) {
+      const r = await c.request('SITE HELP');
+      this.siteHelp = r.code >= 200 && r.code < 300 && r.lines.some((l) => /\bUTIME\b/i.test(l));
+    }
+    return this.siteHelp;
   }
 
   /** SITE CHMOD, e.g. chmod(path, 0o644). */
@@ -461,6 +548,9 @@ export class FtpClient {
     this.session?.control.destroy();
   }
 }
+
+/** How a server sets modification times without MFMT: SITE UTIME in its two forms, MDTM with a time, or not at all. */
+type TimeSetter = 'site-utime-5' | 'site-utime-2' | 'mdtm' | 'none';
 
 function* chunksOf(buf: Buffer, size = 64 * 1024): Generator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);

@@ -20,6 +20,9 @@ import { StepRecorder } from './diagnosis/recorder';
 import { recommend } from './diagnosis/recommend';
 import { DiagnoseOptions, DoctorReport, DoctorStep, DoctorStepId } from './diagnosis/types';
 import { DataObservation, Verdict, connectFailure, dataVerdict, loginFailure, tlsFailure, tlsVerdict } from './diagnosis/verdicts';
+import { ActiveSettings } from './data/active';
+import { encodingAdvice, guessNameEncoding } from './encoding-guess';
+import { ListingParser } from './listing';
 
 export * from './diagnosis/types';
 
@@ -27,7 +30,7 @@ export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 /** A data connection that needs longer than this is broken for a person waiting on a listing. */
 const DATA_CONNECT_CAP_MS = 5_000;
 
-type Outcome = Verdict & Partial<Pick<DoctorStep, 'method' | 'failure' | 'pasvAddress' | 'certificate'>>;
+type Outcome = Verdict & Partial<Pick<DoctorStep, 'method' | 'failure' | 'pasvAddress' | 'certificate' | 'privilegedPort' | 'encoding'>>;
 
 /** Runs the doctor against one server. Rejects only when cancelled; every other failure is a step of the report. */
 export async function diagnose(options: ConnectOptions, opts: DiagnoseOptions = {}): Promise<DoctorReport> {
@@ -46,6 +49,8 @@ class Doctor {
   private features = new Map<string, string>();
   private home = '/';
   private certificate?: DoctorReport['certificate'];
+  /** The first listing that arrived, as bytes (at most 1 MiB), for the judgement of names. */
+  private listing?: { command: 'MLSD' | 'LIST'; bytes: Buffer[]; size: number };
 
   constructor(options: ConnectOptions, private readonly opts: DiagnoseOptions) {
     const configured = resolveOptions(options);
@@ -240,10 +245,41 @@ class Doctor {
           obs.controlAddressWorks = pasvAddress.controlAddressWorks = !retry.error;
         }
       }
+      let privilegedPort: DoctorStep['privilegedPort'];
+      const range = this.o.active.portRange;
+      if (modeOfMethod(method) === 'active' && isFtpError(obs.error) && obs.error.dataFailure && obs.advertised && obs.advertised.port < 1024 && range) {
+        // Servers refuse data ports below 1024: would a port from 1024 up (the system's choice) work? Try it, so the advice is tested.
+        if (!this.control || this.control.closed) await this.reconnect();
+        const retry = await this.tryListing(method, this.o.trustPasvAddress, refusedSibling, { ...this.o.active, portRange: undefined });
+        privilegedPort = { port: obs.advertised.port, otherPortWorks: !retry.error };
+        obs.privilegedPort = { ...privilegedPort, range };
+      }
       const failure = isFtpError(obs.error) ? obs.error.dataFailure : undefined;
-      return { ...dataVerdict(obs), method, failure, pasvAddress };
+      return this.judgeNames({ ...dataVerdict(obs), method, failure, pasvAddress, privilegedPort });
     });
   }
+
+  /**
+   * Which encoding the names of the start directory are in, said by the first listing step that
+   * got them: its names read the engine's way (lossless decoding, the listing parser) and judged
+   * from their bytes. A misfit makes that step a warning naming the encoding that reads them.
+   */
+  private judgeNames(outcome: Outcome): Outcome {
+    if (!this.listing || this.namesJudged || outcome.status !== 'ok') return outcome;
+    this.namesJudged = true;
+    const { command, bytes } = this.listing;
+    const decoder = this.codec.streamDecoder();
+    const parser = new ListingParser(command === 'MLSD' ? 'mlsd' : 'list', { command, serverTimeZoneOffsetMinutes: this.o.serverTimeZoneOffsetMinutes });
+    for (const chunk of bytes) parser.push(decoder.write(chunk));
+    parser.push(decoder.end());
+    const guess = guessNameEncoding(parser.end().entries.map((e) => this.codec.encode(e.name)), this.o.encoding);
+    if (!guess.nonAscii) return { ...outcome, encoding: guess };
+    if (guess.fits) return { ...outcome, encoding: guess, verdict: `${outcome.verdict} Its ${guess.nonAscii} names outside ASCII read cleanly in ${this.o.encoding}.` };
+    const advice = encodingAdvice(`${this.o.host} (in ${this.home})`, guess) ?? '';
+    const fix = guess.suggested ? ` Setting "encoding" to ${guess.suggested} shows them as the server means them; they open, save, rename and delete either way.` : '';
+    return { ...outcome, status: 'warning', encoding: guess, verdict: `${outcome.verdict} But ${advice}.${fix}` };
+  }
+  private namesJudged = false;
 
   /** A reconnect between listing steps (a failed active attempt may have had to drop the connection); not part of any step's record. */
   private async reconnect(): Promise<void> {
@@ -260,7 +296,7 @@ class Doctor {
   }
 
   /** One listing with one method, bounded by the step time; what it saw, for the verdict. */
-  private async tryListing(method: DataMethod, trustPasvAddress: boolean, siblingRefused: boolean): Promise<DataObservation> {
+  private async tryListing(method: DataMethod, trustPasvAddress: boolean, siblingRefused: boolean, active: ActiveSettings = this.o.active): Promise<DataObservation> {
     const { o } = this;
     const control = this.control!;
     const firstCommand = this.recorder.commands.length;
@@ -270,13 +306,16 @@ class Doctor {
     const onCancel = () => limit.abort();
     this.opts.signal?.addEventListener('abort', onCancel, { once: true });
     const listing = { bytes: 0, lines: 0 };
+    const command = this.features.has('MLST') ? 'MLSD' : 'LIST';
+    const kept: Buffer[] = [];
     let error: unknown;
     try {
       await runTransfer(
-        { control, settings: { trustPasvAddress, active: o.active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: limit.signal },
-        method, this.features.has('MLST') ? 'MLSD' : 'LIST',
+        { control, settings: { trustPasvAddress, active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: limit.signal },
+        method, command,
         (socket, progress) => new Promise<void>((resolve, reject) => {
           socket.on('data', (chunk: Buffer) => {
+            if (listing.bytes < 1024 * 1024) kept.push(chunk);
             progress.bytes = listing.bytes += chunk.length;
             for (const b of chunk) if (b === 10) listing.lines++;
           });
@@ -294,6 +333,7 @@ class Doctor {
       this.opts.signal?.removeEventListener('abort', onCancel);
     }
     this.checkCancelled();
+    if (!error && !this.listing) this.listing = { command, bytes: kept, size: listing.bytes };
     const controlAddress = normalizeAddress(control.remoteAddress);
     return {
       method, controlAddress, trustPasvAddress, siblingRefused, listing, error,

@@ -1,9 +1,11 @@
 /** Everything a connection to one FTP server can be told, with the defaults in one place. */
 import { ActiveSettings } from './data/active';
-import { DataMethod, DEFAULT_METHOD_ORDER, ModeMemory, TransferMode } from './data/methods';
+import { DataMethod, DEFAULT_METHOD_ORDER, ModeMemory, TransferMode, parseDataMethod, parseTransferMode } from './data/methods';
+import { FtpError } from './errors';
 import { LogSink, noLog } from './log';
 import { ReplyLimits, DEFAULT_REPLY_LIMITS } from './reply';
 import { TlsSettings } from './sockets';
+import { EncodingGuess } from './encoding-guess';
 
 export type SecureMode = 'off' | 'explicit' | 'implicit';
 export type ListCommand = 'auto' | 'MLSD' | 'LIST -a' | 'LIST';
@@ -43,8 +45,8 @@ export interface ConnectOptions {
   secure?: SecureMode;
   tls?: TlsSettings;
   transferMode?: TransferMode;
-  /** Order in which methods are tried (auto) or preferred within a mode. */
-  methodOrder?: DataMethod[];
+  /** Order in which methods are tried (auto) or preferred within a mode; any case ('EPSV' or 'epsv'). */
+  methodOrder?: readonly (DataMethod | Uppercase<DataMethod> | string)[];
   trustPasvAddress?: boolean;
   active?: ActiveSettings;
   /** Encoding of file names on the server: utf8 (default), latin1, cp1252, euc-kr, shift_jis, ... */
@@ -54,6 +56,11 @@ export interface ConnectOptions {
   serverTimeZoneOffsetMinutes?: number;
   timeouts?: Partial<Timeouts>;
   log?: LogSink;
+  /**
+   * Called (once per connection) when the names of a listing don't read cleanly in `encoding` and
+   * another encoding reads them: the finding, for a UI that offers to set it. The log says it too.
+   */
+  onEncodingGuess?: (guess: EncodingGuess) => void;
   /** Which data method works for this server, shared by all connections to it. */
   modeMemory?: ModeMemory;
   replyLimits?: ReplyLimits;
@@ -62,7 +69,9 @@ export interface ConnectOptions {
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 15_000, replyMs: 30_000, dataConnectMs: 10_000, dataIdleMs: 60_000 };
 
-export type ResolvedOptions = Required<Omit<ConnectOptions, 'account' | 'tls' | 'timeouts' | 'password' | 'limits'>> & {
+export type ResolvedOptions = Required<Omit<ConnectOptions, 'account' | 'tls' | 'timeouts' | 'password' | 'limits' | 'methodOrder' | 'onEncodingGuess'>> & {
+  methodOrder: DataMethod[];
+  onEncodingGuess?: (guess: EncodingGuess) => void;
   password: string;
   account?: string;
   tls: TlsSettings;
@@ -70,8 +79,53 @@ export type ResolvedOptions = Required<Omit<ConnectOptions, 'account' | 'tls' | 
   limits: Limits;
 };
 
+const invalid = (message: string) => new FtpError('invalidInput', message);
+const isPort = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
+
+/** The configured method order, any case, without repeats; an unknown name is an error that says what is allowed. */
+export function resolveMethodOrder(order: ConnectOptions['methodOrder']): DataMethod[] {
+  if (order === undefined || order === null) return [...DEFAULT_METHOD_ORDER];
+  if (!Array.isArray(order)) throw invalid(`methodOrder must be a list of data methods (EPSV, PASV, EPRT, PORT), not ${JSON.stringify(order)}.`);
+  const methods: DataMethod[] = [];
+  for (const name of order) {
+    const m = parseDataMethod(name);
+    if (!m) throw invalid(`Unknown data method ${JSON.stringify(name)} in methodOrder: use EPSV, PASV, EPRT or PORT (in any case).`);
+    if (!methods.includes(m)) methods.push(m);
+  }
+  return methods.length ? methods : [...DEFAULT_METHOD_ORDER];
+}
+
+function resolveTransferMode(mode: unknown): TransferMode {
+  if (mode === undefined || mode === null) return 'auto';
+  const m = parseTransferMode(mode);
+  if (!m) throw invalid(`Unknown transfer mode ${JSON.stringify(mode)}: use passive, active or auto.`);
+  return m;
+}
+
+function checkActive(active: ActiveSettings | undefined): ActiveSettings {
+  if (!active) return {};
+  const range = active.portRange;
+  if (range !== undefined) {
+    if (!Array.isArray(range) || range.length !== 2 || !isPort(range[0]) || !isPort(range[1]) || range[0] > range[1]) {
+      throw invalid(`active.portRange must be two port numbers from 1 to 65535, the first not above the second, e.g. [50000, 50100]; it is ${JSON.stringify(range)}.`);
+    }
+  }
+  return active;
+}
+
+const SECURE_MODES: readonly SecureMode[] = ['off', 'explicit', 'implicit'];
+const LIST_COMMANDS: readonly ListCommand[] = ['auto', 'MLSD', 'LIST -a', 'LIST'];
+
+/** Options with their defaults; settings that can't work (an unknown method or mode, a port out of range) are an 'invalidInput' FtpError. */
 export function resolveOptions(o: ConnectOptions): ResolvedOptions {
   const secure = o.secure ?? 'off';
+  if (!SECURE_MODES.includes(secure)) throw invalid(`Unknown security ${JSON.stringify(secure)}: use off, explicit or implicit.`);
+  if (o.port !== undefined && !isPort(o.port)) throw invalid(`The port must be a number from 1 to 65535, not ${JSON.stringify(o.port)}.`);
+  const listCommand = o.listCommand === undefined ? 'auto' : LIST_COMMANDS.find((c) => c.toLowerCase() === String(o.listCommand).trim().toLowerCase());
+  if (!listCommand) throw invalid(`Unknown list command ${JSON.stringify(o.listCommand)}: use auto, MLSD, LIST -a or LIST.`);
+  for (const [key, ms] of Object.entries(o.timeouts ?? {})) {
+    if (ms !== undefined && !(typeof ms === 'number' && ms > 0 && Number.isFinite(ms))) throw invalid(`The timeout ${key} must be a positive number of milliseconds, not ${JSON.stringify(ms)}.`);
+  }
   const user = o.user && o.user !== '' ? o.user : 'anonymous';
   return {
     host: o.host,
@@ -81,15 +135,16 @@ export function resolveOptions(o: ConnectOptions): ResolvedOptions {
     account: o.account,
     secure,
     tls: o.tls ?? {},
-    transferMode: o.transferMode ?? 'auto',
-    methodOrder: o.methodOrder && o.methodOrder.length ? o.methodOrder : [...DEFAULT_METHOD_ORDER],
+    transferMode: resolveTransferMode(o.transferMode),
+    methodOrder: resolveMethodOrder(o.methodOrder),
     trustPasvAddress: o.trustPasvAddress ?? false,
-    active: o.active ?? {},
+    active: checkActive(o.active),
     encoding: o.encoding ?? 'utf8',
-    listCommand: o.listCommand ?? 'auto',
+    listCommand,
     serverTimeZoneOffsetMinutes: o.serverTimeZoneOffsetMinutes ?? 0,
     timeouts: { ...DEFAULT_TIMEOUTS, ...o.timeouts },
     log: o.log ?? noLog,
+    onEncodingGuess: o.onEncodingGuess,
     modeMemory: o.modeMemory ?? new ModeMemory(),
     replyLimits: o.replyLimits ?? DEFAULT_REPLY_LIMITS,
     limits: { ...DEFAULT_LIMITS, ...o.limits },

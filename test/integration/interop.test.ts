@@ -11,19 +11,22 @@ import { FtpClient } from '../../src/ftp/client';
 import { removeTree } from '../../src/ftp/tree';
 import { ConnectOptions, SecureMode } from '../../src/ftp/options';
 import { DataMethod, modeOfMethod } from '../../src/ftp/data/methods';
-import { FtpError } from '../../src/ftp/errors';
-import { ALL_SERVERS, RunningServer, ServerKind, independentFetch, serverMissing, startServer } from '../servers';
-import { Operation, rows, writeMatrix } from './matrix-report';
+import { FtpError, isFtpError } from '../../src/ftp/errors';
+import { Reply } from '../../src/ftp/reply';
+import { ALL_SERVERS, AnyServerKind, OLD_SERVERS, RunningServer, independentFetch, serverMissing, startServer } from '../servers';
+import { Operation, RefusalRow, refusals, rows, writeMatrix } from './matrix-report';
 
 const METHODS: DataMethod[] = ['epsv', 'pasv', 'eprt', 'port'];
 
 /** What each server offers here; checked against the running server so a change can't hide. */
-const SECURITY: Record<ServerKind, SecureMode[]> = {
+const SECURITY: Record<AnyServerKind, SecureMode[]> = {
   vsftpd: ['off', 'explicit', 'implicit'],
   proftpd: ['off', 'explicit', 'implicit'],
   pureftpd: ['off', 'explicit'],
   pyftpdlib: ['off'],
   ftpsrv: ['off'],
+  inetutils: ['off'],
+  bsdftpd: ['off'],
 };
 
 const timeouts = { connectMs: 10_000, replyMs: 20_000, dataConnectMs: 8_000, dataIdleMs: 20_000 };
@@ -53,7 +56,7 @@ function sha256(b: Buffer): string {
 
 // FTPWS_SERVERS=vsftpd,proftpd narrows the run while developing; CI runs them all.
 const only = process.env.FTPWS_SERVERS?.split(',');
-for (const kind of ALL_SERVERS.filter((k) => !only || only.includes(k))) {
+for (const kind of [...ALL_SERVERS, ...OLD_SERVERS].filter((k) => !only || only.includes(k))) {
   describe(`interop with ${kind}`, () => {
     let server: RunningServer;
     before(async () => {
@@ -140,6 +143,59 @@ for (const kind of ALL_SERVERS.filter((k) => !only || only.includes(k))) {
         });
       }
     }
+
+    test(`${kind}: what it offers and refuses (FEAT, MLSD, MFMT, SITE UTIME, MDTM with a time, SIZE, UTF8, a data port below 1024)`, async () => {
+      const row: RefusalRow = { server: kind, version: server.version, results: {} };
+      refusals.push(row);
+      const words = (r: Reply) => `${r.code} ${r.message}`.replace(/\s+/g, ' ').slice(0, 70);
+      const answer = (r: Reply) => (r.code >= 200 && r.code < 300 ? 'yes' : `no (${words(r)})`);
+      const failure = (e: unknown) => `no (${(e as Error).message}`.replace(/\s+/g, ' ').slice(0, 160) + ")";
+      const client = await FtpClient.connect(optionsFor(server, 'off'));
+      try {
+        await client.upload('/probe.txt', Buffer.from('probe'));
+        row.results.FEAT = answer(await client.raw('FEAT'));
+        row.results.MLST = answer(await client.raw('MLST /probe.txt'));
+        row.results.MFMT = answer(await client.raw('MFMT 20200102030405 /probe.txt'));
+        const siteHelp = await client.raw('SITE HELP');
+        row.results['SITE UTIME'] = /\bUTIME\b/i.test(siteHelp.lines.join(' ')) || /UTIME/i.test(client.features.get('SITE') ?? '') ? 'yes (SITE HELP)' : `no (SITE HELP: ${words(siteHelp)})`;
+        const mdtmSet = await client.raw('MDTM 20210102030405 /probe.txt');
+        const setOnDisk = fs.statSync(path.join(server.root, 'probe.txt')).mtime.toISOString() === '2021-01-02T03:04:05.000Z';
+        row.results['MDTM <time> <path>'] = setOnDisk ? `sets it (${words(mdtmSet)})` : `no (${words(mdtmSet)})`;
+        try {
+          await client.setModified('/probe.txt', new Date('2022-03-04T05:06:07Z'));
+          assert.equal(fs.statSync(path.join(server.root, 'probe.txt')).mtime.toISOString(), '2022-03-04T05:06:07.000Z', 'setModified reached the disk');
+          row.results.setModified = 'yes';
+        } catch (e) {
+          assert.ok(isFtpError(e, 'commandRejected') && /can't set a file's modification time/.test(e.message), `setModified: ${(e as Error).message}`);
+          assert.notEqual(fs.statSync(path.join(server.root, 'probe.txt')).mtime.toISOString(), '2022-03-04T05:06:07.000Z');
+          row.results.setModified = 'not supported (error)';
+        }
+        row.results.SIZE = answer(await client.raw('SIZE /probe.txt'));
+        row.results.MDTM = answer(await client.raw('MDTM /probe.txt'));
+        row.results.UTF8 = client.features.has('UTF8') ? 'yes' : 'no';
+        const mlsd = await FtpClient.connect(optionsFor(server, 'off', { listCommand: 'MLSD' }));
+        try {
+          await mlsd.list('/');
+          row.results.MLSD = 'yes';
+        } catch (e) {
+          row.results.MLSD = failure(e);
+        } finally {
+          await mlsd.close();
+        }
+        const low = await FtpClient.connect(optionsFor(server, 'off', { transferMode: 'active', active: { portRange: [900, 949] } }));
+        try {
+          await low.list('/');
+          row.results['active port < 1024'] = 'yes';
+        } catch (e) {
+          row.results['active port < 1024'] = failure(e);
+        } finally {
+          await low.close();
+        }
+        await client.delete('/probe.txt');
+      } finally {
+        await client.close();
+      }
+    });
 
     test(`${kind}: 50 MB up and down, passive and active`, async () => {
       const big = crypto.randomBytes(50 * 1024 * 1024);

@@ -1,4 +1,4 @@
-/** Collects interop results and prints them as one table (also written to test-results/). */
+/** Collects interop results and prints them as tables (also written to test-results/): operations per server, security and method; what each server refuses. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -14,6 +14,25 @@ export interface MatrixRow {
 
 export const rows: MatrixRow[] = [];
 
+/** What each server offers and refuses beyond the data methods: the probes' outcomes, "yes" or "no (reply)". */
+export const PROBES = ['FEAT', 'MLSD', 'MLST', 'MFMT', 'SITE UTIME', 'MDTM <time> <path>', 'setModified', 'SIZE', 'MDTM', 'UTF8', 'active port < 1024'] as const;
+export type Probe = (typeof PROBES)[number];
+export interface RefusalRow {
+  server: string;
+  version: string;
+  results: Partial<Record<Probe, string>>;
+}
+export const refusals: RefusalRow[] = [];
+
+export function renderRefusals(): string {
+  if (!refusals.length) return '';
+  const cell = (v: string | undefined) => (v ?? '-').replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+  const head = `| server | ${PROBES.join(' | ')} |`;
+  const sep = `|${' --- |'.repeat(1 + PROBES.length)}`;
+  const body = refusals.map((r) => `| ${r.server} ${r.version} | ${PROBES.map((p) => cell(r.results[p])).join(' | ')} |`);
+  return ['## What each server offers and refuses', '', head, sep, ...body, ''].join('\n');
+}
+
 export function renderMatrix(): string {
   const head = `| server | security | method | ${OPERATIONS.join(' | ')} |`;
   const sep = `|${' --- |'.repeat(3 + OPERATIONS.length)}`;
@@ -25,7 +44,7 @@ export function renderMatrix(): string {
 }
 
 export function writeMatrix(): void {
-  const text = renderMatrix();
+  const text = renderMatrix() + (refusals.length ? `\n${renderRefusals()}` : '');
   const dir = path.join(__dirname, '..', '..', '..', 'test-results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'interop-matrix.md'), text);

@@ -8,6 +8,9 @@ import * as path from 'node:path';
 import * as tls from 'node:tls';
 
 export type ServerKind = 'vsftpd' | 'proftpd' | 'pureftpd' | 'pyftpdlib' | 'ftpsrv';
+/** The old-style servers (inetd, PAM, `/bin/ls`, no MLSD): in the interop matrix and their own tests, not in ALL_SERVERS' loops. */
+export type OldServerKind = 'inetutils' | 'bsdftpd';
+export type AnyServerKind = ServerKind | OldServerKind;
 
 export interface ServerOptions {
   /** Address to listen on; default 127.0.0.1. */
@@ -31,7 +34,7 @@ export interface ServerOptions {
 }
 
 export interface RunningServer {
-  kind: ServerKind;
+  kind: AnyServerKind;
   host: string;
   port: number;
   /** Implicit FTPS port, when this server offers it (a second instance). */

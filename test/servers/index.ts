@@ -2,33 +2,39 @@
  * Real FTP servers for the tests, each started on loopback (or in a test's namespace) on ports
  * of its own and stopped after. See README.md in this folder.
  */
-import { ManagedServer, ServerKind, ServerOptions, portClash } from './common';
+import { AnyServerKind, ManagedServer, OldServerKind, ServerKind, ServerOptions, portClash } from './common';
 import { startVsftpd, vsftpdMissing } from './vsftpd';
 import { proftpdMissing, startProftpd } from './proftpd';
 import { pureftpdMissing, startPureftpd } from './pureftpd';
 import { pyftpdlibMissing, startPyftpdlib } from './pyftpdlib';
 import { ftpsrvMissing, startFtpsrv } from './ftpsrv';
+import { inetutilsMissing, startInetutils } from './inetutils';
+import { bsdftpdMissing, startBsdftpd } from './bsdftpd';
 
-export { ManagedServer, RunningServer, ServerControl, ServerKind, ServerOptions, sampleSessions } from './common';
+export { AnyServerKind, ManagedServer, OldServerKind, RunningServer, ServerControl, ServerKind, ServerOptions, sampleSessions } from './common';
 export { LftpOptions, independentFetch, independentList, independentRawList, lftp, lftpQuote } from './independent';
 
 export const ALL_SERVERS: ServerKind[] = ['vsftpd', 'proftpd', 'pureftpd', 'pyftpdlib', 'ftpsrv'];
+/** inetutils-ftpd and Debian's BSD ftpd: inetd-only, no MLSD, bare-LF listings (README.md). */
+export const OLD_SERVERS: OldServerKind[] = ['inetutils', 'bsdftpd'];
 
-const starters: Record<ServerKind, { missing(): string | undefined; start(o: ServerOptions): Promise<ManagedServer> }> = {
+const starters: Record<AnyServerKind, { missing(): string | undefined; start(o: ServerOptions): Promise<ManagedServer> }> = {
   vsftpd: { missing: vsftpdMissing, start: startVsftpd },
   proftpd: { missing: proftpdMissing, start: startProftpd },
   pureftpd: { missing: pureftpdMissing, start: startPureftpd },
   pyftpdlib: { missing: pyftpdlibMissing, start: startPyftpdlib },
   ftpsrv: { missing: ftpsrvMissing, start: startFtpsrv },
+  inetutils: { missing: inetutilsMissing, start: startInetutils },
+  bsdftpd: { missing: bsdftpdMissing, start: startBsdftpd },
 };
 
 /** undefined when the server is installed; else a sentence naming what is missing and how to install it. */
-export function serverMissing(kind: ServerKind): string | undefined {
+export function serverMissing(kind: AnyServerKind): string | undefined {
   return starters[kind].missing();
 }
 
 /** Starts a server and resolves once it answers 220 (on every port it offers). */
-export async function startServer(kind: ServerKind, opts: ServerOptions = {}): Promise<ManagedServer> {
+export async function startServer(kind: AnyServerKind, opts: ServerOptions = {}): Promise<ManagedServer> {
   // Ports are claimed through lock files, but a program outside this harness can still take one
   // between the check and the server's bind: then try once more on other ports.
   try {

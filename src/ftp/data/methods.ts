@@ -19,6 +19,23 @@ export function modeOfMethod(m: DataMethod): 'passive' | 'active' {
 
 export const METHOD_COMMAND: Record<DataMethod, string> = { epsv: 'EPSV', pasv: 'PASV', eprt: 'EPRT', port: 'PORT' };
 
+/** The other method of the same mode: EPSV and PASV, EPRT and PORT. */
+export const SIBLING_METHOD: Record<DataMethod, DataMethod> = { epsv: 'pasv', pasv: 'epsv', eprt: 'port', port: 'eprt' };
+
+/** A method named in settings, in any case ("EPSV", "epsv", " Epsv "); undefined when it is none of the four. */
+export function parseDataMethod(value: unknown): DataMethod | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = value.trim().toLowerCase();
+  return m === 'epsv' || m === 'pasv' || m === 'eprt' || m === 'port' ? m : undefined;
+}
+
+/** A transfer mode named in settings, in any case; undefined when it is none of the three. */
+export function parseTransferMode(value: unknown): TransferMode | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = value.trim().toLowerCase();
+  return m === 'passive' || m === 'active' || m === 'auto' ? m : undefined;
+}
+
 /** The methods a mode may use, in the configured order. PASV and PORT carry IPv4 addresses only. */
 export function methodsForMode(mode: TransferMode, order: readonly DataMethod[], ipv6: boolean): DataMethod[] {
   const unique = [...new Set(order.length ? order : DEFAULT_METHOD_ORDER)];
@@ -46,6 +63,11 @@ export interface FallbackEvent {
   failed: MethodAttempt[];
 }
 
+/**
+ * What works with one server, shared by every connection to it from the first one on: a refusal or
+ * a success is known to all as soon as one connection learns it, and a connection about to try a
+ * method another one is trying right now waits for that answer instead of paying for it again.
+ */
 export class ModeMemory {
   /** The method that worked last. */
   working?: DataMethod;
@@ -54,6 +76,32 @@ export class ModeMemory {
   /** Recent attempts, newest last (bounded). */
   readonly history: MethodAttempt[] = [];
   private listeners: Array<(e: FallbackEvent) => void> = [];
+  /** Methods a connection is trying now, with what it will have learnt (undefined: nothing about the method). */
+  private readonly probes = new Map<DataMethod, Promise<MethodAttempt | undefined>>();
+
+  /** Whether what `m` does here is known: it worked last, or the server refused it. */
+  known(m: DataMethod): boolean {
+    return this.working === m || this.refused.has(m);
+  }
+
+  /** Another connection's attempt of `m` in progress: resolves with what it learnt. */
+  pending(m: DataMethod): Promise<MethodAttempt | undefined> | undefined {
+    return this.probes.get(m);
+  }
+
+  /**
+   * Marks `m` as being tried by one connection; call the returned function with the attempt (or
+   * undefined when the transfer failed for another reason than the method) when it is over.
+   */
+  beginProbe(m: DataMethod): (learnt: MethodAttempt | undefined) => void {
+    let finish!: (a: MethodAttempt | undefined) => void;
+    const probe = new Promise<MethodAttempt | undefined>((resolve) => (finish = resolve));
+    this.probes.set(m, probe);
+    return (learnt) => {
+      if (this.probes.get(m) === probe) this.probes.delete(m);
+      finish(learnt);
+    };
+  }
 
   onFallback(listener: (e: FallbackEvent) => void): () => void {
     this.listeners.push(listener);
@@ -85,6 +133,7 @@ export class ModeMemory {
 
   /** Forget everything (settings changed). */
   reset(): void {
+    this.probes.clear();
     this.working = undefined;
     this.refused.clear();
     this.history.length = 0;

@@ -11,14 +11,17 @@ export function recommend(steps: readonly DoctorStep[], o: ResolvedOptions): Doc
   const step = (m: DataMethod) => steps.find((s) => s.method === m);
   const works = (m: DataMethod) => {
     const s = step(m);
-    return !!s && (s.status === 'ok' || s.status === 'warning' || s.pasvAddress?.controlAddressWorks === true);
+    return !!s && (s.status === 'ok' || s.status === 'warning' || s.pasvAddress?.controlAddressWorks === true || s.privilegedPort?.otherPortWorks === true);
   };
+  // The listing step that judged the names: a misfit is a warning, whose verdict the notes below carry.
+  const names = steps.find((s) => s.encoding);
+  const encoding = names?.encoding && !names.encoding.fits ? names.encoding.suggested : undefined;
   const dataSteps = steps.filter((s) => s.method && s.status !== 'skipped');
   if (!dataSteps.length) {
     const failed = steps.find((s) => s.status === 'failed');
     return {
       transferMode: o.transferMode,
-      settings: { transferMode: o.transferMode },
+      settings: { transferMode: o.transferMode, ...(encoding ? { encoding } : {}) },
       summary: `The data connections could not be checked${failed ? `: ${failed.verdict}` : '.'}`,
     };
   }
@@ -31,7 +34,10 @@ export function recommend(steps: readonly DoctorStep[], o: ResolvedOptions): Doc
     settings.passive = { epsvFirst: works('epsv') || !works('pasv'), trustPasvAddress: o.trustPasvAddress && step('pasv')?.failure !== 'unroutableAddress' };
   }
   if (activeOk) {
-    const { bindAddress, portRange, externalAddress } = o.active;
+    const { bindAddress, externalAddress } = o.active;
+    // A range the server refuses (ports below 1024) is dropped: the system then picks ports from 1024 up.
+    const privileged = steps.some((s) => s.privilegedPort?.otherPortWorks);
+    const portRange = privileged ? undefined : o.active.portRange;
     settings.active = {
       ...(bindAddress ? { bindAddress } : {}), ...(portRange ? { portRange } : {}), ...(externalAddress ? { externalAddress } : {}),
       eprtFirst: works('eprt') || !works('port'),
@@ -47,5 +53,6 @@ export function recommend(steps: readonly DoctorStep[], o: ResolvedOptions): Doc
   else if (passiveOk) summary = `Use passive mode: active mode fails. ${lastFailure('active') ?? ''}`.trim();
   else if (activeOk) summary = `Use active mode: passive mode fails. ${lastFailure('passive') ?? ''}`.trim();
   else summary = `Neither passive nor active mode works. ${lastFailure('passive') ?? ''} ${lastFailure('active') ?? ''}`.trim();
+  if (encoding) settings.encoding = encoding;
   return { transferMode, settings, summary: summary + notes };
 }

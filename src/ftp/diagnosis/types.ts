@@ -2,6 +2,7 @@
 import { CertificateInfo, DataFailure } from '../errors';
 import { SecureMode } from '../options';
 import { DataMethod, TransferMode } from '../data/methods';
+import { EncodingGuess } from '../encoding-guess';
 
 export type DoctorStepId = 'resolve' | 'connect' | 'tls' | 'login' | 'feat' | 'list-epsv' | 'list-pasv' | 'list-eprt' | 'list-port';
 export type DoctorStatus = 'ok' | 'warning' | 'failed' | 'skipped';
@@ -24,6 +25,13 @@ export interface DoctorStep {
   pasvAddress?: { advertised: string; control: string; trusted: boolean; controlAddressWorks?: boolean };
   /** The TLS step: the server's certificate, also when it was refused. */
   certificate?: CertificateInfo;
+  /**
+   * An active step whose data port (from active.portRange) was below 1024 and failed: whether the
+   * same listing with a port the system picks (1024 up) worked, so the advice is tested.
+   */
+  privilegedPort?: { port: number; otherPortWorks: boolean };
+  /** The first listing step that got names: whether they read cleanly in the site's encoding, and which encoding reads them. */
+  encoding?: EncodingGuess;
 }
 
 /** Keys as in the site settings `ftpWorkspace.sites.<name>`, so a UI can write them as they are. */
@@ -31,6 +39,8 @@ export interface RecommendedSettings {
   transferMode: TransferMode;
   passive?: { epsvFirst?: boolean; trustPasvAddress?: boolean };
   active?: { bindAddress?: string; portRange?: [number, number]; externalAddress?: string; eprtFirst?: boolean };
+  /** The name encoding, when the names listed read cleanly in this one and not in the site's. */
+  encoding?: string;
 }
 
 export interface DoctorRecommendation {

@@ -105,6 +105,8 @@ export interface DataObservation {
   siblingRefused: boolean;
   /** PASV with a trusted address failed; this says whether the control address then worked. */
   controlAddressWorks?: boolean;
+  /** Active with a data port below 1024 failed; this says whether a port from 1024 up then worked. */
+  privilegedPort?: { port: number; otherPortWorks: boolean; range?: [number, number] };
 }
 
 function behindNat(o: DataObservation): boolean {
@@ -145,6 +147,18 @@ export function dataVerdict(o: DataObservation): Verdict {
     return { status: 'failed', verdict: `The listing over ${cmd} failed, not because of the data connection: ${e instanceof Error ? e.message : String(e)}` };
   }
   const server = serverWords(e);
+  if (!passive && o.privilegedPort) {
+    // Not "active mode disabled": servers refuse data ports below 1024 (a guard against the FTP bounce attack).
+    const { port, otherPortWorks, range } = o.privilegedPort;
+    const what = range ? `active.portRange ${range[0]}-${range[1]}, ports below 1024` : 'a port below 1024';
+    return {
+      status: 'failed',
+      verdict: `The server would not use ${cmd} with data port ${port}${server}: it refuses data ports below 1024 (privileged ports, a guard against the FTP "bounce" attack), and the settings give it ${what}. ` +
+        (otherPortWorks
+          ? 'With a port from 1024 up the listing arrived: set active.portRange to ports from 1024 up (e.g. [50000, 50100]), or remove it.'
+          : 'A port from 1024 up failed too, so more than the port range is wrong.'),
+    };
+  }
   switch (e.dataFailure) {
     case 'refused':
       if (e.code === undefined) return { status: 'failed', verdict: e.message }; // e.g. no local port to listen on
