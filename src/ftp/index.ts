@@ -13,3 +13,5 @@ export { isNonPublicAddress } from './addresses';
 export {
   diagnose, DEFAULT_STEP_TIMEOUT_MS, DiagnoseOptions, DoctorReport, DoctorStep, DoctorStepId, DoctorStatus, DoctorRecommendation, RecommendedSettings,
 } from './doctor';
+export { EncodingGuess, guessNameEncoding, encodingAdvice } from './encoding-guess';
+export { describeName } from './encoding';

@@ -157,7 +157,10 @@ export async function removeTree(client: FtpClient, root: string, opts: RemoveOp
   const pruned: string[] = [...result.left];
   const under = (p: string) => pruned.some((x) => p === x || p.startsWith(x.endsWith('/') ? x : x + '/'));
   const total = plan.dirs.length + plan.files.length + plan.links.length;
-  const done = (path: string) => opts.onDeleted?.(path, ++result.deleted, total);
+  const done = (path: string) => {
+    result.deleted++;
+    opts.onDeleted?.(path, result.deleted, total);
+  };
 
   // Folders, parents first: an RMD that succeeds found it empty; one that says "not a directory" found a link.
   for (const dir of plan.dirs) {
