@@ -5,7 +5,8 @@
  *   replace or a backup, links written through; a failed save leaves the editor dirty;
  * - writes, renames and deletes of one path run one at a time (path-locks.ts);
  * - a delete of a link deletes the link, and a recursive delete never crosses one (tree.ts);
- * - a download is checked against the size the listing or stat said.
+ * - a download is checked against the size the listing or stat said;
+ * - temporary files an interrupted save could not delete are deleted by the pool on its next good connection.
  */
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
@@ -39,8 +40,6 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private readonly locks = new PathLocks();
   /** Sizes VS Code was just told by stat, so the read that follows can check it got them all. */
   private readonly statSizes = new Map<string, { size: number; at: number }>();
-  /** Temporary files an interrupted save could not delete (the server was gone), per site: deleted on its next good connection. */
-  private readonly leftovers = new Map<string, Set<string>>();
   private readonly failureEmitter = new vscode.EventEmitter<OperationFailure>();
   /** An operation failed on a reachable site (the UI offers the other mode after a data-connection failure). */
   readonly onDidFail = this.failureEmitter.event;
@@ -75,7 +74,6 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         const path = this.serverPath(site, uri);
         const result = await site.pool.run((c) => fn(c, site!, path), { idempotent, signal });
         this.connections.reportResult(uri);
-        this.cleanLeftovers(site);
         return result;
       } catch (e) {
         // An untrusted certificate: show it; once trusted (and the site reconnected with it pinned), again.
@@ -162,35 +160,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     return `${decodeURIComponent(uri.authority)}\u0000${uri.path.replace(/\/+$/, '') || '/'}`;
   }
 
-  /** Save options common to writeFile and uploadFile: log notes, temporary files left behind. */
+  /** Save options common to writeFile and uploadFile. (Temporary files an interrupted save leaves are the pool's to delete.) */
   private saveOptions(site: SiteConnection, current: FileEntry | undefined, transfer: TransferOptions): SafeSaveOptions {
-    return {
-      ...transfer,
-      current,
-      log: (text) => this.log.warn(`[${site.name}] ${text}`),
-      onLeftover: (path) => {
-        const set = this.leftovers.get(site.name) ?? new Set<string>();
-        set.add(path);
-        this.leftovers.set(site.name, set);
-      },
-    };
-  }
-
-  /** Deletes the temporary files an interrupted save left, now that the site answers again. */
-  private cleanLeftovers(site: SiteConnection): void {
-    const paths = this.leftovers.get(site.name);
-    if (!paths?.size) return;
-    this.leftovers.delete(site.name);
-    void site.pool.run(async (c) => {
-      for (const p of paths) {
-        try {
-          await c.delete(p);
-          this.log.info(`[${site.name}] deleted ${p}, left by an interrupted save`);
-        } catch (e) {
-          if (!isFtpError(e, 'notFound')) this.log.warn(`[${site.name}] could not delete ${p}, left by an interrupted save: ${(e as Error).message}`);
-        }
-      }
-    }).catch(() => undefined);
+    return { ...transfer, current, log: (text) => this.log.warn(`[${site.name}] ${text}`) };
   }
 
   /** A recursive delete found something it can't be sure of: ask before deleting anything. */

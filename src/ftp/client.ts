@@ -43,6 +43,11 @@ export class FtpClient {
   /** What LIST variant works here, learnt on first use. */
   private listCommand?: 'MLSD' | 'LIST -a' | 'LIST';
   private closedByUser = false;
+  /**
+   * Temporary files an interrupted save could not delete (the connection was gone). A pool shares
+   * one set between its clients and deletes them on its next good connection.
+   */
+  leftovers = new Set<string>();
   /** Commands of operations (not of logging in) sent on earlier sessions, and at the start of this one. */
   private retiredCommands = 0;
   private setupCommands = 0;

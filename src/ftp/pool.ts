@@ -68,6 +68,8 @@ export class FtpPool {
   private readonly outageMs: number;
   private readonly capHoldMs: number;
   private readonly clientOptions: ConnectOptions;
+  /** Temporary files interrupted saves left, shared with every client (FtpClient.leftovers). */
+  private readonly leftovers: Set<string>;
   private readonly log: LogSink;
   private idle: Idle[] = [];
   private busy = new Set<FtpClient>();
@@ -93,6 +95,7 @@ export class FtpPool {
     this.capHoldMs = options.capHoldMs ?? 60_000;
     this.log = options.log ?? noLog;
     this.clientOptions = { ...options, modeMemory: this.modeMemory };
+    this.leftovers = new Set<string>();
   }
 
   get stats(): { idle: number; busy: number; connecting: number; waiting: number; cap: number } {
@@ -103,6 +106,7 @@ export class FtpPool {
   async run<T>(fn: (client: FtpClient) => Promise<T>, opts: RunOptions = {}): Promise<T> {
     for (let runs = 1; ; runs++) {
       const client = await this.acquire(opts.signal);
+      await this.cleanLeftovers(client);
       const mark = client.operationCommands;
       try {
         return await fn(client);
@@ -120,6 +124,24 @@ export class FtpPool {
         this.log({ kind: 'info', connection: 0, text: `connection lost (${(e as Error).message}); running the operation again on a new connection` });
       } finally {
         this.release(client);
+      }
+    }
+  }
+
+  /** Deletes the temporary files interrupted saves left (shared by the pool's clients), once the site answers. */
+  private async cleanLeftovers(client: FtpClient): Promise<void> {
+    if (this.leftovers.size === 0) return;
+    for (const path of [...this.leftovers]) {
+      this.leftovers.delete(path);
+      try {
+        await client.delete(path);
+        this.log({ kind: 'info', connection: 0, text: `deleted ${path}, left by an interrupted save` });
+      } catch (e) {
+        // Still unreachable: try again next time. Gone already (the save's rename took it), or refused: drop it.
+        if (connectionLoss(e)) {
+          this.leftovers.add(path);
+          return;
+        }
       }
     }
   }
@@ -221,6 +243,7 @@ export class FtpPool {
     this.inflight.add(connect);
     try {
       const client = await connect;
+      client.leftovers = this.leftovers;
       this.busy.add(client);
       this.everConnected = true;
       this.downSince = undefined;

@@ -31,8 +31,9 @@ export interface SafeSaveOptions extends TransferOptions {
   /** Notes for the log: a mode that could not be kept, a backup left behind. */
   log?: (text: string) => void;
   /**
-   * A temporary file that could not be deleted because the connection was gone: the caller deletes
-   * it on the next connection. It is never the only copy of anything.
+   * Told of a temporary file that could not be deleted because the connection was gone (it is also
+   * put in `client.leftovers`, which a pool deletes on its next good connection). It is never the
+   * only copy of anything.
    */
   onLeftover?: (path: string) => void;
 }
@@ -72,11 +73,16 @@ async function sizeOf(client: FtpClient, path: string): Promise<number | undefin
   }
 }
 
+function leftover(client: FtpClient, path: string, opts: SafeSaveOptions): void {
+  client.leftovers.add(path);
+  opts.onLeftover?.(path);
+}
+
 async function deleteQuietly(client: FtpClient, path: string, opts: SafeSaveOptions): Promise<void> {
   try {
     await client.delete(path);
   } catch (e) {
-    if (unclear(e)) opts.onLeftover?.(path);
+    if (unclear(e)) leftover(client, path, opts);
     else opts.log?.(`Could not delete the temporary file ${path}: ${(e as Error).message}`);
   }
 }
@@ -138,7 +144,7 @@ async function replaceFile(client: FtpClient, path: string, source: Buffer | Rea
   } catch (e) {
     if (!current || unclear(e) || !isFtpError(e)) {
       if (!unclear(e)) await deleteQuietly(client, temp, opts);
-      else opts.onLeftover?.(temp);
+      else leftover(client, temp, opts);
       throw e;
     }
     // The server refuses to rename over an existing file: go through a backup of the target.
@@ -159,7 +165,7 @@ async function replaceThroughBackup(client: FtpClient, temp: string, path: strin
   try {
     await client.rename(path, backup);
   } catch (e) {
-    if (unclear(e)) opts.onLeftover?.(temp);
+    if (unclear(e)) leftover(client, temp, opts);
     else await deleteQuietly(client, temp, opts);
     throw new FtpError(refusal.kind, `The server refused to replace ${path} (${refusal.message}); it is unchanged.`, { code: refusal.code, replyText: refusal.replyText, command: refusal.command, cause: e });
   }
