@@ -110,8 +110,8 @@ export async function addSite(deps: AddSiteDeps, given: AddSiteAnswers = {}): Pr
 
   const workspaceOpen = !!vscode.workspace.workspaceFile || !!vscode.workspace.workspaceFolders?.length;
   const scope = given.scope ?? (workspaceOpen ? (await vscode.window.showQuickPick([
-    { label: 'User settings', description: 'recommended', detail: 'Every window finds the site: Open Site, new windows, other workspaces (like FileZilla\'s Site Manager)', scope: 'user' as const },
-    { label: 'This workspace', detail: 'Only this workspace has the site (in its settings file), for example to share it with the project', scope: 'workspace' as const },
+    { label: 'User settings', description: 'recommended', detail: 'Every window finds it: Open Site, new windows, other workspaces', scope: 'user' as const },
+    { label: 'This workspace', detail: 'Only this workspace has it (its settings file), e.g. to share it', scope: 'workspace' as const },
   ], { title: escapeMessage(`Add FTP Site: where to keep "${name}"`), ignoreFocusOut: true }))?.scope : 'user');
   if (!scope) return undefined;
   if (scope === 'workspace' && !workspaceOpen) throw new Error('No workspace is open: the site can only be kept in the user settings.');
