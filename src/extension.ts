@@ -1,7 +1,8 @@
 /**
  * Extension entry point: the ftp/ftps file system provider, the site commands, the FTP Sites view,
- * the status bar item and the notices about transfer modes. Sites come from `ftpWorkspace.sites`;
- * passwords from SecretStorage; trusted certificates and what auto mode learnt from global state.
+ * the status bar item, the notices about transfer modes and connection failures. Sites come from
+ * `ftpWorkspace.sites`; passwords from SecretStorage; trusted certificates and what auto mode learnt
+ * from global state.
  */
 import * as vscode from 'vscode';
 import { Connections } from './fs/connections';
@@ -13,6 +14,7 @@ import { allSites, siteRoot } from './sites/config';
 import { SiteStatusBar } from './ui/status-bar';
 import { SitesView } from './ui/sites-view';
 import { ModeNotices } from './ui/notices';
+import { FailureNotices } from './ui/failures';
 import { download, upload } from './ui/transfer-commands';
 import { Doctor } from './ui/doctor';
 import { registerSearch } from './search';
@@ -23,6 +25,12 @@ export interface FtpWorkspaceApi {
   siteItems(): Array<{ site: string; state: string; description: string; tooltip: string }>;
   /** How many connection pools are open or opening (one per configured site, whatever the scheme). */
   poolCount(): number;
+  /** Fires when what the FTP Sites view shows of a site changes (its state, the mode auto mode learnt). */
+  onDidChangeSites: vscode.Event<void>;
+  /** The command the status bar item runs when clicked (tests: the same object while the site stays). */
+  statusBarCommand(): vscode.Command | string | undefined;
+  /** The folder of the extension's log files (the FTP Workspace log channel writes there). */
+  logUri: vscode.Uri;
 }
 
 export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
@@ -34,32 +42,36 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
   const trust = new TrustQuestions(certificates, (site) => connections.close(site), log);
   const provider = new FtpFileSystemProvider(connections, log, (site, error) => trust.ask(site.name, site.server, error.certificate!, error.message));
   const notices = new ModeNotices(context.globalState);
-  const doctor = new Doctor(connections, log);
+  const doctor = new Doctor(connections, secrets, log);
   const siteName = (arg: SiteArg) => (typeof arg === 'object' ? arg.site : arg);
   const sitesView = new SitesView(connections);
+  const statusBar = new SiteStatusBar(connections, provider.onDidChangeFile);
 
   context.subscriptions.push(
     log,
     connections,
     vscode.workspace.registerFileSystemProvider('ftp', provider, { isCaseSensitive: true }),
     vscode.workspace.registerFileSystemProvider('ftps', provider, { isCaseSensitive: true }),
-    new SiteStatusBar(connections, provider.onDidChangeFile),
+    statusBar,
     sitesView,
     connections.onDidFallBack(({ site, event }) => void notices.fallback(site, event)),
     provider.onDidFail(({ site, error }) => void notices.fixedModeFailed(site, error)),
+    new FailureNotices(connections, log),
+    connections.onDidRequestReload(({ site }) => reloadFolders(site)),
     vscode.commands.registerCommand('ftpWorkspace.showLog', () => log.show()),
     vscode.commands.registerCommand('ftpWorkspace.disconnect', (arg?: SiteArg) => {
       const site = siteName(arg);
       trust.forgetDeclined(site);
       return site ? connections.close(site) : connections.closeAll();
     }),
-    // Close, then connect again at once so the state shown is fresh (and an error shows now).
+    // Close, then connect again at once so the state shown is fresh (and an error shows now); the
+    // site's folders are read again, so a folder that had failed comes back.
     vscode.commands.registerCommand('ftpWorkspace.reconnect', async (arg?: SiteArg) => {
       const site = siteName(arg);
       trust.forgetDeclined(site);
       const sites = site ? [site] : Object.keys(allSites()).filter((s) => connections.stateOf(s).state !== 'idle');
       await Promise.all(sites.map(async (s) => {
-        await connections.close(s);
+        await connections.retry(s);
         await vscode.workspace.fs.stat(siteRoot(s));
       }));
     }),
@@ -74,7 +86,14 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
       upload(provider, uriOrUndefined(target), Array.isArray(sources) && sources.length && sources.every((u) => u instanceof vscode.Uri && u.scheme === 'file') ? sources : undefined, policyOf(existing), { log })),
     vscode.commands.registerCommand('ftpWorkspace.download', (source?: vscode.Uri, destination?: vscode.Uri, existing?: unknown) =>
       download(provider, uriOrUndefined(source), destination instanceof vscode.Uri && destination.scheme === 'file' ? destination : undefined, policyOf(existing), { log })),
-    ...registerSiteCommands(secrets, (site) => connections.close(site)),
+    ...registerSiteCommands({
+      secrets, certificates,
+      options: (name, site, password, fingerprint) => connections.optionsFor(name, site, password, fingerprint),
+      diagnose: (name, site, password, fingerprint) => doctor.diagnoseUnsaved(name, site, password, fingerprint),
+      retry: (site) => connections.retry(site),
+      close: (site) => connections.close(site),
+      renamed: (from, to) => connections.siteRenamed(from, to),
+    }),
     vscode.commands.registerCommand('ftpWorkspace.importSites', async (args?: import('./sites/import/command').ImportSitesArgs) => (await import('./sites/import/command')).importSites(secrets, args)),
     doctor,
     ...doctor.commands(),
@@ -85,7 +104,22 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
       site: i.site, state: i.state, description: String(i.description), tooltip: i.tooltip instanceof vscode.MarkdownString ? i.tooltip.value : String(i.tooltip ?? ''),
     })),
     poolCount: () => connections.poolCount,
+    onDidChangeSites: connections.onDidChange,
+    statusBarCommand: () => statusBar.command,
+    logUri: context.logUri,
   };
+}
+
+let reloadTimer: NodeJS.Timeout | undefined;
+/**
+ * A site the user fixed (Retry, a password, its settings): when it is a folder of this workspace, the
+ * Explorer reads its folders again, so a folder that showed an error comes back by itself.
+ */
+function reloadFolders(site: string): void {
+  const open = (vscode.workspace.workspaceFolders ?? []).some((f) => (f.uri.scheme === 'ftp' || f.uri.scheme === 'ftps') && decodeURIComponent(f.uri.authority) === site);
+  if (!open) return;
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(() => void vscode.commands.executeCommand('workbench.files.action.refreshFilesExplorer'), 50);
 }
 
 /** Arguments from outside are checked for type: a URI is a URI, a policy one of the two words. */

@@ -3,12 +3,18 @@
  * its maxConnections; the site's settings decide its security), or an ad-hoc
  * `ftp://user@host:port/` (anonymous without a user; `ftp://` and `ftps://` are separate servers).
  * Pools are created on first use and dropped when the settings change, so a changed setting takes
- * effect without a reload. A password is sent only to the server it was stored for (see
- * sites/secrets.ts). Each site's state (idle, connected, failed) is published for the sites view
- * and the status bar.
+ * effect without a reload; only the pools whose site changed are closed. A password is sent only to
+ * the server it was stored for (see sites/secrets.ts).
+ *
+ * This is the one owner of each site's state (idle, connected, failed): every operation's outcome
+ * arrives here (`reportResult`), and `onDidChange` fires only when what the view and the status bar
+ * show changes. A failure to reach or log in to a site starts a failure episode: `onDidFail` fires
+ * once, and not again for that site until it works again or the user acts (Retry, Reconnect, a
+ * password, a settings change). A refused login is not sent again until the user acts (servers lock
+ * out clients that keep trying). `onDidRequestReload` says when a fixed site's folders should be read again.
  */
 import * as vscode from 'vscode';
-import { DataMethod, FallbackEvent, FtpPool, LogEvent, PoolOptions, Timeouts, TransferMode, isFtpError } from '../ftp';
+import { DataMethod, FallbackEvent, FtpError, FtpErrorKind, FtpPool, LogEvent, PoolOptions, Timeouts, TransferMode, isFtpError } from '../ftp';
 import { SiteConfig, defaultTransferMode, methodOrder, siteOf, workspaceSitesWithheld } from '../sites/config';
 import { SiteSecrets, describeServer, serverIdentity } from '../sites/secrets';
 import { TrustedCertificates } from '../sites/certificates';
@@ -28,7 +34,37 @@ export interface SiteConnection {
   caseSensitive: boolean;
 }
 
-export type SiteState = { state: 'idle' } | { state: 'connected' } | { state: 'failed'; message: string };
+export type SiteState = { state: 'idle' } | { state: 'connected' } | { state: 'failed'; message: string; kind?: FtpErrorKind };
+
+/** The first failure of a failure episode, as `onDidFail` tells it (once per episode and site). */
+export interface SiteFailure {
+  site: string;
+  /** Configured in ftpWorkspace.sites; otherwise an ad-hoc `ftp://user@host/` address. */
+  configured: boolean;
+  /** The site's settings as the failing connection used them. */
+  config: SiteConfig;
+  error: FtpError;
+  /**
+   * A refused login that a password may cure, asked about once: the site has a user, and the
+   * refused password was not itself typed after an earlier refusal.
+   */
+  askPassword: boolean;
+  /** The refused password is the one the user typed after an earlier refusal. */
+  refusedAgain: boolean;
+}
+
+/** Failures that mean the site can't be reached or logged in to (a 550 on one file does not). */
+const CONNECTION_KINDS: readonly FtpErrorKind[] = ['unreachable', 'loginRefused', 'tls', 'timeout', 'connectionLost', 'protocol'];
+/** Of those, the ones that only count while the site has no working connection left. */
+const ONLY_WITHOUT_CONNECTION: readonly FtpErrorKind[] = ['timeout', 'connectionLost', 'protocol'];
+/** Site settings that only change how files move, not what the site shows: changing them reloads no folder. */
+const TRANSFER_KEYS = new Set(['transferMode', 'passive', 'active', 'maxConnections', 'keepaliveSeconds', 'dataConnectTimeoutSeconds', 'timeoutSeconds', 'safeSave']);
+
+/**
+ * Names VS Code probes for in every folder (settings, tasks, git, ...): their absence is normal. A
+ * command about one of them that the server answers with an error stays out of the log.
+ */
+export const VSCODE_PROBES = /(^|\/)(\.vscode|\.git|\.devcontainer|\.github|node_modules|[^/]*\.code-workspace|pom\.xml|package\.json|\.editorconfig|\.gitignore|\.hg|\.svn)(\/|$)/;
 
 const MEMORY_KEY = 'ftpWorkspace.workingMethods';
 
@@ -48,17 +84,40 @@ export class Connections implements vscode.Disposable {
   private readonly names = new Map<string, string>();
   /** The pools of `open` once created, for state that must be read synchronously (the view). */
   private readonly pools = new Map<string, FtpPool>();
-  private readonly failures = new Map<string, string>();
-  /** Sites whose connected state the view and status bar have been told about. */
-  private readonly announcedConnected = new Set<string>();
+  /** A URI of each key's site (its root), so a settings change can tell which sites it changed. */
+  private readonly addresses = new Map<string, vscode.Uri>();
+  /** The settings each key's pool was made with (JSON), to close only the pools whose site changed. */
+  private readonly configs = new Map<string, { json: string; site: SiteConfig }>();
+  private readonly failures = new Map<string, FtpError | Error>();
+  /** A refused login per key: not sent again (servers lock out clients that keep trying) until the user acts. */
+  private readonly heldLogins = new Map<string, FtpError>();
   /** Sites whose password prompt the user dismissed (until Disconnect, Reconnect or Set Password). */
   private readonly passwordDeclined = new Set<string>();
+  /** Sites in a failure episode the user has been told about (by name). */
+  private readonly notified = new Set<string>();
+  /** Sites whose password was typed after a refused login: a refusal of that one is told, not asked again. */
+  private readonly passwordRetyped = new Set<string>();
+  /** What `onDidChange` last told, per site name. */
+  private readonly published = new Map<string, string>();
+  /** Per `site#connection`: a VS Code probe's command held back until its reply says whether it is noise. */
+  private readonly probeCommands = new Map<string, string | null>();
+  /** Per `site#connection`: the server answered QUIT, so the connection closing is no news. */
+  private readonly quitting = new Set<string>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private readonly fallbackEmitter = new vscode.EventEmitter<{ site: string; event: FallbackEvent }>();
-  /** Fires when a site connects, fails, or is closed. */
+  private readonly failEmitter = new vscode.EventEmitter<SiteFailure>();
+  private readonly reloadEmitter = new vscode.EventEmitter<{ site: string; uri: vscode.Uri }>();
+  /** Fires when what a site shows changes: it connects, fails, is closed, its idle connections close, auto mode learns a method. */
   readonly onDidChange = this.changeEmitter.event;
   /** Auto mode found that one mode fails and another works (for the one-time notice). */
   readonly onDidFallBack = this.fallbackEmitter.event;
+  /** The first connection-level failure of a failure episode: once per episode and site. */
+  readonly onDidFail = this.failEmitter.event;
+  /**
+   * The user acted on a site (Retry, Reconnect, a password, a settings change that a failed site or
+   * its folder contents depend on): its folders should be read again, so the Explorer recovers by itself.
+   */
+  readonly onDidRequestReload = this.reloadEmitter.event;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -67,14 +126,20 @@ export class Connections implements vscode.Disposable {
     private readonly memory: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    // Idle connections close on the pool's own timer, without an event: look now and then, and
+    // tell only when what is shown changes (a view refreshed on every tick loses its open tooltip).
+    const timer = setInterval(() => this.publish(), 2000);
     this.subscriptions = [
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('ftpWorkspace')) void this.closeAll();
+        if (e.affectsConfiguration('ftpWorkspace.sites') || e.affectsConfiguration('ftpWorkspace.defaultTransferMode')) void this.settingsChanged();
       }),
       // Trusting the workspace makes its sites exist: connect afresh.
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.closeAll()),
       this.changeEmitter,
       this.fallbackEmitter,
+      this.failEmitter,
+      this.reloadEmitter,
+      new vscode.Disposable(() => clearInterval(timer)),
     ];
   }
 
@@ -111,13 +176,15 @@ export class Connections implements vscode.Disposable {
     const keys = this.keysOf(site);
     for (const key of keys) {
       const failure = this.failures.get(key);
-      if (failure) return { state: 'failed', message: failure };
+      if (failure) return { state: 'failed', message: failure.message, kind: isFtpError(failure) ? failure.kind : undefined };
     }
-    const connected = keys.some((key) => {
-      const s = this.pools.get(key)?.stats;
-      return !!s && s.idle + s.busy > 0;
-    });
+    const connected = keys.some((key) => this.liveConnections(key) > 0);
     return connected ? { state: 'connected' } : { state: 'idle' };
+  }
+
+  private liveConnections(key: string): number {
+    const s = this.pools.get(key)?.stats;
+    return s ? s.idle + s.busy : 0;
   }
 
   /** The working data method auto mode learnt for a site (this session or an earlier one). */
@@ -136,34 +203,96 @@ export class Connections implements vscode.Disposable {
 
   get(uri: vscode.Uri): Promise<SiteConnection> {
     const key = this.key(uri);
+    if (!this.addresses.has(key)) this.addresses.set(key, uri.with({ path: '/', query: '', fragment: '' }));
+    if (!this.names.has(key)) this.names.set(key, Connections.nameOf(uri));
+    // A refused login is not tried again by itself: VS Code retries reads, and servers lock out
+    // clients that keep sending a wrong password. The user's Retry, a password or a settings change lets it through.
+    const held = this.heldLogins.get(key);
+    if (held) return Promise.reject(held);
     let c = this.open.get(key);
     if (!c) {
       c = this.create(uri, key);
       this.open.set(key, c);
-      this.names.set(key, Connections.nameOf(uri));
       c.catch(() => {
-        if (this.open.get(key) === c) {
-          this.open.delete(key);
-          this.names.delete(key);
-        }
+        if (this.open.get(key) === c) this.open.delete(key);
       });
     }
     return c;
   }
 
-  /** Called by the provider after each operation, so the state shown is the real one. */
+  /**
+   * Every operation ends here (the provider, the searches), so the state shown is the real one.
+   * A connection-level failure starts a failure episode (told once through `onDidFail`); a success ends it.
+   */
   reportResult(uri: vscode.Uri, error?: unknown): void {
     const key = this.key(uri);
     if (!this.names.has(key)) this.names.set(key, Connections.nameOf(uri));
-    const before = this.failures.get(key);
-    // Only a failure to reach or log in to the server marks the site as failed; a 550 does not.
-    const connectionLevel = isFtpError(error) && ['unreachable', 'loginRefused', 'tls', 'timeout', 'connectionLost', 'protocol'].includes(error.kind);
-    if (connectionLevel) this.failures.set(key, (error as Error).message);
-    else if (!error) this.failures.delete(key);
-    // Every operation ends here: tell the view and status bar only when the state they show changes.
-    const newlyConnected = !error && !this.announcedConnected.has(key);
-    if (newlyConnected) this.announcedConnected.add(key);
-    if (before !== this.failures.get(key) || newlyConnected) this.changeEmitter.fire();
+    if (!this.addresses.has(key)) this.addresses.set(key, uri.with({ path: '/', query: '', fragment: '' }));
+    const name = this.names.get(key)!;
+    if (!error) {
+      this.failures.delete(key);
+      this.notified.delete(name);
+      this.passwordRetyped.delete(name);
+      this.publish();
+      return;
+    }
+    // Only a failure to reach or log in to the server marks the site as failed; a 550 does not,
+    // nor an operation cut off because the site was closed here (Disconnect, a settings change).
+    if (isFtpError(error) && CONNECTION_KINDS.includes(error.kind) && !closedHere(error)) {
+      // A dropped or silent connection while others still work is that operation's problem, not the site's.
+      const siteDown = !ONLY_WITHOUT_CONNECTION.includes(error.kind) || this.liveConnections(key) === 0;
+      // Operations cut off when a refused login's pool was closed don't replace the refusal.
+      if (siteDown && !(this.heldLogins.has(key) && error !== this.heldLogins.get(key))) {
+        this.failures.set(key, error);
+        if (error.kind === 'loginRefused' && !this.heldLogins.has(key)) this.holdLogin(key, error);
+        this.episode(key, name, error);
+      }
+    }
+    this.publish();
+  }
+
+  /** Stops sending a refused login: the pool goes, and the key answers with the refusal until the user acts. */
+  private holdLogin(key: string, error: FtpError): void {
+    this.heldLogins.set(key, error);
+    const c = this.open.get(key);
+    this.open.delete(key);
+    this.pools.delete(key);
+    void c?.then((x) => x.pool.close(), () => undefined);
+  }
+
+  /** Tells a failure once per episode: not again until the site works or the user acts. */
+  private episode(key: string, name: string, error: FtpError): void {
+    if (this.notified.has(name)) return;
+    // An untrusted certificate is the trust question's business (the provider asks it), not a notice's.
+    if (error.kind === 'tls' && error.certificate) return;
+    this.notified.add(name);
+    const address = this.addresses.get(key);
+    let config: SiteConfig | undefined = this.configs.get(key)?.site;
+    let configured = key.startsWith('site:');
+    if (!config && address) {
+      try {
+        ({ site: config, configured } = this.resolveSite(address));
+      } catch {
+        // reported as it is
+      }
+    }
+    const site = config ?? { host: name };
+    const refusedAgain = error.kind === 'loginRefused' && this.passwordRetyped.has(name);
+    const askPassword = error.kind === 'loginRefused' && !refusedAgain && !anonymous(site);
+    this.failEmitter.fire({ site: name, configured, config: site, error, askPassword, refusedAgain });
+  }
+
+  /** Tells the view and the status bar, only when what they show changed. */
+  private publish(): void {
+    let changed = false;
+    for (const name of new Set([...this.names.values(), ...this.published.keys()])) {
+      const now = JSON.stringify([this.stateOf(name), this.workingMethod(name) ?? null]);
+      if (this.published.get(name) !== now) {
+        this.published.set(name, now);
+        changed = true;
+      }
+    }
+    if (changed) this.changeEmitter.fire();
   }
 
   /** The site a URI names: configured, or ad hoc (`ftp://user@host:port/`). */
@@ -195,8 +324,7 @@ export class Connections implements vscode.Disposable {
 
   /** The password to send for a site: stored for this very server, or asked (and maybe remembered). */
   private async password(name: string, site: SiteConfig): Promise<string | undefined> {
-    const anonymous = !site.user || site.user === 'anonymous' || site.user === 'ftp';
-    if (anonymous) return undefined;
+    if (anonymous(site)) return undefined;
     const server = serverIdentity(site);
     const stored = await this.secrets.lookup(name, server);
     if (stored.kind === 'bound') return stored.password;
@@ -224,13 +352,20 @@ export class Connections implements vscode.Disposable {
 
   /** The engine options of a site: its settings, its password (asked when missing), its trusted certificate. */
   async connectOptions(name: string, site: SiteConfig): Promise<PoolOptions & { server: string }> {
+    return this.optionsFor(name, site, await this.password(name, site));
+  }
+
+  /**
+   * The engine options of a site with this password (Add Site tests a site before it is saved, the
+   * doctor checks one): its settings, the certificate trusted for it, the log.
+   */
+  optionsFor(name: string, site: SiteConfig, password: string | undefined, fingerprint256?: string): PoolOptions & { server: string } {
     const secure = site.secure ?? 'off';
     const port = site.port ?? (secure === 'implicit' ? 990 : 21);
     const server = `${site.host}:${port}`;
-    const password = await this.password(name, site);
     return {
       server, host: site.host, port, user: site.user, password, secure,
-      tls: { trustedFingerprint256: this.certificates.get(name, server) },
+      tls: { trustedFingerprint256: fingerprint256 ?? this.certificates.get(name, server) },
       transferMode: site.transferMode ?? defaultTransferMode(), methodOrder: methodOrder(site),
       trustPasvAddress: site.passive?.trustPasvAddress, active: site.active, encoding: site.encoding,
       listCommand: site.listCommand, serverTimeZoneOffsetMinutes: site.serverTimeZoneOffsetMinutes,
@@ -244,6 +379,7 @@ export class Connections implements vscode.Disposable {
     const { name, site } = this.resolveSite(uri);
     const options = await this.connectOptions(name, site);
     const mode = options.transferMode!;
+    this.log.info(`[${name}] ${describeServer(serverIdentity(site))}: connecting`);
     const pool = new FtpPool(options);
     // Auto mode starts from what worked last time for this site, and remembers what works now.
     const remembered = this.memory.get<Record<string, DataMethod>>(MEMORY_KEY)?.[name];
@@ -253,26 +389,136 @@ export class Connections implements vscode.Disposable {
       this.fallbackEmitter.fire({ site: name, event });
     });
     this.pools.set(key, pool);
+    this.configs.set(key, { json: configJson(site), site });
     return { name, server: options.server, pool, mode, root: (site.remoteRoot ?? '/').replace(/\/+$/, '') || '/', safeSave: site.safeSave ?? true, caseSensitive: site.caseSensitive ?? true };
   }
 
+  /**
+   * Commands and replies at the default level (info), passwords masked by the engine. A command about
+   * one of VS Code's own probes (`.vscode/settings.json`, `.git`, ...) is held back until its reply:
+   * answered with an error (it is not there, as usual) both stay out of the log.
+   */
   private logEvent(site: string, e: LogEvent): void {
-    const text = `[${site}#${e.connection}] ${e.kind === 'command' ? '> ' : e.kind === 'reply' ? '< ' : ''}${e.text}`;
-    if (e.kind === 'error') this.log.warn(text);
-    else if (e.kind === 'info' || e.kind === 'data') this.log.info(text);
-    else this.log.trace(text);
+    const conn = `${site}#${e.connection}`;
+    const text = (t: string, kind = e.kind) => `[${conn}] ${kind === 'command' ? '> ' : kind === 'reply' ? '< ' : ''}${t}`;
+    if (e.kind === 'command') {
+      this.probeCommands.delete(conn);
+      const argument = e.text.replace(/^\S+\s*/, '');
+      if (argument && VSCODE_PROBES.test(argument)) {
+        this.probeCommands.set(conn, e.text);
+        return;
+      }
+    } else if (e.kind === 'reply' && this.probeCommands.has(conn)) {
+      const held = this.probeCommands.get(conn);
+      if (held === null) return; // the rest of a probe's error reply
+      if (/^[45]\d\d/.test(e.text)) {
+        this.probeCommands.set(conn, null);
+        return;
+      }
+      this.probeCommands.delete(conn);
+      this.log.info(text(held!, 'command'));
+    } else {
+      this.probeCommands.delete(conn);
+    }
+    // "The connection was closed" after the server's 221 to QUIT is the normal end, not a warning.
+    if (e.kind === 'reply' && /^221[ -]/.test(e.text)) this.quitting.add(conn);
+    else if (e.kind === 'error' && this.quitting.delete(conn)) return;
+    else if (e.kind !== 'reply') this.quitting.delete(conn);
+    if (e.kind === 'error') this.log.warn(text(e.text));
+    else this.log.info(text(e.text));
   }
 
   /** Closes one site's connections (an ad-hoc name's under both schemes); they reopen on next use. */
   async close(site: string): Promise<void> {
-    this.passwordDeclined.delete(site);
+    this.forgetEpisode(site);
     await this.closeKeys(this.keysOf(site));
+  }
+
+  /**
+   * The user acted on a site (Retry, Reconnect, Set Password...): its connections close, its failure
+   * episode ends, a held refused login is let through, and its folders are read again.
+   */
+  async retry(site: string): Promise<void> {
+    this.log.info(`[${site}] connecting again (the user asked)`);
+    const keys = this.keysOf(site);
+    const uri = keys.map((k) => this.addresses.get(k)).find((u) => !!u);
+    await this.close(site);
+    this.reloadEmitter.fire({ site, uri: uri ?? vscode.Uri.from({ scheme: 'ftp', authority: site, path: '/' }) });
+  }
+
+  /**
+   * A password typed after the server refused the login: kept in secret storage (bound to the
+   * site's server), then the site is tried again. If the server refuses this one too, the user is
+   * told so (`refusedAgain`) rather than asked again.
+   */
+  async passwordEntered(site: string, config: SiteConfig, password: string): Promise<void> {
+    await this.secrets.set(site, password, serverIdentity(config));
+    const keys = this.keysOf(site);
+    const uri = keys.map((k) => this.addresses.get(k)).find((u) => !!u);
+    await this.close(site);
+    this.passwordRetyped.add(site);
+    this.reloadEmitter.fire({ site, uri: uri ?? vscode.Uri.from({ scheme: 'ftp', authority: site, path: '/' }) });
+  }
+
+  /**
+   * What auto mode learnt for a site: copied to a new name (`to`, a rename), or forgotten (no `to`:
+   * the site was removed, or the rename is done with the old name).
+   */
+  async siteRenamed(from: string, to?: string): Promise<void> {
+    const all = { ...this.memory.get<Record<string, DataMethod>>(MEMORY_KEY) };
+    if (to === undefined) delete all[from];
+    else {
+      delete all[to];
+      if (all[from]) all[to] = all[from];
+    }
+    await this.memory.update(MEMORY_KEY, all);
+  }
+
+  private forgetEpisode(site: string): void {
+    this.passwordDeclined.delete(site);
+    this.notified.delete(site);
+    this.passwordRetyped.delete(site);
   }
 
   async closeAll(): Promise<void> {
     this.passwordDeclined.clear();
+    this.notified.clear();
+    this.passwordRetyped.clear();
     this.keyCache.clear(); // settings changed, or trust was granted: a name may now mean another site
-    await this.closeKeys([...new Set([...this.open.keys(), ...this.names.keys()])]);
+    await this.closeKeys([...new Set([...this.open.keys(), ...this.names.keys(), ...this.heldLogins.keys()])]);
+  }
+
+  /**
+   * The settings changed: only the pools whose site now reads differently close (adding a site
+   * leaves the others connected). A site that had failed, or whose folders now show something
+   * else (server, user, security, root, encoding), is read again.
+   */
+  private async settingsChanged(): Promise<void> {
+    this.keyCache.clear(); // a name may now mean another site
+    const changed: string[] = [];
+    const reload = new Map<string, vscode.Uri>();
+    for (const [key, uri] of this.addresses) {
+      let now: { json: string; site: SiteConfig } | undefined;
+      try {
+        if (this.key(uri) === key) {
+          const { site } = this.resolveSite(uri);
+          now = { json: configJson(site), site };
+        }
+      } catch {
+        // no longer usable: closed
+      }
+      const before = this.configs.get(key);
+      if (before && now && before.json === now.json) continue;
+      if (!before && !this.failures.has(key) && !this.heldLogins.has(key)) continue; // never connected: nothing to close
+      changed.push(key);
+      const name = this.names.get(key);
+      const shows = !before || !now || Object.keys({ ...before.site, ...now.site }).some((k) =>
+        !TRANSFER_KEYS.has(k) && JSON.stringify(before.site[k as keyof SiteConfig]) !== JSON.stringify(now!.site[k as keyof SiteConfig]));
+      if (name !== undefined && (this.failures.has(key) || this.heldLogins.has(key) || shows)) reload.set(name, uri);
+    }
+    for (const name of new Set(changed.map((k) => this.names.get(k)).filter((n): n is string => n !== undefined))) this.forgetEpisode(name);
+    await this.closeKeys(changed);
+    for (const [site, uri] of reload) this.reloadEmitter.fire({ site, uri });
   }
 
   private async closeKeys(keys: string[]): Promise<void> {
@@ -283,17 +529,37 @@ export class Connections implements vscode.Disposable {
       this.names.delete(k);
       this.open.delete(k);
       this.pools.delete(k);
+      this.configs.delete(k);
+      this.addresses.delete(k);
       this.failures.delete(k);
-      this.announcedConnected.delete(k);
+      this.heldLogins.delete(k);
     }
     await Promise.all(closing.map((c) => c.then((x) => x.pool.close(), () => undefined)));
-    this.changeEmitter.fire();
+    this.publish();
   }
 
   dispose(): void {
     void this.closeAll();
     this.subscriptions.forEach((s) => s.dispose());
   }
+}
+
+/**
+ * The engine's error for an operation queued on a pool that was closed (FtpPool.close): the site
+ * was closed here, which is no news about the server. (The engine gives it no field of its own.)
+ */
+function closedHere(e: FtpError): boolean {
+  return e.kind === 'connectionLost' && e.code === undefined && e.message === 'The connection pool was closed.';
+}
+
+/** No password to ask for: no user, or the anonymous ones. */
+export function anonymous(site: { user?: string }): boolean {
+  return !site.user || site.user === 'anonymous' || site.user === 'ftp';
+}
+
+/** A site's settings as a pool was made with them, with the default mode it fell back on. */
+function configJson(site: SiteConfig): string {
+  return JSON.stringify({ ...site, transferMode: site.transferMode ?? defaultTransferMode() });
 }
 
 /** The engine's timeouts from a site's settings: only what the site sets, the engine's defaults otherwise. */

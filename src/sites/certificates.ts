@@ -28,6 +28,14 @@ export class TrustedCertificates {
     const kept = Object.entries(this.all()).filter(([k]) => !k.startsWith(`${site}|`));
     await this.state.update(KEY, Object.fromEntries(kept));
   }
+
+  /** A renamed site keeps the certificates trusted for it (per server), copied to the new name; the new name inherits nothing else. */
+  async copy(from: string, to: string): Promise<void> {
+    if (from === to) return;
+    const kept = Object.entries(this.all()).filter(([k]) => !k.startsWith(`${to}|`));
+    const copied = kept.filter(([k]) => k.startsWith(`${from}|`)).map(([k, v]) => [`${to}|${k.slice(from.length + 1)}`, v]);
+    await this.state.update(KEY, Object.fromEntries([...kept, ...copied]));
+  }
 }
 
 /** Asks whether to trust a certificate the server presented; true when the user trusts it. */

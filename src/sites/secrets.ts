@@ -85,6 +85,20 @@ export class SiteSecrets {
     await this.storage.delete(legacyKey(site));
   }
 
+  /**
+   * A renamed site keeps its password, still bound to the server it was given for: copied to the
+   * new name (the old one is forgotten once nothing uses it). Whatever the new name had stored
+   * (left by a removed site) is dropped, never inherited.
+   */
+  async copy(from: string, to: string): Promise<void> {
+    if (from === to) return;
+    for (const k of [key, legacyKey]) {
+      const raw = await this.storage.get(k(from));
+      if (raw !== undefined) await this.storage.store(k(to), raw);
+      else await this.storage.delete(k(to));
+    }
+  }
+
   async forget(site: string): Promise<void> {
     await this.storage.delete(key(site));
     await this.storage.delete(legacyKey(site));

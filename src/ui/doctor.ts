@@ -1,28 +1,33 @@
 /**
  * FTP: Diagnose Connection...: runs the engine's connection doctor for a site with the site's own
- * settings and shows the report as it fills in, ending with the recommended settings and a button
- * that writes them where the site is defined. The report's webview may run only the doctor's own
- * commands, and Apply writes only what the doctor recommended for that site.
+ * settings and shows the report as it fills in, ending with what it found to change. Apply appears
+ * only when the recommendation changes the site's transfer settings, and writes only the keys that
+ * change (no default written out) where the site is defined; a server that offers FTPS to a
+ * plain-FTP site gets a Switch to FTPS button; a connect or login failure gets Edit Site (and Set
+ * Password) instead, and leaves the site's state alone. From the palette it asks which site.
+ * The report's webview may run only the commands of DOCTOR_COMMANDS, and Apply writes only what
+ * the report offers for that site.
  */
 import * as vscode from 'vscode';
-import { DoctorReport, RecommendedSettings, diagnose } from '../ftp';
+import { DoctorReport, diagnose } from '../ftp';
 import type { Connections } from '../fs/connections';
 import { SiteArg, pickSite } from '../sites/commands';
-import { SiteConfig, allSites, updateSite } from '../sites/config';
-import { DOCTOR_COMMANDS, ReportState, renderReport, reportMarkdown } from './doctor-report';
+import { SiteConfig, allSites, defaultTransferMode, updateSite } from '../sites/config';
+import { SiteSecrets, serverIdentity } from '../sites/secrets';
+import { DOCTOR_COMMANDS, Offer, ReportState, offersFor, renderReport, reportMarkdown } from './doctor-report';
 import { escapeMessage } from './escape';
 
 export class Doctor implements vscode.Disposable {
   private readonly panels = new Map<string, { panel: vscode.WebviewPanel; state: ReportState }>();
 
-  constructor(private readonly connections: Connections, private readonly log: vscode.LogOutputChannel) {}
+  constructor(private readonly connections: Connections, private readonly secrets: SiteSecrets, private readonly log: vscode.LogOutputChannel) {}
 
   commands(): vscode.Disposable[] {
     return [
       vscode.commands.registerCommand('ftpWorkspace.diagnose', (arg?: SiteArg, opts?: { apply?: boolean }) => this.diagnose(arg, opts)),
-      // The report's Apply button. Whoever calls it (a link elsewhere, another extension), it writes
-      // only the recommendation the doctor holds for that site; other settings are refused.
-      vscode.commands.registerCommand('ftpWorkspace.applyRecommendation', (site: string, settings?: RecommendedSettings) => this.applyHeld(site, settings)),
+      // The report's buttons. Whoever calls it (a link elsewhere, another extension), it writes only
+      // what the report open for that site offers; other settings are refused.
+      vscode.commands.registerCommand('ftpWorkspace.applyRecommendation', (site: string, settings?: Record<string, unknown>) => this.applyHeld(site, settings)),
       vscode.commands.registerCommand('ftpWorkspace.copyDiagnosis', async (site: string) => {
         const entry = this.panels.get(site);
         if (entry) await vscode.env.clipboard.writeText(reportMarkdown(entry.state));
@@ -30,15 +35,33 @@ export class Doctor implements vscode.Disposable {
     ];
   }
 
-  /** Runs the doctor; with `{ apply: true }` the recommendation is written without asking (automation, tests). */
-  async diagnose(arg?: SiteArg, opts: { apply?: boolean } = {}): Promise<DoctorReport | undefined> {
-    const site = await pickSite('Diagnose the connection to which FTP site?', arg);
+  /**
+   * Runs the doctor (from the palette it asks which site, the active editor's first); with
+   * `{ apply: true }` the mode offer, if there is one, is written without asking (automation, tests).
+   */
+  async diagnose(arg?: SiteArg, opts: { apply?: boolean } = {}): Promise<(DoctorReport & { offers: Offer[] }) | undefined> {
+    const site = await pickSite('Diagnose the connection to which FTP site?', arg, { ask: true });
     if (!site) return undefined;
     const config = allSites()[site];
     if (!config) throw new Error(escapeMessage(`No FTP site named "${site}" is configured.`));
     const options = await this.connections.connectOptions(site, config);
+    const state = await this.run(site, options, config, false);
+    if (opts.apply) {
+      const mode = state.offers?.find((o) => o.id === 'mode');
+      if (mode) await this.apply(site, mode);
+    }
+    return state.report && { ...state.report, offers: state.offers ?? [] };
+  }
+
+  /** The doctor on a site Add Site is testing: nothing saved, so nothing to apply. */
+  async diagnoseUnsaved(site: string, config: SiteConfig, password: string | undefined, fingerprint256?: string): Promise<DoctorReport | undefined> {
+    const options = this.connections.optionsFor(site, config, password, fingerprint256);
+    return (await this.run(site, options, config, true)).report;
+  }
+
+  private async run(site: string, options: Awaited<ReturnType<Connections['connectOptions']>>, config: SiteConfig, unsaved: boolean): Promise<ReportState> {
     const target = `${options.secure === 'off' ? 'ftp' : `ftps (${options.secure})`}://${options.user ? `${options.user}@` : ''}${options.server} · transfer mode ${options.transferMode}`;
-    const state: ReportState = { site, target, steps: [] };
+    const state: ReportState = { site, target, steps: [], unsaved };
     const panel = this.panelFor(site, state);
     const render = () => (panel.webview.html = renderReport(state, panel.webview.cspSource));
     render();
@@ -56,13 +79,13 @@ export class Doctor implements vscode.Disposable {
         });
       });
       state.steps = state.report.steps;
+      state.offers = offersFor(state.report, config, defaultTransferMode());
       this.log.info(`[${site}] connection doctor:\n${reportMarkdown(state)}`);
-      if (opts.apply) await this.apply(site, state.report.recommendation.settings);
     } catch (e) {
       state.error = `The doctor stopped: ${(e as Error).message}`;
     }
     render();
-    return state.report;
+    return state;
   }
 
   private panelFor(site: string, state: ReportState): vscode.WebviewPanel {
@@ -72,7 +95,7 @@ export class Doctor implements vscode.Disposable {
       existing.panel.reveal();
       return existing.panel;
     }
-    // No scripts; command links only to the doctor's own commands (Apply, Run again, Copy as Markdown).
+    // No scripts; command links only to the commands the report may run (Apply, Run again, Copy, Edit Site, Set Password).
     const panel = vscode.window.createWebviewPanel('ftpWorkspace.doctor', `Diagnose ${site}`, vscode.ViewColumn.Active,
       { enableCommandUris: [...DOCTOR_COMMANDS], enableScripts: false, enableForms: false, localResourceRoots: [] });
     this.panels.set(site, { panel, state });
@@ -80,29 +103,53 @@ export class Doctor implements vscode.Disposable {
     return panel;
   }
 
-  /** Apply from the report: the recommendation of the report open for this site, and nothing else. */
-  private async applyHeld(site: string, settings?: RecommendedSettings): Promise<void> {
-    const held = this.panels.get(site)?.state.report?.recommendation.settings;
-    if (!held) throw new Error(escapeMessage(`There is no connection doctor report for FTP site "${site}" to apply: run FTP: Diagnose Connection... first.`));
-    if (settings !== undefined && JSON.stringify(settings) !== JSON.stringify(held)) {
-      throw new Error(escapeMessage(`Only the doctor's own recommendation for FTP site "${site}" can be applied; these settings differ from it, so nothing was written.`));
+  /** A button of the report: one of the offers of the report open for this site, and nothing else. */
+  private async applyHeld(site: string, settings?: Record<string, unknown>): Promise<void> {
+    const state = this.panels.get(site)?.state;
+    const offers = state?.unsaved ? [] : state?.offers ?? [];
+    if (!state?.report) throw new Error(escapeMessage(`There is no connection doctor report for FTP site "${site}" to apply: run FTP: Diagnose Connection... first.`));
+    const offer = settings === undefined ? offers.find((o) => o.id === 'mode') : offers.find((o) => JSON.stringify(o.settings) === JSON.stringify(settings));
+    if (!offer) {
+      throw new Error(escapeMessage(offers.length
+        ? `Only the doctor's own recommendation for FTP site "${site}" (what its report offers) can be applied; these settings differ from it, so nothing was written.`
+        : `The doctor's report for FTP site "${site}" has nothing to apply: the site's settings already do what it recommends.`));
     }
-    await this.apply(site, held);
+    await this.apply(site, offer);
   }
 
-  /** Writes the recommended settings where the site is defined, and reconnects with them. */
-  async apply(site: string, settings: RecommendedSettings): Promise<void> {
-    await updateSite(site, settings as Partial<SiteConfig>);
-    await this.connections.close(site);
+  /**
+   * Writes an offer where the site is defined. The settings change closes the site's connections
+   * by itself (Connections); a site switched to FTPS keeps its password, now bound to the FTPS server.
+   */
+  async apply(site: string, offer: Offer): Promise<void> {
+    const before = allSites()[site];
+    if (offer.id === 'ftps' && before) {
+      const stored = await this.secrets.lookup(site, serverIdentity(before));
+      if (stored.kind === 'bound') await this.secrets.set(site, stored.password, serverIdentity({ ...before, secure: 'explicit' }));
+    }
+    await updateSite(site, offer.settings as Partial<SiteConfig>);
+    const what = offer.id === 'ftps' ? 'explicit FTPS' : describeChanges(offer.settings);
     const entry = this.panels.get(site);
     if (entry) {
-      entry.state.applied = `Applied: transfer mode ${settings.transferMode} for ${site}.`;
+      entry.state.applied = `Applied: ${what} for ${site}.`;
+      entry.state.offers = entry.state.offers?.filter((o) => o !== offer);
       entry.panel.webview.html = renderReport(entry.state, entry.panel.webview.cspSource);
     }
-    void vscode.window.showInformationMessage(escapeMessage(`FTP site "${site}" now uses ${settings.transferMode} mode, as the doctor recommends.`));
+    void vscode.window.showInformationMessage(escapeMessage(`FTP site "${site}" now uses ${what}, as the doctor recommends.`));
   }
 
   dispose(): void {
     for (const { panel } of this.panels.values()) panel.dispose();
   }
+}
+
+/** "passive mode (PASV before EPSV)" and the like, for the confirmation. */
+function describeChanges(settings: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (settings.transferMode) parts.push(`${String(settings.transferMode)} mode`);
+  for (const group of ['passive', 'active'] as const) {
+    const g = settings[group] as Record<string, unknown> | undefined;
+    if (g) parts.push(`${group} settings ${Object.entries(g).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')}`);
+  }
+  return parts.join(', ') || 'the recommended settings';
 }

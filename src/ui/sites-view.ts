@@ -4,14 +4,15 @@
  * says that the workspace's own sites wait for trust, so they don't silently vanish.
  */
 import * as vscode from 'vscode';
-import type { Connections } from '../fs/connections';
+import { Connections, anonymous } from '../fs/connections';
 import { allSites, workspaceSitesWithheld } from '../sites/config';
 import { effectiveMode } from './mode-label';
 import { escapeMarkdown } from './escape';
 
 export class SiteItem extends vscode.TreeItem {
   /** `tooltip` is Markdown whose every part from settings or a server is already escaped. */
-  constructor(readonly site: string, readonly state: 'idle' | 'connected' | 'failed' | 'untrusted', description: string, tooltip: string) {
+  /** `user`: the site logs in with a user name (so it has a password to set or forget). */
+  constructor(readonly site: string, readonly state: 'idle' | 'connected' | 'failed' | 'untrusted', description: string, tooltip: string, user = false) {
     super(site, vscode.TreeItemCollapsibleState.None);
     this.id = `ftpSite:${site}`;
     this.description = description;
@@ -20,7 +21,7 @@ export class SiteItem extends vscode.TreeItem {
     md.supportHtml = false;
     md.supportThemeIcons = false;
     this.tooltip = md;
-    this.contextValue = `ftpSite.${state}`;
+    this.contextValue = `ftpSite.${state}${user ? '.user' : ''}`;
     this.iconPath = new vscode.ThemeIcon(
       state === 'connected' ? 'vm-active' : state === 'failed' ? 'error' : state === 'untrusted' ? 'workspace-untrusted' : 'vm-outline',
       state === 'failed' ? new vscode.ThemeColor('errorForeground') : undefined);
@@ -36,9 +37,9 @@ export class SitesView implements vscode.TreeDataProvider<SiteItem>, vscode.Disp
 
   constructor(private readonly connections: Connections) {
     this.view = vscode.window.createTreeView('ftpWorkspace.sites', { treeDataProvider: this, showCollapseAll: false });
+    // Refreshed only when what it shows changes (Connections tells when a site's state does), so a
+    // row's tooltip stays open while it is read.
     const refresh = () => this.emitter.fire();
-    // Idle connections close on a timer without an event: look again while the view is visible.
-    const timer = setInterval(() => this.view.visible && refresh(), 3000);
     this.subscriptions = [
       this.view,
       this.emitter,
@@ -46,7 +47,6 @@ export class SitesView implements vscode.TreeDataProvider<SiteItem>, vscode.Disp
       connections.onDidFallBack(refresh),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('ftpWorkspace') && refresh()),
       vscode.workspace.onDidGrantWorkspaceTrust(refresh),
-      new vscode.Disposable(() => clearInterval(timer)),
     ];
   }
 
@@ -68,7 +68,7 @@ export class SitesView implements vscode.TreeDataProvider<SiteItem>, vscode.Disp
         `Transfer mode: ${escapeMarkdown(mode.text)}${mode.method ? ` (${escapeMarkdown(mode.method)})` : ''}`,
         `State: ${stateText}${state.state === 'failed' ? `: ${escapeMarkdown(state.message)}` : ''}`,
       ].join('\n\n');
-      return new SiteItem(name, state.state, `${mode.text} · ${stateText}`, tooltip);
+      return new SiteItem(name, state.state, `${mode.text} · ${stateText}`, tooltip, !anonymous(site));
     });
     if (workspaceSitesWithheld()) {
       const note = new SiteItem('Workspace sites wait for trust', 'untrusted', 'restricted mode',

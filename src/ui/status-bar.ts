@@ -2,6 +2,12 @@
  * A status bar item for the active editor's FTP site: its name and effective transfer mode
  * ("auto: passive" once auto mode has found what works), red when the site failed. A click
  * changes the mode.
+ *
+ * The item's command is assigned once per site and then left alone: VS Code turns a command with
+ * arguments into a short-lived id and drops the old id when a new command object is assigned, so
+ * a click that raced a refresh (many happen while a window loads) ran a command VS Code had already
+ * forgotten ("Actual command not found, wanted to execute ftpWorkspace.setTransferMode /17").
+ * The other fields are also only written when they change.
  */
 import * as vscode from 'vscode';
 import { Connections } from '../fs/connections';
@@ -10,6 +16,8 @@ import { effectiveMode } from './mode-label';
 export class SiteStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ftpWorkspace.site', vscode.StatusBarAlignment.Left, 50);
   private readonly subscriptions: vscode.Disposable[];
+  /** The site whose command the item holds now. */
+  private commandSite?: string;
 
   constructor(private readonly connections: Connections, fileChanges: vscode.Event<unknown>) {
     this.item.name = 'FTP site';
@@ -21,9 +29,6 @@ export class SiteStatusBar implements vscode.Disposable {
       connections.onDidChange(refresh),
       connections.onDidFallBack(refresh),
     ];
-    // Auto mode learns on the first transfer, which an editor's first read is.
-    const timer = setInterval(refresh, 2000);
-    this.subscriptions.push(new vscode.Disposable(() => clearInterval(timer)));
     refresh();
   }
 
@@ -37,12 +42,23 @@ export class SiteStatusBar implements vscode.Disposable {
     const mode = effectiveMode(this.connections, site);
     const state = this.connections.stateOf(site);
     // `$(name)` in a status bar text is an icon: a site name shows as typed.
-    this.item.text = `$(remote) ${site.replace(/\$\(/g, '\\$(')} · ${mode.text}`;
-    this.item.tooltip = `FTP site "${site}": transfer mode ${mode.text}${mode.method ? ` (${mode.method})` : ''}` +
+    const text = `$(remote) ${site.replace(/\$\(/g, '\\$(')} · ${mode.text}`;
+    const tooltip = `FTP site "${site}": transfer mode ${mode.text}${mode.method ? ` (${mode.method})` : ''}` +
       `${state.state === 'failed' ? `. Failed: ${state.message}` : state.state === 'connected' ? ', connected' : ''}. Click to change the mode.`;
-    this.item.backgroundColor = state.state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
-    this.item.command = { title: 'Set Transfer Mode', command: 'ftpWorkspace.setTransferMode', arguments: [site] };
+    if (this.item.text !== text) this.item.text = text;
+    if (this.item.tooltip !== tooltip) this.item.tooltip = tooltip;
+    const failed = state.state === 'failed';
+    if (failed !== !!this.item.backgroundColor) this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    if (this.commandSite !== site) {
+      this.commandSite = site;
+      this.item.command = { title: 'Set Transfer Mode', command: 'ftpWorkspace.setTransferMode', arguments: [site] };
+    }
     this.item.show();
+  }
+
+  /** The command a click runs (tests: the same object across refreshes). */
+  get command(): vscode.Command | string | undefined {
+    return this.item.command;
   }
 
   dispose(): void {

@@ -61,10 +61,10 @@ suite('Add Site...', () => {
 
   test('writes the site to the settings and the password to secret storage only; the site then works', async () => {
     const name = await vscode.commands.executeCommand('ftpWorkspace.addSite', {
-      name: 'added', host: `${server.host}:${server.port}`, user: server.user, password: server.password, secure: 'off', transferMode: 'active', noOpen: true,
+      name: 'added', host: `${server.host}:${server.port}`, user: server.user, password: server.password, secure: 'off', transferMode: 'active', remoteRoot: '', scope: 'workspace', noOpen: true,
     });
     assert.equal(name, 'added');
-    // A workspace is open, so the site lands in the workspace configuration: the .code-workspace file on disk.
+    // Asked for the workspace: the site lands in the workspace configuration, the .code-workspace file on disk.
     const site = config().inspect<Record<string, Record<string, unknown>>>('sites')?.workspaceValue?.added;
     assert.deepEqual(site, { host: '127.0.0.1', port: server.port, user: server.user, transferMode: 'active' });
     const file = JSON.parse(fs.readFileSync(process.env.FTPWS_TEST_WORKSPACE!, 'utf8'));
@@ -78,7 +78,7 @@ suite('Add Site...', () => {
   });
 
   test('FTPS and anonymous choices are written as such', async () => {
-    await vscode.commands.executeCommand('ftpWorkspace.addSite', { name: 'secure-one', host: 'ftp.example.org', user: '', secure: 'implicit', noOpen: true, scope: 'user' });
+    await vscode.commands.executeCommand('ftpWorkspace.addSite', { name: 'secure-one', host: 'ftp.example.org', user: '', secure: 'implicit', noOpen: true, scope: 'user', remoteRoot: '', test: false });
     const site = config().inspect<Record<string, Record<string, unknown>>>('sites')?.globalValue?.['secure-one'];
     assert.deepEqual(site, { host: 'ftp.example.org', secure: 'implicit', transferMode: 'auto' });
   });

@@ -90,7 +90,8 @@ suite('the doctor\'s webview runs only the doctor\'s commands (pyftpdlib)', () =
     if (missing) throw new Error(missing);
     server = await startServer('pyftpdlib');
     await vscode.extensions.getExtension(ID)!.activate();
-    await setSites({ docsite: { host: server.host, port: server.port, user: server.user, transferMode: 'auto' } });
+    // Passive, where both modes work: the doctor recommends automatic mode, a change it can apply.
+    await setSites({ docsite: { host: server.host, port: server.port, user: server.user, transferMode: 'passive' } });
     await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'docsite', server.password);
     const window = vscode.window as unknown as Record<string, unknown>;
     original = window.createWebviewPanel;
@@ -107,19 +108,22 @@ suite('the doctor\'s webview runs only the doctor\'s commands (pyftpdlib)', () =
     await server?.stop();
   });
 
-  test('enableCommandUris lists the doctor\'s three commands, no scripts; Apply writes only the doctor\'s recommendation', async () => {
-    const report = await vscode.commands.executeCommand<{ recommendation: { settings: Record<string, unknown> } }>('ftpWorkspace.diagnose', 'docsite');
+  test('enableCommandUris lists only the doctor\'s commands (and Edit Site, Set Password), no scripts; Apply writes only what the report offers', async () => {
+    const report = await vscode.commands.executeCommand<{ recommendation: { settings: Record<string, unknown> }; offers: Array<{ id: string; settings: Record<string, unknown> }> }>('ftpWorkspace.diagnose', 'docsite');
     assert.ok(report);
     const panel = panels.find((p) => p.viewType === 'ftpWorkspace.doctor');
     assert.ok(panel, 'the doctor opened a webview');
-    assert.deepEqual([...(panel!.options.enableCommandUris as string[])].sort(), ['ftpWorkspace.applyRecommendation', 'ftpWorkspace.copyDiagnosis', 'ftpWorkspace.diagnose']);
+    assert.deepEqual([...(panel!.options.enableCommandUris as string[])].sort(),
+      ['ftpWorkspace.applyRecommendation', 'ftpWorkspace.copyDiagnosis', 'ftpWorkspace.diagnose', 'ftpWorkspace.editSiteSettings', 'ftpWorkspace.setPassword']);
     assert.equal(panel!.options.enableScripts, false);
     // A link elsewhere that passes its own settings (a server address to send data to) is refused.
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'docsite', { transferMode: 'active', active: { externalAddress: '203.0.113.66' } })), /Only the doctor's own recommendation/);
     assert.equal((config().get<Record<string, { active?: unknown }>>('sites') ?? {}).docsite.active, undefined, 'nothing written');
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'no-such-site')), /no connection doctor report/);
-    // The report's own button: the recommendation it shows.
-    await answering('showInformationMessage', () => undefined, () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'docsite', report.recommendation.settings)));
+    // The report's own button: the change it offers.
+    const offer = report.offers.find((o) => o.id === 'mode')!;
+    assert.deepEqual(offer.settings, { transferMode: 'auto' });
+    await answering('showInformationMessage', () => undefined, () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'docsite', offer.settings)));
     await until('the recommendation in the settings', () => (config().get<Record<string, { transferMode?: string }>>('sites') ?? {}).docsite?.transferMode === report.recommendation.settings.transferMode);
   });
 });

@@ -66,7 +66,12 @@ suite('FTP Sites view, Open Site, Edit Site Settings, Disconnect (vsftpd)', () =
 
   test('a wrong password shows the site as failed, with the server\'s words', async () => {
     await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'viewsite', 'not-the-password');
-    await assert.rejects(Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://viewsite/'))), /530|Login|password/i);
+    // The refusal asks for the password once (dismissed here), then tells it in a notification (closed).
+    const asked = await answering('showInputBox', () => undefined, () => answering('showErrorMessage', () => undefined, async (told) => {
+      await assert.rejects(Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://viewsite/'))), /530|Login|password/i);
+      await until('the notification', () => told.length > 0);
+    }));
+    assert.equal(asked.calls.length, 1);
     const item = api().siteItems().find((i) => i.site === 'viewsite')!;
     assert.equal(item.state, 'failed');
     await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'viewsite', server.password);

@@ -1,0 +1,144 @@
+/// <reference types="mocha" />
+/**
+ * The doctor acts only on what it found (issue 9), against real servers: no Apply after a connect
+ * or login failure (Edit Site and Set Password instead, and the site's failure stays shown), Apply
+ * writes only the keys that change, a server offering FTPS to a plain-FTP site gets Switch to FTPS
+ * (the password follows), and from the palette it asks which site.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { RunningServer, serverMissing, startServer } from '../../servers';
+import { answering, until } from '../host-helpers';
+
+const ID = 'ftp-workspace.ftp-workspace';
+const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
+type Api = { siteItems(): Array<{ site: string; state: string }> };
+const api = () => vscode.extensions.getExtension<Api>(ID)!.exports;
+const stateOf = (site: string) => api().siteItems().find((i) => i.site === site)?.state;
+const userSites = () => config().inspect<Record<string, Record<string, unknown>>>('sites')?.globalValue ?? {};
+type Result = { recommendation: { transferMode: string; settings: Record<string, unknown> }; offers: Array<{ id: string; settings: Record<string, unknown> }> };
+const diagnose = (site?: string) => Promise.resolve(vscode.commands.executeCommand<Result | undefined>('ftpWorkspace.diagnose', site));
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+suite('the doctor acts only on what it found', () => {
+  let server: RunningServer;
+  const panels: vscode.WebviewPanel[] = [];
+  let original: unknown;
+  /** The HTML of the latest report. */
+  const html = () => panels[panels.length - 1].webview.html;
+  const links = () => [...html().matchAll(/href="command:([^?"]+)\?([^"]*)"/g)].map((m) => ({ command: m[1], args: JSON.parse(decodeURIComponent(m[2])) as unknown[] }));
+  suiteSetup(async () => {
+    const missing = serverMissing('proftpd');
+    if (missing) throw new Error(missing);
+    server = await startServer('proftpd'); // offers AUTH TLS in FEAT, both modes work
+    fs.writeFileSync(path.join(server.root, 'doc.txt'), 'doctor\n');
+    await vscode.extensions.getExtension(ID)!.activate();
+    const window = vscode.window as unknown as Record<string, unknown>;
+    original = window.createWebviewPanel;
+    window.createWebviewPanel = (...args: unknown[]) => {
+      const panel = (original as (...a: unknown[]) => vscode.WebviewPanel)(...args);
+      panels.push(panel);
+      return panel;
+    };
+  });
+  suiteTeardown(async () => {
+    (vscode.window as unknown as Record<string, unknown>).createWebviewPanel = original;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await config().update('sites', undefined, vscode.ConfigurationTarget.Global);
+    await server?.stop();
+  });
+
+  test('a connection failure: no Apply (the settings are not "fixed" to auto), Edit Site offered, the site stays shown as failed', async () => {
+    const port = await closedPort();
+    await config().update('sites', { down: { host: '127.0.0.1', port, transferMode: 'passive' } }, vscode.ConfigurationTarget.Global);
+    await answering('showErrorMessage', () => undefined, () => assert.rejects(Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://down/')))));
+    assert.equal(stateOf('down'), 'failed');
+    const report = await diagnose('down');
+    assert.deepEqual(report!.offers, []);
+    assert.deepEqual(links().map((l) => l.command), ['ftpWorkspace.editSiteSettings', 'ftpWorkspace.diagnose', 'ftpWorkspace.copyDiagnosis']);
+    assert.deepEqual(links()[0].args, ['down']);
+    assert.ok(!html().includes('Apply'), 'no Apply button');
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'down')), /nothing to apply/);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'down', report!.recommendation.settings)), /nothing to apply/);
+    assert.deepEqual(userSites().down, { host: '127.0.0.1', port, transferMode: 'passive' }, 'nothing written');
+    assert.equal(stateOf('down'), 'failed', 'the failure is not hidden');
+  });
+
+  test('a login failure: Set Password and Edit Site, no Apply', async () => {
+    await config().update('sites', { ...userSites(), badlogin: { host: server.host, port: server.port, user: server.user, transferMode: 'passive' } }, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'badlogin', 'wrong');
+    const report = await diagnose('badlogin');
+    assert.deepEqual(report!.offers, []);
+    assert.deepEqual(links().map((l) => l.command), ['ftpWorkspace.setPassword', 'ftpWorkspace.editSiteSettings', 'ftpWorkspace.diagnose', 'ftpWorkspace.copyDiagnosis']);
+    assert.deepEqual(links()[0].args, ['badlogin'], 'the link carries the site only, never a password');
+  });
+
+  test('Apply writes only the keys that change: a default is never written out', async () => {
+    await config().update('sites', { ...userSites(), tuned: { host: server.host, port: server.port, user: server.user, transferMode: 'passive', passive: { epsvFirst: false } } }, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'tuned', server.password);
+    const report = await diagnose('tuned');
+    // Both modes work: automatic, EPSV first. The site said passive and PASV first: those two change.
+    assert.equal(report!.recommendation.transferMode, 'auto');
+    const mode = report!.offers.find((o) => o.id === 'mode')!;
+    assert.deepEqual(mode.settings, { transferMode: 'auto', passive: { epsvFirst: true } });
+    assert.ok(html().includes('Apply to the settings of tuned'));
+    await answering('showInformationMessage', () => undefined, () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'tuned', mode.settings)));
+    await until('the settings', () => userSites().tuned?.transferMode === 'auto');
+    assert.deepEqual(userSites().tuned, { host: server.host, port: server.port, user: server.user, transferMode: 'auto', passive: { epsvFirst: true } });
+    // Run again: the settings now match, so there is nothing to apply.
+    const again = await diagnose('tuned');
+    assert.equal(again!.offers.find((o) => o.id === 'mode'), undefined);
+    assert.match(html(), /already do this: nothing to change/);
+  });
+
+  test('a plain-FTP site on a server whose FEAT offers AUTH TLS: Switch to FTPS; applied, the password follows and the site works over FTPS', async () => {
+    const report = await diagnose('tuned');
+    const ftps = report!.offers.find((o) => o.id === 'ftps')!;
+    assert.deepEqual(ftps.settings, { secure: 'explicit' });
+    assert.ok(html().includes('Switch to FTPS (explicit)'));
+    await answering('showInformationMessage', () => undefined, () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'tuned', ftps.settings)));
+    await until('the settings', () => userSites().tuned?.secure === 'explicit');
+    await until('the extension host to see it', () => (config().get<Record<string, { secure?: string }>>('sites') ?? {}).tuned?.secure === 'explicit');
+    // The test server's certificate is self-signed: trusted when asked. No password question.
+    const read = await answering('showWarningMessage', (_m, _o, trust) => trust, () => answering('showInputBox', () => undefined, () =>
+      Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.parse('ftps://tuned/doc.txt')))));
+    assert.equal(read.result.calls.length, 0, 'no password question: it was bound to the FTPS server');
+    assert.equal(Buffer.from(read.result.result).toString(), 'doctor\n');
+    // Now FTPS: no Switch to FTPS any more.
+    const after = await diagnose('tuned');
+    assert.equal(after!.offers.find((o) => o.id === 'ftps'), undefined);
+  });
+
+  test('from the palette it asks which site, the active editor\'s first, even with an FTP editor open', async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.parse('ftps://tuned/doc.txt')));
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const originalPick = window.showQuickPick;
+    const picks: Array<{ items: vscode.QuickPickItem[]; options: vscode.QuickPickOptions }> = [];
+    window.showQuickPick = async (items: vscode.QuickPickItem[], options: vscode.QuickPickOptions) => {
+      picks.push({ items, options });
+      return undefined;
+    };
+    try {
+      assert.equal(await diagnose(), undefined, 'nothing diagnosed when the question is dismissed');
+    } finally {
+      window.showQuickPick = originalPick;
+    }
+    assert.equal(picks.length, 1);
+    assert.equal(picks[0].options.placeHolder, 'Diagnose the connection to which FTP site?');
+    assert.equal(picks[0].items[0].label, 'tuned');
+    assert.match(String(picks[0].items[0].description), /the active editor's site/);
+    assert.deepEqual(picks[0].items.map((i) => i.label).sort(), ['badlogin', 'down', 'tuned']);
+  });
+});
