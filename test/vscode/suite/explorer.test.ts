@@ -294,6 +294,42 @@ suite('explorer: hover, read-only, Change Permissions (proftpd)', () => {
   });
 });
 
+suite('explorer: recursive Change Permissions where MLSD shows links as what they point to (pyftpdlib)', () => {
+  let server: ManagedServer;
+  const disk = (p: string) => path.join(server.root, p);
+  suiteSetup(async () => {
+    const missing = serverMissing('pyftpdlib');
+    if (missing) throw new Error(missing);
+    server = await startServer('pyftpdlib');
+    await vscode.extensions.getExtension(ID)!.activate();
+    await setSite('pylinks', { host: server.host, port: server.port, user: server.user, pollSeconds: 0 });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'pylinks', server.password);
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await setSite('pylinks', undefined);
+    await server?.stop();
+  });
+
+  test('the links that MLSD shows as a folder and a file are found in `ls -l` listings and left alone', async () => {
+    fs.mkdirSync(disk('tree/sub'), { recursive: true });
+    fs.mkdirSync(disk('outside'));
+    for (const [p, m] of [['tree/a.txt', 0o600], ['tree/sub/b.txt', 0o600], ['outside/c.txt', 0o600], ['outside.txt', 0o600]] as const) {
+      fs.writeFileSync(disk(p), p);
+      fs.chmodSync(disk(p), m);
+    }
+    fs.chmodSync(disk('outside'), 0o700);
+    fs.symlinkSync('../outside', disk('tree/linkdir'));
+    fs.symlinkSync('../outside.txt', disk('tree/link.txt'));
+    const r = await vscode.commands.executeCommand<{ changed: number; links: string[] }>('ftpWorkspace.changePermissions', vscode.Uri.parse('ftp://pylinks/tree'), { mode: '755', recursive: true });
+    assert.deepEqual([...r.links].sort(), ['/tree/link.txt', '/tree/linkdir']);
+    assert.deepEqual(['tree', 'tree/sub', 'tree/a.txt', 'tree/sub/b.txt'].map((p) => modeOnDisk(disk(p))), [0o755, 0o755, 0o755, 0o755]);
+    assert.deepEqual([modeOnDisk(disk('outside')), modeOnDisk(disk('outside/c.txt')), modeOnDisk(disk('outside.txt'))], [0o700, 0o600, 0o600], 'nothing a link points to was touched');
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.changePermissions', vscode.Uri.parse('ftp://pylinks/tree/linkdir'), { mode: '777', recursive: true })), /is a link to \.\.\/outside/);
+    assert.equal(modeOnDisk(disk('outside')), 0o700);
+  });
+});
+
 suite('explorer: Change Permissions on a server that refuses it (vsftpd, anonymous)', () => {
   let server: ManagedServer;
   suiteSetup(async () => {
