@@ -55,7 +55,7 @@ async function askMode(title: string, current: number | undefined, folder: boole
   qp.canSelectMany = true;
   qp.matchOnDescription = false;
   qp.ignoreFocusOut = true;
-  qp.placeholder = 'Type an octal mode such as 644, or tick the permissions; Enter applies';
+  qp.placeholder = 'An octal mode such as 644, or tick below; Enter applies';
   let special = (current ?? 0) & 0o7000;
   const modeOf = (selected: readonly BitItem[]) => selected.reduce((m, i) => m | (i.bit ?? 0), 0) | special;
   const show = () => {
@@ -167,7 +167,9 @@ export async function changePermissions(provider: FtpFileSystemProvider, target?
   const changed = results.reduce((n, r) => n + r.changed, 0);
   const links = results.flatMap((r) => r.links);
   const left = results.flatMap((r) => r.left);
-  const parts = [recursive && folder ? `Permissions ${octal(mode)} (${rwx(mode)}) set on ${changed} ${changed === 1 ? 'entry' : 'entries'} in ${what}` : `Permissions of ${what} set to ${octal(mode)} (${rwx(mode)})`];
+  const parts = [recursive && folder
+    ? `${what} and everything inside: ${octal(mode)} (${rwx(mode)}) set on ${changed} ${changed === 1 ? 'entry' : 'entries'}${apply === 'files' ? ' (files only)' : apply === 'folders' ? ' (folders only)' : ''}`
+    : `Permissions of ${what} set to ${octal(mode)} (${rwx(mode)})`];
   if (links.length) parts.push(`${links.length} link(s) left alone (SITE CHMOD would change what they point to)`);
   if (left.length) parts.push(`${left.length} folder(s) left alone that may be links or loops (see FTP: Show Log)`);
   void vscode.window.showInformationMessage(escapeMessage(`${parts.join('; ')}.`));
