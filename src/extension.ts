@@ -18,6 +18,7 @@ import { FailureNotices } from './ui/failures';
 import { download, upload } from './ui/transfer-commands';
 import { Doctor } from './ui/doctor';
 import { registerSearch } from './search';
+import { registerExplorer } from './ui/explorer';
 
 /** What activate() returns: the FTP Sites view's items, for tests and for other extensions. */
 export interface FtpWorkspaceApi {
@@ -98,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     doctor,
     ...doctor.commands(),
     ...registerSearch(provider, connections),
+    ...registerExplorer(provider),
   );
   return {
     siteItems: () => sitesView.getChildren().map((i) => ({

@@ -6,19 +6,27 @@
  * - writes, renames and deletes of one path run one at a time (path-locks.ts);
  * - a delete of a link deletes the link, and a recursive delete never crosses one (tree.ts);
  * - a download is checked against the size the listing or stat said;
- * - temporary files an interrupted save could not delete are deleted by the pool on its next good connection.
+ * - temporary files an interrupted save could not delete are deleted by the pool on its next good connection;
+ * - a change of permissions never changes or enters a link (SITE CHMOD would follow it).
+ * FTP has no change notifications: `watch` polls what the user looks at while the site is in use
+ * (watcher.ts), and every listing is compared with the one before it. A file the listing shows as
+ * not writable is read-only in VS Code (entry-facts.ts).
  */
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
-import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, parentPath, baseName } from '../ftp';
+import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, joinPath, parentPath, baseName } from '../ftp';
 import { SafeSaveOptions, safeSave, tempName } from '../ftp/save';
-import { Doubt, removeTree } from '../ftp/tree';
+import { Doubt, planTree, removeTree } from '../ftp/tree';
 import { Connections, SiteConnection } from './connections';
 import { toFileSystemError } from './errors';
 import { ListingCache } from './listing-cache';
 import { PathLocks } from './path-locks';
 import { LazyProgress } from './progress';
 import { escapeMessage } from '../ui/escape';
+import { SiteConfig, siteOf } from '../sites/config';
+import { DEFAULT_POLL_SECONDS, ListingSource, RemoteWatcher } from './watcher';
+import { SiteCondition } from './remote-changes';
+import { octal, readOnlyByListing } from './entry-facts';
 
 /** What the UI is told about a failed operation (to offer the other transfer mode, say). */
 export interface OperationFailure {
@@ -29,6 +37,27 @@ export interface OperationFailure {
 
 /** Asked when a server presents a certificate that is not trusted; true once it is trusted and the site reconnected. */
 export type CertificateQuestion = (site: SiteConnection, error: FtpError) => Promise<boolean>;
+
+/** What FTP: Change Permissions... asks for. */
+export interface ChmodOptions {
+  /** A folder's files and folders too (never through a link). */
+  recursive?: boolean;
+  /** With `recursive`: what gets the mode (FileZilla's "apply to all / files only / folders only"). */
+  apply?: 'all' | 'files' | 'folders';
+  signal?: AbortSignal;
+  onStep?: (path: string, done: number, total: number) => void;
+}
+
+export interface ChmodResult {
+  /** Entries whose mode was set. */
+  changed: number;
+  /** Links met inside the tree: left alone (SITE CHMOD would change what they point to). */
+  links: string[];
+  /** Folders the walk could not be sure of (loops, depth, size): left alone. */
+  left: string[];
+  /** The mode the folder's listing shows afterwards, when it shows one (servers may ignore bits). */
+  listedMode?: number;
+}
 
 /** Names VS Code probes for in every folder; their absence is normal and not worth a log line. */
 const QUIET_PROBES = /(^|\/)(\.vscode|\.git|\.devcontainer|\.github|node_modules|\.code-workspace|pom\.xml|package\.json|\.editorconfig|\.gitignore|\.hg|\.svn)(\/|$)/;
@@ -44,15 +73,69 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   /** An operation failed on a reachable site (the UI offers the other mode after a data-connection failure). */
   readonly onDidFail = this.failureEmitter.event;
 
+  /** Remote changes: what the user looks at is listed again now and then (watcher.ts). */
+  private readonly watcher: RemoteWatcher;
+
   constructor(
     private readonly connections: Connections,
     private readonly log: vscode.LogOutputChannel,
     private readonly askTrust: CertificateQuestion = async () => false,
-  ) {}
+  ) {
+    this.watcher = new RemoteWatcher({
+      condition: (uri) => this.siteCondition(uri),
+      interval: (uri) => pollInterval(siteOf(uri)?.site),
+      list: (dir) => this.pollList(dir),
+    }, log, (events) => this.emitter.fire(events));
+  }
 
-  watch(): vscode.Disposable {
-    // FTP has no change notifications; our own writes are announced through onDidChangeFile.
-    return new vscode.Disposable(() => undefined);
+  /**
+   * FTP has no change notifications: watched files and folders are polled (watcher.ts), while the
+   * site is in use. Our own writes are announced through onDidChangeFile as they happen.
+   */
+  watch(uri: vscode.Uri, options: { readonly recursive: boolean; readonly excludes: readonly string[] }): vscode.Disposable {
+    return this.watcher.watch(uri, options);
+  }
+
+  /** The site as a poll sees it: its pool open (not closed by Disconnect or a settings change) and not failed. */
+  private siteCondition(uri: vscode.Uri): SiteCondition {
+    if (!this.connections.peek(uri)) return 'closed';
+    return this.connections.stateOf(siteOf(uri)?.name ?? decodeURIComponent(uri.authority)).state === 'failed' ? 'failed' : 'open';
+  }
+
+  /**
+   * A poll's listing: through the site's open pool only (never connecting, asking a password or
+   * reporting to the UI), remembered like any listing so it also answers stats.
+   */
+  private async pollList(dir: vscode.Uri): Promise<'listed' | 'gone' | 'refused'> {
+    const pending = this.connections.peek(dir);
+    if (!pending) throw new Error('the site was closed');
+    const site = await pending;
+    try {
+      const { entries } = await site.pool.run((c) => c.list(this.serverPath(site, dir)), { idempotent: true });
+      this.remember(dir, entries, 'poll');
+      return 'listed';
+    } catch (e) {
+      if (isFtpError(e, 'notFound') || isFtpError(e, 'notADirectory')) return 'gone';
+      if (isFtpError(e, 'permission')) return 'refused';
+      throw e;
+    }
+  }
+
+  /** A listing of `dir`: kept (it answers stats), and compared with the one before it (remote changes). */
+  private remember(dir: vscode.Uri, entries: FileEntry[], source: ListingSource): void {
+    const key = this.dirKey(dir);
+    const previous = this.cache.known(key);
+    this.cache.set(key, entries);
+    this.watcher.observe(dir, previous, entries, source);
+  }
+
+  /** What the last listing of its folder said of an entry (up to 10 minutes old), without a round trip. */
+  entryOf(uri: vscode.Uri): FileEntry | undefined {
+    return this.cache.known(this.dirKey(vscode.Uri.joinPath(uri, '..')))?.get(baseName(uri.path));
+  }
+
+  dispose(): void {
+    this.watcher.dispose();
   }
 
   private serverPath(site: SiteConnection, uri: vscode.Uri): string {
@@ -74,6 +157,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         const path = this.serverPath(site, uri);
         const result = await site.pool.run((c) => fn(c, site!, path), { idempotent, signal });
         this.connections.reportResult(uri);
+        this.watcher.acted(uri);
         return result;
       } catch (e) {
         // An untrusted certificate: show it; once trusted (and the site reconnected with it pinned), again.
@@ -87,24 +171,34 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     }
   }
 
-  private toStat(e: FileEntry): vscode.FileStat {
+  /**
+   * `listed`: the folder's listing of the same entry, for what a stat answer (SIZE and MDTM) doesn't
+   * say: its permissions. A file the listing shows as not writable is read-only (entry-facts.ts).
+   */
+  private toStat(e: FileEntry, listed?: FileEntry): vscode.FileStat {
     const type = e.type === 'directory' ? vscode.FileType.Directory : e.type === 'symlink' ? vscode.FileType.File | vscode.FileType.SymbolicLink : vscode.FileType.File;
     const mtime = e.modified?.getTime() ?? 0;
-    return { type, ctime: mtime, mtime, size: e.size ?? 0 };
+    const says = e.facts?.['perm'] !== undefined || e.mode !== undefined ? e : listed?.type === e.type ? listed : e;
+    return { type, ctime: mtime, mtime, size: e.size ?? 0, ...(readOnlyByListing(says) ? { permissions: vscode.FilePermission.Readonly } : {}) };
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     // An entry of a directory listed moments ago costs no round trip. A listing's minute-precision
     // date would not match MDTM's second later, and VS Code would see a conflict: those ask MDTM.
     const listed = this.listed(uri);
-    if (listed && (listed.type === 'directory' || listed.modifiedPrecision === 'second')) return this.toStat(listed);
+    if (listed && (listed.type === 'directory' || listed.modifiedPrecision === 'second')) {
+      const cached = this.toStat(listed);
+      if (cached.type & vscode.FileType.File) this.watcher.toldStat(uri, cached);
+      return cached;
+    }
     const stat = await this.run(uri, async (c, site, path) => {
       if (path === site.root) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
-      return this.toStat(await c.stat(path));
+      return this.toStat(await c.stat(path), this.entryOf(uri));
     });
     if (stat.type & vscode.FileType.File) {
       this.statSizes.set(uri.toString(), { size: stat.size, at: Date.now() });
       if (this.statSizes.size > 200) this.statSizes.delete(this.statSizes.keys().next().value!);
+      this.watcher.toldStat(uri, stat);
     }
     return stat;
   }
@@ -121,7 +215,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     return this.run(uri, async (c, _site, path) => {
       const { entries, unparsed } = await c.list(path);
       for (const u of unparsed) this.log.warn(`Could not read a listing line of ${uri.toString(true)}: ${JSON.stringify(u.line)} (${u.reason})`);
-      this.cache.set(this.dirKey(uri), entries);
+      this.remember(uri, entries, 'vscode');
+      this.watcher.listedByVsCode(uri);
       return entries.map((e) => [e.name, this.toStat(e).type] as [string, vscode.FileType]);
     });
   }
@@ -152,7 +247,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const known = fresh ? this.cache.get(dir) : this.cache.known(dir);
     if (known) return known.get(name);
     const { entries } = await c.list(parentPath(path));
-    this.cache.set(dir, entries);
+    this.remember(vscode.Uri.joinPath(uri, '..'), entries, 'internal');
     return entries.find((e) => e.name === name);
   }
 
@@ -332,12 +427,101 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     this.changed(uri, vscode.FileChangeType.Created);
   }
 
+  /**
+   * FTP: Change Permissions...: SITE CHMOD on an entry, or on a folder and everything in it. A link
+   * is never changed or entered: SITE CHMOD follows a link, so it would change what the link points
+   * to, which may lie anywhere on the server. What is a link comes from `ls -l` listings (LIST),
+   * which show links as links even on servers whose MLSD shows them as what they point to; the walk
+   * is the engine's planTree, which never crosses one either. In a recursive change the deepest
+   * entries come first and each folder after its contents, so a folder that loses its x bit is
+   * changed last. Afterwards the listings we keep of the changed folders are read again, so a save
+   * keeps the new mode and the Explorer's hover and read-only state show it.
+   */
+  async chmod(uri: vscode.Uri, mode: number, opts: ChmodOptions = {}): Promise<ChmodResult> {
+    const result: ChmodResult = { changed: 0, links: [], left: [] };
+    const relist: string[] = [];
+    const check = () => {
+      if (opts.signal?.aborted) throw new vscode.CancellationError();
+    };
+    await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
+      const name = baseName(uri.path);
+      const parent = parentPath(path);
+      // The kind as `ls -l` shows it (a link is a link there); the site's root is a folder.
+      const entry = path === site.root ? ({ name, type: 'directory' } as FileEntry) : (await c.list(parent, { unixStyle: true, signal: opts.signal })).entries.find((e) => e.name === name);
+      if (!entry) throw vscode.FileSystemError.FileNotFound(uri);
+      if (entry.type === 'symlink') {
+        throw vscode.FileSystemError.NoPermissions(escapeMessage(`${uri.toString(true)} is a link${entry.linkTarget ? ` to ${entry.linkTarget}` : ''}: SITE CHMOD would change what it points to, not the link. Change the permissions of that file or folder instead.`));
+      }
+      if (!opts.recursive || entry.type !== 'directory') {
+        await c.chmod(path, mode);
+        result.changed = 1;
+        opts.onStep?.(path, 1, 1);
+        if (path !== site.root) relist.push(parent);
+        return;
+      }
+      const plan = await planTree(c, path, { signal: opts.signal });
+      if (plan.rootIsLink) throw vscode.FileSystemError.NoPermissions(escapeMessage(`${uri.toString(true)} leads elsewhere on the server (a link): its permissions were not changed.`));
+      // Links as `ls -l` shows them, in every folder of the walk: not entered, not changed.
+      const links = new Set(plan.links);
+      for (const dir of plan.dirs) {
+        check();
+        for (const e of (await c.list(dir, { unixStyle: true, signal: opts.signal })).entries) if (e.type === 'symlink') links.add(joinPath(dir, e.name));
+      }
+      const left = plan.doubts.map((d) => d.path);
+      const skipped = [...left, ...links];
+      const inside = (p: string) => skipped.some((x) => p === x || p.startsWith(x.endsWith('/') ? x : x + '/'));
+      const apply = opts.apply ?? 'all';
+      const files = apply === 'folders' ? [] : plan.files.filter((f) => !inside(f));
+      const dirs = plan.dirs.filter((d) => !inside(d));
+      const targets = [...files, ...(apply === 'files' ? [] : [...dirs].reverse())];
+      for (const p of targets) {
+        check();
+        await c.chmod(p, mode);
+        opts.onStep?.(p, ++result.changed, targets.length);
+      }
+      result.links = [...links].filter((l) => !left.some((x) => l.startsWith(x + '/')));
+      result.left = left;
+      relist.push(...(path === site.root ? [] : [parent]), ...dirs);
+      if (links.size) this.log.info(`[${site.name}] chmod ${octal(mode)} of ${path}: ${links.size} link(s) left alone (SITE CHMOD would change what they point to): ${[...links].join(', ')}`);
+      if (left.length) this.log.warn(`[${site.name}] chmod ${octal(mode)} of ${path}: not changed, as the walk could not be sure of them: ${plan.doubts.map((d) => `${d.path} (${d.reason})`).join('; ')}`);
+    }, true, opts.signal)); // setting a mode twice does no harm: run again after a drop
+
+    // The listings we keep of the changed folders are read again (a save keeps a file's mode from
+    // them): the parent always, the folders inside only when a listing of them is kept.
+    const changedUris: vscode.Uri[] = [uri];
+    await this.run(uri, async (c, site) => {
+      const target = this.serverPath(site, uri);
+      for (const dirPath of relist) {
+        const rel = site.root === '/' ? dirPath : dirPath === site.root ? '/' : dirPath.slice(site.root.length);
+        const dir = uri.with({ path: rel });
+        const isParent = dirPath === parentPath(target);
+        if (!isParent && !this.cache.known(this.dirKey(dir))) continue;
+        const { entries } = await c.list(dirPath);
+        this.remember(dir, entries, 'internal');
+        if (isParent) result.listedMode = entries.find((e) => e.name === baseName(uri.path))?.mode;
+        else for (const e of entries) if (changedUris.length < 5000) changedUris.push(vscode.Uri.joinPath(dir, e.name));
+      }
+    }).catch((e: unknown) => this.log.warn(`After changing permissions of ${uri.toString(true)}: could not list again: ${(e as Error).message}`));
+    this.statSizes.delete(uri.toString());
+    // VS Code stats them again: an open editor's read-only state follows the new mode.
+    this.emitter.fire(changedUris.map((u) => ({ type: vscode.FileChangeType.Changed, uri: u })));
+    return result;
+  }
+
   /** Tells VS Code, and makes cached listings be read anew (`gone`: the entry and what was under it are no more). */
   private changed(uri: vscode.Uri, type: vscode.FileChangeType, gone = false): void {
     const parent = vscode.Uri.joinPath(uri, '..');
     if (gone) this.cache.forget(this.dirKey(parent), baseName(uri.path));
     else this.cache.touched(this.dirKey(parent));
     this.statSizes.delete(uri.toString());
+    this.watcher.own(parent, baseName(uri.path), gone);
     this.emitter.fire([{ type, uri }, { type: vscode.FileChangeType.Changed, uri: parent }]);
   }
+}
+
+/** A site's poll interval in ms (`pollSeconds`, default 10; 0: off). */
+function pollInterval(site: SiteConfig | undefined): number {
+  const seconds = (site as { pollSeconds?: unknown } | undefined)?.pollSeconds;
+  const s = typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : DEFAULT_POLL_SECONDS;
+  return s > 0 ? Math.max(1, s) * 1000 : 0;
 }

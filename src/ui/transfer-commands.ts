@@ -7,6 +7,11 @@
  * link, a task, another extension) are confirmed in a modal that names them and the destination.
  * An upload never follows a local symbolic link (it is skipped and reported); a download writes
  * every listed name inside the chosen folder or refuses the whole download before writing anything.
+ *
+ * A file that exists at the destination is asked about with both sides' size and modified time
+ * (Replace, Replace if Newer, Skip, and the same for all); the batch ends with a notification that
+ * says what was moved and offers to show it (the local folder in the OS, the FTP folder in the
+ * Explorer) or open it.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,11 +20,12 @@ import * as vscode from 'vscode';
 import type { FtpFileSystemProvider } from '../fs/provider';
 import { escapeMessage } from './escape';
 import { UnsafeNameError, childPath, unsafeName } from './local-paths';
+import { humanSize, localTime } from '../fs/entry-facts';
 
 const isFtp = (u?: vscode.Uri) => !!u && (u.scheme === 'ftp' || u.scheme === 'ftps');
 
-/** What to do with a file that exists at the destination: asked once, unless given. */
-export type ExistingPolicy = 'replace' | 'skip';
+/** What to do with a file that exists at the destination: asked, unless given. `newer`: replace it if the source is newer. */
+export type ExistingPolicy = 'replace' | 'skip' | 'newer';
 
 export interface BatchResult {
   files: number;
@@ -46,6 +52,7 @@ async function confirmLocal(action: 'Upload' | 'Download', message: string, path
     action === 'Upload' ? 'Local files to read and send:' : 'Local folder or file to write:', ...shown, '',
     'This was asked for by a command (a link, a task or another extension), not chosen in a file dialog.',
     ...(existing === 'replace' ? [action === 'Upload' ? 'Files that exist on the server will be replaced.' : 'Files that exist on this computer will be replaced.'] : []),
+    ...(existing === 'newer' ? [action === 'Upload' ? 'Files that exist on the server will be replaced where the local file is newer.' : 'Files that exist on this computer will be replaced where the server\'s file is newer.'] : []),
   ].join('\n');
   const answer = await vscode.window.showWarningMessage(escapeMessage(message), { modal: true, detail: escapeMessage(detail) }, action);
   return answer === action;
@@ -55,6 +62,15 @@ interface Job {
   from: string; // local path (upload) or URI string (download)
   to: string;
   size: number;
+  /** The source's modified time (ms; 0: unknown). */
+  mtime: number;
+}
+
+/** One side of an overwrite question. */
+interface Side {
+  size: number;
+  /** ms; 0: the server did not say. */
+  mtime: number;
 }
 
 /** The FTP folder a command acts on: the clicked one, the active editor's folder, or the workspace's FTP folder. */
@@ -71,22 +87,72 @@ async function ftpFolderFor(clicked?: vscode.Uri): Promise<vscode.Uri | undefine
   return undefined;
 }
 
-async function askExisting(name: string, policy: { value?: ExistingPolicy }): Promise<ExistingPolicy | undefined> {
-  if (policy.value) return policy.value;
-  const answer = await vscode.window.showWarningMessage(escapeMessage(`"${name}" exists already.`), { modal: true }, 'Replace', 'Replace All', 'Skip', 'Skip All');
-  if (!answer) return undefined;
-  if (answer.endsWith('All')) policy.value = answer.startsWith('Replace') ? 'replace' : 'skip';
-  return answer.startsWith('Replace') ? 'replace' : 'skip';
+/** `12.3 kB, 2026-11-30 14:02`, as the overwrite question shows a side. */
+function sideText(s: Side, isNewer: boolean): string {
+  return `${humanSize(s.size)}, ${s.mtime ? localTime(new Date(s.mtime)) : 'date unknown'}${isNewer ? ' (newer)' : ''}`;
 }
 
-async function remoteExists(uri: vscode.Uri): Promise<boolean> {
+/** Is `a` newer than `b`, to the second (servers give no more)? undefined when a date is unknown. */
+function newer(a: Side, b: Side): boolean | undefined {
+  if (!a.mtime || !b.mtime) return undefined;
+  return Math.floor(a.mtime / 1000) > Math.floor(b.mtime / 1000);
+}
+
+const ANSWERS: Record<string, { policy: ExistingPolicy; all: boolean }> = {
+  'Replace': { policy: 'replace', all: false },
+  'Replace if Newer': { policy: 'newer', all: false },
+  'Skip': { policy: 'skip', all: false },
+  'Replace All': { policy: 'replace', all: true },
+  'Replace All if Newer': { policy: 'newer', all: true },
+  'Skip All': { policy: 'skip', all: true },
+};
+
+/**
+ * A file exists at the destination: replace it or not, as the policy given (or an "All" answer)
+ * says, else asked with both sides' size and date. `newer` replaces only a file the source is newer
+ * than; when a date is unknown it can't tell, and keeps the destination.
+ */
+async function decideExisting(name: string, policy: { value?: ExistingPolicy }, direction: 'upload' | 'download', source: Side, destination: Side, batch: number): Promise<'replace' | 'skip' | undefined> {
+  let chosen = policy.value;
+  if (!chosen) {
+    const server = direction === 'upload' ? destination : source;
+    const local = direction === 'upload' ? source : destination;
+    const serverNewer = newer(server, local) === true;
+    const localNewer = newer(local, server) === true;
+    const detail = `server: ${sideText(server, serverNewer)} · this computer: ${sideText(local, localNewer)}`;
+    const buttons = batch > 1 ? ['Replace', 'Replace if Newer', 'Skip', 'Replace All', 'Replace All if Newer', 'Skip All'] : ['Replace', 'Replace if Newer', 'Skip'];
+    const answer = await vscode.window.showWarningMessage(escapeMessage(`"${name}" exists already ${direction === 'upload' ? 'on the server' : 'on this computer'}.`), { modal: true, detail: escapeMessage(detail) }, ...buttons);
+    const meant = answer ? ANSWERS[answer] : undefined;
+    if (!meant) return undefined;
+    if (meant.all) policy.value = meant.policy;
+    chosen = meant.policy;
+  }
+  if (chosen === 'newer') return newer(source, destination) ? 'replace' : 'skip';
+  return chosen;
+}
+
+async function remoteStat(uri: vscode.Uri): Promise<vscode.FileStat | undefined> {
   try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
+    return await vscode.workspace.fs.stat(uri);
   } catch (e) {
-    if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return false;
+    if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return undefined;
     throw e;
   }
+}
+
+const REVEAL_IN_OS = process.platform === 'darwin' ? 'Reveal in Finder' : process.platform === 'win32' ? 'Reveal in File Explorer' : 'Open Containing Folder';
+
+/** What a batch did, in words: `Uploaded 12 files (3.4 MB) to ftp://www/img, 2 skipped`. */
+function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: string): string {
+  const parts = [`${verb} ${result.files} ${result.files === 1 ? 'file' : 'files'} (${humanSize(result.bytes)}) to ${where}`];
+  if (result.skipped) parts.push(`${result.skipped} skipped`);
+  if (result.links.length) parts.push(`${result.links.length} symbolic ${result.links.length === 1 ? 'link' : 'links'} not followed`);
+  return `${parts.join(', ')}${result.cancelled ? ', then cancelled' : ''}.`;
+}
+
+/** The notification a batch ends with; its actions run the command they name. Not awaited by the transfer. */
+function notifyDone(message: string, actions: Array<{ title: string; run: () => Thenable<unknown> }>): void {
+  void vscode.window.showInformationMessage(escapeMessage(message), ...actions.map((a) => a.title)).then((picked) => actions.find((a) => a.title === picked)?.run());
 }
 
 /** Runs the jobs under one cancellable notification; returns what was moved. */
@@ -124,7 +190,7 @@ async function runBatch(title: string, jobs: Job[], move: (job: Job, signal: Abo
 export async function upload(provider: FtpFileSystemProvider, target?: vscode.Uri, sources?: vscode.Uri[], existing?: ExistingPolicy, how: TransferContext = {}): Promise<BatchResult | undefined> {
   const folder = await ftpFolderFor(target);
   if (!folder) {
-    void vscode.window.showErrorMessage('Open an FTP folder first, or run Upload from a folder in the Explorer.');
+    void vscode.window.showErrorMessage('Open an FTP folder first, or right-click a folder of one in the Explorer and pick "Upload to This FTP Folder...".');
     return undefined;
   }
   let confirmed = how.confirmed ?? false;
@@ -147,7 +213,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
     else if (st.isDirectory()) {
       await vscode.workspace.fs.createDirectory(remote);
       for (const name of (await fs.promises.readdir(local)).sort()) await walk(path.join(local, name), vscode.Uri.joinPath(remote, name));
-    } else if (st.isFile()) jobs.push({ from: local, to: remote.toString(), size: st.size });
+    } else if (st.isFile()) jobs.push({ from: local, to: remote.toString(), size: st.size, mtime: st.mtimeMs });
   };
   for (const s of sources) await walk(s.fsPath, vscode.Uri.joinPath(folder, path.basename(s.fsPath)));
   for (const link of links) how.log?.warn(`Upload to ${folder.toString(true)}: ${link} is a symbolic link; not followed, not uploaded.`);
@@ -155,8 +221,9 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   const policy = { value: existing };
   const result = await runBatch(`Uploading to ${folder.toString(true)}`, jobs, async (job, signal, onProgress) => {
     const to = vscode.Uri.parse(job.to);
-    if (await remoteExists(to)) {
-      const choice = await askExisting(path.basename(job.from), policy);
+    const there = await remoteStat(to);
+    if (there) {
+      const choice = await decideExisting(path.basename(job.from), policy, 'upload', { size: job.size, mtime: job.mtime }, { size: there.size, mtime: there.mtime }, jobs.length);
       if (!choice) throw new vscode.CancellationError();
       if (choice === 'skip') return 'skipped';
     }
@@ -164,7 +231,11 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
     return 'done';
   });
   result.links = links;
-  void vscode.window.setStatusBarMessage(escapeMessage(`FTP: uploaded ${result.files} file(s)${result.skipped ? `, skipped ${result.skipped}` : ''}${links.length ? `, ${links.length} symbolic link(s) not followed` : ''}${result.cancelled ? ', then cancelled' : ''}`), 5000);
+  // Shown in the Explorer when the FTP folder is part of the workspace; otherwise opened in a window of its own.
+  const shown = sources.length === 1 ? vscode.Uri.joinPath(folder, path.basename(sources[0].fsPath)) : folder;
+  notifyDone(summary('Uploaded', result, folder.toString(true)), vscode.workspace.getWorkspaceFolder(folder)
+    ? [{ title: 'Reveal in Explorer', run: () => vscode.commands.executeCommand('revealInExplorer', shown) }]
+    : [{ title: 'Open Folder', run: () => vscode.commands.executeCommand('vscode.openFolder', folder, { forceNewWindow: true }) }]);
   if (links.length) {
     void vscode.window.showWarningMessage(escapeMessage(`Symbolic links are not uploaded (neither they nor what they point to): ${links.slice(0, 3).join(', ')}${links.length > 3 ? ` and ${links.length - 3} more (see FTP: Show Log)` : ''}.`));
   }
@@ -197,7 +268,7 @@ async function localFolder(dir: string, root: string): Promise<void> {
 export async function download(provider: FtpFileSystemProvider, source?: vscode.Uri, destination?: vscode.Uri, existing?: ExistingPolicy, how: TransferContext = {}): Promise<BatchResult | undefined> {
   source ??= isFtp(vscode.window.activeTextEditor?.document.uri) ? vscode.window.activeTextEditor!.document.uri : undefined;
   if (!isFtp(source)) {
-    void vscode.window.showErrorMessage('Choose a file or folder of an FTP folder: right-click it in the Explorer and pick Download..., or open it in an editor.');
+    void vscode.window.showErrorMessage('Choose a file or folder of an FTP folder: right-click it in the Explorer and pick "Download from FTP to Disk...", or open an FTP file in an editor first.');
     return undefined;
   }
   const src = source!;
@@ -233,21 +304,28 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
         }
         await walk(vscode.Uri.joinPath(remote, child), to);
       }
-    } else jobs.push({ from: remote.toString(), to: local, size: st.size });
+    } else jobs.push({ from: remote.toString(), to: local, size: st.size, mtime: st.mtime });
   };
   await walk(src, root);
   for (const dir of dirs) await localFolder(dir, root);
 
   const policy = { value: existing };
   const result = await runBatch(`Downloading ${name}`, jobs, async (job, signal, onProgress) => {
-    if (fs.existsSync(job.to)) {
-      const choice = await askExisting(job.to, policy);
+    const here = await fs.promises.lstat(job.to).catch(() => undefined);
+    if (here) {
+      const choice = await decideExisting(job.to, policy, 'download', { size: job.size, mtime: job.mtime }, { size: here.size, mtime: here.mtimeMs }, jobs.length);
       if (!choice) throw new vscode.CancellationError();
       if (choice === 'skip') return 'skipped';
     }
     await provider.downloadFile(vscode.Uri.parse(job.from), job.to, { signal, onProgress });
     return 'done';
   });
-  void vscode.window.setStatusBarMessage(escapeMessage(`FTP: downloaded ${result.files} file(s) to ${destination.fsPath}${result.cancelled ? ', then cancelled' : ''}`), 5000);
+  const saved = destination;
+  notifyDone(summary('Downloaded', result, saved.fsPath), [
+    { title: REVEAL_IN_OS, run: () => vscode.commands.executeCommand('revealFileInOS', saved) },
+    isDir
+      ? { title: 'Open Folder', run: () => vscode.commands.executeCommand('vscode.openFolder', saved, { forceNewWindow: true }) }
+      : { title: 'Open File', run: () => vscode.commands.executeCommand('vscode.open', saved) },
+  ]);
   return result;
 }

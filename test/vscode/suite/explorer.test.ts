@@ -1,0 +1,508 @@
+/// <reference types="mocha" />
+/**
+ * What FileZilla users expect of the Explorer, against real servers: a file changed on the server
+ * reaches its open, unedited editor by polling (and nothing is polled after Disconnect, or with
+ * polling off); an expanded folder sees a new file; the hover's size, time and permissions; files
+ * the listing shows as not writable are read-only; FTP: Change Permissions... changes the mode on
+ * the server's disk, recursively without ever touching what a link points to, and a refusing server
+ * is named as such; the overwrite question shows both sides; a transfer ends with a notification
+ * whose actions reveal or open what was moved. proftpd runs as nobody (its files' owner), so modes
+ * mean what they say; its ExtendedLog shows every command a poll sends.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ManagedServer, RunningServer, serverMissing, startServer } from '../../servers';
+import { answering, until } from '../host-helpers';
+
+const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
+const ID = 'ftp-workspace.ftp-workspace';
+const POLL_SECONDS = 1;
+
+async function setSite(name: string, site: Record<string, unknown> | undefined): Promise<void> {
+  const sites = { ...(config().inspect<Record<string, unknown>>('sites')?.globalValue ?? {}) };
+  if (site) sites[name] = site;
+  else delete sites[name];
+  await config().update('sites', Object.keys(sites).length ? sites : undefined, vscode.ConfigurationTarget.Global);
+  // The extension host sees the change, and drops the site's pool, a moment after the file is written.
+  await until('the new settings', () => JSON.stringify(config().get<Record<string, unknown>>('sites')?.[name]) === JSON.stringify(site));
+}
+
+/** Writes a file as the server's user would have (proftpd writes as nobody). */
+function writeAsServer(server: RunningServer, rel: string, text: string, mode = 0o644): void {
+  const file = path.join(server.root, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  fs.chmodSync(file, mode);
+  fs.chownSync(file, server.owner.uid, server.owner.gid);
+  for (let d = path.dirname(file); d.startsWith(server.root) && d !== server.root; d = path.dirname(d)) fs.chownSync(d, server.owner.uid, server.owner.gid);
+}
+
+const modeOnDisk = (p: string) => fs.lstatSync(p).mode & 0o7777;
+
+async function openUnedited(uri: vscode.Uri): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc, { preview: false });
+  assert.equal(doc.isDirty, false);
+  return doc;
+}
+
+/** The commands proftpd's ExtendedLog recorded so far, of one kind (`MLSD`, `SITE CHMOD`...). */
+function logged(server: RunningServer, verb: string): string[] {
+  const log = server.logFile!.replace(/main\.log$/, 'main.ext.log');
+  if (!fs.existsSync(log)) return [];
+  return fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.includes(`"${verb}`));
+}
+const commandsLogged = (server: RunningServer, verb: string) => logged(server, verb).length;
+
+suite('explorer: remote changes reach the editor (proftpd, pollSeconds 1)', () => {
+  const SITE = 'watchsite';
+  let server: ManagedServer;
+  const uri = (p: string) => vscode.Uri.parse(`ftp://${SITE}${p}`);
+
+  suiteSetup(async () => {
+    const missing = serverMissing('proftpd');
+    if (missing) throw new Error(missing);
+    server = await startServer('proftpd');
+    await vscode.extensions.getExtension(ID)!.activate();
+    await setSite(SITE, { host: server.host, port: server.port, user: server.user, pollSeconds: POLL_SECONDS });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', SITE, server.password);
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await setSite(SITE, undefined);
+    await server?.stop();
+  });
+  teardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('an open, unedited editor shows a file changed on the server within the poll interval, without Refresh', async () => {
+    writeAsServer(server, 'live/page.txt', 'first version\n');
+    const doc = await openUnedited(uri('/live/page.txt'));
+    assert.equal(doc.getText(), 'first version\n');
+    await new Promise((r) => setTimeout(r, 1_000));
+    const changedAt = Date.now();
+    writeAsServer(server, 'live/page.txt', 'second version, from a colleague\n');
+    await until('the editor to show the new text', () => doc.getText() === 'second version, from a colleague\n', POLL_SECONDS * 1000 + 4_000);
+    const took = Date.now() - changedAt;
+    console.log(`remote change reached the editor ${took} ms after it was made on the server's disk (pollSeconds ${POLL_SECONDS})`);
+    assert.equal(doc.isDirty, false);
+    // Again with the same size: the listing's time (MLSD: to the second) tells them apart.
+    await new Promise((r) => setTimeout(r, 1_100));
+    writeAsServer(server, 'live/page.txt', 'THIRD VERSION, FROM A COLLEAGUE\n');
+    await until('the editor to show the same-size change', () => doc.getText() === 'THIRD VERSION, FROM A COLLEAGUE\n', POLL_SECONDS * 1000 + 4_000);
+  });
+
+  test('an edited editor keeps the user\'s text (VS Code\'s conflict on save is unchanged)', async () => {
+    writeAsServer(server, 'live/edited.txt', 'base\n');
+    const doc = await openUnedited(uri('/live/edited.txt'));
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(0, 0), 'mine ');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    writeAsServer(server, 'live/edited.txt', 'theirs\n');
+    await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 * 3));
+    assert.equal(doc.getText(), 'mine base\n');
+    assert.equal(doc.isDirty, true);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  test('after Disconnect nothing is polled (no connection, no listing); the user\'s next action resumes it', async () => {
+    writeAsServer(server, 'live/quiet.txt', 'before\n');
+    const doc = await openUnedited(uri('/live/quiet.txt'));
+    await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 + 500)); // one poll, so the folder's listing is known
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect', SITE);
+    const listingsBefore = commandsLogged(server, 'MLSD');
+    writeAsServer(server, 'live/quiet.txt', 'changed while disconnected\n');
+    let sessions = 0;
+    const end = Date.now() + Math.max(4_000, POLL_SECONDS * 1000 * 3);
+    while (Date.now() < end) {
+      sessions = Math.max(sessions, server.sessions());
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(sessions, 0, 'no connection to the server after Disconnect');
+    assert.equal(commandsLogged(server, 'MLSD'), listingsBefore, `no listing after Disconnect: ${logged(server, 'MLSD').slice(listingsBefore).join(' | ')}`);
+    assert.equal(doc.getText(), 'before\n');
+    // The user acts on the site again (any operation): polling resumes, and the change arrives.
+    await vscode.workspace.fs.stat(uri('/live'));
+    await until('the editor to catch up', () => doc.getText() === 'changed while disconnected\n', POLL_SECONDS * 1000 + 4_000);
+  });
+
+  test('one listing per tick of a folder with two open files; ticks stop when the editors close', async () => {
+    writeAsServer(server, 'pair/a.txt', 'a\n');
+    writeAsServer(server, 'pair/b.txt', 'b\n');
+    await openUnedited(uri('/pair/a.txt'));
+    await openUnedited(uri('/pair/b.txt'));
+    await new Promise((r) => setTimeout(r, 1_000));
+    const start = commandsLogged(server, 'MLSD');
+    await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 * 4));
+    const polled = commandsLogged(server, 'MLSD') - start;
+    console.log(`${polled} listing(s) in ${POLL_SECONDS * 4} s for one folder with two open files (pollSeconds ${POLL_SECONDS})`);
+    assert.ok(polled >= 2 && polled <= 4, `one listing per tick: ${polled} in four intervals (two per tick would be 6 to 8)`);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 + 500));
+    const after = commandsLogged(server, 'MLSD');
+    await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 * 2));
+    assert.equal(commandsLogged(server, 'MLSD'), after, `nothing open, nothing polled: ${logged(server, 'MLSD').slice(after).join(' | ')}`);
+  });
+
+  test('pollSeconds 0: never polled', async () => {
+    await setSite(SITE, { host: server.host, port: server.port, user: server.user, pollSeconds: 0 });
+    try {
+      writeAsServer(server, 'live/off.txt', 'one\n');
+      const doc = await openUnedited(uri('/live/off.txt'));
+      const start = commandsLogged(server, 'MLSD');
+      writeAsServer(server, 'live/off.txt', 'two, not seen\n');
+      await new Promise((r) => setTimeout(r, 3_000));
+      assert.equal(doc.getText(), 'one\n', 'the editor was not reloaded');
+      assert.equal(commandsLogged(server, 'MLSD'), start, `no listing: ${logged(server, 'MLSD').slice(start).join(' | ')}`);
+    } finally {
+      await setSite(SITE, { host: server.host, port: server.port, user: server.user, pollSeconds: POLL_SECONDS });
+    }
+  });
+
+  test('the site as a workspace folder: a folder VS Code listed (as the Explorer does when it is expanded) sees a new file; an open file reloads', async () => {
+    writeAsServer(server, 'shown/index.html', '<h1>old</h1>\n');
+    const before = vscode.workspace.workspaceFolders?.length ?? 0;
+    const added = new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        sub.dispose();
+        resolve();
+      });
+    });
+    vscode.workspace.updateWorkspaceFolders(before, 0, { uri: uri('/'), name: SITE });
+    await added;
+    const created: string[] = [];
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(uri('/'), '**/*'));
+    watcher.onDidCreate((u) => created.push(u.toString()));
+    try {
+      await vscode.workspace.fs.readDirectory(uri('/shown'));
+      const doc = await openUnedited(uri('/shown/index.html'));
+      await new Promise((r) => setTimeout(r, 1_000));
+      const at = Date.now();
+      writeAsServer(server, 'shown/new-upload.png', 'png');
+      writeAsServer(server, 'shown/index.html', '<h1>new</h1>\n');
+      await until('the new file to be announced', () => created.includes(uri('/shown/new-upload.png').toString()), POLL_SECONDS * 1000 + 4_000);
+      console.log(`a new file in an expanded folder was announced ${Date.now() - at} ms after it appeared (pollSeconds ${POLL_SECONDS})`);
+      await until('the open file to reload', () => doc.getText() === '<h1>new</h1>\n', POLL_SECONDS * 1000 + 4_000);
+      assert.ok((await vscode.workspace.fs.readDirectory(uri('/shown'))).some(([n]) => n === 'new-upload.png'));
+    } finally {
+      watcher.dispose();
+      const removed = new Promise<void>((resolve) => {
+        const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => {
+          sub.dispose();
+          resolve();
+        });
+      });
+      vscode.workspace.updateWorkspaceFolders(before, 1);
+      await removed;
+    }
+  });
+});
+
+suite('explorer: hover, read-only, Change Permissions (proftpd)', () => {
+  const SITE = 'permsite';
+  let server: ManagedServer;
+  const uri = (p: string) => vscode.Uri.parse(`ftp://${SITE}${p}`);
+  const disk = (p: string) => path.join(server.root, p);
+  const details = (u: vscode.Uri) => vscode.commands.executeCommand<{ tooltip?: string; readOnly: boolean }>('ftpWorkspace.entryDetails', u);
+
+  suiteSetup(async () => {
+    const missing = serverMissing('proftpd');
+    if (missing) throw new Error(missing);
+    server = await startServer('proftpd');
+    await vscode.extensions.getExtension(ID)!.activate();
+    await setSite(SITE, { host: server.host, port: server.port, user: server.user, pollSeconds: 0 });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', SITE, server.password);
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await setSite(SITE, undefined);
+    await server?.stop();
+  });
+
+  test('the hover shows size, modified time and permissions; a file without write permission is read-only in VS Code', async () => {
+    writeAsServer(server, 'ro/locked.txt', 'x'.repeat(12_345), 0o444);
+    writeAsServer(server, 'ro/open.txt', 'y', 0o644);
+    await vscode.workspace.fs.readDirectory(uri('/ro'));
+    const locked = await details(uri('/ro/locked.txt'));
+    assert.match(locked.tooltip!, /^12\.3 kB \(12,345 bytes\)\nModified \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\nPermissions r--r--r-- \(444\), owner test:nogroup\nRead-only/);
+    assert.equal(locked.readOnly, true);
+    assert.equal((await vscode.workspace.fs.stat(uri('/ro/locked.txt'))).permissions, vscode.FilePermission.Readonly);
+    const open = await details(uri('/ro/open.txt'));
+    assert.match(open.tooltip!, /^1 B\nModified .*\nPermissions rw-r--r-- \(644\)/);
+    assert.equal(open.readOnly, false);
+    assert.equal((await vscode.workspace.fs.stat(uri('/ro/open.txt'))).permissions, undefined);
+    // VS Code refuses to edit the read-only one.
+    const doc = await openUnedited(uri('/ro/locked.txt'));
+    assert.equal(vscode.window.activeTextEditor?.document, doc);
+    await vscode.commands.executeCommand('type', { text: 'typed' });
+    assert.equal(doc.isDirty, false, 'typing changes nothing');
+    assert.equal(doc.getText(), 'x'.repeat(12_345));
+    // The same typing in the writable one does change it (so the above is the read-only flag at work).
+    const writable = await openUnedited(uri('/ro/open.txt'));
+    await vscode.commands.executeCommand('type', { text: 'typed' });
+    assert.equal(writable.isDirty, true);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('Change Permissions 600 -> 644 on the server\'s disk; 644 -> 444 makes it read-only, and back', async () => {
+    writeAsServer(server, 'one/private.txt', 'secret\n', 0o600);
+    const r = await vscode.commands.executeCommand<{ mode: number; changed: number }>('ftpWorkspace.changePermissions', uri('/one/private.txt'), { mode: '644' });
+    assert.deepEqual({ mode: r.mode, changed: r.changed }, { mode: 0o644, changed: 1 });
+    assert.equal(modeOnDisk(disk('one/private.txt')), 0o644);
+    assert.match((await details(uri('/one/private.txt'))).tooltip!, /rw-r--r-- \(644\)/, 'the hover shows the new mode without a Refresh');
+    await vscode.commands.executeCommand('ftpWorkspace.changePermissions', uri('/one/private.txt'), { mode: 0o444 });
+    assert.equal(modeOnDisk(disk('one/private.txt')), 0o444);
+    assert.equal((await vscode.workspace.fs.stat(uri('/one/private.txt'))).permissions, vscode.FilePermission.Readonly);
+    await vscode.commands.executeCommand('ftpWorkspace.changePermissions', uri('/one/private.txt'), { mode: '0644' });
+    assert.equal((await vscode.workspace.fs.stat(uri('/one/private.txt'))).permissions, undefined);
+    // A save keeps the new mode (it keeps the mode the kept listing says).
+    await vscode.workspace.fs.writeFile(uri('/one/private.txt'), Buffer.from('saved\n'));
+    assert.equal(modeOnDisk(disk('one/private.txt')), 0o644);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.changePermissions', uri('/one/private.txt'), { mode: '9x9' })), /is not a mode/);
+  });
+
+  test('recursive, on a tree with links: the links are neither changed nor followed', async () => {
+    writeAsServer(server, 'tree/a.txt', 'a', 0o600);
+    writeAsServer(server, 'tree/sub/b.txt', 'b', 0o600);
+    writeAsServer(server, 'outside/c.txt', 'c', 0o600);
+    writeAsServer(server, 'outside.txt', 'o', 0o600);
+    fs.chmodSync(disk('tree/sub'), 0o700);
+    fs.chmodSync(disk('outside'), 0o700);
+    fs.symlinkSync('../outside.txt', disk('tree/link.txt'));
+    fs.symlinkSync('../outside', disk('tree/linkdir'));
+    for (const l of ['tree/link.txt', 'tree/linkdir']) fs.lchownSync(disk(l), server.owner.uid, server.owner.gid);
+
+    const files = await vscode.commands.executeCommand<{ changed: number; links: string[] }>('ftpWorkspace.changePermissions', uri('/tree'), { mode: '644', recursive: true, apply: 'files' });
+    assert.equal(files.changed, 2);
+    assert.deepEqual([modeOnDisk(disk('tree/a.txt')), modeOnDisk(disk('tree/sub/b.txt'))], [0o644, 0o644]);
+    assert.deepEqual([modeOnDisk(disk('tree/sub')), modeOnDisk(disk('tree'))], [0o700, 0o755], 'folders keep theirs');
+    assert.deepEqual([...files.links].sort(), ['/tree/link.txt', '/tree/linkdir']);
+
+    const all = await vscode.commands.executeCommand<{ changed: number }>('ftpWorkspace.changePermissions', uri('/tree'), { mode: '750', recursive: true });
+    assert.equal(all.changed, 4, 'a.txt, sub/b.txt, sub, tree');
+    assert.deepEqual(['tree', 'tree/sub', 'tree/a.txt', 'tree/sub/b.txt'].map((p) => modeOnDisk(disk(p))), [0o750, 0o750, 0o750, 0o750]);
+    assert.deepEqual([modeOnDisk(disk('outside.txt')), modeOnDisk(disk('outside')), modeOnDisk(disk('outside/c.txt'))], [0o600, 0o700, 0o600], 'nothing a link points to was touched');
+
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.changePermissions', uri('/tree/link.txt'), { mode: '777' })), /is a link to \.\.\/outside\.txt: SITE CHMOD would change what it points to/);
+    assert.equal(modeOnDisk(disk('outside.txt')), 0o600);
+  });
+});
+
+suite('explorer: recursive Change Permissions where MLSD shows links as what they point to (pyftpdlib)', () => {
+  let server: ManagedServer;
+  const disk = (p: string) => path.join(server.root, p);
+  suiteSetup(async () => {
+    const missing = serverMissing('pyftpdlib');
+    if (missing) throw new Error(missing);
+    server = await startServer('pyftpdlib');
+    await vscode.extensions.getExtension(ID)!.activate();
+    await setSite('pylinks', { host: server.host, port: server.port, user: server.user, pollSeconds: 0 });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'pylinks', server.password);
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await setSite('pylinks', undefined);
+    await server?.stop();
+  });
+
+  test('the links that MLSD shows as a folder and a file are found in `ls -l` listings and left alone', async () => {
+    fs.mkdirSync(disk('tree/sub'), { recursive: true });
+    fs.mkdirSync(disk('outside'));
+    for (const [p, m] of [['tree/a.txt', 0o600], ['tree/sub/b.txt', 0o600], ['outside/c.txt', 0o600], ['outside.txt', 0o600]] as const) {
+      fs.writeFileSync(disk(p), p);
+      fs.chmodSync(disk(p), m);
+    }
+    fs.chmodSync(disk('outside'), 0o700);
+    fs.symlinkSync('../outside', disk('tree/linkdir'));
+    fs.symlinkSync('../outside.txt', disk('tree/link.txt'));
+    const r = await vscode.commands.executeCommand<{ changed: number; links: string[] }>('ftpWorkspace.changePermissions', vscode.Uri.parse('ftp://pylinks/tree'), { mode: '755', recursive: true });
+    assert.deepEqual([...r.links].sort(), ['/tree/link.txt', '/tree/linkdir']);
+    assert.deepEqual(['tree', 'tree/sub', 'tree/a.txt', 'tree/sub/b.txt'].map((p) => modeOnDisk(disk(p))), [0o755, 0o755, 0o755, 0o755]);
+    assert.deepEqual([modeOnDisk(disk('outside')), modeOnDisk(disk('outside/c.txt')), modeOnDisk(disk('outside.txt'))], [0o700, 0o600, 0o600], 'nothing a link points to was touched');
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.changePermissions', vscode.Uri.parse('ftp://pylinks/tree/linkdir'), { mode: '777', recursive: true })), /is a link to \.\.\/outside/);
+    assert.equal(modeOnDisk(disk('outside')), 0o700);
+  });
+});
+
+suite('explorer: Change Permissions on a server that refuses it (vsftpd, anonymous)', () => {
+  let server: ManagedServer;
+  suiteSetup(async () => {
+    const missing = serverMissing('vsftpd');
+    if (missing) throw new Error(missing);
+    server = await startServer('vsftpd', { anonymous: true });
+    await vscode.extensions.getExtension(ID)!.activate();
+    fs.writeFileSync(path.join(server.root, 'public.txt'), 'hello\n');
+    await setSite('anonsite', { host: server.host, port: server.port, user: 'anonymous', pollSeconds: 0 });
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await setSite('anonsite', undefined);
+    await server?.stop();
+  });
+
+  test('the error says the server refused SITE CHMOD, in its words, and why that happens', async () => {
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.changePermissions', vscode.Uri.parse('ftp://anonsite/public.txt'), { mode: '600' })),
+      (e: Error) => /^Could not change the permissions of ftp:\/\/anonsite\/public\.txt to 600: .*SITE.*5\d\d .*Some servers don't allow changing permissions \(vsftpd with chmod_enable=NO, anonymous logins/s.test(e.message) || assert.fail(e.message));
+    assert.equal(fs.statSync(path.join(server.root, 'public.txt')).mode & 0o777, 0o644);
+  });
+});
+
+suite('explorer: overwrite question and end-of-transfer notification (proftpd)', () => {
+  const SITE = 'xfer2';
+  let server: ManagedServer;
+  let local: string;
+  const uri = (p: string) => vscode.Uri.parse(`ftp://${SITE}${p}`);
+  const disk = (p: string) => path.join(server.root, p);
+  const REVEAL_IN_OS = process.platform === 'darwin' ? 'Reveal in Finder' : process.platform === 'win32' ? 'Reveal in File Explorer' : 'Open Containing Folder';
+
+  /** Runs `body` with the window's questions answered and commands the notification's actions run recorded. */
+  async function transfer<T>(body: () => Thenable<T>, existing: (message: string, detail: string, buttons: string[]) => string | undefined, action?: string) {
+    const notes: unknown[][] = [];
+    const questions: Array<{ message: string; detail: string; buttons: string[] }> = [];
+    const ran: unknown[][] = [];
+    const commands = vscode.commands as unknown as Record<string, unknown>;
+    const execute = vscode.commands.executeCommand;
+    commands.executeCommand = (id: string, ...args: unknown[]) => {
+      if (['revealFileInOS', 'revealInExplorer', 'vscode.openFolder', 'vscode.open'].includes(id)) {
+        ran.push([id, ...args]);
+        return Promise.resolve();
+      }
+      return execute(id, ...args);
+    };
+    try {
+      const { result } = await answering('showWarningMessage', (message, ...rest) => {
+        if (rest.includes('Upload')) return 'Upload';
+        if (rest.includes('Download')) return 'Download';
+        const [options, ...buttons] = rest as [{ detail: string }, ...string[]];
+        questions.push({ message, detail: options.detail, buttons });
+        return existing(message, options.detail, buttons);
+      }, () => answering('showInformationMessage', (...args) => {
+        notes.push(args);
+        return action;
+      }, () => Promise.resolve(body())));
+      if (action) await until('the action to run', () => ran.length > 0);
+      return { result: result.result, notes, questions, ran };
+    } finally {
+      commands.executeCommand = execute;
+    }
+  }
+
+  suiteSetup(async () => {
+    const missing = serverMissing('proftpd');
+    if (missing) throw new Error(missing);
+    server = await startServer('proftpd');
+    await vscode.extensions.getExtension(ID)!.activate();
+    await setSite(SITE, { host: server.host, port: server.port, user: server.user, pollSeconds: 0 });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', SITE, server.password);
+    local = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-explorer-'));
+    writeAsServer(server, 'site/keep.txt', 'on the server\n');
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await setSite(SITE, undefined);
+    fs.rmSync(local, { recursive: true, force: true });
+    await server?.stop();
+  });
+
+  test('upload over an existing file: the question shows both sizes and dates; "Replace if Newer" keeps a newer server file and replaces an older one', async () => {
+    const mine = path.join(local, 'keep.txt');
+    fs.writeFileSync(mine, 'my local copy, longer\n');
+    const old = new Date('2020-01-02T03:04:00Z');
+    fs.utimesSync(mine, old, old);
+    const a = await transfer(() => vscode.commands.executeCommand<{ files: number; skipped: number }>('ftpWorkspace.upload', uri('/site'), [vscode.Uri.file(mine)]), () => 'Replace if Newer');
+    assert.equal(a.questions.length, 1);
+    const q = a.questions[0];
+    assert.equal(q.message, '"keep.txt" exists already on the server.');
+    const serverTime = fs.statSync(disk('site/keep.txt')).mtime;
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const shown = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    assert.equal(q.detail, `server: 14 B, ${shown(serverTime)} (newer) · this computer: 22 B, ${shown(old)}`);
+    assert.deepEqual(q.buttons, ['Replace', 'Replace if Newer', 'Skip']);
+    assert.deepEqual({ files: a.result.files, skipped: a.result.skipped }, { files: 0, skipped: 1 });
+    assert.equal(fs.readFileSync(disk('site/keep.txt'), 'utf8'), 'on the server\n', 'the newer server file is kept');
+
+    const later = new Date(Date.now() + 120_000);
+    fs.utimesSync(mine, later, later);
+    const b = await transfer(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.upload', uri('/site'), [vscode.Uri.file(mine)]), () => 'Replace if Newer');
+    assert.match(b.questions[0].detail, /^server: 14 B, .* · this computer: 22 B, .* \(newer\)$/);
+    assert.equal(b.result.files, 1);
+    assert.equal(fs.readFileSync(disk('site/keep.txt'), 'utf8'), 'my local copy, longer\n');
+  });
+
+  test('a batch offers the "All" answers; "Skip All" asks once', async () => {
+    const dir = path.join(local, 'batch');
+    fs.mkdirSync(dir);
+    for (const n of ['1.txt', '2.txt', '3.txt']) {
+      fs.writeFileSync(path.join(dir, n), n);
+      writeAsServer(server, `site/batch/${n}`, 'server');
+    }
+    const r = await transfer(() => vscode.commands.executeCommand<{ skipped: number }>('ftpWorkspace.upload', uri('/site'), [vscode.Uri.file(dir)]), () => 'Skip All');
+    assert.equal(r.questions.length, 1);
+    assert.deepEqual(r.questions[0].buttons, ['Replace', 'Replace if Newer', 'Skip', 'Replace All', 'Replace All if Newer', 'Skip All']);
+    assert.equal(r.result.skipped, 3);
+  });
+
+  test('an upload ends with a notification saying what was sent; outside the workspace it offers Open Folder, inside Reveal in Explorer', async () => {
+    const dir = path.join(local, 'up');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'index.html'), '<h1>hi</h1>\n');
+    fs.writeFileSync(path.join(dir, 'big.bin'), Buffer.alloc(3_400_000));
+    const r = await transfer(() => vscode.commands.executeCommand('ftpWorkspace.upload', uri('/site'), [vscode.Uri.file(dir)]), () => undefined, 'Open Folder');
+    assert.deepEqual(r.notes.map((n) => n.slice(0)), [['Uploaded 2 files (3.4 MB) to ftp://xfer2/site.', 'Open Folder']]);
+    assert.equal(r.ran[0][0], 'vscode.openFolder');
+    assert.equal(String(r.ran[0][1]), 'ftp://xfer2/site');
+
+    const before = vscode.workspace.workspaceFolders?.length ?? 0;
+    const changed = () => new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        sub.dispose();
+        resolve();
+      });
+    });
+    let done = changed();
+    vscode.workspace.updateWorkspaceFolders(before, 0, { uri: uri('/'), name: SITE });
+    await done;
+    try {
+      const again = await transfer(() => vscode.commands.executeCommand('ftpWorkspace.upload', uri('/site'), [vscode.Uri.file(path.join(dir, 'index.html'))], 'replace'), () => undefined, 'Reveal in Explorer');
+      assert.deepEqual(again.notes, [['Uploaded 1 file (12 B) to ftp://xfer2/site.', 'Reveal in Explorer']]);
+      assert.deepEqual(again.ran.map((c) => [c[0], String(c[1])]), [['revealInExplorer', 'ftp://xfer2/site/index.html']]);
+    } finally {
+      done = changed();
+      vscode.workspace.updateWorkspaceFolders(before, 1);
+      await done;
+    }
+  });
+
+  test('download over an existing local file: the question shows both sides; the end notification reveals the file or opens the folder', async () => {
+    const dest = path.join(local, 'keep-copy.txt');
+    fs.writeFileSync(dest, 'old local\n');
+    const old = new Date('2021-05-06T07:08:00Z');
+    fs.utimesSync(dest, old, old);
+    const r = await transfer(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', uri('/site/keep.txt'), vscode.Uri.file(dest)), () => 'Replace if Newer', REVEAL_IN_OS);
+    assert.equal(r.questions[0].message, `"${dest}" exists already on this computer.`);
+    assert.match(r.questions[0].detail, /^server: 22 B, \d{4}-\d\d-\d\d \d\d:\d\d \(newer\) · this computer: 10 B, /);
+    assert.equal(r.result.files, 1);
+    assert.equal(fs.readFileSync(dest, 'utf8'), 'my local copy, longer\n');
+    assert.deepEqual(r.notes, [[`Downloaded 1 file (22 B) to ${dest}.`, REVEAL_IN_OS, 'Open File']]);
+    assert.deepEqual(r.ran.map((c) => [c[0], (c[1] as vscode.Uri).fsPath]), [['revealFileInOS', dest]]);
+
+    const folder = path.join(local, 'whole-site');
+    const f = await transfer(() => vscode.commands.executeCommand('ftpWorkspace.download', uri('/site/batch'), vscode.Uri.file(folder)), () => undefined, 'Open Folder');
+    assert.deepEqual(f.notes, [[`Downloaded 3 files (18 B) to ${folder}.`, REVEAL_IN_OS, 'Open Folder']]);
+    assert.equal(f.ran[0][0], 'vscode.openFolder');
+    assert.equal((f.ran[0][1] as vscode.Uri).fsPath, folder);
+  });
+
+  test('Download with no FTP editor open points to the Explorer\'s own entry', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const { calls } = await answering('showErrorMessage', () => undefined, () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.download')));
+    assert.equal(String(calls[0][0]), 'Choose a file or folder of an FTP folder: right-click it in the Explorer and pick "Download from FTP to Disk...", or open an FTP file in an editor first.');
+  });
+});
