@@ -61,6 +61,9 @@ export class ResultsDocuments implements vscode.TextDocumentContentProvider, vsc
         for (const editor of vscode.window.visibleTextEditors) if (editor.document === e.document) this.decorate(editor);
       }),
       vscode.workspace.onDidCloseTextDocument((d) => {
+        // setTextDocumentLanguage "closes" and reopens the document it keeps open: its results stay
+        // (a search done by then, e.g. on a listing Go to File kept, would otherwise read "gone").
+        if (vscode.workspace.textDocuments.includes(d)) return;
         if (d.uri.scheme === RESULTS_SCHEME && !this.results.get(d.uri.toString())?.running) this.results.delete(d.uri.toString());
       }),
       vscode.commands.registerCommand(OPEN_RESULT_COMMAND, openResult),

@@ -1,11 +1,16 @@
 /** Command palette actions on sites: transfer mode, open, edit settings, password, remove, rename. */
 import * as vscode from 'vscode';
 import type { TransferMode } from '../ftp';
-import { SiteConfig, allSites, siteRoot, targetOf, updateSite } from './config';
+import { SiteConfig, allSites, targetOf, updateSite } from './config';
 import { describeServer, serverIdentity } from './secrets';
 import { AddSiteAnswers, AddSiteDeps, addSite } from './add-site';
 import { escapeIcons, escapeMessage } from '../ui/escape';
-import { siteNameProblem, workspaceFileName } from './names';
+import { siteNameProblem } from './names';
+import { openSite } from './open-site';
+
+// Open Site lives in open-site.ts (with its workspace file); extension.ts imports it from here.
+export { openSite, setWorkspaceStorage } from './open-site';
+export type { OpenWhere } from './open-site';
 
 const MODES: Array<{ label: string; mode: TransferMode; detail: string }> = [
   { label: 'Automatic', mode: 'auto', detail: 'Try passive, then active, and remember what works for this site' },
@@ -75,75 +80,6 @@ export async function setTransferMode(arg?: SiteArg, mode?: TransferMode): Promi
     { placeHolder: `Transfer mode for ${site}` }))?.mode;
   if (!mode) return;
   await updateSite(site, { transferMode: mode });
-}
-
-export type OpenWhere = 'add' | 'window' | 'newWindow';
-
-/** FTP: Open Site... as a folder of this workspace, in this window, or in a new window. */
-export async function openSite(arg?: SiteArg, where?: OpenWhere): Promise<void> {
-  const site = nameOf(arg) ?? await pickSiteToOpen();
-  if (!site) return;
-  const uri = siteRoot(site);
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  const existing = folders.find((f) => f.uri.authority === uri.authority && (f.uri.scheme === 'ftp' || f.uri.scheme === 'ftps'));
-  if (existing && !where) {
-    await vscode.commands.executeCommand('revealInExplorer', existing.uri);
-    return;
-  }
-  if (!where) {
-    const choices = [
-      ...(folders.length ? [{ label: 'Add to Workspace', where: 'add' as const, detail: 'A folder beside the ones open now' }] : []),
-      { label: 'Open in This Window', where: 'window' as const },
-      { label: 'Open in New Window', where: 'newWindow' as const },
-    ];
-    where = (await vscode.window.showQuickPick(choices, { placeHolder: `Open ${uri.toString(true)}` }))?.where;
-    if (!where) return;
-  }
-  if (where === 'add') {
-    if (!vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: site })) throw new Error(escapeMessage(`Could not add ${uri.toString(true)} to the workspace.`));
-    return;
-  }
-  await vscode.commands.executeCommand('vscode.openFolder', await siteWorkspaceFile(site, uri), { forceNewWindow: where === 'newWindow' });
-}
-
-let storage: vscode.Uri | undefined;
-/** Where Open Site keeps its one-folder workspace files (the extension's global storage). */
-export function setWorkspaceStorage(uri: vscode.Uri): void {
-  storage = uri;
-}
-
-/**
- * A window opened on a bare ftp://site/ folder is titled "/ [FTP]". A one-folder workspace file
- * names the folder after the site, so the title bar and the Explorer read "site". It lives in the
- * extension's storage whatever the site's name (see workspaceFileName).
- */
-async function siteWorkspaceFile(site: string, uri: vscode.Uri): Promise<vscode.Uri> {
-  if (!storage) return uri;
-  const folder = vscode.Uri.joinPath(storage, 'workspaces');
-  const file = vscode.Uri.joinPath(folder, workspaceFileName(site));
-  if (file.path !== `${folder.path}/${workspaceFileName(site)}`) throw new Error(escapeMessage(`No workspace file can be made for the FTP site "${site}".`));
-  const content = { folders: [{ uri: uri.toString(), name: site }], settings: {} };
-  try {
-    const existing = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8')) as { settings?: object };
-    content.settings = existing.settings ?? {}; // keep what the user set in that workspace
-  } catch {
-    // first time
-  }
-  await vscode.workspace.fs.writeFile(file, Buffer.from(JSON.stringify(content, null, 2)));
-  return file;
-}
-
-async function pickSiteToOpen(): Promise<string | undefined> {
-  const sites = allSites();
-  const items = Object.entries(sites).sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, s]) => ({ label: name, description: `${s.user ? `${s.user}@` : ''}${s.host}${s.port ? `:${s.port}` : ''}` }));
-  const add = { label: '$(add) Add Site...', description: '' };
-  const picked = await vscode.window.showQuickPick([...items, add], { placeHolder: 'Open which FTP site?' });
-  if (picked === add) {
-    await vscode.commands.executeCommand('ftpWorkspace.addSite');
-    return undefined;
-  }
-  return picked?.label;
 }
 
 /** FTP: Edit Site Settings: the settings file that defines the site, with the cursor on it. */

@@ -2,13 +2,21 @@
  * The end-to-end run's FTP server: pyftpdlib (passive and active both work) on 127.0.0.1, started
  * with the shared harness (test/servers), but with a password of its own: the harness's servers all
  * use the user name as password, and the run checks the password is nowhere in settings.json, which
- * holds the user name.
+ * holds the user name. `down()` kills it (every session dies, nothing listens on its port) and
+ * `up()` starts it again on the same ports with the same files: the failing-site step.
  */
 import * as path from 'node:path';
-import { REPO, RunningServer, Spawned, cleanup, makeRoot, serverPorts, spawnServer, waitForGreeting } from '../servers/common';
+import { REPO, RunningServer, Spawned, cleanup, makeRoot, serverPorts, spawnServer, stopSpawned, waitForGreeting } from '../servers/common';
 import { serverMissing } from '../servers';
 
-export async function startE2eServer(user: string, password: string): Promise<RunningServer> {
+export interface E2eServer extends RunningServer {
+  /** Kills the server (SIGKILL, as a crash); its port refuses connections until up(). */
+  down(): Promise<void>;
+  /** Starts it again on the same ports and root; resolves once it answers 220. */
+  up(): Promise<void>;
+}
+
+export async function startE2eServer(user: string, password: string): Promise<E2eServer> {
   const missing = serverMissing('pyftpdlib');
   if (missing) throw new Error(missing);
   const host = '127.0.0.1';
@@ -16,17 +24,25 @@ export async function startE2eServer(user: string, password: string): Promise<Ru
   // pyftpdlib runs as root here and writes files as root.
   const root = makeRoot('e2e-pyftpdlib', 0, 0);
   const spawned: Spawned[] = [];
-  const stop = cleanup(spawned, ports, root);
+  const stopAll = cleanup(spawned, ports, root);
+  const start = async () => {
+    const s = spawnServer('/usr/bin/python3', [path.join(REPO, 'test', 'servers', 'pyftpdlib_server.py'), '--host', host, '--port', String(ports.control),
+      '--root', root, '--user', user, '--password', password, '--passive-ports', `${ports.passive[0]}-${ports.passive[1]}`], { env: { PYTHONDONTWRITEBYTECODE: '1' } });
+    spawned.push(s);
+    await waitForGreeting(host, ports.control, s, 'pyftpdlib', { timeoutMs: 60_000 });
+  };
   try {
-    spawned.push(spawnServer('/usr/bin/python3', [path.join(REPO, 'test', 'servers', 'pyftpdlib_server.py'), '--host', host, '--port', String(ports.control),
-      '--root', root, '--user', user, '--password', password, '--passive-ports', `${ports.passive[0]}-${ports.passive[1]}`], { env: { PYTHONDONTWRITEBYTECODE: '1' } }));
-    await waitForGreeting(host, ports.control, spawned[0], 'pyftpdlib');
+    await start();
   } catch (e) {
-    await stop();
+    await stopAll();
     throw e;
   }
   return {
     kind: 'pyftpdlib', host, port: ports.control, user, password, root, owner: { uid: 0, gid: 0 }, tls: { explicit: false, implicit: false },
-    certPem: '', certSha256: '', version: 'pyftpdlib', stop,
+    certPem: '', certSha256: '', version: 'pyftpdlib', stop: stopAll,
+    down: async () => {
+      for (const s of spawned.splice(0)) await stopSpawned(s, { kill: true });
+    },
+    up: start,
   };
 }

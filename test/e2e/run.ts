@@ -1,15 +1,27 @@
 /**
  * The browser end-to-end run: the packaged .vsix installed into a fresh code-server, driven in
- * headless Chromium only through the UI, as a user would: FTP: Add Site... from the palette, open
- * the site's folder, expand a directory, open a file, type, Ctrl+S, check the bytes on the server
- * with an independent client, FTP: Set Transfer Mode... -> Active, see the status bar follow, save
- * again (now over an active data connection) and check again.
+ * headless Chromium only through the UI, as a user would, in three windows:
  *
- *   npm run package && npm run compile-tests && node out/test/e2e/run.js [--vsix path]
+ * 1. a local project folder: FTP: Import Sites... from FileZilla's Site Manager (a sitemanager.xml
+ *    in the test's HOME: nested folders, a base64 password, an SFTP entry that can't be imported;
+ *    one site unticked; User Settings), then FTP: Add Site... (which writes the site where Add
+ *    Site writes it from a window with a local folder) and "Open in This Window";
+ * 2. the site's window: its folder listed (the window knows a site that only the project's
+ *    settings define), a directory expanded, a file edited and saved with Ctrl+S in passive mode,
+ *    FTP: Set Transfer Mode... -> Active, saved again over an active data connection (bytes
+ *    checked with lftp and on the server's disk each time), FTP: Go to File..., FTP: Find in
+ *    Files... (Ctrl+click on a result opens the file at its line), and a failing site: the server
+ *    killed, FTP: Reconnect fails loudly (notification, red status bar), the server back, the
+ *    folder reloaded and showing a file added while it was down;
+ * 3. an imported site opened from the palette in this window: listed, with no password asked.
+ *
+ *   npm run package && npx tsc -p tsconfig.test.json && node out/test/e2e/run.js [--vsix path]
  *
  * Every step saves a screenshot to test-results/e2e/NN-step.png. It prints "e2e: N steps passed"
- * only at the true end; any failure (or the overall timeout, FTPWS_E2E_TIMEOUT_MS, default 4 min)
- * prints the failed step and the tails of code-server's logs, cleans everything up and exits 1.
+ * only at the true end; any failure (or the overall timeout, FTPWS_E2E_TIMEOUT_MS, default 15 min)
+ * prints the failed step and the tails of code-server's logs, writes the browser's console to
+ * test-results/e2e/browser-console.log, cleans everything up and exits 1.
+ * FTPWS_E2E_STOP_AFTER=<step name> ends the run (passing) after that step: for looping one part.
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -18,15 +30,21 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Browser, Locator, Page, chromium } from 'playwright-core';
-import { RunningServer, independentFetch, independentList } from '../servers';
-import { startE2eServer } from './ftp-server';
+import { independentFetch, independentList } from '../servers';
+import { E2eServer, startE2eServer } from './ftp-server';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const CODE_SERVER = path.join(REPO, '.test-tools', 'code-server', 'node_modules', '.bin', 'code-server');
 const SHOTS = path.join(REPO, 'test-results', 'e2e');
-const TIMEOUT_MS = Number(process.env.FTPWS_E2E_TIMEOUT_MS ?? 240_000);
+const TIMEOUT_MS = Number(process.env.FTPWS_E2E_TIMEOUT_MS ?? 15 * 60_000);
 /** The longest any single UI state may take to appear. */
 const UI_MS = 30_000;
+/**
+ * How long a newly opened window may take to list its FTP folder: the page reloads, code-server
+ * starts a new extension host (10-20 s of it on a loaded 2-core machine), the extension activates
+ * and connects. The run fails sooner if the window shows that it won't (NO FOLDER OPENED).
+ */
+const WINDOW_MS = 180_000;
 
 const SITE = 'e2e';
 const USER = 'e2euser';
@@ -35,25 +53,38 @@ const PASSWORD = `pw-${crypto.randomBytes(9).toString('base64url')}`;
 const DIR = 'www';
 const FILE = 'readme.txt';
 const ORIGINAL = 'Hello from the FTP server.\nSecond line.\n';
+/** Find in Files looks for WORD, which only GUIDE holds, on line 3. */
+const GUIDE = 'guide.txt';
+const WORD = 'falcon';
+const GUIDE_TEXT = 'A short guide.\n\nThe quick brown falcon jumps over the lazy dog.\nThe end.\n';
+/** Put on the server while it is down: the reloaded folder shows it. */
+const BACK_ONLINE = 'back-online.txt';
+/** What FileZilla's Site Manager holds, and the names the import gives its entries. */
+const IMPORTED = 'clients-muller-sohne-shop';
+const UNTICKED = 'clients-blog';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { name: string; publisher: string; version: string };
 const vsixArg = process.argv.indexOf('--vsix');
 const VSIX = path.resolve(vsixArg > 0 ? process.argv[vsixArg + 1] : path.join(REPO, `${pkg.name}-${pkg.version}.vsix`));
 
 // ---- Everything the run owns, released by cleanup() -------------------------------------------
-let server: RunningServer | undefined;
+let server: E2eServer | undefined;
 let codeServer: ChildProcess | undefined;
 let browser: Browser | undefined;
 let page: Page | undefined;
 let scratch: string | undefined;
 let serverLog = '';
 const consoleErrors: string[] = [];
+/** Every console line of the workbench pages, timed from the start (test-results/e2e/browser-console.log). */
+const consoleLines: string[] = [];
 const bugs: string[] = [];
 let stepNo = 0;
 let current = '(setup)';
+const t0 = Date.now();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tail = (text: string, lines = 60) => text.split('\n').slice(-lines).join('\n');
+const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -67,8 +98,13 @@ function freePort(): Promise<number> {
 
 function dirs() {
   const root = scratch!;
-  return { home: path.join(root, 'home'), data: path.join(root, 'data'), extensions: path.join(root, 'extensions') };
+  return { home: path.join(root, 'home'), data: path.join(root, 'data'), extensions: path.join(root, 'extensions'), project: path.join(root, 'project') };
 }
+
+const userSettingsFile = () => path.join(dirs().data, 'User', 'settings.json');
+const projectSettingsFile = () => path.join(dirs().project, '.vscode', 'settings.json');
+/** The one-folder workspace Open Site writes for a site (in the extension's global storage). */
+const siteWorkspaceFile = (site: string) => path.join(dirs().data, 'User', 'globalStorage', `${pkg.publisher}.${pkg.name}`, 'workspaces', `${site}.code-workspace`);
 
 function codeServerEnv(): NodeJS.ProcessEnv {
   const { home } = dirs();
@@ -109,11 +145,21 @@ function findLogs(name: RegExp): string[] {
     }
   };
   try { walk(path.join(dirs().data, 'logs')); } catch { /* no logs yet */ }
-  return found;
+  return found.sort();
 }
 
 function readLogs(name: RegExp): string {
   return findLogs(name).map((f) => { try { return fs.readFileSync(f, 'utf8'); } catch { return ''; } }).join('\n');
+}
+
+/** What a failure or a stop leaves for reading: the browser's console, code-server's and the extension host's logs. */
+function writeDiagnostics(): void {
+  try {
+    fs.writeFileSync(path.join(SHOTS, 'browser-console.log'), consoleLines.join('\n'));
+    fs.writeFileSync(path.join(SHOTS, 'code-server.log'), serverLog);
+    fs.writeFileSync(path.join(SHOTS, 'exthost.log'), readLogs(/^(remoteexthost|exthost)\.log$/));
+    fs.writeFileSync(path.join(SHOTS, 'ftp-workspace.log'), outputChannel());
+  } catch { /* best effort */ }
 }
 
 let failing = false;
@@ -122,11 +168,12 @@ async function fail(e: unknown): Promise<never> {
   // timeout firing during cleanup) waits for the first one to finish cleaning up and exit.
   if (failing) return new Promise<never>(() => undefined);
   failing = true;
-  console.error(`\ne2e: FAILED at step ${current}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  console.error(`\ne2e: FAILED at step ${current} after ${since(t0)}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
   if (page) {
     await page.screenshot({ path: path.join(SHOTS, `${current}-FAILED.png`), timeout: 5000 })
       .then(() => console.error(`e2e: screenshot of the failure: ${path.relative(REPO, path.join(SHOTS, `${current}-FAILED.png`))}`), () => undefined);
   }
+  writeDiagnostics();
   console.error(`\n--- code-server output (tail) ---\n${tail(serverLog)}`);
   const exthost = readLogs(/^(remoteexthost|exthost)\.log$/);
   if (exthost) console.error(`\n--- extension host log (tail) ---\n${tail(exthost, 40)}`);
@@ -134,6 +181,7 @@ async function fail(e: unknown): Promise<never> {
   if (ours) console.error(`\n--- FTP Workspace output channel (tail) ---\n${tail(ours, 40)}`);
   if (consoleErrors.length) console.error(`\n--- browser console errors (tail) ---\n${consoleErrors.slice(-15).join('\n')}`);
   if (server) console.error(`\n--- FTP server ---\n${server.kind} on ${server.host}:${server.port}, files in ${server.root}`);
+  console.error(`(the whole browser console: ${path.relative(REPO, path.join(SHOTS, 'browser-console.log'))})`);
   await cleanup().catch(() => undefined);
   console.error('e2e: FAILED');
   process.exit(1);
@@ -146,7 +194,13 @@ async function step(name: string, fn: () => Promise<void>): Promise<void> {
   const started = Date.now();
   await fn();
   await page!.screenshot({ path: path.join(SHOTS, `${current}.png`) });
-  console.log(`e2e: ${current} ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(`e2e: ${current} ok (${since(started)})`);
+  if (process.env.FTPWS_E2E_STOP_AFTER === name) {
+    writeDiagnostics();
+    await cleanup();
+    console.log(`e2e: stopped after ${current} (FTPWS_E2E_STOP_AFTER), ${stepNo} steps passed in ${since(t0)}`);
+    process.exit(0);
+  }
 }
 
 /** Polls a condition (UI state that has no single selector) until it holds. */
@@ -164,6 +218,13 @@ function eq(actual: unknown, expected: unknown, what: string): void {
   if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
 }
 
+type Json = Record<string, unknown>;
+function readJson(file: string): Json {
+  // VS Code writes settings without comments; a missing file is an empty one.
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as Json : {};
+}
+const sitesIn = (settings: Json) => (settings['ftpWorkspace.sites'] ?? {}) as Record<string, Json>;
+
 // ---- The workbench, as a user sees it ------------------------------------------------------------
 const quickInput = () => page!.locator('.quick-input-widget');
 const quickInputBox = () => page!.locator('.quick-input-widget .quick-input-box input');
@@ -171,10 +232,13 @@ const quickRows = () => page!.locator('.quick-input-widget .quick-input-list .mo
 const statusItem = () => page!.locator('.statusbar-item[id$="ftpWorkspace.site"]');
 const explorerItem = (name: string) => page!.locator('.explorer-folders-view').getByRole('treeitem', { name, exact: true });
 const activeTab = () => page!.locator('.editor-group-container.active .tabs-container .tab.active');
-const notification = (text: string) => page!.locator('.notifications-toasts .notification-toast').filter({ hasText: text });
+const toasts = () => page!.locator('.notifications-toasts .notification-toast');
+const notification = (text: string | RegExp) => toasts().filter({ hasText: text });
+const failureDialog = () => page!.locator('.monaco-dialog-box').filter({ hasText: /refused/ });
+const noFolderOpened = () => page!.locator('.pane-header').filter({ hasText: /No Folder Opened/i });
 
-async function visible(l: Locator): Promise<Locator> {
-  await l.waitFor({ state: 'visible', timeout: UI_MS });
+async function visible(l: Locator, timeout = UI_MS): Promise<Locator> {
+  await l.waitFor({ state: 'visible', timeout });
   return l;
 }
 
@@ -224,14 +288,16 @@ async function pickItem(label: string): Promise<void> {
   await quickRow(label).click();
 }
 
+const editorLines = () => page!.locator('.editor-group-container.active .monaco-editor .view-lines');
+
 async function editorText(): Promise<string> {
-  // The rendered lines of the active editor (no hidden text: the file is short).
+  // The rendered lines of the active editor (no hidden text: the files are short).
   // Monaco renders spaces as no-break spaces.
-  return (await page!.locator('.editor-group-container.active .monaco-editor .view-lines').innerText()).replace(/\u00a0/g, ' ');
+  return (await editorLines().innerText()).replace(/\u00a0/g, ' ');
 }
 
 async function typeAtStart(text: string): Promise<void> {
-  await page!.locator('.editor-group-container.active .monaco-editor .view-lines').click();
+  await editorLines().click();
   await page!.keyboard.press('Control+Home');
   await page!.keyboard.type(text);
   await page!.keyboard.press('Escape'); // a word suggestion, if one opened
@@ -253,7 +319,7 @@ async function checkServerBytes(expected: string, mode: 'passive' | 'active'): P
   const onDisk = fs.readFileSync(path.join(server!.root, DIR, FILE), 'utf8');
   eq(onDisk, expected, `${remote} on the server's disk`);
   // Safe save uploads to a temporary name and renames it: nothing may be left over.
-  eq((await independentList(server!, `/${DIR}`)).sort().join(','), FILE, `the names in /${DIR}`);
+  eq((await independentList(server!, `/${DIR}`)).sort().join(','), [FILE, GUIDE].sort().join(','), `the names in /${DIR}`);
 }
 
 /** Files under dir whose bytes contain text. */
@@ -276,32 +342,84 @@ function outputChannel(): string {
   return readLogs(/FTP Workspace\.log$/);
 }
 
+/**
+ * After Open in This Window: the page loads the site's one-folder workspace and its Explorer lists
+ * the site's folder (first of `names`, then the others). A password prompt here would mean the
+ * secret was lost (answered, and reported as a bug); NO FOLDER OPENED for longer than the window
+ * takes to resolve its workspace, or an Explorer that never lists, fails the run.
+ */
+async function siteWindowListed(site: string, names: string[]): Promise<void> {
+  const clicked = Date.now();
+  await page!.waitForURL((u) => u.searchParams.get('workspace')?.endsWith(`/${site}.code-workspace`) ?? false, { timeout: WINDOW_MS });
+  const first = explorerItem(names[0]);
+  const prompt = quickInput().filter({ hasText: 'Password for' });
+  let sawEmpty = 0;
+  const outcome = await until(`the Explorer to list ${site} (or a password prompt)`, async () => {
+    if (await first.isVisible()) return 'listed';
+    if (await prompt.isVisible()) return 'prompt';
+    if (await noFolderOpened().isVisible()) {
+      if (!sawEmpty) {
+        sawEmpty = Date.now();
+        await page!.screenshot({ path: path.join(SHOTS, `${current}-no-folder-opened.png`) });
+      } else if (Date.now() - sawEmpty > 20_000) {
+        throw new Error(`the new window shows NO FOLDER OPENED (for ${since(sawEmpty)}) instead of ${site}`);
+      }
+    }
+    return undefined;
+  }, WINDOW_MS).catch((e: Error) => {
+    throw sawEmpty ? new Error(`the new window shows NO FOLDER OPENED since ${since(sawEmpty)}; ${e.message}`) : e;
+  });
+  if (sawEmpty) {
+    bugs.push(`The ${site} window showed NO FOLDER OPENED for a while before it listed the site.`);
+    console.log(`e2e: BUG: ${bugs[bugs.length - 1]}`);
+  }
+  if (outcome === 'prompt') {
+    bugs.push(`After "Open in This Window" the workbench asked for the password of "${site}" again, although it was in secret storage.`);
+    console.log(`e2e: BUG: ${bugs[bugs.length - 1]}`);
+    await page!.screenshot({ path: path.join(SHOTS, `${current}-password-asked-again.png`) });
+    await page!.keyboard.type(PASSWORD);
+    await page!.keyboard.press('Enter');
+    await notification('Remember the password').getByRole('button', { name: 'Remember' }).click();
+    await visible(first);
+  }
+  for (const n of names.slice(1)) await visible(explorerItem(n));
+  console.log(`e2e:   ${site} listed ${since(clicked)} after Open in This Window`);
+}
+
+/** The site is shown failed: the status bar item in its error colours. */
+const statusFailed = async () => /\berror-kind\b/.test((await statusItem().getAttribute('class')) ?? '');
+
 // ---- The run ------------------------------------------------------------------------------------
 async function run(): Promise<void> {
-  const t0 = Date.now();
   if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} is missing: run npm run package first`);
   if (!fs.existsSync(CODE_SERVER)) throw new Error(`${CODE_SERVER} is missing: run bash scripts/install-code-server.sh`);
   fs.rmSync(SHOTS, { recursive: true, force: true });
   fs.mkdirSync(SHOTS, { recursive: true });
 
-  // The FTP server, with a directory holding a file.
+  // The FTP server, with a directory holding two files.
   server = await startE2eServer(USER, PASSWORD);
   fs.mkdirSync(path.join(server.root, DIR));
   fs.writeFileSync(path.join(server.root, DIR, FILE), ORIGINAL);
+  fs.writeFileSync(path.join(server.root, DIR, GUIDE), GUIDE_TEXT);
   fs.writeFileSync(path.join(server.root, 'index.html'), '<h1>e2e</h1>\n');
   console.log(`e2e: FTP server ${server.kind} on ${server.host}:${server.port} (user ${USER}, passive and active)`);
 
   // A fresh code-server: its own HOME, user-data and extensions dirs; the .vsix installed as a user would.
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-e2e-'));
   Object.values(dirs()).forEach((d) => fs.mkdirSync(d, { recursive: true }));
-  const settingsFile = path.join(dirs().data, 'User', 'settings.json');
-  fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+  fs.writeFileSync(path.join(dirs().project, 'notes.md'), '# A local project\n');
+  fs.mkdirSync(path.dirname(userSettingsFile()), { recursive: true });
   // VS Code for the web saves after a delay by default: a save test must see Ctrl+S alone.
-  fs.writeFileSync(settingsFile, JSON.stringify({
+  fs.writeFileSync(userSettingsFile(), JSON.stringify({
     'files.autoSave': 'off', 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false,
     // The FTP server's passive ports would otherwise raise "port forwarded" toasts over the UI.
     'remote.autoForwardPorts': false,
   }, null, 2));
+  // FileZilla's Site Manager where FileZilla keeps it ($XDG_CONFIG_HOME/filezilla), pointing at this server.
+  const fileZilla = path.join(dirs().home, '.config', 'filezilla', 'sitemanager.xml');
+  fs.mkdirSync(path.dirname(fileZilla), { recursive: true });
+  fs.writeFileSync(fileZilla, siteManagerXml(server.host, server.port, USER, PASSWORD));
+
   const installOut = await new Promise<string>((resolve, reject) => {
     execFile(CODE_SERVER, ['--install-extension', VSIX, '--extensions-dir', dirs().extensions, '--user-data-dir', dirs().data], { env: codeServerEnv(), timeout: 120_000 },
       (err, stdout, stderr) => (err ? reject(new Error(`code-server --install-extension failed: ${err.message}\n${stdout}${stderr}`)) : resolve(stdout + stderr)));
@@ -320,8 +438,8 @@ async function run(): Promise<void> {
   await until('code-server to answer /healthz', async () => {
     if (cs.exitCode !== null) throw new Error(`code-server exited (${cs.exitCode}):\n${serverLog}`);
     return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
-  });
-  console.log(`e2e: code-server on http://127.0.0.1:${port}/ (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  }, 60_000);
+  console.log(`e2e: code-server on http://127.0.0.1:${port}/ (${since(t0)})`);
 
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium', headless: true,
@@ -329,17 +447,50 @@ async function run(): Promise<void> {
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(UI_MS);
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text().slice(0, 400)); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text().slice(0, 400));
+    consoleLines.push(`${((Date.now() - t0) / 1000).toFixed(1)} ${m.type()}: ${m.text().slice(0, 800)}`);
+  });
   page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message.slice(0, 400)}`));
+  page.on('framenavigated', (f) => { if (f === page!.mainFrame()) consoleLines.push(`${((Date.now() - t0) / 1000).toFixed(1)} navigated: ${f.url()}`); });
 
+  // ---- 1. A local project -----------------------------------------------------------------------
   await step('workbench', async () => {
-    await page!.goto(`http://127.0.0.1:${port}/`);
-    await visible(page!.locator('.monaco-workbench .part.statusbar'));
-    await visible(page!.locator('.monaco-workbench .part.activitybar'));
-    await until('code-server to launch the extension host', async () => /Launched Extension Host Process/.test(serverLog));
+    await page!.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs().project)}`, { timeout: 120_000 });
+    await visible(page!.locator('.monaco-workbench .part.statusbar'), 120_000);
+    await visible(explorerItem('notes.md'), 120_000);
+    await until('code-server to launch the extension host', async () => /Launched Extension Host Process/.test(serverLog), 120_000);
+  });
+
+  await step('palette-import', async () => {
+    await runCommand('FTP: Import Sites...');
+    await visible(quickInput().locator('.quick-input-title').filter({ hasText: 'Import FTP Sites' }));
+    await visible(quickRow("FileZilla's Site Manager"));
+  });
+  await step('import-list', async () => {
+    await pickItem("FileZilla's Site Manager");
+    await visible(quickInput().locator('.quick-input-title').filter({ hasText: 'Import FTP Sites from sitemanager.xml' }));
+    await visible(quickRow('Shop'));
+    await visible(quickRows().filter({ hasText: 'Backup' }).filter({ hasText: 'Not imported' }));
+    // Untick Blog: only what stays ticked is imported.
+    const blog = quickRow('Blog');
+    await blog.locator('.monaco-custom-toggle').first().click();
+    await until('Blog unticked', async () => (await blog.getAttribute('aria-checked')) === 'false');
+    eq(await quickRow('Shop').getAttribute('aria-checked'), 'true', 'Shop ticked');
+  });
+  await step('import-scope', async () => {
+    await page!.keyboard.press('Enter');
+    await visible(quickRow('User Settings'));
+    await pickItem('User Settings');
+    await visible(notification('Imported 1 FTP site into your user settings'));
+    const sites = sitesIn(readJson(userSettingsFile()));
+    eq(JSON.stringify(sites[IMPORTED]), JSON.stringify({ host: server!.host, port: server!.port, user: USER, transferMode: 'passive', remoteRoot: `/${DIR}` }), `${IMPORTED} in the user settings`);
+    eq(sites[UNTICKED], undefined, `${UNTICKED} (unticked) in the user settings`);
+    if (fs.readFileSync(userSettingsFile(), 'utf8').includes(PASSWORD)) throw new Error(`the imported password is in ${userSettingsFile()}`);
   });
 
   await step('palette-add-site', async () => {
+    await toasts().first().locator('.codicon-notifications-clear').click().catch(() => undefined); // the import's toast
     await runCommand('FTP: Add Site...');
     await visible(quickInput().locator('.quick-input-title').filter({ hasText: 'Add FTP Site (1/5)' }));
   });
@@ -365,40 +516,29 @@ async function run(): Promise<void> {
     await pickItem('FTP');
   });
 
+  /** Where Add Site put the site: the project's settings (a window with a local folder) or the user's. */
+  let definedIn = '';
   await step('site-added', async () => {
     const toast = await visible(notification(`FTP site "${SITE}" added.`));
     await visible(page!.locator('.notifications-toasts .notification-toast.notification-fade-in-done').filter({ hasText: `FTP site "${SITE}" added.` }));
     await visible(toast.getByRole('button', { name: 'Open in This Window' }));
-    // The site is in the user settings (no folder is open), the password is not.
-    const settings = await until('the site in the user settings.json', async () => {
-      const text = fs.readFileSync(settingsFile, 'utf8');
-      return text.includes(`"${SITE}"`) && text;
-    });
-    const site = (JSON.parse(settings) as Record<string, Record<string, Record<string, unknown>>>)['ftpWorkspace.sites']?.[SITE];
-    eq(JSON.stringify(site), JSON.stringify({ host: server!.host, port: server!.port, user: USER, transferMode: 'auto' }), 'the site in settings.json');
-    if (settings.includes(PASSWORD)) throw new Error(`the password is in ${settingsFile}`);
+    const site = await until('the site in the project\'s or the user settings', async () =>
+      (definedIn = [projectSettingsFile(), userSettingsFile()].find((f) => sitesIn(readJson(f))[SITE]) ?? '') && sitesIn(readJson(definedIn))[SITE]);
+    eq(JSON.stringify(site), JSON.stringify({ host: server!.host, port: server!.port, user: USER, transferMode: 'auto' }), `the site in ${definedIn}`);
+    for (const f of [projectSettingsFile(), userSettingsFile()]) if (fs.existsSync(f) && fs.readFileSync(f, 'utf8').includes(PASSWORD)) throw new Error(`the password is in ${f}`);
+    console.log(`e2e:   Add Site wrote ${SITE} to ${definedIn === userSettingsFile() ? 'the user settings' : "the project's settings"}`);
   });
 
+  // ---- 2. The site's window -----------------------------------------------------------------------
   await step('folder-opened', async () => {
     await notification(`FTP site "${SITE}" added.`).getByRole('button', { name: 'Open in This Window' }).click();
     // Open Site opens a one-folder workspace named after the site (so the Explorer reads "e2e", not "/").
-    await page!.waitForURL((u) => u.searchParams.get('workspace')?.endsWith(`/${SITE}.code-workspace`) ?? false, { timeout: UI_MS });
-    // The folder's listing is the first FTP transfer. A password prompt here means the secret was lost.
-    const dir = explorerItem(DIR);
-    const prompt = quickInput().filter({ hasText: 'Password for' });
-    const first = await until('the Explorer to list the site (or a password prompt)', async () =>
-      (await dir.isVisible()) ? 'listed' : (await prompt.isVisible()) ? 'prompt' : undefined);
-    if (first === 'prompt') {
-      bugs.push(`After "Open in This Window" the workbench asked for the password of "${SITE}" again, although Add Site had just stored it in secret storage.`);
-      console.log(`e2e: BUG: ${bugs[bugs.length - 1]}`);
-      await page!.screenshot({ path: path.join(SHOTS, `${String(stepNo).padStart(2, '0')}-password-asked-again.png`) });
-      await page!.keyboard.type(PASSWORD);
-      await page!.keyboard.press('Enter');
-      const remember = notification('Remember the password');
-      await remember.getByRole('button', { name: 'Remember' }).click();
-      await visible(dir);
-    }
-    await visible(explorerItem('index.html'));
+    await siteWindowListed(SITE, [DIR, 'index.html']);
+    // A site only the project defines is carried by that workspace file (the password is not).
+    const carried = sitesIn((readJson(siteWorkspaceFile(SITE)).settings ?? {}) as Json)[SITE];
+    if (definedIn === projectSettingsFile()) eq(JSON.stringify(carried), JSON.stringify(sitesIn(readJson(definedIn))[SITE]), `the site in ${SITE}.code-workspace`);
+    else eq(carried, undefined, `the site in ${SITE}.code-workspace (the user settings define it)`);
+    if (fs.readFileSync(siteWorkspaceFile(SITE), 'utf8').includes(PASSWORD)) throw new Error(`the password is in ${siteWorkspaceFile(SITE)}`);
   });
 
   await step('directory-expanded', async () => {
@@ -437,15 +577,18 @@ async function run(): Promise<void> {
     await until(`the picker's placeholder "Transfer mode for ${SITE}"`, async () => (await quickInputBox().getAttribute('placeholder')) === `Transfer mode for ${SITE}`);
   });
   await step('status-bar-active', async () => {
-    logBeforeActive = outputChannel();
     await pickItem('Active');
     await until(`the status bar item to read "${SITE} · active"`, async () => (await statusItem().innerText()).trim().endsWith(`${SITE} · active`));
-    const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, Record<string, Record<string, unknown>>>;
-    eq(settings['ftpWorkspace.sites']?.[SITE]?.transferMode, 'active', 'the site\'s transferMode in settings.json');
+    // Written where this window defines the site: the site's workspace file when it carries it.
+    const where = definedIn === userSettingsFile() ? userSettingsFile() : siteWorkspaceFile(SITE);
+    const settings = where === userSettingsFile() ? readJson(where) : (readJson(where).settings ?? {}) as Json;
+    eq(sitesIn(settings)[SITE]?.transferMode, 'active', `the site's transferMode in ${path.basename(where)}`);
   });
 
   const activeEdit = 'Saved again, active mode.\n';
   await step('typed-active', async () => {
+    // From here on nothing may go passive (a listing the Explorer started just before the switch may have).
+    logBeforeActive = outputChannel();
     await typeAtStart(activeEdit);
   });
   await step('saved-active', async () => {
@@ -454,27 +597,138 @@ async function run(): Promise<void> {
     await checkServerBytes(expected, 'active');
     await until(`the status bar item to still read "${SITE} · active"`, async () => (await statusItem().innerText()).trim().endsWith(`${SITE} · active`));
     // The save went over an active data connection (the server connected back), nothing passive.
-    const since = await until('the output channel to log an active data connection', async () => {
+    const added = await until('the output channel to log an active data connection', async () => {
       const before = new Set(logBeforeActive.split('\n'));
-      const added = outputChannel().split('\n').filter((l) => !before.has(l)).join('\n');
-      return /listening on .*\((EPRT|PORT)/.test(added) && added;
+      const lines = outputChannel().split('\n').filter((l) => !before.has(l)).join('\n');
+      return /listening on .*\((EPRT|PORT)/.test(lines) && lines;
     }, 10_000);
-    if (/data connection to .*\((EPSV|PASV)\)/.test(since)) throw new Error(`a passive data connection after the switch to active:\n${since}`);
-    console.log(`e2e:   the extension's log: ${/^.*listening on .*\((EPRT|PORT).*$/m.exec(since)![0].trim()}`);
+    if (/data connection to .*\((EPSV|PASV)\)/.test(added)) throw new Error(`a passive data connection after the switch to active:\n${added}`);
+    console.log(`e2e:   the extension's log: ${/^.*listening on .*\((EPRT|PORT).*$/m.exec(added)![0].trim()}`);
+  });
+
+  await step('go-to-file', async () => {
+    await runCommand('View: Close All Editors');
+    await until('no editor open', async () => (await page!.locator('.editor-group-container .tabs-container .tab').count()) === 0);
+    await runCommand('FTP: Go to File...');
+    await visible(quickInput().locator('.quick-input-title').filter({ hasText: 'Go to File in' }));
+    await page!.keyboard.type('readme');
+    await visible(quickRow(FILE));
+  });
+  await step('go-to-file-opened', async () => {
+    await page!.keyboard.press('Enter');
+    await until(`the editor to show ${FILE}`, async () => (await activeTab().innerText()).includes(FILE) && (await editorText()).includes(activeEdit.trim()));
+  });
+
+  await step('find-in-files', async () => {
+    await runCommand('FTP: Find in Files...');
+    await until('the Find in Files question', async () => (await quickInputBox().getAttribute('placeholder'))?.startsWith('Text to find'));
+    await page!.keyboard.type(WORD);
+    await visible(quickRows().filter({ hasText: `Find "${WORD}"` }));
+    await page!.keyboard.press('Enter');
+    // The results document: the file's header and its matching line, 3, once the search is done.
+    await until(`the results to show ${GUIDE}, line 3`, async () => {
+      const text = await editorText();
+      return text.includes(GUIDE) && /^\s*3: The quick brown falcon/m.test(text) && /1 result/.test(text);
+    }, 60_000);
+    for (let i = 0; i < 30; i++) {
+      await sleep(200);
+      const text = await editorText();
+      if (/are gone/.test(text)) throw new Error(`the results document lost its results ${i * 200} ms after showing them`);
+    }
+  });
+  await step('find-result-opened', async () => {
+    // Ctrl+click on the result's line number opens the file at the match.
+    const line = page!.locator('.editor-group-container.active .monaco-editor .view-line').filter({ hasText: /^\s*3:/ });
+    const at = await (await visible(line)).boundingBox();
+    if (!at) throw new Error('the result line has no box');
+    await page!.keyboard.down('Control');
+    await page!.mouse.move(at.x + 14, at.y + at.height / 2);
+    await page!.mouse.click(at.x + 14, at.y + at.height / 2);
+    await page!.keyboard.up('Control');
+    await until(`${GUIDE} open at line 3`, async () => (await activeTab().innerText()).includes(GUIDE)
+      && /Ln 3, Col/.test(await page!.locator('.statusbar-item[id="status.editor.selection"]').innerText()));
+  });
+
+  await step('site-down', async () => {
+    await server!.down();
+    // Added while the server is down: only a folder listed again shows it.
+    fs.writeFileSync(path.join(server!.root, BACK_ONLINE), 'The server is back.\n');
+    // FTP: Reconnect fails and says why (the command's error: a dialog; a notification of the
+    // extension's own, with Retry, would do too), and the status bar turns red.
+    await runCommand('FTP: Reconnect');
+    await until('the failure shown (a dialog or a notification naming the refused connection)', async () =>
+      (await failureDialog().isVisible()) || (await notification(/refused/).isVisible()), 60_000);
+    await until('the status bar item in its error colours', statusFailed, 60_000);
+  });
+  await step('site-back', async () => {
+    if (await failureDialog().isVisible()) await failureDialog().getByRole('button', { name: 'OK' }).click();
+    await server!.up();
+    // The fix, then Retry: FTP: Reconnect connects again; the folder is listed again (Refresh Explorer).
+    await runCommand('FTP: Reconnect');
+    await until('the status bar item no longer failed', async () => !(await statusFailed()), 60_000);
+    await runCommand('Refresh Explorer');
+    await visible(explorerItem(BACK_ONLINE), 60_000);
+  });
+
+  // ---- 3. An imported site ------------------------------------------------------------------------
+  await step('open-imported-site', async () => {
+    await runCommand('FTP: Open Site...');
+    await pickItem(IMPORTED);
+    await pickItem('Open in This Window');
+    // Its root is /www (FileZilla's default remote directory); its password came from the import.
+    await siteWindowListed(IMPORTED, [FILE, GUIDE]);
+    eq(sitesIn((readJson(siteWorkspaceFile(IMPORTED)).settings ?? {}) as Json)[IMPORTED], undefined, `the site in ${IMPORTED}.code-workspace (the user settings define it)`);
   });
 
   // The password: in secret storage, nowhere in the settings (nor in any other file of code-server's dirs).
-  const settingsText = fs.readFileSync(settingsFile, 'utf8');
-  if (settingsText.includes(PASSWORD)) throw new Error(`the password is in ${settingsFile}`);
   const holding = filesHolding(scratch!, PASSWORD);
   if (holding.length) throw new Error(`the password is in plain text in ${holding.join(', ')}`);
   const died = [...serverLog.matchAll(/Extension Host Process exited with code: (\w+), signal: (\w+)/g)].find((m) => m[1] !== '0' || m[2] !== 'null');
   if (died) throw new Error(`the extension host died (code ${died[1]}, signal ${died[2]})`);
 
   current = '(cleanup)';
+  writeDiagnostics();
   await cleanup();
   if (bugs.length) console.log(`e2e: bugs seen (the run went on):\n${bugs.map((b) => `  - ${b}`).join('\n')}`);
-  console.log(`e2e: ${stepNo} steps passed in ${((Date.now() - t0) / 1000).toFixed(1)} s (screenshots in ${path.relative(REPO, SHOTS)})`);
+  console.log(`e2e: ${stepNo} steps passed in ${since(t0)} (screenshots in ${path.relative(REPO, SHOTS)})`);
+}
+
+/**
+ * FileZilla's Site Manager as FileZilla 3 writes it: Clients/Müller & Söhne/Shop (plain FTP,
+ * passive, base64 password, remote directory www) and Clients/Blog pointing at the e2e server,
+ * and an SFTP entry, which can't be imported.
+ */
+function siteManagerXml(host: string, port: number, user: string, password: string): string {
+  const server = (name: string, extra: string) => `
+        <Server>
+          <Host>${host}</Host>
+          <Port>${port}</Port>
+          <Protocol>6</Protocol>
+          <Type>0</Type>
+          <User>${user}</User>
+          <Pass encoding="base64">${Buffer.from(password).toString('base64')}</Pass>
+          <Logontype>1</Logontype>${extra}
+          <Name>${name}</Name>
+        </Server>`;
+  return `<?xml version="1.0" encoding="UTF-8" standalone="yes" ?>
+<FileZilla3 version="3.67.0" platform="*nix">
+  <Servers>
+    <Folder expanded="1">Clients
+      <Folder expanded="1">Müller &amp; Söhne${server('Shop', '\n          <PasvMode>MODE_PASSIVE</PasvMode>\n          <RemoteDir>1 0 3 www</RemoteDir>')}
+      </Folder>${server('Blog', '')}
+    </Folder>
+    <Server>
+      <Host>sftp.example.com</Host>
+      <Port>22</Port>
+      <Protocol>1</Protocol>
+      <Type>0</Type>
+      <User>me</User>
+      <Logontype>2</Logontype>
+      <Name>Backup</Name>
+    </Server>
+  </Servers>
+</FileZilla3>
+`;
 }
 
 const timer = setTimeout(() => void fail(new Error(`the whole run took over ${TIMEOUT_MS / 1000} s (FTPWS_E2E_TIMEOUT_MS)`)), TIMEOUT_MS);
