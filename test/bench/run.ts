@@ -114,9 +114,15 @@ function describeRow(row: Row): string[] {
   ];
 }
 
+const T0 = Date.now();
+const elapsed = () => {
+  const s = Math.round((Date.now() - T0) / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+
 function printRow(row: Row): void {
   const [name, engine, peer, r, goal, met] = describeRow(row);
-  log(`  ${name} | engine ${engine} | best peer ${peer} | ratio ${r} | goal ${goal}${met ? ` | met: ${met}` : ''}${row.errors.length ? ` | ${row.errors.length} failed run(s): ${row.errors[0].slice(0, 200)}` : ''}`);
+  log(`  [${elapsed()}] ${name} | engine ${engine} | best peer ${peer} | ratio ${r} | goal ${goal}${met ? ` | met: ${met}` : ''}${row.errors.length ? ` | ${row.errors.length} failed run(s): ${row.errors[0].slice(0, 200)}` : ''}`);
 }
 
 // ---- Running workers and peers -------------------------------------------------------------------
