@@ -1,0 +1,709 @@
+/**
+ * `npm run bench`: the engine and its peers (curl, lftp, Python ftplib, basic-ftp) in one run,
+ * interleaved (each repetition runs every client once, in an order that rotates), N repetitions,
+ * medians. Prints every row as `engine | best peer (name) | ratio | goal` and writes the table to
+ * test-results/bench.md. Figures only: nothing here passes or fails on a time.
+ *
+ * Environment:
+ *   FTPWS_BENCH_REPS   repetitions (default 5)
+ *   FTPWS_BENCH_MB     the big file's size in MB (default 512)
+ *   FTPWS_BENCH_ONLY   groups to run, comma-separated: transfers,listings,many,roundtrips,latency,startup
+ *   FTPWS_BENCH_CONNECTIONS   the site's connections for the many-files rows (default 4)
+ *   FTPWS_BENCH_PACKAGE=0     don't run `npm run package` for the .vsix size and the production bundle
+ *   FTPWS_BENCH_PEERS  where basic-ftp is (default /work/main/.test-tools/bench-peers)
+ *
+ * Servers: vsftpd (plain rows, listings, many files, round trips, latency) and proftpd (FTPS rows,
+ * round trips), from test/servers, roots on /dev/shm (servers.ts). Local files on /dev/shm too.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Conn, REPO } from './common';
+import { BenchServer, SHM, shmDir, startBenchServer } from './servers';
+import { LatencyRelay } from './latency-relay';
+import { PeerInfo, curlSteps, curlTimed, findPeers, ftplibTimed, lftpTimed, lq } from './peers';
+import type { Job, Result } from './worker';
+import { OPERATIONS, commandNames, countOperation, makeFixture } from './round-trips';
+
+const REPS = Number(process.env.FTPWS_BENCH_REPS ?? 5);
+const MB_SIZE = Number(process.env.FTPWS_BENCH_MB ?? 512);
+const SIZE = Math.round(MB_SIZE * 1024 * 1024);
+const ONLY = new Set((process.env.FTPWS_BENCH_ONLY ?? 'transfers,listings,many,roundtrips,latency,startup').split(',').map((s) => s.trim()));
+const CONNECTIONS = Number(process.env.FTPWS_BENCH_CONNECTIONS ?? 4);
+const MANY = 1000;
+const MANY_SIZE = 4096;
+const ONE_WAY_MS = 25;
+const MB = 1024 * 1024;
+
+type Unit = 'MB/s' | 'ms' | 'files/s' | 'MB' | 'modules';
+
+interface Row {
+  group: string;
+  name: string;
+  unit: Unit;
+  /** true: more is better (throughput); false: less is better (time, memory). */
+  higher: boolean;
+  engine: number[];
+  peers: Map<string, number[]>;
+  /** The goal as text, and how to check it against the row. */
+  goal: string;
+  met?: (row: Row) => boolean | undefined;
+  errors: string[];
+  /** Shown under the table. */
+  note?: string;
+}
+
+const rows: Row[] = [];
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+function median(values: number[]): number {
+  if (!values.length) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function newRow(group: string, name: string, unit: Unit, higher: boolean, goal: string, met?: (row: Row) => boolean | undefined): Row {
+  const row: Row = { group, name, unit, higher, engine: [], peers: new Map(), goal, met, errors: [] };
+  rows.push(row);
+  return row;
+}
+
+/** The best peer's name and median. */
+function best(row: Row): { name: string; value: number } | undefined {
+  let found: { name: string; value: number } | undefined;
+  for (const [name, values] of row.peers) {
+    const m = median(values);
+    if (Number.isNaN(m)) continue;
+    if (!found || (row.higher ? m > found.value : m < found.value)) found = { name, value: m };
+  }
+  return found;
+}
+
+/** engine ÷ best peer (throughput: >= 1 is as fast; times: <= 1 is as fast). */
+function ratio(row: Row): number {
+  const b = best(row);
+  return b ? median(row.engine) / b.value : NaN;
+}
+
+const ratioGoal = (min: number) => (row: Row) => {
+  const r = ratio(row);
+  return Number.isNaN(r) ? undefined : row.higher ? r >= min : r <= 1 / min;
+};
+
+function fmt(v: number, unit: Unit): string {
+  if (Number.isNaN(v)) return '-';
+  if (unit === 'ms') return v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0);
+  if (unit === 'MB') return v.toFixed(1);
+  if (unit === 'modules') return v.toFixed(0);
+  return v < 100 ? v.toFixed(1) : v.toFixed(0);
+}
+
+function describeRow(row: Row): string[] {
+  const b = best(row);
+  const r = ratio(row);
+  const met = row.met?.(row);
+  return [
+    row.name,
+    `${fmt(median(row.engine), row.unit)} ${row.unit}`,
+    b ? `${fmt(b.value, row.unit)} (${b.name})` : '-',
+    Number.isNaN(r) ? '-' : r.toFixed(2),
+    row.goal,
+    met === undefined ? '' : met ? 'yes' : 'NO',
+  ];
+}
+
+const T0 = Date.now();
+const elapsed = () => {
+  const s = Math.round((Date.now() - T0) / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+
+function printRow(row: Row): void {
+  const [name, engine, peer, r, goal, met] = describeRow(row);
+  log(`  [${elapsed()}] ${name} | engine ${engine} | best peer ${peer} | ratio ${r} | goal ${goal}${met ? ` | met: ${met}` : ''}${row.errors.length ? ` | ${row.errors.length} failed run(s): ${row.errors[0].slice(0, 200)}` : ''}`);
+}
+
+// ---- Running workers and peers -------------------------------------------------------------------
+
+const WORKER = path.join(__dirname, 'worker.js');
+
+function runWorker(job: Job, timeoutMs = 900_000): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--expose-gc', WORKER, JSON.stringify(job)], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`worker ${job.kind}/${'who' in job ? job.who : ''} failed: ${stderr.trim().split('\n').slice(-4).join(' | ') || err.message}`));
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Result);
+      } catch {
+        reject(new Error(`worker printed no result: ${stdout.slice(-300)}`));
+      }
+    });
+  });
+}
+
+interface Client {
+  name: string;
+  /** Runs once; returns the row's value for this run (and may record more). */
+  run(rep: number): Promise<number>;
+}
+
+/** Every repetition runs every client once, starting one further along each time (engine, peer, ...). */
+async function interleaved(row: Row, clients: Client[], after?: (client: string) => void | Promise<void>): Promise<void> {
+  for (let rep = 0; rep < REPS; rep++) {
+    for (let i = 0; i < clients.length; i++) {
+      const c = clients[(i + rep) % clients.length];
+      try {
+        const v = await c.run(rep);
+        if (c.name === 'engine') row.engine.push(v);
+        else row.peers.set(c.name, [...(row.peers.get(c.name) ?? []), v]);
+      } catch (e) {
+        row.errors.push(`${c.name}: ${(e as Error).message}`);
+      } finally {
+        await after?.(c.name);
+      }
+    }
+  }
+  printRow(row);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- Fixtures -----------------------------------------------------------------------------------
+
+function writeRandomFile(file: string, size: number): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (let left = size; left > 0;) {
+      const n = Math.min(left, 16 * MB);
+      fs.writeSync(fd, crypto.randomBytes(n));
+      left -= n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function ownedDir(root: string, rel: string, owner: { uid: number; gid: number }): string {
+  const dir = path.join(root, rel);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.chownSync(dir, owner.uid, owner.gid);
+  return dir;
+}
+
+function fileCount(dir: string): number {
+  try {
+    return fs.readdirSync(dir).filter((n) => !n.startsWith('.')).length;
+  } catch {
+    return 0;
+  }
+}
+
+const connOf = (s: BenchServer, o: Partial<Conn> = {}): Conn => ({ host: s.host, port: s.port, user: s.user, password: s.password, caFile: s.caFile, ...o });
+
+// ---- Groups -------------------------------------------------------------------------------------
+
+interface Env {
+  vsftpd: BenchServer;
+  proftpd: BenchServer;
+  local: string;
+  peers: Map<string, PeerInfo>;
+  /** Peak RSS growth per client per transfer row, for the memory rows. */
+  rss: Map<string, Map<string, number[]>>;
+}
+
+const has = (env: Env, peer: string) => !!env.peers.get(peer)?.available;
+
+async function transfers(env: Env): Promise<void> {
+  log(`\n== Transfers: ${MB_SIZE} MB, to and from files and memory (plain: vsftpd, explicit FTPS: proftpd)`);
+  const bigLocal = path.join(env.local, 'big.bin');
+  for (const secure of ['off', 'explicit'] as const) {
+    const server = secure === 'off' ? env.vsftpd : env.proftpd;
+    for (const mode of ['passive', 'active'] as const) {
+      for (const direction of ['download', 'upload'] as const) {
+        for (const sink of ['file', 'memory'] as const) {
+          const conn = connOf(server, { secure, mode });
+          const label = `${MB_SIZE} MB ${direction} ${sink === 'file' ? (direction === 'download' ? 'to a file' : 'from a file') : direction === 'download' ? 'into memory (readFile)' : 'from memory (writeFile)'}, ${secure === 'off' ? 'plain' : 'explicit FTPS'} ${mode} (${server.kind})`;
+          const row = newRow('transfers', label, 'MB/s', true, '>= 0.95 x best', ratioGoal(0.95));
+          const op = `${direction}-${sink}` as 'download-file' | 'download-memory' | 'upload-file' | 'upload-memory';
+          const rssKey = `${op} ${secure} ${mode}`;
+          const rss = new Map<string, number[]>();
+          env.rss.set(rssKey, rss);
+          const keepRss = (who: string, r: { rssBase?: number; rssPeak?: number }) => {
+            if (r.rssBase !== undefined && r.rssPeak !== undefined) rss.set(who, [...(rss.get(who) ?? []), (r.rssPeak - r.rssBase) / MB]);
+          };
+          const remoteOf = (who: string) => `/up-${who}.bin`;
+          const localOf = (who: string) => (direction === 'download' ? path.join(env.local, `dl-${who}.bin`) : bigLocal);
+          const check = (who: string) => {
+            // A transfer that moved the wrong number of bytes is no figure.
+            const file = direction === 'download' ? (sink === 'file' ? localOf(who) : undefined) : path.join(server.realRoot, remoteOf(who));
+            if (file) {
+              const size = fs.existsSync(file) ? fs.statSync(file).size : -1;
+              if (size !== SIZE) throw new Error(`${who} moved ${size} bytes, not ${SIZE}`);
+            }
+          };
+          const mbps = (ms: number) => SIZE / MB / (ms / 1000);
+          const clients: Client[] = [{
+            name: 'engine',
+            run: async () => {
+              const r = await runWorker({ kind: 'transfer', who: 'engine', conn, op, remote: direction === 'download' ? '/big.bin' : remoteOf('engine'), local: localOf('engine') });
+              check('engine');
+              keepRss('engine', r);
+              return mbps(r.ms);
+            },
+          }];
+          if (mode === 'passive' && has(env, 'basic-ftp')) {
+            clients.push({
+              name: 'basic-ftp',
+              run: async () => {
+                const r = await runWorker({ kind: 'transfer', who: 'basic-ftp', conn, op, remote: direction === 'download' ? '/big.bin' : remoteOf('basic-ftp'), local: localOf('basic-ftp') });
+                check('basic-ftp');
+                keepRss('basic-ftp', r);
+                return mbps(r.ms);
+              },
+            });
+          }
+          if (has(env, 'curl') && !(secure === 'explicit' && mode === 'active')) {
+            clients.push({
+              name: 'curl',
+              run: async () => {
+                const step = direction === 'download'
+                  ? curlSteps.download(conn, '/big.bin', sink === 'file' ? localOf('curl') : '/dev/null')
+                  : curlSteps.upload(conn, bigLocal, remoteOf('curl'));
+                const ms = await curlTimed(conn, '/warm.txt', step);
+                check('curl');
+                return mbps(ms);
+              },
+            });
+          }
+          if (has(env, 'lftp')) {
+            clients.push({
+              name: 'lftp',
+              run: async () => {
+                const step = direction === 'download'
+                  ? (sink === 'file' ? `get /big.bin -o ${lq(localOf('lftp'))}` : 'cat /big.bin > /dev/null')
+                  : `put ${lq(bigLocal)} -o ${remoteOf('lftp')}`;
+                const ms = await lftpTimed(conn, [step]);
+                check('lftp');
+                return mbps(ms);
+              },
+            });
+          }
+          if (has(env, 'ftplib')) {
+            clients.push({
+              name: 'ftplib',
+              run: async () => {
+                const r = await ftplibTimed(conn, { op, remote: direction === 'download' ? '/big.bin' : remoteOf('ftplib'), local: localOf('ftplib') });
+                check('ftplib');
+                keepRss('ftplib', r);
+                return mbps(r.ms);
+              },
+            });
+          }
+          await interleaved(row, clients, (who) => {
+            fs.rmSync(path.join(server.realRoot, remoteOf(who)), { force: true });
+            if (direction === 'download') fs.rmSync(localOf(who), { force: true });
+          });
+          if (op === 'download-memory') {
+            // The same runs, against the peers that also end with the bytes in memory: curl and lftp
+            // write to /dev/null and never touch new memory (page faults cost much on this VM).
+            row.note = 'peers: curl and lftp write to /dev/null, ftplib into a bytearray, basic-ftp into a Buffer (next row: those two only)';
+            const inMemory = newRow('transfers', `${label}: vs peers that keep the file in memory`, 'MB/s', true, '>= 0.95 x best', ratioGoal(0.95));
+            inMemory.engine = row.engine;
+            for (const who of ['ftplib', 'basic-ftp']) if (row.peers.has(who)) inMemory.peers.set(who, row.peers.get(who)!);
+            printRow(inMemory);
+          }
+        }
+      }
+    }
+  }
+  memoryRows(env);
+}
+
+function memoryRows(env: Env): void {
+  log(`\n== Memory: RSS growth during the transfers above (peak VmHWM minus RSS before, per process)`);
+  const add = (name: string, key: string, goal: string, met: (row: Row) => boolean | undefined) => {
+    const rss = env.rss.get(key);
+    if (!rss) return;
+    const row = newRow('memory', name, 'MB', false, goal, met);
+    row.engine = rss.get('engine') ?? [];
+    for (const [who, v] of rss) if (who !== 'engine') row.peers.set(who, v);
+    printRow(row);
+  };
+  const size = SIZE / MB;
+  add(`readFile of a ${MB_SIZE} MB file: peak RSS growth (plain passive)`, 'download-memory off passive', `<= ${(1.1 * size).toFixed(0)} MB (1.1 x the file)`, (r) => median(r.engine) <= 1.1 * size);
+  add(`writeFile of a ${MB_SIZE} MB buffer: peak RSS growth (plain passive)`, 'upload-memory off passive', '-', () => undefined);
+  add(`downloadFile (streamed, ${MB_SIZE} MB): RSS growth (plain passive)`, 'download-file off passive', '< 64 MB', (r) => median(r.engine) < 64);
+  add(`uploadFile (streamed, ${MB_SIZE} MB): RSS growth (plain passive)`, 'upload-file off passive', '< 64 MB', (r) => median(r.engine) < 64);
+  add(`downloadFile (streamed, ${MB_SIZE} MB): RSS growth (explicit FTPS passive)`, 'download-file explicit passive', '< 64 MB', (r) => median(r.engine) < 64);
+}
+
+async function listings(env: Env): Promise<void> {
+  log('\n== Listings');
+  for (const lines of [10_000, 100_000]) {
+    for (const format of ['list', 'mlsd'] as const) {
+      const row = newRow('listings', `${format === 'list' ? '`ls -l`' : 'MLSD'} parser alone, ${lines.toLocaleString('en')} lines (median of 3 after a warm-up)`, 'ms', false, '<= basic-ftp', ratioGoal(1));
+      const clients: Client[] = [{ name: 'engine', run: async () => (await runWorker({ kind: 'parse', who: 'engine', format, lines })).ms }];
+      if (has(env, 'basic-ftp')) clients.push({ name: 'basic-ftp', run: async () => (await runWorker({ kind: 'parse', who: 'basic-ftp', format, lines })).ms });
+      await interleaved(row, clients);
+    }
+  }
+  const conn = connOf(env.vsftpd, { mode: 'passive' });
+  for (const n of [20_000, 100_000]) {
+    const dir = `/list${n / 1000}k`;
+    const row = newRow('listings', `list() of ${n.toLocaleString('en')} entries (vsftpd, LIST)`, 'ms', false, '< basic-ftp and lftp', ratioGoal(1));
+    const stretch = n === 100_000 ? newRow('listings', `longest synchronous stretch during list() of ${n.toLocaleString('en')} entries`, 'ms', false, '<= 50 ms', (r) => median(r.engine) <= 50) : undefined;
+    const count = (r: Result, who: string) => {
+      if (r.entries !== n) throw new Error(`${who} listed ${r.entries} entries, not ${n}`);
+      if (stretch && r.stretch !== undefined) {
+        if (who === 'engine') stretch.engine.push(r.stretch);
+        else stretch.peers.set(who, [...(stretch.peers.get(who) ?? []), r.stretch]);
+      }
+      return r.ms;
+    };
+    const clients: Client[] = [{ name: 'engine', run: async () => count(await runWorker({ kind: 'list', who: 'engine', conn, dir }), 'engine') }];
+    if (has(env, 'basic-ftp')) clients.push({ name: 'basic-ftp', run: async () => count(await runWorker({ kind: 'list', who: 'basic-ftp', conn, dir }), 'basic-ftp') });
+    if (has(env, 'lftp')) clients.push({ name: 'lftp', run: () => lftpTimed(conn, [`cls -1 ${dir} > /dev/null`]) });
+    await interleaved(row, clients);
+    if (stretch) printRow(stretch);
+  }
+}
+
+async function manyFiles(env: Env): Promise<void> {
+  log(`\n== Many files: ${MANY} files of ${MANY_SIZE / 1024} KB, ${CONNECTIONS} connections (vsftpd, passive)`);
+  const conn = connOf(env.vsftpd, { mode: 'passive' });
+  const src = path.join(env.local, 'many');
+  const filesPerSec = (ms: number) => MANY / (ms / 1000);
+  for (const direction of ['upload', 'download'] as const) {
+    const cmd = newRow('many', `${direction === 'upload' ? 'Upload' : 'Download'} of a folder of ${MANY}: the FTP: ${direction === 'upload' ? 'Upload' : 'Download'} command (maxConnections ${CONNECTIONS})`, 'files/s', true, `>= lftp mirror --parallel=${CONNECTIONS}`, ratioGoal(1));
+    const pool = newRow('many', `${direction === 'upload' ? 'Upload' : 'Download'} of a folder of ${MANY}: the command's per-file calls all at once through FtpPool(${CONNECTIONS})`, 'files/s', true, `>= lftp mirror --parallel=${CONNECTIONS}`, ratioGoal(1));
+    let seq = 0;
+    const target = (who: string) => `${who}-${seq}`;
+    const verify = (who: string, dir: string) => {
+      const n = fileCount(dir);
+      if (n !== MANY) throw new Error(`${who} moved ${n} files, not ${MANY}`);
+    };
+    const place = (who: string) => {
+      seq++;
+      if (direction === 'upload') {
+        const parent = `up-many-${target(who)}`;
+        ownedDir(env.vsftpd.realRoot, parent, env.vsftpd.owner);
+        return { remote: `/${parent}/many`, local: src, check: path.join(env.vsftpd.realRoot, parent, 'many') };
+      }
+      const local = path.join(env.local, `dl-many-${target(who)}`);
+      return { remote: '/many', local, check: local };
+    };
+    const cleanup = () => {
+      for (const name of fs.readdirSync(env.vsftpd.realRoot)) if (name.startsWith('up-many-')) fs.rmSync(path.join(env.vsftpd.realRoot, name), { recursive: true, force: true });
+      for (const name of fs.readdirSync(env.local)) if (name.startsWith('dl-many-')) fs.rmSync(path.join(env.local, name), { recursive: true, force: true });
+    };
+    // One set of peer runs per repetition serves both engine rows.
+    const peerRuns = new Map<string, number[]>();
+    const engineClient = (who: 'engine-command' | 'engine-pool', row: Row): Client => ({
+      name: who,
+      run: async () => {
+        const p = place(who);
+        const r = await runWorker({ kind: 'many', who, direction, conn, connections: CONNECTIONS, local: p.local, remote: p.remote });
+        verify(who, p.check);
+        const v = filesPerSec(r.ms);
+        row.engine.push(v);
+        return v;
+      },
+    });
+    const clients: Client[] = [engineClient('engine-command', cmd), engineClient('engine-pool', pool)];
+    if (has(env, 'lftp')) {
+      const name = `lftp mirror${direction === 'upload' ? ' -R' : ''} --parallel=${CONNECTIONS}`;
+      clients.push({
+        name,
+        run: async () => {
+          const p = place('lftp');
+          const step = direction === 'upload' ? `mirror -R --parallel=${CONNECTIONS} ${lq(p.local)} ${lq(p.remote)}` : `mirror --parallel=${CONNECTIONS} ${lq(p.remote)} ${lq(p.local)}`;
+          const ms = await lftpTimed(conn, [step]);
+          verify('lftp', p.check);
+          return filesPerSec(ms);
+        },
+      });
+    }
+    if (has(env, 'basic-ftp')) {
+      clients.push({
+        name: `basic-ftp ${direction === 'upload' ? 'uploadFromDir' : 'downloadToDir'} (1 connection)`,
+        run: async () => {
+          const p = place('basic-ftp');
+          const r = await runWorker({ kind: 'many', who: 'basic-ftp', direction, conn, connections: 1, local: p.local, remote: p.remote });
+          verify('basic-ftp', p.check);
+          return filesPerSec(r.ms);
+        },
+      });
+    }
+    // Run all clients interleaved into a scratch row, then give each engine row the peers' figures.
+    const scratch: Row = { group: 'many', name: '', unit: 'files/s', higher: true, engine: [], peers: peerRuns, goal: '', errors: [] };
+    for (let rep = 0; rep < REPS; rep++) {
+      for (let i = 0; i < clients.length; i++) {
+        const c = clients[(i + rep) % clients.length];
+        try {
+          const v = await c.run(rep);
+          if (!c.name.startsWith('engine')) peerRuns.set(c.name, [...(peerRuns.get(c.name) ?? []), v]);
+        } catch (e) {
+          (c.name === 'engine-command' ? cmd : c.name === 'engine-pool' ? pool : scratch).errors.push(`${c.name}: ${(e as Error).message}`);
+        } finally {
+          cleanup();
+        }
+      }
+    }
+    for (const row of [cmd, pool]) {
+      row.peers = new Map(peerRuns);
+      row.errors.push(...scratch.errors);
+      printRow(row);
+    }
+  }
+}
+
+async function roundTrips(env: Env): Promise<string[]> {
+  log('\n== Round trips per VS Code operation, from the engine\'s log (commands + data connections; login not counted)');
+  const md = ['| server | operation (provider calls) | commands + data connections | commands | goal (issue 11) |', '| --- | --- | --- | --- | --- |'];
+  for (const server of [env.vsftpd, env.proftpd]) {
+    makeFixture(server.realRoot, server.owner);
+    for (const op of OPERATIONS) {
+      const trips = await countOperation({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' }, op);
+      const line = `${trips.commands.length} + ${trips.data}`;
+      const goal = op.goal(server.kind === 'proftpd');
+      log(`  ${server.kind} | ${op.label} | ${line} | ${commandNames(trips).join(', ') || '-'} | goal ${goal}`);
+      md.push(`| ${server.kind} | ${op.label} | ${line} | ${commandNames(trips).join(', ') || '-'} | ${goal} |`);
+    }
+  }
+  return md;
+}
+
+async function latencyRows(env: Env): Promise<string | undefined> {
+  log(`\n== At ${2 * ONE_WAY_MS} ms RTT (userland relay on 127.0.0.2 in front of vsftpd's control port and passive range)`);
+  const s = env.vsftpd;
+  const ports = [s.port];
+  for (let p = s.passivePorts[0]; p <= s.passivePorts[1]; p++) ports.push(p);
+  let relay: LatencyRelay;
+  try {
+    relay = await LatencyRelay.start({ listenHost: '127.0.0.2', targetHost: '127.0.0.1', ports, oneWayMs: ONE_WAY_MS });
+  } catch (e) {
+    return `the relay could not start: ${(e as Error).message}`;
+  }
+  try {
+    const conn: Conn = { host: '127.0.0.2', port: s.port, user: s.user, password: s.password, mode: 'passive' };
+    const dir = ownedDir(s.realRoot, 'lat', s.owner);
+    const content = Buffer.from('line of text in the file being edited\n'.repeat(256)); // ~10 KB
+    const local = path.join(env.local, 'lat-file.txt');
+    fs.writeFileSync(local, content);
+    const file = path.join(dir, 'file.txt');
+    const reset = () => {
+      fs.writeFileSync(file, content, { mode: 0o644 });
+      fs.chownSync(file, s.owner.uid, s.owner.gid);
+      for (const n of fs.readdirSync(dir)) if (n !== 'file.txt') fs.rmSync(path.join(dir, n), { force: true });
+    };
+    reset();
+    for (const op of ['open', 'save'] as const) {
+      const row = newRow('latency', op === 'open'
+        ? `open a file just listed at ${2 * ONE_WAY_MS} ms RTT (VS Code: stat + readFile; peers: the download)`
+        : `save an existing file at ${2 * ONE_WAY_MS} ms RTT (writeFile; peers: upload to a temporary name + rename)`, 'ms', false, '<= best peer', ratioGoal(1));
+      const clients: Client[] = [{ name: 'engine', run: async () => (await runWorker({ kind: 'latency', who: 'engine', conn, op, dir: '/lat', remote: '/lat/file.txt', local })).ms }];
+      if (has(env, 'basic-ftp')) clients.push({ name: 'basic-ftp', run: async () => (await runWorker({ kind: 'latency', who: 'basic-ftp', conn, op, dir: '/lat', remote: '/lat/file.txt', local })).ms });
+      if (has(env, 'curl')) {
+        clients.push({
+          name: op === 'open' ? 'curl' : 'curl temp+rename',
+          run: () => curlTimed(conn, '/lat/', op === 'open' ? curlSteps.download(conn, '/lat/file.txt', '/dev/null') : curlSteps.safeUpload(conn, local, '/lat/file.txt')),
+        });
+      }
+      if (has(env, 'lftp')) {
+        clients.push({
+          name: op === 'open' ? 'lftp' : 'lftp put+mv',
+          run: () => lftpTimed(conn, op === 'open' ? ['cat /lat/file.txt > /dev/null'] : [`put ${lq(local)} -o /lat/.file.txt.lftp.tmp`, 'mv /lat/.file.txt.lftp.tmp /lat/file.txt'],
+            ['cls -1 /lat > /dev/null'], { ignorePasvAddress: true }),
+        });
+      }
+      if (has(env, 'ftplib')) {
+        clients.push({ name: op === 'open' ? 'ftplib' : 'ftplib stor+rename', run: async () => (await ftplibTimed(conn, { op, dir: '/lat', remote: '/lat/file.txt', local })).ms });
+      }
+      await interleaved(row, clients, reset);
+    }
+    return `${relay.connections} connections relayed`;
+  } finally {
+    await relay.close();
+  }
+}
+
+async function startup(): Promise<string[]> {
+  log('\n== Start-up');
+  const notes: string[] = [];
+  const bundle = path.join(REPO, 'dist', 'extension.js');
+  let vsix: string | undefined;
+  if (process.env.FTPWS_BENCH_PACKAGE !== '0') {
+    try {
+      const out = execFileSync(process.execPath, [path.join(REPO, 'scripts', 'package.mjs')], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+      vsix = /vsix:\s+(.*)$/m.exec(out)?.[1];
+      notes.push(`npm run package: ${out.trim().split('\n').filter((l) => /^(bundle|vsix):/.test(l)).join('; ')}`);
+    } catch (e) {
+      notes.push(`npm run package failed (${(e as Error).message.split('\n')[0]}); building the production bundle only`);
+      try {
+        execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs'), '--production'], { cwd: REPO, stdio: 'ignore', timeout: 300_000 });
+      } catch {
+        /* measured if present */
+      }
+    }
+  }
+  if (!fs.existsSync(bundle)) {
+    notes.push('no dist/extension.js: start-up not measured (npm run package)');
+    return notes;
+  }
+  const requireRow = newRow('startup', `require of dist/extension.js (${(fs.statSync(bundle).size / 1024).toFixed(0)} KB) in a fresh Node, its Node built-ins loaded before (as in an extension host)`, 'ms', false, 'activation adds < 20 ms (with activate)', () => undefined);
+  const activateRow = newRow('startup', 'activate() with the vscode stub (registrations do nothing)', 'ms', false, 'require + activate < 20 ms', undefined);
+  const cpuRow = newRow('startup', 'CPU time (user + system) of require + activate', 'ms', false, '< 20 ms', (r) => (r.engine.length ? median(r.engine) < 20 : undefined));
+  const codecs = newRow('startup', 'iconv-lite encoding modules loaded by require + activate (unbundled, out/src)', 'modules', false, '0 (loaded when a site needs one)', (r) => median(r.engine) === 0);
+  let activateError: string | undefined;
+  for (let rep = 0; rep < REPS; rep++) {
+    try {
+      const r = await runWorker({ kind: 'startup', bundle, unbundled: path.join(REPO, 'out', 'src', 'extension.js') });
+      requireRow.engine.push(r.ms);
+      if (r.activateMs !== undefined) activateRow.engine.push(r.activateMs);
+      activateError ??= r.activateError;
+      if (r.codecModules !== undefined) codecs.engine.push(r.codecModules);
+      if (r.cpuMs !== undefined && r.activateMs !== undefined) cpuRow.engine.push(r.cpuMs);
+    } catch (e) {
+      requireRow.errors.push((e as Error).message);
+    }
+  }
+  activateRow.met = () => (activateRow.engine.length ? median(requireRow.engine) + median(activateRow.engine) < 20 : undefined);
+  requireRow.met = activateRow.met;
+  if (activateError) notes.push(`activate() with the stub threw: ${activateError}; only require is measured`);
+  printRow(requireRow);
+  printRow(activateRow);
+  printRow(cpuRow);
+  printRow(codecs);
+  if (vsix) {
+    const kb = Number(/([\d.]+) KB/.exec(vsix)?.[1]);
+    const row = newRow('startup', `.vsix size (${vsix.split(' ')[0]})`, 'MB', false, '< 1 MB', (r) => median(r.engine) < 1);
+    row.engine = [kb / 1024];
+    printRow(row);
+  }
+  return notes;
+}
+
+// ---- Main ---------------------------------------------------------------------------------------
+
+function machine(): string[] {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(', ');
+  let distro = '';
+  try {
+    distro = /PRETTY_NAME="([^"]+)"/.exec(fs.readFileSync('/etc/os-release', 'utf8'))?.[1] ?? '';
+  } catch {
+    /* none */
+  }
+  return [
+    `${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM, ${distro}, kernel ${os.release()}`,
+    `Node ${process.version}; load average at the start: ${load}`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  log(`FTP Workspace bench: ${REPS} repetitions, interleaved, medians; big file ${MB_SIZE} MB; groups: ${[...ONLY].join(', ')}`);
+  for (const l of machine()) log(l);
+  const peerList = findPeers();
+  log('Peers:');
+  for (const p of peerList) log(`  ${p.name} ${p.version ?? ''}: ${p.available ? '' : 'NOT AVAILABLE: '}${p.how}`);
+  const env: Env = { peers: new Map(peerList.map((p) => [p.name, p])), rss: new Map() } as Env;
+  const scratch = shmDir('local');
+  env.local = scratch.dir;
+  const servers: BenchServer[] = [];
+  const stopAll = async () => {
+    await Promise.all(servers.map((s) => s.stop().catch(() => undefined)));
+    scratch.remove();
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  const notes: string[] = [];
+  let rtTable: string[] = [];
+  try {
+    env.vsftpd = await startBenchServer('vsftpd', scratch.dir);
+    servers.push(env.vsftpd);
+    env.proftpd = await startBenchServer('proftpd', scratch.dir);
+    servers.push(env.proftpd);
+    log(`Servers: vsftpd ${env.vsftpd.version} on ${env.vsftpd.host}:${env.vsftpd.port}, proftpd ${env.proftpd.version} on ${env.proftpd.host}:${env.proftpd.port}; roots on ${SHM}`);
+
+    // Fixtures: the big file, a small one to warm curl's connection, 1,000 small files, two big folders.
+    log('Preparing the files...');
+    const big = path.join(env.local, 'big.bin');
+    if (ONLY.has('transfers')) {
+      writeRandomFile(big, SIZE);
+      for (const s of servers) fs.copyFileSync(big, path.join(s.realRoot, 'big.bin'));
+    }
+    for (const s of servers) fs.writeFileSync(path.join(s.realRoot, 'warm.txt'), 'warm\n');
+    if (ONLY.has('many')) {
+      const src = path.join(env.local, 'many');
+      fs.mkdirSync(src);
+      const remote = ownedDir(env.vsftpd.realRoot, 'many', env.vsftpd.owner);
+      for (let i = 0; i < MANY; i++) {
+        const data = crypto.randomBytes(MANY_SIZE);
+        const name = `file-${String(i).padStart(4, '0')}.dat`;
+        fs.writeFileSync(path.join(src, name), data);
+        fs.writeFileSync(path.join(remote, name), data);
+      }
+    }
+    if (ONLY.has('listings')) {
+      for (const n of [20_000, 100_000]) {
+        const dir = ownedDir(env.vsftpd.realRoot, `list${n / 1000}k`, env.vsftpd.owner);
+        for (let i = 0; i < n; i++) fs.writeFileSync(path.join(dir, `file-${String(i).padStart(6, '0')}.txt`), 'x'.repeat(i % 200));
+      }
+    }
+
+    if (ONLY.has('transfers')) await transfers(env);
+    if (ONLY.has('listings')) await listings(env);
+    if (ONLY.has('many')) await manyFiles(env);
+    if (ONLY.has('roundtrips')) rtTable = await roundTrips(env);
+    if (ONLY.has('latency')) {
+      const n = await latencyRows(env);
+      if (n) notes.push(`latency relay: ${n}`);
+    }
+    if (ONLY.has('startup')) notes.push(...(await startup()));
+  } finally {
+    await stopAll();
+  }
+  await sleep(10);
+  const minutes = ((Date.now() - started.getTime()) / 60000).toFixed(1);
+  writeReport(started, minutes, peerList, rtTable, notes);
+}
+
+function writeReport(started: Date, minutes: string, peerList: PeerInfo[], rtTable: string[], notes: string[]): void {
+  const md: string[] = [
+    `# Bench, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC (${minutes} min)`,
+    '',
+    ...machine().map((l) => `- ${l.replace('at the start', 'at the end')}`),
+    `- ${REPS} repetitions, interleaved (each repetition runs every client once, the order rotating), medians; big file ${MB_SIZE} MB`,
+    `- peers: ${peerList.map((p) => `${p.name} ${p.version ?? ''}${p.available ? '' : ' (missing)'}`).join(', ')}`,
+    '',
+    '| measure | engine | best peer | ratio (engine ÷ peer) | goal | met |',
+    '| --- | ---: | ---: | ---: | --- | --- |',
+  ];
+  for (const row of rows) md.push(`| ${describeRow(row).join(' | ')} |`);
+  md.push('', 'Ratio: for MB/s and files/s, engine ÷ best peer (1 = as fast, more is faster); for ms and MB, engine ÷ best peer (less is better).', '');
+  md.push('## Every client, medians [min-max]', '', '| measure | client | median | runs | range |', '| --- | --- | ---: | ---: | --- |');
+  for (const row of rows) {
+    for (const [who, values] of [['engine', row.engine] as const, ...row.peers]) {
+      if (!values.length) continue;
+      md.push(`| ${row.name} | ${who} | ${fmt(median(values), row.unit)} ${row.unit} | ${values.length} | ${fmt(Math.min(...values), row.unit)}-${fmt(Math.max(...values), row.unit)} |`);
+    }
+  }
+  const failures = rows.filter((r) => r.errors.length);
+  if (failures.length) {
+    md.push('', '## Failed runs', '');
+    for (const r of failures) for (const e of r.errors.slice(0, 5)) md.push(`- ${r.name}: ${e.replace(/\|/g, '\\|').slice(0, 400)}`);
+  }
+  if (rtTable.length) md.push('', '## Round trips per VS Code operation (engine log)', '', ...rtTable);
+  const rowNotes = rows.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`);
+  if (notes.length || rowNotes.length) md.push('', '## Notes', '', ...notes.map((n) => `- ${n}`), ...rowNotes);
+  const out = path.join(REPO, 'test-results', 'bench.md');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, md.join('\n') + '\n');
+  log(`\n${md.slice(0, 9 + rows.length).join('\n')}\n\nWritten to ${path.relative(process.cwd(), out) || out}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
