@@ -30,34 +30,41 @@ npm run --silent compile-tests || exit 1
 mkdir -p test-results
 rm -f test-results/interop-matrix.md
 
+# Each layer's output is kept in test-results/<layer>.log too: the end of the run names the failed tests.
 echo "== extension host (real VS Code)"
-node out/test/vscode/run.js
-vscode_status=$?
+node out/test/vscode/run.js 2>&1 | tee test-results/extension-host.log
+vscode_status=${PIPESTATUS[0]}
 
 echo "== browser end-to-end (the packaged .vsix in code-server, driven in headless Chromium)"
 # Screenshots of every step land in test-results/e2e/.
 e2e_status=0
-npm run --silent package && node out/test/e2e/run.js || e2e_status=$?
+{ npm run --silent package && node out/test/e2e/run.js; } 2>&1 | tee test-results/e2e.log
+e2e_status=${PIPESTATUS[0]}
 
 echo "== unit, fuzz (short: FTPWS_FUZZ_RUNS, default 300 cases per property) and integration"
 # A hung test fails after 5 minutes instead of holding CI.
-node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec out/test/unit/ out/test/fuzz/ out/test/integration/
-status=$?
+node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec out/test/unit/ out/test/fuzz/ out/test/integration/ 2>&1 | tee test-results/unit-integration.log
+status=${PIPESTATUS[0]}
 
 echo "== network scenarios (firewalls and NAT in network namespaces; needs root)"
-node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec out/test/scenarios/
-scenario_status=$?
+node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec out/test/scenarios/ 2>&1 | tee test-results/scenarios.log
+scenario_status=${PIPESTATUS[0]}
 
 echo "== extension-host scenarios (the extension in code-server inside network namespaces; needs root)"
-node out/test/vscode/scenarios/run.js
-ext_scenarios_status=$?
+node out/test/vscode/scenarios/run.js 2>&1 | tee test-results/extension-host-scenarios.log
+ext_scenarios_status=${PIPESTATUS[0]}
 
 if [ -f test-results/interop-matrix.md ]; then
   echo
   cat test-results/interop-matrix.md
 fi
-[ $vscode_status -eq 0 ] || echo "The extension-host suite FAILED (exit $vscode_status)."
-[ $e2e_status -eq 0 ] || echo "The browser end-to-end run FAILED (exit $e2e_status)."
-[ $scenario_status -eq 0 ] || echo "The network scenarios FAILED (exit $scenario_status)."
-[ $ext_scenarios_status -eq 0 ] || echo "The extension-host scenarios FAILED (exit $ext_scenarios_status)."
+# What failed, with the assertion's first lines, where a reader of the run's last lines sees it.
+failures() { # $1 = log, $2 = what the layer's failures look like
+  [ -f "$1" ] && grep -E -A6 "$2" "$1" | head -60
+}
+[ $vscode_status -eq 0 ] || { echo "The extension-host suite FAILED (exit $vscode_status):"; failures test-results/extension-host.log '^ *[0-9]+\) '; }
+[ $e2e_status -eq 0 ] || { echo "The browser end-to-end run FAILED (exit $e2e_status):"; failures test-results/e2e.log 'FAILED at step'; }
+[ $status -eq 0 ] || { echo "The unit, fuzz or integration tests FAILED (exit $status):"; failures test-results/unit-integration.log '^ *✖'; }
+[ $scenario_status -eq 0 ] || { echo "The network scenarios FAILED (exit $scenario_status):"; failures test-results/scenarios.log '^ *✖'; }
+[ $ext_scenarios_status -eq 0 ] || { echo "The extension-host scenarios FAILED (exit $ext_scenarios_status):"; failures test-results/extension-host-scenarios.log '^ *[0-9]+\) '; }
 [ $status -eq 0 ] && [ $vscode_status -eq 0 ] && [ $e2e_status -eq 0 ] && [ $scenario_status -eq 0 ] && [ $ext_scenarios_status -eq 0 ]
