@@ -6,8 +6,7 @@
  * euc-kr, kana and kanji for shift_jis, the common hanzi of GB2312 (gbk) or of Big5's frequent
  * block (big5). The client logs the finding and the doctor reports it; neither changes the setting.
  */
-import * as iconv from 'iconv-lite';
-import { createCodec, describeName, hasRawBytes } from './encoding';
+import { createCodec, describeName, hasRawBytes, iconvLite } from './encoding';
 
 export interface EncodingGuess {
   /** The site's encoding the names were read with. */
@@ -51,7 +50,7 @@ function charScore(encoding: string, text: string, k: number, cp: number): numbe
     case 'euc-kr':
       if (cp >= 0xac00 && cp <= 0xd7a3) {
         // KS X 1001's 2,350 syllables (B0A1..C8FE); the rest are cp949 extensions that stray bytes read as.
-        const b = iconv.encode(ch, encoding);
+        const b = iconvLite().encode(ch, encoding);
         if (b[0] < 0xb0 || b[1] < 0xa1) return 0.3;
         return COMMON_HANGUL.has(ch) ? 1.1 : 1;
       }
@@ -64,7 +63,7 @@ function charScore(encoding: string, text: string, k: number, cp: number): numbe
     case 'gbk':
     case 'big5': {
       if (!isIdeograph(cp)) return cp >= 0x3000 && cp <= 0x303f ? 0.5 : 0.1;
-      const b = iconv.encode(ch, encoding);
+      const b = iconvLite().encode(ch, encoding);
       // GB2312 level 1 (the 3,755 common hanzi) and Big5's frequent block: what real names use most.
       const common = encoding === 'gbk' ? b[0] >= 0xb0 && b[0] <= 0xd7 && b[1] >= 0xa1 : b[0] >= 0xa4 && b[0] <= 0xc6;
       const frequent = (encoding === 'gbk' ? COMMON_HANZI : COMMON_HANZI_TRADITIONAL).has(ch);

@@ -12,8 +12,18 @@
  * server sent it. Unlike U+FFFD (which forgets the byte) or lone surrogates (which URIs refuse),
  * these characters survive every layer; `describeName` shows them as `\xE9` where a person reads.
  */
-import * as iconv from 'iconv-lite';
+import type * as Iconv from 'iconv-lite';
 import { FtpError } from './errors';
+
+let iconvModule: typeof Iconv | undefined;
+/**
+ * iconv-lite, loaded when a site first needs an encoding other than UTF-8: most sites never do, and
+ * loading it costs every VS Code start a few milliseconds.
+ */
+export function iconvLite(): typeof Iconv {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (iconvModule ??= require('iconv-lite') as typeof Iconv);
+}
 
 export interface TextCodec {
   readonly name: string;
@@ -154,11 +164,11 @@ function encodeWithEscapes(text: string, plain: (part: string) => Buffer): Buffe
 
 function makeIconvCodec(encoding: string): TextCodec {
   const strictEncode = (text: string): Buffer => {
-    const bytes = iconv.encode(text, encoding);
-    if (iconv.decode(bytes, encoding) === text) return bytes;
+    const bytes = iconvLite().encode(text, encoding);
+    if (iconvLite().decode(bytes, encoding) === text) return bytes;
     // Find the character the encoding has no code for (iconv-lite writes '?' for it).
     for (const ch of text) {
-      if (iconv.decode(iconv.encode(ch, encoding), encoding) !== ch) throw unwritable(text, ch, encoding);
+      if (iconvLite().decode(iconvLite().encode(ch, encoding), encoding) !== ch) throw unwritable(text, ch, encoding);
     }
     return bytes;
   };
@@ -166,18 +176,18 @@ function makeIconvCodec(encoding: string): TextCodec {
   const charAt = (b: Buffer, i: number): { text: string; length: number } | undefined => {
     for (let n = 1; n <= 4 && i + n <= b.length; n++) {
       const slice = b.subarray(i, i + n);
-      const s = iconv.decode(slice, encoding);
+      const s = iconvLite().decode(slice, encoding);
       const single = s.length === 1 || (s.length === 2 && s.codePointAt(0)! > 0xffff);
       if (!single) continue;
       const cp = s.codePointAt(0)!;
       if (cp >= ESCAPE_FIRST && cp <= ESCAPE_LAST) return undefined;
-      if (iconv.encode(s, encoding).equals(slice)) return { text: s, length: n };
+      if (iconvLite().encode(s, encoding).equals(slice)) return { text: s, length: n };
     }
     return undefined;
   };
   const decode = (bytes: Buffer): string => {
-    const fast = iconv.decode(bytes, encoding);
-    if (!SUSPECT.test(fast) && iconv.encode(fast, encoding).equals(bytes)) return fast;
+    const fast = iconvLite().decode(bytes, encoding);
+    if (!SUSPECT.test(fast) && iconvLite().encode(fast, encoding).equals(bytes)) return fast;
     let out = '';
     let start = 0;
     for (let i = 0; i < bytes.length;) {
@@ -190,10 +200,10 @@ function makeIconvCodec(encoding: string): TextCodec {
         i += ch.length;
         continue;
       }
-      out += iconv.decode(bytes.subarray(start, i), encoding) + escapeChar(bytes[i]);
+      out += iconvLite().decode(bytes.subarray(start, i), encoding) + escapeChar(bytes[i]);
       start = ++i;
     }
-    return out + iconv.decode(bytes.subarray(start), encoding);
+    return out + iconvLite().decode(bytes.subarray(start), encoding);
   };
   return {
     name: encoding,
@@ -259,7 +269,7 @@ const codecs = new Map<string, TextCodec>();
 /** Whether the encoding writes ASCII as ASCII (FTP commands are ASCII): UTF-16, UTF-7 and the like can't be used. */
 function asciiCompatible(encoding: string): boolean {
   const ascii = Buffer.from(Array.from({ length: 0x7f }, (_, i) => i + 1));
-  return iconv.decode(ascii, encoding) === ascii.toString('latin1') && iconv.encode(ascii.toString('latin1'), encoding).equals(ascii);
+  return iconvLite().decode(ascii, encoding) === ascii.toString('latin1') && iconvLite().encode(ascii.toString('latin1'), encoding).equals(ascii);
 }
 
 export function createCodec(encoding = 'utf8'): TextCodec {
@@ -267,7 +277,7 @@ export function createCodec(encoding = 'utf8'): TextCodec {
   if (normalized === 'utf8') return UTF8;
   const known = codecs.get(normalized);
   if (known) return known;
-  if (!iconv.encodingExists(encoding)) {
+  if (!iconvLite().encodingExists(encoding)) {
     throw new FtpError('invalidInput', `Unknown encoding "${encoding}". Use a name such as utf8, latin1, cp1252, euc-kr or shift_jis.`);
   }
   if (!asciiCompatible(encoding)) {
