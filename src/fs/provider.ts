@@ -62,6 +62,12 @@ export interface ChmodResult {
 /** Names VS Code probes for in every folder; their absence is normal and not worth a log line. */
 const QUIET_PROBES = /(^|\/)(\.vscode|\.git|\.devcontainer|\.github|node_modules|\.code-workspace|pom\.xml|package\.json|\.editorconfig|\.gitignore|\.hg|\.svn)(\/|$)/;
 
+/**
+ * Local file streams read and buffer 1 MiB at a time: with Node's defaults (64 KiB reads, 16 KiB
+ * of write buffer) the data socket waits on every small disk write.
+ */
+const STREAM_CHUNK = 1024 * 1024;
+
 export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
@@ -317,7 +323,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       if (current?.type === 'directory') throw vscode.FileSystemError.FileIsADirectory(uri);
       const entry = current ? (await this.lstat(c, uri, path)) ?? current : undefined;
       // O_NOFOLLOW: a symbolic link put there after the caller looked is not followed.
-      const source = (await fs.promises.open(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)).createReadStream();
+      const source = (await fs.promises.open(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)).createReadStream({ highWaterMark: STREAM_CHUNK });
       try {
         return site.safeSave ? (await safeSave(c, path, source, this.saveOptions(site, entry, transfer))).bytes : await c.upload(path, source, transfer);
       } finally {
@@ -333,7 +339,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const temp = `${localPath}.ftpws-${Date.now().toString(36)}.part`;
     try {
       const expectedSize = this.expectedSize(uri);
-      const bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, fs.createWriteStream(temp, { flags: 'wx' }), { ...transfer, expectedSize }), false, transfer.signal);
+      const bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, fs.createWriteStream(temp, { flags: 'wx', highWaterMark: STREAM_CHUNK }), { ...transfer, expectedSize }), false, transfer.signal);
       await fs.promises.rename(temp, localPath);
       return bytes;
     } catch (e) {

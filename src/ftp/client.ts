@@ -557,7 +557,8 @@ export class FtpClient {
 /** How a server sets modification times without MFMT: SITE UTIME in its two forms, MDTM with a time, or not at all. */
 type TimeSetter = 'site-utime-5' | 'site-utime-2' | 'mdtm' | 'none';
 
-function* chunksOf(buf: Buffer, size = 64 * 1024): Generator<Buffer> {
+/** A buffer as views of 1 MiB (no copies): fewer, larger socket writes. */
+function* chunksOf(buf: Buffer, size = 1024 * 1024): Generator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
 
