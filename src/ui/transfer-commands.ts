@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FtpFileSystemProvider } from '../fs/provider';
+import { siteOf } from '../sites/config';
 import { escapeMessage } from './escape';
 import { UnsafeNameError, childPath, unsafeName } from './local-paths';
 import { humanSize, localTime } from '../fs/entry-facts';
@@ -155,35 +156,63 @@ function notifyDone(message: string, actions: Array<{ title: string; run: () => 
   void vscode.window.showInformationMessage(escapeMessage(message), ...actions.map((a) => a.title)).then((picked) => actions.find((a) => a.title === picked)?.run());
 }
 
-/** Runs the jobs under one cancellable notification; returns what was moved. */
-async function runBatch(title: string, jobs: Job[], move: (job: Job, signal: AbortSignal, onProgress: (n: number) => void) => Promise<'done' | 'skipped'>): Promise<BatchResult> {
+/**
+ * Runs the jobs under one cancellable notification, `parallel` at a time (the site's connections:
+ * the pool hands each its own), in the order given; returns what was moved. A failure stops the
+ * jobs not started yet and is thrown once those in flight have ended.
+ */
+async function runBatch(title: string, jobs: Job[], parallel: number, move: (job: Job, signal: AbortSignal, onProgress: (n: number) => void) => Promise<'done' | 'skipped'>): Promise<BatchResult> {
   const total = jobs.reduce((n, j) => n + j.size, 0) || 1;
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(title), cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
     const result: BatchResult = { files: 0, bytes: 0, skipped: 0, cancelled: false, links: [] };
-    for (const [i, job] of jobs.entries()) {
-      let moved = 0;
-      progress.report({ message: escapeMessage(`${i + 1} of ${jobs.length}: ${path.basename(job.to)}`) });
-      let outcome: 'done' | 'skipped';
-      try {
-        outcome = await move(job, controller.signal, (n) => {
-          progress.report({ increment: ((n - moved) / total) * 100 });
-          moved = n;
-        });
-      } catch (e) {
-        // Cancel is the user's choice, not an error: report what was done.
-        if (controller.signal.aborted || e instanceof vscode.CancellationError) return { ...result, cancelled: true };
-        throw e;
+    let next = 0;
+    let failure: { error: unknown } | undefined;
+    const worker = async (): Promise<void> => {
+      while (next < jobs.length && !failure && !controller.signal.aborted) {
+        const i = next++;
+        const job = jobs[i];
+        let moved = 0;
+        progress.report({ message: escapeMessage(`${i + 1} of ${jobs.length}: ${path.basename(job.to)}`) });
+        try {
+          const outcome = await move(job, controller.signal, (n) => {
+            progress.report({ increment: ((n - moved) / total) * 100 });
+            moved = n;
+          });
+          if (outcome === 'skipped') result.skipped++;
+          else {
+            result.files++;
+            result.bytes += job.size;
+          }
+        } catch (e) {
+          // Cancel is the user's choice, not an error: report what was done.
+          if (controller.signal.aborted || e instanceof vscode.CancellationError) result.cancelled = true;
+          else failure ??= { error: e };
+          controller.abort(); // the others stop too
+        }
       }
-      if (outcome === 'skipped') result.skipped++;
-      else {
-        result.files++;
-        result.bytes += job.size;
-      }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, jobs.length)) }, worker));
+    if (failure) throw failure.error;
     return result;
   });
+}
+
+/** How many transfers of a batch run at once: the site's connections (2 unless set). */
+function parallelFor(uri: vscode.Uri): number {
+  const n = siteOf(uri)?.site.maxConnections ?? 2;
+  return Number.isInteger(n) && n > 0 ? Math.min(n, 16) : 2;
+}
+
+/** Runs questions one at a time, so parallel jobs never show two at once and "for all" answers apply to the rest. */
+function oneAtATime(): <T>(ask: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(ask: () => Promise<T>) => {
+    const turn = last.then(ask, ask);
+    last = turn.catch(() => undefined);
+    return turn;
+  };
 }
 
 /** FTP: Upload File or Folder... (args for automation: target folder, local URIs, existing-file policy). */
@@ -219,11 +248,12 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   for (const link of links) how.log?.warn(`Upload to ${folder.toString(true)}: ${link} is a symbolic link; not followed, not uploaded.`);
 
   const policy = { value: existing };
-  const result = await runBatch(`Uploading to ${folder.toString(true)}`, jobs, async (job, signal, onProgress) => {
+  const ask = oneAtATime();
+  const result = await runBatch(`Uploading to ${folder.toString(true)}`, jobs, parallelFor(folder), async (job, signal, onProgress) => {
     const to = vscode.Uri.parse(job.to);
     const there = await remoteStat(to);
     if (there) {
-      const choice = await decideExisting(path.basename(job.from), policy, 'upload', { size: job.size, mtime: job.mtime }, { size: there.size, mtime: there.mtime }, jobs.length);
+      const choice = await ask(() => decideExisting(path.basename(job.from), policy, 'upload', { size: job.size, mtime: job.mtime }, { size: there.size, mtime: there.mtime }, jobs.length));
       if (!choice) throw new vscode.CancellationError();
       if (choice === 'skip') return 'skipped';
     }
@@ -310,10 +340,11 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   for (const dir of dirs) await localFolder(dir, root);
 
   const policy = { value: existing };
-  const result = await runBatch(`Downloading ${name}`, jobs, async (job, signal, onProgress) => {
+  const ask = oneAtATime();
+  const result = await runBatch(`Downloading ${name}`, jobs, parallelFor(src), async (job, signal, onProgress) => {
     const here = await fs.promises.lstat(job.to).catch(() => undefined);
     if (here) {
-      const choice = await decideExisting(job.to, policy, 'download', { size: job.size, mtime: job.mtime }, { size: here.size, mtime: here.mtimeMs }, jobs.length);
+      const choice = await ask(() => decideExisting(job.to, policy, 'download', { size: job.size, mtime: job.mtime }, { size: here.size, mtime: here.mtimeMs }, jobs.length));
       if (!choice) throw new vscode.CancellationError();
       if (choice === 'skip') return 'skipped';
     }

@@ -278,7 +278,7 @@ suite('Upload and Download (proftpd)', () => {
     assert.equal(fs.readFileSync(disk('site/keep.bin'), 'utf8'), 'after cancel');
   });
 
-  test('Cancel during an upload of two 20 MB files: the one in flight is aborted and leaves nothing, the other never starts', async () => {
+  test('Cancel during an upload of two 20 MB files (both in flight, one per connection): both are aborted and leave nothing', async () => {
     fs.mkdirSync(path.join(local, 'two'));
     for (const n of ['one.bin', 'two.bin']) fs.writeFileSync(path.join(local, 'two', n), crypto.randomBytes(20 * 1024 * 1024));
     const window = vscode.window as unknown as Record<string, unknown>;
