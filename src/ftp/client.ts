@@ -212,7 +212,7 @@ export class FtpClient {
   private async receiveListing(c: ControlConnection, command: 'MLSD' | 'LIST -a' | 'LIST', opts: TransferOptions, path: string, maxBytes: number, maxEntries: number): Promise<ListingResult> {
     let parser: ListingParser | undefined;
     await this.transfer(c, command, (socket, progress) => new Promise<void>((resolve, reject) => {
-      const p = new ListingParser(command === 'MLSD' ? 'mlsd' : 'list', { command, system: this.system, serverTimeZoneOffsetMinutes: this.options.serverTimeZoneOffsetMinutes });
+      const p = new ListingParser(command === 'MLSD' ? 'mlsd' : 'list', { command, system: this.system, greeting: this.session?.greeting, serverTimeZoneOffsetMinutes: this.options.serverTimeZoneOffsetMinutes });
       parser = p;
       const decoder = this.codec.streamDecoder();
       progress.bytes = 0;

@@ -165,9 +165,20 @@ function capturedExpect(line: string, format: ListingFormat, m: ManifestEntry, a
   return expect;
 }
 
-function capturedOutcomes(family: Family, file: string, format: ListingFormat, manifest: ManifestEntry[], now: string, quirks: Quirks, approximate: Set<string> = new Set()): Outcome[] {
+/**
+ * The 220 greetings of the servers the listings were captured from, as they greet here: the
+ * listing context the engine has (it decides the year of a future date printed without one).
+ */
+const GREETINGS: Record<string, string> = {
+  vsftpd: '(vsFTPd 3.0.3)',
+  proftpd: 'ProFTPD Server (FTP Workspace test proftpd) [127.0.0.1]',
+  pureftpd: '---------- Welcome to Pure-FTPd [privsep] [TLS] ----------',
+  pyftpdlib: 'pyftpdlib test server ready',
+};
+
+function capturedOutcomes(family: Family, file: string, format: ListingFormat, manifest: ManifestEntry[], now: string, quirks: Quirks, approximate: Set<string> = new Set(), greeting?: string): Outcome[] {
   const text = fs.readFileSync(file, 'utf8');
-  const result = parseListing(text, format, { now: new Date(now) });
+  const result = parseListing(text, format, { now: new Date(now), greeting });
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const outcomes: Outcome[] = [];
   for (const line of lines) {
@@ -197,9 +208,9 @@ function allCaptured(): Outcome[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(varied, 'manifest.json'), 'utf8')) as Manifest;
   for (const [server, { entries }] of Object.entries(manifest.servers)) {
     const listFile = ['list-a', 'list'].map((s) => path.join(varied, `${server}.${s}.txt`)).find((f) => fs.existsSync(f))!;
-    outcomes.push(...capturedOutcomes('Unix', listFile, 'list', entries, manifest.capturedAt, SERVER_QUIRKS[server].list ?? {}));
+    outcomes.push(...capturedOutcomes('Unix', listFile, 'list', entries, manifest.capturedAt, SERVER_QUIRKS[server].list ?? {}, undefined, GREETINGS[server]));
     const mlsd = path.join(varied, `${server}.mlsd.txt`);
-    if (fs.existsSync(mlsd)) outcomes.push(...capturedOutcomes('MLSD', mlsd, 'mlsd', entries, manifest.capturedAt, SERVER_QUIRKS[server].mlsd ?? {}));
+    if (fs.existsSync(mlsd)) outcomes.push(...capturedOutcomes('MLSD', mlsd, 'mlsd', entries, manifest.capturedAt, SERVER_QUIRKS[server].mlsd ?? {}, undefined, GREETINGS[server]));
     const nlst = path.join(varied, `${server}.nlst.txt`);
     if (fs.existsSync(nlst)) outcomes.push(...capturedOutcomes('NLST', nlst, 'nlst', entries, manifest.capturedAt, {}));
   }

@@ -53,6 +53,19 @@ describe('year inference for dates printed without a year', () => {
     assert.equal(unixDate('Feb 29 10:00', { now, system: 'Windows_NT' }), undefined, 'Feb 29 in a common server year is refused');
   });
 
+  test('a server known to print the year for every date over six months old: a date without one is within half a year, future ones included', () => {
+    const now = new Date('2026-12-01T12:00:00Z');
+    for (const greeting of ['ProFTPD 1.3.8 Server (Debian) [::ffff:10.0.0.1]', '---------- Welcome to Pure-FTPd [privsep] [TLS] ----------', 'pyftpdlib 1.5.7 ready.', '(vsFTPd 3.0.3)']) {
+      assert.equal(unixDate('Jan 10 17:21', { now, greeting }), '2027-01-10T17:21:00.000Z', `${greeting}: 40 days ahead stays ahead`);
+      assert.equal(unixDate('May 30 10:00', { now, greeting }), '2027-05-30T10:00:00.000Z', `${greeting}: 180 days ahead`);
+      assert.equal(unixDate('Jun  5 10:00', { now, greeting }), '2026-06-05T10:00:00.000Z', `${greeting}: 179 days ago`);
+      assert.equal(unixDate('Nov 28 10:00', { now, greeting }), '2026-11-28T10:00:00.000Z', `${greeting}: 3 days ago`);
+    }
+    // Any other greeting (or none): the week-ahead rule of FileZilla and Commons Net.
+    assert.equal(unixDate('Jan 10 17:21', { now, greeting: 'Microsoft FTP Service' }), '2026-01-10T17:21:00.000Z');
+    assert.equal(unixDate('Jan 10 17:21', { now }), '2026-01-10T17:21:00.000Z');
+  });
+
   test('Feb 29 without a year: the last leap year in reach', () => {
     assert.equal(unixDate('Feb 29 10:00', { now: new Date('2026-03-01T00:00:00Z') }), '2024-02-29T10:00:00.000Z');
     assert.equal(unixDate('Feb 29 10:00', { now: new Date('2028-03-01T00:00:00Z') }), '2028-02-29T10:00:00.000Z');

@@ -13,7 +13,10 @@
  * year). ProFTPD, Pure-FTPd, pyftpdlib and ftp-srv print future dates without a year too, however far
  * ahead (captured: a file dated 40 days ahead is listed `Jan 10 16:56`); such a date more than a week
  * ahead is read as last year, like FileZilla and Commons Net do: the line cannot tell it from a file of
- * last January that a server printing times for the whole year lists. Windows servers (SYST
+ * last January that a server printing times for the whole year lists. Where the greeting names one of
+ * those servers (ProFTPD, Pure-FTPd, vsftpd, pyftpdlib: each prints the year for every date more than
+ * six months old), the date is the one within half a year of now (HALF_YEAR_DAYS ahead at most), so a
+ * file stamped in the future keeps its year. Windows servers (SYST
  * `Windows_NT`, IIS in Unix listing style) leave the year out for every date of the server's current
  * year, so with that context the year is the server's current year. A date that exists in no candidate
  * year (Feb 29 of no leap year in reach) is refused.
@@ -24,6 +27,9 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** A date printed without a year is the latest such date at most this many days after the server's now. */
 const FUTURE_DAYS = 7;
+/** Servers whose dates without a year lie within half a year of now, future ones included (see above). */
+const HALF_YEAR_SERVERS = /\b(proftpd|pure-ftpd|vsftpd|pyftpdlib)\b/i;
+const HALF_YEAR_DAYS = 183;
 // Exported by name so that the compiled module reads them as locals, not through `exports`.
 export { MINUTE_MS, DAY_MS, FUTURE_DAYS };
 
@@ -172,7 +178,9 @@ export interface DateContext {
   nowYear: number;
   /** Windows_NT (IIS Unix style): a date without a year is in the server's current year. */
   calendarYear: boolean;
-  /** now + FUTURE_DAYS reaches into next year. */
+  /** How far after now a date without a year may lie: FUTURE_DAYS, or HALF_YEAR_DAYS for the servers above. */
+  aheadMs: number;
+  /** now + aheadMs reaches into next year. */
   nextYearInReach: boolean;
   dateOrder?: 'MDY' | 'DMY' | 'YMD';
 }
@@ -183,11 +191,13 @@ export function dateContext(options: ListingContext): DateContext {
   const now = options.now && !Number.isNaN(options.now.getTime()) ? options.now.getTime() : Date.now();
   const nowWallMs = now + offsetMs;
   const nowYear = new Date(nowWallMs).getUTCFullYear();
+  const aheadMs = (options.greeting !== undefined && HALF_YEAR_SERVERS.test(options.greeting) ? HALF_YEAR_DAYS : FUTURE_DAYS) * DAY_MS;
   return {
     offsetMs,
     nowWallMs,
     nowYear,
-    nextYearInReach: nowWallMs + FUTURE_DAYS * DAY_MS >= epochDays(nowYear + 1, 0, 1) * DAY_MS,
+    aheadMs,
+    nextYearInReach: nowWallMs + aheadMs >= epochDays(nowYear + 1, 0, 1) * DAY_MS,
     calendarYear: options.system !== undefined && /windows_nt/i.test(options.system),
     dateOrder: options.dateOrder,
   };
@@ -199,7 +209,7 @@ export function dateContext(options: ListingContext): DateContext {
  */
 export function inferredWallMs(dc: DateContext, month: number, day: number, hour: number, minute: number, second: number, ms: number): number {
   if (dc.calendarYear) return wallClockMs(dc.nowYear, month, day, hour, minute, second, ms);
-  const limit = dc.nowWallMs + FUTURE_DAYS * DAY_MS;
+  const limit = dc.nowWallMs + dc.aheadMs;
   // Next year only when its start is within reach (the last days of December).
   const first = dc.nextYearInReach ? dc.nowYear + 1 : dc.nowYear;
   for (let y = first; y >= dc.nowYear - 8; y--) {

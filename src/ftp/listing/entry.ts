@@ -74,6 +74,12 @@ export interface ListingContext {
    * LIST times are the server's local time, so UTC = local - offset. MLSD times are UTC already and ignore it.
    */
   serverTimeZoneOffsetMinutes?: number;
+  /**
+   * The server's 220 greeting. A server that names itself there and is known to print the year for
+   * every date more than six months old, but no year for future dates (ProFTPD, Pure-FTPd, vsftpd,
+   * pyftpdlib), makes a date without a year one within half a year of now, either way (see dates.ts).
+   */
+  greeting?: string;
   /** "Now", for year inference of `Nov 22 12:01` dates; defaults to the current time. */
   now?: Date;
   /**
