@@ -4,15 +4,19 @@
  *
  * 1. a local project folder: FTP: Import Sites... from FileZilla's Site Manager (a sitemanager.xml
  *    in the test's HOME: nested folders, a base64 password, an SFTP entry that can't be imported;
- *    one site unticked; User Settings), then FTP: Add Site... (which writes the site where Add
- *    Site writes it from a window with a local folder) and "Open in This Window";
+ *    one site unticked; User Settings), then FTP: Add Site...: name, server, user, password,
+ *    security, the connection test (a login the server sees; the start folder question lists the
+ *    server's folders), the server's root as start folder, kept in "This workspace" (the project's
+ *    .vscode/settings.json, not the user settings), then "Open in This Window";
  * 2. the site's window: its folder listed (the window knows a site that only the project's
  *    settings define), a directory expanded, a file edited and saved with Ctrl+S in passive mode,
  *    FTP: Set Transfer Mode... -> Active, saved again over an active data connection (bytes
  *    checked with lftp and on the server's disk each time), FTP: Go to File..., FTP: Find in
  *    Files... (Ctrl+click on a result opens the file at its line), and a failing site: the server
- *    killed, FTP: Reconnect fails loudly (notification, red status bar), the server back, the
- *    folder reloaded and showing a file added while it was down;
+ *    killed, FTP: Reconnect fails loudly (the failure notification, once, with its exact text and
+ *    Retry / Edit Site / Diagnose / Show Log; the status bar red; a modal dialog of the command's
+ *    error on top is dismissed and reported as a bug seen), the server back, Retry in the
+ *    notification, the folder read again by itself and showing a file added while it was down;
  * 3. an imported site opened from the palette in this window: listed, with no password asked.
  *
  *   npm run package && npx tsc -p tsconfig.test.json && node out/test/e2e/run.js [--vsix path]
