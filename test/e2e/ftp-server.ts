@@ -14,6 +14,8 @@ export interface E2eServer extends RunningServer {
   down(): Promise<void>;
   /** Starts it again on the same ports and root; resolves once it answers 220. */
   up(): Promise<void>;
+  /** How many logins the server has accepted so far (from its log, across down/up). */
+  logins(): number;
 }
 
 export async function startE2eServer(user: string, password: string): Promise<E2eServer> {
@@ -25,10 +27,18 @@ export async function startE2eServer(user: string, password: string): Promise<E2
   const root = makeRoot('e2e-pyftpdlib', 0, 0);
   const spawned: Spawned[] = [];
   const stopAll = cleanup(spawned, ports, root);
+  let logins = 0;
   const start = async () => {
     const s = spawnServer('/usr/bin/python3', [path.join(REPO, 'test', 'servers', 'pyftpdlib_server.py'), '--host', host, '--port', String(ports.control),
       '--root', root, '--user', user, '--password', password, '--passive-ports', `${ports.passive[0]}-${ports.passive[1]}`], { env: { PYTHONDONTWRITEBYTECODE: '1' } });
     spawned.push(s);
+    // pyftpdlib logs "USER 'name' logged in." on stderr for every accepted login.
+    let partial = '';
+    s.child.stderr!.on('data', (b: Buffer) => {
+      const lines = (partial + b.toString()).split('\n');
+      partial = lines.pop()!;
+      logins += lines.filter((l) => / logged in\.$/.test(l)).length;
+    });
     await waitForGreeting(host, ports.control, s, 'pyftpdlib', { timeoutMs: 60_000 });
   };
   try {
@@ -44,5 +54,6 @@ export async function startE2eServer(user: string, password: string): Promise<E2
       for (const s of spawned.splice(0)) await stopSpawned(s, { kill: true });
     },
     up: start,
+    logins: () => logins,
   };
 }
