@@ -66,14 +66,27 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
       return site ? connections.close(site) : connections.closeAll();
     }),
     // Close, then connect again at once so the state shown is fresh (and an error shows now); the
-    // site's folders are read again, so a folder that had failed comes back.
+    // site's folders are read again, so a folder that had failed comes back. A site that can't be
+    // reached is told by its failure notification (with Retry and the doctor), not by an error of
+    // the command too (a palette command's error is a modal that hides it); the result says how
+    // each site fared, for automation.
     vscode.commands.registerCommand('ftpWorkspace.reconnect', async (arg?: SiteArg) => {
       const site = siteName(arg);
       trust.forgetDeclined(site);
       const sites = site ? [site] : Object.keys(allSites()).filter((s) => connections.stateOf(s).state !== 'idle');
-      await Promise.all(sites.map(async (s) => {
+      return Promise.all(sites.map(async (s) => {
         await connections.retry(s);
-        await vscode.workspace.fs.stat(siteRoot(s));
+        let told = false;
+        const listening = connections.onDidFail((f) => void (f.site === s && (told = true)));
+        try {
+          await vscode.workspace.fs.stat(siteRoot(s));
+          return { site: s, connected: true };
+        } catch (e) {
+          if (!told && connections.stateOf(s).state !== 'failed') throw e; // not a connection failure: nothing told it
+          return { site: s, connected: false, error: e instanceof Error ? e.message : String(e) };
+        } finally {
+          listening.dispose();
+        }
       }));
     }),
     // The Explorer's entries: the same commands under titles that can't be confused with VS Code's own Upload/Download.
