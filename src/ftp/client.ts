@@ -190,7 +190,8 @@ export class FtpClient {
    * folder, not the link). What such a listing can't tell apart is settled the old way, by CWD and a
    * listing without argument, which also gives the old errors (not found, not a folder): a refusal
    * (servers that take `-a /a/b/` as a name, a file, a missing path), no entry at all (vsftpd and
-   * pure-ftpd list nothing for a missing path or a file; an empty folder looks the same), and a lone
+   * pure-ftpd list nothing for a missing path or a file; an empty folder looks the same unless its
+   * own `.` or cdir line is there), and a lone
    * entry named like the folder itself (a server listing the file or link it was given). A server
    * that refuses the path form where CWD works is not asked it again.
    */
@@ -205,8 +206,10 @@ export class FtpClient {
         try {
           const result = await this.receiveListing(c, `${command} ${path.endsWith('/') ? path : `${path}/`}`, command, opts, undefined, maxListingBytes, maxListingEntries);
           const alone = result.entries.length === 1 && result.entries[0].name === baseName(path);
-          if (result.entries.length > 0 && !alone) {
-            const checked = checkedListing(result, path, maxListingEntries);
+          // Nothing listed but the folder's own `.` (or cdir) line: an empty folder, for sure.
+          const empty = result.entries.length === 0 && result.unparsed.length === 0 && result.listedSelf;
+          if ((result.entries.length > 0 && !alone) || empty) {
+            const checked = checkedListing({ entries: result.entries, unparsed: result.unparsed }, path, maxListingEntries);
             if (!opts.unixStyle) this.listCommand = command;
             this.judgeNameEncoding(checked);
             return checked;
@@ -249,7 +252,7 @@ export class FtpClient {
    * A listing parsed while it arrives (no long synchronous stretch after a big transfer, no copy of
    * the whole text), bounded in bytes and entries. Each attempt starts with a new parser.
    */
-  private async receiveListing(c: ControlConnection, line: string, command: 'MLSD' | 'LIST -a' | 'LIST', opts: TransferOptions, workingDir: string | undefined, maxBytes: number, maxEntries: number): Promise<ListingResult> {
+  private async receiveListing(c: ControlConnection, line: string, command: 'MLSD' | 'LIST -a' | 'LIST', opts: TransferOptions, workingDir: string | undefined, maxBytes: number, maxEntries: number): Promise<ListingResult & { listedSelf?: boolean }> {
     let parser: ListingParser | undefined;
     const path = workingDir ?? line.slice(command.length + 1);
     await this.transfer(c, line, (socket, progress) => new Promise<void>((resolve, reject) => {
@@ -279,7 +282,7 @@ export class FtpClient {
       socket.once('close', done);
       socket.resume();
     }), opts, workingDir);
-    return parser ? parser.end() : { entries: [], unparsed: [] };
+    return parser ? { ...parser.end(), listedSelf: parser.listedSelf } : { entries: [], unparsed: [] };
   }
 
   /**
