@@ -369,7 +369,7 @@ export class FtpClient {
       if (this.features.has('MLST')) {
         const r = await c.request(`MLST ${path}`);
         const entry = isPositiveCompletion(r.code) ? parseMlstReply(r.lines) : undefined;
-        return entry && entry.size !== undefined ? { ...entry, name } : undefined;
+        return entry?.type === 'file' && entry.size !== undefined ? { ...entry, name } : undefined;
       }
       if (this.statRefused || !PLAIN_PATH.test(parentPath(path)) || !PLAIN_NAME.test(name)) return undefined;
       const r = await c.request(`STAT ${path}`);
