@@ -11,7 +11,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManagedServer, ServerKind, serverMissing, startServer } from '../servers';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { OPERATIONS, commandNames, countOperation, makeFixture } from '../bench/round-trips';
+import { openSite } from '../bench/site';
 
 /** [command names in order, data connections]. */
 type Expected = Record<string, [string[], number]>;
@@ -90,3 +93,61 @@ for (const [kind, expected] of [['vsftpd', VSFTPD], ['proftpd', PROFTPD]] as Arr
     }
   });
 }
+
+/**
+ * What the stats without a round trip must not cost: VS Code calls a later mtime a change on disk,
+ * so a file that did not change keeps one time whether a listing (to the minute, vsftpd) or MDTM
+ * (to the second) answered. Through the real provider on vsftpd.
+ */
+describe('one modification time per unchanged file (vsftpd, the real provider)', () => {
+  let server: ManagedServer;
+  const at = new Date(Date.now() - 3 * 86_400_000);
+  at.setUTCSeconds(37, 0); // a listing shows the minute; MDTM shows :37
+  before(async () => {
+    const missing = serverMissing('vsftpd');
+    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
+    server = await startServer('vsftpd');
+    makeFixture(server.root, server.owner);
+    fs.writeFileSync(path.join(server.root, 'rt', 'steady.txt'), 'steady\n');
+    fs.chownSync(path.join(server.root, 'rt', 'steady.txt'), server.owner.uid, server.owner.gid);
+    fs.utimesSync(path.join(server.root, 'rt', 'steady.txt'), at, at);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  const spec = () => ({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' as const });
+
+  test('MDTM first, then the listing: the listing answers with the time told before', async () => {
+    const site = openSite(spec());
+    try {
+      const first = await site.provider.stat(site.uri('/rt/steady.txt'));
+      assert.equal(first.mtime, at.getTime());
+      await site.provider.readDirectory(site.uri('/rt'));
+      const { result: second, trips } = await site.count(() => site.provider.stat(site.uri('/rt/steady.txt')));
+      assert.deepEqual(trips.commands, [], 'answered from the listing');
+      assert.equal(second.mtime, first.mtime);
+    } finally {
+      await site.close();
+    }
+  });
+
+  test('the listing first, then MDTM (the folder was written to): the time told first, never a later one', async () => {
+    const site = openSite(spec());
+    try {
+      await site.provider.readDirectory(site.uri('/rt'));
+      const first = await site.provider.stat(site.uri('/rt/steady.txt'));
+      assert.equal(first.mtime, Math.floor(at.getTime() / 60_000) * 60_000, 'the listing\'s minute');
+      await site.provider.writeFile(site.uri('/rt/other.txt'), Buffer.from('x'), { create: true, overwrite: true });
+      const { result: second, trips } = await site.count(() => site.provider.stat(site.uri('/rt/steady.txt')));
+      assert.ok(trips.commands.some((c) => c.startsWith('MDTM')), `asked the server: ${trips.commands.join(', ')}`);
+      assert.equal(second.mtime, first.mtime);
+      // A real change (another size) is a new time.
+      fs.writeFileSync(path.join(server.root, 'rt', 'steady.txt'), 'changed, longer\n');
+      const third = await site.provider.stat(site.uri('/rt/steady.txt'));
+      assert.notEqual(third.mtime, first.mtime);
+      assert.equal(third.size, 16);
+    } finally {
+      await site.close();
+    }
+  });
+});
