@@ -219,7 +219,7 @@ export class FtpClient {
           if (!isFtpError(e) || e.fatal || e.code === undefined || e.code < 450 || e.code === 421 || e.code === 425 || e.code === 426) throw e;
           refused = true;
         }
-        c = this.session!.control;
+        c = (await this.ensureSession()).control;
         await this.changeDir(c, path); // not a folder, or not there: CWD says which
         if (refused) this.noPathListing.add(command); // the folder is there: this server won't list it by path
       }
