@@ -11,7 +11,7 @@ const KEEP_MS = 10 * 60_000;
 const MAX_DIRS = 1_000;
 
 export class ListingCache {
-  private readonly dirs = new Map<string, { at: number; fresh: boolean; entries: Map<string, FileEntry> }>();
+  private readonly dirs = new Map<string, { at: number; fresh: boolean; entries: Map<string, FileEntry>; written?: Map<string, number> }>();
 
   set(key: string, entries: FileEntry[]): void {
     this.dirs.delete(key); // re-inserted last: the map's order is oldest first
@@ -26,6 +26,30 @@ export class ListingCache {
     return d.entries;
   }
 
+  /**
+   * An entry's state as of FRESH_MS ago at most: from a fresh listing, or what the server said of a
+   * file we just wrote (`written`) although the rest of its folder must be listed again.
+   */
+  entry(key: string, name: string): FileEntry | undefined {
+    const fresh = this.get(key);
+    if (fresh) return fresh.get(name);
+    const d = this.dirs.get(key);
+    const at = d?.written?.get(name);
+    return at !== undefined && Date.now() - at <= FRESH_MS ? d!.entries.get(name) : undefined;
+  }
+
+  /**
+   * A file we just wrote, as the server described it right before it took its name (a save's
+   * MLST or STAT): it answers stats of that file for FRESH_MS, and is what the listing knows of it
+   * until the folder is listed again. Call after `touched`.
+   */
+  written(key: string, entry: FileEntry): void {
+    const d = this.dirs.get(key);
+    if (!d) return;
+    d.entries.set(entry.name, entry);
+    (d.written ??= new Map()).set(entry.name, Date.now());
+  }
+
   /** The entries of the last listing of a directory, however old (up to KEEP_MS). */
   known(key: string): Map<string, FileEntry> | undefined {
     const d = this.dirs.get(key);
@@ -34,18 +58,21 @@ export class ListingCache {
   }
 
   /**
-   * A write in this directory (a save, a new file): it is listed anew before a stat trusts it; what
-   * was known of its other entries still holds.
+   * A write in this directory (a save, a new file; `name`: of that entry): it is listed anew before
+   * a stat trusts it; what was known of its other entries still holds.
    */
-  touched(key: string): void {
+  touched(key: string, name?: string): void {
     const d = this.dirs.get(key);
-    if (d) d.fresh = false;
+    if (!d) return;
+    d.fresh = false;
+    if (name !== undefined) d.written?.delete(name);
   }
 
   /** An entry deleted or renamed away by us, with everything listed below it. */
   forget(dirKey: string, name: string): void {
     this.touched(dirKey);
     this.dirs.get(dirKey)?.entries.delete(name);
+    this.dirs.get(dirKey)?.written?.delete(name);
     const below = `${dirKey.endsWith('/') ? dirKey : dirKey + '/'}${name}`;
     for (const k of [...this.dirs.keys()]) if (k === below || k.startsWith(below + '/')) this.dirs.delete(k);
   }

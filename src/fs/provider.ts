@@ -20,6 +20,7 @@ import { Doubt, planTree, removeTree } from '../ftp/tree';
 import { Connections, SiteConnection } from './connections';
 import { toFileSystemError } from './errors';
 import { ListingCache } from './listing-cache';
+import { ToldTimes } from './stat-times';
 import { PathLocks } from './path-locks';
 import { LazyProgress } from './progress';
 import { escapeMessage } from '../ui/escape';
@@ -75,6 +76,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private readonly locks = new PathLocks();
   /** Sizes VS Code was just told by stat, so the read that follows can check it got them all. */
   private readonly statSizes = new Map<string, { size: number; at: number }>();
+  /** The modification times stat told VS Code, kept while a file is unchanged (stat-times.ts). */
+  private readonly toldTimes = new ToldTimes();
   private readonly failureEmitter = new vscode.EventEmitter<OperationFailure>();
   /** An operation failed on a reachable site (the UI offers the other mode after a data-connection failure). */
   readonly onDidFail = this.failureEmitter.event;
@@ -189,24 +192,37 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
-    // An entry of a directory listed moments ago costs no round trip. A listing's minute-precision
-    // date would not match MDTM's second later, and VS Code would see a conflict: those ask MDTM.
+    // An entry of a directory listed moments ago (or a file we just saved) costs no round trip. Its
+    // time may be to the minute (LIST) where MDTM says the second: `steady` keeps the time told
+    // before while the file is the same, so VS Code never takes one for a change of the other.
     const listed = this.listed(uri);
-    if (listed && (listed.type === 'directory' || listed.modifiedPrecision === 'second')) {
-      const cached = this.toStat(listed);
+    // A link's own line (size and time of the link, not of its file) answers only where it is to the second (MLSD), as before.
+    if (listed && (listed.type === 'directory' || (listed.type === 'file' && listed.modified) || listed.modifiedPrecision === 'second')) {
+      const cached = this.steady(uri, this.toStat(listed), listed.modifiedPrecision);
       if (cached.type & vscode.FileType.File) this.watcher.toldStat(uri, cached);
       return cached;
     }
+    let precision: FileEntry['modifiedPrecision'];
     const stat = await this.run(uri, async (c, site, path) => {
       if (path === site.root) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
-      return this.toStat(await c.stat(path), this.entryOf(uri));
+      const entry = await c.stat(path);
+      precision = entry.modifiedPrecision;
+      return this.toStat(entry, this.entryOf(uri));
     });
-    if (stat.type & vscode.FileType.File) {
-      this.statSizes.set(uri.toString(), { size: stat.size, at: Date.now() });
+    const steady = this.steady(uri, stat, precision);
+    if (steady.type & vscode.FileType.File) {
+      this.statSizes.set(uri.toString(), { size: steady.size, at: Date.now() });
       if (this.statSizes.size > 200) this.statSizes.delete(this.statSizes.keys().next().value!);
-      this.watcher.toldStat(uri, stat);
+      this.watcher.toldStat(uri, steady);
     }
-    return stat;
+    return steady;
+  }
+
+  /** A file's stat with the time told before when the file is the same (stat-times.ts). */
+  private steady(uri: vscode.Uri, stat: vscode.FileStat, precision: FileEntry['modifiedPrecision']): vscode.FileStat {
+    if (!(stat.type & vscode.FileType.File) || !stat.mtime) return stat;
+    const told = this.toldTimes.tell(uri.toString(), { size: stat.size, mtime: stat.mtime, precision: precision ?? 'second' });
+    return told.mtime === stat.mtime ? stat : { ...stat, mtime: told.mtime, ctime: told.mtime };
   }
 
   /** The size a read of this file should return, when a listing or stat said it moments ago. */
@@ -238,9 +254,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     }
   }
 
-  /** The entry of a listing we still hold for this URI, if any. */
+  /** The entry of a listing we still hold for this URI (fresh, or what a save of it just said), if any. */
   private listed(uri: vscode.Uri): FileEntry | undefined {
-    return this.cache.get(this.dirKey(vscode.Uri.joinPath(uri, '..')))?.get(baseName(uri.path));
+    return this.cache.entry(this.dirKey(vscode.Uri.joinPath(uri, '..')), baseName(uri.path));
   }
 
   /**
@@ -298,8 +314,13 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private async write(uri: vscode.Uri, content: Uint8Array, options: { create: boolean; overwrite: boolean }, progress: LazyProgress): Promise<void> {
     const transfer = { signal: progress.signal, onProgress: (n: number) => progress.bytes(n) };
     // A whole safe save may run again after a dropped connection: it starts from a new temporary file.
-    const existed = await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
-      const current = await this.exists(c, path);
+    const done = await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
+      // A save (create and overwrite, as VS Code saves) of a file its folder's listing shows (kept
+      // up to 10 minutes, or listed now): no stat first. The listing gives the mode and whether it
+      // is a link; the rename over it is one atomic step whatever is there now, and a folder put
+      // there since is never moved aside (save.ts). Anything else is asked of the server first.
+      const planned = options.create && options.overwrite && site.safeSave ? await this.lstat(c, uri, path) : undefined;
+      const current = planned && planned.type !== 'directory' ? planned : await this.exists(c, path);
       if (current?.type === 'directory') throw vscode.FileSystemError.FileIsADirectory(uri);
       if (current && !options.overwrite) throw vscode.FileSystemError.FileExists(uri);
       if (!current && !options.create) throw vscode.FileSystemError.FileNotFound(uri);
@@ -307,13 +328,15 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       const data = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
       if (!site.safeSave) {
         await c.upload(path, data, transfer);
-        return !!current;
+        return { existed: !!current };
       }
-      const entry = current ? (await this.lstat(c, uri, path)) ?? current : undefined;
-      await safeSave(c, path, data, this.saveOptions(site, entry, transfer));
-      return !!current;
+      const entry = !current || current === planned || planned ? current : (await this.lstat(c, uri, path)) ?? current;
+      const saved = await safeSave(c, path, data, this.saveOptions(site, entry, transfer));
+      // What the server said of the new file answers the stat VS Code makes next (not for a link: the link stays).
+      return { existed: !!current, entry: saved.writtenTo === path ? saved.entry : undefined };
     }, true, progress.signal));
-    this.changed(uri, existed ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created);
+    this.changed(uri, done.existed ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created);
+    if (done.entry) this.cache.written(this.dirKey(vscode.Uri.joinPath(uri, '..')), done.entry);
   }
 
   /** Uploads a local file (streamed, so its size doesn't matter) the way a save does. */
@@ -518,7 +541,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private changed(uri: vscode.Uri, type: vscode.FileChangeType, gone = false): void {
     const parent = vscode.Uri.joinPath(uri, '..');
     if (gone) this.cache.forget(this.dirKey(parent), baseName(uri.path));
-    else this.cache.touched(this.dirKey(parent));
+    else this.cache.touched(this.dirKey(parent), baseName(uri.path));
     this.statSizes.delete(uri.toString());
     this.watcher.own(parent, baseName(uri.path), gone);
     this.emitter.fire([{ type, uri }, { type: vscode.FileChangeType.Changed, uri: parent }]);

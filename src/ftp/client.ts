@@ -18,7 +18,7 @@ import { DataMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TransferProgress, runTransfer } from './data/transfer';
 import { FileEntry, ListingResult } from './listing/entry';
-import { ListingParser, parseMlstReply } from './listing';
+import { ListingParser, parseListLine, parseMlstReply } from './listing';
 
 export interface TransferOptions {
   signal?: AbortSignal;
@@ -42,6 +42,12 @@ export class FtpClient {
   private queue: Promise<unknown> = Promise.resolve();
   /** What LIST variant works here, learnt on first use. */
   private listCommand?: 'MLSD' | 'LIST -a' | 'LIST';
+  /** Whether SIZE of a directory is refused here (then a 213 means a file); learnt once. */
+  private sizeRefusesDirs?: boolean;
+  /** STAT with a path is not a command this server knows. */
+  private statRefused = false;
+  /** Listing commands the server refused with a folder's path that CWD then entered. */
+  private readonly noPathListing = new Set<string>();
   private closedByUser = false;
   /**
    * Temporary files an interrupted save could not delete (the connection was gone). A pool shares
@@ -175,19 +181,56 @@ export class FtpClient {
     );
   }
 
-  /** Lists a directory (its entries, without . and ..). Lines no parser understands are in `unparsed`. */
+  /**
+   * Lists a directory (its entries, without . and ..). Lines no parser understands are in `unparsed`.
+   *
+   * The folder is named in the listing command (`LIST -a /a/b/`, `MLSD /a/b/`: no CWD first) when
+   * that can't be misread: a path of plain characters only (servers glob or split the argument of
+   * LIST: `*`, `?`, `[`, `{`, `~`, spaces, quotes...) and ending in `/` (so `ls` lists a link's
+   * folder, not the link). What such a listing can't tell apart is settled the old way, by CWD and a
+   * listing without argument, which also gives the old errors (not found, not a folder): a refusal
+   * (servers that take `-a /a/b/` as a name, a file, a missing path), no entry at all (vsftpd and
+   * pure-ftpd list nothing for a missing path or a file; an empty folder looks the same unless its
+   * own `.` or cdir line is there), and a lone
+   * entry named like the folder itself (a server listing the file or link it was given). A server
+   * that refuses the path form where CWD works is not asked it again.
+   */
   async list(path: string, opts: TransferOptions & { /** LIST, not MLSD: `ls -l` lines name a link's target, MLSD often doesn't. */ unixStyle?: boolean } = {}): Promise<ListingResult> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
+      const candidates = opts.unixStyle ? (['LIST -a', 'LIST'] as const) : this.listCandidates();
+      const command = candidates[0];
+      if (this.cwd !== path && !this.noPathListing.has(command) && PLAIN_PATH.test(path)) {
+        const { maxListingBytes, maxListingEntries } = this.options.limits;
+        let refused = false;
+        try {
+          const result = await this.receiveListing(c, `${command} ${path.endsWith('/') ? path : `${path}/`}`, command, opts, undefined, maxListingBytes, maxListingEntries);
+          const alone = result.entries.length === 1 && result.entries[0].name === baseName(path);
+          // Nothing listed but the folder's own `.` (or cdir) line: an empty folder, for sure.
+          const empty = result.entries.length === 0 && result.unparsed.length === 0 && result.listedSelf;
+          if ((result.entries.length > 0 && !alone) || empty) {
+            const checked = checkedListing({ entries: result.entries, unparsed: result.unparsed }, path, maxListingEntries);
+            if (!opts.unixStyle) this.listCommand = command;
+            this.judgeNameEncoding(checked);
+            return checked;
+          }
+        } catch (e) {
+          // A refusal CWD may explain; a broken transfer, a dropped session or a limit is an answer.
+          if (!isFtpError(e) || e.fatal || e.code === undefined || e.code < 450 || e.code === 421 || e.code === 425 || e.code === 426) throw e;
+          refused = true;
+        }
+        c = (await this.ensureSession()).control;
+        await this.changeDir(c, path); // not a folder, or not there: CWD says which
+        if (refused) this.noPathListing.add(command); // the folder is there: this server won't list it by path
+      }
       // CWD first: listing commands glob or split their argument on some servers; CWD takes the name as is.
       await this.changeDir(c, path);
       c = this.session!.control;
-      const candidates = opts.unixStyle ? (['LIST -a', 'LIST'] as const) : this.listCandidates();
       let lastError: unknown;
       const { maxListingBytes, maxListingEntries } = this.options.limits;
       for (const command of candidates) {
         try {
-          const result = await this.receiveListing(c, command, opts, path, maxListingBytes, maxListingEntries);
+          const result = await this.receiveListing(c, command, command, opts, path, maxListingBytes, maxListingEntries);
           if (!opts.unixStyle) this.listCommand = command;
           const checked = checkedListing(result, path, maxListingEntries);
           this.judgeNameEncoding(checked);
@@ -209,9 +252,10 @@ export class FtpClient {
    * A listing parsed while it arrives (no long synchronous stretch after a big transfer, no copy of
    * the whole text), bounded in bytes and entries. Each attempt starts with a new parser.
    */
-  private async receiveListing(c: ControlConnection, command: 'MLSD' | 'LIST -a' | 'LIST', opts: TransferOptions, path: string, maxBytes: number, maxEntries: number): Promise<ListingResult> {
+  private async receiveListing(c: ControlConnection, line: string, command: 'MLSD' | 'LIST -a' | 'LIST', opts: TransferOptions, workingDir: string | undefined, maxBytes: number, maxEntries: number): Promise<ListingResult & { listedSelf?: boolean }> {
     let parser: ListingParser | undefined;
-    await this.transfer(c, command, (socket, progress) => new Promise<void>((resolve, reject) => {
+    const path = workingDir ?? line.slice(command.length + 1);
+    await this.transfer(c, line, (socket, progress) => new Promise<void>((resolve, reject) => {
       const p = new ListingParser(command === 'MLSD' ? 'mlsd' : 'list', { command, system: this.system, greeting: this.session?.greeting, serverTimeZoneOffsetMinutes: this.options.serverTimeZoneOffsetMinutes });
       parser = p;
       const decoder = this.codec.streamDecoder();
@@ -237,8 +281,8 @@ export class FtpClient {
       socket.once('error', reject);
       socket.once('close', done);
       socket.resume();
-    }), opts, path);
-    return parser ? parser.end() : { entries: [], unparsed: [] };
+    }), opts, workingDir);
+    return parser ? { ...parser.end(), listedSelf: parser.listedSelf } : { entries: [], unparsed: [] };
   }
 
   /**
@@ -276,22 +320,70 @@ export class FtpClient {
         if (!entry) throw new FtpError('protocol', `Could not read the server's MLST answer for ${path}: ${replyText(r)}`);
         return { ...entry, name: baseName(path) };
       }
-      // Without MLST: a directory is what CWD accepts (some servers answer SIZE for directories
-      // too), then SIZE and MDTM answer for files.
+      // Without MLST: SIZE answers for files, CWD for directories. Some servers answer SIZE for
+      // directories too (ftp-srv), so a 213 means a file only where SIZE of a directory was seen
+      // refused (the folder this connection stands in is asked once, or a stat found it so);
+      // elsewhere CWD decides, as it does when SIZE fails. A stat leaves the connection where CWD took it.
       if (path === this.cwd) return { name: baseName(path), type: 'directory' };
-      const previous = this.cwd;
-      const cwd = await c.request(`CWD ${path}`);
-      if (isPositiveCompletion(cwd.code)) {
-        this.cwd = path;
-        if (previous !== undefined) await this.changeDir(c, previous).catch(() => (this.cwd = undefined));
-        return { name: baseName(path), type: 'directory' };
+      let size: Reply | undefined;
+      let sizeFailure: Reply | undefined;
+      if (this.sizeRefusesDirs !== false) {
+        const r = await c.request(`SIZE ${path}`);
+        if (r.code === 213) {
+          size = r;
+          if (this.sizeRefusesDirs === undefined && this.cwd !== undefined) {
+            const probe = await c.request(`SIZE ${this.cwd}`);
+            this.sizeRefusesDirs = probe.code >= 500 && probe.code < 600;
+          }
+        } else sizeFailure = r;
       }
-      const size = await c.request(`SIZE ${path}`);
-      if (size.code !== 213) throw errorFromReply(size.code, size.message, `SIZE ${path}`);
+      if (!size || !this.sizeRefusesDirs) {
+        const cwd = await c.request(`CWD ${path}`);
+        if (isPositiveCompletion(cwd.code)) {
+          this.cwd = path;
+          if (sizeFailure && sizeFailure.code >= 500) this.sizeRefusesDirs ??= true;
+          return { name: baseName(path), type: 'directory' };
+        }
+        if (sizeFailure) throw errorFromReply(sizeFailure.code, sizeFailure.message, `SIZE ${path}`);
+        size ??= await c.request(`SIZE ${path}`);
+        if (size.code !== 213) throw errorFromReply(size.code, size.message, `SIZE ${path}`);
+      }
       const mdtm = await c.request(`MDTM ${path}`);
       const modified = mdtm.code === 213 ? parseFtpTime(mdtm.message) : undefined;
       if (!/^\d{1,15}$/.test(size.message.trim())) throw new FtpError('server', `The server's SIZE answer for ${path} is not a size: ${JSON.stringify(size.message.slice(0, 100))}`, { code: size.code, replyText: size.message });
       return { name: baseName(path), type: 'file', size: Number(size.message.trim()), modified, modifiedPrecision: modified ? 'second' : undefined };
+    });
+  }
+
+  /**
+   * What the server says of a file just written (a save's temporary file), in one command: MLST
+   * where FEAT offers it, else STAT with the path (an `ls -l` line over the control connection,
+   * RFC 959; its size is exact bytes and its mode the one the server gave the file). Undefined when
+   * the server can't say that way (no such command, a name STAT could misread, no line for exactly
+   * this file, an estimated size): the caller asks SIZE. Answers that never came throw.
+   */
+  async inspect(path: string): Promise<FileEntry | undefined> {
+    assertSafeArgument(path);
+    return this.exclusive(async (c) => {
+      const name = baseName(path);
+      if (this.features.has('MLST')) {
+        const r = await c.request(`MLST ${path}`);
+        const entry = isPositiveCompletion(r.code) ? parseMlstReply(r.lines) : undefined;
+        return entry?.type === 'file' && entry.size !== undefined ? { ...entry, name } : undefined;
+      }
+      if (this.statRefused || !PLAIN_PATH.test(parentPath(path)) || !PLAIN_NAME.test(name)) return undefined;
+      const r = await c.request(`STAT ${path}`);
+      if (r.code !== 211 && r.code !== 212 && r.code !== 213) {
+        if (r.code >= 500 && r.code <= 504) this.statRefused = true;
+        return undefined;
+      }
+      for (const line of r.lines.slice(1, -1)) {
+        const parsed = parseListLine(line.trimStart(), { command: 'STAT', system: this.system, serverTimeZoneOffsetMinutes: this.options.serverTimeZoneOffsetMinutes });
+        if (!('entry' in parsed)) continue;
+        const e = parsed.entry;
+        if ((e.name === name || e.name === path) && e.type === 'file' && e.size !== undefined && !e.sizeApproximate) return { ...e, name };
+      }
+      return undefined;
     });
   }
 
@@ -624,6 +716,13 @@ class ByteSink {
     return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.length);
   }
 }
+
+/**
+ * A path a listing command can carry without a server reading more into it: no glob characters, no
+ * spaces or quotes (servers split the argument), nothing but letters, digits and `. _ - + @ % = , : #`.
+ */
+const PLAIN_PATH = /^\/[\p{L}\p{N}._\-+@%=,:#/]*$/u;
+const PLAIN_NAME = /^[\p{L}\p{N}._\-+@%=,:#]+$/u;
 
 /**
  * A listing that yielded no entry but had lines is not an empty folder: the server said something

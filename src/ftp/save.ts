@@ -4,7 +4,10 @@
  * never deleted.
  *
  * 1. Upload to a temporary name unique to this process and attempt, in the same folder.
- * 2. Check its size (SIZE) against what was sent; keep the target's permissions (SITE CHMOD).
+ * 2. Ask the server what it holds under that name, in one command (MLST, or STAT with the path:
+ *    size and mode; SIZE where neither answers), and check the size against what was sent. Keep the
+ *    target's permissions: SITE CHMOD, unless that answer shows the server gave the new file the
+ *    target's mode already.
  * 3. Rename it over the target: one atomic step on servers that replace on RNTO.
  *    A server that refuses to rename over a file (IIS, "file in use"): rename the target to a
  *    backup, the temporary file to the target, delete the backup; undo on failure.
@@ -44,6 +47,11 @@ export interface SafeSaveResult {
   writtenTo: string;
   /** Whether the target's mode was kept: undefined when there was none to keep. */
   modeKept?: boolean;
+  /**
+   * What the server said of the new file just before it took the target's name (MLST or STAT:
+   * size, time, mode), named like the target; undefined when it said only a size (SIZE).
+   */
+  entry?: FileEntry;
 }
 
 /** Files written by a save in progress: `.<name>.ftpws-<process><random>.tmp` (or `.bak`). */
@@ -117,20 +125,32 @@ async function replaceFile(client: FtpClient, path: string, source: Buffer | Rea
   const temp = tempName(path);
   let sent: number;
   let modeKept: boolean | undefined;
+  let entry: FileEntry | undefined;
   try {
     sent = await client.upload(temp, source, opts);
-    const size = await sizeOf(client, temp);
+    // The check that the whole upload arrived, before anything replaces the target.
+    const seen = await client.inspect(temp).catch((e: unknown) => {
+      if (unclear(e)) throw e;
+      return undefined;
+    });
+    const size = seen ? seen.size : await sizeOf(client, temp);
     if (size !== undefined && size !== sent) {
       throw new FtpError('interrupted', `The upload arrived incomplete (${size} of ${sent} bytes); the file on the server was left as it was.`);
     }
+    if (seen) entry = { ...seen, name: baseName(path) };
     if (current?.mode !== undefined && opts.keepMode !== false) {
-      try {
-        await client.chmod(temp, current.mode);
-        modeKept = true;
-      } catch (e) {
-        if (unclear(e)) throw e;
-        modeKept = false;
-        opts.log?.(`Could not keep the permissions ${(current.mode & 0o7777).toString(8)} of ${path} (${(e as Error).message}); the saved file has the server's default.`);
+      if (seen?.mode !== undefined && (seen.mode & 0o7777) === (current.mode & 0o7777)) {
+        modeKept = true; // the server gave the new file this mode already
+      } else {
+        try {
+          await client.chmod(temp, current.mode);
+          modeKept = true;
+          if (entry) entry = { ...entry, mode: current.mode & 0o7777 };
+        } catch (e) {
+          if (unclear(e)) throw e;
+          modeKept = false;
+          opts.log?.(`Could not keep the permissions ${(current.mode & 0o7777).toString(8)} of ${path} (${(e as Error).message}); the saved file has the server's default.`);
+        }
       }
     }
   } catch (e) {
@@ -149,19 +169,33 @@ async function replaceFile(client: FtpClient, path: string, source: Buffer | Rea
     }
     // The server refuses to rename over an existing file: go through a backup of the target.
     await replaceThroughBackup(client, temp, path, sent, opts, e);
-    return { bytes: sent, writtenTo: path, modeKept };
+    return { bytes: sent, writtenTo: path, modeKept, entry };
   }
   if (!replaced) {
     await deleteQuietly(client, temp, opts);
     throw new FtpError('connectionLost', `The server stopped answering before ${path} was replaced; the file on the server is as it was.`);
   }
-  return { bytes: sent, writtenTo: path, modeKept };
+  return { bytes: sent, writtenTo: path, modeKept, entry };
 }
 
 /** target -> backup, temp -> target, delete backup; every failure undone or named. */
 async function replaceThroughBackup(client: FtpClient, temp: string, path: string, size: number, opts: SafeSaveOptions, refusal: FtpError): Promise<void> {
   opts.log?.(`The server would not rename over ${path} (${refusal.message}); moving it to a backup first.`);
   const backup = tempName(path, 'bak');
+  // The save may have been planned from a listing: a folder put there since is never moved aside.
+  let now: FileEntry | undefined;
+  try {
+    now = await client.stat(path);
+  } catch (e) {
+    if (unclear(e)) {
+      leftover(client, temp, opts);
+      throw e;
+    }
+  }
+  if (now?.type === 'directory') {
+    await deleteQuietly(client, temp, opts);
+    throw new FtpError('exists', `${path} is a folder on the server now; nothing was changed.`);
+  }
   try {
     await client.rename(path, backup);
   } catch (e) {

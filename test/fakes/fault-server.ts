@@ -298,7 +298,7 @@ export async function startFaultServer(script: FaultScript = {}): Promise<FakeSe
         case 'LIST':
         case 'NLST':
         case 'MLSD': {
-          const target = /^-\w+$/.test(arg) ? '' : arg;
+          const target = arg.replace(/^-\w+(\s+|$)/, ''); // `LIST -a /dir/` as real servers read it
           const dir = disk(target);
           const onDisk = fs.existsSync(dir) && fs.statSync(dir).isDirectory();
           if (!onDisk && !script.listing) return void send([`550 ${target}: No such file or directory`]);

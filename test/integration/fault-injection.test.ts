@@ -96,3 +96,59 @@ describe('fault injection through the engine (FAKE fault server)', () => {
 
   test('no promise was rejected unhandled', () => assert.equal(unhandled, 0));
 });
+
+/**
+ * A save's check of the temporary file on a server without MLST: STAT with the path (an `ls -l`
+ * line over the control connection) gives its size and mode in one command. A size short of what
+ * was sent stops the save before the rename; the mode decides whether SITE CHMOD is needed.
+ */
+describe("a save's STAT check of the temporary file (FAKE server with STAT)", () => {
+  const stat = (shown: (bytes: number) => number, mode = '-rw-r-----') => ({
+    onCommand: (verb: string, arg: string, s: { disk(a: string): string }) => {
+      if (verb !== 'STAT' || !fs.existsSync(s.disk(arg))) return undefined;
+      const bytes = shown(fs.statSync(s.disk(arg)).size);
+      return ['213-Status follows:', `${mode}    1 1000     1000     ${String(bytes).padStart(8)} Dec 01 12:00 ${path.posix.basename(arg)}`, '213 End of status'];
+    },
+  });
+  const save = async (script: ReturnType<typeof stat>) => {
+    const srv = await startFaultServer(script);
+    fs.writeFileSync(path.join(srv.root, 'page.txt'), OLD);
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 1 });
+    try {
+      const result = await pool.run((cl) => safeSave(cl, '/page.txt', NEW, { current: { name: 'page.txt', type: 'file', mode: 0o640 } })).catch((e: unknown) => e);
+      const commands = srv.sessions.flatMap((s) => s.commands).map((c) => c.split(' ').slice(0, c.startsWith('SITE') ? 2 : 1).join(' '));
+      return { result, commands, disk: fs.readFileSync(path.join(srv.root, 'page.txt')), leftovers: fs.readdirSync(srv.root).filter((n) => TEMP_PATTERN.test(n)) };
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  };
+
+  test('STAT shows fewer bytes than were sent: an interrupted error, the old file intact, no temporary file', async () => {
+    const { result, commands, disk, leftovers } = await save(stat((n) => n - 1));
+    assert.ok(isFtpError(result, 'interrupted'), `got ${String(result)}`);
+    assert.ok(disk.equals(OLD));
+    assert.deepEqual(leftovers, []);
+    assert.ok(!commands.includes('RNFR') && !commands.includes('SIZE'), commands.join(', '));
+  });
+
+  test("STAT shows the whole file with the target's mode: no SIZE, no SITE CHMOD", async () => {
+    const { result, commands, disk } = await save(stat((n) => n));
+    assert.ok(!(result instanceof Error), String(result));
+    assert.ok(disk.equals(NEW));
+    assert.deepEqual(commands.filter((c) => /^(STOR|STAT|SIZE|SITE CHMOD|RNFR|RNTO)$/.test(c)), ['STOR', 'STAT', 'RNFR', 'RNTO']);
+  });
+
+  test('STAT shows another mode: SITE CHMOD to the target\'s', async () => {
+    const { commands, disk } = await save(stat((n) => n, '-rw-r--r--'));
+    assert.ok(disk.equals(NEW));
+    assert.deepEqual(commands.filter((c) => /^(STOR|STAT|SIZE|SITE CHMOD|RNFR|RNTO)$/.test(c)), ['STOR', 'STAT', 'SITE CHMOD', 'RNFR', 'RNTO']);
+  });
+
+  test('no STAT at all (502): SIZE checks, as before', async () => {
+    const { result, commands, disk } = await save({ onCommand: () => undefined });
+    assert.ok(!(result instanceof Error), String(result));
+    assert.ok(disk.equals(NEW));
+    assert.deepEqual(commands.filter((c) => /^(STOR|STAT|SIZE|SITE CHMOD|RNFR|RNTO)$/.test(c)), ['STOR', 'STAT', 'SIZE', 'SITE CHMOD', 'RNFR', 'RNTO']);
+  });
+});

@@ -75,6 +75,9 @@ export class ListingParser {
   }
 
   /** Entries read so far (older VMS versions and `.`/`..` not counted). */
+  /** Whether the listing had a line for the folder itself (`.` of `ls -a`, MLSD's cdir): it listed a folder. */
+  listedSelf = false;
+
   get entryCount(): number {
     return this.result.entries.length;
   }
@@ -222,7 +225,10 @@ export class ListingParser {
 
   /** Adds an entry read from text[start, end) (the line is only cut out when it must be kept). */
   private add(entry: FileEntry, text: string, start = 0, end = text.length): void {
-    if (isSelfOrParent(entry)) return;
+    if (isSelfOrParent(entry)) {
+      if (entry.name === '.' || entry.facts?.['type']?.toLowerCase() === 'cdir') this.listedSelf = true;
+      return;
+    }
     const entries = this.result.entries;
     if (entry.version !== undefined) {
       // VMS: keep the highest version of each name, where the first one was listed.

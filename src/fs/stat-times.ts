@@ -1,0 +1,53 @@
+/**
+ * One modification time per unchanged file, whatever answered the stat. A folder listed by LIST
+ * gives times to the minute (`Dec  1 12:01`) or the day (`Dec  1  2025`), MDTM and MLST to the
+ * second. VS Code compares the mtime of the stat it makes before a save with the one it was told
+ * before, and calls a later one a change on disk ("the content of the file is newer"). So when a
+ * new answer describes the same file as the last one told (same size, the finer time inside the
+ * coarser one's minute or day), the time told before is told again; only a real difference (size,
+ * or a time outside that span) gives the new time. No `vscode` import: unit-tested alone.
+ */
+
+export type TimePrecision = 'second' | 'minute' | 'day';
+
+/** What a stat told VS Code of a file. */
+export interface ToldTime {
+  size: number;
+  /** ms since the epoch; 0 when unknown. */
+  mtime: number;
+  precision: TimePrecision;
+}
+
+const UNIT: Record<TimePrecision, number> = { second: 1000, minute: 60_000, day: 86_400_000 };
+
+/**
+ * Whether two answers describe the same state of a file: the same size, and times that agree at
+ * the coarser precision (a listing's time is its true time cut to the minute or day, in the
+ * server's zone: the finer time lies in [coarse, coarse + unit)).
+ */
+export function sameState(a: ToldTime, b: ToldTime): boolean {
+  if (a.size !== b.size || !a.mtime || !b.mtime) return false;
+  const [coarse, fine] = UNIT[a.precision] >= UNIT[b.precision] ? [a, b] : [b, a];
+  if (coarse.precision === fine.precision) return Math.floor(coarse.mtime / 1000) === Math.floor(fine.mtime / 1000);
+  return fine.mtime >= coarse.mtime && fine.mtime < coarse.mtime + UNIT[coarse.precision];
+}
+
+/** The answer to give: the one told before when nothing changed, else the new one. */
+export function steadyTime(fresh: ToldTime, told: ToldTime | undefined): ToldTime {
+  return told && sameState(told, fresh) ? told : fresh;
+}
+
+/** The times told per file (by URI), oldest dropped first. */
+export class ToldTimes {
+  private readonly told = new Map<string, ToldTime>();
+  constructor(private readonly max = 2000) {}
+
+  /** Records and returns the time to tell for `key`'s new answer. */
+  tell(key: string, fresh: ToldTime): ToldTime {
+    const answer = steadyTime(fresh, this.told.get(key));
+    this.told.delete(key);
+    this.told.set(key, answer);
+    if (this.told.size > this.max) this.told.delete(this.told.keys().next().value!);
+    return answer;
+  }
+}

@@ -1,0 +1,51 @@
+/** The provider's listing cache (src/fs/listing-cache.ts): what a save said of the file it wrote. */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ListingCache } from '../../src/fs/listing-cache';
+import type { FileEntry } from '../../src/ftp';
+
+const file = (name: string, size: number): FileEntry => ({ name, type: 'file', size });
+
+describe('listing cache', () => {
+  test('a fresh listing answers for its entries; a write makes the folder stale', () => {
+    const c = new ListingCache();
+    c.set('d', [file('a', 1), file('b', 2)]);
+    assert.equal(c.entry('d', 'a')?.size, 1);
+    c.touched('d', 'a');
+    assert.equal(c.entry('d', 'a'), undefined);
+    assert.equal(c.entry('d', 'b'), undefined);
+    assert.equal(c.known('d')?.get('b')?.size, 2);
+  });
+
+  test('what a save said of its file answers for that file only, and replaces what the listing knew', () => {
+    const c = new ListingCache();
+    c.set('d', [file('a', 1), file('b', 2)]);
+    c.touched('d', 'a');
+    c.written('d', file('a', 5));
+    assert.equal(c.entry('d', 'a')?.size, 5);
+    assert.equal(c.entry('d', 'b'), undefined);
+    assert.equal(c.known('d')?.get('a')?.size, 5);
+  });
+
+  test('a later write of the file without such an answer drops it; a new listing replaces it', () => {
+    const c = new ListingCache();
+    c.set('d', [file('a', 1)]);
+    c.written('d', file('a', 5));
+    c.touched('d', 'a');
+    assert.equal(c.entry('d', 'a'), undefined);
+    c.written('d', file('a', 6));
+    c.set('d', [file('a', 7)]);
+    assert.equal(c.entry('d', 'a')?.size, 7);
+    c.touched('d');
+    assert.equal(c.entry('d', 'a'), undefined);
+  });
+
+  test('a deleted entry is forgotten with what a save said of it', () => {
+    const c = new ListingCache();
+    c.set('d', [file('a', 1)]);
+    c.written('d', file('a', 5));
+    c.forget('d', 'a');
+    assert.equal(c.entry('d', 'a'), undefined);
+    assert.equal(c.known('d')?.get('a'), undefined);
+  });
+});
