@@ -1,0 +1,76 @@
+/**
+ * A folder of 100,000 files on a real server (vsftpd, `ls -l` lines; proftpd, MLSD): `list()` reads
+ * every entry while the extension host's event loop keeps running. The listing is parsed as it
+ * arrives (ListingParser), so the loop gets a turn between chunks: the test asserts the entries and
+ * that timers ran all along the listing, and prints the longest stretch the loop was held (a figure,
+ * never asserted: timings belong to benchmarks; `npm run bench` compares it with basic-ftp).
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FtpClient } from '../../src/ftp/client';
+import { ServerKind, serverMissing, startServer } from '../servers';
+
+const COUNT = 100_000;
+const rows: string[] = [];
+
+/** Creates COUNT empty files in dir, owned by the server's user. */
+function manyFiles(dir: string, owner: { uid: number; gid: number }): void {
+  fs.mkdirSync(dir);
+  fs.chownSync(dir, owner.uid, owner.gid);
+  for (let i = 0; i < COUNT; i++) {
+    const f = path.join(dir, `file-${String(i).padStart(6, '0')}.txt`);
+    fs.closeSync(fs.openSync(f, 'w'));
+    fs.chownSync(f, owner.uid, owner.gid);
+  }
+}
+
+describe(`a listing of ${COUNT.toLocaleString('en')} entries on real servers`, () => {
+  for (const kind of ['vsftpd', 'proftpd'] as ServerKind[]) {
+    test(`${kind}: every entry, and the event loop runs while it arrives`, async () => {
+      const missing = serverMissing(kind);
+      if (missing) assert.fail(`${kind} is not installed: ${missing}`);
+      const server = await startServer(kind);
+      try {
+        manyFiles(path.join(server.root, 'big'), server.owner);
+        const client = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password });
+        try {
+          // A timer every 2 ms: how often it ran, and the longest gap between two of its runs.
+          let ticks = 0;
+          let longest = 0;
+          let last = performance.now();
+          const timer = setInterval(() => {
+            const now = performance.now();
+            longest = Math.max(longest, now - last);
+            last = now;
+            ticks++;
+          }, 2);
+          const started = performance.now();
+          let result;
+          try {
+            result = await client.list('/big');
+          } finally {
+            clearInterval(timer);
+          }
+          const ms = performance.now() - started;
+          assert.equal(result.entries.length, COUNT, 'every entry');
+          assert.deepEqual(result.unparsed, []);
+          assert.equal(new Set(result.entries.map((e) => e.name)).size, COUNT, 'no name twice');
+          // One synchronous parse of the whole listing would leave the timer a single turn or two.
+          assert.ok(ticks >= 10, `the event loop ran only ${ticks} times during the listing`);
+          rows.push(`| ${kind} | ${client.features.has('MLST') ? 'MLSD' : 'LIST -a'} | ${COUNT} | ${ms.toFixed(0)} ms | ${ticks} | ${longest.toFixed(1)} ms |`);
+        } finally {
+          await client.close();
+        }
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+
+  test('figures', () => {
+    assert.ok(rows.length > 0, 'no listing was measured');
+    console.log(['', '| server | command | entries | list() | timer turns (2 ms) | longest hold of the event loop |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n'));
+  });
+});
