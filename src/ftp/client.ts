@@ -292,9 +292,14 @@ export class FtpClient {
    */
   private judgeNameEncoding(result: ListingResult): void {
     if (this.nameEncoding) return;
-    const names = result.entries.map((e) => e.name).filter((n) => /[^\u0020-\u007e]/.test(n)); // controls never make it into a name
+    // The first 500 names outside printable ASCII (controls never make it into a name), without a
+    // copy of a big listing's names: this runs after every listing until a listing tells.
+    const names: string[] = [];
+    for (const e of result.entries) {
+      if (NOT_ASCII.test(e.name) && names.push(e.name) >= 500) break;
+    }
     if (!names.length || (this.codec.isUtf8 && !names.some(hasRawBytes))) return;
-    const guess = guessNameEncoding(names.slice(0, 500).map((n) => this.codec.encode(n)), this.codec.name);
+    const guess = guessNameEncoding(names.map((n) => this.codec.encode(n)), this.codec.name);
     this.nameEncoding = guess;
     const advice = encodingAdvice(this.options.host, guess);
     if (!advice) return;
@@ -728,6 +733,8 @@ const PLAIN_NAME = /^[\p{L}\p{N}._\-+@%=,:#]+$/u;
  * A listing that yielded no entry but had lines is not an empty folder: the server said something
  * we could not read (often "Permission denied" as the only line). Too many entries is refused.
  */
+const NOT_ASCII = /[^\u0020-\u007e]/;
+
 function checkedListing(result: ListingResult, path: string, maxEntries: number): ListingResult {
   if (result.entries.length > maxEntries) {
     throw new FtpError('protocol', `The listing of ${path} has more than ${maxEntries} entries; it was not read.`);
