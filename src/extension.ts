@@ -9,7 +9,7 @@ import { Connections } from './fs/connections';
 import { FtpFileSystemProvider } from './fs/provider';
 import { SiteSecrets } from './sites/secrets';
 import { TrustQuestions, TrustedCertificates } from './sites/certificates';
-import { SiteArg, registerSiteCommands, setWorkspaceStorage } from './sites/commands';
+import { SiteArg, registerSiteCommands, repairSiteWorkspace, setWorkspaceStorage } from './sites/commands';
 import { allSites, siteRoot } from './sites/config';
 import { SiteStatusBar } from './ui/status-bar';
 import { SitesView } from './ui/sites-view';
@@ -37,6 +37,7 @@ export interface FtpWorkspaceApi {
 export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
   const log = vscode.window.createOutputChannel('FTP Workspace', { log: true });
   setWorkspaceStorage(context.globalStorageUri);
+  void repairSiteWorkspace(context.globalState, log).catch((e: unknown) => log.error(`Repairing this site window failed: ${e instanceof Error ? e.message : String(e)}`));
   const secrets = new SiteSecrets(context.secrets);
   const certificates = new TrustedCertificates(context.globalState);
   const connections = new Connections(secrets, certificates, context.globalState, log);

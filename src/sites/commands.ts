@@ -9,7 +9,7 @@ import { siteNameProblem } from './names';
 import { openSite } from './open-site';
 
 // Open Site lives in open-site.ts (with its workspace file); extension.ts imports it from here.
-export { openSite, setWorkspaceStorage } from './open-site';
+export { openSite, repairSiteWorkspace, setWorkspaceStorage } from './open-site';
 export type { OpenWhere } from './open-site';
 
 const MODES: Array<{ label: string; mode: TransferMode; detail: string }> = [

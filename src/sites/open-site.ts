@@ -11,6 +11,7 @@ import { escapeMessage } from '../ui/escape';
 import { workspaceFileName } from './names';
 import { SiteSettings, carrySite } from './carried-site';
 import { stripJsonComments } from './import/sftp-json';
+import { foldersToRestore } from './workspace-repair';
 
 export type OpenWhere = 'add' | 'window' | 'newWindow';
 
@@ -96,6 +97,38 @@ export async function siteWorkspaceFile(site: string, uri: vscode.Uri): Promise<
   }
   if (JSON.stringify(content) !== JSON.stringify(before)) await vscode.workspace.fs.writeFile(file, Buffer.from(JSON.stringify(content, null, 2)));
   return file;
+}
+
+/**
+ * A site's window that code-server opened with none of its folders (a start-up race of its own:
+ * workspace-repair.ts) gets them back from the workspace file Open Site wrote, without a reload;
+ * if VS Code doesn't take them within 10 s, the window is reloaded, once per file and minute.
+ * Runs at activation, which onStartupFinished brings about in such a window.
+ */
+export async function repairSiteWorkspace(state: vscode.Memento, log: vscode.LogOutputChannel): Promise<void> {
+  const file = vscode.workspace.workspaceFile;
+  if (!file || !storage || vscode.workspace.workspaceFolders?.length) return;
+  const folders = foldersToRestore(file.path, vscode.Uri.joinPath(storage, 'workspaces').path, 0, await readJson(file));
+  if (!folders.length || vscode.workspace.workspaceFolders?.length) return;
+  log.warn(`This window opened ${file.path} with none of its folders (a code-server start-up race); adding ${folders.map((f) => f.uri).join(', ')} back.`);
+  const added = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => (listening.dispose(), resolve(false)), 10_000);
+    const listening = vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      clearTimeout(timer);
+      listening.dispose();
+      resolve(true);
+    });
+  });
+  if (vscode.workspace.updateWorkspaceFolders(0, 0, ...folders.map((f) => ({ uri: vscode.Uri.parse(f.uri), name: f.name }))) && (await added)) return;
+  const key = 'ftpWorkspace.repairReload';
+  const last = state.get<{ file: string; at: number }>(key);
+  if (last?.file === file.path && Date.now() - last.at < 60_000) {
+    log.error(`The folders of ${file.path} could not be added back; reload the window (Developer: Reload Window).`);
+    return;
+  }
+  await state.update(key, { file: file.path, at: Date.now() });
+  log.warn(`The folders of ${file.path} were not taken; reloading the window once.`);
+  await vscode.commands.executeCommand('workbench.action.reloadWindow');
 }
 
 /**
