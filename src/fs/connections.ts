@@ -58,7 +58,7 @@ const CONNECTION_KINDS: readonly FtpErrorKind[] = ['unreachable', 'loginRefused'
 /** Of those, the ones that only count while the site has no working connection left. */
 const ONLY_WITHOUT_CONNECTION: readonly FtpErrorKind[] = ['timeout', 'connectionLost', 'protocol'];
 /** Site settings that only change how files move, not what the site shows: changing them reloads no folder. */
-const TRANSFER_KEYS = new Set(['transferMode', 'passive', 'active', 'maxConnections', 'keepaliveSeconds', 'dataConnectTimeoutSeconds', 'timeoutSeconds', 'safeSave']);
+const TRANSFER_KEYS = new Set(['transferMode', 'passive', 'active', 'maxConnections', 'keepaliveSeconds', 'dataConnectTimeoutSeconds', 'timeoutSeconds', 'safeSave', 'pollSeconds']);
 
 /**
  * Names VS Code probes for in every folder (settings, tasks, git, ...): their absence is normal. A

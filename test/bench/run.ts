@@ -22,7 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Conn, REPO } from './common';
 import { BenchServer, SHM, shmDir, startBenchServer } from './servers';
-import { LatencyRelay } from './latency-relay';
+import { LatencyRelay } from '../servers/latency-relay';
 import { PeerInfo, curlSteps, curlTimed, findPeers, ftplibTimed, lftpTimed, lq } from './peers';
 import type { Job, Result } from './worker';
 import { OPERATIONS, commandNames, countOperation, makeFixture } from './round-trips';

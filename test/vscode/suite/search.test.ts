@@ -15,6 +15,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RunningServer, ServerKind, serverMissing, startServer } from '../../servers';
+import { PortBlock, claimPortBlock } from '../../servers/common';
+import { LatencyRelay } from '../../servers/latency-relay';
 import { until } from '../host-helpers';
 
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
@@ -127,7 +129,15 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 suite('FTP search: Go to File and Find in Files on 2,000 files (vsftpd)', function () {
   this.timeout(600_000);
   const SITE = 'srch';
+  /**
+   * The same server 20 ms away (a latency relay on 127.0.0.2), for the tests that cancel a search
+   * midway: on loopback the whole walk may end before a cancel can arrive.
+   */
+  const FAR = 'srchfar';
   let server: RunningServer;
+  let block: PortBlock | undefined;
+  let relay: LatencyRelay | undefined;
+  const farFolder = () => `ftp://${FAR}/site`;
   let tree: ReturnType<typeof makeTree>;
   const folder = () => `ftp://${SITE}/site`;
   const siteDir = () => path.join(server.root, 'site');
@@ -136,18 +146,28 @@ suite('FTP search: Go to File and Find in Files on 2,000 files (vsftpd)', functi
   suiteSetup(async () => {
     const missing = serverMissing('vsftpd');
     if (missing) throw new Error(missing);
-    server = await startServer('vsftpd');
+    block = await claimPortBlock('127.0.0.1');
+    server = await startServer('vsftpd', { passivePorts: [block.first, block.last] });
     await vscode.extensions.getExtension('ftp-workspace.ftp-workspace')!.activate();
     tree = makeTree(server.root);
     execFileSync('chown', ['-R', '-h', `${server.owner.uid}:${server.owner.gid}`, server.root]);
     await setSite(SITE, { host: server.host, port: server.port, user: server.user, maxConnections: 4 });
     await vscode.commands.executeCommand('ftpWorkspace.setPassword', SITE, server.password);
+    const ports = [server.port];
+    for (let p = block.first; p <= block.last; p++) ports.push(p);
+    relay = await LatencyRelay.start({ listenHost: '127.0.0.2', targetHost: server.host, ports, oneWayMs: 10 });
+    await setSite(FAR, { host: '127.0.0.2', port: server.port, user: server.user, maxConnections: 4, transferMode: 'passive' });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', FAR, server.password);
   });
   suiteTeardown(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('ftpWorkspace.disconnect', SITE);
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect', FAR);
     await dropSite(SITE);
+    await dropSite(FAR);
+    await relay?.close();
     await server?.stop();
+    block?.release();
   });
 
   test('Go to File lists all 2,000 files, finds the deepest by a fuzzy query ("ndf"), never follows a link; again, at once from the kept listing', async () => {
@@ -186,7 +206,7 @@ suite('FTP search: Go to File and Find in Files on 2,000 files (vsftpd)', functi
   test('Escape stops Go to File\'s listing: nothing listed after it, and the part listed is not kept', async () => {
     const lists = () => (fs.readFileSync(server.logFile!, 'utf8').match(/"LIST/g) ?? []).length;
     const before = lists();
-    const picking = vscode.commands.executeCommand<GoResult>('ftpWorkspace.goToFile', { folder: folder(), maxDepth: 19 });
+    const picking = vscode.commands.executeCommand<GoResult>('ftpWorkspace.goToFile', { folder: farFolder(), maxDepth: 19 });
     await until('a first folder listed', () => lists() > before, 30_000);
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     const result = await picking;
@@ -195,7 +215,7 @@ suite('FTP search: Go to File and Find in Files on 2,000 files (vsftpd)', functi
     const after = lists();
     await new Promise((r) => setTimeout(r, 1000));
     assert.ok(lists() <= after + 4, 'at most the listings in flight finish, none start'); // one per connection
-    const again = await vscode.commands.executeCommand<GoResult>('ftpWorkspace.goToFile', { folder: folder(), maxDepth: 19, query: 'ndf', accept: true });
+    const again = await vscode.commands.executeCommand<GoResult>('ftpWorkspace.goToFile', { folder: farFolder(), maxDepth: 19, query: 'ndf', accept: true });
     assert.equal(again.cached, false, 'listed afresh');
     assert.equal(again.items, 2000);
   });
@@ -263,7 +283,7 @@ suite('FTP search: Go to File and Find in Files on 2,000 files (vsftpd)', functi
     const retrs = () => (fs.readFileSync(server.logFile!, 'utf8').match(/"RETR /g) ?? []).length;
     const before = retrs();
     const started = Date.now();
-    const running = vscode.commands.executeCommand<FindResult>('ftpWorkspace.findInFiles', { folder: folder(), pattern: 'needle', fresh: true });
+    const running = vscode.commands.executeCommand<FindResult>('ftpWorkspace.findInFiles', { folder: farFolder(), pattern: 'needle', fresh: true });
     let searchedWhenCancelled = 0;
     await until('the first files searched', () => {
       const m = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'ftp-search').map((d) => /^Searching… (\d+) of/m.exec(d.getText())).find(Boolean);
