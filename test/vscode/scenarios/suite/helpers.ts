@@ -123,10 +123,13 @@ export async function diagnose(site: string, apply = false, started?: Thenable<D
   return result;
 }
 
-/** What the report's "Apply to the settings of <site>" button runs; its notification is swallowed. */
-export async function applyRecommendation(site: string, report: DoctorReport): Promise<string> {
+/**
+ * What the report's "Apply to the settings of <site>" button runs (it passes its offer's settings:
+ * the keys the recommendation changes; none means that same offer); its notification is swallowed.
+ */
+export async function applyRecommendation(site: string): Promise<string> {
   const { calls } = await answering('showInformationMessage', () => undefined, () =>
-    Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', site, report.recommendation.settings)));
+    Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', site)));
   return String(calls[0]?.[0] ?? '');
 }
 
