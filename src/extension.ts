@@ -74,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     vscode.commands.registerCommand('ftpWorkspace.reconnect', async (arg?: SiteArg) => {
       const site = siteName(arg);
       trust.forgetDeclined(site);
-      const sites = site ? [site] : Object.keys(allSites()).filter((s) => connections.stateOf(s).state !== 'idle');
+      const sites = site ? [site] : sitesInUse(connections);
       return Promise.all(sites.map(async (s) => {
         await connections.retry(s);
         let told = false;
@@ -124,6 +124,21 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     statusBarCommand: () => statusBar.command,
     logUri: context.logUri,
   };
+}
+
+/**
+ * What Reconnect without a site reconnects: every configured site that is connected or failed, or
+ * is a folder of this workspace, or is the active editor's (a site whose connections the server
+ * dropped reads "idle" but is still the one the user works on).
+ */
+function sitesInUse(connections: Connections): string[] {
+  const configured = allSites();
+  const inUse = new Set(Object.keys(configured).filter((s) => connections.stateOf(s).state !== 'idle'));
+  const uris = [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri), vscode.window.activeTextEditor?.document.uri];
+  for (const uri of uris) {
+    if ((uri?.scheme === 'ftp' || uri?.scheme === 'ftps') && decodeURIComponent(uri.authority) in configured) inUse.add(decodeURIComponent(uri.authority));
+  }
+  return [...inUse];
 }
 
 let reloadTimer: NodeJS.Timeout | undefined;

@@ -32,22 +32,32 @@ export function sameState(a: ToldTime, b: ToldTime): boolean {
   return fine.mtime >= coarse.mtime && fine.mtime < coarse.mtime + UNIT[coarse.precision];
 }
 
-/** The answer to give: the one told before when nothing changed, else the new one. */
-export function steadyTime(fresh: ToldTime, told: ToldTime | undefined): ToldTime {
-  return told && sameState(told, fresh) ? told : fresh;
+/**
+ * The answer to give: the one told before when nothing changed (`last`, the answer the server gave
+ * last, describes the same state as `fresh`), else the new one, its time never earlier than the
+ * time told before. VS Code calls a file changed on disk only when its time moved forward (and its
+ * size changed): a change answered with an earlier time (a listing's minute after MDTM's second, a
+ * listing in the server's local time after MDTM's UTC) would let a save overwrite someone's edit.
+ */
+export function steadyTime(fresh: ToldTime, last: ToldTime | undefined, told: ToldTime | undefined): ToldTime {
+  if (last && told && sameState(last, fresh)) return told;
+  if (told && fresh.mtime <= told.mtime) return { ...fresh, mtime: told.mtime + 1 };
+  return fresh;
 }
 
 /** The times told per file (by URI), oldest dropped first. */
 export class ToldTimes {
-  private readonly told = new Map<string, ToldTime>();
+  /** Per file: the server's last answer (for comparing) and what was told (for telling again). */
+  private readonly files = new Map<string, { last: ToldTime; told: ToldTime }>();
   constructor(private readonly max = 2000) {}
 
   /** Records and returns the time to tell for `key`'s new answer. */
   tell(key: string, fresh: ToldTime): ToldTime {
-    const answer = steadyTime(fresh, this.told.get(key));
-    this.told.delete(key);
-    this.told.set(key, answer);
-    if (this.told.size > this.max) this.told.delete(this.told.keys().next().value!);
-    return answer;
+    const before = this.files.get(key);
+    const told = steadyTime(fresh, before?.last, before?.told);
+    this.files.delete(key);
+    this.files.set(key, { last: fresh, told });
+    if (this.files.size > this.max) this.files.delete(this.files.keys().next().value!);
+    return told;
   }
 }

@@ -338,7 +338,13 @@ export class FtpClient {
           size = r;
           if (this.sizeRefusesDirs === undefined && this.cwd !== undefined) {
             const probe = await c.request(`SIZE ${this.cwd}`);
-            this.sizeRefusesDirs = probe.code >= 500 && probe.code < 600;
+            if (probe.code >= 500 && probe.code < 600) {
+              // Refused for a folder only if that folder is still there (a rename may have taken it,
+              // and a 550 for a missing path proves nothing): CWD to where the connection stands.
+              const there = await c.request(`CWD ${this.cwd}`);
+              if (isPositiveCompletion(there.code)) this.sizeRefusesDirs = true;
+              else this.cwd = undefined;
+            } else this.sizeRefusesDirs = false;
           }
         } else sizeFailure = r;
       }

@@ -192,9 +192,11 @@ async function replaceThroughBackup(client: FtpClient, temp: string, path: strin
       throw e;
     }
   }
-  if (now?.type === 'directory') {
+  // Only a file or a link is moved aside: a folder, or whatever a failed stat could not tell, stays.
+  if (now?.type !== 'file' && now?.type !== 'symlink') {
     await deleteQuietly(client, temp, opts);
-    throw new FtpError('exists', `${path} is a folder on the server now; nothing was changed.`);
+    if (now?.type === 'directory') throw new FtpError('exists', `${path} is a folder on the server now; nothing was changed.`);
+    throw new FtpError(refusal.kind, `The server refused to replace ${path} (${refusal.message}), and what is there now could not be told; it is unchanged.`, { code: refusal.code, replyText: refusal.replyText, command: refusal.command });
   }
   try {
     await client.rename(path, backup);

@@ -28,8 +28,9 @@ const VSFTPD: Expected = {
   'stat-listed-folder': [[], 0],
   // Goal 2 + 0 without MLST: met from a connection's second stat on. SIZE, MDTM; on a connection's
   // first stat of a file, one SIZE of the folder it stands in learns whether SIZE answers for folders
-  // too (ftp-srv does: there CWD must decide), asked once per connection.
-  'stat-file': [['SIZE', 'SIZE', 'MDTM'], 0],
+  // too (ftp-srv does: there CWD must decide), and a CWD to that folder proves it is still there (a
+  // 550 for a folder renamed away proves nothing), asked once per connection.
+  'stat-file': [['SIZE', 'SIZE', 'CWD', 'MDTM'], 0],
   // Goal 2 + 0: met. SIZE (refused: not a file), CWD (a folder; the connection stays there).
   'stat-folder': [['SIZE', 'CWD'], 0],
   // Goal 2 + 1: met. EPSV + `LIST -a /rt/` (the path in the command, no CWD first).

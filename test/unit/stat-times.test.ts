@@ -35,12 +35,32 @@ describe('stat times: the same file keeps the time told first', () => {
     assert.equal(sameState(local, second('2025-01-05T22:00:00Z')), false);
   });
 
-  test('steadyTime: the told time while the file is the same, the new one after a change', () => {
+  test('steadyTime: the told time while the file is the same, the new one after a change, never earlier than told', () => {
     const told = minute('2026-12-01T12:01:00Z');
-    assert.equal(steadyTime(second('2026-12-01T12:01:37Z'), told), told);
+    assert.equal(steadyTime(second('2026-12-01T12:01:37Z'), told, told), told);
     const changed = second('2026-12-01T12:03:05Z');
-    assert.equal(steadyTime(changed, told), changed);
-    assert.equal(steadyTime(changed, undefined), changed);
+    assert.equal(steadyTime(changed, told, told), changed);
+    assert.equal(steadyTime(changed, undefined, undefined), changed);
+    // A change answered with an earlier time (a listing's minute after MDTM's second) moves forward.
+    const fine = second('2026-12-01T12:01:37Z');
+    const coarseChanged = { ...minute('2026-12-01T12:01:00Z'), size: 12 };
+    assert.equal(steadyTime(coarseChanged, fine, fine).mtime, fine.mtime + 1);
+    assert.equal(steadyTime(coarseChanged, fine, fine).size, 12);
+  });
+
+  test('ToldTimes: a real change is always told with a later time (VS Code sees nothing else as a change)', () => {
+    // Alice opens by MDTM at 12:01:05; Bob saves another size at 12:01:40; a listing (to the minute) reports it first.
+    const t = new ToldTimes();
+    const opened = t.tell('f', second('2026-12-01T12:01:05Z', 100));
+    const changed = t.tell('f', { ...minute('2026-12-01T12:01:00Z'), size: 120 });
+    assert.ok(changed.mtime > opened.mtime, 'told later than what the editor holds');
+    // MDTM of the same new state afterwards: no second change.
+    assert.equal(t.tell('f', second('2026-12-01T12:01:40Z', 120)).mtime, changed.mtime);
+    // A server whose listing is in local time (UTC+2) and MDTM in UTC: switching sources never goes back.
+    const z = new ToldTimes();
+    const saved = z.tell('g', { ...minute('2026-12-01T14:01:00Z'), size: 50 }); // the save's STAT line, local time
+    const other = z.tell('g', second('2026-12-01T12:05:00Z', 60)); // someone else's edit, MDTM in UTC
+    assert.ok(other.mtime > saved.mtime, 'a change two hours "earlier" is still told as later');
   });
 
   test('ToldTimes: open from a listing, save-time stat by MDTM, never later than what was told', () => {
