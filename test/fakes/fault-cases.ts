@@ -57,6 +57,11 @@ export const FAULT_CASES: FaultCase[] = [
   { fault: 'SIZE after STOR reports fewer bytes', op: 'save', script: () => answer('SIZE', ['213 10'], 'always', (a) => a.includes('.ftpws-')), expect: 'error' },
   // Renames
   { fault: 'RNTO over a file refused (IIS): backup route', op: 'save', script: () => refuseRenameOverFile(), expect: 'ok' },
+  {
+    fault: 'RNTO over a file refused, and what is there now can\'t be told (its stat refused): nothing moved aside', op: 'save',
+    script: () => combine(refuseRenameOverFile(), ...['MLST', 'SIZE', 'MDTM', 'CWD'].map((v) => answer(v, ['550 Permission denied.'], 'always', (a) => /(^|\/)page\.txt$/.test(a)))),
+    expect: 'error',
+  },
   { fault: 'RNTO refused always (550)', op: 'save', script: () => answer('RNTO', ['550 Rename failed: permission denied.']), expect: 'error' },
   { fault: 'RNTO refused, and undoing the backup refused too', op: 'save', script: () => combine(refuseRenameOverFile(), answer('RNTO', ['550 No.'], 'always', (a) => !a.includes('.bak'))), expect: 'error' },
   { fault: 'RNTO never answered (done on disk)', op: 'save', script: () => renameThenSilence('once'), expect: 'ok' },
