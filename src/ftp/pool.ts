@@ -137,8 +137,9 @@ export class FtpPool {
         await client.delete(path);
         this.log({ kind: 'info', connection: 0, text: `deleted ${path}, left by an interrupted save` });
       } catch (e) {
-        // Still unreachable: try again next time. Gone already (the save's rename took it), or refused: drop it.
-        if (connectionLoss(e)) {
+        // Gone already (the save's rename took it), or refused: the server's 5xx settles it, drop it.
+        // Anything else (still unreachable, a 4xx): try again next time.
+        if (!(isFtpError(e) && e.code !== undefined && e.code >= 500)) {
           this.leftovers.add(path);
           return;
         }

@@ -90,8 +90,11 @@ async function deleteQuietly(client: FtpClient, path: string, opts: SafeSaveOpti
   try {
     await client.delete(path);
   } catch (e) {
-    if (unclear(e)) leftover(client, path, opts);
-    else opts.log?.(`Could not delete the temporary file ${path}: ${(e as Error).message}`);
+    // Only the server's own refusal (a 5xx to DELE: gone already, or not allowed) settles it. Anything
+    // else (the connection lost, the server down while reconnecting, a 4xx) leaves the file to the
+    // pool, which deletes it once the site answers again.
+    if (isFtpError(e) && e.code !== undefined && e.code >= 500) opts.log?.(`Could not delete the temporary file ${path}: ${e.message}`);
+    else leftover(client, path, opts);
   }
 }
 
