@@ -85,7 +85,7 @@ export function describeEntry(e: FileEntry): string {
   if (e.type === 'directory') lines.push('Folder');
   else if (e.type === 'symlink') lines.push(`Link${e.linkTarget ? ` to ${showInvisible(e.linkTarget)}` : ''}${e.size !== undefined ? `, ${humanSize(e.size)}` : ''}`);
   else if (e.size !== undefined) lines.push(`${humanSize(e.size)}${e.size >= 1000 ? ` (${e.size.toLocaleString('en-US')} bytes)` : ''}${e.sizeApproximate ? ', about' : ''}`);
-  if (e.modified) lines.push(`Modified ${localTime(e.modified, e.modifiedPrecision ?? 'second')}`);
+  if (e.modified !== undefined) lines.push(`Modified ${localTime(new Date(e.modified), e.modifiedPrecision ?? 'second')}`);
   const perms: string[] = [];
   if (e.mode !== undefined) perms.push(`${rwx(e.mode)} (${octal(e.mode)})`);
   else if (e.permissions !== undefined && !e.facts) perms.push(showInvisible(e.permissions));

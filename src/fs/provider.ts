@@ -186,7 +186,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
    */
   private toStat(e: FileEntry, listed?: FileEntry): vscode.FileStat {
     const type = e.type === 'directory' ? vscode.FileType.Directory : e.type === 'symlink' ? vscode.FileType.File | vscode.FileType.SymbolicLink : vscode.FileType.File;
-    const mtime = e.modified?.getTime() ?? 0;
+    const mtime = e.modified ?? 0;
     const says = e.facts?.['perm'] !== undefined || e.mode !== undefined ? e : listed?.type === e.type ? listed : e;
     return { type, ctime: mtime, mtime, size: e.size ?? 0, ...(readOnlyByListing(says) ? { permissions: vscode.FilePermission.Readonly } : {}) };
   }
@@ -197,7 +197,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     // before while the file is the same, so VS Code never takes one for a change of the other.
     const listed = this.listed(uri);
     // A link's own line (size and time of the link, not of its file) answers only where it is to the second (MLSD), as before.
-    if (listed && (listed.type === 'directory' || (listed.type === 'file' && listed.modified) || listed.modifiedPrecision === 'second')) {
+    if (listed && (listed.type === 'directory' || (listed.type === 'file' && listed.modified !== undefined) || listed.modifiedPrecision === 'second')) {
       const cached = this.steady(uri, this.toStat(listed), listed.modifiedPrecision);
       if (cached.type & vscode.FileType.File) this.watcher.toldStat(uri, cached);
       return cached;

@@ -14,7 +14,7 @@ import type { FileEntry } from '../ftp';
 export type Signature = string | null;
 
 export function signature(e: FileEntry): string {
-  return `${e.type}\u0000${e.size ?? ''}\u0000${e.modified?.getTime() ?? ''}\u0000${e.modifiedPrecision ?? ''}\u0000${e.linkTarget ?? ''}`;
+  return `${e.type}\u0000${e.size ?? ''}\u0000${e.modified ?? ''}\u0000${e.modifiedPrecision ?? ''}\u0000${e.linkTarget ?? ''}`;
 }
 
 export function signatures(entries: Iterable<FileEntry>): Map<string, Signature> {
@@ -63,9 +63,9 @@ const UNIT = { second: 1000, minute: 60_000, day: 86_400_000 } as const;
 export function differsFromTold(e: FileEntry, told: Told): boolean {
   if (e.type !== 'file') return false;
   if (e.size !== undefined && e.size !== told.size) return true;
-  if (!e.modified || !told.mtime) return false;
+  if (e.modified === undefined || !told.mtime) return false;
   const unit = UNIT[e.modifiedPrecision ?? 'second'];
-  return Math.floor(e.modified.getTime() / unit) !== Math.floor(told.mtime / unit);
+  return Math.floor(e.modified / unit) !== Math.floor(told.mtime / unit);
 }
 
 /** A watch as VS Code asked for it, by path within one site. */

@@ -18,6 +18,7 @@ import { DataMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TransferProgress, runTransfer } from './data/transfer';
 import { FileEntry, ListingResult } from './listing/entry';
+import { PacedListingFeed } from './listing/paced';
 import { ListingParser, parseListLine, parseMlstReply } from './listing';
 
 export interface TransferOptions {
@@ -260,25 +261,41 @@ export class FtpClient {
       parser = p;
       const decoder = this.codec.streamDecoder();
       progress.bytes = 0;
+      // Parsed in slices between event-loop turns (paced.ts), not in the 'data' handler.
+      let failed = false;
+      const feed = new PacedListingFeed(p, {
+        pause: () => socket.pause(),
+        resume: () => socket.resume(),
+        afterSlice: () => {
+          if (p.entryCount <= maxEntries) return true;
+          fail(new FtpError('protocol', `The listing of ${path} has more than ${maxEntries} entries; it was stopped there.`));
+          return false;
+        },
+        done: () => resolve(),
+      });
       const fail = (e: FtpError) => {
+        failed = true;
+        feed.stop();
         socket.destroy();
         reject(e);
       };
       socket.on('data', (chunk: Buffer) => {
+        if (failed) return;
         progress.bytes += chunk.length;
         if (progress.bytes > maxBytes) return fail(new FtpError('protocol', `The server sent more than ${Math.round(maxBytes / (1024 * 1024))} MB for this listing; it was stopped there.`));
-        p.push(decoder.write(chunk));
-        if (p.entryCount > maxEntries) return fail(new FtpError('protocol', `The listing of ${path} has more than ${maxEntries} entries; it was stopped there.`));
+        feed.write(decoder.write(chunk));
         opts.onProgress?.(progress.bytes);
       });
       let ended = false;
       const done = () => {
-        if (!ended) p.push(decoder.end());
+        if (!ended) feed.end(decoder.end());
         ended = true;
-        resolve();
       };
       socket.once('end', done);
-      socket.once('error', reject);
+      socket.once('error', (e) => {
+        feed.stop();
+        reject(e);
+      });
       socket.once('close', done);
       socket.resume();
     }), opts, workingDir);
@@ -360,9 +377,9 @@ export class FtpClient {
         if (size.code !== 213) throw errorFromReply(size.code, size.message, `SIZE ${path}`);
       }
       const mdtm = await c.request(`MDTM ${path}`);
-      const modified = mdtm.code === 213 ? parseFtpTime(mdtm.message) : undefined;
+      const modified = mdtm.code === 213 ? parseFtpTime(mdtm.message)?.getTime() : undefined;
       if (!/^\d{1,15}$/.test(size.message.trim())) throw new FtpError('server', `The server's SIZE answer for ${path} is not a size: ${JSON.stringify(size.message.slice(0, 100))}`, { code: size.code, replyText: size.message });
-      return { name: baseName(path), type: 'file', size: Number(size.message.trim()), modified, modifiedPrecision: modified ? 'second' : undefined };
+      return { name: baseName(path), type: 'file', size: Number(size.message.trim()), modified, modifiedPrecision: modified !== undefined ? 'second' : undefined };
     });
   }
 

@@ -52,7 +52,7 @@ function checkCancel(signal?: AbortSignal): void {
 
 /** A folder's listing as a string that repeats when a link leads back to an ancestor. */
 function fingerprint(entries: FileEntry[]): string {
-  return entries.map((e) => `${e.name}\u0000${e.type}\u0000${e.size ?? ''}\u0000${e.modified?.getTime() ?? ''}`).sort().join('\u0001');
+  return entries.map((e) => `${e.name}\u0000${e.type}\u0000${e.size ?? ''}\u0000${e.modified ?? ''}`).sort().join('\u0001');
 }
 
 /** Lists everything under `root` (a directory), never going through a link. */

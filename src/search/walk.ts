@@ -60,7 +60,7 @@ export function folderFailure(e: unknown): boolean {
 }
 
 function fingerprint(entries: FileEntry[]): string {
-  const text = entries.map((e) => `${e.name}\u0000${e.type}\u0000${e.size ?? ''}\u0000${e.modified?.getTime() ?? ''}`).sort().join('\u0001');
+  const text = entries.map((e) => `${e.name}\u0000${e.type}\u0000${e.size ?? ''}\u0000${e.modified ?? ''}`).sort().join('\u0001');
   return crypto.createHash('sha1').update(text).digest('base64');
 }
 

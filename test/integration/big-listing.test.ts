@@ -1,9 +1,10 @@
 /**
  * A folder of 100,000 files on a real server (vsftpd, `ls -l` lines; proftpd, MLSD): `list()` reads
  * every entry while the extension host's event loop keeps running. The listing is parsed as it
- * arrives (ListingParser), so the loop gets a turn between chunks: the test asserts the entries and
+ * arrives, in slices between event-loop turns (listing/paced.ts): the test asserts the entries and
  * that timers ran all along the listing, and prints the longest stretch the loop was held (a figure,
- * never asserted: timings belong to benchmarks; `npm run bench` compares it with basic-ftp).
+ * never asserted: timings belong to benchmarks; `npm run bench` compares it with basic-ftp). What
+ * holds the loop longest now is V8's young-generation GC (every entry survives), not the parse.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

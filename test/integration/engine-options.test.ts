@@ -233,7 +233,7 @@ describe('modification times, chmod and streams', () => {
           const when = new Date('2020-01-02T03:04:05Z');
           await c.setModified('/t.txt', when);
           assert.equal(fs.statSync(path.join(server.root, 't.txt')).mtime.toISOString(), when.toISOString());
-          assert.equal((await c.stat('/t.txt')).modified?.toISOString(), when.toISOString());
+          assert.equal((await c.stat('/t.txt')).modified, when.getTime());
           await c.chmod('/t.txt', 0o640);
           assert.equal(fs.statSync(path.join(server.root, 't.txt')).mode & 0o777, 0o640);
         } finally {

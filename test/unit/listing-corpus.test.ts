@@ -6,6 +6,7 @@
  * field is right on at least 98 % of the Unix, DOS/IIS and MLSD lines and 90 % of the others, with
  * no false accept at all.
  */
+import { isoTime } from '../fixtures/listings/cases';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -62,7 +63,7 @@ function difference(e: FileEntry, want: CorpusExpect): string | undefined {
     if (e.size === undefined || !e.sizeApproximate || Math.abs(e.size - want.size!) > want.size! * 0.1) problems.push(`size ${e.size} (approximate: ${e.sizeApproximate}) !~ ${want.size}`);
   } else if (e.size !== want.size || e.sizeApproximate) problems.push(`size ${e.size}${e.sizeApproximate ? ' (approximate)' : ''} != ${want.size}`);
   if (e.linkTarget !== want.linkTarget) problems.push(`linkTarget ${e.linkTarget} != ${want.linkTarget}`);
-  const modified = e.modified?.toISOString();
+  const modified = isoTime(e.modified);
   if (modified !== want.modified) problems.push(`modified ${modified} != ${want.modified}`);
   if (e.modifiedPrecision !== want.precision) problems.push(`precision ${e.modifiedPrecision} != ${want.precision}`);
   return problems.length ? problems.join('; ') : undefined;

@@ -1,11 +1,12 @@
 import { describe, test } from 'node:test';
+import { isoTime } from '../fixtures/listings/cases';
 import assert from 'node:assert/strict';
 import { FUTURE_DAYS, monthFromName, parseDosLine, parseListLine, parseUnixLine, serverTimeToUtc } from '../../src/ftp/listing';
 
 /** The modified time parseUnixLine gives for `-rw-r--r-- 1 u g 1 <date> f`. */
 function unixDate(date: string, options: Parameters<typeof parseUnixLine>[1] = {}): string | undefined {
   const r = parseUnixLine(`-rw-r--r-- 1 u g 1 ${date} f`, options);
-  return 'entry' in r ? r.entry.modified?.toISOString() : undefined;
+  return 'entry' in r ? isoTime(r.entry.modified) : undefined;
 }
 
 describe('year inference for dates printed without a year', () => {
@@ -98,13 +99,13 @@ describe('numeric dates', () => {
     assert.equal(unixDate('04-03-70 10:00', { now }), '1970-04-03T10:00:00.000Z');
     const os2 = parseListLine('36611      A    04-23-103  10:57  y2k.txt', { now });
     assert.ok('entry' in os2);
-    assert.equal(os2.entry.modified?.toISOString(), '2003-04-23T10:57:00.000Z');
+    assert.equal(isoTime(os2.entry.modified), '2003-04-23T10:57:00.000Z');
   });
 
   test('DOS dates are always month first unless dotted or the context says otherwise', () => {
     const dos = (line: string, options = {}) => {
       const r = parseDosLine(line, options);
-      return 'entry' in r ? r.entry.modified?.toISOString() : r.error;
+      return 'entry' in r ? isoTime(r.entry.modified) : r.error;
     };
     assert.equal(dos('04-03-25  10:00AM       <DIR>          d'), '2025-04-03T10:00:00.000Z');
     assert.equal(dos('04.03.25  10:00       <DIR>          d'), '2025-03-04T10:00:00.000Z');

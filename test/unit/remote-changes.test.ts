@@ -11,7 +11,7 @@ import { Scope, diffListing, differsFromTold, fileWatched, folderWatched, listin
 import { describeEntry, humanSize, localTime, octal, parseOctal, readOnlyByListing, rwx } from '../../src/fs/entry-facts';
 import { globToRegExp } from '../../src/search/glob';
 
-const file = (name: string, size: number, at: string, more: Partial<FileEntry> = {}): FileEntry => ({ name, type: 'file', size, modified: new Date(at), modifiedPrecision: 'second', ...more });
+const file = (name: string, size: number, at: string, more: Partial<FileEntry> = {}): FileEntry => ({ name, type: 'file', size, modified: new Date(at).getTime(), modifiedPrecision: 'second', ...more });
 
 describe('diffListing: what changed between two listings of a folder', () => {
   const before = signatures([file('a.txt', 1, '2026-12-01T10:00:00Z'), file('b.txt', 2, '2026-12-01T10:00:00Z'), { name: 'd', type: 'directory' }]);
@@ -120,9 +120,9 @@ describe('what the hover says', () => {
     assert.equal(localTime(d, 'day'), '2026-11-30');
   });
   test('size, time, permissions with owner, read-only; a server\'s bidi characters shown, not obeyed', () => {
-    const e: FileEntry = { name: 'index.html', type: 'file', size: 12_345, modified: new Date(2026, 10, 30, 14, 2), modifiedPrecision: 'minute', mode: 0o444, permissions: 'r--r--r--', owner: 'www\u202Eevil', group: 'www' };
+    const e: FileEntry = { name: 'index.html', type: 'file', size: 12_345, modified: new Date(2026, 10, 30, 14, 2).getTime(), modifiedPrecision: 'minute', mode: 0o444, permissions: 'r--r--r--', owner: 'www\u202Eevil', group: 'www' };
     assert.equal(describeEntry(e), '12.3 kB (12,345 bytes)\nModified 2026-11-30 14:02\nPermissions r--r--r-- (444), owner www<U+202E>evil:www\nRead-only: the owner has no write permission');
-    assert.equal(describeEntry({ name: 'img', type: 'directory', modified: new Date(2026, 0, 2, 3, 4, 5), mode: 0o755, facts: { perm: 'flcdmpe' } }), 'Folder\nModified 2026-01-02 03:04:05\nPermissions rwxr-xr-x (755)');
+    assert.equal(describeEntry({ name: 'img', type: 'directory', modified: new Date(2026, 0, 2, 3, 4, 5).getTime(), mode: 0o755, facts: { perm: 'flcdmpe' } }), 'Folder\nModified 2026-01-02 03:04:05\nPermissions rwxr-xr-x (755)');
     assert.equal(describeEntry({ name: 'current', type: 'symlink', linkTarget: 'releases/2' }), 'Link to releases/2');
   });
 });

@@ -226,16 +226,16 @@ export function inferYear(dc: DateContext, month: number, day: number, hour: num
 }
 
 /**
- * A UTC Date from server-local fields, or undefined when they are impossible. year < 0: not printed,
+ * UTC milliseconds from server-local fields, or undefined when they are impossible. year < 0: not printed,
  * inferred. zoneMinutes (minutes east of UTC) is a zone printed in the line; it wins over the
  * server offset.
  */
 export function localDate(
   dc: DateContext, year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number, zoneMinutes?: number,
-): Date | undefined {
+): number | undefined {
   const wall = year < 0 ? inferredWallMs(dc, month, day, hour, minute, second, ms) : wallClockMs(year, month, day, hour, minute, second, ms);
   if (Number.isNaN(wall)) return undefined;
-  return new Date(wall - (zoneMinutes === undefined ? dc.offsetMs : zoneMinutes * MINUTE_MS));
+  return wall - (zoneMinutes === undefined ? dc.offsetMs : zoneMinutes * MINUTE_MS);
 }
 
 /** A date and time as the server printed it, in the server's local time unless `zoneMinutes` says otherwise. */
@@ -258,7 +258,8 @@ export interface LocalDateTime {
  * day's midnight.
  */
 export function serverTimeToUtc(t: LocalDateTime, options: ListingContext = {}): Date | undefined {
-  return localDate(dateContext(options), t.year ?? -1, t.month, t.day, t.hour ?? 0, t.minute ?? 0, t.second ?? 0, t.millisecond ?? 0, t.zoneMinutes);
+  const ms = localDate(dateContext(options), t.year ?? -1, t.month, t.day, t.hour ?? 0, t.minute ?? 0, t.second ?? 0, t.millisecond ?? 0, t.zoneMinutes);
+  return ms === undefined ? undefined : new Date(ms);
 }
 
 /** A year printed with 2 digits (70-99: 19xx, 00-69: 20xx, as DOS and IIS mean it) or 3 (OS/2's 103 = 2003). */

@@ -125,7 +125,7 @@ export function dosLine(line: string, dc: DateContext): LineParseResult {
   const date = numericDate(dc, head.a, head.la, head.b, head.lb, head.c, head.lc, head.sep === 46, true);
   if (!date || head.lc === 3) return { error: `invalid date '${dateText}'` };
   const modified = localDate(dc, date.year, date.month, date.day, hour, head.minute, head.second < 0 ? 0 : head.second, 0);
-  if (!modified) return { error: `invalid date '${dateText}'` };
+  if (modified === undefined) return { error: `invalid date '${dateText}'` };
 
   let colStart = head.end;
   while (isBlank(line.charCodeAt(colStart))) colStart++;

@@ -35,9 +35,9 @@ export function parseEplfLine(line: string): LineParseResult {
     } else if (c === 109) {
       const seconds = digitsValue(line, i + 1, comma);
       if (seconds >= 0) {
-        const date = new Date(seconds * 1000);
-        if (!Number.isNaN(date.getTime())) {
-          entry.modified = date;
+        const ms = seconds * 1000;
+        if (ms <= 8.64e15) {
+          entry.modified = ms;
           entry.modifiedPrecision = 'second';
         }
       }

@@ -111,7 +111,7 @@ export function mvsMemberLine(line: string, dc: DateContext): LineParseResult | 
   const changed = t.text(3);
   if (!validSlashDate(t.text(2))) return { error: `invalid date '${t.text(2)}'` };
   const modified = localDate(dc, Number(changed.slice(0, 4)), Number(changed.slice(5, 7)) - 1, Number(changed.slice(8, 10)), Number(time[1]), Number(time[2]), Number(time[3] ?? 0), 0);
-  if (!modified) return { error: `invalid date '${line.slice(t.start[3], t.end[4])}'` };
+  if (modified === undefined) return { error: `invalid date '${line.slice(t.start[3], t.end[4])}'` };
   return { entry: { name: t.text(0), type: 'file', modified, modifiedPrecision: time[3] !== undefined ? 'second' : 'minute' } };
 }
 
@@ -150,7 +150,7 @@ export function zvmLine(line: string, dc: DateContext): LineParseResult | undefi
   const month = Number(iso ? iso[2] : us![1]) - 1;
   const day = Number(iso ? iso[3] : us![2]);
   const modified = localDate(dc, year, month, day, Number(time[1]), Number(time[2]), Number(time[3] ?? 0), 0);
-  if (!modified) return { error: `invalid date '${line.slice(t.start[6], t.end[7])}'` };
+  if (modified === undefined) return { error: `invalid date '${line.slice(t.start[6], t.end[7])}'` };
   const entry: FileEntry = {
     name: `${t.text(0)}.${t.text(1)}`,
     type: directory ? 'directory' : 'file',
@@ -178,7 +178,7 @@ export function os400Line(line: string, dc: DateContext): LineParseResult | unde
   let k = t.digits(0) >= 0 && n >= 4 && /^\d/.test(t.text(1)) && t.text(3).startsWith('*') ? 0 : 1;
   const owner = k === 1 ? t.text(0) : undefined;
   let size: number | undefined;
-  let modified: Date | undefined;
+  let modified: number | undefined;
   if (!t.text(k).startsWith('*')) {
     if (k + 3 >= n || !t.text(k + 3).startsWith('*')) return undefined;
     size = t.digits(k);
@@ -187,7 +187,7 @@ export function os400Line(line: string, dc: DateContext): LineParseResult | unde
     if (size < 0 || !d || !time) return undefined;
     const date = numericDate(dc, Number(d[1]), 2, Number(d[3]), 2, Number(d[4]), d[4].length, d[2] === '.', false);
     modified = date ? localDate(dc, date.year, date.month, date.day, Number(time[1]), Number(time[2]), Number(time[3]), 0) : undefined;
-    if (!modified) return { error: `invalid date '${line.slice(t.start[k + 1], t.end[k + 2])}'` };
+    if (modified === undefined) return { error: `invalid date '${line.slice(t.start[k + 1], t.end[k + 2])}'` };
     k += 3;
   }
   const type = t.text(k).toUpperCase();
@@ -204,7 +204,7 @@ export function os400Line(line: string, dc: DateContext): LineParseResult | unde
   else if (OS400_DIRECTORIES.has(type)) entry.type = 'directory';
   else if (OS400_FILES.has(type)) entry.type = 'file';
   if (size !== undefined) entry.size = size;
-  if (modified) {
+  if (modified !== undefined) {
     entry.modified = modified;
     entry.modifiedPrecision = 'second';
   }

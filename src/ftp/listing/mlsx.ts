@@ -31,6 +31,12 @@ const SHARED_NAMES = [...KNOWN_FACTS];
 
 /** RFC 3659 time-val: 14 digits, UTC, optional fraction of any length (kept to the millisecond). */
 export function parseMlsxTime(value: string): Date | undefined {
+  const ms = mlsxTimeMs(value);
+  return ms === undefined ? undefined : new Date(ms);
+}
+
+/** parseMlsxTime as UTC milliseconds (what an entry keeps). */
+export function mlsxTimeMs(value: string): number | undefined {
   let s = 0;
   let e = value.length;
   while (s < e && value.charCodeAt(s) <= 32) s++;
@@ -54,7 +60,7 @@ export function parseMlsxTime(value: string): Date | undefined {
   const hour = n(8, 2);
   if (hour > 23) return undefined;
   const wall = wallClockMs(n(0, 4), n(4, 2) - 1, n(6, 2), hour, n(10, 2), n(12, 2), ms);
-  return Number.isNaN(wall) ? undefined : new Date(wall);
+  return Number.isNaN(wall) ? undefined : wall;
 }
 
 /** Fact name at line[s, e), lower-cased; the known ones as shared strings. undefined when it is not a fact name. */
@@ -191,8 +197,8 @@ function entryFromFacts(facts: Record<string, string>, name: string): FileEntry 
   if (size !== undefined && isDigits(size, 16) && Number.isSafeInteger(Number(size))) entry.size = Number(size);
   const modify = facts['modify'];
   if (modify !== undefined) {
-    const modified = parseMlsxTime(modify);
-    if (modified) {
+    const modified = mlsxTimeMs(modify);
+    if (modified !== undefined) {
       entry.modified = modified;
       entry.modifiedPrecision = 'second';
     }

@@ -47,7 +47,7 @@ export function netwareLine(line: string, dc: DateContext): LineParseResult {
   const j = findSizeAndDate(t, 0, dc);
   if (j < 0 || lsSize.size < 0 || lsSize.gluedAt >= 0) return { error: 'no size and date found in the NetWare listing line' };
   const modified = localDate(dc, lsDate.year, lsDate.month, lsDate.day, lsDate.hour, lsDate.minute, lsDate.second, lsDate.ms, lsDate.zone);
-  if (!modified) return { error: `invalid date '${line.slice(t.start[lsDate.first], t.end[lsDate.last])}'` };
+  if (modified === undefined) return { error: `invalid date '${line.slice(t.start[lsDate.first], t.end[lsDate.last])}'` };
   let nameStart = t.end[lsDate.last];
   while (nameStart < line.length && isBlank(line.charCodeAt(nameStart))) nameStart++;
   if (nameStart >= line.length) return { error: 'no name after the date' };

@@ -28,8 +28,8 @@ function time(text: string): { h: number; m: number; s: number; seconds: boolean
   return m ? { h: Number(m[1]), m: Number(m[2]), s: Number(m[3] ?? 0), seconds: m[3] !== undefined } : undefined;
 }
 
-function dated(entry: FileEntry, modified: Date | undefined, seconds: boolean, what: string): LineParseResult {
-  if (!modified) return { error: `invalid date '${what}'` };
+function dated(entry: FileEntry, modified: number | undefined, seconds: boolean, what: string): LineParseResult {
+  if (modified === undefined) return { error: `invalid date '${what}'` };
   entry.modified = modified;
   entry.modifiedPrecision = seconds ? 'second' : 'minute';
   return { entry };
@@ -133,7 +133,7 @@ export function numericUnixLine(line: string): LineParseResult | undefined {
       name: nameAfter(line, t.end[4]),
       type,
       size: t.digits(3),
-      modified: new Date(t.digits(4) * 1000),
+      modified: t.digits(4) * 1000,
       modifiedPrecision: 'second',
       mode: mode & 0o7777,
       owner: t.text(1),

@@ -49,7 +49,7 @@ export function os2Line(line: string, dc: DateContext): LineParseResult {
   const time = t.text(k + 1);
   const colon = time.indexOf(':');
   const modified = localDate(dc, year, month, day, Number(time.slice(0, colon)), Number(time.slice(colon + 1)), 0, 0);
-  if (!modified) return { error: `invalid date '${line.slice(s, t.end[k + 1])}'` };
+  if (modified === undefined) return { error: `invalid date '${line.slice(s, t.end[k + 1])}'` };
   let nameStart = t.end[k + 1];
   while (nameStart < line.length && isBlank(line.charCodeAt(nameStart))) nameStart++;
   return {

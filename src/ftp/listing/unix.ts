@@ -792,11 +792,11 @@ export function lsEntry(line: string, dc: DateContext, start = 0, end = line.len
     j = findSizeAndDate(t, 0, dc);
   }
   const type = typeOf(typeChar);
-  let modified: Date | undefined;
+  let modified: number | undefined;
   let nameStart: number;
   if (j >= 0) {
     modified = localDate(dc, lsDate.year, lsDate.month, lsDate.day, lsDate.hour, lsDate.minute, lsDate.second, lsDate.ms, lsDate.zone);
-    if (!modified) return `invalid date '${line.slice(t.start[lsDate.first], t.end[lsDate.last])}'`;
+    if (modified === undefined) return `invalid date '${line.slice(t.start[lsDate.first], t.end[lsDate.last])}'`;
     nameStart = t.end[lsDate.last];
     if (nameStart >= end) return 'no name after the date';
     nameStart++;
@@ -833,14 +833,14 @@ export function lsEntry(line: string, dc: DateContext, start = 0, end = line.len
   }
   const size = lsSize.size;
   let entry: FileEntry;
-  if (size >= 0 && modified && unixMode && og.owner !== undefined && og.group !== undefined && !lsSize.approximate) {
+  if (size >= 0 && modified !== undefined && unixMode && og.owner !== undefined && og.group !== undefined && !lsSize.approximate) {
     // The common shape, in one literal.
     entry = { name, type, size, modified, modifiedPrecision: lsDate.precision, permissions, mode: permissionBits(permissions), owner: og.owner, group: og.group };
   } else {
     entry = newEntry(name, type);
     if (size >= 0) entry.size = size;
     if (lsSize.approximate) entry.sizeApproximate = true;
-    if (modified) {
+    if (modified !== undefined) {
       entry.modified = modified;
       entry.modifiedPrecision = lsDate.precision;
     }

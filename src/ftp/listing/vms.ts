@@ -163,7 +163,7 @@ export function vmsLine(line: string, dc: DateContext): LineParseResult {
   }
   if (!haveDate) return { error: 'no date in the VMS line' };
   const modified = localDate(dc, date.year, date.month, date.day, date.hour, date.minute, date.second, date.ms);
-  if (!modified) return { error: `invalid date in the VMS line` };
+  if (modified === undefined) return { error: `invalid date in the VMS line` };
   entry.modified = modified;
   entry.modifiedPrecision = haveTime ? date.precision : 'day';
   if (name.length > 4 && name.slice(-4).toUpperCase() === '.DIR') {
