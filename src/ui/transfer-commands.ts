@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FtpFileSystemProvider } from '../fs/provider';
+import type { FileEntry } from '../ftp';
 import { siteOf } from '../sites/config';
 import { escapeMessage } from './escape';
 import { UnsafeNameError, childPath, unsafeName } from './local-paths';
@@ -141,6 +142,32 @@ async function remoteStat(uri: vscode.Uri): Promise<vscode.FileStat | undefined>
   }
 }
 
+/**
+ * The destination folders of a batch, each listed once before the first upload (what exists there,
+ * with sizes and times): no stat per file. A folder that can't be listed is left out; its files are
+ * stat'ed one by one as before.
+ */
+async function listedFolders(provider: FtpFileSystemProvider, jobs: Job[]): Promise<Map<string, Map<string, FileEntry>>> {
+  const folders = new Map<string, Map<string, FileEntry>>();
+  for (const dir of new Set(jobs.map((j) => vscode.Uri.joinPath(vscode.Uri.parse(j.to), '..').toString()))) {
+    try {
+      const entries = await provider.listEntries(vscode.Uri.parse(dir));
+      folders.set(dir, new Map(entries.map((e) => [e.name, e])));
+    } catch {
+      // stat'ed per file instead
+    }
+  }
+  return folders;
+}
+
+/** What is at `to` as its folder's listing showed it at the start of the batch (or, not listed, as a stat says). */
+async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscode.Uri): Promise<{ size: number; mtime: number } | undefined> {
+  const folder = listed.get(vscode.Uri.joinPath(to, '..').toString());
+  if (!folder) return remoteStat(to);
+  const e = folder.get(path.posix.basename(to.path));
+  return e ? { size: e.size ?? 0, mtime: e.modified ?? 0 } : undefined;
+}
+
 const REVEAL_IN_OS = process.platform === 'darwin' ? 'Reveal in Finder' : process.platform === 'win32' ? 'Reveal in File Explorer' : 'Open Containing Folder';
 
 /** What a batch did, in words: `Uploaded 12 files (3.4 MB) to ftp://www/img, 2 skipped`. */
@@ -249,9 +276,10 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
 
   const policy = { value: existing };
   const ask = oneAtATime();
+  const listed = await listedFolders(provider, jobs);
   const result = await runBatch(`Uploading to ${folder.toString(true)}`, jobs, parallelFor(folder), async (job, signal, onProgress) => {
     const to = vscode.Uri.parse(job.to);
-    const there = await remoteStat(to);
+    const there = await existingAt(listed, to);
     if (there) {
       const choice = await ask(() => decideExisting(path.basename(job.from), policy, 'upload', { size: job.size, mtime: job.mtime }, { size: there.size, mtime: there.mtime }, jobs.length));
       if (!choice) throw new vscode.CancellationError();

@@ -250,11 +250,9 @@ async function many(job: Extract<Job, { kind: 'many' }>): Promise<Result> {
       return await measured(async () => {
         await vscode.workspace.fs.createDirectory(remote);
         const names = (await fs.promises.readdir(job.local)).sort();
-        await Promise.all(names.map(async (name) => {
-          const to = vscode.Uri.joinPath(remote, name);
-          await p.stat(to).catch((e) => { if (!notFound(e)) throw e; });
-          await p.uploadFile(to, path.join(job.local, name));
-        }));
+        // As the command does: the destination listed once (what exists there), then one upload per file.
+        await p.listEntries(remote);
+        await Promise.all(names.map((name) => p.uploadFile(vscode.Uri.joinPath(remote, name), path.join(job.local, name))));
       });
     }
     return await measured(async () => {
