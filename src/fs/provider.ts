@@ -68,6 +68,13 @@ const QUIET_PROBES = /(^|\/)(\.vscode|\.git|\.devcontainer|\.github|node_modules
  * of write buffer) the data socket waits on every small disk write.
  */
 const STREAM_CHUNK = 1024 * 1024;
+/**
+ * What a download to a file may hold before the data socket is paused. Measured (512 MB, vsftpd on
+ * loopback, 2 cores): 1 MiB 550 MB/s, 2 MiB 690, 4 MiB 850, 8 MiB 850, 16 MiB 910: with 1 MiB the
+ * socket stops each time one disk write is slow. Bigger read buffers for uploads are slower (1 MiB
+ * 1100-1250 MB/s, 4 MiB 770-1000: each read allocates fresh memory).
+ */
+const DOWNLOAD_BUFFER = 8 * 1024 * 1024;
 
 export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
@@ -383,7 +390,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const temp = `${localPath}.ftpws-${Date.now().toString(36)}.part`;
     try {
       const expectedSize = this.expectedSize(uri);
-      const bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, fs.createWriteStream(temp, { flags: 'wx', highWaterMark: STREAM_CHUNK }), { ...transfer, expectedSize }), false, transfer.signal);
+      const bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, fs.createWriteStream(temp, { flags: 'wx', highWaterMark: DOWNLOAD_BUFFER }), { ...transfer, expectedSize }), false, transfer.signal);
       await fs.promises.rename(temp, localPath);
       return bytes;
     } catch (e) {
