@@ -16,12 +16,12 @@
  * size, the number of entries and the folder depth are bounded (limits.ts), and nothing in it is
  * ever run or fetched.
  */
-import * as iconv from 'iconv-lite';
 import { ImportFileError, ImportedSite, ParsedFile } from './records';
 import { MAX_DEPTH, MAX_ENTRIES, cleanName, hostProblem, passwordProblem, portOf, userProblem } from './limits';
 import { decodeRemoteDir } from './filezilla-path';
 import { XmlElement, XmlError, elements, ownText, parseXml, textOf } from './xml';
 import type { SecureMode } from '../../ftp';
+import { iconvLite } from '../../ftp/encoding';
 
 /** FileZilla's protocols by number (its `ServerProtocol` enum): what FTP Workspace makes of each. */
 const PROTOCOLS: Record<number, { name: string; secure?: SecureMode; note?: string; skip?: string }> = {
@@ -139,7 +139,7 @@ function readServer(el: XmlElement, folders: string[]): ImportedSite {
   const encodingType = (childText(el, 'EncodingType') ?? '').trim();
   if (encodingType === 'Custom') {
     const custom = (childText(el, 'CustomEncoding') ?? '').trim();
-    if (custom && custom.length <= 40 && iconv.encodingExists(custom)) site.encoding = custom;
+    if (custom && custom.length <= 40 && iconvLite().encodingExists(custom)) site.encoding = custom;
     else site.notes.push(`its file name encoding ("${custom.slice(0, 40)}") is not one FTP Workspace knows: left at UTF-8`);
   }
 

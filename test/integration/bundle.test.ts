@@ -1,0 +1,32 @@
+/**
+ * The production bundle as a window's start-up reads it (scripts/build.mjs): the vscode API
+ * imported once (not one copy of it per file), and iconv-lite (480 KB) apart in iconv-lite.js,
+ * loaded only when a site needs an encoding other than UTF-8, and working from there.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+
+test('the production bundle imports vscode once and keeps iconv-lite in a file of its own, which decodes latin1', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-bundle-'));
+  try {
+    execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs'), '--production', '--outdir', dir], { cwd: REPO, stdio: 'pipe' });
+    const bundle = fs.readFileSync(path.join(dir, 'extension.js'), 'utf8');
+    assert.equal(bundle.match(/require\("vscode"\)/g)?.length, 1, 'one require("vscode") in the bundle');
+    assert.equal(bundle.match(/require\("\.\/iconv-lite\.js"\)/g)?.length, 1, 'iconv-lite required from its own file');
+    assert.ok(!bundle.includes('windows1252') && !bundle.includes('shiftjis'), "iconv-lite's codec tables are not in the bundle");
+    const sizeKb = fs.statSync(path.join(dir, 'extension.js')).size / 1024;
+    console.log(`extension.js ${sizeKb.toFixed(0)} KB, iconv-lite.js ${(fs.statSync(path.join(dir, 'iconv-lite.js')).size / 1024).toFixed(0)} KB`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const iconv = require(path.join(dir, 'iconv-lite.js')) as { decode(b: Buffer, e: string): string; encodingExists(e: string): boolean };
+    assert.equal(iconv.decode(Buffer.from([0x63, 0x61, 0x66, 0xe9]), 'latin1'), 'café');
+    assert.ok(iconv.encodingExists('cp1251'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
