@@ -149,14 +149,15 @@ async function remoteStat(uri: vscode.Uri): Promise<vscode.FileStat | undefined>
  */
 async function listedFolders(provider: FtpFileSystemProvider, jobs: Job[]): Promise<Map<string, Map<string, FileEntry>>> {
   const folders = new Map<string, Map<string, FileEntry>>();
-  for (const dir of new Set(jobs.map((j) => vscode.Uri.joinPath(vscode.Uri.parse(j.to), '..').toString()))) {
+  // All at once: the site's connections share them out (a tree of 100 folders is not 100 round trips in a row).
+  await Promise.all([...new Set(jobs.map((j) => vscode.Uri.joinPath(vscode.Uri.parse(j.to), '..').toString()))].map(async (dir) => {
     try {
       const entries = await provider.listEntries(vscode.Uri.parse(dir));
       folders.set(dir, new Map(entries.map((e) => [e.name, e])));
     } catch {
       // stat'ed per file instead
     }
-  }
+  }));
   return folders;
 }
 
