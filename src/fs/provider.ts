@@ -359,16 +359,20 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     if (done.entry) this.cache.written(this.dirKey(vscode.Uri.joinPath(uri, '..')), done.entry);
   }
 
-  /** Uploads a local file (streamed, so its size doesn't matter) the way a save does. */
-  async uploadFile(uri: vscode.Uri, localPath: string, transfer: TransferOptions = {}): Promise<number> {
+  /**
+   * Uploads a local file (streamed, so its size doesn't matter) the way a save does. `seen`
+   * 'absent': the caller asked the server a moment ago and nothing was there.
+   */
+  async uploadFile(uri: vscode.Uri, localPath: string, transfer: TransferOptions = {}, seen?: 'absent'): Promise<number> {
     const sent = await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
-      // As its folder's last listing shows it (a link as a link), as a save of a listed file does:
-      // no stat per file of a folder upload. The rename over it is one atomic step whatever is there
-      // now (a folder put there since is never replaced: save.ts). A folder never listed: asked.
-      const known = this.cache.known(this.dirKey(vscode.Uri.joinPath(uri, '..')));
-      const found = known ? known.get(baseName(uri.path)) : await this.exists(c, path);
+      // A file its folder's kept listing shows is taken as listed (a link as a link, its mode), as a
+      // save of a listed file is: the rename over it is one atomic step whatever is there now (a
+      // folder put there since is never replaced: save.ts). One the listing doesn't show may still be
+      // there (hidden, another case): asked, unless the caller just did.
+      const listed = this.cache.known(this.dirKey(vscode.Uri.joinPath(uri, '..')))?.get(baseName(uri.path));
+      const found = listed ?? (seen === 'absent' ? undefined : await this.exists(c, path));
       if (found?.type === 'directory') throw vscode.FileSystemError.FileIsADirectory(uri);
-      const entry = found && !known ? (await this.lstat(c, uri, path)) ?? found : found;
+      const entry = found && found !== listed ? (await this.lstat(c, uri, path)) ?? found : found;
       // O_NOFOLLOW: a symbolic link put there after the caller looked is not followed.
       const file = await fs.promises.open(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       // A read buffer no bigger than the file: each read of a stream allocates its highWaterMark, and

@@ -293,6 +293,8 @@ export class FtpClient {
       };
       socket.once('end', done);
       socket.once('error', (e) => {
+        // After the end of the data everything is here (the feed parses it): a reset then is no loss.
+        if (ended) return;
         feed.stop();
         reject(e);
       });

@@ -250,9 +250,14 @@ async function many(job: Extract<Job, { kind: 'many' }>): Promise<Result> {
       return await measured(async () => {
         await vscode.workspace.fs.createDirectory(remote);
         const names = (await fs.promises.readdir(job.local)).sort();
-        // As the command does: the destination listed once (what exists there), then one upload per file.
+        // As the command does: the destination listed once, then per file a stat (the listing shows
+        // none of these files, and a listing may leave out one that is there) and the upload.
         await p.listEntries(remote);
-        await Promise.all(names.map((name) => p.uploadFile(vscode.Uri.joinPath(remote, name), path.join(job.local, name))));
+        await Promise.all(names.map(async (name) => {
+          const to = vscode.Uri.joinPath(remote, name);
+          const there = await p.stat(to).catch((e) => { if (!notFound(e)) throw e; });
+          await p.uploadFile(to, path.join(job.local, name), {}, there ? undefined : 'absent');
+        }));
       });
     }
     return await measured(async () => {

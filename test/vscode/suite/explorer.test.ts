@@ -439,6 +439,27 @@ suite('explorer: overwrite question and end-of-transfer notification (proftpd)',
     assert.equal(fs.readFileSync(disk('site/keep.txt'), 'utf8'), 'my local copy, longer\n');
   });
 
+  test('upload over a file its folder\'s listing leaves out (a dot file, the site listing with plain LIST): still asked, and "Skip" keeps it', async () => {
+    // proftpd's plain LIST hides dot files: the batch's listing of the folder doesn't show .env.
+    const HIDDEN = 'xfer3';
+    await setSite(HIDDEN, { host: server.host, port: server.port, user: server.user, pollSeconds: 0, listCommand: 'LIST' });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', HIDDEN, server.password);
+    try {
+      writeAsServer(server, 'site/.env', 'SECRET=server\n', 0o600);
+      const listed = await vscode.workspace.fs.readDirectory(vscode.Uri.parse(`ftp://${HIDDEN}/site`));
+      assert.ok(!listed.some(([n]) => n === '.env'), 'the listing leaves .env out (else this test tests nothing)');
+      const mine = path.join(local, '.env');
+      fs.writeFileSync(mine, 'SECRET=mine\n');
+      const r = await transfer(() => vscode.commands.executeCommand<{ skipped: number }>('ftpWorkspace.upload', vscode.Uri.parse(`ftp://${HIDDEN}/site`), [vscode.Uri.file(mine)]), () => 'Skip');
+      assert.equal(r.questions.length, 1, 'asked about the file the listing left out');
+      assert.equal(r.result.skipped, 1);
+      assert.equal(fs.readFileSync(disk('site/.env'), 'utf8'), 'SECRET=server\n');
+      assert.equal(modeOnDisk(disk('site/.env')), 0o600);
+    } finally {
+      await setSite(HIDDEN, undefined);
+    }
+  });
+
   test('a batch offers the "All" answers; "Skip All" asks once', async () => {
     const dir = path.join(local, 'batch');
     fs.mkdirSync(dir);
