@@ -151,11 +151,14 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
    * exist), one LIST instead of a stat per file.
    */
   async listEntries(uri: vscode.Uri): Promise<FileEntry[]> {
-    return this.run(uri, async (c, _site, path) => {
-      const { entries } = await c.list(path);
-      this.remember(uri, entries, 'internal');
-      return entries;
-    });
+    return this.run(uri, (c, _site, path) => this.listFolder(c, uri, path));
+  }
+
+  /** Lists a folder for our own use (not shown to VS Code) and keeps the listing like any other. */
+  private async listFolder(c: FtpClient, dir: vscode.Uri, path: string): Promise<FileEntry[]> {
+    const { entries } = await c.list(path);
+    this.remember(dir, entries, 'internal');
+    return entries;
   }
 
   /** What the last listing of its folder said of an entry (up to 10 minutes old), without a round trip. */
@@ -288,9 +291,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const name = baseName(uri.path);
     const known = fresh ? this.cache.get(dir) : this.cache.known(dir);
     if (known) return known.get(name);
-    const { entries } = await c.list(parentPath(path));
-    this.remember(vscode.Uri.joinPath(uri, '..'), entries, 'internal');
-    return entries.find((e) => e.name === name);
+    return (await this.listFolder(c, vscode.Uri.joinPath(uri, '..'), parentPath(path))).find((e) => e.name === name);
   }
 
   private lockKey(uri: vscode.Uri): string {
@@ -557,8 +558,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         const dir = uri.with({ path: rel });
         const isParent = dirPath === parentPath(target);
         if (!isParent && !this.cache.known(this.dirKey(dir))) continue;
-        const { entries } = await c.list(dirPath);
-        this.remember(dir, entries, 'internal');
+        const entries = await this.listFolder(c, dir, dirPath);
         if (isParent) result.listedMode = entries.find((e) => e.name === baseName(uri.path))?.mode;
         else for (const e of entries) if (changedUris.length < 5000) changedUris.push(vscode.Uri.joinPath(dir, e.name));
       }
