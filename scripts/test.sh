@@ -42,8 +42,10 @@ e2e_status=0
 e2e_status=${PIPESTATUS[0]}
 
 echo "== unit, fuzz (short: FTPWS_FUZZ_RUNS, default 300 cases per property) and integration"
-# A hung test fails after 5 minutes instead of holding CI.
-node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec out/test/unit/ out/test/fuzz/ out/test/integration/ 2>&1 | tee test-results/unit-integration.log
+# A hung test fails after 5 minutes instead of holding CI. Two files at a time: most integration
+# files wait on servers and timers (outages, the fresh-clone demo, code-server's guards), and each
+# server a test starts claims ports of its own (test/servers/common.ts): 4 min instead of 6.
+node --test --test-concurrency=2 --test-timeout=300000 --test-reporter=spec out/test/unit/ out/test/fuzz/ out/test/integration/ 2>&1 | tee test-results/unit-integration.log
 status=${PIPESTATUS[0]}
 
 echo "== network scenarios (firewalls and NAT in network namespaces; needs root)"

@@ -4,7 +4,7 @@
  * error an FTP user can fix from the editor.
  */
 import * as vscode from 'vscode';
-import { DataMethod, FtpError, TransferMode, modeOfMethod } from '../ftp';
+import { DataMethod, FtpError, TransferMode, isFtpError, modeOfMethod } from '../ftp';
 import { escapeMessage } from '../ui/escape';
 
 export interface ModeContext {
@@ -31,7 +31,7 @@ export function dataAdvice(e: FtpError, ctx?: ModeContext): string | undefined {
 
 export function toFileSystemError(e: unknown, uri: vscode.Uri, ctx?: ModeContext): Error {
   if (e instanceof vscode.FileSystemError) return e;
-  if (!(e instanceof FtpError)) {
+  if (!isFtpError(e)) {
     // The engine's own errors are FtpErrors; what else arrives is a local file's (upload, download).
     const local = localWords(e as NodeJS.ErrnoException);
     if (local) return new vscode.FileSystemError(escapeMessage(`${uri.toString(true)}: ${local}`));

@@ -88,6 +88,15 @@ export class FtpError extends Error {
   }
 }
 
+/**
+ * Marks every FtpError, whichever copy of this module made it: the extension loads some parts as
+ * bundles of their own (the search, the doctor: scripts/build.mjs), each with its own FtpError
+ * class, and an error crosses from one to another (a search's cancellation into the engine's
+ * transfer, the engine's 550 into the search). `instanceof` sees only its own copy's class.
+ */
+const FTP_ERROR = Symbol.for('ftpWorkspace.FtpError');
+Object.defineProperty(FtpError.prototype, FTP_ERROR, { value: true });
+
 const PERMISSION_WORDS = /permission|denied|not allowed|forbidden|access|read-only|not permitted/i;
 const EXISTS_WORDS = /already exists|file exists|exists already|directory exists/i;
 /** Servers that answer a missing file with another code than 550 (ftp-srv: "551 ENOENT: no such file"). */
@@ -129,7 +138,7 @@ export function errorFromReply(code: number, text: string, command?: string): Ft
 }
 
 export function isFtpError(e: unknown, kind?: FtpErrorKind): e is FtpError {
-  return e instanceof FtpError && (kind === undefined || e.kind === kind);
+  return typeof e === 'object' && e !== null && (e as { [FTP_ERROR]?: unknown })[FTP_ERROR] === true && (kind === undefined || (e as FtpError).kind === kind);
 }
 
 /** Refuses paths and names that would let one command smuggle in another (CR, LF) or be cut short (NUL). */

@@ -6,28 +6,28 @@
 import * as vscode from 'vscode';
 import type { Connections } from '../fs/connections';
 import type { FtpFileSystemProvider } from '../fs/provider';
-import { FindArgs, FindInFiles } from './find-in-files';
-import { GoToFileArgs, goToFile } from './go-to-file';
+import type { FindArgs } from './find-in-files';
+import type { GoToFileArgs } from './go-to-file';
 import { ResultsDocuments } from './results-document';
-import { TreeCache } from './tree-cache';
-
-/** How long a complete listing is reused. */
-const LISTING_KEPT_MS = 60_000;
+import type { Searching } from './searching';
 
 export function registerSearch(provider: FtpFileSystemProvider, connections: Connections): vscode.Disposable[] {
-  const cache = new TreeCache(LISTING_KEPT_MS);
+  // The results documents' providers are registered at start (a results editor restored with the
+  // window asks for its text); the search itself is loaded when a command first needs it.
   const documents = new ResultsDocuments();
-  const find = new FindInFiles(connections, cache, documents);
+  let searching: Searching | undefined;
+  const started = async () => (searching ??= (await import('./searching')).startSearching(connections, documents));
   return [
     documents,
-    find,
+    { dispose: () => searching?.find.dispose() },
     // Our own writes, deletes and renames say the site changed: its listings are read again next time.
-    provider.onDidChangeFile((events) => new Set(events.map((e) => e.uri.authority)).forEach((site) => cache.dropSite(site))),
-    vscode.commands.registerCommand('ftpWorkspace.goToFile', (args?: GoToFileArgs | vscode.Uri) => goToFile(connections, cache, toArgs(args))),
-    vscode.commands.registerCommand('ftpWorkspace.findInFiles', (args?: FindArgs | vscode.Uri) => find.run(toArgs(args))),
+    provider.onDidChangeFile((events) => searching && new Set(events.map((e) => e.uri.authority)).forEach((site) => searching!.cache.dropSite(site))),
+    vscode.commands.registerCommand('ftpWorkspace.goToFile', async (args?: GoToFileArgs | vscode.Uri) => (await started()).goToFile(toArgs(args))),
+    vscode.commands.registerCommand('ftpWorkspace.findInFiles', async (args?: FindArgs | vscode.Uri) => (await started()).find.run(toArgs(args))),
     // The Explorer's entry on an FTP folder: the same command under a title that can't be confused with VS Code's Find in Folder.
-    vscode.commands.registerCommand('ftpWorkspace.findInFolder', (folder?: vscode.Uri) => find.run(folder instanceof vscode.Uri ? { folder } : {})),
-    vscode.commands.registerCommand('ftpWorkspace.stopFindInFiles', () => find.stop()),
+    vscode.commands.registerCommand('ftpWorkspace.findInFolder', async (folder?: vscode.Uri) => (await started()).find.run(folder instanceof vscode.Uri ? { folder } : {})),
+    // Nothing loaded: nothing is running.
+    vscode.commands.registerCommand('ftpWorkspace.stopFindInFiles', () => searching?.find.stop()),
   ];
 }
 

@@ -9,7 +9,7 @@
  * the report offers for that site.
  */
 import * as vscode from 'vscode';
-import { DoctorReport, diagnose } from '../ftp';
+import type { DoctorReport } from '../ftp';
 import type { Connections } from '../fs/connections';
 import { SiteArg, pickSite } from '../sites/commands';
 import { SiteConfig, allSites, defaultTransferMode, updateSite } from '../sites/config';
@@ -66,20 +66,22 @@ export class Doctor implements vscode.Disposable {
     const render = () => (panel.webview.html = renderReport(state, panel.webview.cspSource));
     render();
     try {
-      state.report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(`Diagnosing ${site}`), cancellable: true }, (progress, token) => {
+      const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(`Diagnosing ${site}`), cancellable: true }, (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        return diagnose(options, {
+        // The doctor's engine code is a file of its own (scripts/build.mjs), read when first used.
+        return import('../ftp/doctor').then(({ diagnose }) => diagnose(options, {
           signal: controller.signal,
           onStep: (step) => {
             state.steps.push(step);
             progress.report({ message: escapeMessage(step.title) });
             render();
           },
-        });
+        }));
       });
-      state.steps = state.report.steps;
-      state.offers = offersFor(state.report, config, defaultTransferMode());
+      state.report = report;
+      state.steps = report.steps;
+      state.offers = offersFor(report, config, defaultTransferMode());
       this.log.info(`[${site}] connection doctor:\n${reportMarkdown(state)}`);
     } catch (e) {
       state.error = `The doctor stopped: ${(e as Error).message}`;

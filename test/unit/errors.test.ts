@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertSafeArgument, errorFromReply, FtpError } from '../../src/ftp/errors';
+import { assertSafeArgument, errorFromReply, FtpError, isFtpError } from '../../src/ftp/errors';
+import { isDataConnectionFailure } from '../../src/ftp/data/methods';
 import { maskCommand } from '../../src/ftp/log';
 import { createCodec } from '../../src/ftp/encoding';
 import { formatFtpTime, parseFtpTime } from '../../src/ftp/time';
@@ -80,5 +81,37 @@ describe('MDTM/MFMT/MLSD times', () => {
     assert.equal(parseFtpTime('20261122120159.123')?.toISOString(), '2026-11-22T12:01:59.123Z');
     assert.equal(parseFtpTime('2026112212015'), undefined);
     assert.equal(formatFtpTime(new Date('2001-02-03T04:05:06.789Z')), '20010203040506');
+  });
+});
+
+describe('an FtpError is known by every copy of the engine (the search and the doctor are bundles of their own)', () => {
+  // A second copy of errors.js, as another bundle has it: its own FtpError class.
+  const other = (() => {
+    const file = require.resolve('../../src/ftp/errors');
+    const saved = require.cache[file];
+    delete require.cache[file];
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(file) as typeof import('../../src/ftp/errors');
+    } finally {
+      require.cache[file] = saved;
+    }
+  })();
+
+  test('made by the other copy: an FtpError here, of its kind, though not instanceof this copy\'s class', () => {
+    assert.notEqual(other.FtpError, FtpError, 'two copies of the module');
+    const theirs = new other.FtpError('aborted', 'Cancelled.');
+    assert.ok(!(theirs instanceof FtpError));
+    assert.ok(isFtpError(theirs));
+    assert.ok(isFtpError(theirs, 'aborted'));
+    assert.ok(!isFtpError(theirs, 'timeout'));
+    assert.ok(other.isFtpError(new FtpError('notFound', 'x'), 'notFound'), 'and the other way round');
+    assert.ok(isDataConnectionFailure(new other.FtpError('dataConnection', 'x', { dataFailure: 'reply425' })));
+  });
+
+  test('nothing else passes for one', () => {
+    for (const e of [new Error('x'), Object.assign(new Error('x'), { name: 'FtpError', kind: 'aborted' }), { kind: 'aborted' }, null, undefined, 'FtpError']) {
+      assert.ok(!isFtpError(e), String(e));
+    }
   });
 });

@@ -2,7 +2,7 @@
  * Transfer modes and the four ways to open a data connection, and the memory of which one works
  * with a server (shared by all connections to one site).
  */
-import { DataFailure, FtpError } from '../errors';
+import { DataFailure, FtpError, isFtpError } from '../errors';
 
 export type TransferMode = 'passive' | 'active' | 'auto';
 export type DataMethod = 'epsv' | 'pasv' | 'eprt' | 'port';
@@ -44,7 +44,7 @@ export function methodsForMode(mode: TransferMode, order: readonly DataMethod[],
 
 /** Failures after which another method may work. Anything else (550, a TLS error...) is the operation's own failure. */
 export function isDataConnectionFailure(e: unknown): e is FtpError & { dataFailure: DataFailure } {
-  return e instanceof FtpError && e.dataFailure !== undefined;
+  return isFtpError(e) && e.dataFailure !== undefined;
 }
 
 export interface MethodAttempt {

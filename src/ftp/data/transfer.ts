@@ -5,7 +5,7 @@
  */
 import * as net from 'node:net';
 import { ControlConnection } from '../control';
-import { FtpError, errorFromReply } from '../errors';
+import { FtpError, errorFromReply, isFtpError } from '../errors';
 import { LogSink } from '../log';
 import { TlsSettings, connectTcp, startTls } from '../sockets';
 import { decodeEpsvReply, decodePasvReply, encodeEprt, encodePort, normalizeAddress } from '../addresses';
@@ -66,7 +66,7 @@ function lostWith(method: DataMethod, cause: FtpError): FtpError {
  * These say nothing about the transfer mode, so they carry no DataFailure.
  */
 function interrupted(method: DataMethod, progress: TransferProgress, cause: unknown, reply?: Reply): FtpError {
-  const why = reply ? `${reply.code} ${reply.message}` : cause instanceof FtpError ? cause.message : (cause as NodeJS.ErrnoException)?.code ?? String((cause as Error)?.message ?? cause);
+  const why = reply ? `${reply.code} ${reply.message}` : isFtpError(cause) ? cause.message : (cause as NodeJS.ErrnoException)?.code ?? String((cause as Error)?.message ?? cause);
   return new FtpError('interrupted', `The transfer broke off after ${progress.bytes} bytes: ${why}`, { method, code: reply?.code, replyText: reply?.message, cause });
 }
 
@@ -141,7 +141,7 @@ async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ sock
       // a silent server here is one that can't reach us, as after LIST below.
       reply = await control.request(`${command} ${arg}`, Math.min(settings.replyTimeoutMs, settings.connectTimeoutMs));
     } catch (e) {
-      if (e instanceof FtpError && e.kind === 'timeout') {
+      if (isFtpError(e) && e.kind === 'timeout') {
         const t = listener.timeoutError(settings.connectTimeoutMs, command, target);
         throw dataError(method, t.message, t.dataFailure, { cause: e });
       }
@@ -154,7 +154,7 @@ async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ sock
     if (!isPositiveCompletion(reply.code)) throw methodReplyError(method, command, reply);
   } catch (e) {
     listener.close();
-    if (e instanceof FtpError && e.kind === 'invalidInput') throw dataError(method, e.message, 'refused');
+    if (isFtpError(e) && e.kind === 'invalidInput') throw dataError(method, e.message, 'refused');
     throw e;
   }
   log({ kind: 'data', connection: control.id, text: `listening on ${bind}:${listener.port}, advertised as ${target} (${command})` });
@@ -213,7 +213,7 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
       // times out (a minute on vsftpd): wait no longer than our data connect timeout.
       first = await control.request(command, prepared.listener ? Math.min(settings.replyTimeoutMs, settings.connectTimeoutMs) : undefined);
     } catch (e) {
-      if (prepared.listener && e instanceof FtpError && e.kind === 'timeout') {
+      if (prepared.listener && isFtpError(e) && e.kind === 'timeout') {
         const t = prepared.listener.timeoutError(settings.connectTimeoutMs, METHOD_COMMAND[method], prepared.target);
         throw dataError(method, t.message, t.dataFailure, { cause: e });
       }
@@ -277,9 +277,9 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
       throw interrupted(method, progress, err, reply);
     }
     if (signal?.aborted) throw new FtpError('aborted', 'The transfer was cancelled.');
-    if (handlerError instanceof FtpError && (handlerError.kind === 'aborted' || handlerError.kind === 'interrupted' || (handlerError.kind === 'dataConnection' && !handlerError.dataFailure))) throw handlerError;
+    if (isFtpError(handlerError) && (handlerError.kind === 'aborted' || handlerError.kind === 'interrupted' || (handlerError.kind === 'dataConnection' && !handlerError.dataFailure))) throw handlerError;
     // A data connection that opened but never moved a byte may be the network's doing (a timeout stays one).
-    if (handlerError instanceof FtpError && handlerError.kind === 'timeout' && progress.bytes === 0) throw handlerError;
+    if (isFtpError(handlerError) && handlerError.kind === 'timeout' && progress.bytes === 0) throw handlerError;
     throw interrupted(method, progress, handlerError);
   } catch (e) {
     socket?.destroy();
