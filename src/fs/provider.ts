@@ -381,7 +381,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       const size = await file.stat().then((st) => st.size, () => STREAM_CHUNK);
       const source = file.createReadStream({ highWaterMark: Math.min(STREAM_CHUNK, Math.max(16 * 1024, size + 1)) });
       try {
-        return site.safeSave ? (await safeSave(c, path, source, this.saveOptions(site, entry, transfer))).bytes : await c.upload(path, source, transfer);
+        // The new file's entry is not kept here (the file is marked changed; a stat asks the server).
+        return site.safeSave ? (await safeSave(c, path, source, { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true })).bytes : await c.upload(path, source, transfer);
       } finally {
         source.destroy();
       }

@@ -31,6 +31,13 @@ export interface SafeSaveOptions extends TransferOptions {
   current?: FileEntry;
   /** Keep the target's permission bits (default true). */
   keepMode?: boolean;
+  /**
+   * The caller has no use for the new file's entry (`SafeSaveResult.entry`): when there is no mode
+   * to keep either, the upload is checked with SIZE (one stat on the server) instead of MLST or
+   * STAT. vsftpd answers STAT with a path by reading the whole folder: an upload of 1,000 new files
+   * into one folder read it 1,000 times.
+   */
+  sizeCheckOnly?: boolean;
   /** Notes for the log: a mode that could not be kept, a backup left behind. */
   log?: (text: string) => void;
   /**
@@ -131,28 +138,31 @@ async function replaceFile(client: FtpClient, path: string, source: Buffer | Rea
   let entry: FileEntry | undefined;
   try {
     sent = await client.upload(temp, source, opts);
-    // The check that the whole upload arrived, before anything replaces the target.
-    const seen = await client.inspect(temp).catch((e: unknown) => {
+    // The check that the whole upload arrived, before anything replaces the target: SIZE when
+    // that is all the caller needs (and answered), else what the server says of the file.
+    const modeToKeep = opts.keepMode !== false ? current?.mode : undefined;
+    let size = opts.sizeCheckOnly && modeToKeep === undefined ? await sizeOf(client, temp) : undefined;
+    const seen = size !== undefined ? undefined : await client.inspect(temp).catch((e: unknown) => {
       if (unclear(e)) throw e;
       return undefined;
     });
-    const size = seen ? seen.size : await sizeOf(client, temp);
+    if (size === undefined) size = seen ? seen.size : await sizeOf(client, temp);
     if (size !== undefined && size !== sent) {
       throw new FtpError('interrupted', `The upload arrived incomplete (${size} of ${sent} bytes); the file on the server was left as it was.`);
     }
     if (seen) entry = { ...seen, name: baseName(path) };
-    if (current?.mode !== undefined && opts.keepMode !== false) {
-      if (seen?.mode !== undefined && (seen.mode & 0o7777) === (current.mode & 0o7777)) {
+    if (modeToKeep !== undefined) {
+      if (seen?.mode !== undefined && (seen.mode & 0o7777) === (modeToKeep & 0o7777)) {
         modeKept = true; // the server gave the new file this mode already
       } else {
         try {
-          await client.chmod(temp, current.mode);
+          await client.chmod(temp, modeToKeep);
           modeKept = true;
-          if (entry) entry = { ...entry, mode: current.mode & 0o7777 };
+          if (entry) entry = { ...entry, mode: modeToKeep & 0o7777 };
         } catch (e) {
           if (unclear(e)) throw e;
           modeKept = false;
-          opts.log?.(`Could not keep the permissions ${(current.mode & 0o7777).toString(8)} of ${path} (${(e as Error).message}); the saved file has the server's default.`);
+          opts.log?.(`Could not keep the permissions ${(modeToKeep & 0o7777).toString(8)} of ${path} (${(e as Error).message}); the saved file has the server's default.`);
         }
       }
     }

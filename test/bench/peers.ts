@@ -142,6 +142,22 @@ export interface LftpOpts {
  * lftp: logs in (`warm`, default `quote NOOP`), then times `steps` between two markers, minus
  * the cost of a marker. Returns ms.
  */
+/**
+ * CPU time (user + system, ms) of this process's children that have ended and been waited for
+ * (/proc/self/stat cutime + cstime, in clock ticks of 10 ms): taken before and after a peer's run,
+ * the difference is that run's CPU, its start and login included. Undefined off Linux.
+ */
+export function childrenCpuMs(): number | undefined {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the command name (which may hold spaces) in its parentheses: state is field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10; // cutime, cstime (fields 16 and 17)
+  } catch {
+    return undefined;
+  }
+}
+
 export async function lftpTimed(conn: Conn, steps: string[], warm = ['quote NOOP'], o: LftpOpts = {}, timeoutMs = 900_000): Promise<number> {
   const settings = [
     'set cmd:fail-exit yes', 'set cmd:interactive no', 'set net:max-retries 1', 'set net:reconnect-interval-base 1', 'set net:timeout 60', 'set xfer:clobber on',

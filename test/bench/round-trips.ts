@@ -10,6 +10,7 @@
  * pool) whose connection is logged in first (a NOOP, not counted) and stands in its home folder /.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { BenchSite, RoundTrips, SiteSpec, openSite } from './site';
 
@@ -77,6 +78,20 @@ export const OPERATIONS: Operation[] = [
   {
     id: 'write-file', label: 'writeFile of an existing file listed before (the save itself)',
     goal: () => '<= 4 + 1 (5 + 1 if the mode needs SITE CHMOD)', before: listDir, run: save,
+  },
+  {
+    id: 'upload-new-file', label: "uploadFile of a new file, its folder listed before (Upload's call per file)",
+    goal: () => '<= 4 + 1 (as a save)', before: listDir,
+    run: async (s) => {
+      const local = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-rt-')), 'new.txt');
+      fs.writeFileSync(local, RT_CONTENT);
+      try {
+        // 'absent': the command stat'ed it just before, as Upload does for a file the listing doesn't show.
+        return await s.provider.uploadFile(s.uri(`${RT_DIR}/new-${process.pid}-${Math.random().toString(36).slice(2)}.txt`), local, {}, 'absent');
+      } finally {
+        fs.rmSync(path.dirname(local), { recursive: true, force: true });
+      }
+    },
   },
   {
     id: 'save', label: 'save as VS Code does it (stat, writeFile, stat)',

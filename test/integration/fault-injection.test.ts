@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { FtpPool } from '../../src/ftp/pool';
 import { FtpError, isFtpError } from '../../src/ftp/errors';
 import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
+import type { FileEntry } from '../../src/ftp/listing/entry';
 import { startFaultServer } from '../fakes/fault-server';
 import { FAULT_CASES, NEW, OLD, Op } from '../fakes/fault-cases';
 import { testCertificate } from '../servers/common';
@@ -150,5 +151,54 @@ describe("a save's STAT check of the temporary file (FAKE server with STAT)", ()
     assert.ok(!(result instanceof Error), String(result));
     assert.ok(disk.equals(NEW));
     assert.deepEqual(commands.filter((c) => /^(STOR|STAT|SIZE|SITE CHMOD|RNFR|RNTO)$/.test(c)), ['STOR', 'STAT', 'SIZE', 'SITE CHMOD', 'RNFR', 'RNTO']);
+  });
+
+  // Upload's files (sizeCheckOnly: no entry wanted): a new file, no mode to keep, is checked by SIZE.
+  const upload = async (script: { onCommand: (verb: string, arg: string, s: { disk(a: string): string }) => string[] | undefined }, current?: FileEntry) => {
+    const srv = await startFaultServer(script);
+    if (current) fs.writeFileSync(path.join(srv.root, 'new.txt'), OLD);
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 1 });
+    try {
+      const result = await pool.run((cl) => safeSave(cl, '/new.txt', NEW, { current, sizeCheckOnly: true })).catch((e: unknown) => e);
+      const commands = srv.sessions.flatMap((s) => s.commands).map((c) => c.split(' ').slice(0, c.startsWith('SITE') ? 2 : 1).join(' '));
+      const there = path.join(srv.root, 'new.txt');
+      return { result, commands: commands.filter((c) => /^(STOR|STAT|MLST|SIZE|SITE CHMOD|RNFR|RNTO)$/.test(c)), disk: fs.existsSync(there) ? fs.readFileSync(there) : undefined, leftovers: fs.readdirSync(srv.root).filter((n) => TEMP_PATTERN.test(n)) };
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  };
+  const size = (shown: (bytes: number) => number) => ({
+    onCommand: (verb: string, arg: string, s: { disk(a: string): string }) => (verb === 'SIZE' && fs.existsSync(s.disk(arg)) ? [`213 ${shown(fs.statSync(s.disk(arg)).size)}`] : undefined),
+  });
+
+  test('a new file of an upload: SIZE checks it, not STAT (vsftpd reads the whole folder for a STAT)', async () => {
+    const { result, commands, disk, leftovers } = await upload(size((n) => n));
+    assert.ok(!(result instanceof Error), String(result));
+    assert.ok(disk?.equals(NEW));
+    assert.deepEqual(commands, ['STOR', 'SIZE', 'RNFR', 'RNTO']);
+    assert.deepEqual(leftovers, []);
+  });
+
+  test('a new file of an upload that SIZE shows short: an interrupted error, nothing under the name, no temporary file', async () => {
+    const { result, commands, disk, leftovers } = await upload(size((n) => n - 1));
+    assert.ok(isFtpError(result, 'interrupted'), `got ${String(result)}`);
+    assert.equal(disk, undefined);
+    assert.deepEqual(leftovers, []);
+    assert.ok(!commands.includes('RNFR'), commands.join(', '));
+  });
+
+  test('a new file of an upload where SIZE is refused: STAT checks it, as a save', async () => {
+    const { result, commands, disk } = await upload({ onCommand: (verb) => (verb === 'SIZE' ? ['502 Not implemented'] : undefined) });
+    assert.ok(!(result instanceof Error), String(result));
+    assert.ok(disk?.equals(NEW));
+    assert.deepEqual(commands.slice(0, 3), ['STOR', 'SIZE', 'STAT']);
+  });
+
+  test("an existing file of an upload with a mode to keep: STAT, as a save (its mode decides SITE CHMOD)", async () => {
+    const { result, commands, disk } = await upload(stat((n) => n), { name: 'new.txt', type: 'file', mode: 0o640 });
+    assert.ok(!(result instanceof Error), String(result));
+    assert.ok(disk?.equals(NEW));
+    assert.deepEqual(commands, ['STOR', 'STAT', 'RNFR', 'RNTO']);
   });
 });

@@ -47,6 +47,9 @@ const VSFTPD: Expected = {
   // No goal stated for the whole of VS Code's save (stat, writeFile, stat); at best 4 + 1. Both stats
   // are answered without a round trip: from the listing, then from what STAT said of the new file.
   'save': [['EPSV', 'STOR', 'STAT', 'RNFR', 'RNTO'], 1],
+  // As a save, but SIZE checks the new file: no mode to keep, no entry wanted, and vsftpd answers
+  // STAT with a path by reading the whole folder (1,000 uploads into one folder read it 1,000 times).
+  'upload-new-file': [['EPSV', 'STOR', 'SIZE', 'RNFR', 'RNTO'], 1],
 };
 
 const PROFTPD: Expected = {
@@ -67,6 +70,8 @@ const PROFTPD: Expected = {
   'write-file': [['EPSV', 'STOR', 'MLST', 'RNFR', 'RNTO'], 1],
   // No goal stated; at best 4 + 1. Both stats answered without a round trip (listing, then the save's MLST).
   'save': [['EPSV', 'STOR', 'MLST', 'RNFR', 'RNTO'], 1],
+  // SIZE, as on vsftpd (MLST would cost the same here: one stat on the server).
+  'upload-new-file': [['EPSV', 'STOR', 'SIZE', 'RNFR', 'RNTO'], 1],
 };
 
 for (const [kind, expected] of [['vsftpd', VSFTPD], ['proftpd', PROFTPD]] as Array<[ServerKind, Expected]>) {

@@ -298,6 +298,59 @@ suite('Upload and Download (proftpd)', () => {
     await until('the aborted temporary file to be removed', () => fs.readdirSync(disk('site/two')).length === 0);
   });
 
+  /** Runs `run` with the notification's Cancel pressed at the first progress message `when` matches; returns the messages. */
+  async function cancelledAt<T>(when: RegExp, run: () => Thenable<T>): Promise<{ result: T; titles: string[]; messages: string[] }> {
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.withProgress;
+    const titles: string[] = [];
+    const messages: string[] = [];
+    window.withProgress = (opts: { title: string; cancellable: boolean }, task: (p: unknown, t: vscode.CancellationToken) => Promise<unknown>) => {
+      titles.push(`${opts.title}${opts.cancellable ? ' (cancellable)' : ''}`);
+      const cts = new vscode.CancellationTokenSource();
+      return task({ report: (p: { message?: string }) => {
+        if (p.message === undefined) return;
+        messages.push(p.message);
+        if (when.test(p.message)) cts.cancel();
+      } }, cts.token);
+    };
+    try {
+      return { result: await run(), titles, messages };
+    } finally {
+      window.withProgress = original;
+    }
+  }
+
+  test('a folder upload shows its notification while the folders are made and listed, and Cancel there stops it: nothing uploaded', async () => {
+    const tree = path.join(local, 'prep');
+    for (const d of ['a', 'a/b', 'c']) fs.mkdirSync(path.join(tree, d), { recursive: true });
+    for (const f of ['a/1.txt', 'a/b/2.txt', 'c/3.txt', '4.txt']) fs.writeFileSync(path.join(tree, f), `${f}\n`);
+    // Cancel pressed while the second folder is being made.
+    const { result, titles, messages } = await cancelledAt(/^Creating .*\/prep\/a$/, () => confirmingLocal(() =>
+      vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(tree)])));
+    assert.deepEqual({ files: result.result.files, cancelled: result.result.cancelled }, { files: 0, cancelled: true });
+    assert.deepEqual(titles, ['Uploading to ftp://xfer/site (cancellable)'], 'one notification, from the start');
+    assert.deepEqual(messages, ['Creating /site/prep', 'Creating /site/prep/a'], 'the preparation is shown, and stops at Cancel');
+    const uploaded = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? uploaded(path.join(dir, e.name)) : [e.name]));
+    assert.deepEqual(uploaded(disk('site/prep')), [], 'no file uploaded');
+    assert.ok(!fs.existsSync(disk('site/prep/a/b')) && !fs.existsSync(disk('site/prep/c')), 'no folder made after Cancel');
+  });
+
+  test('a folder download lists its subfolders at once under its notification, and Cancel there stops it: nothing written', async () => {
+    for (const d of ['tree/x', 'tree/y', 'tree/y/z']) fs.mkdirSync(disk(`site/${d}`), { recursive: true });
+    for (const f of ['tree/x/1.txt', 'tree/y/2.txt', 'tree/y/z/3.txt']) fs.writeFileSync(disk(`site/${f}`), `${f}\n`);
+    const dest = path.join(local, 'tree-down');
+    const { result, titles, messages } = await cancelledAt(/^Listing \/site\/tree$/, () => confirmingLocal(() =>
+      vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/tree'), vscode.Uri.file(dest), 'replace')));
+    assert.deepEqual({ files: result.result.files, cancelled: result.result.cancelled }, { files: 0, cancelled: true });
+    assert.deepEqual(titles, ['Downloading tree (cancellable)']);
+    assert.deepEqual(messages, ['Listing /site/tree'], 'stopped before its subfolders were listed');
+    assert.equal(fs.existsSync(dest), false, 'nothing written on this computer');
+    // Not cancelled: the whole tree, every file in its place, in path order.
+    const done = await confirmingLocal(() => vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/tree'), vscode.Uri.file(dest), 'replace'));
+    assert.deepEqual({ files: done.result.files, cancelled: done.result.cancelled }, { files: 3, cancelled: false });
+    for (const f of ['x/1.txt', 'y/2.txt', 'y/z/3.txt']) assert.equal(fs.readFileSync(path.join(dest, f), 'utf8'), `tree/${f}\n`);
+  });
+
   test('Download of a missing file fails with FileNotFound and writes nothing', async () => {
     const dest = path.join(local, 'missing.txt');
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/nope.txt'), vscode.Uri.file(dest))), /FileNotFound|not found|No such/i);
