@@ -147,10 +147,11 @@ async function remoteStat(uri: vscode.Uri): Promise<vscode.FileStat | undefined>
  * with sizes and times): no stat per file. A folder that can't be listed is left out; its files are
  * stat'ed one by one as before.
  */
-async function listedFolders(provider: FtpFileSystemProvider, jobs: Job[]): Promise<Map<string, Map<string, FileEntry>>> {
+async function listedFolders(provider: FtpFileSystemProvider, jobs: Job[], made: Set<string>): Promise<Map<string, Map<string, FileEntry>>> {
   const folders = new Map<string, Map<string, FileEntry>>();
   // All at once: the site's connections share them out (a tree of 100 folders is not 100 round trips in a row).
-  await Promise.all([...new Set(jobs.map((j) => vscode.Uri.joinPath(vscode.Uri.parse(j.to), '..').toString()))].map(async (dir) => {
+  // A folder made by this upload is known to be empty: not listed.
+  await Promise.all([...new Set(jobs.map((j) => vscode.Uri.joinPath(vscode.Uri.parse(j.to), '..').toString()))].filter((dir) => !made.has(dir)).map(async (dir) => {
     try {
       const entries = await provider.listEntries(vscode.Uri.parse(dir));
       folders.set(dir, new Map(entries.map((e) => [e.name, e])));
@@ -162,14 +163,33 @@ async function listedFolders(provider: FtpFileSystemProvider, jobs: Job[]): Prom
 }
 
 /**
+ * Makes a folder of an upload's tree (its parent is there); true when it was made now, so it holds
+ * nothing yet and its files need no look first. One already there (a folder, or a link to one) is
+ * used as it is.
+ */
+async function makeFolder(provider: FtpFileSystemProvider, uri: vscode.Uri): Promise<boolean> {
+  try {
+    await provider.createDirectory(uri);
+    return true;
+  } catch (e) {
+    if (!(e instanceof vscode.FileSystemError && e.code === 'FileExists')) throw e;
+    if ((await provider.stat(uri)).type & vscode.FileType.Directory) return false;
+    throw vscode.FileSystemError.FileNotADirectory(uri); // a file where the folder goes: nothing is uploaded into it
+  }
+}
+
+/**
  * What is at `to`: a file its folder's listing showed with a time to the second (MLSD) as listed;
  * anything else as a stat says, because a listing can leave out a file that is there (hidden or dot
  * files, another case on a case-insensitive server, a file made since), a link's line is the link's
  * own, and a LIST time is to the minute (or the day) in the server's zone: "Replace if Newer" needs
  * the server's exact time.
  */
-async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscode.Uri): Promise<{ size: number; mtime: number } | undefined> {
-  const e = listed.get(vscode.Uri.joinPath(to, '..').toString())?.get(path.posix.basename(to.path));
+async function existingAt(listed: Map<string, Map<string, FileEntry>>, made: Set<string>, to: vscode.Uri): Promise<{ size: number; mtime: number } | undefined> {
+  const folder = vscode.Uri.joinPath(to, '..').toString();
+  // In a folder this upload made, there is nothing but what it put there (each file once).
+  if (made.has(folder)) return undefined;
+  const e = listed.get(folder)?.get(path.posix.basename(to.path));
   if (e?.type === 'file' && e.modifiedPrecision === 'second' && e.modified !== undefined) return { size: e.size ?? 0, mtime: e.modified };
   return remoteStat(to);
 }
@@ -306,6 +326,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   const jobs: Job[] = [];
   const links: string[] = [];
   let listed = new Map<string, Map<string, FileEntry>>();
+  const made = new Set<string>();
   const result = await runBatch(`Uploading to ${folder.toString(true)}`, async (signal, say) => {
     // Folders are created first (mkdir -p is cheap), then the files are queued. lstat, never stat: a
     // symbolic link (to ~/.ssh, say) is not followed, and what it points to is not sent.
@@ -315,19 +336,19 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
       if (st.isSymbolicLink()) links.push(local);
       else if (st.isDirectory()) {
         say(`Creating ${remote.path}`);
-        await vscode.workspace.fs.createDirectory(remote);
+        if (await makeFolder(provider, remote)) made.add(remote.toString());
         for (const name of (await fs.promises.readdir(local)).sort()) await walk(path.join(local, name), vscode.Uri.joinPath(remote, name));
       } else if (st.isFile()) jobs.push({ from: local, to: remote.toString(), size: st.size, mtime: st.mtimeMs });
     };
     for (const s of sources!) await walk(s.fsPath, vscode.Uri.joinPath(folder, path.basename(s.fsPath)));
     for (const link of links) how.log?.warn(`Upload to ${folder.toString(true)}: ${link} is a symbolic link; not followed, not uploaded.`);
     say(`Looking at what is in ${folder.path} already`);
-    listed = await listedFolders(provider, jobs);
+    listed = await listedFolders(provider, jobs, made);
     stopIfCancelled(signal);
     return { jobs, workers: workersFor(folder, jobs) };
   }, async (job, signal, onProgress) => {
     const to = vscode.Uri.parse(job.to);
-    const there = await existingAt(listed, to);
+    const there = await existingAt(listed, made, to);
     // Nothing there, a stat said just now: the upload need not ask again.
     const seen = there === undefined ? 'absent' : undefined;
     if (there) {

@@ -12,9 +12,13 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManagedServer, ServerKind, serverMissing, startServer } from '../servers';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { OPERATIONS, commandNames, countOperation, makeFixture } from '../bench/round-trips';
 import { openSite } from '../bench/site';
+import { upload } from '../../src/ui/transfer-commands';
+// After ../bench/site, which puts the `vscode` stub in place.
+import * as vscode from 'vscode';
 
 /** [command names in order, data connections]. */
 type Expected = Record<string, [string[], number]>;
@@ -155,5 +159,61 @@ describe('one modification time per unchanged file (vsftpd, the real provider)',
     } finally {
       await site.close();
     }
+  });
+});
+
+/**
+ * FTP: Upload of a local folder, the command itself (src/ui/transfer-commands.ts with the `vscode`
+ * stub), counted: into a folder it makes, each file costs the save's 5 commands and its data
+ * connection, nothing more (that folder is known to be empty: no listing, no look per file); into
+ * a folder that was there, the folder is listed once and a file its listing doesn't show is looked
+ * at (a listing can leave a file out), as before.
+ */
+describe('FTP: Upload of a folder, commands per file (vsftpd, the real command)', () => {
+  let server: ManagedServer;
+  let local: string;
+  const FILES = 10;
+  const LOGIN = new Set(['USER', 'PASS', 'FEAT', 'SYST', 'OPTS UTF8', 'TYPE', 'PWD']);
+  before(async () => {
+    const missing = serverMissing('vsftpd');
+    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
+    server = await startServer('vsftpd');
+    local = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-rt-upload-'));
+    fs.mkdirSync(path.join(local, 'tree'));
+    for (let i = 0; i < FILES; i++) fs.writeFileSync(path.join(local, 'tree', `f${i}.txt`), `file ${i}\n`);
+  });
+  after(async () => {
+    await server?.stop();
+    fs.rmSync(local, { recursive: true, force: true });
+  });
+  const run = async () => {
+    const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
+    try {
+      await site.pool.run((c) => c.noop()); // logged in: not counted
+      const { result, trips } = await site.count(() => upload(site.provider, site.uri('/'), [vscode.Uri.file(path.join(local, 'tree'))], 'replace', { confirmed: true }));
+      assert.equal(result?.files, FILES);
+      const counts: Record<string, number> = {};
+      // A second connection's login (the site has two) is not the upload's.
+      for (const name of commandNames(trips).filter((n) => !LOGIN.has(n))) counts[name] = (counts[name] ?? 0) + 1;
+      return { counts, data: trips.data };
+    } finally {
+      await site.close();
+    }
+  };
+
+  test('into a folder it makes: EPSV STOR SIZE RNFR RNTO and one data connection per file; the folder made once, never listed', async () => {
+    const { counts, data } = await run();
+    // SIZE: one per file's check, one for the folder (not there: MKD); CWD: that SIZE's folder test.
+    assert.deepEqual(counts, { SIZE: FILES + 1, CWD: 1, MKD: 1, EPSV: FILES, STOR: FILES, RNFR: FILES, RNTO: FILES });
+    assert.equal(data, FILES);
+    for (let i = 0; i < FILES; i++) assert.equal(fs.readFileSync(path.join(server.root, 'tree', `f${i}.txt`), 'utf8'), `file ${i}\n`);
+  });
+
+  test('into the folder again (there now): listed once, each file looked at and replaced', async () => {
+    const { counts, data } = await run();
+    assert.equal(counts.MKD, undefined, 'not made again');
+    assert.equal(counts.LIST, 1, 'listed once');
+    assert.equal(counts.STOR, FILES);
+    assert.equal(data, FILES + 1);
   });
 });
