@@ -16,13 +16,18 @@ interface Waiter {
   timer?: NodeJS.Timeout;
 }
 
-let nextConnectionId = 1;
+/**
+ * Connection numbers for the log, one sequence for every copy of the engine in this process (the
+ * doctor is a bundle of its own, scripts/build.mjs): its connections log under the site's name too,
+ * and two "#1"s would be read as one connection.
+ */
+const ids = ((globalThis as Record<symbol, { next: number } | undefined>)[Symbol.for('ftpWorkspace.connectionIds')] ??= { next: 1 });
 
 /** Replies nobody asked for that are kept for the next read; more is a broken or hostile server. */
 const MAX_QUEUED_REPLIES = 16;
 
 export class ControlConnection {
-  readonly id = nextConnectionId++;
+  readonly id = ids.next++;
   private socket: net.Socket;
   private parser: ReplyParser;
   private replies: Reply[] = [];

@@ -16,7 +16,9 @@ export function registerSearch(provider: FtpFileSystemProvider, connections: Con
   // window asks for its text); the search itself is loaded when a command first needs it.
   const documents = new ResultsDocuments();
   let searching: Searching | undefined;
-  const started = async () => (searching ??= (await import('./searching')).startSearching(connections, documents));
+  // The promise is kept, not its result: two commands run while it loads get the same search.
+  let loading: Promise<Searching> | undefined;
+  const started = () => (loading ??= import('./searching').then((m) => (searching = m.startSearching(connections, documents))));
   return [
     documents,
     { dispose: () => searching?.find.dispose() },

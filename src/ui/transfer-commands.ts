@@ -147,11 +147,10 @@ async function remoteStat(uri: vscode.Uri): Promise<vscode.FileStat | undefined>
  * with sizes and times): no stat per file. A folder that can't be listed is left out; its files are
  * stat'ed one by one as before.
  */
-async function listedFolders(provider: FtpFileSystemProvider, jobs: Job[], made: Set<string>): Promise<Map<string, Map<string, FileEntry>>> {
+async function listedFolders(provider: FtpFileSystemProvider, jobs: Job[]): Promise<Map<string, Map<string, FileEntry>>> {
   const folders = new Map<string, Map<string, FileEntry>>();
   // All at once: the site's connections share them out (a tree of 100 folders is not 100 round trips in a row).
-  // A folder made by this upload is known to be empty: not listed.
-  await Promise.all([...new Set(jobs.map((j) => vscode.Uri.joinPath(vscode.Uri.parse(j.to), '..').toString()))].filter((dir) => !made.has(dir)).map(async (dir) => {
+  await Promise.all([...new Set(jobs.map((j) => vscode.Uri.joinPath(vscode.Uri.parse(j.to), '..').toString()))].map(async (dir) => {
     try {
       const entries = await provider.listEntries(vscode.Uri.parse(dir));
       folders.set(dir, new Map(entries.map((e) => [e.name, e])));
@@ -163,9 +162,24 @@ async function listedFolders(provider: FtpFileSystemProvider, jobs: Job[], made:
 }
 
 /**
- * Makes a folder of an upload's tree (its parent is there); true when it was made now, so it holds
- * nothing yet and its files need no look first. One already there (a folder, or a link to one) is
- * used as it is.
+ * The files of an upload known to have nothing at their place, so no look before each: in a folder
+ * this upload made (MKD, where a look had found nothing) whose listing, read after all its folders
+ * were made, is empty, each file whose name no other file of the batch has there (in any case: a
+ * case-insensitive server takes README and readme for one). Anything else is looked at, as before.
+ */
+function knownAbsent(jobs: Job[], made: Set<string>, listed: Map<string, Map<string, FileEntry>>): Set<string> {
+  const names = new Map<string, number>();
+  const key = (to: string) => { const u = vscode.Uri.parse(to); return `${vscode.Uri.joinPath(u, '..').toString()}\0${path.posix.basename(u.path).toLowerCase()}`; };
+  for (const j of jobs) names.set(key(j.to), (names.get(key(j.to)) ?? 0) + 1);
+  return new Set(jobs.filter((j) => {
+    const folder = vscode.Uri.joinPath(vscode.Uri.parse(j.to), '..').toString();
+    return made.has(folder) && listed.get(folder)?.size === 0 && names.get(key(j.to)) === 1;
+  }).map((j) => j.to));
+}
+
+/**
+ * Makes a folder of an upload's tree (its parent is there); true when it was made now (it held
+ * nothing then: see knownAbsent). One already there (a folder, or a link to one) is used as it is.
  */
 async function makeFolder(provider: FtpFileSystemProvider, uri: vscode.Uri): Promise<boolean> {
   try {
@@ -185,11 +199,8 @@ async function makeFolder(provider: FtpFileSystemProvider, uri: vscode.Uri): Pro
  * own, and a LIST time is to the minute (or the day) in the server's zone: "Replace if Newer" needs
  * the server's exact time.
  */
-async function existingAt(listed: Map<string, Map<string, FileEntry>>, made: Set<string>, to: vscode.Uri): Promise<{ size: number; mtime: number } | undefined> {
-  const folder = vscode.Uri.joinPath(to, '..').toString();
-  // In a folder this upload made, there is nothing but what it put there (each file once).
-  if (made.has(folder)) return undefined;
-  const e = listed.get(folder)?.get(path.posix.basename(to.path));
+async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscode.Uri): Promise<{ size: number; mtime: number } | undefined> {
+  const e = listed.get(vscode.Uri.joinPath(to, '..').toString())?.get(path.posix.basename(to.path));
   if (e?.type === 'file' && e.modifiedPrecision === 'second' && e.modified !== undefined) return { size: e.size ?? 0, mtime: e.modified };
   return remoteStat(to);
 }
@@ -271,6 +282,26 @@ async function runBatch(title: string, prepare: (signal: AbortSignal, say: (mess
   });
 }
 
+/**
+ * Runs a preparation's requests at most `n` at a time, in the order asked; after Cancel none more
+ * (each throws instead of being sent).
+ */
+function limited(n: number, signal: AbortSignal): <T>(request: () => Thenable<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(request: () => Thenable<T>): Promise<T> => {
+    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      stopIfCancelled(signal);
+      return await request();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
 /** Throws when the batch was cancelled: its preparation stops between two requests. */
 function stopIfCancelled(signal: AbortSignal): void {
   if (signal.aborted) throw new vscode.CancellationError();
@@ -327,6 +358,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   const links: string[] = [];
   let listed = new Map<string, Map<string, FileEntry>>();
   const made = new Set<string>();
+  let absent = new Set<string>();
   const result = await runBatch(`Uploading to ${folder.toString(true)}`, async (signal, say) => {
     // Folders are created first (mkdir -p is cheap), then the files are queued. lstat, never stat: a
     // symbolic link (to ~/.ssh, say) is not followed, and what it points to is not sent.
@@ -336,19 +368,22 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
       if (st.isSymbolicLink()) links.push(local);
       else if (st.isDirectory()) {
         say(`Creating ${remote.path}`);
+        // One already there (two sources landing in one folder, say) is never taken for made.
         if (await makeFolder(provider, remote)) made.add(remote.toString());
+        else made.delete(remote.toString());
         for (const name of (await fs.promises.readdir(local)).sort()) await walk(path.join(local, name), vscode.Uri.joinPath(remote, name));
       } else if (st.isFile()) jobs.push({ from: local, to: remote.toString(), size: st.size, mtime: st.mtimeMs });
     };
     for (const s of sources!) await walk(s.fsPath, vscode.Uri.joinPath(folder, path.basename(s.fsPath)));
     for (const link of links) how.log?.warn(`Upload to ${folder.toString(true)}: ${link} is a symbolic link; not followed, not uploaded.`);
     say(`Looking at what is in ${folder.path} already`);
-    listed = await listedFolders(provider, jobs, made);
+    listed = await listedFolders(provider, jobs);
+    absent = knownAbsent(jobs, made, listed);
     stopIfCancelled(signal);
     return { jobs, workers: workersFor(folder, jobs) };
   }, async (job, signal, onProgress) => {
     const to = vscode.Uri.parse(job.to);
-    const there = await existingAt(listed, made, to);
+    const there = absent.has(job.to) ? undefined : await existingAt(listed, to);
     // Nothing there, a stat said just now: the upload need not ask again.
     const seen = there === undefined ? 'absent' : undefined;
     if (there) {
@@ -420,31 +455,46 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   const policy = { value: existing };
   const ask = oneAtATime();
   const jobs: Job[] = [];
+  const links: string[] = [];
   const result = await runBatch(`Downloading ${name}`, async (signal, say) => {
     const dirs: string[] = [];
-    const walk = async (remote: vscode.Uri, local: string): Promise<void> => {
-      stopIfCancelled(signal);
-      const st = await vscode.workspace.fs.stat(remote);
-      if (st.type & vscode.FileType.Directory) {
+    // The tree's listings, at most as many at once as the site has connections; none after Cancel.
+    const ask = limited(parallelFor(src), signal);
+    // `type`: what the folder's listing said; only the chosen source itself is stat'ed.
+    const walk = async (remote: vscode.Uri, local: string, type?: vscode.FileType): Promise<void> => {
+      const st = type === undefined ? await ask(() => vscode.workspace.fs.stat(remote)) : undefined;
+      if ((type ?? st!.type) & vscode.FileType.Directory) {
         dirs.push(local);
         say(`Listing ${remote.path}`);
-        const children = (await vscode.workspace.fs.readDirectory(remote)).map(([child]) => {
+        const children = (await ask(() => vscode.workspace.fs.readDirectory(remote))).flatMap(([child, childType]) => {
+          // Never through a link: what it points to may be anywhere on the server (a link to ".."
+          // would make the tree endless). It is reported, like the links an upload skips.
+          if (childType & vscode.FileType.SymbolicLink) {
+            links.push(vscode.Uri.joinPath(remote, child).toString(true));
+            return [];
+          }
           try {
-            return { remote: vscode.Uri.joinPath(remote, child), local: childPath(root, local, child) };
+            return [{ remote: vscode.Uri.joinPath(remote, child), local: childPath(root, local, child), type: childType }];
           } catch (e) {
             if (e instanceof UnsafeNameError) throw refused(src, remote, e);
             throw e;
           }
         });
-        // The subfolders at once: the site's connections share them out (a tree of 100 folders is
-        // not 100 listings in a row; at 50 ms a round trip that was seconds of waiting).
-        await Promise.all(children.map((c) => walk(c.remote, c.local)));
-      } else jobs.push({ from: remote.toString(), to: local, size: st.size, mtime: st.mtime });
+        // The subfolders at once (up to the limit): a tree of 100 folders is not 100 listings in a
+        // row; at 50 ms a round trip that was seconds of waiting.
+        await Promise.all(children.map((c) => walk(c.remote, c.local, c.type)));
+      } else {
+        // A listed file's size and time come from the listing just read (no round trip).
+        const { size, mtime } = st ?? (await ask(() => vscode.workspace.fs.stat(remote)));
+        jobs.push({ from: remote.toString(), to: local, size, mtime });
+      }
     };
     await walk(src, root);
     // Listed in parallel, so put back in order: parents before their children, files by path.
     dirs.sort();
     jobs.sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+    links.sort();
+    for (const link of links) how.log?.warn(`Download of ${src.toString(true)}: ${link} is a symbolic link on the server; not followed, not downloaded.`);
     for (const dir of dirs) await localFolder(dir, root);
     return { jobs, workers: workersFor(src, jobs) };
   }, async (job, signal, onProgress) => {
@@ -457,6 +507,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
     await provider.downloadFile(vscode.Uri.parse(job.from), job.to, { signal, onProgress });
     return 'done';
   });
+  result.links = links;
   const saved = destination;
   notifyDone(summary('Downloaded', result, saved.fsPath), [
     { title: REVEAL_IN_OS, run: () => vscode.commands.executeCommand('revealFileInOS', saved) },

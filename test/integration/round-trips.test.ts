@@ -186,27 +186,54 @@ describe('FTP: Upload of a folder, commands per file (vsftpd, the real command)'
     await server?.stop();
     fs.rmSync(local, { recursive: true, force: true });
   });
-  const run = async () => {
+  const run = async (sources = [path.join(local, 'tree')], into = '/', files = FILES * sources.length) => {
     const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
     try {
       await site.pool.run((c) => c.noop()); // logged in: not counted
-      const { result, trips } = await site.count(() => upload(site.provider, site.uri('/'), [vscode.Uri.file(path.join(local, 'tree'))], 'replace', { confirmed: true }));
-      assert.equal(result?.files, FILES);
+      if (into !== '/') fs.mkdirSync(path.join(server.root, into));
+      if (into !== '/') fs.chownSync(path.join(server.root, into), server.owner.uid, server.owner.gid);
+      const { result, trips } = await site.count(() => upload(site.provider, site.uri(into === '/' ? '/' : `/${into}`), sources.map((s) => vscode.Uri.file(s)), 'replace', { confirmed: true }));
+      assert.equal(result?.files, files);
       const counts: Record<string, number> = {};
       // A second connection's login (the site has two) is not the upload's.
       for (const name of commandNames(trips).filter((n) => !LOGIN.has(n))) counts[name] = (counts[name] ?? 0) + 1;
-      return { counts, data: trips.data };
+      return { counts, data: trips.data, commands: trips.commands };
     } finally {
       await site.close();
     }
   };
 
-  test('into a folder it makes: EPSV STOR SIZE RNFR RNTO and one data connection per file; the folder made once, never listed', async () => {
+  test('into a folder it makes: EPSV STOR SIZE RNFR RNTO and one data connection per file; the folder made once, listed once (empty)', async () => {
     const { counts, data } = await run();
-    // SIZE: one per file's check, one for the folder (not there: MKD); CWD: that SIZE's folder test.
-    assert.deepEqual(counts, { SIZE: FILES + 1, CWD: 1, MKD: 1, EPSV: FILES, STOR: FILES, RNFR: FILES, RNTO: FILES });
-    assert.equal(data, FILES);
+    // SIZE: one per file's check, one for the folder (not there: MKD); CWD: that SIZE's folder test;
+    // the new folder's listing (EPSV LIST), read after it was made: empty, so no file is looked at.
+    assert.deepEqual(counts, { SIZE: FILES + 1, CWD: 1, MKD: 1, EPSV: FILES + 1, LIST: 1, STOR: FILES, RNFR: FILES, RNTO: FILES });
+    assert.equal(data, FILES + 1);
     for (let i = 0; i < FILES; i++) assert.equal(fs.readFileSync(path.join(server.root, 'tree', `f${i}.txt`), 'utf8'), `file ${i}\n`);
+  });
+
+  test('two sources landing in one new folder: the second finds it there, so every file is looked at first', async () => {
+    const twin = path.join(local, 'twin', 'tree2');
+    fs.mkdirSync(twin, { recursive: true });
+    for (let i = 0; i < FILES; i++) fs.writeFileSync(path.join(twin, `f${i}.txt`), `twin ${i}\n`);
+    // Both local folders are named like the remote one: the second source lands in the folder the first made.
+    const second = path.join(local, 'twin', 'tree');
+    fs.renameSync(twin, second);
+    const { counts } = await run([path.join(local, 'tree'), second], 'tree-twice');
+    assert.equal(counts.MKD, 1);
+    // Per file a look first (SIZE) and the check after the upload (SIZE); one SIZE for the folder.
+    assert.ok((counts.SIZE ?? 0) >= 4 * FILES + 1, `SIZE ${counts.SIZE}: every file looked at`);
+  });
+
+  test('README and readme into a new folder: looked at (a case-insensitive server takes them for one)', async () => {
+    const cased = path.join(local, 'cased', 'mixed');
+    fs.mkdirSync(cased, { recursive: true });
+    fs.writeFileSync(path.join(cased, 'README'), 'upper\n');
+    fs.writeFileSync(path.join(cased, 'readme'), 'lower\n');
+    fs.writeFileSync(path.join(cased, 'other.txt'), 'other\n');
+    const { commands } = await run([cased], 'mixed', 3);
+    const looks = commands.filter((c) => /^(SIZE|MDTM|MLST|CWD) \/mixed\/mixed\/[^.]/.test(c)).map((c) => c.split('/').pop()).sort();
+    assert.deepEqual([...new Set(looks)], ['README', 'readme'], `looked at: ${commands.join(', ')}`);
   });
 
   test('into the folder again (there now): listed once, each file looked at and replaced', async () => {

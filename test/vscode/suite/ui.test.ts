@@ -351,6 +351,19 @@ suite('Upload and Download (proftpd)', () => {
     for (const f of ['x/1.txt', 'y/2.txt', 'y/z/3.txt']) assert.equal(fs.readFileSync(path.join(dest, f), 'utf8'), `tree/${f}\n`);
   });
 
+  test('Download of a tree never goes through a link on the server (one to ".." would be endless): links are skipped and reported', async () => {
+    fs.mkdirSync(disk('site/remote-links/real'), { recursive: true });
+    fs.writeFileSync(disk('site/remote-links/real/inner.txt'), 'inner\n');
+    fs.symlinkSync('..', disk('site/remote-links/real/up'));
+    fs.symlinkSync('real/inner.txt', disk('site/remote-links/file-link.txt'));
+    const dest = path.join(local, 'remote-links-down');
+    const { result } = await confirmingLocal(() => vscode.commands.executeCommand<{ files: number; links: string[] }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/remote-links'), vscode.Uri.file(dest), 'replace'));
+    assert.equal(result.files, 1);
+    assert.deepEqual(result.links, ['ftp://xfer/site/remote-links/file-link.txt', 'ftp://xfer/site/remote-links/real/up']);
+    assert.deepEqual(fs.readdirSync(dest).sort(), ['real']);
+    assert.deepEqual(fs.readdirSync(path.join(dest, 'real')), ['inner.txt']);
+  });
+
   test('Download of a missing file fails with FileNotFound and writes nothing', async () => {
     const dest = path.join(local, 'missing.txt');
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/nope.txt'), vscode.Uri.file(dest))), /FileNotFound|not found|No such/i);
