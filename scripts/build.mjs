@@ -2,7 +2,8 @@
 // What a window's start-up doesn't need goes to files of its own, required when first used (every
 // byte of extension.js is read and pre-parsed at each start, about 0.07 ms per KB here): iconv-lite
 // (480 KB) when a site first needs an encoding other than UTF-8; the import of other programs' site
-// lists (its XML parser), the connection doctor and the search when their commands first run.
+// lists (its XML parser), the connection doctor, the search, Upload/Download and Change Permissions
+// when their commands first run.
 import * as esbuild from 'esbuild';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +30,13 @@ const iconvApart = {
  * (the doctor, the import and the search take what they need as arguments; an FtpError made by
  * one copy is known to the others by its mark: src/ftp/errors.ts).
  */
-const APART = { 'src/sites/import/command.ts': 'import.js', 'src/ftp/doctor.ts': 'doctor.js', 'src/search/searching.ts': 'search.js' };
+const APART = {
+  'src/sites/import/command.ts': 'import.js',
+  'src/ftp/doctor.ts': 'doctor.js',
+  'src/search/searching.ts': 'search.js',
+  'src/ui/transfer-commands.ts': 'transfers.js',
+  'src/ui/permissions.ts': 'permissions.js',
+};
 const apart = {
   name: 'apart',
   setup(build) {

@@ -15,7 +15,6 @@ import { SiteStatusBar } from './ui/status-bar';
 import { SitesView } from './ui/sites-view';
 import { ModeNotices } from './ui/notices';
 import { FailureNotices } from './ui/failures';
-import { download, upload } from './ui/transfer-commands';
 import { Doctor } from './ui/doctor';
 import { registerSearch } from './search';
 import { registerExplorer } from './ui/explorer';
@@ -92,15 +91,15 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     }),
     // The Explorer's entries: the same commands under titles that can't be confused with VS Code's own Upload/Download.
     // They take only the clicked FTP entry; local files are picked in a dialog.
-    vscode.commands.registerCommand('ftpWorkspace.uploadHere', (target?: vscode.Uri) => upload(provider, uriOrUndefined(target), undefined, undefined, { log })),
-    vscode.commands.registerCommand('ftpWorkspace.downloadToDisk', (source?: vscode.Uri) => download(provider, uriOrUndefined(source), undefined, undefined, { log })),
+    vscode.commands.registerCommand('ftpWorkspace.uploadHere', async (target?: vscode.Uri) => (await transfers()).upload(provider, uriOrUndefined(target), undefined, undefined, { log })),
+    vscode.commands.registerCommand('ftpWorkspace.downloadToDisk', async (source?: vscode.Uri) => (await transfers()).download(provider, uriOrUndefined(source), undefined, undefined, { log })),
     // With local paths as arguments (a link, a task, another extension), a modal names them and the
     // destination before any local file is read or written.
-    vscode.commands.registerCommand('ftpWorkspace.upload', (target?: vscode.Uri, sources?: vscode.Uri[], existing?: unknown) =>
+    vscode.commands.registerCommand('ftpWorkspace.upload', async (target?: vscode.Uri, sources?: vscode.Uri[], existing?: unknown) =>
       // From the Explorer the second argument is the FTP selection, not local files: only file: URIs are sources.
-      upload(provider, uriOrUndefined(target), Array.isArray(sources) && sources.length && sources.every((u) => u instanceof vscode.Uri && u.scheme === 'file') ? sources : undefined, policyOf(existing), { log })),
-    vscode.commands.registerCommand('ftpWorkspace.download', (source?: vscode.Uri, destination?: vscode.Uri, existing?: unknown) =>
-      download(provider, uriOrUndefined(source), destination instanceof vscode.Uri && destination.scheme === 'file' ? destination : undefined, policyOf(existing), { log })),
+      (await transfers()).upload(provider, uriOrUndefined(target), Array.isArray(sources) && sources.length && sources.every((u) => u instanceof vscode.Uri && u.scheme === 'file') ? sources : undefined, policyOf(existing), { log })),
+    vscode.commands.registerCommand('ftpWorkspace.download', async (source?: vscode.Uri, destination?: vscode.Uri, existing?: unknown) =>
+      (await transfers()).download(provider, uriOrUndefined(source), destination instanceof vscode.Uri && destination.scheme === 'file' ? destination : undefined, policyOf(existing), { log })),
     ...registerSiteCommands({
       secrets, certificates,
       options: (name, site, password, fingerprint) => connections.optionsFor(name, site, password, fingerprint),
@@ -155,6 +154,9 @@ function reloadFolders(site: string): void {
 
 /** Arguments from outside are checked for type: a URI is a URI, a policy one of the two words. */
 const uriOrUndefined = (u: unknown) => (u instanceof vscode.Uri ? u : undefined);
+/** Upload and Download, loaded when first used (dist/transfers.js: scripts/build.mjs). */
+const transfers = () => import('./ui/transfer-commands');
+
 const policyOf = (p: unknown) => (p === 'replace' || p === 'skip' ? p : undefined);
 
 export function deactivate(): void {

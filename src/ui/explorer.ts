@@ -8,14 +8,14 @@
 import * as vscode from 'vscode';
 import type { FtpFileSystemProvider } from '../fs/provider';
 import { FtpDecorations } from './decorations';
-import { changePermissions } from './permissions';
 
 export function registerExplorer(provider: FtpFileSystemProvider): vscode.Disposable[] {
   const decorations = new FtpDecorations(provider);
   return [
     decorations,
     vscode.window.registerFileDecorationProvider(decorations),
-    vscode.commands.registerCommand('ftpWorkspace.changePermissions', (target?: unknown, selection?: unknown, args?: unknown) => changePermissions(provider, target, selection, args)),
+    // Loaded when first used (dist/permissions.js: scripts/build.mjs).
+    vscode.commands.registerCommand('ftpWorkspace.changePermissions', async (target?: unknown, selection?: unknown, args?: unknown) => (await import('./permissions')).changePermissions(provider, target, selection, args)),
     vscode.commands.registerCommand('ftpWorkspace.entryDetails', (uri?: unknown) => (uri instanceof vscode.Uri ? decorations.details(uri) : undefined)),
     provider,
   ];
