@@ -40,6 +40,15 @@ export interface OperationFailure {
 export type CertificateQuestion = (site: SiteConnection, error: FtpError) => Promise<boolean>;
 
 /** What FTP: Change Permissions... asks for. */
+/** What a download of a folder would move (provider.downloadPlan), as URIs of the site. */
+export interface DownloadPlan {
+  /** Real folders, parents before children, the chosen one first. */
+  dirs: vscode.Uri[];
+  files: Array<{ uri: vscode.Uri; size: number; mtime: number }>;
+  /** Links, and folders the walk could not be sure of (a loop, too deep, too many entries), with why. */
+  skipped: Array<{ uri: vscode.Uri; why: string }>;
+}
+
 export interface ChmodOptions {
   /** A folder's files and folders too (never through a link). */
   recursive?: boolean;
@@ -488,6 +497,25 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       await c.mkdir(path);
     }, false));
     this.changed(uri, vscode.FileChangeType.Created);
+  }
+
+  /**
+   * A folder's tree for FTP: Download...: the engine's planTree on one connection, so never through
+   * a link (a link's line in a listing, and where a server shows links as folders, PWD after CWD, a
+   * listing that repeats an ancestor's, MLSD's unique facts and a depth limit: src/ftp/tree.ts).
+   * Links, and folders the walk could not be sure of, come back apart: not downloaded.
+   */
+  async downloadPlan(uri: vscode.Uri, opts: { signal?: AbortSignal; onFolder?: (folder: vscode.Uri) => void } = {}): Promise<DownloadPlan> {
+    return this.run(uri, async (c, site, path) => {
+      const toUri = (p: string) => uri.with({ path: site.root === '/' ? p : p === site.root ? '/' : p.slice(site.root.length) });
+      const plan = await planTree(c, path, { signal: opts.signal, onFolder: (p) => opts.onFolder?.(toUri(p)) });
+      if (plan.rootIsLink) throw vscode.FileSystemError.NoPermissions(escapeMessage(`${uri.toString(true)} leads elsewhere on the server (a link): it is not downloaded. Download the folder it points to instead.`));
+      return {
+        dirs: plan.dirs.map(toUri),
+        files: plan.files.map((p) => ({ uri: toUri(p), size: plan.entries.get(p)?.size ?? 0, mtime: plan.entries.get(p)?.modified ?? 0 })),
+        skipped: [...plan.links.map((p) => ({ uri: toUri(p), why: 'a link on the server' })), ...plan.doubts.map((d) => ({ uri: toUri(d.path), why: d.reason }))],
+      };
+    }, true, opts.signal);
   }
 
   /**

@@ -26,6 +26,8 @@ export interface TreePlan {
   dirs: string[];
   /** Files (and entries of unknown type): deleted with DELE. */
   files: string[];
+  /** What the listings said of each of `files` (size, time): a download needs no stat per file. */
+  entries: Map<string, FileEntry>;
   /** Links: deleted themselves, never followed. */
   links: string[];
   /** What the walk could not settle: removeTree asks before deleting. */
@@ -59,7 +61,7 @@ function fingerprint(entries: FileEntry[]): string {
 export async function planTree(client: FtpClient, root: string, opts: WalkOptions = {}): Promise<TreePlan> {
   const maxDepth = opts.maxDepth ?? 32;
   const maxEntries = opts.maxEntries ?? 200_000;
-  const plan: TreePlan = { root, dirs: [], files: [], links: [], doubts: [], rootIsLink: false };
+  const plan: TreePlan = { root, dirs: [], files: [], entries: new Map(), links: [], doubts: [], rootIsLink: false };
 
   // Is PWD a path we can compare with ours? Tried on the root's parent, which is no link of the tree.
   const parent = root.replace(/\/[^/]+\/?$/, '') || '/';
@@ -97,7 +99,10 @@ export async function planTree(client: FtpClient, root: string, opts: WalkOption
     for (const e of entries) {
       const child = joinPath(path, e.name);
       if (e.type === 'symlink') plan.links.push(child);
-      else if (e.type !== 'directory') plan.files.push(child);
+      else if (e.type !== 'directory') {
+        plan.files.push(child);
+        plan.entries.set(child, e);
+      }
       else {
         const unique = e.facts?.['unique'];
         if (unique !== undefined && seenUnique.has(unique)) {

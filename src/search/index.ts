@@ -18,7 +18,10 @@ export function registerSearch(provider: FtpFileSystemProvider, connections: Con
   let searching: Searching | undefined;
   // The promise is kept, not its result: two commands run while it loads get the same search.
   let loading: Promise<Searching> | undefined;
-  const started = () => (loading ??= import('./searching').then((m) => (searching = m.startSearching(connections, documents))));
+  const started = () => (loading ??= import('./searching').then((m) => (searching = m.startSearching(connections, documents)), (e: unknown) => {
+    loading = undefined; // tried again next time
+    throw e;
+  }));
   return [
     documents,
     { dispose: () => searching?.find.dispose() },

@@ -168,12 +168,12 @@ async function listedFolders(provider: FtpFileSystemProvider, jobs: Job[]): Prom
  * case-insensitive server takes README and readme for one). Anything else is looked at, as before.
  */
 function knownAbsent(jobs: Job[], made: Set<string>, listed: Map<string, Map<string, FileEntry>>): Set<string> {
+  // Destinations counted in any case, folders too (Img/a.png and img/a.png are one file there).
   const names = new Map<string, number>();
-  const key = (to: string) => { const u = vscode.Uri.parse(to); return `${vscode.Uri.joinPath(u, '..').toString()}\0${path.posix.basename(u.path).toLowerCase()}`; };
-  for (const j of jobs) names.set(key(j.to), (names.get(key(j.to)) ?? 0) + 1);
+  for (const j of jobs) names.set(j.to.toLowerCase(), (names.get(j.to.toLowerCase()) ?? 0) + 1);
   return new Set(jobs.filter((j) => {
     const folder = vscode.Uri.joinPath(vscode.Uri.parse(j.to), '..').toString();
-    return made.has(folder) && listed.get(folder)?.size === 0 && names.get(key(j.to)) === 1;
+    return made.has(folder) && listed.get(folder)?.size === 0 && names.get(j.to.toLowerCase()) === 1;
   }).map((j) => j.to));
 }
 
@@ -282,26 +282,6 @@ async function runBatch(title: string, prepare: (signal: AbortSignal, say: (mess
   });
 }
 
-/**
- * Runs a preparation's requests at most `n` at a time, in the order asked; after Cancel none more
- * (each throws instead of being sent).
- */
-function limited(n: number, signal: AbortSignal): <T>(request: () => Thenable<T>) => Promise<T> {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  return async <T>(request: () => Thenable<T>): Promise<T> => {
-    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-    try {
-      stopIfCancelled(signal);
-      return await request();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
-  };
-}
-
 /** Throws when the batch was cancelled: its preparation stops between two requests. */
 function stopIfCancelled(signal: AbortSignal): void {
   if (signal.aborted) throw new vscode.CancellationError();
@@ -324,6 +304,18 @@ function workersFor(uri: vscode.Uri, jobs: Job[]): number {
   return jobs.every((j) => j.size <= SMALL_FILE) ? 2 * parallelFor(uri) : parallelFor(uri);
 }
 const SMALL_FILE = 1024 * 1024;
+
+/** Runs the tasks given under one key one after the other; tasks under other keys are not held. */
+function oneAtATimePer<T>(): (key: string, task: () => Promise<T>) => Promise<T> {
+  const last = new Map<string, Promise<unknown>>();
+  return (key, task) => {
+    const turn = (last.get(key) ?? Promise.resolve()).then(task, task);
+    const settled = turn.catch(() => undefined);
+    last.set(key, settled);
+    void settled.then(() => last.get(key) === settled && last.delete(key));
+    return turn;
+  };
+}
 
 /** Runs questions one at a time, so parallel jobs never show two at once and "for all" answers apply to the rest. */
 function oneAtATime(): <T>(ask: () => Promise<T>) => Promise<T> {
@@ -359,6 +351,9 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   let listed = new Map<string, Map<string, FileEntry>>();
   const made = new Set<string>();
   let absent = new Set<string>();
+  // Files whose names differ only in case (README, readme) go one after the other: on a server that
+  // takes them for one, the second one's look then finds the first, and its question is asked.
+  const inTurn = oneAtATimePer<'done' | 'skipped'>();
   const result = await runBatch(`Uploading to ${folder.toString(true)}`, async (signal, say) => {
     // Folders are created first (mkdir -p is cheap), then the files are queued. lstat, never stat: a
     // symbolic link (to ~/.ssh, say) is not followed, and what it points to is not sent.
@@ -381,7 +376,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
     absent = knownAbsent(jobs, made, listed);
     stopIfCancelled(signal);
     return { jobs, workers: workersFor(folder, jobs) };
-  }, async (job, signal, onProgress) => {
+  }, (job, signal, onProgress) => inTurn(job.to.toLowerCase(), async () => {
     const to = vscode.Uri.parse(job.to);
     const there = absent.has(job.to) ? undefined : await existingAt(listed, to);
     // Nothing there, a stat said just now: the upload need not ask again.
@@ -392,8 +387,8 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
       if (choice === 'skip') return 'skipped';
     }
     await provider.uploadFile(to, job.from, { signal, onProgress }, seen);
-    return 'done';
-  });
+    return 'done' as const;
+  }));
   result.links = links;
   // Shown in the Explorer when the FTP folder is part of the workspace; otherwise opened in a window of its own.
   const shown = sources.length === 1 ? vscode.Uri.joinPath(folder, path.basename(sources[0].fsPath)) : folder;
@@ -457,44 +452,36 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   const jobs: Job[] = [];
   const links: string[] = [];
   const result = await runBatch(`Downloading ${name}`, async (signal, say) => {
-    const dirs: string[] = [];
-    // The tree's listings, at most as many at once as the site has connections; none after Cancel.
-    const ask = limited(parallelFor(src), signal);
-    // `type`: what the folder's listing said; only the chosen source itself is stat'ed.
-    const walk = async (remote: vscode.Uri, local: string, type?: vscode.FileType): Promise<void> => {
-      const st = type === undefined ? await ask(() => vscode.workspace.fs.stat(remote)) : undefined;
-      if ((type ?? st!.type) & vscode.FileType.Directory) {
-        dirs.push(local);
-        say(`Listing ${remote.path}`);
-        const children = (await ask(() => vscode.workspace.fs.readDirectory(remote))).flatMap(([child, childType]) => {
-          // Never through a link: what it points to may be anywhere on the server (a link to ".."
-          // would make the tree endless). It is reported, like the links an upload skips.
-          if (childType & vscode.FileType.SymbolicLink) {
-            links.push(vscode.Uri.joinPath(remote, child).toString(true));
-            return [];
-          }
-          try {
-            return [{ remote: vscode.Uri.joinPath(remote, child), local: childPath(root, local, child), type: childType }];
-          } catch (e) {
-            if (e instanceof UnsafeNameError) throw refused(src, remote, e);
-            throw e;
-          }
-        });
-        // The subfolders at once (up to the limit): a tree of 100 folders is not 100 listings in a
-        // row; at 50 ms a round trip that was seconds of waiting.
-        await Promise.all(children.map((c) => walk(c.remote, c.local, c.type)));
-      } else {
-        // A listed file's size and time come from the listing just read (no round trip).
-        const { size, mtime } = st ?? (await ask(() => vscode.workspace.fs.stat(remote)));
-        jobs.push({ from: remote.toString(), to: local, size, mtime });
+    const st = await vscode.workspace.fs.stat(src);
+    stopIfCancelled(signal);
+    if (!(st.type & vscode.FileType.Directory)) {
+      jobs.push({ from: src.toString(), to: root, size: st.size, mtime: st.mtime });
+      return { jobs, workers: workersFor(src, jobs) };
+    }
+    // The tree as the engine walks it for a delete: one folder after another on one connection,
+    // never through a link on the server (src/ftp/tree.ts); sizes and times from its listings.
+    const plan = await provider.downloadPlan(src, { signal, onFolder: (folder) => say(`Listing ${folder.path}`) });
+    stopIfCancelled(signal);
+    // A name from the server is data, never a path: each one is checked as it is joined (local-paths.ts).
+    const base = src.path.replace(/\/+$/, '');
+    const localOf = (u: vscode.Uri): string => {
+      let local = root;
+      for (const name of u.path.slice(base.length).split('/').filter(Boolean)) {
+        try {
+          local = childPath(root, local, name);
+        } catch (e) {
+          if (e instanceof UnsafeNameError) throw refused(src, vscode.Uri.joinPath(u, '..'), e);
+          throw e;
+        }
       }
+      return local;
     };
-    await walk(src, root);
-    // Listed in parallel, so put back in order: parents before their children, files by path.
-    dirs.sort();
-    jobs.sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
-    links.sort();
-    for (const link of links) how.log?.warn(`Download of ${src.toString(true)}: ${link} is a symbolic link on the server; not followed, not downloaded.`);
+    const dirs = plan.dirs.map(localOf);
+    for (const f of plan.files) jobs.push({ from: f.uri.toString(), to: localOf(f.uri), size: f.size, mtime: f.mtime });
+    for (const s of plan.skipped) {
+      links.push(s.uri.toString(true));
+      how.log?.warn(`Download of ${src.toString(true)}: ${s.uri.toString(true)} is not downloaded: ${s.why}.`);
+    }
     for (const dir of dirs) await localFolder(dir, root);
     return { jobs, workers: workersFor(src, jobs) };
   }, async (job, signal, onProgress) => {
@@ -507,7 +494,10 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
     await provider.downloadFile(vscode.Uri.parse(job.from), job.to, { signal, onProgress });
     return 'done';
   });
-  result.links = links;
+  result.links = links.sort();
+  if (links.length) {
+    void vscode.window.showWarningMessage(escapeMessage(`Not downloaded: links on the server, and folders that may be links (neither they nor what they point to): ${links.slice(0, 3).join(', ')}${links.length > 3 ? ` and ${links.length - 3} more (see FTP: Show Log)` : ''}.`));
+  }
   const saved = destination;
   notifyDone(summary('Downloaded', result, saved.fsPath), [
     { title: REVEAL_IN_OS, run: () => vscode.commands.executeCommand('revealFileInOS', saved) },

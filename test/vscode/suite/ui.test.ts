@@ -335,7 +335,7 @@ suite('Upload and Download (proftpd)', () => {
     assert.ok(!fs.existsSync(disk('site/prep/a/b')) && !fs.existsSync(disk('site/prep/c')), 'no folder made after Cancel');
   });
 
-  test('a folder download lists its subfolders at once under its notification, and Cancel there stops it: nothing written', async () => {
+  test('a folder download lists its tree under its notification, and Cancel there stops it: nothing written', async () => {
     for (const d of ['tree/x', 'tree/y', 'tree/y/z']) fs.mkdirSync(disk(`site/${d}`), { recursive: true });
     for (const f of ['tree/x/1.txt', 'tree/y/2.txt', 'tree/y/z/3.txt']) fs.writeFileSync(disk(`site/${f}`), `${f}\n`);
     const dest = path.join(local, 'tree-down');
