@@ -243,7 +243,7 @@ async function runBatch(title: string, prepare: (signal: AbortSignal, say: (mess
       prepared = await prepare(controller.signal, (message) => progress.report({ message: escapeMessage(message) }));
     } catch (e) {
       const cancelled = controller.signal.aborted || e instanceof vscode.CancellationError;
-      controller.abort(); // listings still under way in other branches of the walk stop too
+      controller.abort(); // whatever the preparation still has under way stops too (it has the signal)
       if (!cancelled) throw e;
       result.cancelled = true; // nothing moved yet
       return result;
