@@ -185,6 +185,11 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     return p === '/' ? site.root : site.root + p;
   }
 
+  /** serverPath's inverse: the URI (of `uri`'s site) of a path on the server inside the site's root. */
+  private siteUri(site: SiteConnection, uri: vscode.Uri, path: string): vscode.Uri {
+    return uri.with({ path: site.root === '/' ? path : path === site.root ? '/' : path.slice(site.root.length) });
+  }
+
   /** Listings are cached by the directory's URI. */
   private dirKey(dir: vscode.Uri): string {
     return `${dir.scheme}://${dir.authority}${dir.path.replace(/\/+$/, '') || '/'}`;
@@ -507,7 +512,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
    */
   async downloadPlan(uri: vscode.Uri, opts: { signal?: AbortSignal; onFolder?: (folder: vscode.Uri) => void } = {}): Promise<DownloadPlan> {
     return this.run(uri, async (c, site, path) => {
-      const toUri = (p: string) => uri.with({ path: site.root === '/' ? p : p === site.root ? '/' : p.slice(site.root.length) });
+      const toUri = (p: string) => this.siteUri(site, uri, p);
       const plan = await planTree(c, path, { signal: opts.signal, onFolder: (p) => opts.onFolder?.(toUri(p)) });
       if (plan.rootIsLink) throw vscode.FileSystemError.NoPermissions(escapeMessage(`${uri.toString(true)} leads elsewhere on the server (a link): it is not downloaded. Download the folder it points to instead.`));
       return {
@@ -583,8 +588,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     await this.run(uri, async (c, site) => {
       const target = this.serverPath(site, uri);
       for (const dirPath of relist) {
-        const rel = site.root === '/' ? dirPath : dirPath === site.root ? '/' : dirPath.slice(site.root.length);
-        const dir = uri.with({ path: rel });
+        const dir = this.siteUri(site, uri, dirPath);
         const isParent = dirPath === parentPath(target);
         if (!isParent && !this.cache.known(this.dirKey(dir))) continue;
         const entries = await this.listFolder(c, dir, dirPath);

@@ -306,9 +306,9 @@ function workersFor(uri: vscode.Uri, jobs: Job[]): number {
 const SMALL_FILE = 1024 * 1024;
 
 /** Runs the tasks given under one key one after the other; tasks under other keys are not held. */
-function oneAtATimePer<T>(): (key: string, task: () => Promise<T>) => Promise<T> {
+function oneAtATimePer(): <T>(key: string, task: () => Promise<T>) => Promise<T> {
   const last = new Map<string, Promise<unknown>>();
-  return (key, task) => {
+  return <T>(key: string, task: () => Promise<T>) => {
     const turn = (last.get(key) ?? Promise.resolve()).then(task, task);
     const settled = turn.catch(() => undefined);
     last.set(key, settled);
@@ -319,12 +319,8 @@ function oneAtATimePer<T>(): (key: string, task: () => Promise<T>) => Promise<T>
 
 /** Runs questions one at a time, so parallel jobs never show two at once and "for all" answers apply to the rest. */
 function oneAtATime(): <T>(ask: () => Promise<T>) => Promise<T> {
-  let last: Promise<unknown> = Promise.resolve();
-  return <T>(ask: () => Promise<T>) => {
-    const turn = last.then(ask, ask);
-    last = turn.catch(() => undefined);
-    return turn;
-  };
+  const inTurn = oneAtATimePer();
+  return (ask) => inTurn('', ask);
 }
 
 /** FTP: Upload File or Folder... (args for automation: target folder, local URIs, existing-file policy). */
@@ -353,7 +349,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   let absent = new Set<string>();
   // Files whose names differ only in case (README, readme) go one after the other: on a server that
   // takes them for one, the second one's look then finds the first, and its question is asked.
-  const inTurn = oneAtATimePer<'done' | 'skipped'>();
+  const inTurn = oneAtATimePer();
   const result = await runBatch(`Uploading to ${folder.toString(true)}`, async (signal, say) => {
     // Folders are created first (mkdir -p is cheap), then the files are queued. lstat, never stat: a
     // symbolic link (to ~/.ssh, say) is not followed, and what it points to is not sent.
