@@ -66,11 +66,11 @@ if [ -f test-results/interop-matrix.md ]; then
   cat test-results/interop-matrix.md
 fi
 # What failed, with the assertion's first lines, where a reader of the run's last lines sees it.
-failures() { # $1 = log, $2 = what the layer's failures look like
-  [ -f "$1" ] && grep -E -A6 "$2" "$1" | head -60
+failures() { # $1 = log, $2 = what the layer's failures look like, $3 = lines after each (default 6)
+  [ -f "$1" ] && grep -E -A"${3:-6}" "$2" "$1" | head -60
 }
 [ $vscode_status -eq 0 ] || { echo "The extension-host suite FAILED (exit $vscode_status):"; failures test-results/extension-host.log '^ *[0-9]+\) '; }
-[ $e2e_status -eq 0 ] || { echo "The browser end-to-end run FAILED (exit $e2e_status):"; failures test-results/e2e.log 'FAILED at step'; }
+[ $e2e_status -eq 0 ] || { echo "The browser end-to-end run FAILED (exit $e2e_status):"; failures test-results/e2e.log 'FAILED at step' 40; }
 [ $status -eq 0 ] || { echo "The unit, fuzz or integration tests FAILED (exit $status):"; failures test-results/unit-integration.log '^ *✖'; }
 [ $scenario_status -eq 0 ] || { echo "The network scenarios FAILED (exit $scenario_status):"; failures test-results/scenarios.log '^ *✖'; }
 [ $ext_scenarios_status -eq 0 ] || { echo "The extension-host scenarios FAILED (exit $ext_scenarios_status):"; failures test-results/extension-host-scenarios.log '^ *[0-9]+\) '; }

@@ -16,6 +16,8 @@ export interface E2eServer extends RunningServer {
   up(): Promise<void>;
   /** How many logins the server has accepted so far (from its log, across down/up). */
   logins(): number;
+  /** The server's log (its last 2,000 lines, across down/up): written beside the screenshots on a failure. */
+  log(): string;
 }
 
 export async function startE2eServer(user: string, password: string): Promise<E2eServer> {
@@ -28,6 +30,7 @@ export async function startE2eServer(user: string, password: string): Promise<E2
   const spawned: Spawned[] = [];
   const stopAll = cleanup(spawned, ports, root);
   let logins = 0;
+  const logLines: string[] = [];
   const start = async () => {
     const s = spawnServer('/usr/bin/python3', [path.join(REPO, 'test', 'servers', 'pyftpdlib_server.py'), '--host', host, '--port', String(ports.control),
       '--root', root, '--user', user, '--password', password, '--passive-ports', `${ports.passive[0]}-${ports.passive[1]}`], { env: { PYTHONDONTWRITEBYTECODE: '1' } });
@@ -38,6 +41,8 @@ export async function startE2eServer(user: string, password: string): Promise<E2
       const lines = (partial + b.toString()).split('\n');
       partial = lines.pop()!;
       logins += lines.filter((l) => / logged in\.$/.test(l)).length;
+      logLines.push(...lines);
+      if (logLines.length > 2000) logLines.splice(0, logLines.length - 2000);
     });
     await waitForGreeting(host, ports.control, s, 'pyftpdlib', { timeoutMs: 60_000 });
   };
@@ -55,5 +60,6 @@ export async function startE2eServer(user: string, password: string): Promise<E2
     },
     up: start,
     logins: () => logins,
+    log: () => logLines.join('\n'),
   };
 }

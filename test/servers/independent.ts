@@ -86,7 +86,10 @@ export async function lftp(server: RunningServer, commands: string[], o: LftpOpt
           } else if (err) {
             // err.message repeats the whole command and stderr; say how it ended, then the trace once.
             const how = err.killed ? `killed after ${timeoutMs} ms` : `exit ${err.code ?? err.signal}`;
-            reject(new Error(`lftp failed (${commands.join('; ')}) on ${server.kind} ${url}: ${how}\n${trace.slice(-4000)}`));
+            // The trace's last lines say why (a reply, a refused connection): first, where a summary that keeps
+            // a failure's first lines shows them; then the trace's end.
+            const last = trace.trimEnd().split('\n').slice(-3).map((l) => l.trim()).join(' | ');
+            reject(new Error(`lftp failed (${commands.join('; ')}) on ${server.kind} ${url}: ${how}; its trace ends: ${last}\n${trace.slice(-4000)}`));
           } else resolve({ stdout: out, trace });
         });
     });
