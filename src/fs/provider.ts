@@ -16,6 +16,7 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, joinPath, parentPath, baseName } from '../ftp';
 import { SafeSaveOptions, safeSave, tempName } from '../ftp/save';
+import { SMALL_FILE, readSmallFile, writeThroughTemp } from './local-files';
 import { Doubt, planTree, removeTree } from '../ftp/tree';
 import { Connections, SiteConnection } from './connections';
 import { toFileSystemError } from './errors';
@@ -44,7 +45,8 @@ export type CertificateQuestion = (site: SiteConnection, error: FtpError) => Pro
 export interface DownloadPlan {
   /** Real folders, parents before children, the chosen one first. */
   dirs: vscode.Uri[];
-  files: Array<{ uri: vscode.Uri; size: number; mtime: number }>;
+  /** size: as the listing shows it, undefined when it did not say. */
+  files: Array<{ uri: vscode.Uri; size: number | undefined; mtime: number }>;
   /** Links, and folders the walk could not be sure of (a loop, too deep, too many entries), with why. */
   skipped: Array<{ uri: vscode.Uri; why: string }>;
 }
@@ -388,6 +390,10 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       const found = listed ?? (seen === 'absent' ? undefined : await this.exists(c, path));
       if (found?.type === 'directory') throw vscode.FileSystemError.FileIsADirectory(uri);
       const entry = found && found !== listed ? (await this.lstat(c, uri, path)) ?? found : found;
+      // A small file is read whole (local-files.ts); the new file's entry is not kept here (the
+      // file is marked changed; a stat asks the server).
+      const small = readSmallFile(localPath);
+      if (small) return site.safeSave ? (await safeSave(c, path, small, { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true })).bytes : await c.upload(path, small, transfer);
       // O_NOFOLLOW: a symbolic link put there after the caller looked is not followed.
       const file = await fs.promises.open(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       // A read buffer no bigger than the file: each read of a stream allocates its highWaterMark, and
@@ -395,7 +401,6 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       const size = await file.stat().then((st) => st.size, () => STREAM_CHUNK);
       const source = file.createReadStream({ highWaterMark: Math.min(STREAM_CHUNK, Math.max(16 * 1024, size + 1)) });
       try {
-        // The new file's entry is not kept here (the file is marked changed; a stat asks the server).
         return site.safeSave ? (await safeSave(c, path, source, { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true })).bytes : await c.upload(path, source, transfer);
       } finally {
         source.destroy();
@@ -405,11 +410,20 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     return sent;
   }
 
-  /** Downloads into a local file through a temporary name, so a cancelled download leaves nothing behind. */
-  async downloadFile(uri: vscode.Uri, localPath: string, transfer: TransferOptions = {}): Promise<number> {
+  /**
+   * Downloads into a local file through a temporary name, so a cancelled download leaves nothing
+   * behind. `listedSize`: the size a listing the caller made shows (a folder download's walk).
+   */
+  async downloadFile(uri: vscode.Uri, localPath: string, transfer: TransferOptions = {}, listedSize?: number): Promise<number> {
     const temp = `${localPath}.ftpws-${Date.now().toString(36)}.part`;
     try {
-      const expectedSize = this.expectedSize(uri);
+      const expectedSize = listedSize ?? this.expectedSize(uri);
+      if (expectedSize !== undefined && expectedSize <= SMALL_FILE) {
+        // Listed as small: into memory (bounded like readFile's, should it have grown), then one write.
+        const data = await this.run(uri, (c, _site, path) => c.download(path, { ...transfer, expectedSize }), false, transfer.signal);
+        writeThroughTemp(temp, localPath, data);
+        return data.length;
+      }
       const bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, fs.createWriteStream(temp, { flags: 'wx', highWaterMark: DOWNLOAD_BUFFER }), { ...transfer, expectedSize }), false, transfer.signal);
       await fs.promises.rename(temp, localPath);
       return bytes;
@@ -517,7 +531,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       if (plan.rootIsLink) throw vscode.FileSystemError.NoPermissions(escapeMessage(`${uri.toString(true)} leads elsewhere on the server (a link): it is not downloaded. Download the folder it points to instead.`));
       return {
         dirs: plan.dirs.map(toUri),
-        files: plan.files.map((p) => ({ uri: toUri(p), size: plan.entries.get(p)?.size ?? 0, mtime: plan.entries.get(p)?.modified ?? 0 })),
+        files: plan.files.map((p) => ({ uri: toUri(p), size: plan.entries.get(p)?.size, mtime: plan.entries.get(p)?.modified ?? 0 })),
         skipped: [...plan.links.map((p) => ({ uri: toUri(p), why: 'a link on the server' })), ...plan.doubts.map((d) => ({ uri: toUri(d.path), why: d.reason }))],
       };
     }, true, opts.signal);

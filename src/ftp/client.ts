@@ -523,6 +523,14 @@ export class FtpClient {
     return this.exclusive(async (c) => {
       let bytes = 0;
       await this.transfer(c, `STOR ${path}`, async (socket, progress) => {
+        if (Buffer.isBuffer(source) && source.length <= CHUNK) {
+          // One write and the end: no stream pipeline (its signals and listeners cost more than
+          // the write itself for the small files of a folder upload).
+          progress.bytes = bytes = source.length;
+          await endWith(socket, source);
+          opts.onProgress?.(bytes);
+          return;
+        }
         const input = Buffer.isBuffer(source) ? Readable.from(chunksOf(source)) : source;
         input.on('data', (chunk: Buffer) => {
           progress.started = !Buffer.isBuffer(source); // a buffer can be sent again after a fallback
@@ -680,8 +688,27 @@ export class FtpClient {
 type TimeSetter = 'site-utime-5' | 'site-utime-2' | 'mdtm' | 'none';
 
 /** A buffer as views of 1 MiB (no copies): fewer, larger socket writes. */
-function* chunksOf(buf: Buffer, size = 1024 * 1024): Generator<Buffer> {
+const CHUNK = 1024 * 1024;
+
+function* chunksOf(buf: Buffer, size = CHUNK): Generator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+
+/** Writes `data` and ends the socket; resolves once all of it is handed to the system. */
+function endWith(socket: net.Socket, data: Buffer): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const settle = (e?: Error) => {
+      socket.off('error', settle);
+      socket.off('close', closed);
+      if (e) reject(e);
+      else resolve();
+    };
+    // As stream.pipeline says it: the transfer reads this as broken off (transfer.ts).
+    const closed = () => settle(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    socket.once('error', settle);
+    socket.once('close', closed);
+    socket.end(data, () => settle());
+  });
 }
 
 export function joinPath(dir: string, name: string): string {

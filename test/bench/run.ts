@@ -11,6 +11,8 @@
  *   FTPWS_BENCH_CONNECTIONS   the site's connections for the many-files rows (default 4)
  *   FTPWS_BENCH_PACKAGE=0     don't run `npm run package` for the .vsix size and the production bundle
  *   FTPWS_BENCH_PEERS  where basic-ftp is (default /work/main/.test-tools/bench-peers)
+ *   FTPWS_BENCH_NODE_FLAGS    more flags for each worker's node, space-separated: e.g.
+ *                      "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every run (Node refuses them in NODE_OPTIONS)
  *
  * Servers: vsftpd (plain rows, listings, many files, round trips, latency) and proftpd (FTPS rows,
  * round trips), from test/servers, roots on /dev/shm (servers.ts). Local files on /dev/shm too.
@@ -28,6 +30,7 @@ import type { Job, Result } from './worker';
 import { OPERATIONS, commandNames, countOperation, makeFixture } from './round-trips';
 
 const REPS = Number(process.env.FTPWS_BENCH_REPS ?? 5);
+const NODE_FLAGS = (process.env.FTPWS_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const MB_SIZE = Number(process.env.FTPWS_BENCH_MB ?? 512);
 const SIZE = Math.round(MB_SIZE * 1024 * 1024);
 const ONLY = new Set((process.env.FTPWS_BENCH_ONLY ?? 'transfers,listings,many,roundtrips,latency,startup').split(',').map((s) => s.trim()));
@@ -131,7 +134,7 @@ const WORKER = path.join(__dirname, 'worker.js');
 
 function runWorker(job: Job, timeoutMs = 900_000): Promise<Result> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--expose-gc', WORKER, JSON.stringify(job)], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--expose-gc', ...NODE_FLAGS, WORKER, JSON.stringify(job)], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`worker ${job.kind}/${'who' in job ? job.who : ''} failed: ${stderr.trim().split('\n').slice(-4).join(' | ') || err.message}`));
       try {
         resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Result);
