@@ -64,10 +64,18 @@ export interface SafeSaveResult {
 /** Files written by a save in progress: `.<name>.ftpws-<process><random>.tmp` (or `.bak`). */
 export const TEMP_PATTERN = /^\..*\.ftpws-[0-9a-z]+\.(tmp|bak)$/s;
 
+/**
+ * This process's mark in its temporary names: its pid and random bytes drawn once (another machine's
+ * process may have the same pid). A counter makes each name of the process new; drawing random
+ * bytes for every name cost more than the rest of a small file's name and check.
+ */
+const PROCESS_MARK = `${process.pid.toString(36)}${randomBytes(5).toString('hex')}`;
+let namesMade = 0;
+
 /** A name next to `path` that no other writer, in this process or another, will pick. */
 export function tempName(path: string, kind: 'tmp' | 'bak' = 'tmp'): string {
   const base = Array.from(baseName(path)).slice(0, 80).join(''); // whole characters: never half an emoji
-  return joinPath(parentPath(path), `.${base}.ftpws-${process.pid.toString(36)}${randomBytes(5).toString('hex')}.${kind}`);
+  return joinPath(parentPath(path), `.${base}.ftpws-${PROCESS_MARK}${(namesMade++).toString(36)}.${kind}`);
 }
 
 /**
