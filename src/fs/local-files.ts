@@ -18,9 +18,12 @@ export const SMALL_FILE = 64 * 1024;
  * is bigger, or grew past that while read: the caller streams it.
  */
 export function readSmallFile(localPath: string): Buffer | undefined {
-  const fd = fs.openSync(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  // O_NONBLOCK: a FIFO put there since the caller looked would block this thread in open() for good.
+  const fd = fs.openSync(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
-    const size = fs.fstatSync(fd).size;
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error(`${localPath} is not a regular file (any more); it is not uploaded.`), { code: 'ENOTFILE' });
+    const size = st.size;
     if (size > SMALL_FILE) return undefined;
     // One byte more than the size: a read that fills it says the file grew meanwhile.
     const buf = Buffer.allocUnsafe(size + 1);

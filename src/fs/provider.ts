@@ -267,7 +267,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   /** The size a read of this file should return, when a listing or stat said it moments ago. */
   private expectedSize(uri: vscode.Uri): number | undefined {
     const listed = this.listed(uri);
-    if (listed?.type === 'file' && listed.size !== undefined) return listed.size;
+    // An approximate size (VMS blocks, `ls -h` 33.5k) is no size to check a download against.
+    if (listed?.type === 'file' && listed.size !== undefined && !listed.sizeApproximate) return listed.size;
     const s = this.statSizes.get(uri.toString());
     return s && Date.now() - s.at < 5_000 ? s.size : undefined;
   }
@@ -393,7 +394,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       // A small file is read whole (local-files.ts); the new file's entry is not kept here (the
       // file is marked changed; a stat asks the server).
       const small = readSmallFile(localPath);
-      if (small) return site.safeSave ? (await safeSave(c, path, small, { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true })).bytes : await c.upload(path, small, transfer);
+      if (small) return site.safeSave ? (await safeSave(c, path, small, { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true, throughLinks: false })).bytes : await c.upload(path, small, transfer);
       // O_NOFOLLOW: a symbolic link put there after the caller looked is not followed.
       const file = await fs.promises.open(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       // A read buffer no bigger than the file: each read of a stream allocates its highWaterMark, and
@@ -401,7 +402,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       const size = await file.stat().then((st) => st.size, () => STREAM_CHUNK);
       const source = file.createReadStream({ highWaterMark: Math.min(STREAM_CHUNK, Math.max(16 * 1024, size + 1)) });
       try {
-        return site.safeSave ? (await safeSave(c, path, source, { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true })).bytes : await c.upload(path, source, transfer);
+        return site.safeSave ? (await safeSave(c, path, source, { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true, throughLinks: false })).bytes : await c.upload(path, source, transfer);
       } finally {
         source.destroy();
       }
@@ -419,16 +420,20 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     try {
       const expectedSize = listedSize ?? this.expectedSize(uri);
       if (expectedSize !== undefined && expectedSize <= SMALL_FILE) {
-        // Listed as small: into memory (bounded like readFile's, should it have grown), then one write.
-        const data = await this.run(uri, (c, _site, path) => c.download(path, { ...transfer, expectedSize }), false, transfer.signal);
-        writeThroughTemp(temp, localPath, data);
-        return data.length;
+        // Listed as small: into memory, then one write (local-files.ts). A file that grew well past
+        // its listed size since (a log being written) comes back undefined: fetched again, streamed.
+        const data = await this.run(uri, (c, _site, path) => c.downloadSmall(path, { ...transfer, expectedSize }), false, transfer.signal);
+        if (data) {
+          writeThroughTemp(temp, localPath, data);
+          return data.length;
+        }
       }
       const bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, fs.createWriteStream(temp, { flags: 'wx', highWaterMark: DOWNLOAD_BUFFER }), { ...transfer, expectedSize }), false, transfer.signal);
       await fs.promises.rename(temp, localPath);
       return bytes;
     } catch (e) {
-      await fs.promises.rm(temp, { force: true });
+      // A temporary name that was there already is not ours to delete.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') await fs.promises.rm(temp, { force: true });
       throw e;
     }
   }
@@ -531,7 +536,10 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       if (plan.rootIsLink) throw vscode.FileSystemError.NoPermissions(escapeMessage(`${uri.toString(true)} leads elsewhere on the server (a link): it is not downloaded. Download the folder it points to instead.`));
       return {
         dirs: plan.dirs.map(toUri),
-        files: plan.files.map((p) => ({ uri: toUri(p), size: plan.entries.get(p)?.size, mtime: plan.entries.get(p)?.modified ?? 0 })),
+        files: plan.files.map((p) => {
+          const e = plan.entries.get(p);
+          return { uri: toUri(p), size: e?.sizeApproximate ? undefined : e?.size, mtime: e?.modified ?? 0 };
+        }),
         skipped: [...plan.links.map((p) => ({ uri: toUri(p), why: 'a link on the server' })), ...plan.doubts.map((d) => ({ uri: toUri(d.path), why: d.reason }))],
       };
     }, true, opts.signal);

@@ -442,7 +442,7 @@ export class FtpClient {
    * Receives a data connection's bytes into memory, at most `maxBytes` (and `maxLines` line ends).
    * Each attempt starts from nothing: a retry after a failed method never appends to a broken one.
    */
-  private async receive(c: ControlConnection, command: string, opts: TransferOptions & { maxBytes: number; maxLines?: number; expectedSize?: number; what: string }, workingDir?: string): Promise<{ data: Buffer; announced?: number }> {
+  private async receive(c: ControlConnection, command: string, opts: TransferOptions & { maxBytes: number; maxLines?: number; expectedSize?: number; what: string; onBound?: () => void }, workingDir?: string): Promise<{ data: Buffer; announced?: number }> {
     let sink: ByteSink | undefined;
     let announced: number | undefined;
     await this.transfer(c, command, (socket, progress) => new Promise<void>((resolve, reject) => {
@@ -452,6 +452,7 @@ export class FtpClient {
       socket.on('data', (chunk: Buffer) => {
         const err = sink!.push(chunk);
         if (err) {
+          opts.onBound?.();
           socket.destroy();
           reject(err);
           return;
@@ -474,6 +475,25 @@ export class FtpClient {
       const { data, announced } = await this.receive(c, `RETR ${path}`, { ...opts, maxBytes: this.options.limits.maxMemoryDownloadBytes, what: 'download' });
       await this.checkComplete(path, data.length, opts.expectedSize ?? announced);
       return data;
+    });
+  }
+
+  /**
+   * download() of a file its listing shows as small: undefined, instead of an error, when it sends
+   * well more than `expectedSize` (it grew since it was listed), for the caller to stream it instead.
+   */
+  async downloadSmall(path: string, opts: DownloadOptions & { expectedSize: number }): Promise<Buffer | undefined> {
+    assertSafeArgument(path);
+    return this.exclusive(async (c) => {
+      let grew = false;
+      try {
+        const { data, announced } = await this.receive(c, `RETR ${path}`, { ...opts, maxBytes: this.options.limits.maxMemoryDownloadBytes, what: 'download', onBound: () => (grew = true) });
+        await this.checkComplete(path, data.length, opts.expectedSize ?? announced);
+        return data;
+      } catch (e) {
+        if (grew && !opts.signal?.aborted) return undefined;
+        throw e;
+      }
     });
   }
 
@@ -707,7 +727,7 @@ function endWith(socket: net.Socket, data: Buffer): Promise<void> {
     const closed = () => settle(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
     socket.once('error', settle);
     socket.once('close', closed);
-    socket.end(data, () => settle());
+    socket.end(data, (e?: Error | null) => settle(e ?? undefined));
   });
 }
 

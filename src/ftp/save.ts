@@ -38,6 +38,12 @@ export interface SafeSaveOptions extends TransferOptions {
    * into one folder read it 1,000 times.
    */
   sizeCheckOnly?: boolean;
+  /**
+   * Whether a link whose target can't be reached by path may be written through, after its content
+   * was copied to a backup (default true: an editor's save, whose content is in memory anyway). An
+   * upload of a local file passes false: it is refused, whatever its size.
+   */
+  throughLinks?: boolean;
   /** Notes for the log: a mode that could not be kept, a backup left behind. */
   log?: (text: string) => void;
   /**
@@ -291,7 +297,7 @@ async function saveThroughLink(client: FtpClient, path: string, source: Buffer |
 
 /** The link's target file is out of reach: copy it to a backup, write through the link, check, drop the backup. */
 async function writeThroughLink(client: FtpClient, path: string, source: Buffer | Readable, opts: SafeSaveOptions): Promise<SafeSaveResult> {
-  if (!Buffer.isBuffer(source)) {
+  if (!Buffer.isBuffer(source) || opts.throughLinks === false) {
     throw new FtpError('server', `${path} is a link to a file outside what this site can reach; only an editor's save can be written through it.`);
   }
   const previous = await client.download(path);

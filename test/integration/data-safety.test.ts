@@ -120,6 +120,22 @@ for (const kind of servers) {
       }
     });
 
+    test('an upload (throughLinks false) over a link whose target can not be reached is refused; nothing changes', async (t) => {
+      dir('f');
+      link('f/page.html', '../nowhere/page.html');
+      const current = (await client.list('/f')).entries.find((e) => e.name === 'page.html');
+      if (current?.type !== 'symlink') {
+        t.diagnostic(`${kind} does not list a dangling link as a link (${current?.type ?? 'not listed'}): nothing to check`);
+        assert.equal(fs.readlinkSync(disk('f/page.html')), '../nowhere/page.html');
+        return;
+      }
+      await assert.rejects(safeSave(client, '/f/page.html', Buffer.from('uploaded'), { current, throughLinks: false }),
+        (e) => isFtpError(e) && /only an editor's save can be written through it/.test(e.message));
+      assert.equal(fs.readlinkSync(disk('f/page.html')), '../nowhere/page.html', 'the link is as it was');
+      assert.deepEqual(fs.readdirSync(disk('f')), ['page.html'], 'no backup, no temporary file');
+      assert.equal(fs.existsSync(disk('nowhere')), false, 'nothing written through the link');
+    });
+
     // pyftpdlib and ftp-srv run as root here: they can read any folder, so only the others can refuse.
     if (kind !== 'pyftpdlib' && kind !== 'ftpsrv') test('an unreadable folder is an error, not an empty folder', async () => {
       dir('e/locked');

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { SMALL_FILE, readSmallFile, writeThroughTemp } from '../../src/fs/local-files';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-local-files-'));
@@ -30,6 +31,10 @@ describe('readSmallFile', () => {
     fs.writeFileSync(path.join(dir, 'secret'), 'key');
     fs.symlinkSync(path.join(dir, 'secret'), path.join(dir, 'link'));
     assert.throws(() => readSmallFile(path.join(dir, 'link')), (e: NodeJS.ErrnoException) => e.code === 'ELOOP');
+  });
+  test('a FIFO put where a file was is refused at once, not waited on (open would block for good)', () => {
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    assert.throws(() => readSmallFile(path.join(dir, 'fifo')), (e: NodeJS.ErrnoException) => e.code === 'ENOTFILE' && /not a regular file/.test(e.message));
   });
   test('a missing file is an error the caller sees (ENOENT)', () => {
     assert.throws(() => readSmallFile(path.join(dir, 'nothing')), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');

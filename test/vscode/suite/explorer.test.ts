@@ -524,6 +524,19 @@ suite('explorer: overwrite question and end-of-transfer notification (proftpd)',
     assert.equal((f.ran[0][1] as vscode.Uri).fsPath, folder);
   });
 
+  test('download of a file listed small that has grown since (a log being written): the whole file arrives', async () => {
+    writeAsServer(server, 'site/growing.log', 'one line\n');
+    // Listed now: the provider's kept listing says 9 bytes, and the download believes it.
+    assert.ok((await vscode.workspace.fs.readDirectory(uri('/site'))).some(([n]) => n === 'growing.log'));
+    const grown = Buffer.alloc(300 * 1024, 'x');
+    writeAsServer(server, 'site/growing.log', grown.toString());
+    const dest = path.join(local, 'growing.log');
+    const r = await transfer(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', uri('/site/growing.log'), vscode.Uri.file(dest)), () => undefined, REVEAL_IN_OS);
+    assert.equal(r.result.files, 1);
+    assert.equal(fs.statSync(dest).size, grown.length, 'the file as it is now, not the 9 bytes listed');
+    assert.deepEqual(fs.readdirSync(local).filter((n) => n.includes('.ftpws-')), [], 'no temporary file left');
+  });
+
   test('Download with no FTP editor open points to the Explorer\'s own entry', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const { calls } = await answering('showErrorMessage', () => undefined, () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.download')));
