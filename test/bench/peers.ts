@@ -136,28 +136,20 @@ export const curlSteps = {
 export interface LftpOpts {
   /** Connect data to the control connection's address even after PASV (the relay). */
   ignorePasvAddress?: boolean;
+  /**
+   * Told lftp's own CPU time (user + system, ms) over the steps: read from /proc/<lftp>/stat by the
+   * markers' shells (their parent is lftp), so no other process's time is counted.
+   */
+  onCpuMs?: (ms: number) => void;
 }
+
+/** Clock ticks per second of /proc's times (USER_HZ): 100 on Linux. */
+const TICKS_PER_SECOND = 100;
 
 /**
  * lftp: logs in (`warm`, default `quote NOOP`), then times `steps` between two markers, minus
  * the cost of a marker. Returns ms.
  */
-/**
- * CPU time (user + system, ms) of this process's children that have ended and been waited for
- * (/proc/self/stat cutime + cstime, in clock ticks of 10 ms): taken before and after a peer's run,
- * the difference is that run's CPU, its start and login included. Undefined off Linux.
- */
-export function childrenCpuMs(): number | undefined {
-  try {
-    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-    // Fields after the command name (which may hold spaces) in its parentheses: state is field 3.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[13]) + Number(fields[14])) * 10; // cutime, cstime (fields 16 and 17)
-  } catch {
-    return undefined;
-  }
-}
-
 export async function lftpTimed(conn: Conn, steps: string[], warm = ['quote NOOP'], o: LftpOpts = {}, timeoutMs = 900_000): Promise<number> {
   const settings = [
     'set cmd:fail-exit yes', 'set cmd:interactive no', 'set net:max-retries 1', 'set net:reconnect-interval-base 1', 'set net:timeout 60', 'set xfer:clobber on',
@@ -170,7 +162,8 @@ export async function lftpTimed(conn: Conn, steps: string[], warm = ['quote NOOP
   } else {
     settings.push('set ftp:ssl-allow no');
   }
-  const marker = (n: number) => `!echo T${n}=$(date +%s%N) >&2`;
+  // Each marker also prints lftp's utime and stime (fields 14 and 15 of its /proc stat, in ticks).
+  const marker = (n: number) => `!echo T${n}=$(date +%s%N) C${n}=$(cut -d' ' -f14,15 /proc/$PPID/stat | tr ' ' +) >&2`;
   // T0 and T1 around the steps; T1..T4: three empty gaps, the smallest is a marker's own cost.
   const script = [...settings, `open -u "${conn.user}","${conn.password}" ftp://${conn.host}:${conn.port}`, ...warm, marker(9), marker(0), ...steps, marker(1), marker(2), marker(3), marker(4), 'quit'].join('\n');
   const file = path.join(os.tmpdir(), `ftpws-bench-lftp-${process.pid}-${Math.random().toString(36).slice(2)}.lftp`);
@@ -181,6 +174,8 @@ export async function lftpTimed(conn: Conn, steps: string[], warm = ['quote NOOP
     if (t.some(Number.isNaN)) throw new Error(`lftp printed no markers: ${stderr.slice(-300)}`);
     const markerCost = Math.min(t[2] - t[1], t[3] - t[2], t[4] - t[3]);
     const ms = (t[1] - t[0] - markerCost) / 1e6;
+    const ticks = [0, 1].map((n) => new RegExp(`C${n}=(\\d+)\\+(\\d+)`).exec(stderr)).map((m) => (m ? Number(m[1]) + Number(m[2]) : NaN));
+    if (o.onCpuMs && !ticks.some(Number.isNaN)) o.onCpuMs((ticks[1] - ticks[0]) * 1000 / TICKS_PER_SECOND);
     if (ms <= 0) throw new Error(`lftp's step took less than a marker (${((t[1] - t[0]) / 1e6).toFixed(1)} ms, a marker ${(markerCost / 1e6).toFixed(1)} ms): no figure`);
     return ms;
   } finally {
