@@ -524,7 +524,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   /**
-   * A folder's tree for FTP: Download...: the engine's planTree on one connection, so never through
+   * A folder's tree for FTP: Download...: the engine's planTree (folders listed on up to the site's
+   * connections at once), so never through
    * a link (a link's line in a listing, and where a server shows links as folders, PWD after CWD, a
    * listing that repeats an ancestor's, MLSD's unique facts and a depth limit: src/ftp/tree.ts).
    * Links, and folders the walk could not be sure of, come back apart: not downloaded.
@@ -532,7 +533,11 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   async downloadPlan(uri: vscode.Uri, opts: { signal?: AbortSignal; onFolder?: (folder: vscode.Uri) => void } = {}): Promise<DownloadPlan> {
     return this.run(uri, async (c, site, path) => {
       const toUri = (p: string) => this.siteUri(site, uri, p);
-      const plan = await planTree(c, path, { signal: opts.signal, onFolder: (p) => opts.onFolder?.(toUri(p)) });
+      // The folders are listed on as many of the site's connections as it allows (the download then uses them).
+      const plan = await planTree(c, path, {
+        signal: opts.signal, onFolder: (p) => opts.onFolder?.(toUri(p)),
+        width: site.pool.stats.cap, lend: (work) => site.pool.run(work, { idempotent: false, signal: opts.signal }),
+      });
       if (plan.rootIsLink) throw vscode.FileSystemError.NoPermissions(escapeMessage(`${uri.toString(true)} leads elsewhere on the server (a link): it is not downloaded. Download the folder it points to instead.`));
       return {
         dirs: plan.dirs.map(toUri),

@@ -44,6 +44,15 @@ export interface WalkOptions {
   maxEntries?: number;
   /** Called after each folder is listed. */
   onFolder?: (path: string, entries: number) => void;
+  /**
+   * More connections to list folders on at the same time (planTree only): called once for each of
+   * up to `width - 1` helpers, when there are folders waiting; it runs `work` on a connection of its
+   * own and resolves when `work` does. A helper that can't get a connection is done without. At
+   * 50 ms a round trip a folder costs four (CWD, PWD, EPSV, LIST): one connection lists five a second.
+   */
+  lend?: (work: (client: FtpClient) => Promise<void>) => Promise<void>;
+  /** How many connections may list at once, the walk's own included (with `lend`). Default 1. */
+  width?: number;
 }
 
 const normalize = (p: string) => p.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
@@ -57,7 +66,12 @@ function fingerprint(entries: FileEntry[]): string {
   return entries.map((e) => `${e.name}\u0000${e.type}\u0000${e.size ?? ''}\u0000${e.modified ?? ''}`).sort().join('\u0001');
 }
 
-/** Lists everything under `root` (a directory), never going through a link. */
+/**
+ * Lists everything under `root` (a directory), never going through a link. With `lend`, folders are
+ * listed on several connections at once; every check is the same, and a folder is still listed
+ * only after its parent (`dirs` keeps parents before children). One failed listing fails the walk:
+ * a plan with a folder missing would look complete.
+ */
 export async function planTree(client: FtpClient, root: string, opts: WalkOptions = {}): Promise<TreePlan> {
   const maxDepth = opts.maxDepth ?? 32;
   const maxEntries = opts.maxEntries ?? 200_000;
@@ -71,30 +85,33 @@ export async function planTree(client: FtpClient, root: string, opts: WalkOption
   const seenUnique = new Set<string>();
   let total = 0;
   const stack: Array<{ path: string; depth: number; ancestors: string[] }> = [{ path: root, depth: 0, ancestors: [] }];
-  while (stack.length) {
-    checkCancel(opts.signal);
-    const { path, depth, ancestors } = stack.pop()!;
+
+  /** One folder: settled on `c`; its subfolders go on the stack. Runs to its end between two awaits of the others. */
+  const visit = async (c: FtpClient, { path, depth, ancestors }: (typeof stack)[number]): Promise<void> => {
     if (pwdComparable) {
-      const pwd = await client.resolveDir(path);
+      const pwd = await c.resolveDir(path);
+      if (stopped) return;
       if (pwd !== undefined && normalize(pwd) !== normalize(path)) {
         // The server resolved it to another place: a link shown as a folder.
         if (path === root) plan.rootIsLink = true;
         else plan.links.push(path);
-        continue;
+        return;
       }
     }
-    const { entries } = await client.list(path, { signal: opts.signal });
+    const { entries } = await c.list(path, { signal: opts.signal });
+    if (stopped) return;
     opts.onFolder?.(path, entries.length);
     const print = fingerprint(entries);
     if (entries.length > 0 && ancestors.includes(print)) {
       plan.doubts.push({ path, kind: 'loop', reason: 'it shows the same entries as a folder above it: probably a link back up the tree' });
-      continue;
+      return;
     }
     plan.dirs.push(path);
     total += entries.length;
     if (total > maxEntries) {
       plan.doubts.push({ path, kind: 'size', reason: `the tree has more than ${maxEntries} entries` });
-      break;
+      stopped = true;
+      return;
     }
     for (const e of entries) {
       const child = joinPath(path, e.name);
@@ -102,8 +119,7 @@ export async function planTree(client: FtpClient, root: string, opts: WalkOption
       else if (e.type !== 'directory') {
         plan.files.push(child);
         plan.entries.set(child, e);
-      }
-      else {
+      } else {
         const unique = e.facts?.['unique'];
         if (unique !== undefined && seenUnique.has(unique)) {
           plan.doubts.push({ path: child, kind: 'loop', reason: 'the server says it is the same folder as one already seen: a link' });
@@ -115,7 +131,61 @@ export async function planTree(client: FtpClient, root: string, opts: WalkOption
         }
       }
     }
-  }
+  };
+
+  // Workers take folders off the stack until it is empty and no folder is being listed (which could add more).
+  let stopped = false;
+  let failure: { error: unknown } | undefined;
+  let listing = 0;
+  let sleepers: Array<() => void> = [];
+  const wakeAll = () => {
+    const s = sleepers;
+    sleepers = [];
+    for (const wake of s) wake();
+  };
+  const worker = async (c: FtpClient): Promise<void> => {
+    while (!stopped) {
+      if (opts.signal?.aborted) {
+        failure ??= { error: new FtpError('aborted', 'Cancelled.') };
+        stopped = true;
+        break;
+      }
+      const item = stack.pop();
+      if (!item) {
+        if (listing === 0) break;
+        await new Promise<void>((r) => sleepers.push(r));
+        continue;
+      }
+      listing++;
+      try {
+        await visit(c, item);
+      } catch (e) {
+        failure ??= { error: e };
+        stopped = true;
+      } finally {
+        listing--;
+        askHelpers();
+        wakeAll();
+      }
+    }
+    wakeAll();
+  };
+  let helpers = 0;
+  const askHelpers = () => {
+    // One more connection for each folder waiting beyond the first, up to the width. A helper that
+    // gets no connection (the server's limit, say) is done without; the others go on. Its promise is
+    // not awaited: once the walk is over, a helper that gets its connection late finds nothing to do.
+    while (opts.lend && !stopped && helpers < (opts.width ?? 1) - 1 && stack.length > 1 + helpers) {
+      helpers++;
+      opts.lend(worker).catch(() => undefined);
+    }
+  };
+  // The walk's own connection ends its loop only when no folder is waiting or being listed (or on a
+  // failure): then the plan is whole, and nothing changes it afterwards.
+  await worker(client);
+  stopped = true;
+  wakeAll();
+  if (failure) throw failure.error;
   return plan;
 }
 

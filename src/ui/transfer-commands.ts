@@ -456,8 +456,8 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
       jobs.push({ from: src.toString(), to: root, size: st.size, mtime: st.mtime });
       return { jobs, workers: workersFor(src, jobs) };
     }
-    // The tree as the engine walks it for a delete: one folder after another on one connection,
-    // never through a link on the server (src/ftp/tree.ts); sizes and times from its listings.
+    // The tree as the engine walks it for a delete, never through a link on the server (src/ftp/tree.ts),
+    // its folders listed on the site's connections at once; sizes and times from its listings.
     const plan = await provider.downloadPlan(src, { signal, onFolder: (folder) => say(`Listing ${folder.path}`) });
     stopIfCancelled(signal);
     // A name from the server is data, never a path: each one is checked as it is joined (local-paths.ts).

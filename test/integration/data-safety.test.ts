@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { FtpClient } from '../../src/ftp/client';
 import { isFtpError } from '../../src/ftp/errors';
 import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
-import { removeTree } from '../../src/ftp/tree';
+import { planTree, removeTree } from '../../src/ftp/tree';
+import { FtpPool } from '../../src/ftp/pool';
 import { ALL_SERVERS, RunningServer, ServerKind, serverMissing, startServer } from '../servers';
 
 const servers = (process.env.FTPWS_SERVERS?.split(',') as ServerKind[] | undefined) ?? ALL_SERVERS;
@@ -134,6 +135,57 @@ for (const kind of servers) {
       assert.equal(fs.readlinkSync(disk('f/page.html')), '../nowhere/page.html', 'the link is as it was');
       assert.deepEqual(fs.readdirSync(disk('f')), ['page.html'], 'no backup, no temporary file');
       assert.equal(fs.existsSync(disk('nowhere')), false, 'nothing written through the link');
+    });
+
+    test('a walk listing on three connections at once finds what the walk on one finds, parents first, never through a link', async (t) => {
+      for (const d of ['g/a/a1/a2', 'g/b/b1', 'g/c', 'g/shared']) dir(d);
+      for (const f of ['g/top.txt', 'g/a/1.txt', 'g/a/a1/2.txt', 'g/a/a1/a2/3.txt', 'g/b/4.txt', 'g/b/b1/5.txt', 'g/c/6.txt', 'g/shared/secret.txt']) file(f, f);
+      link('g/a/to-shared', '../shared');
+      link('g/b/b1/up', '../..');
+      const pool = new FtpPool({ host: server.host, port: server.port, user: server.user, password: server.password, maxConnections: 3 });
+      // The walk's own connection lists slowly, so the helpers surely take folders (on loopback one
+      // connection would otherwise list the whole tree before a second one has logged in).
+      const counting = (c: FtpClient, slowMs: number, count: () => void) => new Proxy(c, {
+        get(target, prop) {
+          if (prop === 'list') return async (...args: Parameters<FtpClient['list']>) => {
+            count();
+            await new Promise((r) => setTimeout(r, slowMs));
+            return target.list(...args);
+          };
+          const v = Reflect.get(target, prop, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      try {
+        const one = await planTree(client, '/g');
+        let byHelpers = 0;
+        const many = await pool.run((c) => planTree(counting(c, 150, () => undefined), '/g', {
+          width: 3, lend: (work) => pool.run((h) => work(counting(h, 0, () => byHelpers++))),
+        }));
+        const sorted = (p: typeof one) => ({ dirs: [...p.dirs].sort(), files: [...p.files].sort(), links: [...p.links].sort(), doubts: p.doubts.map((d) => `${d.path} ${d.kind}`).sort() });
+        assert.deepEqual(sorted(many), sorted(one));
+        assert.ok(byHelpers >= 1, `the helper connections listed ${byHelpers} folder(s)`);
+        assert.equal(many.dirs[0], '/g');
+        for (const d of many.dirs.slice(1)) assert.ok(many.dirs.indexOf(d.replace(/\/[^/]+$/, '') || '/') < many.dirs.indexOf(d), `${d} after its parent`);
+        if (one.links.length === 0) t.diagnostic(`${kind} shows links as what they point to: the walk can't tell them (both walks alike)`);
+        else assert.ok(!many.files.some((f) => f.includes('/to-shared/') || f.includes('/up/')), `no file through a link: ${many.files.join(', ')}`);
+      } finally {
+        await pool.close();
+      }
+    });
+
+    // pyftpdlib and ftp-srv run as root here: they can read any folder, so only the others can refuse.
+    if (kind !== 'pyftpdlib' && kind !== 'ftpsrv') test('a walk on three connections with one folder it can not list fails whole, no plan with a hole', async () => {
+      for (const d of ['h/a/deep', 'h/b', 'h/c', 'h/d']) dir(d);
+      file('h/a/deep/x.txt', 'x');
+      fs.chmodSync(disk('h/b'), 0o000);
+      const pool = new FtpPool({ host: server.host, port: server.port, user: server.user, password: server.password, maxConnections: 3 });
+      try {
+        await assert.rejects(pool.run((c) => planTree(c, '/h', { width: 3, lend: (work) => pool.run(work) })), (e) => isFtpError(e) && e.kind !== 'protocol');
+      } finally {
+        fs.chmodSync(disk('h/b'), 0o755);
+        await pool.close();
+      }
     });
 
     // pyftpdlib and ftp-srv run as root here: they can read any folder, so only the others can refuse.
