@@ -161,13 +161,13 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
    * command that needs many entries' sizes and times at once (an upload asks about files that
    * exist), one LIST instead of a stat per file.
    */
-  async listEntries(uri: vscode.Uri): Promise<FileEntry[]> {
-    return this.run(uri, (c, _site, path) => this.listFolder(c, uri, path));
+  async listEntries(uri: vscode.Uri, signal?: AbortSignal): Promise<FileEntry[]> {
+    return this.run(uri, (c, _site, path) => this.listFolder(c, uri, path, signal), true, signal);
   }
 
   /** Lists a folder for our own use (not shown to VS Code) and keeps the listing like any other. */
-  private async listFolder(c: FtpClient, dir: vscode.Uri, path: string): Promise<FileEntry[]> {
-    const { entries } = await c.list(path);
+  private async listFolder(c: FtpClient, dir: vscode.Uri, path: string, signal?: AbortSignal): Promise<FileEntry[]> {
+    const { entries } = await c.list(path, { signal });
     this.remember(dir, entries, 'internal');
     return entries;
   }
@@ -213,7 +213,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         this.connections.reportResult(uri, e);
         if (site && isFtpError(e)) this.failureEmitter.fire({ uri, site, error: e });
         const err = toFileSystemError(e, uri, site && { mode: site.mode, working: site.pool.modeMemory.working });
-        if (!(isFtpError(e, 'notFound') && QUIET_PROBES.test(uri.path))) this.log.error(err.message);
+        // Our own checks' answers (a folder that exists, a file not there) are outcomes, not failures: info, named.
+        if (e instanceof vscode.FileSystemError) this.log.info(`${e.code}: ${e.message}`);
+        else if (!(isFtpError(e, 'notFound') && QUIET_PROBES.test(uri.path))) this.log.error(err.message);
         throw err;
       }
     }

@@ -63,6 +63,8 @@ async function confirmLocal(action: 'Upload' | 'Download', message: string, path
 interface Job {
   from: string; // local path (upload) or URI string (download)
   to: string;
+  /** The file's name as the progress shows it (decoded: never `notes%20%5Bdraft%5D.txt`). */
+  name: string;
   size: number;
   /** A download's size as its listing shows it; undefined when the listing did not say. */
   listedSize?: number;
@@ -149,15 +151,18 @@ async function remoteStat(uri: vscode.Uri): Promise<vscode.FileStat | undefined>
  * with sizes and times): no stat per file. A folder that can't be listed is left out; its files are
  * stat'ed one by one as before.
  */
-async function listedFolders(provider: FtpFileSystemProvider, jobs: Job[]): Promise<Map<string, Map<string, FileEntry>>> {
+async function listedFolders(provider: FtpFileSystemProvider, jobs: Job[], signal: AbortSignal, say: (message: string) => void): Promise<Map<string, Map<string, FileEntry>>> {
   const folders = new Map<string, Map<string, FileEntry>>();
-  // All at once: the site's connections share them out (a tree of 100 folders is not 100 round trips in a row).
+  // All at once: the site's connections share them out (a tree of 100 folders is not 100 round trips
+  // in a row). Cancel stops those still waiting for a connection, and the one being listed.
   await Promise.all([...new Set(jobs.map((j) => vscode.Uri.joinPath(vscode.Uri.parse(j.to), '..').toString()))].map(async (dir) => {
     try {
-      const entries = await provider.listEntries(vscode.Uri.parse(dir));
+      const uri = vscode.Uri.parse(dir);
+      const entries = await provider.listEntries(uri, signal);
+      say(`Looking at what is in ${uri.path} already`);
       folders.set(dir, new Map(entries.map((e) => [e.name, e])));
     } catch {
-      // stat'ed per file instead
+      // stat'ed per file instead (a cancelled batch stops right after)
     }
   }));
   return folders;
@@ -213,13 +218,22 @@ const REVEAL_IN_OS = process.platform === 'darwin' ? 'Reveal in Finder' : proces
 function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: string): string {
   const parts = [`${verb} ${result.files} ${result.files === 1 ? 'file' : 'files'} (${humanSize(result.bytes)}) to ${where}`];
   if (result.skipped) parts.push(`${result.skipped} skipped`);
-  if (result.links.length) parts.push(`${result.links.length} symbolic ${result.links.length === 1 ? 'link' : 'links'} not followed`);
+  const n = result.links.length;
+  if (n) {
+    // An upload skips local symbolic links; a download skips links on the server and folders that may be links.
+    parts.push(verb === 'Uploaded' ? `${n} symbolic ${n === 1 ? 'link' : 'links'} not followed` : `${n} ${n === 1 ? 'link' : 'links'} on the server not followed`);
+  }
   return `${parts.join(', ')}${result.cancelled ? ', then cancelled' : ''}.`;
 }
 
 /** The notification a batch ends with; its actions run the command they name. Not awaited by the transfer. */
 function notifyDone(message: string, actions: Array<{ title: string; run: () => Thenable<unknown> }>): void {
-  void vscode.window.showInformationMessage(escapeMessage(message), ...actions.map((a) => a.title)).then((picked) => actions.find((a) => a.title === picked)?.run());
+  void vscode.window.showInformationMessage(escapeMessage(message), ...actions.map((a) => a.title)).then((picked) => {
+    const action = actions.find((a) => a.title === picked);
+    // In a browser window there is no file manager to open (revealFileInOS does not exist there): say so.
+    return action?.run().then(undefined, (e: unknown) =>
+      vscode.window.showWarningMessage(escapeMessage(`${action.title} is not available in this window (${e instanceof Error ? e.message : String(e)}). ${message}`)));
+  });
 }
 
 /** A batch's jobs, found by its preparation (folders walked, made, listed), and how many run at once. */
@@ -259,10 +273,12 @@ async function runBatch(title: string, prepare: (signal: AbortSignal, say: (mess
         const i = next++;
         const job = jobs[i];
         let moved = 0;
-        progress.report({ message: escapeMessage(`${i + 1} of ${jobs.length}: ${path.basename(job.to)}`) });
+        // Every report carries the text: VS Code merges reports, and one with only an increment blanks it.
+        const message = escapeMessage(`${i + 1} of ${jobs.length}: ${job.name}`);
+        progress.report({ message });
         try {
           const outcome = await move(job, controller.signal, (n) => {
-            progress.report({ increment: ((n - moved) / total) * 100 });
+            progress.report({ message, increment: ((n - moved) / total) * 100 });
             moved = n;
           });
           if (outcome === 'skipped') result.skipped++;
@@ -365,12 +381,11 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
         if (await makeFolder(provider, remote)) made.add(remote.toString());
         else made.delete(remote.toString());
         for (const name of (await fs.promises.readdir(local)).sort()) await walk(path.join(local, name), vscode.Uri.joinPath(remote, name));
-      } else if (st.isFile()) jobs.push({ from: local, to: remote.toString(), size: st.size, mtime: st.mtimeMs });
+      } else if (st.isFile()) jobs.push({ from: local, to: remote.toString(), name: path.basename(local), size: st.size, mtime: st.mtimeMs });
     };
     for (const s of sources!) await walk(s.fsPath, vscode.Uri.joinPath(folder, path.basename(s.fsPath)));
     for (const link of links) how.log?.warn(`Upload to ${folder.toString(true)}: ${link} is a symbolic link; not followed, not uploaded.`);
-    say(`Looking at what is in ${folder.path} already`);
-    listed = await listedFolders(provider, jobs);
+    listed = await listedFolders(provider, jobs, signal, say);
     absent = knownAbsent(jobs, made, listed);
     stopIfCancelled(signal);
     return { jobs, workers: workersFor(folder, jobs) };
@@ -453,7 +468,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
     const st = await vscode.workspace.fs.stat(src);
     stopIfCancelled(signal);
     if (!(st.type & vscode.FileType.Directory)) {
-      jobs.push({ from: src.toString(), to: root, size: st.size, mtime: st.mtime });
+      jobs.push({ from: src.toString(), to: root, name: path.basename(root), size: st.size, mtime: st.mtime });
       return { jobs, workers: workersFor(src, jobs) };
     }
     // The tree as the engine walks it for a delete, never through a link on the server (src/ftp/tree.ts),
@@ -475,7 +490,10 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
       return local;
     };
     const dirs = plan.dirs.map(localOf);
-    for (const f of plan.files) jobs.push({ from: f.uri.toString(), to: localOf(f.uri), size: f.size ?? 0, listedSize: f.size, mtime: f.mtime });
+    for (const f of plan.files) {
+      const to = localOf(f.uri);
+      jobs.push({ from: f.uri.toString(), to, name: path.basename(to), size: f.size ?? 0, listedSize: f.size, mtime: f.mtime });
+    }
     for (const s of plan.skipped) {
       links.push(s.uri.toString(true));
       how.log?.warn(`Download of ${src.toString(true)}: ${s.uri.toString(true)} is not downloaded: ${s.why}.`);

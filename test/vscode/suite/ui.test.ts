@@ -335,6 +335,26 @@ suite('Upload and Download (proftpd)', () => {
     assert.ok(!fs.existsSync(disk('site/prep/a/b')) && !fs.existsSync(disk('site/prep/c')), 'no folder made after Cancel');
   });
 
+  test('the progress names each file as it is called (not percent-encoded), and every report keeps its text', async () => {
+    const tree = path.join(local, 'named');
+    fs.mkdirSync(tree);
+    fs.writeFileSync(path.join(tree, 'notes été [v2].txt'), 'x\n');
+    const reports: Array<{ message?: string; increment?: number }> = [];
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.withProgress;
+    window.withProgress = (_opts: unknown, task: (p: unknown, t: vscode.CancellationToken) => Promise<unknown>) =>
+      task({ report: (p: { message?: string; increment?: number }) => reports.push(p) }, new vscode.CancellationTokenSource().token);
+    try {
+      const { result } = await confirmingLocal(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(tree)]));
+      assert.equal(result.files, 1);
+    } finally {
+      window.withProgress = original;
+    }
+    assert.ok(reports.some((r) => r.message === '1 of 1: notes été [v2].txt'), JSON.stringify(reports));
+    const increments = reports.filter((r) => r.increment !== undefined);
+    assert.ok(increments.length > 0 && increments.every((r) => r.message === '1 of 1: notes été [v2].txt'), `an increment without its text blanks the notification: ${JSON.stringify(increments)}`);
+  });
+
   test('a folder download lists its tree under its notification, and Cancel there stops it: nothing written', async () => {
     for (const d of ['tree/x', 'tree/y', 'tree/y/z']) fs.mkdirSync(disk(`site/${d}`), { recursive: true });
     for (const f of ['tree/x/1.txt', 'tree/y/2.txt', 'tree/y/z/3.txt']) fs.writeFileSync(disk(`site/${f}`), `${f}\n`);
