@@ -14,7 +14,7 @@
  */
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
-import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, joinPath, parentPath, baseName } from '../ftp';
+import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, parentPath, baseName } from '../ftp';
 import { SafeSaveOptions, safeSave, tempName } from '../ftp/save';
 import { SMALL_FILE, readSmallFile, writeThroughTemp } from './local-files';
 import { Doubt, planTree, removeTree } from '../ftp/tree';
@@ -538,7 +538,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       // The folders are listed on as many of the site's connections as it allows (the download then uses them).
       const plan = await planTree(c, path, {
         signal: opts.signal, onFolder: (p) => opts.onFolder?.(toUri(p)),
-        width: site.pool.stats.cap, lend: (work) => site.pool.run(work, { idempotent: false, signal: opts.signal }),
+        width: site.pool.stats.cap, lend: (work) => site.pool.run(work, { idempotent: false, signal: opts.signal }), linksByList: true,
       });
       if (plan.rootIsLink) throw vscode.FileSystemError.NoPermissions(escapeMessage(`${uri.toString(true)} leads elsewhere on the server (a link): it is not downloaded. Download the folder it points to instead.`));
       return {
@@ -584,14 +584,10 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         if (path !== site.root) relist.push(parent);
         return;
       }
-      const plan = await planTree(c, path, { signal: opts.signal });
+      // Links as `ls -l` shows them too (linksByList), in every folder of the walk: not entered, not changed.
+      const plan = await planTree(c, path, { signal: opts.signal, linksByList: true });
       if (plan.rootIsLink) throw vscode.FileSystemError.NoPermissions(escapeMessage(`${uri.toString(true)} leads elsewhere on the server (a link): its permissions were not changed.`));
-      // Links as `ls -l` shows them, in every folder of the walk: not entered, not changed.
       const links = new Set(plan.links);
-      for (const dir of plan.dirs) {
-        check();
-        for (const e of (await c.list(dir, { unixStyle: true, signal: opts.signal })).entries) if (e.type === 'symlink') links.add(joinPath(dir, e.name));
-      }
       const left = plan.doubts.map((d) => d.path);
       const skipped = [...left, ...links];
       const inside = (p: string) => skipped.some((x) => p === x || p.startsWith(x.endsWith('/') ? x : x + '/'));

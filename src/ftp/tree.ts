@@ -53,6 +53,13 @@ export interface WalkOptions {
   lend?: (work: (client: FtpClient) => Promise<void>) => Promise<void>;
   /** How many connections may list at once, the walk's own included (with `lend`). Default 1. */
   width?: number;
+  /**
+   * Where a folder was listed with MLSD, list it with LIST too and take its links from there: some
+   * servers (pyftpdlib) show a link in MLSD as what it points to, but in LIST as a link. Costs a
+   * listing per folder; for walks that must not enter links where nothing else would tell (a
+   * download, a chmod), not for a delete, whose RMD probe tells.
+   */
+  linksByList?: boolean;
 }
 
 const normalize = (p: string) => p.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
@@ -98,7 +105,11 @@ export async function planTree(client: FtpClient, root: string, opts: WalkOption
         return;
       }
     }
-    const { entries } = await c.list(path, { signal: opts.signal });
+    let { entries } = await c.list(path, { signal: opts.signal });
+    if (opts.linksByList && entries.some((e) => e.facts !== undefined)) {
+      const lsLinks = new Map((await c.list(path, { unixStyle: true, signal: opts.signal })).entries.filter((e) => e.type === 'symlink').map((e) => [e.name, e]));
+      if (lsLinks.size) entries = entries.map((e) => (lsLinks.has(e.name) && e.type !== 'symlink' ? { ...e, type: 'symlink', linkTarget: lsLinks.get(e.name)!.linkTarget } : e));
+    }
     if (stopped) return;
     opts.onFolder?.(path, entries.length);
     const print = fingerprint(entries);
