@@ -215,7 +215,7 @@ async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscod
 const REVEAL_IN_OS = process.platform === 'darwin' ? 'Reveal in Finder' : process.platform === 'win32' ? 'Reveal in File Explorer' : 'Open Containing Folder';
 
 /** What a batch did, in words: `Uploaded 12 files (3.4 MB) to ftp://www/img, 2 skipped`. */
-function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: string): string {
+function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: string, foldersMade = 0): string {
   const parts = [`${verb} ${result.files} ${result.files === 1 ? 'file' : 'files'} (${humanSize(result.bytes)}) to ${where}`];
   if (result.skipped) parts.push(`${result.skipped} skipped`);
   const n = result.links.length;
@@ -223,7 +223,9 @@ function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: st
     // An upload skips local symbolic links; a download skips links on the server and folders that may be links.
     parts.push(verb === 'Uploaded' ? `${n} symbolic ${n === 1 ? 'link' : 'links'} not followed` : `${n} ${n === 1 ? 'link' : 'links'} on the server not followed`);
   }
-  return `${parts.join(', ')}${result.cancelled ? ', then cancelled' : ''}.`;
+  // A cancelled upload leaves the folders it had made (empty ones too): the user may want them gone.
+  const left = result.cancelled && foldersMade ? ` (the ${foldersMade === 1 ? 'folder' : `${foldersMade} folders`} it had made ${foldersMade === 1 ? 'stays' : 'stay'} on the server)` : '';
+  return `${parts.join(', ')}${result.cancelled ? `, then cancelled${left}` : ''}.`;
 }
 
 /** The notification a batch ends with; its actions run the command they name. Not awaited by the transfer. */
@@ -405,7 +407,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   result.links = links;
   // Shown in the Explorer when the FTP folder is part of the workspace; otherwise opened in a window of its own.
   const shown = sources.length === 1 ? vscode.Uri.joinPath(folder, path.basename(sources[0].fsPath)) : folder;
-  notifyDone(summary('Uploaded', result, folder.toString(true)), vscode.workspace.getWorkspaceFolder(folder)
+  notifyDone(summary('Uploaded', result, folder.toString(true), made.size), vscode.workspace.getWorkspaceFolder(folder)
     ? [{ title: 'Reveal in Explorer', run: () => vscode.commands.executeCommand('revealInExplorer', shown) }]
     : [{ title: 'Open Folder', run: () => vscode.commands.executeCommand('vscode.openFolder', folder, { forceNewWindow: true }) }]);
   if (links.length) {

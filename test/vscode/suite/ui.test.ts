@@ -325,9 +325,12 @@ suite('Upload and Download (proftpd)', () => {
     for (const d of ['a', 'a/b', 'c']) fs.mkdirSync(path.join(tree, d), { recursive: true });
     for (const f of ['a/1.txt', 'a/b/2.txt', 'c/3.txt', '4.txt']) fs.writeFileSync(path.join(tree, f), `${f}\n`);
     // Cancel pressed while the second folder is being made.
-    const { result, titles, messages } = await cancelledAt(/^Creating .*\/prep\/a$/, () => confirmingLocal(() =>
-      vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(tree)])));
+    const notes = await answering('showInformationMessage', () => undefined, () => cancelledAt(/^Creating .*\/prep\/a$/, () => confirmingLocal(() =>
+      vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(tree)]))));
+    const { result, titles, messages } = notes.result;
     assert.deepEqual({ files: result.result.files, cancelled: result.result.cancelled }, { files: 0, cancelled: true });
+    // The folders it made before Cancel are named in the end notification (they stay on the server).
+    assert.match(String(notes.calls[0]?.[0]), /^Uploaded 0 files \(0 B\) to ftp:\/\/xfer\/site, then cancelled \(the (folder it had made stays|\d+ folders it had made stay) on the server\)\.$/);
     assert.deepEqual(titles, ['Uploading to ftp://xfer/site (cancellable)'], 'one notification, from the start');
     assert.deepEqual(messages, ['Creating /site/prep', 'Creating /site/prep/a'], 'the preparation is shown, and stops at Cancel');
     const uploaded = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? uploaded(path.join(dir, e.name)) : [e.name]));
