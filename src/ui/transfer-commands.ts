@@ -397,7 +397,8 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
     // Nothing there, a stat said just now: the upload need not ask again.
     const seen = there === undefined ? 'absent' : undefined;
     if (there) {
-      const choice = await ask(() => decideExisting(path.basename(job.from), policy, 'upload', { size: job.size, mtime: job.mtime }, { size: there.size, mtime: there.mtime }, jobs.length));
+      // Named by its path on the server: in a folder upload, style.css alone does not say which one.
+      const choice = await ask(() => decideExisting(to.path, policy, 'upload', { size: job.size, mtime: job.mtime }, { size: there.size, mtime: there.mtime }, jobs.length));
       if (!choice) throw new vscode.CancellationError();
       if (choice === 'skip') return 'skipped';
     }

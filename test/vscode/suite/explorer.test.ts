@@ -422,7 +422,7 @@ suite('explorer: overwrite question and end-of-transfer notification (proftpd)',
     const a = await transfer(() => vscode.commands.executeCommand<{ files: number; skipped: number }>('ftpWorkspace.upload', uri('/site'), [vscode.Uri.file(mine)]), () => 'Replace if Newer');
     assert.equal(a.questions.length, 1);
     const q = a.questions[0];
-    assert.equal(q.message, '"keep.txt" exists already on the server.');
+    assert.equal(q.message, '"/site/keep.txt" exists already on the server.');
     const serverTime = fs.statSync(disk('site/keep.txt')).mtime;
     const pad = (n: number) => String(n).padStart(2, '0');
     const shown = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
