@@ -214,7 +214,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         if (site && isFtpError(e)) this.failureEmitter.fire({ uri, site, error: e });
         const err = toFileSystemError(e, uri, site && { mode: site.mode, working: site.pool.modeMemory.working });
         // Our own checks' answers (a folder that exists, a file not there) are outcomes, not failures: info, named.
-        if (e instanceof vscode.FileSystemError) this.log.info(`${e.code}: ${e.message}`);
+        if (e instanceof vscode.FileSystemError || isFtpError(e, 'aborted')) this.log.info(`${e instanceof vscode.FileSystemError ? e.code : 'Cancelled'}: ${err.message}`);
         else if (!(isFtpError(e, 'notFound') && QUIET_PROBES.test(uri.path))) this.log.error(err.message);
         throw err;
       }
@@ -541,6 +541,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         width: site.pool.stats.cap, lend: (work) => site.pool.run(work, { idempotent: false, signal: opts.signal }), linksByList: true,
       });
       if (plan.rootIsLink) throw vscode.FileSystemError.NoPermissions(escapeMessage(`${uri.toString(true)} leads elsewhere on the server (a link): it is not downloaded. Download the folder it points to instead.`));
+      // A walk stopped by its size has folders it never listed: a download of the rest would look complete.
+      const tooBig = plan.doubts.find((d) => d.kind === 'size');
+      if (tooBig) throw vscode.FileSystemError.NoPermissions(escapeMessage(`${uri.toString(true)} is too big to download at once (${tooBig.reason}); nothing was downloaded. Download its folders one at a time.`));
       return {
         dirs: plan.dirs.map(toUri),
         files: plan.files.map((p) => {

@@ -74,6 +74,26 @@ function fingerprint(entries: FileEntry[]): string {
 }
 
 /**
+ * Which of a folder's MLSD names LIST shows as links. A LIST line `a -> b -> c` can be the link
+ * `a -> b` to `c` or the link `a` to `b -> c`: a link line is matched with every MLSD name it may
+ * start with; a line that two names fit makes both unsure (neither entered nor taken as a file).
+ */
+export function linksInList(listed: FileEntry[], mlsd: FileEntry[]): { links: Set<string>; unsure: Set<string> } {
+  const links = new Set<string>();
+  const unsure = new Set<string>();
+  const names = mlsd.map((e) => e.name);
+  for (const l of listed) {
+    if (l.type !== 'symlink') continue;
+    const line = l.linkTarget === undefined ? l.name : `${l.name} -> ${l.linkTarget}`;
+    const fits = names.filter((n) => line === n || line.startsWith(`${n} -> `));
+    if (fits.length === 1) links.add(fits[0]);
+    else for (const n of fits) unsure.add(n);
+  }
+  for (const n of unsure) links.delete(n);
+  return { links, unsure };
+}
+
+/**
  * Lists everything under `root` (a directory), never going through a link. With `lend`, folders are
  * listed on several connections at once; every check is the same, and a folder is still listed
  * only after its parent (`dirs` keeps parents before children). One failed listing fails the walk:
@@ -106,9 +126,11 @@ export async function planTree(client: FtpClient, root: string, opts: WalkOption
       }
     }
     let { entries } = await c.list(path, { signal: opts.signal });
+    let unsure = new Set<string>();
     if (opts.linksByList && entries.some((e) => e.facts !== undefined)) {
-      const lsLinks = new Map((await c.list(path, { unixStyle: true, signal: opts.signal })).entries.filter((e) => e.type === 'symlink').map((e) => [e.name, e]));
-      if (lsLinks.size) entries = entries.map((e) => (lsLinks.has(e.name) && e.type !== 'symlink' ? { ...e, type: 'symlink', linkTarget: lsLinks.get(e.name)!.linkTarget } : e));
+      const byList = linksInList((await c.list(path, { unixStyle: true, signal: opts.signal })).entries, entries);
+      unsure = byList.unsure;
+      if (byList.links.size) entries = entries.map((e) => (byList.links.has(e.name) && e.type !== 'symlink' ? { ...e, type: 'symlink' } : e));
     }
     if (stopped) return;
     opts.onFolder?.(path, entries.length);
@@ -126,7 +148,8 @@ export async function planTree(client: FtpClient, root: string, opts: WalkOption
     }
     for (const e of entries) {
       const child = joinPath(path, e.name);
-      if (e.type === 'symlink') plan.links.push(child);
+      if (unsure.has(e.name)) plan.doubts.push({ path: child, kind: 'link', reason: 'its name and a link\'s in the LIST listing can\'t be told apart (a name with " -> " in it): it may be a link' });
+      else if (e.type === 'symlink') plan.links.push(child);
       else if (e.type !== 'directory') {
         plan.files.push(child);
         plan.entries.set(child, e);
@@ -144,7 +167,10 @@ export async function planTree(client: FtpClient, root: string, opts: WalkOption
     }
   };
 
-  // Workers take folders off the stack until it is empty and no folder is being listed (which could add more).
+  // The walk's own connection takes folders off the stack until it is empty and no folder is being
+  // listed (which could add more). Each folder waiting beyond the first may go to another connection,
+  // one folder per loan: between two folders the pool serves whatever else waits for the site (an
+  // editor's save), and a folder stays on the stack until a connection is there to list it.
   let stopped = false;
   let failure: { error: unknown } | undefined;
   let listing = 0;
@@ -154,11 +180,49 @@ export async function planTree(client: FtpClient, root: string, opts: WalkOption
     sleepers = [];
     for (const wake of s) wake();
   };
-  const worker = async (c: FtpClient): Promise<void> => {
+  const fail = (e: unknown) => {
+    failure ??= { error: e };
+    stopped = true;
+  };
+  const settle = async (c: FtpClient, item: (typeof stack)[number], lent: boolean): Promise<void> => {
+    listing++;
+    try {
+      await visit(c, item);
+    } catch (e) {
+      // A lent connection that dropped or went silent costs the walk that connection, not the walk:
+      // the folder goes back on the stack, and no more folders are lent.
+      if (lent && !opts.signal?.aborted && isFtpError(e) && (e.kind === 'connectionLost' || (e.kind === 'timeout' && e.code === undefined))) {
+        stack.push(item);
+        lending = false;
+      } else fail(e);
+    } finally {
+      listing--;
+      lend();
+      wakeAll();
+    }
+  };
+  let lending = !!opts.lend;
+  let loans = 0;
+  const lend = () => {
+    while (lending && !stopped && loans < (opts.width ?? 1) - 1 && stack.length > 1 + loans) {
+      loans++;
+      opts.lend!(async (c) => {
+        const item = stopped ? undefined : stack.pop();
+        if (item) await settle(c, item, true);
+      }).catch(() => {
+        // No connection for it (the server's limit, say): the walk goes on without more loans.
+        lending = false;
+      }).finally(() => {
+        loans--;
+        wakeAll();
+      });
+    }
+  };
+  if (opts.signal) opts.signal.addEventListener('abort', wakeAll, { once: true });
+  try {
     while (!stopped) {
       if (opts.signal?.aborted) {
-        failure ??= { error: new FtpError('aborted', 'Cancelled.') };
-        stopped = true;
+        fail(new FtpError('aborted', 'Cancelled.'));
         break;
       }
       const item = stack.pop();
@@ -167,33 +231,12 @@ export async function planTree(client: FtpClient, root: string, opts: WalkOption
         await new Promise<void>((r) => sleepers.push(r));
         continue;
       }
-      listing++;
-      try {
-        await visit(c, item);
-      } catch (e) {
-        failure ??= { error: e };
-        stopped = true;
-      } finally {
-        listing--;
-        askHelpers();
-        wakeAll();
-      }
+      await settle(client, item, false);
     }
-    wakeAll();
-  };
-  let helpers = 0;
-  const askHelpers = () => {
-    // One more connection for each folder waiting beyond the first, up to the width. A helper that
-    // gets no connection (the server's limit, say) is done without; the others go on. Its promise is
-    // not awaited: once the walk is over, a helper that gets its connection late finds nothing to do.
-    while (opts.lend && !stopped && helpers < (opts.width ?? 1) - 1 && stack.length > 1 + helpers) {
-      helpers++;
-      opts.lend(worker).catch(() => undefined);
-    }
-  };
-  // The walk's own connection ends its loop only when no folder is waiting or being listed (or on a
-  // failure): then the plan is whole, and nothing changes it afterwards.
-  await worker(client);
+  } finally {
+    opts.signal?.removeEventListener('abort', wakeAll);
+  }
+  // The plan is whole (or the walk failed): a loan that gets its connection later finds nothing to do.
   stopped = true;
   wakeAll();
   if (failure) throw failure.error;

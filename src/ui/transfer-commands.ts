@@ -234,7 +234,7 @@ function notifyDone(message: string, actions: Array<{ title: string; run: () => 
     const action = actions.find((a) => a.title === picked);
     // In a browser window there is no file manager to open (revealFileInOS does not exist there): say so.
     return action?.run().then(undefined, (e: unknown) =>
-      vscode.window.showWarningMessage(escapeMessage(`${action.title} is not available in this window (${e instanceof Error ? e.message : String(e)}). ${message}`)));
+      vscode.window.showWarningMessage(escapeMessage(`${action.title} did not work in this window (${e instanceof Error ? e.message : String(e)}). ${message}`)));
   });
 }
 

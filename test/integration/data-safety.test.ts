@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FtpClient } from '../../src/ftp/client';
-import { isFtpError } from '../../src/ftp/errors';
+import { FtpError, isFtpError } from '../../src/ftp/errors';
 import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
-import { planTree, removeTree } from '../../src/ftp/tree';
+import { linksInList, planTree, removeTree } from '../../src/ftp/tree';
 import { FtpPool } from '../../src/ftp/pool';
 import { ALL_SERVERS, RunningServer, ServerKind, serverMissing, startServer } from '../servers';
 
@@ -171,6 +171,56 @@ for (const kind of servers) {
         for (const d of many.dirs.slice(1)) assert.ok(many.dirs.indexOf(d.replace(/\/[^/]+$/, '') || '/') < many.dirs.indexOf(d), `${d} after its parent`);
         if (one.links.length === 0) t.diagnostic(`${kind} shows links as what they point to: the walk can't tell them (both walks alike)`);
         else assert.ok(!many.files.some((f) => f.includes('/to-shared/') || f.includes('/up/')), `no file through a link: ${many.files.join(', ')}`);
+      } finally {
+        await pool.close();
+      }
+    });
+
+    test('a walk lends one folder at a time: another operation on the site gets a connection between two folders', async () => {
+      for (let i = 0; i < 8; i++) dir(`k/f${i}`);
+      file('k/f0/x.txt', 'x');
+      const pool = new FtpPool({ host: server.host, port: server.port, user: server.user, password: server.password, maxConnections: 2 });
+      const slow = (c: FtpClient) => new Proxy(c, {
+        get(target, prop) {
+          if (prop === 'list') return async (...args: Parameters<FtpClient['list']>) => {
+            await new Promise((r) => setTimeout(r, 100));
+            return target.list(...args);
+          };
+          const v = Reflect.get(target, prop, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      try {
+        let walkDone = false;
+        const walk = pool.run((c) => planTree(slow(c), '/k', { width: 2, lend: (work) => pool.run((h) => work(slow(h))) })).finally(() => (walkDone = true));
+        await new Promise((r) => setTimeout(r, 250)); // the root listed, its folders being lent
+        const size = await pool.run((c) => c.size('/k/f0/x.txt'));
+        assert.equal(size, 1);
+        assert.equal(walkDone, false, 'the other operation did not wait for the whole walk');
+        assert.equal((await walk).dirs.length, 9);
+      } finally {
+        await pool.close();
+      }
+    });
+
+    test('a lent connection that drops costs the walk that connection, not the walk: its folder is listed again', async () => {
+      for (const d of ['m/a', 'm/b', 'm/c', 'm/d']) dir(d);
+      for (const f of ['m/a/1.txt', 'm/b/2.txt', 'm/c/3.txt', 'm/d/4.txt']) file(f, f);
+      const pool = new FtpPool({ host: server.host, port: server.port, user: server.user, password: server.password, maxConnections: 3 });
+      const dropping = (c: FtpClient) => new Proxy(c, {
+        get(target, prop) {
+          if (prop === 'list') return async () => {
+            throw new FtpError('connectionLost', 'The server closed the control connection.', { fatal: true });
+          };
+          const v = Reflect.get(target, prop, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      try {
+        const one = await planTree(client, '/m');
+        const many = await pool.run((c) => planTree(c, '/m', { width: 3, lend: (work) => pool.run((h) => work(dropping(h))) }));
+        assert.deepEqual([...many.files].sort(), [...one.files].sort());
+        assert.deepEqual([...many.dirs].sort(), [...one.dirs].sort());
       } finally {
         await pool.close();
       }
