@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { FtpClient } from '../../src/ftp/client';
 import { FtpError, isFtpError } from '../../src/ftp/errors';
 import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
-import { linksInList, planTree, removeTree } from '../../src/ftp/tree';
+import { planTree, removeTree } from '../../src/ftp/tree';
 import { FtpPool } from '../../src/ftp/pool';
 import { ALL_SERVERS, RunningServer, ServerKind, serverMissing, startServer } from '../servers';
 
