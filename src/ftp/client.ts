@@ -471,11 +471,14 @@ export class FtpClient {
   /** Downloads a file into memory; its size is checked against what the caller or the server said. */
   async download(path: string, opts: DownloadOptions = {}): Promise<Buffer> {
     assertSafeArgument(path);
-    return this.exclusive(async (c) => {
-      const { data, announced } = await this.receive(c, `RETR ${path}`, { ...opts, maxBytes: this.options.limits.maxMemoryDownloadBytes, what: 'download' });
-      await this.checkComplete(path, data.length, opts.expectedSize ?? announced);
-      return data;
-    });
+    return this.exclusive((c) => this.retrieve(c, path, opts));
+  }
+
+  /** RETR into memory, bounded, then its size checked; `onBound` is told when a bound stopped it. */
+  private async retrieve(c: ControlConnection, path: string, opts: DownloadOptions, onBound?: () => void): Promise<Buffer> {
+    const { data, announced } = await this.receive(c, `RETR ${path}`, { ...opts, maxBytes: this.options.limits.maxMemoryDownloadBytes, what: 'download', onBound });
+    await this.checkComplete(path, data.length, opts.expectedSize ?? announced);
+    return data;
   }
 
   /**
@@ -487,9 +490,7 @@ export class FtpClient {
     return this.exclusive(async (c) => {
       let grew = false;
       try {
-        const { data, announced } = await this.receive(c, `RETR ${path}`, { ...opts, maxBytes: this.options.limits.maxMemoryDownloadBytes, what: 'download', onBound: () => (grew = true) });
-        await this.checkComplete(path, data.length, opts.expectedSize ?? announced);
-        return data;
+        return await this.retrieve(c, path, opts, () => (grew = true));
       } catch (e) {
         if (grew && !opts.signal?.aborted) return undefined;
         throw e;
@@ -707,9 +708,9 @@ export class FtpClient {
 /** How a server sets modification times without MFMT: SITE UTIME in its two forms, MDTM with a time, or not at all. */
 type TimeSetter = 'site-utime-5' | 'site-utime-2' | 'mdtm' | 'none';
 
-/** A buffer as views of 1 MiB (no copies): fewer, larger socket writes. */
 const CHUNK = 1024 * 1024;
 
+/** A buffer as views of 1 MiB (no copies): fewer, larger socket writes. */
 function* chunksOf(buf: Buffer, size = CHUNK): Generator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
