@@ -74,19 +74,6 @@ export interface ChmodResult {
 /** Names VS Code probes for in every folder; their absence is normal and not worth a log line. */
 const QUIET_PROBES = /(^|\/)(\.vscode|\.git|\.devcontainer|\.github|node_modules|\.code-workspace|pom\.xml|package\.json|\.editorconfig|\.gitignore|\.hg|\.svn)(\/|$)/;
 
-/**
- * Local file streams read and buffer 1 MiB at a time: with Node's defaults (64 KiB reads, 16 KiB
- * of write buffer) the data socket waits on every small disk write.
- */
-const STREAM_CHUNK = 1024 * 1024;
-/**
- * What a download to a file may hold before the data socket is paused. Measured (512 MB, vsftpd on
- * loopback, 2 cores): 1 MiB 550 MB/s, 2 MiB 690, 4 MiB 850, 8 MiB 850, 16 MiB 910: with 1 MiB the
- * socket stops each time one disk write is slow. Bigger read buffers for uploads are slower (1 MiB
- * 1100-1250 MB/s, 4 MiB 770-1000: each read allocates fresh memory).
- */
-const DOWNLOAD_BUFFER = 8 * 1024 * 1024;
-
 export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
@@ -397,16 +384,13 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       // file is marked changed; a stat asks the server).
       const small = readSmallFile(localPath);
       if (small) return site.safeSave ? (await safeSave(c, path, small, { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true, throughLinks: false })).bytes : await c.upload(path, small, transfer);
-      // O_NOFOLLOW: a symbolic link put there after the caller looked is not followed.
+      // O_NOFOLLOW: a symbolic link put there after the caller looked is not followed. The engine
+      // reads the open file into a few reused buffers (send-file.ts).
       const file = await fs.promises.open(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-      // A read buffer no bigger than the file: each read of a stream allocates its highWaterMark, and
-      // 1 MiB per 4 KB file of a folder upload was most of its time (garbage collection).
-      const size = await file.stat().then((st) => st.size, () => STREAM_CHUNK);
-      const source = file.createReadStream({ highWaterMark: Math.min(STREAM_CHUNK, Math.max(16 * 1024, size + 1)) });
       try {
-        return site.safeSave ? (await safeSave(c, path, source, { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true, throughLinks: false })).bytes : await c.upload(path, source, transfer);
+        return site.safeSave ? (await safeSave(c, path, file, { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true, throughLinks: false })).bytes : await c.upload(path, file, transfer);
       } finally {
-        source.destroy();
+        await file.close();
       }
     }, false, transfer.signal));
     this.changed(uri, vscode.FileChangeType.Changed);
@@ -430,7 +414,14 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
           return data.length;
         }
       }
-      const bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, fs.createWriteStream(temp, { flags: 'wx', highWaterMark: DOWNLOAD_BUFFER }), { ...transfer, expectedSize }), false, transfer.signal);
+      // The engine writes into the open file through a few reused buffers (receive-file.ts).
+      const file = await fs.promises.open(temp, 'wx');
+      let bytes: number;
+      try {
+        bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, file, { ...transfer, expectedSize }), false, transfer.signal);
+      } finally {
+        await file.close();
+      }
       await fs.promises.rename(temp, localPath);
       return bytes;
     } catch (e) {

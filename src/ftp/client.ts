@@ -3,6 +3,7 @@
  * time (FTP's control connection is sequential); a client whose connection dropped reconnects on
  * its next operation. Use FtpPool for several connections to one site.
  */
+import type { FileHandle } from 'node:fs/promises';
 import * as net from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,9 +18,15 @@ import { formatFtpTime, parseFtpTime } from './time';
 import { DataMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TransferProgress, runTransfer } from './data/transfer';
+import { isFileHandle, sendFile } from './data/send-file';
+import { receiveFile } from './data/receive-file';
+import { setRawSink } from './data/raw-reads';
 import { FileEntry, ListingResult } from './listing/entry';
 import { PacedListingFeed } from './listing/paced';
 import { ListingParser, parseListLine, parseMlstReply } from './listing';
+
+/** What an upload sends: bytes in memory, an open local file (read from its start), or a stream. */
+export type UploadSource = Buffer | FileHandle | Readable;
 
 export interface TransferOptions {
   signal?: AbortSignal;
@@ -449,17 +456,20 @@ export class FtpClient {
       announced = progress.announced;
       progress.bytes = 0;
       sink = new ByteSink(opts.expectedSize ?? progress.announced, opts.maxBytes, opts.maxLines, opts.what);
-      socket.on('data', (chunk: Buffer) => {
-        const err = sink!.push(chunk);
+      const take = (chunk: Buffer, transient: boolean): boolean => {
+        const err = sink!.push(chunk, transient);
         if (err) {
           opts.onBound?.();
           socket.destroy();
           reject(err);
-          return;
+          return false;
         }
         progress.bytes += chunk.length;
         opts.onProgress?.(progress.bytes);
-      });
+        return true;
+      };
+      // A plain data connection hands over views of its one read buffer (raw-reads.ts): copied.
+      if (!setRawSink(socket, (chunk) => take(chunk, true))) socket.on('data', (chunk: Buffer) => take(chunk, false));
       socket.once('end', resolve);
       socket.once('error', reject);
       socket.once('close', () => resolve());
@@ -498,14 +508,24 @@ export class FtpClient {
     });
   }
 
-  /** Downloads a file into a stream (ended when done); resolves with the byte count, checked like download(). */
-  async downloadTo(path: string, destination: Writable, opts: DownloadOptions = {}): Promise<number> {
+  /**
+   * Downloads a file into a stream (ended when done) or an open local file (written from its start,
+   * receive-file.ts); resolves with the byte count, checked like download().
+   */
+  async downloadTo(path: string, destination: Writable | FileHandle, opts: DownloadOptions = {}): Promise<number> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
       let bytes = 0;
       let announced: number | undefined;
       await this.transfer(c, `RETR ${path}`, async (socket, progress) => {
         announced = progress.announced;
+        if (isFileHandle(destination)) {
+          return receiveFile(socket, destination, (n) => {
+            progress.started = true;
+            progress.bytes = bytes += n;
+            opts.onProgress?.(bytes);
+          }, opts.expectedSize ?? announced);
+        }
         socket.on('data', (chunk: Buffer) => {
           progress.started = true;
           progress.bytes = bytes += chunk.length;
@@ -538,8 +558,8 @@ export class FtpClient {
     }
   }
 
-  /** Uploads (STOR) from a buffer or a stream; resolves with the byte count. */
-  async upload(path: string, source: Buffer | Readable, opts: TransferOptions = {}): Promise<number> {
+  /** Uploads (STOR) from a buffer, an open file (from its start) or a stream; resolves with the byte count. */
+  async upload(path: string, source: UploadSource, opts: TransferOptions = {}): Promise<number> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
       let bytes = 0;
@@ -551,6 +571,14 @@ export class FtpClient {
           await endWith(socket, source);
           opts.onProgress?.(bytes);
           return;
+        }
+        if (isFileHandle(source)) {
+          // Read from its start on each attempt: a fallback to another data method can send it again.
+          progress.bytes = bytes = 0;
+          return sendFile(socket, source, (n) => {
+            progress.bytes = bytes += n;
+            opts.onProgress?.(bytes);
+          });
         }
         const input = Buffer.isBuffer(source) ? Readable.from(chunksOf(source)) : source;
         input.on('data', (chunk: Buffer) => {
@@ -764,8 +792,11 @@ class ByteSink {
     this.limit = expected === undefined ? max : Math.min(max, expected + Math.max(64 * 1024, Math.ceil(expected / 8)));
   }
 
-  /** Takes a chunk; returns the error that ends the transfer when a bound is passed. */
-  push(chunk: Buffer): FtpError | undefined {
+  /**
+   * Takes a chunk; returns the error that ends the transfer when a bound is passed. `transient`: the
+   * chunk's memory is read into again after this call (raw-reads.ts), so what is kept is a copy.
+   */
+  push(chunk: Buffer, transient = false): FtpError | undefined {
     if (this.length + chunk.length > this.limit) {
       return new FtpError('protocol', this.limit < this.max
         ? `The server sent more than the ${this.expected} bytes this ${this.what} should have (the file may be changing, or the server is broken); it was stopped there.`
@@ -783,7 +814,7 @@ class ByteSink {
         this.chunks.push(this.buffer.subarray(0, this.length));
         this.buffer = undefined;
       }
-      this.chunks.push(chunk);
+      this.chunks.push(transient ? Buffer.from(chunk) : chunk);
     }
     this.length += chunk.length;
     return undefined;

@@ -17,8 +17,7 @@
  * file can't be reached, it is written through the link after its content was copied to a backup.
  */
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
-import type { FtpClient, TransferOptions } from './client';
+import type { FtpClient, TransferOptions, UploadSource } from './client';
 import { baseName, joinPath, parentPath } from './client';
 import { FtpError, isFtpError } from './errors';
 import type { FileEntry } from './listing/entry';
@@ -137,14 +136,14 @@ async function renameChecked(client: FtpClient, from: string, to: string, size: 
 }
 
 /** Saves `source` to `path` (see the file comment). The editor keeps its content when this throws. */
-export async function safeSave(client: FtpClient, path: string, source: Buffer | Readable, opts: SafeSaveOptions = {}): Promise<SafeSaveResult> {
+export async function safeSave(client: FtpClient, path: string, source: UploadSource, opts: SafeSaveOptions = {}): Promise<SafeSaveResult> {
   const current = opts.current;
   if (current?.type === 'directory') throw new FtpError('exists', `${path} is a folder.`);
   if (current?.type === 'symlink') return saveThroughLink(client, path, source, current, opts);
   return replaceFile(client, path, source, opts);
 }
 
-async function replaceFile(client: FtpClient, path: string, source: Buffer | Readable, opts: SafeSaveOptions): Promise<SafeSaveResult> {
+async function replaceFile(client: FtpClient, path: string, source: UploadSource, opts: SafeSaveOptions): Promise<SafeSaveResult> {
   const current = opts.current;
   const temp = tempName(path);
   let sent: number;
@@ -274,7 +273,7 @@ async function entryOf(client: FtpClient, path: string): Promise<FileEntry | und
   return entries.find((e) => e.name === baseName(path));
 }
 
-async function saveThroughLink(client: FtpClient, path: string, source: Buffer | Readable, link: FileEntry, opts: SafeSaveOptions): Promise<SafeSaveResult> {
+async function saveThroughLink(client: FtpClient, path: string, source: UploadSource, link: FileEntry, opts: SafeSaveOptions): Promise<SafeSaveResult> {
   // MLSD often says "a link" without saying to what; an `ls -l` line says it.
   let target = link.linkTarget;
   if (target === undefined) {
@@ -296,7 +295,7 @@ async function saveThroughLink(client: FtpClient, path: string, source: Buffer |
 }
 
 /** The link's target file is out of reach: copy it to a backup, write through the link, check, drop the backup. */
-async function writeThroughLink(client: FtpClient, path: string, source: Buffer | Readable, opts: SafeSaveOptions): Promise<SafeSaveResult> {
+async function writeThroughLink(client: FtpClient, path: string, source: UploadSource, opts: SafeSaveOptions): Promise<SafeSaveResult> {
   if (!Buffer.isBuffer(source) || opts.throughLinks === false) {
     throw new FtpError('server', `${path} is a link to a file outside what this site can reach; only an editor's save can be written through it.`);
   }

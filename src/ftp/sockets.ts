@@ -2,6 +2,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { CertificateInfo, FtpError } from './errors';
+import { connectWithRawReads } from './data/raw-reads';
 
 export interface TlsSettings {
   /** Extra certificate authorities to trust (PEM), e.g. a company CA or a test server's own certificate. */
@@ -35,10 +36,13 @@ export function socketErrorToFtpError(err: NodeJS.ErrnoException, what: string):
   }
 }
 
-/** Opens a TCP connection, failing with a 'timeout' FtpError after timeoutMs. */
-export function connectTcp(host: string, port: number, timeoutMs: number, what: string, signal?: AbortSignal): Promise<net.Socket> {
+/**
+ * Opens a TCP connection, failing with a 'timeout' FtpError after timeoutMs. `rawReads`: reads into a
+ * reused buffer (plain data connections, raw-reads.ts).
+ */
+export function connectTcp(host: string, port: number, timeoutMs: number, what: string, signal?: AbortSignal, rawReads = false): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = rawReads ? connectWithRawReads(host, port) : net.connect({ host, port });
     const timer = setTimeout(() => fail(new FtpError('timeout', `${what}: no answer from ${host}:${port} within ${timeoutMs / 1000} s.`)), timeoutMs);
     const onAbort = () => fail(new FtpError('aborted', `${what}: cancelled.`));
     signal?.addEventListener('abort', onAbort, { once: true });

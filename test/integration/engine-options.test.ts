@@ -4,7 +4,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { FtpClient } from '../../src/ftp/client';
@@ -253,6 +255,62 @@ describe('modification times, chmod and streams', () => {
           assert.ok(Buffer.concat(received).equals(Buffer.concat(chunks)));
         } finally {
           await c.close();
+        }
+      });
+
+      // send-file.ts and receive-file.ts: reused buffers, plain passive connections reading into one
+      // reused buffer (raw-reads.ts), active and TLS ones through 'data'. 20 MiB is more than the
+      // staging buffers hold (3 x 4 MiB), so the socket is paused and resumed on the way.
+      test('upload from an open file and download into one: plain passive and active, FTPS passive (vsftpd, proftpd)', async () => {
+        const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-open-files-'));
+        const content = crypto.randomBytes(20 * 1024 * 1024 + 12345);
+        const local = path.join(scratch, 'big.bin');
+        fs.writeFileSync(local, content);
+        try {
+          const legs: Array<['off' | 'explicit', 'passive' | 'active']> = [['off', 'passive'], ['off', 'active']];
+          if (kind === 'vsftpd' || kind === 'proftpd') legs.push(['explicit', 'passive']);
+          for (const [secure, mode] of legs) {
+            const c = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, timeouts, transferMode: mode,
+              ...(secure === 'explicit' ? { secure, tls: { ca: server.certPem } } : {}) });
+            try {
+              const what = `${secure} ${mode}`;
+              const source = await fs.promises.open(local, 'r');
+              try {
+                assert.equal(await c.upload('/open.bin', source), content.length, what);
+              } finally {
+                await source.close();
+              }
+              assert.ok(fs.readFileSync(path.join(server.root, 'open.bin')).equals(content), `${what}: the server has the file as sent`);
+              const target = path.join(scratch, `${secure}-${mode}.bin`);
+              const sink = await fs.promises.open(target, 'wx');
+              try {
+                assert.equal(await c.downloadTo('/open.bin', sink, { expectedSize: content.length }), content.length, what);
+              } finally {
+                await sink.close();
+              }
+              assert.ok(fs.readFileSync(target).equals(content), `${what}: the local file has the server's bytes`);
+              // An empty file both ways.
+              fs.writeFileSync(path.join(scratch, 'empty'), '');
+              const empty = await fs.promises.open(path.join(scratch, 'empty'), 'r');
+              try {
+                assert.equal(await c.upload('/empty.bin', empty), 0);
+              } finally {
+                await empty.close();
+              }
+              const emptyTarget = path.join(scratch, `${secure}-${mode}.empty`);
+              const emptySink = await fs.promises.open(emptyTarget, 'wx');
+              try {
+                assert.equal(await c.downloadTo('/empty.bin', emptySink), 0);
+              } finally {
+                await emptySink.close();
+              }
+              assert.equal(fs.statSync(emptyTarget).size, 0);
+            } finally {
+              await c.close();
+            }
+          }
+        } finally {
+          fs.rmSync(scratch, { recursive: true, force: true });
         }
       });
     });

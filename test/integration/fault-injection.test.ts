@@ -10,18 +10,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { FtpPool } from '../../src/ftp/pool';
 import { FtpError, isFtpError } from '../../src/ftp/errors';
 import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
 import type { FileEntry } from '../../src/ftp/listing/entry';
 import { startFaultServer } from '../fakes/fault-server';
-import { FAULT_CASES, NEW, OLD, Op } from '../fakes/fault-cases';
+import { FAULT_CASES, NEW, OLD } from '../fakes/fault-cases';
 import { testCertificate } from '../servers/common';
 
 const fast = { connectMs: 2000, replyMs: 1500, dataConnectMs: 1000, dataIdleMs: 1000 };
 
-const results: Array<{ fault: string; op: Op; outcome: string; disk: string; ms: number }> = [];
+const results: Array<{ fault: string; op: string; outcome: string; disk: string; ms: number }> = [];
 let unhandled = 0;
 const onUnhandled = () => unhandled++;
 
@@ -35,8 +36,11 @@ describe('fault injection through the engine (FAKE fault server)', () => {
     fs.writeFileSync('test-results/fault-matrix-engine.md', ['| fault | operation | outcome | server disk | ms |', '| --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n');
   });
 
-  for (const c of FAULT_CASES) {
-    test(`${c.fault} (${c.op}): ${c.expect}`, async () => {
+  // Each read and save again with a local file on our side, as the Download and Upload commands do
+  // (downloadTo into an open file, an upload from one: receive-file.ts, send-file.ts).
+  const runs = FAULT_CASES.flatMap((c) => (c.op === 'list' ? [{ c, viaFile: false }] : [{ c, viaFile: false }, { c, viaFile: true }]));
+  for (const { c, viaFile } of runs) {
+    test(`${c.fault} (${c.op}${viaFile ? ', local file' : ''}): ${c.expect}`, async () => {
       const cert = c.tls ? testCertificate() : undefined;
       const srv = await startFaultServer({ ...c.script(), ...(cert ? { tls: { key: fs.readFileSync(cert.keyFile), cert: cert.pem } } : {}) });
       fs.writeFileSync(path.join(srv.root, 'page.txt'), OLD);
@@ -46,12 +50,37 @@ describe('fault injection through the engine (FAKE fault server)', () => {
         host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 2, outageRetryMs: 3000,
         ...(cert ? { secure: 'explicit' as const, tls: { ca: cert.pem, servername: 'localhost' } } : {}),
       });
+      const local = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-fault-local-'));
+      let attempts = 0;
       const started = Date.now();
       let outcome: string;
       try {
-        if (c.op === 'read') {
+        if (c.op === 'read' && viaFile) {
+          // A fresh empty file for each attempt, as downloadFile opens one ('wx').
+          const data = await pool.run(async (cl) => {
+            const target = path.join(local, `page-${++attempts}.txt`);
+            const file = await fs.promises.open(target, 'wx');
+            try {
+              await cl.downloadTo('/page.txt', file, { expectedSize: OLD.length });
+            } finally {
+              await file.close();
+            }
+            return fs.readFileSync(target);
+          }, { idempotent: true });
+          assert.ok(data.equals(OLD), `read returned ${data.length} bytes, not the file's ${OLD.length}`);
+        } else if (c.op === 'read') {
           const data = await pool.run((cl) => cl.download('/page.txt', { expectedSize: OLD.length }), { idempotent: true });
           assert.ok(data.equals(OLD), `read returned ${data.length} bytes, not the file's ${OLD.length}`);
+        } else if (c.op === 'save' && viaFile) {
+          fs.writeFileSync(path.join(local, 'new.txt'), NEW);
+          await pool.run(async (cl) => {
+            const file = await fs.promises.open(path.join(local, 'new.txt'), 'r');
+            try {
+              await safeSave(cl, '/page.txt', file, { current: { name: 'page.txt', type: 'file', mode: 0o640 } });
+            } finally {
+              await file.close();
+            }
+          }, { idempotent: true });
         } else if (c.op === 'list') {
           const { entries } = await pool.run((cl) => cl.list('/dir'), { idempotent: true });
           assert.equal(entries.length, 200, 'a listing is whole or an error');
@@ -75,7 +104,7 @@ describe('fault injection through the engine (FAKE fault server)', () => {
           assert.ok(named, `page.txt is gone and the error names no backup: ${outcome}`);
           assert.ok(fs.readFileSync(path.join(srv.root, named[1])).equals(OLD), 'the named backup holds the previous version');
           assert.ok(fs.readFileSync(path.join(srv.root, named[2])).equals(NEW), 'the named temporary file holds the new version');
-          results.push({ fault: c.fault, op: c.op, outcome, disk: 'old in the named backup, new in the named temp', ms });
+          results.push({ fault: c.fault, op: viaFile ? `${c.op} (local file)` : c.op, outcome, disk: 'old in the named backup, new in the named temp', ms });
           return;
         }
         const onDisk = fs.readFileSync(path.join(srv.root, 'page.txt'));
@@ -87,10 +116,11 @@ describe('fault injection through the engine (FAKE fault server)', () => {
         const refusedDele = c.fault.startsWith('DELE');
         if (!refusedDele) assert.deepEqual(leftovers, [], 'no temporary file is left');
         assert.ok(ms < 15_000, `took ${ms} ms`);
-        results.push({ fault: c.fault, op: c.op, outcome, disk: disk + (leftovers.length ? ` (+${leftovers.length} temp, DELE refused)` : ''), ms });
+        results.push({ fault: c.fault, op: viaFile ? `${c.op} (local file)` : c.op, outcome, disk: disk + (leftovers.length ? ` (+${leftovers.length} temp, DELE refused)` : ''), ms });
       } finally {
         await pool.close();
         await srv.stop();
+        fs.rmSync(local, { recursive: true, force: true });
       }
     });
   }

@@ -113,7 +113,8 @@ async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ sock
     }
     const target = `${host}:${port}`;
     try {
-      const socket = await connectTcp(host, port, settings.connectTimeoutMs, `Data connection (${command})`, ctx.signal);
+      // TLS takes over a socket's reads: only a plain data connection reads into a reused buffer.
+      const socket = await connectTcp(host, port, settings.connectTimeoutMs, `Data connection (${command})`, ctx.signal, !control.isTls);
       log({ kind: 'data', connection: control.id, text: `data connection to ${target} (${command})` });
       return { socket, target };
     } catch (e) {
