@@ -1,18 +1,20 @@
 /**
- * Receives a data socket's bytes into an open local file through a few reused staging buffers.
+ * Receives a data socket's bytes into an open local file, a few megabytes per write, each write at
+ * its position, up to WRITES of them running while the socket goes on reading; the socket pauses
+ * only while all of them wait on the disk.
  *
- * Each chunk is copied into a staging buffer; a full one is written with one positional write while
- * the next fills, and the socket pauses only while every staging buffer waits on the disk. Compared
- * with a write stream this keeps no socket chunk alive until the disk takes it (with raw reads,
- * raw-reads.ts, the socket allocates nothing), and a slow disk write holds up nothing until all
- * staging buffers are waiting.
+ * A socket that reads into one reused buffer (raw-reads.ts) hands over views: they are copied into
+ * staging buffers used again and again, so the download allocates almost nothing. Any other socket
+ * (TLS, active mode) hands over chunks of their own: they are kept as they are and written together
+ * (writev), with no copy. Both beat a write stream here (whose socket waits while one disk write is
+ * slow), and the first by far (see docs/benchmarks.md).
  */
 import * as net from 'node:net';
 import type { FileHandle } from 'node:fs/promises';
 import { setRawSink } from './raw-reads';
 
-const STAGE_SIZE = 4 * 1024 * 1024;
-const STAGES = 3;
+const WRITE_SIZE = 4 * 1024 * 1024;
+const WRITES = 3;
 
 /**
  * Writes what the socket sends into `file` from its start until the socket ends; resolves once all
@@ -20,19 +22,22 @@ const STAGES = 3;
  * size, so a small file doesn't get a 4 MiB staging buffer.
  */
 export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void, sizeHint?: number): Promise<void> {
-  const size = Math.min(STAGE_SIZE, Math.max(64 * 1024, (sizeHint ?? STAGE_SIZE) + 1));
+  const stageSize = Math.min(WRITE_SIZE, Math.max(64 * 1024, (sizeHint ?? WRITE_SIZE) + 1));
   return new Promise<void>((resolve, reject) => {
-    const free: Buffer[] = [];
-    let made = 0;
-    let current: Buffer | undefined;
-    let filled = 0;
     let position = 0;
     let writing = 0;
     let ended = false;
     let failed: Error | undefined;
     let paused = false;
-    // Chunks that came while every staging buffer was waiting on the disk (copies, in order).
+    // Raw views: staging buffers, the one being filled, and copies of what came while all were busy.
+    const spare: Buffer[] = [];
+    let made = 0;
+    let stage: Buffer | undefined;
+    let filled = 0;
     const waiting: Buffer[] = [];
+    // Chunks of their own: kept until written together.
+    let batch: Buffer[] = [];
+    let batched = 0;
 
     const settle = () => {
       if (writing > 0) return; // a write still running: the caller may close the file next
@@ -46,45 +51,68 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
       socket.destroy();
       settle();
     };
-    const take = () => (current = free.pop() ?? (made < STAGES ? (made++, Buffer.allocUnsafeSlow(size)) : undefined));
-    const flush = () => {
-      const buf = current!;
-      const n = filled;
+    const write = (buffers: Buffer[], bytes: number, done: () => void) => {
       const at = position;
-      position += n;
-      current = undefined;
-      filled = 0;
+      position += bytes;
       writing++;
-      file.write(buf, 0, n, at).then(() => {
+      writeAll(file, buffers, at).then(() => {
         writing--;
-        free.push(buf);
-        if (failed) return settle();
-        drain();
+        done();
+        if (failed) settle();
+        else drain();
       }, (e: Error) => {
         writing--;
         fail(e);
       });
     };
+    const flushStage = () => {
+      const buf = stage!;
+      stage = undefined;
+      const n = filled;
+      filled = 0;
+      write([buf.subarray(0, n)], n, () => spare.push(buf));
+    };
+    const flushBatch = () => {
+      const buffers = batch;
+      const n = batched;
+      batch = [];
+      batched = 0;
+      write(buffers, n, () => undefined);
+    };
+    const takeStage = () => (stage = spare.pop() ?? (made < WRITES ? (made++, Buffer.allocUnsafeSlow(stageSize)) : undefined));
     /** Copies `chunk` from `off` while a staging buffer has room; returns where it stopped. */
     const fill = (chunk: Buffer, off: number): number => {
-      while (off < chunk.length && (current || take())) {
-        const n = chunk.copy(current!, filled, off);
+      while (off < chunk.length && (stage || takeStage())) {
+        const n = chunk.copy(stage!, filled, off);
         filled += n;
         off += n;
-        if (filled === current!.length) flush();
+        if (filled === stage!.length) flushStage();
       }
       return off;
     };
-    const accept = (chunk: Buffer): boolean => {
+    /** A raw view (raw-reads.ts): copied now. False: no room, the socket pauses. */
+    const acceptView = (view: Buffer): boolean => {
       if (failed) return false;
-      onBytes(chunk.length);
-      const off = waiting.length ? 0 : fill(chunk, 0);
-      if (off === chunk.length) return true;
-      waiting.push(Buffer.from(chunk.subarray(off))); // the view may be read into again: a copy
+      onBytes(view.length);
+      const off = waiting.length ? 0 : fill(view, 0);
+      if (off === view.length) return true;
+      waiting.push(Buffer.from(view.subarray(off))); // the view is read into again: a copy
       paused = true;
       return false;
     };
-    /** A staging buffer came free: take in what waited, go on reading, or finish. */
+    /** A chunk of its own ('data'): kept, written with the next ones. */
+    const onData = (chunk: Buffer) => {
+      if (failed) return;
+      onBytes(chunk.length);
+      batch.push(chunk);
+      batched += chunk.length;
+      if (batched >= WRITE_SIZE) flushBatch();
+      if (writing >= WRITES && !paused) {
+        paused = true;
+        socket.pause();
+      }
+    };
+    /** A write finished: take in what waited, go on reading, or finish. */
     const drain = () => {
       while (waiting.length) {
         const off = fill(waiting[0], 0);
@@ -94,17 +122,15 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
         }
         waiting.shift();
       }
-      if (paused && !ended) {
+      if (paused && !ended && writing < WRITES) {
         paused = false;
         socket.resume();
       }
       if (ended) {
-        if (filled) flush();
+        if (filled) flushStage();
+        else if (batched) flushBatch();
         else settle();
       }
-    };
-    const onData = (chunk: Buffer) => {
-      if (!accept(chunk)) socket.pause();
     };
     const onEnd = () => {
       ended = true;
@@ -123,7 +149,19 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
     socket.on('end', onEnd);
     socket.on('error', fail);
     socket.on('close', onClose);
-    if (!setRawSink(socket, accept)) socket.on('data', onData);
+    if (!setRawSink(socket, acceptView)) socket.on('data', onData);
     socket.resume(); // flowing: 'data' (or, with a raw sink, just 'end') is emitted
   });
+}
+
+/** Writes all of `buffers` at `at`, again from where a short write stopped. */
+async function writeAll(file: FileHandle, buffers: Buffer[], at: number): Promise<void> {
+  while (buffers.length) {
+    const { bytesWritten } = buffers.length === 1 ? await file.write(buffers[0], 0, buffers[0].length, at) : await file.writev(buffers, at);
+    if (bytesWritten <= 0) throw new Error('The local disk took none of the bytes written.');
+    at += bytesWritten;
+    let skip = bytesWritten;
+    while (buffers.length && skip >= buffers[0].length) skip -= buffers.shift()!.length;
+    if (skip > 0) buffers[0] = buffers[0].subarray(skip);
+  }
 }
