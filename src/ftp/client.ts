@@ -169,7 +169,8 @@ export class FtpClient {
   }
 
   /** Runs one data command, choosing (and if need be falling back between) data methods. */
-  private transfer(c: ControlConnection, command: string, handler: DataHandler, opts: TransferOptions, workingDir?: string): Promise<Reply> {
+  /** `rawReads`: a download that may be big (see TransferContext). */
+  private transfer(c: ControlConnection, command: string, handler: DataHandler, opts: TransferOptions, workingDir?: string, rawReads = false): Promise<Reply> {
     const progress: TransferProgress = { bytes: 0, started: false };
     const o = this.options;
     let control = c;
@@ -182,7 +183,7 @@ export class FtpClient {
           if (workingDir !== undefined) await this.changeDir(control, workingDir);
         }
         return runTransfer(
-          { control, settings: { trustPasvAddress: o.trustPasvAddress, active: o.active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: opts.signal },
+          { control, settings: { trustPasvAddress: o.trustPasvAddress, active: o.active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: opts.signal, rawReads },
           method, command, handler, progress);
       },
       () => !progress.started && !opts.signal?.aborted,
@@ -474,7 +475,7 @@ export class FtpClient {
       socket.once('error', reject);
       socket.once('close', () => resolve());
       socket.resume();
-    }), opts, workingDir);
+    }), opts, workingDir, (opts.expectedSize ?? Infinity) > RAW_READS_FROM);
     return { data: sink ? sink.result() : Buffer.alloc(0), announced };
   }
 
@@ -532,7 +533,7 @@ export class FtpClient {
           opts.onProgress?.(bytes);
         });
         await pipeline(socket, destination);
-      }, opts);
+      }, opts, undefined, isFileHandle(destination) && (opts.expectedSize ?? Infinity) > RAW_READS_FROM);
       await this.checkComplete(path, bytes, opts.expectedSize ?? announced);
       return bytes;
     });
@@ -737,6 +738,8 @@ export class FtpClient {
 type TimeSetter = 'site-utime-5' | 'site-utime-2' | 'mdtm' | 'none';
 
 const CHUNK = 1024 * 1024;
+/** Downloads expected to be bigger than this read into a reused buffer (TransferContext.rawReads). */
+const RAW_READS_FROM = 256 * 1024;
 
 /** A buffer as views of 1 MiB (no copies): fewer, larger socket writes. */
 function* chunksOf(buf: Buffer, size = CHUNK): Generator<Buffer> {

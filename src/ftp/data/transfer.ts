@@ -76,6 +76,11 @@ export interface TransferContext {
   tls?: TlsSettings;
   log: LogSink;
   signal?: AbortSignal;
+  /**
+   * A plain passive data connection reads into one reused buffer (raw-reads.ts): for downloads
+   * that may be big. A small one reads the usual way (measured: the other way cost it CPU).
+   */
+  rawReads?: boolean;
 }
 
 function dataError(method: DataMethod, message: string, failure: FtpError['dataFailure'], extra: { code?: number; replyText?: string; cause?: unknown } = {}): FtpError {
@@ -114,7 +119,7 @@ async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ sock
     const target = `${host}:${port}`;
     try {
       // TLS takes over a socket's reads: only a plain data connection reads into a reused buffer.
-      const socket = await connectTcp(host, port, settings.connectTimeoutMs, `Data connection (${command})`, ctx.signal, !control.isTls);
+      const socket = await connectTcp(host, port, settings.connectTimeoutMs, `Data connection (${command})`, ctx.signal, !!ctx.rawReads && !control.isTls);
       log({ kind: 'data', connection: control.id, text: `data connection to ${target} (${command})` });
       return { socket, target };
     } catch (e) {
