@@ -200,9 +200,12 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         this.connections.reportResult(uri, e);
         if (site && isFtpError(e)) this.failureEmitter.fire({ uri, site, error: e });
         const err = toFileSystemError(e, uri, site && { mode: site.mode, working: site.pool.modeMemory.working });
-        // Our own checks' answers (a folder that exists, a file not there) are outcomes, not failures: info, named.
+        // Our own checks' answers (a folder that exists, a file not there) are outcomes, not failures:
+        // info, named. So is a server's "not found": VS Code stats every new file before it is saved.
         if (e instanceof vscode.FileSystemError || isFtpError(e, 'aborted')) this.log.info(`${e instanceof vscode.FileSystemError ? e.code : 'Cancelled'}: ${err.message}`);
-        else if (!(isFtpError(e, 'notFound') && QUIET_PROBES.test(uri.path))) this.log.error(err.message);
+        else if (isFtpError(e, 'notFound')) {
+          if (!QUIET_PROBES.test(uri.path)) this.log.info(`FileNotFound: ${err.message}`);
+        } else this.log.error(err.message);
         throw err;
       }
     }
