@@ -17,9 +17,10 @@ const WRITE_SIZE = 4 * 1024 * 1024;
 const WRITES = 3;
 
 /**
- * Writes what the socket sends into `file` from its start until the socket ends; resolves once all
- * of it is written (and no write is still running, whichever way it ends). `sizeHint`: the expected
- * size, so a small file doesn't get a 4 MiB staging buffer.
+ * Writes what the socket sends into `file` from its start until the socket ends, and cuts the file
+ * there; resolves once all of it is written, rejects with the first failure once no write is still
+ * running (whichever way it ends, the caller may close the file next). `sizeHint`: the expected size,
+ * so a small file doesn't get a 4 MiB staging buffer.
  */
 export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void, sizeHint?: number): Promise<void> {
   const stageSize = Math.min(WRITE_SIZE, Math.max(64 * 1024, (sizeHint ?? WRITE_SIZE) + 1));
@@ -43,7 +44,8 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
       if (writing > 0) return; // a write still running: the caller may close the file next
       cleanup();
       if (failed) reject(failed);
-      else resolve();
+      // The file holds exactly what came (no older tail, should the caller reuse a written file).
+      else file.truncate(position).then(() => resolve(), reject);
     };
     const fail = (e: Error) => {
       if (failed) return;
@@ -62,7 +64,10 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
         else drain();
       }, (e: Error) => {
         writing--;
-        fail(e);
+        // Several writes may fail (a full disk): the first failure is the one told, and the last
+        // write to finish settles.
+        if (failed) settle();
+        else fail(e);
       });
     };
     const flushStage = () => {
@@ -150,7 +155,10 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
     socket.on('error', fail);
     socket.on('close', onClose);
     if (!setRawSink(socket, acceptView)) socket.on('data', onData);
-    socket.resume(); // flowing: 'data' (or, with a raw sink, just 'end') is emitted
+    // An empty file's data connection may have ended (and 'end' been emitted) before this handler
+    // ran, while the command's reply was awaited: nothing more will come.
+    if (socket.readableEnded) onEnd();
+    else socket.resume(); // flowing: 'data' (or, with a raw sink, just 'end') is emitted
   });
 }
 

@@ -72,7 +72,10 @@ export async function sendFile(socket: net.Socket, file: FileHandle, onBytes: (n
     }
     await new Promise<void>((resolve, reject) => {
       if (failed) return reject(failed);
-      wake = () => reject(failed);
+      // Writes still finishing call wake too: only a failure ends this early.
+      wake = () => {
+        if (failed) reject(failed);
+      };
       socket.end((e?: Error | null) => (e ? reject(e) : resolve()));
     });
   } finally {

@@ -263,7 +263,8 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
       handlerError = earlyError ?? new FtpError('dataConnection', 'The data connection closed before the transfer started.', { method });
     } else {
       dataSocket.on('error', keepError);
-      await handler(dataSocket, progress).catch((e) => (handlerError = e));
+      // A handler that fails fails the transfer, whatever it rejects with.
+      await handler(dataSocket, progress).catch((e) => (handlerError = e ?? new FtpError('dataConnection', 'The data transfer failed.', { method })));
     }
     if (handlerError && !negative && !signal?.aborted) {
       // The data side failed: a negative final reply (550, 426...) explains it better than a socket error.

@@ -1,0 +1,176 @@
+/**
+ * The engine's local-file data paths on loopback sockets (no FTP server): receive-file.ts,
+ * send-file.ts and raw-reads.ts, in the cases a real server can't be made to produce (a disk that
+ * fails under several writes at once, a slow reader, data held before a reader takes raw chunks).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { receiveFile } from '../../src/ftp/data/receive-file';
+import { sendFile } from '../../src/ftp/data/send-file';
+import { connectWithRawReads, setRawSink } from '../../src/ftp/data/raw-reads';
+
+/** A server that sends `data` to whoever connects (after `delayMs`), then ends; and a socket to it. */
+async function feeding(data: Buffer, raw: boolean, delayMs = 0): Promise<{ socket: net.Socket; close(): void }> {
+  const server = net.createServer((s) => {
+    s.on('error', () => undefined); // the client may hang up first
+    setTimeout(() => s.end(data), delayMs);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  const socket = raw ? connectWithRawReads('127.0.0.1', port) : net.connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  await new Promise((r) => socket.once('connect', r));
+  return { socket, close: () => server.close() };
+}
+
+const within = <T>(p: Promise<T>, ms: number, what: string) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms))]);
+
+for (const raw of [true, false]) {
+  test(`receiveFile (${raw ? 'raw reads' : "'data'"}): a disk that fails under several writes at once rejects with the first failure, once no write runs`, async () => {
+    let started = 0;
+    let running = 0;
+    let runningAtSettle = -1;
+    const full = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const write = () => {
+      started++;
+      running++;
+      return new Promise((_, reject) => setTimeout(() => { running--; reject(full()); }, 50 + 10 * started));
+    };
+    const file = { write, writev: write, truncate: async () => undefined } as unknown as FileHandle;
+    const { socket, close } = await feeding(Buffer.alloc(16 * 1024 * 1024, 7), raw);
+    try {
+      const received = receiveFile(socket, file, () => undefined, 16 * 1024 * 1024).finally(() => (runningAtSettle = running));
+      await assert.rejects(within(received, 5000, 'receiveFile'), /ENOSPC/);
+      assert.ok(started >= 2, `writes in flight at once: ${started}`);
+      assert.equal(runningAtSettle, 0, 'no write still running when it settled');
+    } finally {
+      socket.destroy();
+      close();
+    }
+  });
+
+  test(`receiveFile (${raw ? 'raw reads' : "'data'"}): the file holds exactly what came, in order, even over an older longer content`, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-receive-'));
+    const target = path.join(dir, 'f.bin');
+    fs.writeFileSync(target, Buffer.alloc(9 * 1024 * 1024, 1));
+    const data = crypto.randomBytes(5 * 1024 * 1024 + 777);
+    const { socket, close } = await feeding(data, raw);
+    const file = await fs.promises.open(target, 'r+');
+    try {
+      let counted = 0;
+      await within(receiveFile(socket, file, (n) => (counted += n), 100 * 1024), 10_000, 'receiveFile');
+      assert.equal(counted, data.length);
+    } finally {
+      await file.close();
+      socket.destroy();
+      close();
+    }
+    assert.ok(fs.readFileSync(target).equals(data), 'the file is what the socket sent, no older tail');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+test('sendFile to a slow reader resolves once the socket has finished, with every byte sent', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-send-'));
+  const source = path.join(dir, 'up.bin');
+  const data = crypto.randomBytes(12 * 1024 * 1024);
+  fs.writeFileSync(source, data);
+  const got: Buffer[] = [];
+  const arrived = new Promise<Buffer>((resolve) => {
+    const server = net.createServer((s) => {
+      // A reader slower than the disk: the socket backs up, write callbacks come after the last read.
+      s.on('data', (c: Buffer) => {
+        got.push(c);
+        s.pause();
+        setTimeout(() => s.resume(), 2);
+      });
+      s.on('end', () => {
+        s.end();
+        server.close();
+        resolve(Buffer.concat(got));
+      });
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+      socket.once('connect', async () => {
+        let finished = false;
+        socket.once('finish', () => (finished = true));
+        const file = await fs.promises.open(source, 'r');
+        try {
+          await sendFile(socket, file, () => undefined);
+          assert.ok(finished, "resolved only after the socket's 'finish'");
+        } finally {
+          await file.close();
+        }
+      });
+    });
+  });
+  const received = await within(arrived, 20_000, 'the upload');
+  assert.ok(received.equals(data), `the reader got the file (${received.length} of ${data.length} bytes)`);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('raw reads: what the stream held before a raw sink was set comes first, then the rest, in order', async () => {
+  const data = crypto.randomBytes(3 * 1024 * 1024);
+  const { socket, close } = await feeding(data, true);
+  try {
+    // Nobody reads yet: the stream takes copies up to its high-water mark, then the socket pauses.
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(socket.readableLength > 0, 'the stream holds data before the sink is set');
+    const chunks: Buffer[] = [];
+    const ended = new Promise((r) => socket.once('end', r));
+    assert.equal(setRawSink(socket, (view) => (chunks.push(Buffer.from(view)), true)), true);
+    socket.resume();
+    await within(ended, 5000, 'the end');
+    assert.ok(Buffer.concat(chunks).equals(data));
+  } finally {
+    socket.destroy();
+    close();
+  }
+});
+
+test('raw reads: a socket without a raw sink reads as any other', async () => {
+  const data = crypto.randomBytes(2 * 1024 * 1024 + 5);
+  const { socket, close } = await feeding(data, true);
+  try {
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    await within(new Promise((r) => socket.once('end', r)), 5000, 'the end');
+    assert.ok(Buffer.concat(chunks).equals(data));
+    assert.ok(chunks.every((c) => c.length <= 64 * 1024), 'chunks of at most 64 KiB, as a socket reads');
+    const plain = await feeding(data, false);
+    assert.equal(setRawSink(plain.socket, () => true), false, 'a socket made the usual way takes no raw sink');
+    plain.socket.destroy();
+    plain.close();
+  } finally {
+    socket.destroy();
+    close();
+  }
+});
+
+test("receiveFile of a data connection that has ended before it was called (an empty file) resolves, and the file is empty", async () => {
+  const server = net.createServer((s) => s.end());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  // Half-open: the socket stays open after its 'end', as a socket whose 'close' has not come yet.
+  const socket = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', allowHalfOpen: true });
+  socket.on('error', () => undefined);
+  await new Promise((r) => socket.once('end', r));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-empty-'));
+  const file = await fs.promises.open(path.join(dir, 'e.bin'), 'wx');
+  try {
+    await within(receiveFile(socket, file, () => undefined), 3000, 'receiveFile');
+  } finally {
+    await file.close();
+    socket.destroy();
+    server.close();
+  }
+  assert.equal(fs.statSync(path.join(dir, 'e.bin')).size, 0);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
