@@ -298,6 +298,40 @@ suite('Upload and Download (proftpd)', () => {
     await until('the aborted temporary file to be removed', () => fs.readdirSync(disk('site/two')).length === 0);
   });
 
+  test('Cancel during a download of two 20 MB files (into open files, receive-file.ts): both stop, no partial file is left, the site still works', async () => {
+    fs.mkdirSync(disk('site/dl-two'));
+    for (const n of ['one.bin', 'two.bin']) {
+      fs.writeFileSync(disk(`site/dl-two/${n}`), crypto.randomBytes(20 * 1024 * 1024));
+      fs.chownSync(disk(`site/dl-two/${n}`), server.owner.uid, server.owner.gid);
+    }
+    fs.chownSync(disk('site/dl-two'), server.owner.uid, server.owner.gid);
+    const dest = path.join(local, 'dl-two-dest');
+    fs.mkdirSync(dest);
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.withProgress;
+    window.withProgress = (_opts: unknown, task: (p: unknown, t: vscode.CancellationToken) => Promise<unknown>) => {
+      const cts = new vscode.CancellationTokenSource();
+      // Cancel pressed once the first bytes have moved.
+      return task({ report: (p: { increment?: number }) => p.increment !== undefined && cts.cancel() }, cts.token);
+    };
+    let result: { files: number; cancelled: boolean };
+    try {
+      result = (await confirmingLocal(() => vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/dl-two'), vscode.Uri.file(dest), 'replace'))).result;
+    } finally {
+      window.withProgress = original;
+    }
+    assert.equal(result.cancelled, true);
+    assert.ok(result.files < 2, `${result.files} files reported downloaded`);
+    // Whatever is on disk is whole (a file finished before the cancel) or nothing: no partial file, no temporary one.
+    const left = fs.existsSync(path.join(dest, 'dl-two')) ? fs.readdirSync(path.join(dest, 'dl-two')) : [];
+    assert.deepEqual(left.filter((n) => n.includes('.ftpws-')), [], 'no temporary download file left');
+    for (const n of left) assert.ok(fs.readFileSync(path.join(dest, 'dl-two', n)).equals(fs.readFileSync(disk(`site/dl-two/${n}`))), `${n} is whole`);
+    assert.equal(left.length, result.files, 'the files on disk are the ones reported');
+    // The connections are good after the aborts: a file reads whole.
+    const again = await vscode.workspace.fs.readFile(vscode.Uri.parse('ftp://xfer/site/dl-two/one.bin'));
+    assert.ok(Buffer.from(again).equals(fs.readFileSync(disk('site/dl-two/one.bin'))));
+  });
+
   /** Runs `run` with the notification's Cancel pressed at the first progress message `when` matches; returns the messages. */
   async function cancelledAt<T>(when: RegExp, run: () => Thenable<T>): Promise<{ result: T; titles: string[]; messages: string[] }> {
     const window = vscode.window as unknown as Record<string, unknown>;
