@@ -125,8 +125,10 @@ describe('outages and limits on real servers', () => {
         assert.ok(peak <= 2, `peak connections ${peak}`);
         await pool.run((c) => c.noop());
         checkFiles(server);
-        assert.equal(pool.modeMemory.working, learnt, 'the learnt method is unchanged');
-        assert.equal(pool.modeMemory.refused.size, 0, 'no method taken as refused');
+        // Which attempts failed, and why, if an outage was taken for the method's failure.
+        const failedAttempts = pool.modeMemory.history.filter((a) => !a.ok).map((a) => `${a.method} ${a.failure ?? ''} ${a.code ?? ''} ${a.message ?? ''}`).join(' | ');
+        assert.equal(pool.modeMemory.working, learnt, `the learnt method is unchanged; failed attempts: ${failedAttempts}`);
+        assert.equal(pool.modeMemory.refused.size, 0, `no method taken as refused; failed attempts: ${failedAttempts}`);
       } finally {
         sampler.stop();
         await pool.close();
