@@ -18,6 +18,7 @@ import { FailureNotices } from './ui/failures';
 import { Doctor } from './ui/doctor';
 import { registerSearch } from './search';
 import { registerExplorer } from './ui/explorer';
+import { toldOnFailure } from './ui/told-on-failure';
 
 /** What activate() returns: the FTP Sites view's items, for tests and for other extensions. */
 export interface FtpWorkspaceApi {
@@ -91,8 +92,9 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     }),
     // The Explorer's entries: the same commands under titles that can't be confused with VS Code's own Upload/Download.
     // They take only the clicked FTP entry; local files are picked in a dialog.
-    vscode.commands.registerCommand('ftpWorkspace.uploadHere', async (target?: vscode.Uri) => (await transfers()).upload(provider, uriOrUndefined(target), undefined, undefined, { log })),
-    vscode.commands.registerCommand('ftpWorkspace.downloadToDisk', async (source?: vscode.Uri) => (await transfers()).download(provider, uriOrUndefined(source), undefined, undefined, { log })),
+    // A command run from a context menu that fails shows nothing (VS Code only logs it): these say it.
+    vscode.commands.registerCommand('ftpWorkspace.uploadHere', toldOnFailure('Upload', log, async (target?: vscode.Uri) => (await transfers()).upload(provider, uriOrUndefined(target), undefined, undefined, { log }))),
+    vscode.commands.registerCommand('ftpWorkspace.downloadToDisk', toldOnFailure('Download', log, async (source?: vscode.Uri) => (await transfers()).download(provider, uriOrUndefined(source), undefined, undefined, { log }))),
     // With local paths as arguments (a link, a task, another extension), a modal names them and the
     // destination before any local file is read or written.
     vscode.commands.registerCommand('ftpWorkspace.upload', async (target?: vscode.Uri, sources?: vscode.Uri[], existing?: unknown) =>

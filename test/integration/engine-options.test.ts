@@ -258,6 +258,37 @@ describe('modification times, chmod and streams', () => {
         }
       });
 
+      test('a local disk that fails (/dev/full) is the reason told, not the server\'s reply; a cancel is a cancel; the connection works after', async () => {
+        const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-local-fail-'));
+        const content = crypto.randomBytes(24 * 1024 * 1024);
+        fs.writeFileSync(path.join(server.root, 'fail.bin'), content);
+        const c = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, timeouts });
+        try {
+          const full = await fs.promises.open('/dev/full', 'w');
+          try {
+            await assert.rejects(c.downloadTo('/fail.bin', full), (e: NodeJS.ErrnoException) => {
+              assert.equal(e.code, 'ENOSPC', `the local failure: ${e.message}`);
+              assert.ok(!(e instanceof FtpError), `not taken for the server's: ${e.message}`);
+              return true;
+            });
+          } finally {
+            await full.close();
+          }
+          const controller = new AbortController();
+          const target = await fs.promises.open(path.join(scratch, 'cancelled.bin'), 'wx');
+          try {
+            await assert.rejects(c.downloadTo('/fail.bin', target, { signal: controller.signal, onProgress: (n) => n > 1024 * 1024 && controller.abort() }),
+              (e: FtpError) => e instanceof FtpError && e.kind === 'aborted');
+          } finally {
+            await target.close();
+          }
+          assert.ok((await c.download('/fail.bin')).equals(content), 'the next download is whole');
+        } finally {
+          await c.close();
+          fs.rmSync(scratch, { recursive: true, force: true });
+        }
+      });
+
       // send-file.ts and receive-file.ts: reused buffers, plain passive connections reading into one
       // reused buffer (raw-reads.ts), active and TLS ones through 'data'. 20 MiB is more than the
       // staging buffers hold (3 x 4 MiB), so the socket is paused and resumed on the way.

@@ -13,6 +13,13 @@ import * as net from 'node:net';
 import type { FileHandle } from 'node:fs/promises';
 import { setRawSink } from './raw-reads';
 
+/** Marks a failure of the local file's writes (transfer.ts lets it be the reason told). */
+const LOCAL_FILE = Symbol('localFile');
+
+export function isLocalFileError(e: unknown): e is Error {
+  return e instanceof Error && (e as unknown as Record<symbol, unknown>)[LOCAL_FILE] === true;
+}
+
 const WRITE_SIZE = 4 * 1024 * 1024;
 const WRITES = 3;
 
@@ -67,7 +74,7 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
         // Several writes may fail (a full disk): the first failure is the one told, and the last
         // write to finish settles.
         if (failed) settle();
-        else fail(e);
+        else fail(Object.assign(e, { [LOCAL_FILE]: true }));
       });
     };
     const flushStage = () => {

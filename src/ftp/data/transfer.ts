@@ -11,6 +11,7 @@ import { TlsSettings, connectTcp, startTls } from '../sockets';
 import { decodeEpsvReply, decodePasvReply, encodeEprt, encodePort, normalizeAddress } from '../addresses';
 import { Reply, isPositiveCompletion, isPositivePreliminary } from '../reply';
 import { ActiveListener, ActiveSettings } from './active';
+import { isLocalFileError } from './receive-file';
 import { DataMethod, METHOD_COMMAND, isPassiveMethod } from './methods';
 
 export interface DataSettings {
@@ -266,12 +267,15 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
       // A handler that fails fails the transfer, whatever it rejects with.
       await handler(dataSocket, progress).catch((e) => (handlerError = e ?? new FtpError('dataConnection', 'The data transfer failed.', { method })));
     }
+    // The local file failed (a full disk): that is the reason, whatever the server answers to the
+    // data connection we then close. A cancel is a cancel, even when the server answers it with 551.
+    if (isLocalFileError(handlerError) && !signal?.aborted) throw handlerError;
     if (handlerError && !negative && !signal?.aborted) {
       // The data side failed: a negative final reply (550, 426...) explains it better than a socket error.
       const r = await Promise.race([finalReply, new Promise<undefined>((res) => setTimeout(() => res(undefined), 1000))]).catch(() => undefined);
       if (r && !isPositiveCompletion(r.code)) negative = r;
     }
-    if (negative || (!handlerError && !signal?.aborted)) {
+    if (!signal?.aborted && (negative || !handlerError)) {
       const reply = negative ?? (await withTimeout(finalReply, settings.replyTimeoutMs, control));
       if (isPositiveCompletion(reply.code)) return reply;
       const err = errorFromReply(reply.code, reply.message, command);

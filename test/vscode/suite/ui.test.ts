@@ -298,6 +298,25 @@ suite('Upload and Download (proftpd)', () => {
     await until('the aborted temporary file to be removed', () => fs.readdirSync(disk('site/two')).length === 0);
   });
 
+  test('a failed download from the Explorer\'s context menu says so (VS Code shows nothing for a menu command that fails)', async () => {
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const saved = { save: window.showSaveDialog, error: window.showErrorMessage };
+    const shown: string[] = [];
+    window.showSaveDialog = async () => vscode.Uri.file(path.join(local, 'never.bin'));
+    window.showErrorMessage = async (message: string) => void shown.push(message);
+    try {
+      // A file listed a moment ago and gone since: the download fails.
+      const result = await vscode.commands.executeCommand('ftpWorkspace.downloadToDisk', vscode.Uri.parse('ftp://xfer/site/gone-since.bin'));
+      assert.equal(result, undefined);
+    } finally {
+      window.showSaveDialog = saved.save;
+      window.showErrorMessage = saved.error;
+    }
+    assert.equal(shown.length, 1, `one error notification: ${JSON.stringify(shown)}`);
+    assert.match(shown[0], /^Download failed: .*gone-since\.bin/);
+    assert.ok(!fs.existsSync(path.join(local, 'never.bin')), 'nothing written');
+  });
+
   test('Cancel during a download of two 20 MB files (into open files, receive-file.ts): both stop, no partial file is left, the site still works', async () => {
     fs.mkdirSync(disk('site/dl-two'));
     for (const n of ['one.bin', 'two.bin']) {
