@@ -18,7 +18,7 @@ import { formatFtpTime, parseFtpTime } from './time';
 import { DataMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TransferProgress, runTransfer } from './data/transfer';
-import { isFileHandle, sendFile } from './data/send-file';
+import { endWith, isFileHandle, sendFile } from './data/send-file';
 import { receiveFile } from './data/receive-file';
 import { setRawSink } from './data/raw-reads';
 import { FileEntry, ListingResult } from './listing/entry';
@@ -475,7 +475,7 @@ export class FtpClient {
       socket.once('error', reject);
       socket.once('close', () => resolve());
       socket.resume();
-    }), opts, workingDir, (opts.expectedSize ?? Infinity) > RAW_READS_FROM);
+    }), opts, workingDir, mayBeBig(opts.expectedSize));
     return { data: sink ? sink.result() : Buffer.alloc(0), announced };
   }
 
@@ -533,7 +533,7 @@ export class FtpClient {
           opts.onProgress?.(bytes);
         });
         await pipeline(socket, destination);
-      }, opts, undefined, isFileHandle(destination) && (opts.expectedSize ?? Infinity) > RAW_READS_FROM);
+      }, opts, undefined, isFileHandle(destination) && mayBeBig(opts.expectedSize));
       await this.checkComplete(path, bytes, opts.expectedSize ?? announced);
       return bytes;
     });
@@ -738,29 +738,12 @@ export class FtpClient {
 type TimeSetter = 'site-utime-5' | 'site-utime-2' | 'mdtm' | 'none';
 
 const CHUNK = 1024 * 1024;
-/** Downloads expected to be bigger than this read into a reused buffer (TransferContext.rawReads). */
-const RAW_READS_FROM = 256 * 1024;
+/** A download expected to be bigger than 256 KiB, or of unknown size, reads into a reused buffer (TransferContext.rawReads). */
+const mayBeBig = (expectedSize: number | undefined) => (expectedSize ?? Infinity) > 256 * 1024;
 
 /** A buffer as views of 1 MiB (no copies): fewer, larger socket writes. */
 function* chunksOf(buf: Buffer, size = CHUNK): Generator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
-}
-
-/** Writes `data` and ends the socket; resolves once all of it is handed to the system. */
-function endWith(socket: net.Socket, data: Buffer): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const settle = (e?: Error) => {
-      socket.off('error', settle);
-      socket.off('close', closed);
-      if (e) reject(e);
-      else resolve();
-    };
-    // As stream.pipeline says it: the transfer reads this as broken off (transfer.ts).
-    const closed = () => settle(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-    socket.once('error', settle);
-    socket.once('close', closed);
-    socket.end(data, (e?: Error | null) => settle(e ?? undefined));
-  });
 }
 
 export function joinPath(dir: string, name: string): string {

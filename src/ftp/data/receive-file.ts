@@ -12,6 +12,7 @@
 import * as net from 'node:net';
 import type { FileHandle } from 'node:fs/promises';
 import { setRawSink } from './raw-reads';
+import { prematureClose } from './send-file';
 
 /** Marks a failure of the local file's writes (transfer.ts lets it be the reason told). */
 const LOCAL_FILE = Symbol('localFile');
@@ -148,9 +149,8 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
       ended = true;
       if (!waiting.length) drain();
     };
-    // As stream.pipeline says it: the transfer reads this as broken off (transfer.ts).
     const onClose = () => {
-      if (!ended) fail(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+      if (!ended) fail(prematureClose());
     };
     const cleanup = () => {
       socket.off('data', onData);

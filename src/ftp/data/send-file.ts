@@ -1,5 +1,6 @@
 /**
- * Sends an open local file over a data socket from a few buffers used again and again.
+ * Sends an open local file over a data socket from a few buffers used again and again (and a small
+ * buffer in one write: endWith).
  *
  * A file read stream allocates a fresh buffer for every read; on the machines measured, touching
  * fresh memory costs more than reading the file (a page fault per 4 KiB), and a 512 MB upload ran at
@@ -18,6 +19,27 @@ const BUFFERS = 4;
 /** Buffers kept between transfers (process-wide), for the next upload to use again. */
 const KEPT = 4;
 const spare: Buffer[] = [];
+
+/** A data socket closed before its side was done, as stream.pipeline says it: the transfer reads it as broken off (transfer.ts). */
+export function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+}
+
+/** Writes `data` and ends the socket; resolves once all of it is handed to the system. */
+export function endWith(socket: net.Socket, data: Buffer): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const settle = (e?: Error) => {
+      socket.off('error', settle);
+      socket.off('close', closed);
+      if (e) reject(e);
+      else resolve();
+    };
+    const closed = () => settle(prematureClose());
+    socket.once('error', settle);
+    socket.once('close', closed);
+    socket.end(data, (e?: Error | null) => settle(e ?? undefined));
+  });
+}
 
 /** Whether an upload's source is an open file (fs.promises.open): not a stream (a file stream has an fd and a read() too). */
 export function isFileHandle(source: unknown): source is FileHandle {
@@ -40,8 +62,7 @@ export async function sendFile(socket: net.Socket, file: FileHandle, onBytes: (n
     failed ??= e;
     wake?.();
   };
-  // As stream.pipeline says it: the transfer reads this as broken off (transfer.ts).
-  const closed = () => fail(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+  const closed = () => fail(prematureClose());
   socket.on('error', fail);
   socket.on('close', closed);
   try {

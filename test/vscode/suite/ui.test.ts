@@ -278,22 +278,27 @@ suite('Upload and Download (proftpd)', () => {
     assert.equal(fs.readFileSync(disk('site/keep.bin'), 'utf8'), 'after cancel');
   });
 
-  test('Cancel during an upload of two 20 MB files (both in flight, one per connection): both are aborted and leave nothing', async () => {
-    fs.mkdirSync(path.join(local, 'two'));
-    for (const n of ['one.bin', 'two.bin']) fs.writeFileSync(path.join(local, 'two', n), crypto.randomBytes(20 * 1024 * 1024));
+  type BatchOutcome = { files: number; cancelled: boolean };
+
+  /** Runs a transfer command (local paths confirmed) with the notification's Cancel pressed once the first bytes have moved. */
+  async function cancelledOnFirstBytes(run: () => Thenable<BatchOutcome>): Promise<BatchOutcome> {
     const window = vscode.window as unknown as Record<string, unknown>;
     const original = window.withProgress;
     window.withProgress = (_opts: unknown, task: (p: unknown, t: vscode.CancellationToken) => Promise<unknown>) => {
       const cts = new vscode.CancellationTokenSource();
-      // Cancel pressed once the first bytes have moved.
       return task({ report: (p: { increment?: number }) => p.increment !== undefined && cts.cancel() }, cts.token);
     };
-    let result: { files: number; cancelled: boolean };
     try {
-      result = (await confirmingLocal(() => vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(path.join(local, 'two'))]))).result;
+      return (await confirmingLocal(run)).result;
     } finally {
       window.withProgress = original;
     }
+  }
+
+  test('Cancel during an upload of two 20 MB files (both in flight, one per connection): both are aborted and leave nothing', async () => {
+    fs.mkdirSync(path.join(local, 'two'));
+    for (const n of ['one.bin', 'two.bin']) fs.writeFileSync(path.join(local, 'two', n), crypto.randomBytes(20 * 1024 * 1024));
+    const result = await cancelledOnFirstBytes(() => vscode.commands.executeCommand<BatchOutcome>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(path.join(local, 'two'))]));
     assert.deepEqual({ files: result.files, cancelled: result.cancelled }, { files: 0, cancelled: true });
     await until('the aborted temporary file to be removed', () => fs.readdirSync(disk('site/two')).length === 0);
   });
@@ -326,19 +331,7 @@ suite('Upload and Download (proftpd)', () => {
     fs.chownSync(disk('site/dl-two'), server.owner.uid, server.owner.gid);
     const dest = path.join(local, 'dl-two-dest');
     fs.mkdirSync(dest);
-    const window = vscode.window as unknown as Record<string, unknown>;
-    const original = window.withProgress;
-    window.withProgress = (_opts: unknown, task: (p: unknown, t: vscode.CancellationToken) => Promise<unknown>) => {
-      const cts = new vscode.CancellationTokenSource();
-      // Cancel pressed once the first bytes have moved.
-      return task({ report: (p: { increment?: number }) => p.increment !== undefined && cts.cancel() }, cts.token);
-    };
-    let result: { files: number; cancelled: boolean };
-    try {
-      result = (await confirmingLocal(() => vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/dl-two'), vscode.Uri.file(dest), 'replace'))).result;
-    } finally {
-      window.withProgress = original;
-    }
+    const result = await cancelledOnFirstBytes(() => vscode.commands.executeCommand<BatchOutcome>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/dl-two'), vscode.Uri.file(dest), 'replace'));
     assert.equal(result.cancelled, true);
     assert.ok(result.files < 2, `${result.files} files reported downloaded`);
     // Whatever is on disk is whole (a file finished before the cancel) or nothing: no partial file, no temporary one.
