@@ -12,6 +12,7 @@ import { FtpError, assertSafeArgument, errorFromReply, isFtpError } from './erro
 import { TextCodec, createCodec, hasRawBytes } from './encoding';
 import { EncodingGuess, encodingAdvice, guessNameEncoding } from './encoding-guess';
 import { ConnectOptions, ResolvedOptions, resolveOptions } from './options';
+import type { ServerHabits } from './habits';
 import { Reply, isPositiveCompletion, replyText } from './reply';
 import { Session, openSession, parsePwd } from './session';
 import { formatFtpTime, parseFtpTime } from './time';
@@ -62,6 +63,8 @@ export class FtpClient {
    * one set between its clients and deletes them on its next good connection.
    */
   leftovers = new Set<string>();
+  /** What the server was seen to do; a pool shares one object between its clients. */
+  habits: ServerHabits = {};
   /** Commands of operations (not of logging in) sent on earlier sessions, and at the start of this one. */
   private retiredCommands = 0;
   private setupCommands = 0;
@@ -598,10 +601,39 @@ export class FtpClient {
     return this.exclusive(async (c) => void (await c.expect(`DELE ${path}`)));
   }
 
+  /**
+   * RNFR and RNTO, sent together (one round trip) unless this server was seen not to take that.
+   * A server carries out RNTO only after RNFR's 350, so a refused RNFR leaves the RNTO behind it
+   * refused too (503) and nothing renamed. A 503 to RNTO after a 350, or the 350 coming second,
+   * means the server read RNTO before it was done with RNFR: the rest is asked one command at a
+   * time, and so is every rename after (ServerHabits). No answer at all counts the same, for later.
+   */
   async rename(from: string, to: string): Promise<void> {
     assertSafeArgument(from);
     assertSafeArgument(to);
     return this.exclusive(async (c) => {
+      if (this.habits.pipelining !== false) {
+        let first: Reply;
+        let second: Reply;
+        try {
+          [first, second] = await c.requestTogether([`RNFR ${from}`, `RNTO ${to}`]);
+        } catch (e) {
+          if (isFtpError(e) && (e.kind === 'timeout' || e.kind === 'connectionLost')) this.habits.pipelining = false;
+          throw e;
+        }
+        if (first.code === 350 && second.code !== 503) {
+          this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
+          if (!isPositiveCompletion(second.code)) throw errorFromReply(second.code, second.message, `RNTO ${to}`);
+          return;
+        }
+        if (first.code !== 350 && second.code !== 350) throw errorFromReply(first.code, first.message, `RNFR ${from}`);
+        this.habits.pipelining = false;
+        // Out of step: RNFR's 350 came second, so the server waits for RNTO now; or RNTO was refused
+        // before RNFR was done: both again, one at a time.
+        if (second.code !== 350) await c.expect(`RNFR ${from}`, (code) => code === 350);
+        await c.expect(`RNTO ${to}`);
+        return;
+      }
       await c.expect(`RNFR ${from}`, (code) => code === 350);
       await c.expect(`RNTO ${to}`);
     });

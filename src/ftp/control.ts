@@ -23,6 +23,8 @@ interface Waiter {
  */
 const ids = ((globalThis as Record<symbol, { next: number } | undefined>)[Symbol.for('ftpWorkspace.connectionIds')] ??= { next: 1 });
 
+const CRLF = Buffer.from('\r\n');
+
 /** Replies nobody asked for that are kept for the next read; more is a broken or hostile server. */
 const MAX_QUEUED_REPLIES = 16;
 
@@ -139,7 +141,22 @@ export class ControlConnection {
     this.log({ kind: 'command', connection: this.id, text: maskCommand(command) });
     this.lastActivity = Date.now();
     this.commandsSent++;
-    this.socket.write(Buffer.concat([this.codec.encode(command), Buffer.from('\r\n')]));
+    this.socket.write(Buffer.concat([this.codec.encode(command), CRLF]));
+  }
+
+  /**
+   * Sends commands in one write, without waiting for each reply (pipelining: one round trip for
+   * all), and returns their replies in order. Only for commands that have no preliminary (1xx)
+   * reply, and only where the server was not seen to answer such commands out of step (ServerHabits).
+   */
+  requestTogether(commands: string[]): Promise<Reply[]> {
+    for (const command of commands) assertSafeArgument(command, 'command');
+    if (this.failure) return Promise.reject(this.failure);
+    commands.forEach((command, i) => this.log({ kind: 'command', connection: this.id, text: maskCommand(command), ...(i > 0 && { pipelined: true }) }));
+    this.lastActivity = Date.now();
+    this.commandsSent += commands.length;
+    this.socket.write(Buffer.concat(commands.flatMap((command) => [this.codec.encode(command), CRLF])));
+    return Promise.all(commands.map(() => this.read()));
   }
 
   /** The next reply, in order. timeoutMs 0 waits for ever (used while a transfer runs). */

@@ -6,6 +6,11 @@ export interface LogEvent {
   /** Which control connection, to tell pooled connections apart. */
   connection: number;
   text: string;
+  /**
+   * A command sent in the same write as the one before it, without waiting for that one's reply
+   * (pipelining): both together cost one round trip.
+   */
+  pipelined?: boolean;
 }
 
 export type LogSink = (event: LogEvent) => void;

@@ -11,6 +11,7 @@
  *   idempotent (reads, a whole safe save), or it had not sent a command yet.
  * A site that never answered fails at once, and every queued operation with it.
  */
+import type { ServerHabits } from './habits';
 import { FtpClient } from './client';
 import { FtpError, isFtpError } from './errors';
 import { ModeMemory } from './data/methods';
@@ -70,6 +71,8 @@ export class FtpPool {
   private readonly clientOptions: ConnectOptions;
   /** Temporary files interrupted saves left, shared with every client (FtpClient.leftovers). */
   private readonly leftovers: Set<string>;
+  /** What the server was seen to do, shared with every client (FtpClient.habits). */
+  private readonly habits: ServerHabits = {};
   private readonly log: LogSink;
   private idle: Idle[] = [];
   private busy = new Set<FtpClient>();
@@ -245,6 +248,7 @@ export class FtpPool {
     try {
       const client = await connect;
       client.leftovers = this.leftovers;
+      client.habits = this.habits;
       this.busy.add(client);
       this.everConnected = true;
       this.downSince = undefined;

@@ -117,7 +117,7 @@ export async function countOperation(spec: SiteSpec, op: Operation): Promise<Rou
   }
 }
 
-/** "CWD /rt/file.txt" -> "CWD": the commands of an operation without their arguments. */
+/** "CWD /rt/file.txt" -> "CWD", "+RNTO /x" -> "+RNTO": the commands of an operation without their arguments. */
 export function commandNames(trips: RoundTrips): string[] {
   return trips.commands.map((c) => (/^(SITE|OPTS) /.test(c) ? c.split(' ').slice(0, 2).join(' ') : c.split(' ')[0]));
 }

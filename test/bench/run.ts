@@ -469,13 +469,13 @@ async function manyFiles(env: Env): Promise<void> {
 }
 
 async function roundTrips(env: Env): Promise<string[]> {
-  log('\n== Round trips per VS Code operation, from the engine\'s log (commands + data connections; login not counted)');
-  const md = ['| server | operation (provider calls) | commands + data connections | commands | goal (issue 11) |', '| --- | --- | --- | --- | --- |'];
+  log('\n== Round trips per VS Code operation, from the engine\'s log (round trips + data connections; login not counted; +: a command sent with the one before it)');
+  const md = ['| server | operation (provider calls) | round trips + data connections | commands (+: sent with the one before) | goal (issue 11) |', '| --- | --- | --- | --- | --- |'];
   for (const server of [env.vsftpd, env.proftpd]) {
     makeFixture(server.realRoot, server.owner);
     for (const op of OPERATIONS) {
       const trips = await countOperation({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' }, op);
-      const line = `${trips.commands.length} + ${trips.data}`;
+      const line = `${trips.roundTrips} + ${trips.data}`;
       const goal = op.goal(server.kind === 'proftpd');
       log(`  ${server.kind} | ${op.label} | ${line} | ${commandNames(trips).join(', ') || '-'} | goal ${goal}`);
       md.push(`| ${server.kind} | ${op.label} | ${line} | ${commandNames(trips).join(', ') || '-'} | ${goal} |`);

@@ -30,9 +30,14 @@ export interface SiteSpec {
   safeSave?: boolean;
 }
 
-/** What one operation sent: its commands (in order, PASS masked) and its data connections. */
+/**
+ * What one operation sent: its commands (in order, PASS masked; "+" before one sent in the same
+ * write as the one before it, without waiting for its reply), the round trips they cost (commands
+ * without a "+"), and its data connections.
+ */
 export interface RoundTrips {
   commands: string[];
+  roundTrips: number;
   data: number;
 }
 
@@ -75,7 +80,8 @@ export function openSite(spec: SiteSpec): BenchSite {
       const mark = log.length;
       const result = await fn();
       const events = log.slice(mark);
-      return { result, trips: { commands: events.filter((e) => e.kind === 'command').map((e) => e.text), data: events.filter((e) => e.kind === 'data').length } };
+      const commands = events.filter((e) => e.kind === 'command');
+      return { result, trips: { commands: commands.map((e) => `${e.pipelined ? '+' : ''}${e.text}`), roundTrips: commands.filter((e) => !e.pipelined).length, data: events.filter((e) => e.kind === 'data').length } };
     },
     async close() {
       routeWorkspaceFs(undefined);

@@ -161,6 +161,43 @@ export function renameThenSilence(times: Times = 'once'): Pick<FaultScript, 'onC
   };
 }
 
+/**
+ * A server that reads the RNTO sent with RNFR before it is done with RNFR (commands taken from one
+ * read all at once): RNFR says 350, RNTO is refused with 503 (the first time), nothing renamed.
+ */
+export function renameNotPipelined(): Pick<FaultScript, 'onCommand'> {
+  return answer('RNTO', ['503 RNFR first.'], 'once');
+}
+
+/**
+ * A server that answers RNFR and RNTO sent together out of step (the first time): RNTO's 503 first,
+ * then RNFR's 350; it then waits for an RNTO, and the next one renames.
+ */
+export function renameRepliesCrossed(): Pick<FaultScript, 'onCommand'> {
+  let state: 'start' | 'held' | 'waiting' | 'done' = 'start';
+  let from: string | undefined;
+  return {
+    onCommand: (v, arg, s) => {
+      if (state === 'start' && v === 'RNFR') {
+        from = s.disk(arg);
+        state = 'held';
+        return 'silence';
+      }
+      if (state === 'held' && v === 'RNTO') {
+        state = 'waiting';
+        return ['503 RNFR first.', '350 Ready for RNTO'];
+      }
+      if (state === 'waiting' && v === 'RNTO' && from) {
+        state = 'done';
+        fs.renameSync(from, s.disk(arg));
+        return ['250 Renamed'];
+      }
+      if (state === 'waiting') state = 'done'; // any other command ends the rename, as servers do
+      return undefined;
+    },
+  };
+}
+
 /** RNTO onto an existing file is refused (IIS: "Cannot create a file when that file already exists"). */
 export function refuseRenameOverFile(): Pick<FaultScript, 'onCommand'> {
   return {

@@ -16,7 +16,9 @@ import { FtpPool } from '../../src/ftp/pool';
 import { FtpError, isFtpError } from '../../src/ftp/errors';
 import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
 import type { FileEntry } from '../../src/ftp/listing/entry';
+import type { LogEvent } from '../../src/ftp/log';
 import { startFaultServer } from '../fakes/fault-server';
+import { answer, renameNotPipelined, renameRepliesCrossed } from '../fakes/faults';
 import { FAULT_CASES, NEW, OLD } from '../fakes/fault-cases';
 import { testCertificate } from '../servers/common';
 
@@ -231,5 +233,72 @@ describe("a save's STAT check of the temporary file (FAKE server with STAT)", ()
     assert.ok(!(result instanceof Error), String(result));
     assert.ok(disk?.equals(NEW));
     assert.deepEqual(commands, ['STOR', 'STAT', 'RNFR', 'RNTO']);
+  });
+});
+
+/**
+ * A save's RNFR and RNTO go in one write (one round trip; client.ts rename). A server that can't take
+ * that is found out on the first rename, which still replaces the file without the backup route;
+ * every rename after goes one command at a time, on each of the pool's connections.
+ */
+describe('RNFR and RNTO sent together (FAKE fault server)', () => {
+  const saves = async (script: Parameters<typeof startFaultServer>[0], count: number) => {
+    const srv = await startFaultServer(script);
+    fs.writeFileSync(path.join(srv.root, 'page.txt'), OLD);
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 2, log: (e) => log.push(e) });
+    try {
+      const results: unknown[] = [];
+      for (let i = 0; i < count; i++) {
+        // Two at once: the second runs on the pool's other connection.
+        results.push(...await Promise.all([0, 1].map((k) => pool.run((cl) => safeSave(cl, `/page${k || ''}.txt`, NEW, { current: k ? undefined : { name: 'page.txt', type: 'file' } })).then(() => 'ok', (e: unknown) => e))));
+      }
+      // Per save, the renames' commands as sent: "RNFR", "+RNTO" when it went with the one before.
+      const renamesOf = (events: LogEvent[]) => events.filter((e) => e.kind === 'command' && /^RN/.test(e.text)).map((e) => `${e.pipelined ? '+' : ''}${e.text.slice(0, 4)}${/\.bak$/.test(e.text) ? '(backup)' : ''}`);
+      const renames = renamesOf(log);
+      // Each connection's renames, in order: the saves of one connection never interleave.
+      const byConnection = [...new Set(log.map((e) => e.connection))].map((id) => renamesOf(log.filter((e) => e.connection === id)));
+      return { results, renames, byConnection, disk: fs.readFileSync(path.join(srv.root, 'page.txt')), leftovers: fs.readdirSync(srv.root).filter((n) => TEMP_PATTERN.test(n)) };
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  };
+
+  test('a server that takes them: every rename is one round trip', async () => {
+    const r = await saves({}, 2);
+    assert.deepEqual(r.results, ['ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(r.renames, ['RNFR', '+RNTO', 'RNFR', '+RNTO', 'RNFR', '+RNTO', 'RNFR', '+RNTO']);
+    assert.ok(r.disk.equals(NEW));
+  });
+
+  test('RNTO refused with 503 after RNFR\'s 350: both again one at a time, no backup route; every rename after one at a time', async () => {
+    const r = await saves(renameNotPipelined(), 2);
+    assert.deepEqual(r.results, ['ok', 'ok', 'ok', 'ok']);
+    // The two first renames ran at once on two connections: the one the server refused learnt it for both.
+    assert.equal(r.renames.filter((c) => c.includes('(backup)')).length, 0, r.renames.join(' '));
+    assert.equal(r.byConnection.length, 2);
+    for (const c of r.byConnection) assert.deepEqual(c.slice(-2), ['RNFR', 'RNTO'], c.join(' '));
+    assert.ok(r.renames.join(' ').includes('RNFR +RNTO RNFR RNTO'), r.renames.join(' '));
+    assert.ok(r.disk.equals(NEW));
+    assert.deepEqual(r.leftovers, []);
+  });
+
+  test("replies out of step (RNTO's 503, then RNFR's 350): RNTO again, no backup route", async () => {
+    const r = await saves(renameRepliesCrossed(), 1);
+    assert.deepEqual(r.results, ['ok', 'ok']);
+    assert.equal(r.renames.filter((c) => c.includes('(backup)')).length, 0, r.renames.join(' '));
+    assert.ok(r.renames.join(' ').includes('RNFR +RNTO RNTO'), r.renames.join(' '));
+    assert.ok(r.disk.equals(NEW));
+    assert.deepEqual(r.leftovers, []);
+  });
+
+  test('no reply to the RNTO sent with RNFR: that save fails or is found done, and the renames after go one at a time', async () => {
+    const r = await saves(answer('RNTO', 'silence', 'once'), 2);
+    assert.ok(r.results.slice(2).every((x) => x === 'ok'), String(r.results));
+    assert.ok(r.results.every((x) => x === 'ok' || isFtpError(x)), String(r.results));
+    // The second round's renames (both connections'; one is new, the silent one's was closed).
+    assert.deepEqual([...r.renames.slice(-4)].sort(), ['RNFR', 'RNFR', 'RNTO', 'RNTO'], r.renames.join(' '));
+    assert.deepEqual(r.leftovers, []);
   });
 });

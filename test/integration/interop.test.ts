@@ -127,6 +127,8 @@ for (const kind of [...ALL_SERVERS, ...OLD_SERVERS].filter((k) => !only || only.
             await step('rename', async () => {
               await client.rename(file, renamed);
               assert.ok(fs.existsSync(onDisk(renamed)) && !fs.existsSync(onDisk(file)));
+              // RNFR and RNTO went in one write and were answered in step (client.ts rename).
+              assert.equal(client.habits.pipelining, true, 'RNFR with RNTO in one write');
             });
             await step('delete', async () => {
               await client.delete(renamed);

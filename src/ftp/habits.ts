@@ -1,0 +1,12 @@
+/**
+ * What a site's server was seen to do, learnt by one connection and shared by the others of a pool
+ * (FtpPool gives its clients one object), so that each connection doesn't find out again at a cost.
+ */
+export interface ServerHabits {
+  /**
+   * Whether commands sent together in one write (RNFR with RNTO, SIZE with MDTM) are answered in
+   * order, each after the one before was carried out: undefined until tried, false once a server
+   * answered out of step or not at all; then commands go one at a time, as lftp's sync mode does.
+   */
+  pipelining?: boolean;
+}
