@@ -27,7 +27,7 @@ export type Job =
   | { kind: 'transfer'; who: Who; conn: Conn; op: 'download-file' | 'download-memory' | 'upload-file' | 'upload-memory'; remote: string; local: string }
   | { kind: 'parse'; who: Who; format: 'list' | 'mlsd'; lines: number }
   | { kind: 'list'; who: Who; conn: Conn; dir: string }
-  | { kind: 'many'; who: 'engine-command' | 'engine-pool' | 'basic-ftp'; direction: 'upload' | 'download'; conn: Conn; connections: number; local: string; remote: string }
+  | { kind: 'many'; who: 'engine-command' | 'engine-pool' | 'basic-ftp'; direction: 'upload' | 'download'; conn: Conn; connections: number; local: string; remote: string; warmUp?: { local: string; remote: string } }
   | { kind: 'latency'; who: Who; conn: Conn; op: 'open' | 'save'; dir: string; remote: string; local: string }
   | { kind: 'startup'; bundle: string; unbundled: string };
 
@@ -242,10 +242,12 @@ async function many(job: Extract<Job, { kind: 'many' }>): Promise<Result> {
     const remote = site.uri(job.remote);
     if (job.who === 'engine-command') {
       // The commands themselves (src/ui/transfer-commands.ts), with their arguments given, confirmed, "replace".
-      if (job.direction === 'upload') {
-        return await measured(() => uploadCommand(p, site.uri(path.posix.dirname(job.remote)), [vscode.Uri.file(job.local)], 'replace', { confirmed: true }));
-      }
-      return await measured(() => downloadCommand(p, remote, vscode.Uri.file(job.local), 'replace', { confirmed: true }));
+      const command = (to: { local: string; remote: string }) => (job.direction === 'upload'
+        ? uploadCommand(p, site.uri(path.posix.dirname(to.remote)), [vscode.Uri.file(to.local)], 'replace', { confirmed: true })
+        : downloadCommand(p, site.uri(to.remote), vscode.Uri.file(to.local), 'replace', { confirmed: true }));
+      // Run once before, elsewhere and not timed: as in an extension host that has done this before.
+      if (job.warmUp) await command(job.warmUp);
+      return await measured(() => command(job));
     }
     // The commands' calls per file, all at once: the pool spreads them over its connections.
     if (job.direction === 'upload') {
