@@ -127,7 +127,9 @@ async function renameChecked(client: FtpClient, from: string, to: string, size: 
     await client.rename(from, to);
     return true;
   } catch (e) {
-    if (!unclear(e)) throw e;
+    // A reply that killed the connection (not FTP, too long) is no answer either: RNTO goes in the
+    // same write as RNFR (client.ts rename), so the server may have renamed whatever RNFR's reply was.
+    if (!unclear(e) && !isFtpError(e, 'protocol')) throw e;
     const left = await sizeOf(client, from);
     if (left !== undefined) return false;
     if ((await sizeOf(client, to)) === size) return true;
