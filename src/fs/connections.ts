@@ -402,9 +402,13 @@ export class Connections implements vscode.Disposable {
     const conn = `${site}#${e.connection}`;
     const text = (t: string, kind = e.kind) => `[${conn}] ${kind === 'command' ? '> ' : kind === 'reply' ? '< ' : ''}${t}`;
     if (e.kind === 'command') {
+      const held = this.probeCommands.get(conn);
       this.probeCommands.delete(conn);
       const argument = e.text.replace(/^\S+\s*/, '');
-      if (argument && VSCODE_PROBES.test(argument)) {
+      if (e.pipelined) {
+        // Sent with the command before it, before that one's reply: both show, each reply under its own.
+        if (held) this.log.info(text(held));
+      } else if (argument && VSCODE_PROBES.test(argument)) {
         this.probeCommands.set(conn, e.text);
         return;
       }

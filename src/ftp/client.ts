@@ -626,7 +626,12 @@ export class FtpClient {
           if (!isPositiveCompletion(second.code)) throw errorFromReply(second.code, second.message, `RNTO ${to}`);
           return;
         }
-        if (first.code !== 350 && second.code !== 350) throw errorFromReply(first.code, first.message, `RNFR ${from}`);
+        if (first.code !== 350 && second.code !== 350) {
+          // RNTO said done after RNFR was refused: no usable answer (a confused or hostile server).
+          // A 'protocol' error, so a save looks at what the server holds now (save.ts renameChecked).
+          if (isPositiveCompletion(second.code)) throw new FtpError('protocol', `The server refused RNFR ${from} (${first.code} ${first.message}) and then said RNTO ${to} was done; what it renamed is unclear.`, { code: first.code, replyText: first.message });
+          throw errorFromReply(first.code, first.message, `RNFR ${from}`);
+        }
         this.habits.pipelining = false;
         // Out of step: RNFR's 350 came second, so the server waits for RNTO now; or RNTO was refused
         // before RNFR was done: both again, one at a time.

@@ -156,7 +156,14 @@ export class ControlConnection {
     this.lastActivity = Date.now();
     this.commandsSent += commands.length;
     this.socket.write(Buffer.concat(commands.flatMap((command) => [this.codec.encode(command), CRLF])));
-    return Promise.all(commands.map(() => this.read()));
+    return this.readEach(commands.length);
+  }
+
+  /** `count` replies, each with its own reply timeout from the one before (a reply that came early waits in `replies`). */
+  private async readEach(count: number): Promise<Reply[]> {
+    const replies: Reply[] = [];
+    while (replies.length < count) replies.push(await this.read());
+    return replies;
   }
 
   /** The next reply, in order. timeoutMs 0 waits for ever (used while a transfer runs). */

@@ -4,9 +4,10 @@
  */
 export interface ServerHabits {
   /**
-   * Whether commands sent together in one write (RNFR with RNTO, SIZE with MDTM) are answered in
+   * Whether commands sent together in one write (a rename's RNFR with its RNTO) are answered in
    * order, each after the one before was carried out: undefined until tried, false once a server
-   * answered out of step or not at all; then commands go one at a time, as lftp's sync mode does.
+   * answered out of step or not at all (a dropped connection counts too: it costs a round trip a
+   * rename, never a wrong answer); then commands go one at a time, as lftp's sync mode does.
    */
   pipelining?: boolean;
 }
