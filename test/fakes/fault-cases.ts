@@ -4,7 +4,7 @@
  * FAKE fault server, the operation it hits, and what must come of it.
  */
 import { FaultScript } from './fault-server';
-import { answer, breakList, breakRetr, breakStor, combine, garbageToRnfrRenameDone, refuseRenameOverFile, refusedRnfrRenameDone, renameNotPipelined, renameRepliesCrossed, renameThenSilence, trickleRetr } from './faults';
+import { answer, breakList, breakRetr, breakStor, combine, refuseRenameOverFile, renameNotPipelined, renameRepliesCrossed, renameThenSilence, rnfrAnsweredRenameDone, trickleRetr } from './faults';
 
 /** The files every case starts with: /page.txt (OLD) and /dir with 200 files. */
 export const OLD = Buffer.from('old version\n'.repeat(2000)); // 24 kB
@@ -69,8 +69,8 @@ export const FAULT_CASES: FaultCase[] = [
   // RNFR and RNTO go in one write (client.ts rename): servers that don't take that
   { fault: 'RNTO sent with RNFR refused with 503 (read before RNFR was done)', op: 'save', script: () => renameNotPipelined(), expect: 'ok' },
   { fault: 'RNFR and RNTO sent together answered out of step (503, then 350)', op: 'save', script: () => renameRepliesCrossed(), expect: 'ok' },
-  { fault: 'RNFR sent with RNTO answered with garbage, the RNTO done', op: 'save', script: () => garbageToRnfrRenameDone(), expect: 'ok' },
-  { fault: 'RNFR sent with RNTO refused, the RNTO answered done', op: 'save', script: () => refusedRnfrRenameDone(), expect: 'ok' },
+  { fault: 'RNFR sent with RNTO answered with garbage, the RNTO done', op: 'save', script: () => rnfrAnsweredRenameDone('this is not an FTP reply'), expect: 'ok' },
+  { fault: 'RNFR sent with RNTO refused, the RNTO answered done', op: 'save', script: () => rnfrAnsweredRenameDone('550 Permission denied.'), expect: 'ok' },
   { fault: 'DELE of the temporary file refused after a failed STOR', op: 'save', script: () => combine(answer('STOR', ['552 Quota.']), answer('DELE', ['550 Permission denied.'])), expect: 'error' },
   // Stalls
   { fault: 'no answer to RETR at all', op: 'read', script: () => answer('RETR', 'silence'), expect: 'error' },

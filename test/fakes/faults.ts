@@ -199,10 +199,11 @@ export function renameRepliesCrossed(): Pick<FaultScript, 'onCommand'> {
 }
 
 /**
- * The RNFR sent with RNTO is answered with a line that is not FTP (the connection is closed for
- * it), and the RNTO is carried out all the same (the first time).
+ * The RNFR sent with RNTO is answered with `rnfrReply` (a refusal, or a line that is not FTP, for
+ * which the connection is closed), and the RNTO is carried out all the same (the first time): a
+ * confused or hostile server.
  */
-export function garbageToRnfrRenameDone(): Pick<FaultScript, 'onCommand'> {
+export function rnfrAnsweredRenameDone(rnfrReply: string): Pick<FaultScript, 'onCommand'> {
   let state: 'start' | 'held' | 'done' = 'start';
   let from: string | undefined;
   return {
@@ -210,28 +211,7 @@ export function garbageToRnfrRenameDone(): Pick<FaultScript, 'onCommand'> {
       if (state === 'start' && v === 'RNFR') {
         from = s.disk(arg);
         state = 'held';
-        return ['this is not an FTP reply'];
-      }
-      if (state === 'held' && v === 'RNTO' && from) {
-        state = 'done';
-        fs.renameSync(from, s.disk(arg));
-        return ['250 Renamed'];
-      }
-      return undefined;
-    },
-  };
-}
-
-/** RNFR refused, and the RNTO sent with it answered "done" all the same (the first time): a confused or hostile server. */
-export function refusedRnfrRenameDone(): Pick<FaultScript, 'onCommand'> {
-  let state: 'start' | 'held' | 'done' = 'start';
-  let from: string | undefined;
-  return {
-    onCommand: (v, arg, s) => {
-      if (state === 'start' && v === 'RNFR') {
-        from = s.disk(arg);
-        state = 'held';
-        return ['550 Permission denied.'];
+        return [rnfrReply];
       }
       if (state === 'held' && v === 'RNTO' && from) {
         state = 'done';

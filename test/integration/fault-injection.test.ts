@@ -18,7 +18,7 @@ import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
 import type { FileEntry } from '../../src/ftp/listing/entry';
 import type { LogEvent } from '../../src/ftp/log';
 import { startFaultServer } from '../fakes/fault-server';
-import { answer, garbageToRnfrRenameDone, refusedRnfrRenameDone, renameNotPipelined, renameRepliesCrossed } from '../fakes/faults';
+import { answer, renameNotPipelined, renameRepliesCrossed, rnfrAnsweredRenameDone } from '../fakes/faults';
 import { FAULT_CASES, NEW, OLD } from '../fakes/fault-cases';
 import { testCertificate } from '../servers/common';
 
@@ -295,9 +295,9 @@ describe('RNFR and RNTO sent together (FAKE fault server)', () => {
 
   // The RNTO went with the RNFR, so whatever RNFR's reply, the server may have renamed: the save
   // looks at what is there (found done here) and never moves the new content aside to a backup.
-  for (const [label, script] of [['a reply to RNFR that is not FTP', garbageToRnfrRenameDone], ['RNFR refused but RNTO answered done', refusedRnfrRenameDone]] as const) {
+  for (const [label, rnfrReply] of [['a reply to RNFR that is not FTP', 'this is not an FTP reply'], ['RNFR refused but RNTO answered done', '550 Permission denied.']] as const) {
     test(`${label}, the RNTO carried out: the save is found done, no backup route`, async () => {
-      const r = await saves(script(), 1);
+      const r = await saves(rnfrAnsweredRenameDone(rnfrReply), 1);
       assert.deepEqual(r.results, ['ok', 'ok'], String(r.results));
       assert.equal(r.renames.filter((c) => c.includes('(backup)')).length, 0, r.renames.join(' '));
       assert.ok(r.disk.equals(NEW));
