@@ -49,12 +49,6 @@ export class FtpClient {
   private session?: Session;
   private cwd?: string;
   private queue: Promise<unknown> = Promise.resolve();
-  /** What LIST variant works here, learnt on first use. */
-  private listCommand?: 'MLSD' | 'LIST -a' | 'LIST';
-  /** Whether SIZE of a directory is refused here (then a 213 means a file); learnt once. */
-  private sizeRefusesDirs?: boolean;
-  /** STAT with a path is not a command this server knows. */
-  private statRefused = false;
   /** Listing commands the server refused with a folder's path that CWD then entered. */
   private readonly noPathListing = new Set<string>();
   private closedByUser = false;
@@ -222,7 +216,7 @@ export class FtpClient {
           const empty = result.entries.length === 0 && result.unparsed.length === 0 && result.listedSelf;
           if ((result.entries.length > 0 && !alone) || empty) {
             const checked = checkedListing({ entries: result.entries, unparsed: result.unparsed }, path, maxListingEntries);
-            if (!opts.unixStyle) this.listCommand = command;
+            if (!opts.unixStyle) this.habits.listCommand = command;
             this.judgeNameEncoding(checked);
             return checked;
           }
@@ -243,7 +237,7 @@ export class FtpClient {
       for (const command of candidates) {
         try {
           const result = await this.receiveListing(c, command, command, opts, path, maxListingBytes, maxListingEntries);
-          if (!opts.unixStyle) this.listCommand = command;
+          if (!opts.unixStyle) this.habits.listCommand = command;
           const checked = checkedListing(result, path, maxListingEntries);
           this.judgeNameEncoding(checked);
           return checked;
@@ -338,7 +332,7 @@ export class FtpClient {
   }
 
   private listCandidates(): Array<'MLSD' | 'LIST -a' | 'LIST'> {
-    if (this.listCommand) return [this.listCommand];
+    if (this.habits.listCommand) return [this.habits.listCommand];
     const configured = this.options.listCommand;
     if (configured !== 'auto') return [configured];
     return this.features.has('MLST') ? ['MLSD'] : ['LIST -a', 'LIST'];
@@ -362,27 +356,27 @@ export class FtpClient {
       if (path === this.cwd) return { name: baseName(path), type: 'directory' };
       let size: Reply | undefined;
       let sizeFailure: Reply | undefined;
-      if (this.sizeRefusesDirs !== false) {
+      if (this.habits.sizeRefusesDirs !== false) {
         const r = await c.request(`SIZE ${path}`);
         if (r.code === 213) {
           size = r;
-          if (this.sizeRefusesDirs === undefined && this.cwd !== undefined) {
+          if (this.habits.sizeRefusesDirs === undefined && this.cwd !== undefined) {
             const probe = await c.request(`SIZE ${this.cwd}`);
             if (probe.code >= 500 && probe.code < 600) {
               // Refused for a folder only if that folder is still there (a rename may have taken it,
               // and a 550 for a missing path proves nothing): CWD to where the connection stands.
               const there = await c.request(`CWD ${this.cwd}`);
-              if (isPositiveCompletion(there.code)) this.sizeRefusesDirs = true;
+              if (isPositiveCompletion(there.code)) this.habits.sizeRefusesDirs = true;
               else this.cwd = undefined;
-            } else this.sizeRefusesDirs = false;
+            } else this.habits.sizeRefusesDirs = false;
           }
         } else sizeFailure = r;
       }
-      if (!size || !this.sizeRefusesDirs) {
+      if (!size || !this.habits.sizeRefusesDirs) {
         const cwd = await c.request(`CWD ${path}`);
         if (isPositiveCompletion(cwd.code)) {
           this.cwd = path;
-          if (sizeFailure && sizeFailure.code >= 500) this.sizeRefusesDirs ??= true;
+          if (sizeFailure && sizeFailure.code >= 500) this.habits.sizeRefusesDirs ??= true;
           return { name: baseName(path), type: 'directory' };
         }
         if (sizeFailure) throw errorFromReply(sizeFailure.code, sizeFailure.message, `SIZE ${path}`);
@@ -412,10 +406,10 @@ export class FtpClient {
         const entry = isPositiveCompletion(r.code) ? parseMlstReply(r.lines) : undefined;
         return entry?.type === 'file' && entry.size !== undefined ? { ...entry, name } : undefined;
       }
-      if (this.statRefused || !PLAIN_PATH.test(parentPath(path)) || !PLAIN_NAME.test(name)) return undefined;
+      if (this.habits.statRefused || !PLAIN_PATH.test(parentPath(path)) || !PLAIN_NAME.test(name)) return undefined;
       const r = await c.request(`STAT ${path}`);
       if (r.code !== 211 && r.code !== 212 && r.code !== 213) {
-        if (r.code >= 500 && r.code <= 504) this.statRefused = true;
+        if (r.code >= 500 && r.code <= 504) this.habits.statRefused = true;
         return undefined;
       }
       for (const line of r.lines.slice(1, -1)) {

@@ -10,4 +10,10 @@ export interface ServerHabits {
    * rename, never a wrong answer); then commands go one at a time, as lftp's sync mode does.
    */
   pipelining?: boolean;
+  /** What listing command works here (MLSD, `LIST -a`, LIST), learnt on first use. */
+  listCommand?: 'MLSD' | 'LIST -a' | 'LIST';
+  /** Whether SIZE of a directory is refused here (then a 213 means a file); learnt once (client.ts stat). */
+  sizeRefusesDirs?: boolean;
+  /** STAT with a path is not a command this server knows. */
+  statRefused?: boolean;
 }
