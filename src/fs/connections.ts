@@ -406,8 +406,10 @@ export class Connections implements vscode.Disposable {
       this.probeCommands.delete(conn);
       const argument = e.text.replace(/^\S+\s*/, '');
       if (e.pipelined) {
-        // Sent with the command before it, before that one's reply: both show, each reply under its own.
+        // Sent with the command before it, before that one's reply: both show, and the line says
+        // so, since their replies follow both, in order.
         if (held) this.log.info(text(held));
+        e = { ...e, text: `${e.text} (sent with the command above; the replies follow in order)` };
       } else if (argument && VSCODE_PROBES.test(argument)) {
         this.probeCommands.set(conn, e.text);
         return;

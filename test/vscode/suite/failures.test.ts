@@ -318,6 +318,28 @@ suite('the log at the default level (proftpd)', () => {
     assert.ok(!text.includes(`PASS ${server.password}`), 'the password never');
     assert.deepEqual(lines.filter((l) => /\.vscode|\.git\b|node_modules/.test(l)), [], 'no probe in the log');
   });
+
+  test("a save's RNFR and RNTO, sent together, both show, the second saying so, then their replies (a probe path's too)", async () => {
+    const site = `logsave${Date.now() % 100000}`;
+    await setSites({ [site]: { host: server.host, port: server.port, user: server.user, transferMode: 'passive' } });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', site, server.password);
+    fs.mkdirSync(path.join(server.root, '.vscode'), { recursive: true });
+    fs.chownSync(path.join(server.root, '.vscode'), server.owner.uid, server.owner.gid);
+    // .vscode/settings.json is one of VS Code's probe paths, whose commands are held back until their reply.
+    await vscode.workspace.fs.writeFile(vscode.Uri.parse(`ftp://${site}/.vscode/settings.json`), Buffer.from('{}\n'));
+    const file = vscode.Uri.joinPath(api().logUri, 'FTP Workspace.log');
+    let lines: string[] = [];
+    await until('the log file to have the rename', () => {
+      lines = (fs.existsSync(file.fsPath) ? fs.readFileSync(file.fsPath, 'utf8') : '').split('\n').filter((l) => l.includes(`[${site}#`));
+      return lines.some((l) => / < 250/.test(l) && lines.indexOf(l) > lines.findIndex((x) => /> RNTO/.test(x)));
+    });
+    const at = lines.findIndex((l) => /> RNFR \/\.vscode\/\.settings\.json\.ftpws-\w+\.tmp$/.test(l));
+    assert.ok(at >= 0, `RNFR shown:\n${lines.join('\n')}`);
+    assert.match(lines[at + 1], /> RNTO \/\.vscode\/settings\.json \(sent with the command above; the replies follow in order\)$/);
+    assert.match(lines[at + 2], /< 350/);
+    assert.match(lines[at + 3], /< 250/);
+    assert.equal(fs.readFileSync(path.join(server.root, '.vscode', 'settings.json'), 'utf8'), '{}\n');
+  });
 });
 
 suite('the status bar\'s command (pyftpdlib)', () => {
