@@ -14,7 +14,9 @@ import { ManagedServer, ServerKind, serverMissing, startServer } from '../server
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { OPERATIONS, commandNames, countOperation, makeFixture } from '../bench/round-trips';
+import { OPERATIONS, RT_CONTENT, commandNames, countOperation, makeFixture } from '../bench/round-trips';
+import { FtpPool } from '../../src/ftp/pool';
+import type { LogEvent } from '../../src/ftp/log';
 import { openSite } from '../bench/site';
 import { upload } from '../../src/ui/transfer-commands';
 // After ../bench/site, which puts the `vscode` stub in place.
@@ -245,5 +247,38 @@ describe('FTP: Upload of a folder, commands per file (vsftpd, the real command)'
     assert.equal(counts.LIST, 1, 'listed once');
     assert.equal(counts.STOR, FILES);
     assert.equal(data, FILES + 1);
+  });
+});
+
+/**
+ * What one connection learns of the server is every pool connection's (src/ftp/habits.ts): the
+ * probe a first stat makes without MLST (SIZE of the folder the connection stands in, and CWD
+ * there) is made once per pool, not once per connection.
+ */
+describe('a stat\'s probe is made once per pool (vsftpd, no MLST)', () => {
+  let server: ManagedServer;
+  before(async () => {
+    const missing = serverMissing('vsftpd');
+    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
+    server = await startServer('vsftpd');
+    makeFixture(server.root, server.owner);
+  });
+  after(async () => server?.stop());
+
+  test('four stats on two connections: one probe', async () => {
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: server.host, port: server.port, user: server.user, password: server.password, maxConnections: 2, log: (e) => log.push(e) });
+    try {
+      // Two at once (two connections), then two more: each connection stats twice.
+      for (let round = 0; round < 2; round++) {
+        const entries = await Promise.all([0, 1].map(() => pool.run((c) => c.stat('/rt/file.txt'))));
+        assert.deepEqual(entries.map((e) => [e.type, e.size]), [['file', RT_CONTENT.length], ['file', RT_CONTENT.length]]);
+      }
+      const commands = log.filter((e) => e.kind === 'command').map((e) => e.text);
+      assert.equal(new Set(log.filter((e) => e.kind === 'command' && e.text.startsWith('SIZE /rt/')).map((e) => e.connection)).size, 2, 'both connections made stats');
+      assert.deepEqual(commands.filter((c) => c === 'SIZE /' || c === 'CWD /'), ['SIZE /', 'CWD /'], commands.join(', '));
+    } finally {
+      await pool.close();
+    }
   });
 });
