@@ -628,10 +628,11 @@ export class FtpClient {
         }
         this.habits.pipelining = false;
         // Out of step: RNFR's 350 came second, so the server waits for RNTO now; or RNTO was refused
-        // before RNFR was done: both again, one at a time.
-        if (second.code !== 350) await c.expect(`RNFR ${from}`, (code) => code === 350);
-        await c.expect(`RNTO ${to}`);
-        return;
+        // before RNFR was done: both again, one at a time (below).
+        if (second.code === 350) {
+          await c.expect(`RNTO ${to}`);
+          return;
+        }
       }
       await c.expect(`RNFR ${from}`, (code) => code === 350);
       await c.expect(`RNTO ${to}`);

@@ -134,35 +134,29 @@ export class ControlConnection {
     this.socket.destroy();
   }
 
-  /** Sends a command line. Refuses CR, LF and NUL inside it. */
-  send(command: string): void {
-    assertSafeArgument(command, 'command');
-    if (this.failure) throw this.failure;
-    this.log({ kind: 'command', connection: this.id, text: maskCommand(command) });
-    this.lastActivity = Date.now();
-    this.commandsSent++;
-    this.socket.write(Buffer.concat([this.codec.encode(command), CRLF]));
-  }
-
   /**
-   * Sends commands in one write, without waiting for each reply (pipelining: one round trip for
-   * all), and returns their replies in order. Only for commands that have no preliminary (1xx)
-   * reply, and only where the server was not seen to answer such commands out of step (ServerHabits).
+   * Sends command lines in one write; refuses CR, LF and NUL inside them. Several are pipelined: sent
+   * without waiting for each reply (the log marks all but the first).
    */
-  requestTogether(commands: string[]): Promise<Reply[]> {
+  send(...commands: string[]): void {
     for (const command of commands) assertSafeArgument(command, 'command');
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.failure) throw this.failure;
     commands.forEach((command, i) => this.log({ kind: 'command', connection: this.id, text: maskCommand(command), ...(i > 0 && { pipelined: true }) }));
     this.lastActivity = Date.now();
     this.commandsSent += commands.length;
     this.socket.write(Buffer.concat(commands.flatMap((command) => [this.codec.encode(command), CRLF])));
-    return this.readEach(commands.length);
   }
 
-  /** `count` replies, each with its own reply timeout from the one before (a reply that came early waits in `replies`). */
-  private async readEach(count: number): Promise<Reply[]> {
+  /**
+   * Sends commands in one write (pipelining: one round trip for all) and returns their replies in
+   * order, each read with its own reply timeout (a reply that came early waits in `replies`). Only for
+   * commands that have no preliminary (1xx) reply, and only where the server was not seen to answer
+   * such commands out of step (ServerHabits).
+   */
+  async requestTogether(commands: string[]): Promise<Reply[]> {
+    this.send(...commands);
     const replies: Reply[] = [];
-    while (replies.length < count) replies.push(await this.read());
+    while (replies.length < commands.length) replies.push(await this.read());
     return replies;
   }
 
