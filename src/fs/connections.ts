@@ -20,6 +20,7 @@ import { SiteSecrets, describeServer, serverIdentity } from '../sites/secrets';
 import { TrustedCertificates } from '../sites/certificates';
 import { escapeMessage } from '../ui/escape';
 import { parseAuthority } from '../sites/names';
+import { ProbeLogFilter } from './probe-log';
 
 export interface SiteConnection {
   name: string;
@@ -60,12 +61,6 @@ const ONLY_WITHOUT_CONNECTION: readonly FtpErrorKind[] = ['timeout', 'connection
 /** Site settings that only change how files move, not what the site shows: changing them reloads no folder. */
 const TRANSFER_KEYS = new Set(['transferMode', 'passive', 'active', 'maxConnections', 'keepaliveSeconds', 'dataConnectTimeoutSeconds', 'timeoutSeconds', 'safeSave', 'pollSeconds']);
 
-/**
- * Names VS Code probes for in every folder (settings, tasks, git, ...): their absence is normal. A
- * command about one of them that the server answers with an error stays out of the log.
- */
-export const VSCODE_PROBES = /(^|\/)(\.vscode|\.git|\.devcontainer|\.github|node_modules|[^/]*\.code-workspace|pom\.xml|package\.json|\.editorconfig|\.gitignore|\.hg|\.svn)(\/|$)/;
-
 const MEMORY_KEY = 'ftpWorkspace.workingMethods';
 
 /** A site as a URI names it: configured (by name), or ad hoc (user, host and port in the URI). */
@@ -99,8 +94,8 @@ export class Connections implements vscode.Disposable {
   private readonly passwordRetyped = new Set<string>();
   /** What `onDidChange` last told, per site name. */
   private readonly published = new Map<string, string>();
-  /** Per `site#connection`: a VS Code probe's command held back until its reply says whether it is noise. */
-  private readonly probeCommands = new Map<string, string | null>();
+  /** VS Code's probes' commands, held back per connection until their replies say whether they are noise. */
+  private readonly probes = new ProbeLogFilter();
   /** Per `site#connection`: the server answered QUIT, so the connection closing is no news. */
   private readonly quitting = new Set<string>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
@@ -394,44 +389,26 @@ export class Connections implements vscode.Disposable {
   }
 
   /**
-   * Commands and replies at the default level (info), passwords masked by the engine. A command about
-   * one of VS Code's own probes (`.vscode/settings.json`, `.git`, ...) is held back until its reply:
-   * answered with an error (it is not there, as usual) both stay out of the log.
+   * Commands and replies at the default level (info), passwords masked by the engine. Commands about
+   * one of VS Code's own probes (`.vscode/settings.json`, `.git`, ...) are held back until their
+   * replies: answered with errors (it is not there, as usual) they stay out of the log (probe-log.ts).
    */
   private logEvent(site: string, e: LogEvent): void {
     const conn = `${site}#${e.connection}`;
-    const text = (t: string, kind = e.kind) => `[${conn}] ${kind === 'command' ? '> ' : kind === 'reply' ? '< ' : ''}${t}`;
-    if (e.kind === 'command') {
-      const held = this.probeCommands.get(conn);
-      this.probeCommands.delete(conn);
-      const argument = e.text.replace(/^\S+\s*/, '');
-      if (e.pipelined) {
-        // Sent with the command before it, before that one's reply: both show, and the line says
-        // so, since their replies follow both, in order.
-        if (held) this.log.info(text(held));
-        e = { ...e, text: `${e.text} (sent with the command above; the replies follow in order)` };
-      } else if (argument && VSCODE_PROBES.test(argument)) {
-        this.probeCommands.set(conn, e.text);
-        return;
-      }
-    } else if (e.kind === 'reply' && this.probeCommands.has(conn)) {
-      const held = this.probeCommands.get(conn);
-      if (held === null) return; // the rest of a probe's error reply
-      if (/^[45]\d\d/.test(e.text)) {
-        this.probeCommands.set(conn, null);
-        return;
-      }
-      this.probeCommands.delete(conn);
-      this.log.info(text(held!, 'command'));
-    } else {
-      this.probeCommands.delete(conn);
-    }
+    for (const shown of this.probes.pass(conn, e)) this.logLine(conn, shown);
+  }
+
+  private logLine(conn: string, e: LogEvent): void {
+    // A command sent with the one before it, before that one's reply: the line says so, since the
+    // replies follow both, in order.
+    const pipelined = e.pipelined ? ' (sent with the command above; the replies follow in order)' : '';
+    const text = `[${conn}] ${e.kind === 'command' ? '> ' : e.kind === 'reply' ? '< ' : ''}${e.text}${pipelined}`;
     // "The connection was closed" after the server's 221 to QUIT is the normal end, not a warning.
     if (e.kind === 'reply' && /^221[ -]/.test(e.text)) this.quitting.add(conn);
     else if (e.kind === 'error' && this.quitting.delete(conn)) return;
     else if (e.kind !== 'reply') this.quitting.delete(conn);
-    if (e.kind === 'error') this.log.warn(text(e.text));
-    else this.log.info(text(e.text));
+    if (e.kind === 'error') this.log.warn(text);
+    else this.log.info(text);
   }
 
   /** Closes one site's connections (an ad-hoc name's under both schemes); they reopen on next use. */

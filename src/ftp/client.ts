@@ -350,10 +350,13 @@ export class FtpClient {
         return { ...entry, name: baseName(path) };
       }
       // Without MLST: SIZE answers for files, CWD for directories. Some servers answer SIZE for
-      // directories too (ftp-srv), so a 213 means a file only where SIZE of a directory was seen
-      // refused (the folder this connection stands in is asked once, or a stat found it so);
-      // elsewhere CWD decides, as it does when SIZE fails. A stat leaves the connection where CWD took it.
+      // directories too (ftp-srv), so CWD decides where it is asked. A stat leaves the connection
+      // where CWD took it.
       if (path === this.cwd) return { name: baseName(path), type: 'directory' };
+      if (this.habits.pipelining !== false) return this.statTogether(c, path);
+      // One command at a time: a 213 means a file only where SIZE of a directory was seen refused
+      // (the folder this connection stands in is asked once per pool, or a stat found it so);
+      // elsewhere CWD decides, as it does when SIZE fails.
       let size: Reply | undefined;
       let sizeFailure: Reply | undefined;
       if (this.habits.sizeRefusesDirs !== false) {
@@ -383,11 +386,35 @@ export class FtpClient {
         size ??= await c.request(`SIZE ${path}`);
         if (size.code !== 213) throw errorFromReply(size.code, size.message, `SIZE ${path}`);
       }
-      const mdtm = await c.request(`MDTM ${path}`);
-      const modified = mdtm.code === 213 ? parseFtpTime(mdtm.message)?.getTime() : undefined;
-      if (!/^\d{1,15}$/.test(size.message.trim())) throw new FtpError('server', `The server's SIZE answer for ${path} is not a size: ${JSON.stringify(size.message.slice(0, 100))}`, { code: size.code, replyText: size.message });
-      return { name: baseName(path), type: 'file', size: Number(size.message.trim()), modified, modifiedPrecision: modified !== undefined ? 'second' : undefined };
+      return fileEntry(path, size, await c.request(`MDTM ${path}`));
     });
+  }
+
+  /**
+   * A stat without MLST in one round trip: SIZE, CWD and MDTM sent together (each has exactly one
+   * reply, and none changes anything but CWD, which moves the connection only into a folder). CWD
+   * decides a folder; else SIZE's 213 a file, with MDTM's time. A server that drops commands sent
+   * together is found out by the missing reply (the pool asks again, one command at a time from then on).
+   */
+  private async statTogether(c: ControlConnection, path: string): Promise<FileEntry> {
+    let size: Reply;
+    let cwd: Reply;
+    let mdtm: Reply;
+    try {
+      [size, cwd, mdtm] = await c.requestTogether([`SIZE ${path}`, `CWD ${path}`, `MDTM ${path}`]);
+    } catch (e) {
+      if (isFtpError(e) && (e.kind === 'timeout' || e.kind === 'connectionLost')) this.habits.pipelining = false;
+      throw e;
+    }
+    this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
+    if (isPositiveCompletion(cwd.code)) {
+      this.cwd = path;
+      if (size.code >= 500 && size.code < 600) this.habits.sizeRefusesDirs ??= true;
+      else if (size.code === 213) this.habits.sizeRefusesDirs = false;
+      return { name: baseName(path), type: 'directory' };
+    }
+    if (size.code !== 213) throw errorFromReply(size.code, size.message, `SIZE ${path}`);
+    return fileEntry(path, size, mdtm);
   }
 
   /**
@@ -776,6 +803,13 @@ const mayBeBig = (expectedSize: number | undefined) => (expectedSize ?? Infinity
 /** A buffer as views of 1 MiB (no copies): fewer, larger socket writes. */
 function* chunksOf(buf: Buffer, size = CHUNK): Generator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+
+/** A file's entry from its SIZE (213) and MDTM replies (any MDTM reply: no time when refused). */
+function fileEntry(path: string, size: Reply, mdtm: Reply): FileEntry {
+  if (!/^\d{1,15}$/.test(size.message.trim())) throw new FtpError('server', `The server's SIZE answer for ${path} is not a size: ${JSON.stringify(size.message.slice(0, 100))}`, { code: size.code, replyText: size.message });
+  const modified = mdtm.code === 213 ? parseFtpTime(mdtm.message)?.getTime() : undefined;
+  return { name: baseName(path), type: 'file', size: Number(size.message.trim()), modified, modifiedPrecision: modified !== undefined ? 'second' : undefined };
 }
 
 export function joinPath(dir: string, name: string): string {

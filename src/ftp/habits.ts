@@ -4,15 +4,16 @@
  */
 export interface ServerHabits {
   /**
-   * Whether commands sent together in one write (a rename's RNFR with its RNTO) are answered in
-   * order, each after the one before was carried out: undefined until tried, false once a server
-   * answered out of step or not at all (a dropped connection counts too: it costs a round trip a
-   * rename, never a wrong answer); then commands go one at a time, as lftp's sync mode does.
+   * Whether commands sent together in one write (a rename's RNFR with its RNTO; a stat's SIZE, CWD
+   * and MDTM without MLST) are answered in order, each after the one before was carried out:
+   * undefined until tried, false once a server answered out of step or not at all (a dropped
+   * connection counts too: it costs round trips, never a wrong answer); then commands go one at a
+   * time, as lftp's sync mode does.
    */
   pipelining?: boolean;
   /** What listing command works here (MLSD, `LIST -a`, LIST), learnt on first use. */
   listCommand?: 'MLSD' | 'LIST -a' | 'LIST';
-  /** Whether SIZE of a directory is refused here (then a 213 means a file); learnt once (client.ts stat). */
+  /** Whether SIZE of a directory is refused here (then a 213 means a file), for stats one command at a time (client.ts stat). */
   sizeRefusesDirs?: boolean;
   /** STAT with a path is not a command this server knows. */
   statRefused?: boolean;

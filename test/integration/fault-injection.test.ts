@@ -315,3 +315,48 @@ describe('RNFR and RNTO sent together (FAKE fault server)', () => {
     assert.deepEqual(r.leftovers, []);
   });
 });
+
+/**
+ * Without MLST, a stat's SIZE, CWD and MDTM go in one write (one round trip; client.ts statTogether).
+ * A server that drops a command sent with others answers too few replies: the missing one times out,
+ * the pool asks again on a new connection one command at a time, and every stat after goes so too.
+ */
+describe('a stat\'s SIZE, CWD and MDTM sent together (FAKE fault server)', () => {
+  const stats = async (script: Parameters<typeof startFaultServer>[0]) => {
+    const srv = await startFaultServer(script);
+    fs.writeFileSync(path.join(srv.root, 'page.txt'), OLD);
+    fs.mkdirSync(path.join(srv.root, 'dir'));
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 1, log: (e) => log.push(e) });
+    try {
+      const entries: Array<[string, number | undefined]> = [];
+      for (const p of ['/page.txt', '/dir', '/page.txt']) {
+        const e = await pool.run((c) => c.stat(p), { idempotent: true });
+        entries.push([e.type, e.size]);
+      }
+      const missing = await pool.run((c) => c.stat('/none.txt'), { idempotent: true }).then(() => 'found', (e: unknown) => (isFtpError(e) ? e.kind : String(e)));
+      const commands = log.filter((e) => e.kind === 'command').map((e) => `${e.pipelined ? '+' : ''}${e.text.split(' ')[0]}`);
+      return { entries, missing, commands };
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  };
+
+  test('a server that takes them: each stat one round trip, a file, a folder, a missing path told apart', async () => {
+    const r = await stats({});
+    assert.deepEqual(r.entries, [['file', OLD.length], ['directory', undefined], ['file', OLD.length]]);
+    assert.equal(r.missing, 'notFound');
+    const after = r.commands.slice(r.commands.indexOf('SIZE'));
+    assert.deepEqual(after, ['SIZE', '+CWD', '+MDTM', 'SIZE', '+CWD', '+MDTM', 'SIZE', '+CWD', '+MDTM', 'SIZE', '+CWD', '+MDTM'], r.commands.join(' '));
+  });
+
+  test('a server that drops the CWD sent with SIZE: that stat answered after one timeout, every stat after one command at a time', async () => {
+    const r = await stats(answer('CWD', 'silence', 'once', (arg) => arg === '/page.txt'));
+    assert.deepEqual(r.entries, [['file', OLD.length], ['directory', undefined], ['file', OLD.length]]);
+    assert.equal(r.missing, 'notFound');
+    const stats2 = r.commands.slice(r.commands.indexOf('SIZE'));
+    assert.equal(stats2.filter((c) => c.startsWith('+')).length, 2, `only the first stat's commands went together: ${r.commands.join(' ')}`);
+    assert.deepEqual(stats2.slice(0, 3), ['SIZE', '+CWD', '+MDTM']);
+  });
+});

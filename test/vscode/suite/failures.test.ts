@@ -277,13 +277,21 @@ suite('a fixed site comes back by itself: its folder reloads (vsftpd, a folder o
   });
 });
 
-suite('the log at the default level (proftpd)', () => {
+suite('the log at the default level (proftpd; vsftpd for stats sent together)', () => {
   let server: ManagedServer;
+  let vsftpd: ManagedServer;
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
+    for (const kind of ['proftpd', 'vsftpd'] as const) {
+      const missing = serverMissing(kind);
+      if (missing) throw new Error(missing);
+    }
     server = await startServer('proftpd');
-    fs.writeFileSync(path.join(server.root, 'logged.txt'), 'x');
+    vsftpd = await startServer('vsftpd');
+    for (const s of [server, vsftpd]) {
+      fs.writeFileSync(path.join(s.root, 'logged.txt'), 'x');
+      fs.mkdirSync(path.join(s.root, 'sub'));
+      fs.writeFileSync(path.join(s.root, 'sub', 'deep.txt'), 'deep');
+    }
     await vscode.extensions.getExtension(ID)!.activate();
   });
   suiteTeardown(async () => {
@@ -291,33 +299,45 @@ suite('the log at the default level (proftpd)', () => {
     await vscode.commands.executeCommand('ftpWorkspace.disconnect');
     await setSites(undefined);
     await server?.stop();
+    await vsftpd?.stop();
   });
 
-  test('shows every command and reply (PASS masked), but not VS Code\'s probes for .vscode, .git and the like', async () => {
-    const site = `logsite${Date.now() % 100000}`;
-    await setSites({ [site]: { host: server.host, port: server.port, user: server.user, transferMode: 'passive' } });
-    await vscode.commands.executeCommand('ftpWorkspace.setPassword', site, server.password);
-    await list(site);
-    for (const probe of ['.vscode/settings.json', '.git/config', '.vscode', 'node_modules']) {
-      await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.parse(`ftp://${site}/${probe}`))), /FileNotFound|not found/i);
-    }
-    await vscode.workspace.fs.readFile(vscode.Uri.parse(`ftp://${site}/logged.txt`));
-    const file = vscode.Uri.joinPath(api().logUri, 'FTP Workspace.log');
-    let text = '';
-    await until('the log file to have the login and the download', () => {
-      text = fs.existsSync(file.fsPath) ? fs.readFileSync(file.fsPath, 'utf8') : '';
-      return text.includes(`[${site}#`) && /RETR \/logged\.txt/.test(text);
+  // proftpd stats with MLST, one command; vsftpd (no MLST) with SIZE, CWD and MDTM sent together.
+  for (const kind of ['proftpd', 'vsftpd'] as const) {
+    test(`shows every command and reply (PASS masked), but not VS Code's probes for .vscode, .git and the like (${kind})`, async () => {
+      const srv = kind === 'proftpd' ? server : vsftpd;
+      const site = `log${kind}${Date.now() % 100000}`;
+      await setSites({ [site]: { host: srv.host, port: srv.port, user: srv.user, transferMode: 'passive' } });
+      await vscode.commands.executeCommand('ftpWorkspace.setPassword', site, srv.password);
+      await list(site);
+      for (const probe of ['.vscode/settings.json', '.git/config', '.vscode', 'node_modules']) {
+        await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.parse(`ftp://${site}/${probe}`))), /FileNotFound|not found/i);
+      }
+      // A file no listing showed: a stat the server answers (vsftpd: SIZE, CWD refused, MDTM; all shown).
+      assert.equal((await vscode.workspace.fs.stat(vscode.Uri.parse(`ftp://${site}/sub/deep.txt`))).size, 4);
+      await vscode.workspace.fs.readFile(vscode.Uri.parse(`ftp://${site}/logged.txt`));
+      const file = vscode.Uri.joinPath(api().logUri, 'FTP Workspace.log');
+      let text = '';
+      await until('the log file to have the login and the download', () => {
+        text = fs.existsSync(file.fsPath) ? fs.readFileSync(file.fsPath, 'utf8') : '';
+        return text.includes(`[${site}#`) && /RETR \/logged\.txt/.test(text);
+      });
+      const lines = text.split('\n').filter((l) => l.includes(`[${site}`));
+      const has = (re: RegExp) => assert.ok(lines.some((l) => re.test(l)), `${re} in\n${lines.join('\n')}`);
+      has(/\[info\] \[[^\]]+#\d+\] < 220/);
+      has(new RegExp(`\\[info\\] \\[[^\\]]+#\\d+\\] > USER ${srv.user}$`));
+      has(/\[info\] \[[^\]]+#\d+\] > PASS \*{4}/);
+      has(/\[info\] \[[^\]]+#\d+\] < 230/);
+      has(/> RETR \/logged\.txt/);
+      if (kind === 'vsftpd') {
+        has(/> SIZE \/sub\/deep\.txt$/);
+        has(/> CWD \/sub\/deep\.txt \(sent with the command above; the replies follow in order\)$/);
+        has(/> MDTM \/sub\/deep\.txt \(sent with the command above; the replies follow in order\)$/);
+      } else has(/> MLST \/sub\/deep\.txt$/);
+      assert.ok(!text.includes(`PASS ${srv.password}`), 'the password never');
+      assert.deepEqual(lines.filter((l) => /\.vscode|\.git\b|node_modules/.test(l)), [], 'no probe in the log');
     });
-    const lines = text.split('\n').filter((l) => l.includes(`[${site}`));
-    const has = (re: RegExp) => assert.ok(lines.some((l) => re.test(l)), `${re} in\n${lines.join('\n')}`);
-    has(/\[info\] \[[^\]]+#\d+\] < 220/);
-    has(/\[info\] \[[^\]]+#\d+\] > USER test/);
-    has(/\[info\] \[[^\]]+#\d+\] > PASS \*{4}/);
-    has(/\[info\] \[[^\]]+#\d+\] < 230/);
-    has(/> RETR \/logged\.txt/);
-    assert.ok(!text.includes(`PASS ${server.password}`), 'the password never');
-    assert.deepEqual(lines.filter((l) => /\.vscode|\.git\b|node_modules/.test(l)), [], 'no probe in the log');
-  });
+  }
 
   test("a save's RNFR and RNTO, sent together, both show, the second saying so, then their replies (a probe path's too)", async () => {
     const site = `logsave${Date.now() % 100000}`;

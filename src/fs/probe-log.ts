@@ -1,0 +1,65 @@
+import type { LogEvent } from '../ftp/log';
+
+/**
+ * Names VS Code probes for in every folder (settings, tasks, git, ...): their absence is normal. A
+ * command about one of them that the server answers with an error stays out of the log.
+ */
+export const VSCODE_PROBES = /(^|\/)(\.vscode|\.git|\.devcontainer|\.github|node_modules|[^/]*\.code-workspace|pom\.xml|package\.json|\.editorconfig|\.gitignore|\.hg|\.svn)(\/|$)/;
+
+/** The commands about a probe sent together (a stat's SIZE, CWD and MDTM), and their replies so far. */
+interface Held {
+  events: LogEvent[];
+  commands: number;
+  replies: number;
+  /** Some reply was not an error: the probe found something, so the whole exchange shows. */
+  answered: boolean;
+}
+
+/**
+ * Holds back a connection's commands about one of VS Code's probes until all their replies are in:
+ * all errors (not there, as usual), the exchange stays out of the log; any other answer shows it
+ * whole, in order. Commands about a probe sent together with the first (pipelined) join it; one
+ * about something else sent with it shows it all.
+ */
+export class ProbeLogFilter {
+  private readonly held = new Map<string, Held>();
+
+  /** The events of connection `conn` to log now, this one included or held back. */
+  pass(conn: string, e: LogEvent): LogEvent[] {
+    const group = this.held.get(conn);
+    if (e.kind === 'command') {
+      const argument = e.text.replace(/^\S+\s*/, '');
+      const probe = argument !== '' && VSCODE_PROBES.test(argument);
+      if (group && e.pipelined) {
+        if (probe) {
+          group.events.push(e);
+          group.commands++;
+          return [];
+        }
+        // Sent with a command about something else, whose replies follow the held ones: all show.
+        this.held.delete(conn);
+        return [...group.events, e];
+      }
+      const before = group ? this.release(conn, group) : [];
+      if (probe && !e.pipelined) {
+        this.held.set(conn, { events: [e], commands: 1, replies: 0, answered: false });
+        return before;
+      }
+      return [...before, e];
+    }
+    if (!group) return [e];
+    if (e.kind !== 'reply') return [...this.release(conn, group), e];
+    group.events.push(e);
+    const code = /^(\d)\d\d([ -]|$)/.exec(e.text);
+    if (code && code[1] !== '4' && code[1] !== '5') group.answered = true;
+    // A reply's last line: its code and a space (or nothing); a multi-line one's first line has a dash.
+    if (code && code[2] !== '-') group.replies++;
+    return group.replies >= group.commands ? this.release(conn, group) : [];
+  }
+
+  /** Ends a held exchange: its events if the server found something, else none. */
+  private release(conn: string, group: Held): LogEvent[] {
+    this.held.delete(conn);
+    return group.answered ? group.events : [];
+  }
+}

@@ -1,0 +1,54 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ProbeLogFilter } from '../../src/fs/probe-log';
+import type { LogEvent } from '../../src/ftp/log';
+
+const command = (text: string, pipelined = false): LogEvent => ({ kind: 'command', connection: 1, text, ...(pipelined && { pipelined: true }) });
+const reply = (text: string): LogEvent => ({ kind: 'reply', connection: 1, text });
+
+/** What the filter shows for these events of one connection, as "> command" and "< reply" lines. */
+function shown(events: LogEvent[]): string[] {
+  const filter = new ProbeLogFilter();
+  return events.flatMap((e) => filter.pass('site#1', e)).map((e) => `${e.kind === 'command' ? `>${e.pipelined ? '+' : ''}` : e.kind === 'reply' ? '<' : '!'} ${e.text}`);
+}
+
+describe('VS Code\'s probes in the log (src/fs/probe-log.ts)', () => {
+  test('a probe answered with an error stays out; what follows shows', () => {
+    assert.deepEqual(shown([command('MLST /.vscode/settings.json'), reply('550 Not found'), command('MLST /a.txt'), reply('250-Listing'), reply(' size=1; a.txt'), reply('250 End')]), ['> MLST /a.txt', '< 250-Listing', '<  size=1; a.txt', '< 250 End']);
+  });
+
+  test('a stat sent together (SIZE, CWD, MDTM), all refused: none of the six lines', () => {
+    assert.deepEqual(shown([command('SIZE /.git'), command('CWD /.git', true), command('MDTM /.git', true), reply('550 No'), reply('550 No'), reply('550 No')]), []);
+  });
+
+  test('the same where the folder is there: all six, in order, once the last reply is in', () => {
+    const filter = new ProbeLogFilter();
+    const events = [command('SIZE /.git'), command('CWD /.git', true), command('MDTM /.git', true), reply('550 Not a file'), reply('250 Okay'), reply('550 No')];
+    const counts = events.map((e) => filter.pass('s#1', e).length);
+    assert.deepEqual(counts, [0, 0, 0, 0, 0, 6]);
+    assert.deepEqual(shown(events), ['> SIZE /.git', '>+ CWD /.git', '>+ MDTM /.git', '< 550 Not a file', '< 250 Okay', '< 550 No']);
+  });
+
+  test('a multi-line error reply is one reply: the next command is not taken for part of the probe', () => {
+    assert.deepEqual(shown([command('SIZE /node_modules'), command('CWD /node_modules', true), reply('550-Not here'), reply('550 Really'), reply('550 No'), command('NOOP'), reply('200 OK')]), ['> NOOP', '< 200 OK']);
+  });
+
+  test('a rename of a probe path (a save of .vscode/settings.json): RNFR, RNTO, then both replies', () => {
+    assert.deepEqual(shown([command('RNFR /.vscode/.settings.json.tmp'), command('RNTO /.vscode/settings.json', true), reply('350 Ready'), reply('250 Done')]), ['> RNFR /.vscode/.settings.json.tmp', '>+ RNTO /.vscode/settings.json', '< 350 Ready', '< 250 Done']);
+  });
+
+  test('a command not about a probe sent with one: both show, then the replies', () => {
+    assert.deepEqual(shown([command('RNFR /.git/x'), command('RNTO /y', true), reply('350 Ready'), reply('250 Done')]), ['> RNFR /.git/x', '>+ RNTO /y', '< 350 Ready', '< 250 Done']);
+  });
+
+  test('the connection failing while a probe waits: the probe dropped, the failure shown', () => {
+    assert.deepEqual(shown([command('SIZE /.vscode'), command('CWD /.vscode', true), reply('550 No'), { kind: 'error', connection: 1, text: 'The server closed the control connection.' }]), ['! The server closed the control connection.']);
+  });
+
+  test('other connections are not held by one that waits', () => {
+    const filter = new ProbeLogFilter();
+    assert.deepEqual(filter.pass('s#1', command('SIZE /.git')), []);
+    assert.equal(filter.pass('s#2', command('SIZE /a.txt')).length, 1);
+    assert.equal(filter.pass('s#2', reply('213 4')).length, 1);
+  });
+});
