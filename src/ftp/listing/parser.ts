@@ -21,6 +21,7 @@ import { isLoneVmsName, isVmsHeader, looksLikeVms, vmsLine } from './vms';
 import { isMainframeHeader, mvsHeader } from './mainframe';
 import { isBlank } from './tokens';
 import { isTypeChar, lsEntry } from './unix';
+import { lsFastEntry } from './unix-fast';
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -148,12 +149,12 @@ export class ListingParser {
     this.line(last);
   }
 
-  /** text[start, end) is a line: an `ls -l` line is read in place (the hot path), any other is cut out first. */
+  /** text[start, end) is a line: an `ls -l` line is read in place (the hot path: the common shape by one regular expression, unix-fast.ts), any other is cut out first. */
   private lineAt(text: string, start: number, end: number): void {
     if (this.format === 'list' && this.pendingVms === undefined && start < end && isTypeChar(text.charCodeAt(start))) {
-      let r: FileEntry | string | undefined;
+      let r: FileEntry | string | undefined = lsFastEntry(text, this.pc.dc, start, end);
       try {
-        r = lsEntry(text, this.pc.dc, start, end);
+        r ??= lsEntry(text, this.pc.dc, start, end);
       } catch {
         r = undefined; // the general path reports it
       }

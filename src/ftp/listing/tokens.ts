@@ -95,4 +95,13 @@ export class RecentStrings {
     items.unshift(text);
     return text;
   }
+
+  /** The kept string equal to `text`, or `text`, kept from now on. */
+  same(text: string): string {
+    const items = this.items;
+    for (let i = 0; i < items.length; i++) if (items[i] === text) return items[i];
+    if (items.length === this.size) items.pop();
+    items.unshift(text);
+    return text;
+  }
 }

@@ -579,7 +579,7 @@ export function modeFromPermissions(p: string): number {
 /** modeFromPermissions, remembered for the last permission string (the same string object line after line). */
 let lastPermissions = '';
 let lastBits = 0;
-function permissionBits(p: string): number {
+export function permissionBits(p: string): number {
   if (p !== lastPermissions) {
     lastBits = modeFromPermissions(p);
     lastPermissions = p;
