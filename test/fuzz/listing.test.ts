@@ -11,6 +11,7 @@ import {
   FileEntry, LineParseResult, ListingOptions, ListingResult, nameProblem, parseDosLine, parseEplfLine, parseListLine,
   parseListing, parseMlsdLines, parseMlstReply, parseMlsxLine, parseUnixLine, readMlsxLine,
 } from '../../src/ftp/listing';
+import { hasNameProblem } from '../../src/ftp/listing/names';
 import { anyString, fuzz, hostileChar, isSafeName, longRepeat, mutated, safeName, soup } from './kit';
 
 const TYPES = new Set(['file', 'directory', 'symlink', 'unknown']);
@@ -341,6 +342,10 @@ describe('fuzz: listing parsers', () => {
 
   fuzz('nameProblem refuses exactly the unsafe names', fc.property(fc.oneof(anyString(30), safeName, fc.constantFrom('.', '..', '', 'a/b', 'a\\b', 'a\u202eb')), (name) => {
     assert.equal(nameProblem(name) === undefined, isSafeName(name), JSON.stringify(name));
+  }));
+
+  fuzz('hasNameProblem (the per-line check) agrees with nameProblem', fc.property(fc.oneof(anyString(30), safeName, fc.constantFrom('.', '..', '', 'a/b', 'a\\b', 'a\u202eb', 'a\u007f', 'a\u009f', 'a\u00a0', 'x'.repeat(1025))), (name) => {
+    assert.equal(hasNameProblem(name), nameProblem(name) !== undefined, JSON.stringify(name));
   }));
 });
 

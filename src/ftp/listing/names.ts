@@ -57,19 +57,14 @@ export function refuseUnsafeNames(result: ListingResult, lineOf: ReadonlyMap<Fil
   return result;
 }
 
-/**
- * The same rule as nameProblem, as one pass over the characters (the per-line check of a listing);
- * nameProblem says why.
- */
+// nameProblem's characters in one class: V8 runs it as machine code from the first listing on.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_OR_SEPARATOR = /[\u0000-\u001f/\\\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** The same rule as nameProblem, without saying why (the per-line check of a listing). */
 export function hasNameProblem(name: string): boolean {
   const len = name.length;
   if (len === 0 || len > MAX_NAME) return true;
   if (name.charCodeAt(0) === 46 && (len === 1 || (len === 2 && name.charCodeAt(1) === 46))) return true;
-  for (let i = 0; i < len; i++) {
-    const c = name.charCodeAt(i);
-    if (c < 0x7f) {
-      if (c < 32 || c === 47 || c === 92) return true;
-    } else if (c <= 0x9f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) return true;
-  }
-  return false;
+  return UNSAFE_OR_SEPARATOR.test(name);
 }
