@@ -359,4 +359,42 @@ describe('a stat\'s SIZE, CWD and MDTM sent together (FAKE fault server)', () =>
     assert.equal(stats2.filter((c) => c.startsWith('+')).length, 2, `only the first stat's commands went together: ${r.commands.join(' ')}`);
     assert.deepEqual(stats2.slice(0, 3), ['SIZE', '+CWD', '+MDTM']);
   });
+
+  // Review: replies out of step by one (a server that answers a command twice, or a reply left
+  // queued) must never turn a file into a folder, a folder into a file "sized" by MDTM's time, or a
+  // missing path into a file. A 213 can't answer CWD, nor a 250 MDTM: that is out of step.
+  test('a server that answers SIZE twice: no file taken for a folder, nothing after it misread', async () => {
+    let fired = false;
+    const r = await stats({ onCommand: (v, arg) => (v === 'SIZE' && arg === '/page.txt' && !fired && (fired = true) ? [`213 ${OLD.length}`, `213 ${OLD.length}`] : undefined) });
+    assert.deepEqual(r.entries, [['file', OLD.length], ['directory', undefined], ['file', OLD.length]]);
+    assert.equal(r.missing, 'notFound');
+  });
+
+  // Review: a stat is read-only, so a dropped command sent with others costs the caller a timeout,
+  // never the operation: the provider's rename, createDirectory, uploadFile and delete stat inside a
+  // pool.run that is not idempotent (no pool retry).
+  test('a server that drops the CWD sent with SIZE: a stat the pool may not run again is answered too', async () => {
+    const srv = await startFaultServer(answer('CWD', 'silence', 'once'));
+    fs.writeFileSync(path.join(srv.root, 'page.txt'), OLD);
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 1 });
+    try {
+      const e = await pool.run((c) => c.stat('/page.txt'), { idempotent: false });
+      assert.deepEqual([e.type, e.size], ['file', OLD.length]);
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
+  // Review: a connection closed (a restart) or a 421 before any reply of the three is an outage,
+  // not a server that drops commands sent together: it must not cost every stat and rename of the
+  // pool's life a round trip more.
+  for (const [label, lines] of [['the connection closed at SIZE (a restart)', 'close'], ['a 421 to SIZE', ['421 Service not available, closing control connection.']]] as const) {
+    test(`${label}: the stat answered on a new connection, and stats still go together after`, async () => {
+      const r = await stats(answer('SIZE', lines as string[] | 'close', 'once'));
+      assert.deepEqual(r.entries, [['file', OLD.length], ['directory', undefined], ['file', OLD.length]]);
+      const tail = r.commands.slice(-3);
+      assert.deepEqual(tail, ['SIZE', '+CWD', '+MDTM'], r.commands.join(' '));
+    });
+  }
 });

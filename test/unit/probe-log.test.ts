@@ -45,6 +45,18 @@ describe('VS Code\'s probes in the log (src/fs/probe-log.ts)', () => {
     assert.deepEqual(shown([command('SIZE /.vscode'), command('CWD /.vscode', true), reply('550 No'), { kind: 'error', connection: 1, text: 'The server closed the control connection.' }]), ['! The server closed the control connection.']);
   });
 
+  // Review: a 421 is the server closing, never "not there"; and an exchange cut short (a reply that
+  // never came) is what the warning that follows is about: the log must say which commands.
+  test('a 421 to a probe\'s command shows, with its commands', () => {
+    assert.deepEqual(shown([command('SIZE /.vscode'), command('CWD /.vscode', true), command('MDTM /.vscode', true), reply('421 Timeout.'), { kind: 'error', connection: 1, text: 'The server closed the connection: 421 Timeout.' }]),
+      ['> SIZE /.vscode', '>+ CWD /.vscode', '>+ MDTM /.vscode', '< 421 Timeout.', '! The server closed the connection: 421 Timeout.']);
+  });
+
+  test('a reply that never came: the probe\'s commands show with the timeout', () => {
+    assert.deepEqual(shown([command('SIZE /.git'), command('CWD /.git', true), command('MDTM /.git', true), reply('550 No'), { kind: 'error', connection: 1, text: 'The server did not reply within 30 s.' }]),
+      ['> SIZE /.git', '>+ CWD /.git', '>+ MDTM /.git', '< 550 No', '! The server did not reply within 30 s.']);
+  });
+
   test('other connections are not held by one that waits', () => {
     const filter = new ProbeLogFilter();
     assert.deepEqual(filter.pass('s#1', command('SIZE /.git')), []);
