@@ -48,10 +48,15 @@ export class ProbeLogFilter {
       return [...before, e];
     }
     if (!group) return [e];
-    if (e.kind !== 'reply') return [...this.release(conn, group), e];
+    // Cut short (a reply that never came, the connection lost): what follows is about these commands.
+    if (e.kind !== 'reply') {
+      group.answered ||= group.replies < group.commands;
+      return [...this.release(conn, group), e];
+    }
     group.events.push(e);
     const code = /^(\d)\d\d([ -]|$)/.exec(e.text);
-    if (code && code[1] !== '4' && code[1] !== '5') group.answered = true;
+    // A 421 is the server closing, never "not there".
+    if (code && ((code[1] !== '4' && code[1] !== '5') || e.text.startsWith('421'))) group.answered = true;
     // A reply's last line: its code and a space (or nothing); a multi-line one's first line has a dash.
     if (code && code[2] !== '-') group.replies++;
     return group.replies >= group.commands ? this.release(conn, group) : [];

@@ -354,57 +354,84 @@ export class FtpClient {
       // where CWD took it.
       if (path === this.cwd) return { name: baseName(path), type: 'directory' };
       if (this.habits.pipelining !== false) return this.statTogether(c, path);
-      // One command at a time: a 213 means a file only where SIZE of a directory was seen refused
-      // (the folder this connection stands in is asked once per pool, or a stat found it so);
-      // elsewhere CWD decides, as it does when SIZE fails.
-      let size: Reply | undefined;
-      let sizeFailure: Reply | undefined;
-      if (this.habits.sizeRefusesDirs !== false) {
-        const r = await c.request(`SIZE ${path}`);
-        if (r.code === 213) {
-          size = r;
-          if (this.habits.sizeRefusesDirs === undefined && this.cwd !== undefined) {
-            const probe = await c.request(`SIZE ${this.cwd}`);
-            if (probe.code >= 500 && probe.code < 600) {
-              // Refused for a folder only if that folder is still there (a rename may have taken it,
-              // and a 550 for a missing path proves nothing): CWD to where the connection stands.
-              const there = await c.request(`CWD ${this.cwd}`);
-              if (isPositiveCompletion(there.code)) this.habits.sizeRefusesDirs = true;
-              else this.cwd = undefined;
-            } else this.habits.sizeRefusesDirs = false;
-          }
-        } else sizeFailure = r;
-      }
-      if (!size || !this.habits.sizeRefusesDirs) {
-        const cwd = await c.request(`CWD ${path}`);
-        if (isPositiveCompletion(cwd.code)) {
-          this.cwd = path;
-          if (sizeFailure && sizeFailure.code >= 500) this.habits.sizeRefusesDirs ??= true;
-          return { name: baseName(path), type: 'directory' };
-        }
-        if (sizeFailure) throw errorFromReply(sizeFailure.code, sizeFailure.message, `SIZE ${path}`);
-        size ??= await c.request(`SIZE ${path}`);
-        if (size.code !== 213) throw errorFromReply(size.code, size.message, `SIZE ${path}`);
-      }
-      return fileEntry(path, size, await c.request(`MDTM ${path}`));
+      return this.statOneByOne(c, path);
     });
+  }
+
+  /**
+   * A stat without MLST, one command at a time: a 213 means a file only where SIZE of a directory
+   * was seen refused (the folder this connection stands in is asked once per pool, or a stat found
+   * it so); elsewhere CWD decides, as it does when SIZE fails.
+   */
+  private async statOneByOne(c: ControlConnection, path: string): Promise<FileEntry> {
+    if (path === this.cwd) return { name: baseName(path), type: 'directory' };
+    let size: Reply | undefined;
+    let sizeFailure: Reply | undefined;
+    if (this.habits.sizeRefusesDirs !== false) {
+      const r = await c.request(`SIZE ${path}`);
+      if (r.code === 213) {
+        size = r;
+        if (this.habits.sizeRefusesDirs === undefined && this.cwd !== undefined) {
+          const probe = await c.request(`SIZE ${this.cwd}`);
+          if (probe.code >= 500 && probe.code < 600) {
+            // Refused for a folder only if that folder is still there (a rename may have taken it,
+            // and a 550 for a missing path proves nothing): CWD to where the connection stands.
+            const there = await c.request(`CWD ${this.cwd}`);
+            if (isPositiveCompletion(there.code)) this.habits.sizeRefusesDirs = true;
+            else this.cwd = undefined;
+          } else this.habits.sizeRefusesDirs = false;
+        }
+      } else sizeFailure = r;
+    }
+    if (!size || !this.habits.sizeRefusesDirs) {
+      const cwd = await c.request(`CWD ${path}`);
+      if (isPositiveCompletion(cwd.code)) {
+        this.cwd = path;
+        if (sizeFailure && sizeFailure.code >= 500) this.habits.sizeRefusesDirs ??= true;
+        return { name: baseName(path), type: 'directory' };
+      }
+      if (sizeFailure) throw errorFromReply(sizeFailure.code, sizeFailure.message, `SIZE ${path}`);
+      size ??= await c.request(`SIZE ${path}`);
+      if (size.code !== 213) throw errorFromReply(size.code, size.message, `SIZE ${path}`);
+    }
+    return fileEntry(path, size, await c.request(`MDTM ${path}`));
   }
 
   /**
    * A stat without MLST in one round trip: SIZE, CWD and MDTM sent together (each has exactly one
    * reply, and none changes anything but CWD, which moves the connection only into a folder). CWD
    * decides a folder; else SIZE's 213 a file, with MDTM's time. A server that drops commands sent
-   * together is found out by the missing reply (the pool asks again, one command at a time from then on).
+   * together is found out by the missing reply, one that answers out of step by a reply no such
+   * command has: the stat is asked again on a new connection, one command at a time from then on.
+   * A connection closed before any reply (a restart, a 421) is an outage, left to the pool.
    */
   private async statTogether(c: ControlConnection, path: string): Promise<FileEntry> {
-    let size: Reply;
-    let cwd: Reply;
-    let mdtm: Reply;
+    const got: Reply[] = [];
     try {
-      [size, cwd, mdtm] = await c.requestTogether([`SIZE ${path}`, `CWD ${path}`, `MDTM ${path}`]);
+      await c.requestTogether([`SIZE ${path}`, `CWD ${path}`, `MDTM ${path}`], got);
     } catch (e) {
-      if (isFtpError(e) && (e.kind === 'timeout' || e.kind === 'connectionLost')) this.habits.pipelining = false;
-      throw e;
+      if (!isFtpError(e) || (e.kind !== 'timeout' && e.kind !== 'connectionLost')) throw e;
+      // Closed before any reply (a restart, a 421): an outage, not a server that drops commands sent
+      // together; the pool decides whether to ask again.
+      if (e.kind === 'connectionLost' && !got.some((r) => r.code !== 421)) throw e;
+      this.habits.pipelining = false;
+      // A stat changes nothing on the server: asked again at once, one command at a time, on a new
+      // connection (a caller the pool may not run again, a rename's or an upload's check, gets its answer).
+      return this.statOneByOne((await this.ensureSession()).control, path);
+    }
+    // A 421 to the last of them: the server is closing (the connection is gone), not out of step.
+    const closing = got.find((r) => r.code === 421);
+    if (closing) throw errorFromReply(421, closing.message, `MDTM ${path}`);
+    const [size, cwd, mdtm] = got;
+    // Each command's replies are known: SIZE and MDTM 213 or an error, CWD a 2xx other than 213 or
+    // an error. Anything else is a reply out of step (a command answered twice, one left over): the
+    // connection is closed and the stat asked again one command at a time.
+    const error = (r: Reply) => r.code >= 400 && r.code < 600;
+    if (!(size.code === 213 || error(size)) || !((isPositiveCompletion(cwd.code) && cwd.code !== 213) || error(cwd)) || !(mdtm.code === 213 || error(mdtm))) {
+      this.habits.pipelining = false;
+      this.options.log({ kind: 'info', connection: c.id, text: `the replies to SIZE, CWD and MDTM sent together were out of step (${size.code}, ${cwd.code}, ${mdtm.code}); reconnecting, one command at a time from now on` });
+      c.destroy();
+      return this.statOneByOne((await this.ensureSession()).control, path);
     }
     this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
     if (isPositiveCompletion(cwd.code)) {

@@ -153,9 +153,9 @@ export class ControlConnection {
    * commands that have no preliminary (1xx) reply, and only where the server was not seen to answer
    * such commands out of step (ServerHabits).
    */
-  async requestTogether(commands: string[]): Promise<Reply[]> {
+  async requestTogether(commands: string[], replies: Reply[] = []): Promise<Reply[]> {
+    // `replies` (the caller's, when given) holds those read so far: after a failure, how far the server got.
     this.send(...commands);
-    const replies: Reply[] = [];
     while (replies.length < commands.length) replies.push(await this.read());
     return replies;
   }

@@ -41,8 +41,10 @@ describe('VS Code\'s probes in the log (src/fs/probe-log.ts)', () => {
     assert.deepEqual(shown([command('RNFR /.git/x'), command('RNTO /y', true), reply('350 Ready'), reply('250 Done')]), ['> RNFR /.git/x', '>+ RNTO /y', '< 350 Ready', '< 250 Done']);
   });
 
-  test('the connection failing while a probe waits: the probe dropped, the failure shown', () => {
-    assert.deepEqual(shown([command('SIZE /.vscode'), command('CWD /.vscode', true), reply('550 No'), { kind: 'error', connection: 1, text: 'The server closed the control connection.' }]), ['! The server closed the control connection.']);
+  // Review: was "the probe dropped, the failure shown"; a failure with a reply missing is about the
+  // commands held back, and the log is where a user finds which command went unanswered.
+  test('the connection failing while a probe waits for a reply: the probe shown, then the failure', () => {
+    assert.deepEqual(shown([command('SIZE /.vscode'), command('CWD /.vscode', true), reply('550 No'), { kind: 'error', connection: 1, text: 'The server closed the control connection.' }]), ['> SIZE /.vscode', '>+ CWD /.vscode', '< 550 No', '! The server closed the control connection.']);
   });
 
   // Review: a 421 is the server closing, never "not there"; and an exchange cut short (a reply that
