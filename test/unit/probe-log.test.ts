@@ -59,6 +59,11 @@ describe('VS Code\'s probes in the log (src/fs/probe-log.ts)', () => {
       ['> SIZE /.git', '>+ CWD /.git', '>+ MDTM /.git', '< 550 No', '! The server did not reply within 30 s.']);
   });
 
+  // Review: RFC 959 fixes only a multi-line reply's last line; the lines between may start with digits.
+  test('a line inside a multi-line error reply that starts like a reply: still one reply, all hidden', () => {
+    assert.deepEqual(shown([command('SIZE /.git'), command('CWD /.git', true), command('MDTM /.git', true), reply('550-No such file.'), reply('404 is what the web would say'), reply('550 End'), reply('550 No'), reply('550 No'), command('NOOP'), reply('200 OK')]), ['> NOOP', '< 200 OK']);
+  });
+
   test('other connections are not held by one that waits', () => {
     const filter = new ProbeLogFilter();
     assert.deepEqual(filter.pass('s#1', command('SIZE /.git')), []);
