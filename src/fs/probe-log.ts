@@ -13,6 +13,8 @@ interface Held {
   replies: number;
   /** Some reply was not an error: the probe found something, so the whole exchange shows. */
   answered: boolean;
+  /** The code of a multi-line reply under way: only a line with it and a space ends it (RFC 959 4.2). */
+  open?: string;
 }
 
 /**
@@ -54,11 +56,19 @@ export class ProbeLogFilter {
       return [...this.release(conn, group), e];
     }
     group.events.push(e);
-    const code = /^(\d)\d\d([ -]|$)/.exec(e.text);
+    if (group.open !== undefined) {
+      // Inside a multi-line reply, lines may start with any digits: only its own code and a space end it.
+      if (e.text !== group.open && !e.text.startsWith(`${group.open} `)) return [];
+      group.open = undefined;
+      group.replies++;
+      return group.replies >= group.commands ? this.release(conn, group) : [];
+    }
+    const code = /^((\d)\d\d)([ -]|$)/.exec(e.text);
     // A 421 is the server closing, never "not there".
-    if (code && ((code[1] !== '4' && code[1] !== '5') || e.text.startsWith('421'))) group.answered = true;
+    if (code && ((code[2] !== '4' && code[2] !== '5') || code[1] === '421')) group.answered = true;
     // A reply's last line: its code and a space (or nothing); a multi-line one's first line has a dash.
-    if (code && code[2] !== '-') group.replies++;
+    if (code && code[3] === '-') group.open = code[1];
+    else if (code) group.replies++;
     return group.replies >= group.commands ? this.release(conn, group) : [];
   }
 
