@@ -351,8 +351,9 @@ export class FtpClient {
       }
       // Without MLST: SIZE answers for files, CWD for directories. Some servers answer SIZE for
       // directories too (ftp-srv), so CWD decides where it is asked. A stat leaves the connection
-      // where CWD took it.
-      if (path === this.cwd) return { name: baseName(path), type: 'directory' };
+      // where CWD took it. The folder the connection stands in is asked again (another connection
+      // may have put a file in its place), unless it is the login folder, where the session began.
+      if (path === this.cwd && path === this.home) return { name: baseName(path), type: 'directory' };
       if (this.habits.pipelining !== false) return this.statTogether(c, path);
       return this.statOneByOne(c, path);
     });
@@ -364,14 +365,13 @@ export class FtpClient {
    * it so); elsewhere CWD decides, as it does when SIZE fails.
    */
   private async statOneByOne(c: ControlConnection, path: string): Promise<FileEntry> {
-    if (path === this.cwd) return { name: baseName(path), type: 'directory' };
     let size: Reply | undefined;
     let sizeFailure: Reply | undefined;
     if (this.habits.sizeRefusesDirs !== false) {
       const r = await c.request(`SIZE ${path}`);
       if (r.code === 213) {
         size = r;
-        if (this.habits.sizeRefusesDirs === undefined && this.cwd !== undefined) {
+        if (this.habits.sizeRefusesDirs === undefined && this.cwd !== undefined && this.cwd !== path) {
           const probe = await c.request(`SIZE ${this.cwd}`);
           if (probe.code >= 500 && probe.code < 600) {
             // Refused for a folder only if that folder is still there (a rename may have taken it,
@@ -390,10 +390,12 @@ export class FtpClient {
         if (sizeFailure && sizeFailure.code >= 500) this.habits.sizeRefusesDirs ??= true;
         return { name: baseName(path), type: 'directory' };
       }
+      if (path === this.cwd) this.cwd = undefined;
       if (sizeFailure) throw errorFromReply(sizeFailure.code, sizeFailure.message, `SIZE ${path}`);
       size ??= await c.request(`SIZE ${path}`);
       if (size.code !== 213) throw errorFromReply(size.code, size.message, `SIZE ${path}`);
     }
+    if (path === this.cwd) this.cwd = undefined; // the folder the connection stood in is gone
     return fileEntry(path, size, await c.request(`MDTM ${path}`));
   }
 
@@ -440,6 +442,7 @@ export class FtpClient {
       else if (size.code === 213) this.habits.sizeRefusesDirs = false;
       return { name: baseName(path), type: 'directory' };
     }
+    if (path === this.cwd) this.cwd = undefined; // the folder the connection stood in is gone
     if (size.code !== 213) throw errorFromReply(size.code, size.message, `SIZE ${path}`);
     return fileEntry(path, size, mdtm);
   }

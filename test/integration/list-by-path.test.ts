@@ -74,19 +74,44 @@ for (const kind of [...ALL_SERVERS, ...OLD_SERVERS] as AnyServerKind[]) {
       });
     }
 
-    // Only where there is no MLST (stat's SIZE-first path); the others answer stat with MLST.
-    if (WITHOUT_MLST.includes(kind)) test('stat without MLST (SIZE first where SIZE of a folder is refused): files, folders, links, missing paths', async () => {
-      const fresh = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
-      try {
-        assert.equal(fresh.features.has('MLST'), false, `${kind} offers MLST now: move it out of WITHOUT_MLST`);
-        const kinds: Record<string, string> = {};
-        for (const name of ['f.txt', 'sub', 'f.txt', 'dlink', 'flink', 'nope', 'empty', 'sub/inner.txt']) {
-          kinds[name] = await fresh.stat(`${base}/${name}`).then((e) => `${e.type}${e.type === 'file' ? ` ${e.size}` : ''}`, (e: unknown) => (isFtpError(e) ? e.kind : String(e)));
+    // Only where there is no MLST (stat's SIZE-first path); the others answer stat with MLST. Both
+    // ways: SIZE, CWD and MDTM sent together, and one command at a time (a server found not to take that).
+    for (const together of [true, false]) {
+      if (WITHOUT_MLST.includes(kind)) test(`stat without MLST, ${together ? 'SIZE, CWD and MDTM sent together' : 'one command at a time (SIZE first where SIZE of a folder is refused)'}: files, folders, links, missing paths`, async () => {
+        const fresh = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
+        if (!together) fresh.habits.pipelining = false;
+        try {
+          assert.equal(fresh.features.has('MLST'), false, `${kind} offers MLST now: move it out of WITHOUT_MLST`);
+          const kinds: Record<string, string> = {};
+          for (const name of ['f.txt', 'sub', 'f.txt', 'dlink', 'flink', 'nope', 'empty', 'sub/inner.txt']) {
+            kinds[name] = await fresh.stat(`${base}/${name}`).then((e) => `${e.type}${e.type === 'file' ? ` ${e.size}` : ''}`, (e: unknown) => (isFtpError(e) ? e.kind : String(e)));
+          }
+          assert.deepEqual(kinds, { 'f.txt': 'file 5', sub: 'directory', dlink: 'directory', flink: 'file 5', nope: 'notFound', empty: 'directory', 'sub/inner.txt': 'file 5' });
+          assert.equal(fresh.habits.pipelining, together ? true : false);
+        } finally {
+          await fresh.close();
         }
-        assert.deepEqual(kinds, { 'f.txt': 'file 5', sub: 'directory', dlink: 'directory', flink: 'file 5', nope: 'notFound', empty: 'directory', 'sub/inner.txt': 'file 5' });
-      } finally {
-        await fresh.close();
-      }
-    });
+      });
+
+      // A stat of a folder leaves the connection in it; the folder may be replaced by a file meanwhile
+      // (another connection, another user): the next stat of that path asks the server again.
+      if (WITHOUT_MLST.includes(kind)) test(`stat without MLST (${together ? 'sent together' : 'one at a time'}): a folder the connection stands in, replaced by a file, is a file`, async () => {
+        const o = { host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' as const };
+        const [a, b] = [await FtpClient.connect(o), await FtpClient.connect(o)];
+        if (!together) a.habits.pipelining = false;
+        const p = `${base}/swap-${together ? 't' : 'o'}`;
+        try {
+          await b.mkdir(p);
+          assert.equal((await a.stat(p)).type, 'directory');
+          await b.rmdir(p);
+          await b.upload(p, Buffer.from('a file now'));
+          const now = await a.stat(p);
+          assert.deepEqual([now.type, now.size], ['file', 10]);
+        } finally {
+          await a.close();
+          await b.close();
+        }
+      });
+    }
   });
 }
