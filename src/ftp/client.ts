@@ -666,10 +666,13 @@ export class FtpClient {
       if (this.habits.pipelining !== false) {
         let first: Reply;
         let second: Reply;
+        const got: Reply[] = [];
         try {
-          [first, second] = await c.requestTogether([`RNFR ${from}`, `RNTO ${to}`]);
+          [first, second] = await c.requestTogether([`RNFR ${from}`, `RNTO ${to}`], got);
         } catch (e) {
-          if (isFtpError(e) && (e.kind === 'timeout' || e.kind === 'connectionLost')) this.habits.pipelining = false;
+          // No answer to one of them: a server that drops a command sent with another, unless the
+          // connection closed before any reply but a 421 (a restart, an outage: nothing learnt).
+          if (isFtpError(e) && (e.kind === 'timeout' || (e.kind === 'connectionLost' && got.some((r) => r.code !== 421)))) this.habits.pipelining = false;
           throw e;
         }
         if (first.code === 350 && second.code !== 503) {

@@ -306,6 +306,16 @@ describe('RNFR and RNTO sent together (FAKE fault server)', () => {
     });
   }
 
+  // A restart or a 421 before any reply is an outage, not a server that can't take commands sent together.
+  for (const [label, lines] of [['the connection closed at RNFR (a restart)', 'close'], ['a 421 to RNFR', ['421 Service not available, closing control connection.']]] as const) {
+    test(`${label}: nothing learnt, the renames after still go together`, async () => {
+      const r = await saves(answer('RNFR', lines as string[] | 'close', 'once'), 2);
+      assert.ok(r.results.every((x) => x === 'ok' || isFtpError(x)), String(r.results));
+      assert.deepEqual(r.renames.slice(-4), ['RNFR', '+RNTO', 'RNFR', '+RNTO'], r.renames.join(' '));
+      assert.ok(r.disk.equals(NEW));
+    });
+  }
+
   test('no reply to the RNTO sent with RNFR: that save fails or is found done, and the renames after go one at a time', async () => {
     const r = await saves(answer('RNTO', 'silence', 'once'), 2);
     assert.ok(r.results.slice(2).every((x) => x === 'ok'), String(r.results));
