@@ -1,10 +1,11 @@
 import type { LogEvent } from '../ftp/log';
 
 /**
- * Names VS Code probes for in every folder (settings, tasks, git, ...): their absence is normal. A
- * command about one of them that the server answers with an error stays out of the log.
+ * Names VS Code probes for in every folder (settings, tasks, git, MCP servers in `.cursor/mcp.json`,
+ * ...): their absence is normal. A command about one of them that the server answers with an error
+ * stays out of the log.
  */
-export const VSCODE_PROBES = /(^|\/)(\.vscode|\.git|\.devcontainer|\.github|node_modules|[^/]*\.code-workspace|pom\.xml|package\.json|\.editorconfig|\.gitignore|\.hg|\.svn)(\/|$)/;
+export const VSCODE_PROBES = /(^|\/)(\.vscode|\.cursor|\.git|\.devcontainer|\.github|node_modules|[^/]*\.code-workspace|pom\.xml|package\.json|\.editorconfig|\.gitignore|\.hg|\.svn)(\/|$)/;
 
 /** The commands about a probe sent together (a stat's SIZE, CWD and MDTM), and their replies so far. */
 interface Held {

@@ -483,9 +483,7 @@ export class FtpClient {
   async size(path: string): Promise<number> {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
-      const r = await c.expect(`SIZE ${path}`);
-      if (!/^\d{1,15}$/.test(r.message.trim())) throw new FtpError('server', `The server's SIZE answer for ${path} is not a size: ${JSON.stringify(r.message.slice(0, 100))}`, { code: r.code, replyText: r.message });
-      return Number(r.message.trim());
+      return sizeFrom(await c.expect(`SIZE ${path}`), path);
     });
   }
 
@@ -838,11 +836,23 @@ function* chunksOf(buf: Buffer, size = CHUNK): Generator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
 
+/**
+ * The bytes a SIZE reply (213) gives. ftp-srv answers an empty file with its reply's default text,
+ * `213 File status` (its handler passes the size 0 as the message, which counts as none): that is 0.
+ * Any other text that is not a number is an error.
+ */
+function sizeFrom(reply: Reply, path: string): number {
+  const text = reply.message.trim();
+  if (/^\d{1,15}$/.test(text)) return Number(text);
+  if (text === 'File status') return 0;
+  throw new FtpError('server', `The server's SIZE answer for ${path} is not a size: ${JSON.stringify(reply.message.slice(0, 100))}`, { code: reply.code, replyText: reply.message });
+}
+
 /** A file's entry from its SIZE (213) and MDTM replies (any MDTM reply: no time when refused). */
 function fileEntry(path: string, size: Reply, mdtm: Reply): FileEntry {
-  if (!/^\d{1,15}$/.test(size.message.trim())) throw new FtpError('server', `The server's SIZE answer for ${path} is not a size: ${JSON.stringify(size.message.slice(0, 100))}`, { code: size.code, replyText: size.message });
+  const bytes = sizeFrom(size, path);
   const modified = mdtm.code === 213 ? parseFtpTime(mdtm.message)?.getTime() : undefined;
-  return { name: baseName(path), type: 'file', size: Number(size.message.trim()), modified, modifiedPrecision: modified !== undefined ? 'second' : undefined };
+  return { name: baseName(path), type: 'file', size: bytes, modified, modifiedPrecision: modified !== undefined ? 'second' : undefined };
 }
 
 export function joinPath(dir: string, name: string): string {

@@ -29,6 +29,7 @@ function fixture(root: string, owner: { uid: number; gid: number }): void {
   fs.writeFileSync(path.join(r, 'a b', 'in.txt'), 'x');
   fs.writeFileSync(path.join(r, 'star*', 'only-here.txt'), 'x');
   fs.writeFileSync(path.join(r, 'f.txt'), '12345');
+  fs.writeFileSync(path.join(r, 'zero.txt'), ''); // ftp-srv's SIZE says "213 File status" for it
   fs.symlinkSync('sub', path.join(r, 'dlink'));
   fs.symlinkSync('f.txt', path.join(r, 'flink'));
   const all = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => [path.join(d, e.name), ...(e.isDirectory() && !e.isSymbolicLink() ? all(path.join(d, e.name)) : [])]);
@@ -83,10 +84,11 @@ for (const kind of [...ALL_SERVERS, ...OLD_SERVERS] as AnyServerKind[]) {
         try {
           assert.equal(fresh.features.has('MLST'), false, `${kind} offers MLST now: move it out of WITHOUT_MLST`);
           const kinds: Record<string, string> = {};
-          for (const name of ['f.txt', 'sub', 'f.txt', 'dlink', 'flink', 'nope', 'empty', 'sub/inner.txt']) {
+          for (const name of ['f.txt', 'sub', 'f.txt', 'dlink', 'flink', 'nope', 'empty', 'sub/inner.txt', 'zero.txt']) {
             kinds[name] = await fresh.stat(`${base}/${name}`).then((e) => `${e.type}${e.type === 'file' ? ` ${e.size}` : ''}`, (e: unknown) => (isFtpError(e) ? e.kind : String(e)));
           }
-          assert.deepEqual(kinds, { 'f.txt': 'file 5', sub: 'directory', dlink: 'directory', flink: 'file 5', nope: 'notFound', empty: 'directory', 'sub/inner.txt': 'file 5' });
+          assert.deepEqual(kinds, { 'f.txt': 'file 5', sub: 'directory', dlink: 'directory', flink: 'file 5', nope: 'notFound', empty: 'directory', 'sub/inner.txt': 'file 5', 'zero.txt': 'file 0' });
+          assert.equal(await fresh.size(`${base}/zero.txt`), 0);
           assert.equal(fresh.habits.pipelining, together ? true : false);
         } finally {
           await fresh.close();

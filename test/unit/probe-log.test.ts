@@ -17,6 +17,10 @@ describe('VS Code\'s probes in the log (src/fs/probe-log.ts)', () => {
     assert.deepEqual(shown([command('MLST /.vscode/settings.json'), reply('550 Not found'), command('MLST /a.txt'), reply('250-Listing'), reply(' size=1; a.txt'), reply('250 End')]), ['> MLST /a.txt', '< 250-Listing', '<  size=1; a.txt', '< 250 End']);
   });
 
+  test('VS Code\'s look for MCP servers (.cursor/mcp.json), not there: left out', () => {
+    assert.deepEqual(shown([command('SIZE /.cursor/mcp.json'), command('CWD /.cursor/mcp.json', true), command('MDTM /.cursor/mcp.json', true), reply('550 No'), reply('550 No'), reply('550 No')]), []);
+  });
+
   test('a stat sent together (SIZE, CWD, MDTM), all refused: none of the six lines', () => {
     assert.deepEqual(shown([command('SIZE /.git'), command('CWD /.git', true), command('MDTM /.git', true), reply('550 No'), reply('550 No'), reply('550 No')]), []);
   });
