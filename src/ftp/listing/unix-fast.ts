@@ -20,7 +20,7 @@
 import type { FileEntry } from './entry';
 import { DateContext, englishMonthAt, localDate } from './dates';
 import { RecentStrings } from './tokens';
-import { permissionBits } from './unix';
+import { entryName, lsName, permissionBits } from './unix';
 
 const LINE = /([-dl])((?:[-r][-w][-xsS]){2}[-r][-w][-xtT]) +\d{1,9} +([A-Za-z_][\w.-]{0,31}|\d{1,10}) +([A-Za-z_][\w.-]{0,31}|\d{1,10}) +(\d{1,15}) ((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]\d) (?:([012]\d):([0-5]\d)| ([12]\d{3})) ([^\r\n]+)/y;
 
@@ -47,17 +47,8 @@ export function lsFastEntry(text: string, dc: DateContext, start: number, end: n
   if (modified === undefined) return undefined;
   const typeChar = m[1].charCodeAt(0);
   const type = typeChar === 100 ? 'directory' : typeChar === 108 ? 'symlink' : 'file';
-  let name = m[10];
-  let linkTarget: string | undefined;
-  if (type === 'symlink') {
-    const arrow = name.indexOf(' -> ');
-    if (arrow > 0) {
-      linkTarget = name.slice(arrow + 4);
-      name = name.slice(0, arrow);
-    }
-  } else if (type === 'directory' && name.length > 1 && name.charCodeAt(name.length - 1) === 47) {
-    name = name.slice(0, -1); // ls -F style marker
-  }
+  const name = entryName(m[10], type);
+  const linkTarget = lsName.target;
   const permissions = PERMISSIONS.same(m[2]);
   const entry: FileEntry = { name, type, size: Number(m[5]), modified, modifiedPrecision: year < 0 ? 'minute' : 'day', permissions, mode: permissionBits(permissions), owner: OWNERS.same(owner), group: OWNERS.same(group) };
   if (linkTarget !== undefined) entry.linkTarget = linkTarget;

@@ -72,7 +72,7 @@ const lsSize = {
 };
 
 // Exported by name (not `export const`) so that the compiled module reads them as locals, not through `exports`.
-export { lsDate, lsSize };
+export { lsDate, lsSize, lsName };
 
 /** Reads a time token: `12:01`, `0:23`, `12:01:33`, `12:01:33.500000000`, `24:00`; dots (`09.05`) when allowed. */
 function readTime(line: string, s: number, e: number, dots: boolean): boolean {
@@ -756,6 +756,24 @@ export function lsLine(line: string, dc: DateContext): LineParseResult | undefin
   return r === undefined ? undefined : typeof r === 'string' ? { error: r } : { entry: r };
 }
 
+/** A link's target cut off its name by entryName (exported below, with lsDate and lsSize). */
+const lsName = { target: undefined as string | undefined };
+
+/** The name part of an `ls -l` line: a link's ` -> target` cut off (into lsName.target), a folder's `ls -F` slash dropped. */
+export function entryName(text: string, type: EntryType): string {
+  lsName.target = undefined;
+  if (type === 'symlink') {
+    const arrow = text.indexOf(' -> ');
+    if (arrow > 0) {
+      lsName.target = text.slice(arrow + 4);
+      return text.slice(0, arrow);
+    }
+  } else if (type === 'directory' && text.length > 1 && text.charCodeAt(text.length - 1) === 47) {
+    return text.slice(0, -1); // ls -F style marker
+  }
+  return text;
+}
+
 /** Owner and group found by ownerGroup. */
 const og = { owner: undefined as string | undefined, group: undefined as string | undefined };
 
@@ -811,18 +829,10 @@ export function lsEntry(line: string, dc: DateContext, start = 0, end = line.len
     if (j < 0) return 'no size and date found in the Unix listing line';
     nameStart = t.end[j] + 1;
   }
-  let name = line.slice(nameStart, end);
-  if (name === '') return 'no name after the date';
-  let linkTarget: string | undefined;
-  if (type === 'symlink') {
-    const arrow = name.indexOf(' -> ');
-    if (arrow > 0) {
-      linkTarget = name.slice(arrow + 4);
-      name = name.slice(0, arrow);
-    }
-  } else if (type === 'directory' && name.length > 1 && name.charCodeAt(name.length - 1) === 47) {
-    name = name.slice(0, -1); // ls -F style marker
-  }
+  const rawName = line.slice(nameStart, end);
+  if (rawName === '') return 'no name after the date';
+  const name = entryName(rawName, type);
+  const linkTarget = lsName.target;
   ownerGroup(t, 0, lsSize.index, type === 'directory');
   if (lsSize.gluedAt >= 0) {
     // the glued token's text is the last owner/group column
