@@ -86,6 +86,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private readonly failureEmitter = new vscode.EventEmitter<OperationFailure>();
   /** An operation failed on a reachable site (the UI offers the other mode after a data-connection failure). */
   readonly onDidFail = this.failureEmitter.event;
+  private readonly listedEmitter = new vscode.EventEmitter<string>();
+  /** A folder's listing was kept (its folderKey): what it says of its entries may be news to whoever asked before. */
+  readonly onDidList = this.listedEmitter.event;
 
   /** Remote changes: what the user looks at is listed again now and then (watcher.ts). */
   private readonly watcher: RemoteWatcher;
@@ -141,6 +144,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const previous = this.cache.known(key);
     this.cache.set(key, entries);
     this.watcher.observe(dir, previous, entries, source);
+    this.listedEmitter.fire(key);
   }
 
   /**
@@ -161,11 +165,17 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   /** What the last listing of its folder said of an entry (up to 10 minutes old), without a round trip. */
   entryOf(uri: vscode.Uri): FileEntry | undefined {
-    return this.cache.known(this.dirKey(vscode.Uri.joinPath(uri, '..')))?.get(baseName(uri.path));
+    return this.cache.known(this.folderKey(uri))?.get(baseName(uri.path));
+  }
+
+  /** The key of the folder an entry is listed in, as onDidList names it. */
+  folderKey(uri: vscode.Uri): string {
+    return this.dirKey(vscode.Uri.joinPath(uri, '..'));
   }
 
   dispose(): void {
     this.watcher.dispose();
+    this.listedEmitter.dispose();
   }
 
   private serverPath(site: SiteConnection, uri: vscode.Uri): string {

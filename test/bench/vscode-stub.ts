@@ -7,7 +7,7 @@
  * before anything that imports vscode. What it provides:
  * - the values the provider and the transfer commands use: Uri (parse, file, joinPath, toString),
  *   FileType, FileChangeType, FileSystemError (with VS Code's codes), EventEmitter, Disposable,
- *   ProgressLocation, CancellationError;
+ *   ProgressLocation, CancellationError, FileDecoration (the Explorer's hover, decorations.ts);
  * - window: withProgress runs the task at once (a progress that reports nowhere, never cancelled);
  *   messages resolve to undefined (no button pressed); setStatusBarMessage does nothing;
  * - workspace.fs routed to a provider (`routeWorkspaceFs`), as VS Code's FileService does it:
@@ -102,6 +102,11 @@ export class EventEmitter<T> {
   dispose(): void {
     this.listeners.clear();
   }
+}
+
+export class FileDecoration {
+  propagate?: boolean;
+  constructor(readonly badge?: string, readonly tooltip?: string) {}
 }
 
 /** An object that accepts anything: every property is another one, every call returns one. */
@@ -209,7 +214,7 @@ export const window = inertRest('vscode.window', {
 });
 
 const known: Record<string, unknown> = {
-  FileType, FileChangeType, ProgressLocation, Uri, FileSystemError, CancellationError, Disposable, EventEmitter, workspace, window, version: '1.100.0',
+  FileType, FileChangeType, ProgressLocation, Uri, FileSystemError, CancellationError, Disposable, EventEmitter, FileDecoration, workspace, window, version: '1.100.0',
 };
 
 /**
