@@ -29,6 +29,7 @@ import { SiteConfig, siteOf } from '../sites/config';
 import { DEFAULT_POLL_SECONDS, ListingSource, RemoteWatcher } from './watcher';
 import { SiteCondition } from './remote-changes';
 import { octal, readOnlyByListing } from './entry-facts';
+import { VSCODE_PROBES } from './probe-log';
 
 /** What the UI is told about a failed operation (to offer the other transfer mode, say). */
 export interface OperationFailure {
@@ -70,9 +71,6 @@ export interface ChmodResult {
   /** The mode the folder's listing shows afterwards, when it shows one (servers may ignore bits). */
   listedMode?: number;
 }
-
-/** Names VS Code probes for in every folder; their absence is normal and not worth a log line. */
-const QUIET_PROBES = /(^|\/)(\.vscode|\.git|\.devcontainer|\.github|node_modules|\.code-workspace|pom\.xml|package\.json|\.editorconfig|\.gitignore|\.hg|\.svn)(\/|$)/;
 
 export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
@@ -214,7 +212,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         // info, named. So is a server's "not found": VS Code stats every new file before it is saved.
         if (e instanceof vscode.FileSystemError || isFtpError(e, 'aborted')) this.log.info(`${e instanceof vscode.FileSystemError ? e.code : 'Cancelled'}: ${err.message}`);
         else if (isFtpError(e, 'notFound')) {
-          if (!QUIET_PROBES.test(uri.path)) this.log.info(`FileNotFound: ${err.message}`);
+          if (!VSCODE_PROBES.test(uri.path)) this.log.info(`FileNotFound: ${err.message}`); // their absence is normal
         } else this.log.error(err.message);
         throw err;
       }

@@ -608,7 +608,7 @@ export class FtpClient {
       if (expected === undefined) return; // SIZE refused (ASCII-only servers): nothing to check against
       throw new FtpError('interrupted', `The download of ${path} ended after ${received} of ${expected} bytes, and the server would not say the file's size (${r.code} ${r.message}).`);
     }
-    const now = Number(r.message.trim());
+    const now = sizeFrom(r, path);
     if (now !== received) {
       throw new FtpError('interrupted', `The download of ${path} ended after ${received} bytes, but the file has ${now}: the transfer was cut short.`);
     }

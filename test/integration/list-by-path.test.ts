@@ -89,6 +89,8 @@ for (const kind of [...ALL_SERVERS, ...OLD_SERVERS] as AnyServerKind[]) {
           }
           assert.deepEqual(kinds, { 'f.txt': 'file 5', sub: 'directory', dlink: 'directory', flink: 'file 5', nope: 'notFound', empty: 'directory', 'sub/inner.txt': 'file 5', 'zero.txt': 'file 0' });
           assert.equal(await fresh.size(`${base}/zero.txt`), 0);
+          // Read without a size known first: the check after it asks SIZE (ftp-srv: "213 File status").
+          assert.equal((await fresh.download(`${base}/zero.txt`)).length, 0);
           assert.equal(fresh.habits.pipelining, together ? true : false);
         } finally {
           await fresh.close();

@@ -310,7 +310,7 @@ suite('the log at the default level (proftpd; vsftpd for stats sent together)', 
       await setSites({ [site]: { host: srv.host, port: srv.port, user: srv.user, transferMode: 'passive' } });
       await vscode.commands.executeCommand('ftpWorkspace.setPassword', site, srv.password);
       await list(site);
-      for (const probe of ['.vscode/settings.json', '.git/config', '.vscode', 'node_modules']) {
+      for (const probe of ['.vscode/settings.json', '.git/config', '.vscode', 'node_modules', '.cursor/mcp.json']) {
         await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.parse(`ftp://${site}/${probe}`))), /FileNotFound|not found/i);
       }
       // A file no listing showed: a stat the server answers (vsftpd: SIZE, CWD refused, MDTM; all shown).
@@ -335,7 +335,8 @@ suite('the log at the default level (proftpd; vsftpd for stats sent together)', 
         has(/> MDTM \/sub\/deep\.txt \(sent with the command above; the replies follow in order\)$/);
       } else has(/> MLST \/sub\/deep\.txt$/);
       assert.ok(!text.includes(`PASS ${srv.password}`), 'the password never');
-      assert.deepEqual(lines.filter((l) => /\.vscode|\.git\b|node_modules/.test(l)), [], 'no probe in the log');
+      // Not a line about them, neither the commands nor the "FileNotFound" the provider logs for other paths.
+      assert.deepEqual(text.split('\n').filter((l) => /\.vscode|\.git\b|node_modules|\.cursor/.test(l) && l.includes(site)), [], 'no probe in the log');
     });
   }
 
