@@ -42,11 +42,13 @@ export class FtpDecorations implements vscode.FileDecorationProvider, vscode.Dis
   }
 
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
-    if (isFtp(uri) && !this.provider.entryOf(uri)) {
+    if (!isFtp(uri)) return undefined;
+    const entry = this.provider.entryOf(uri);
+    if (!entry) {
       this.wait(uri);
       return undefined;
     }
-    const { tooltip } = this.details(uri);
+    const tooltip = describeEntry(entry);
     if (!tooltip) return undefined;
     const decoration = new vscode.FileDecoration(undefined, tooltip);
     decoration.propagate = false;

@@ -19,7 +19,7 @@
  */
 import type { FileEntry } from './entry';
 import { DateContext, englishMonthAt, localDate } from './dates';
-import { RecentStrings } from './tokens';
+import { RecentStrings, isDigit } from './tokens';
 import { entryName, lsName, permissionBits } from './unix';
 
 const LINE = /([-dl])((?:[-r][-w][-xsS]){2}[-r][-w][-xtT]) +\d{1,9} +([A-Za-z_][\w.-]{0,31}|\d{1,10}) +([A-Za-z_][\w.-]{0,31}|\d{1,10}) +(\d{1,15}) ((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]\d) (?:([012]\d):([0-5]\d)| ([12]\d{3})) ([^\r\n]+)/y;
@@ -53,8 +53,4 @@ export function lsFastEntry(text: string, dc: DateContext, start: number, end: n
   const entry: FileEntry = { name, type, size: Number(m[5]), modified, modifiedPrecision: year < 0 ? 'minute' : 'day', permissions, mode: permissionBits(permissions), owner: OWNERS.same(owner), group: OWNERS.same(group) };
   if (linkTarget !== undefined) entry.linkTarget = linkTarget;
   return entry;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
 }
