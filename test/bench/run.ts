@@ -35,6 +35,8 @@ const MB_SIZE = Number(process.env.FTPWS_BENCH_MB ?? 512);
 const SIZE = Math.round(MB_SIZE * 1024 * 1024);
 const ONLY = new Set((process.env.FTPWS_BENCH_ONLY ?? 'transfers,listings,many,roundtrips,latency,startup').split(',').map((s) => s.trim()));
 const CONNECTIONS = Number(process.env.FTPWS_BENCH_CONNECTIONS ?? 4);
+/** Only the transfer rows whose label matches (e.g. `download to a file, plain active`): one row measured without the rest. */
+const TRANSFER_ROWS = process.env.FTPWS_BENCH_TRANSFERS ? new RegExp(process.env.FTPWS_BENCH_TRANSFERS) : undefined;
 const MANY = 1000;
 const MANY_SIZE = 4096;
 const ONE_WAY_MS = 25;
@@ -227,6 +229,7 @@ async function transfers(env: Env): Promise<void> {
         for (const sink of ['file', 'memory'] as const) {
           const conn = connOf(server, { secure, mode });
           const label = `${MB_SIZE} MB ${direction} ${sink === 'file' ? (direction === 'download' ? 'to a file' : 'from a file') : direction === 'download' ? 'into memory (readFile)' : 'from memory (writeFile)'}, ${secure === 'off' ? 'plain' : 'explicit FTPS'} ${mode} (${server.kind})`;
+          if (TRANSFER_ROWS && !TRANSFER_ROWS.test(label)) continue;
           const row = newRow('transfers', label, 'MB/s', true, '>= 0.95 x best', ratioGoal(0.95));
           const op = `${direction}-${sink}` as 'download-file' | 'download-memory' | 'upload-file' | 'upload-memory';
           const rssKey = `${op} ${secure} ${mode}`;

@@ -289,8 +289,8 @@ describe('modification times, chmod and streams', () => {
         }
       });
 
-      // send-file.ts and receive-file.ts: reused buffers, plain passive connections reading into one
-      // reused buffer (raw-reads.ts), active and TLS ones through 'data'. 20 MiB is more than the
+      // send-file.ts and receive-file.ts: reused buffers, plain connections (passive, and active ones
+      // adopted after accept) reading into one reused buffer (raw-reads.ts), TLS ones through 'data'. 20 MiB is more than the
       // staging buffers hold (3 x 4 MiB), so the socket is paused and resumed on the way.
       test('upload from an open file and download into one: plain passive and active, FTPS passive (vsftpd, proftpd)', async () => {
         const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-open-files-'));

@@ -13,17 +13,36 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { receiveFile } from '../../src/ftp/data/receive-file';
 import { sendFile } from '../../src/ftp/data/send-file';
-import { connectWithRawReads, setRawSink } from '../../src/ftp/data/raw-reads';
+import { adoptWithRawReads, connectWithRawReads, setRawSink } from '../../src/ftp/data/raw-reads';
 
-/** A server that sends `data` to whoever connects (after `delayMs`), then ends; and a socket to it. */
-async function feeding(data: Buffer, raw: boolean, delayMs = 0): Promise<{ socket: net.Socket; close(): void }> {
-  const server = net.createServer((s) => {
-    s.on('error', () => undefined); // the client may hang up first
+type Reads = 'raw' | 'accepted' | 'plain';
+const READS_NAME: Record<Reads, string> = { raw: 'raw reads', accepted: 'raw reads, an accepted socket', plain: "'data'" };
+
+/**
+ * A peer that sends `data` (after `delayMs`), then ends; and our socket from it: one we connected
+ * (with raw reads or the usual way), or, as in active mode, one our listener accepted, created paused
+ * and given raw reads by adoptWithRawReads.
+ */
+async function feeding(data: Buffer, reads: Reads | boolean, delayMs = 0): Promise<{ socket: net.Socket; close(): void }> {
+  const how: Reads = reads === true ? 'raw' : reads === false ? 'plain' : reads;
+  const send = (s: net.Socket) => {
+    s.on('error', () => undefined); // the other side may hang up first
     setTimeout(() => s.end(data), delayMs);
-  });
+  };
+  if (how === 'accepted') {
+    const listener = net.createServer({ pauseOnConnect: true });
+    const accepted = new Promise<net.Socket>((r) => listener.once('connection', r));
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+    const peer = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
+    send(peer);
+    const socket = adoptWithRawReads(await accepted);
+    socket.on('error', () => undefined);
+    return { socket, close: () => (peer.destroy(), listener.close()) };
+  }
+  const server = net.createServer(send);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
-  const socket = raw ? connectWithRawReads('127.0.0.1', port) : net.connect(port, '127.0.0.1');
+  const socket = how === 'raw' ? connectWithRawReads('127.0.0.1', port) : net.connect(port, '127.0.0.1');
   socket.on('error', () => undefined);
   await new Promise((r) => socket.once('connect', r));
   return { socket, close: () => server.close() };
@@ -32,8 +51,8 @@ async function feeding(data: Buffer, raw: boolean, delayMs = 0): Promise<{ socke
 const within = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms))]);
 
-for (const raw of [true, false]) {
-  test(`receiveFile (${raw ? 'raw reads' : "'data'"}): a disk that fails under several writes at once rejects with the first failure, once no write runs`, async () => {
+for (const raw of ['raw', 'accepted', 'plain'] as const) {
+  test(`receiveFile (${READS_NAME[raw]}): a disk that fails under several writes at once rejects with the first failure, once no write runs`, async () => {
     let started = 0;
     let running = 0;
     let runningAtSettle = -1;
@@ -56,7 +75,7 @@ for (const raw of [true, false]) {
     }
   });
 
-  test(`receiveFile (${raw ? 'raw reads' : "'data'"}): the file holds exactly what came, in order, even over an older longer content`, async () => {
+  test(`receiveFile (${READS_NAME[raw]}): the file holds exactly what came, in order, even over an older longer content`, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-receive-'));
     const target = path.join(dir, 'f.bin');
     fs.writeFileSync(target, Buffer.alloc(9 * 1024 * 1024, 1));
@@ -153,6 +172,49 @@ test('raw reads: a socket without a raw sink reads as any other', async () => {
     socket.destroy();
     close();
   }
+});
+
+test('raw reads, an accepted socket: the adopted socket takes a raw sink and gets every byte in order; the listener is left free to close', async () => {
+  const data = crypto.randomBytes(5 * 1024 * 1024 + 3);
+  const listener = net.createServer({ pauseOnConnect: true });
+  const accepted = new Promise<net.Socket>((r) => listener.once('connection', r));
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  const peer = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
+  peer.on('error', () => undefined);
+  const original = await accepted;
+  const socket = adoptWithRawReads(original);
+  try {
+    assert.notEqual(socket, original, 'a new socket holds the connection');
+    assert.ok(original.destroyed, 'the accepted one is let go');
+    // The listener counted the accepted socket: it closes only once that one is gone.
+    const listenerClosed = new Promise((r) => listener.close(r));
+    await within(listenerClosed, 2000, "the listener's close");
+    // It writes too (a STOR in active mode goes through the same socket).
+    const written = new Promise<Buffer>((r) => peer.once('data', r));
+    socket.write('back');
+    assert.equal((await within(written, 2000, 'the write')).toString(), 'back');
+    const chunks: Buffer[] = [];
+    assert.equal(setRawSink(socket, (view) => (chunks.push(Buffer.from(view)), true)), true);
+    const ended = new Promise((r) => socket.once('end', r));
+    peer.end(data);
+    await within(ended, 5000, 'the end');
+    assert.ok(Buffer.concat(chunks).equals(data), `${Buffer.concat(chunks).length} of ${data.length} bytes, in order`);
+  } finally {
+    socket.destroy();
+    peer.destroy();
+  }
+});
+
+test('raw reads, an accepted socket already closed is returned as it is', async () => {
+  const listener = net.createServer({ pauseOnConnect: true });
+  const accepted = new Promise<net.Socket>((r) => listener.once('connection', r));
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  const peer = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
+  const original = await accepted;
+  original.destroy();
+  assert.equal(adoptWithRawReads(original), original);
+  peer.destroy();
+  listener.close();
 });
 
 test("receiveFile of a data connection that has ended before it was called (an empty file) resolves, and the file is empty", async () => {

@@ -24,20 +24,37 @@ const sinks = new WeakMap<net.Socket, RawSink | null>();
 
 /** net.connect with reads into a reused buffer; the socket behaves as any other until a raw sink is set. */
 export function connectWithRawReads(host: string, port: number): net.Socket {
+  return withRawReads((onread) => net.connect({ host, port, onread }));
+}
+
+/**
+ * The same for a connection an active-mode listener accepted (created paused, `pauseOnConnect`, so it
+ * has read nothing yet): Node gives an accepted socket no `onread`, so its handle moves to a new socket
+ * that has one, as Node itself builds an accepted socket (the `handle` option). Where the handle
+ * can't be reached (another Node), the socket is returned as it is and reads the usual way.
+ */
+export function adoptWithRawReads(accepted: net.Socket): net.Socket {
+  const holder = accepted as unknown as { _handle?: { readStart?: unknown } | null };
+  const handle = holder._handle;
+  if (!handle || typeof handle.readStart !== 'function' || accepted.destroyed || accepted.readableLength > 0) return accepted;
+  const socket = withRawReads((onread) => new net.Socket({ handle, onread, readable: true, writable: true } as net.SocketConstructorOpts));
+  // The old socket lets go of the handle; destroying it then closes nothing but lets its server finish.
+  holder._handle = null;
+  accepted.destroy();
+  return socket;
+}
+
+function withRawReads(create: (onread: net.OnReadOpts) => net.Socket): net.Socket {
   const buffer = spare.pop() ?? Buffer.allocUnsafeSlow(READ_BUFFER);
-  const socket: net.Socket = net.connect({
-    host,
-    port,
-    onread: {
-      buffer,
-      callback: (n: number): boolean => {
-        const sink = sinks.get(socket);
-        if (sink) return sink(buffer.subarray(0, n));
-        // No raw reader: copies of their own, through the stream (false: over its high-water mark).
-        let more = true;
-        for (let at = 0; at < n; at += STREAM_CHUNK) more = socket.push(Buffer.from(buffer.subarray(at, Math.min(n, at + STREAM_CHUNK))));
-        return more;
-      },
+  const socket: net.Socket = create({
+    buffer,
+    callback: (n: number): boolean => {
+      const sink = sinks.get(socket);
+      if (sink) return sink(buffer.subarray(0, n));
+      // No raw reader: copies of their own, through the stream (false: over its high-water mark).
+      let more = true;
+      for (let at = 0; at < n; at += STREAM_CHUNK) more = socket.push(Buffer.from(buffer.subarray(at, Math.min(n, at + STREAM_CHUNK))));
+      return more;
     },
   });
   sinks.set(socket, null);
@@ -50,7 +67,7 @@ export function connectWithRawReads(host: string, port: number): net.Socket {
 
 /**
  * Hands the socket's chunks to `sink` from now on, after any the stream holds already (in order);
- * false when the socket doesn't read into a reused buffer (TLS, active mode: use 'data').
+ * false when the socket doesn't read into a reused buffer (TLS: use 'data').
  */
 export function setRawSink(socket: net.Socket, sink: RawSink): boolean {
   if (!sinks.has(socket)) return false;

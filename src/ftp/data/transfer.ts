@@ -12,6 +12,7 @@ import { decodeEpsvReply, decodePasvReply, encodeEprt, encodePort, normalizeAddr
 import { Reply, isPositiveCompletion, isPositivePreliminary } from '../reply';
 import { ActiveListener, ActiveSettings } from './active';
 import { isLocalFileError } from './receive-file';
+import { adoptWithRawReads } from './raw-reads';
 import { DataMethod, METHOD_COMMAND, isPassiveMethod } from './methods';
 
 export interface DataSettings {
@@ -78,7 +79,7 @@ export interface TransferContext {
   log: LogSink;
   signal?: AbortSignal;
   /**
-   * A plain passive data connection reads into one reused buffer (raw-reads.ts): for downloads
+   * A plain data connection reads into one reused buffer (raw-reads.ts): for downloads
    * that may be big. A small one reads the usual way (measured: the other way cost it CPU).
    */
   rawReads?: boolean;
@@ -238,6 +239,7 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
     finalReply.catch(() => undefined);
     if (!socket) {
       socket = await prepared.listener!.accept(settings.connectTimeoutMs, signal);
+      if (ctx.rawReads && !control.isTls) socket = adoptWithRawReads(socket);
       socket.on('error', keepError);
     }
     if (control.isTls) {
