@@ -16,13 +16,22 @@ interface Held {
   answered: boolean;
   /** The code of a multi-line reply under way: only a line with it and a space ends it (RFC 959 4.2). */
   open?: string;
+  /**
+   * It starts with a data method's command (EPSV, PASV, EPRT, PORT), held in case the data command
+   * sent with it (client.ts transfer) is about a probe: a RETR of `.vscode/settings.json` refused
+   * leaves out its EPSV, 229 and data connection lines too. Its own positive reply finds nothing.
+   */
+  method?: boolean;
 }
+
+const DATA_METHOD = /^(EPSV|PASV|EPRT|PORT)\b/;
 
 /**
  * Holds back a connection's commands about one of VS Code's probes until all their replies are in:
  * all errors (not there, as usual), the exchange stays out of the log; any other answer shows it
  * whole, in order. Commands about a probe sent together with the first (pipelined) join it; one
- * about something else sent with it shows it all.
+ * about something else sent with it shows it all. A data method's command (EPSV) is held until the
+ * next event says whether a probe's data command went with it.
  */
 export class ProbeLogFilter {
   private readonly held = new Map<string, Held>();
@@ -44,13 +53,23 @@ export class ProbeLogFilter {
         return [...group.events, e];
       }
       const before = group ? this.release(conn, group) : [];
-      if (probe && !e.pipelined) {
-        this.held.set(conn, { events: [e], commands: 1, replies: 0, answered: false });
+      if (!e.pipelined && (probe || DATA_METHOD.test(e.text))) {
+        this.held.set(conn, { events: [e], commands: 1, replies: 0, answered: false, method: !probe });
         return before;
       }
       return [...before, e];
     }
     if (!group) return [e];
+    if (group.method && group.commands === 1) {
+      // A data method's command sent alone: nothing to hold it for.
+      this.held.delete(conn);
+      return [...group.events, e];
+    }
+    // The data connection of a probe's download: part of the exchange.
+    if (group.method && e.kind === 'data') {
+      group.events.push(e);
+      return [];
+    }
     // Cut short (a reply that never came, the connection lost): what follows is about these commands.
     if (e.kind !== 'reply') {
       group.answered ||= group.replies < group.commands;
@@ -65,8 +84,13 @@ export class ProbeLogFilter {
       return group.replies >= group.commands ? this.release(conn, group) : [];
     }
     const code = /^((\d)\d\d)([ -]|$)/.exec(e.text);
-    // A 421 is the server closing, never "not there".
-    if (code && ((code[2] !== '4' && code[2] !== '5') || code[1] === '421')) group.answered = true;
+    if (group.method && group.replies === 0) {
+      // The data method's own reply: a 2xx finds nothing; anything else (a 425) is worth seeing.
+      if (!code || code[2] !== '2') group.answered = true;
+    } else if (code && ((code[2] !== '4' && code[2] !== '5') || code[1] === '421')) {
+      // A 421 is the server closing, never "not there".
+      group.answered = true;
+    }
     // A reply's last line: its code and a space (or nothing); a multi-line one's first line has a dash.
     if (code && code[3] === '-') group.open = code[1];
     else if (code) group.replies++;

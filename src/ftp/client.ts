@@ -16,7 +16,7 @@ import type { ServerHabits } from './habits';
 import { Reply, isPositiveCompletion, replyText } from './reply';
 import { Session, openSession, parsePwd } from './session';
 import { formatFtpTime, parseFtpTime } from './time';
-import { DataMethod } from './data/methods';
+import { DataMethod, METHOD_COMMAND, isDataConnectionFailure, isPassiveMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TransferProgress, runTransfer } from './data/transfer';
 import { endWith, isFileHandle, sendFile } from './data/send-file';
@@ -182,9 +182,35 @@ export class FtpClient {
           control = (await this.ensureSession()).control;
           if (workingDir !== undefined) await this.changeDir(control, workingDir);
         }
-        return runTransfer(
-          { control, settings: { trustPasvAddress: o.trustPasvAddress, active: o.active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: opts.signal, rawReads },
+        const run = (together?: { methodAccepted: boolean; outOfStep?: boolean }) => runTransfer(
+          { control, settings: { trustPasvAddress: o.trustPasvAddress, active: o.active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: opts.signal, rawReads, together },
           method, command, handler, progress);
+        // The data command goes with EPSV/PASV (one round trip less) once the method has worked on
+        // this site and unless the server was seen not to take commands sent together. Not with
+        // PORT/EPRT: servers that connect back at PORT answer it late (transfer.ts TransferContext).
+        if (this.habits.pipelining === false || o.modeMemory.working !== method || !isPassiveMethod(method)) return run();
+        const together: { methodAccepted: boolean; outOfStep?: boolean } = { methodAccepted: false };
+        try {
+          const reply = await run(together);
+          this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
+          return reply;
+        } catch (e) {
+          // Failed before any data moved, after EPSV's 229, as a data connection fails (a server
+          // that answers the command before we could connect: 425) or with no answer: asked again
+          // one command at a time; if that works, sending together was the trouble, and is not done
+          // here again. Replies out of step (the data command's first) say so at once.
+          if (together.outOfStep) this.habits.pipelining = false;
+          const retry = together.outOfStep || (together.methodAccepted && isFtpError(e) && (e.kind === 'timeout' || isDataConnectionFailure(e)));
+          if (!retry || progress.started || progress.bytes > 0 || opts.signal?.aborted) throw e;
+          o.log({ kind: 'info', connection: control.id, text: `${command.split(' ')[0]} sent with ${METHOD_COMMAND[method]} failed (${(e as Error).message}); asking again one command at a time` });
+          if (control.closed) {
+            control = (await this.ensureSession()).control;
+            if (workingDir !== undefined) await this.changeDir(control, workingDir);
+          }
+          const reply = await run();
+          this.habits.pipelining = false;
+          return reply;
+        }
       },
       () => !progress.started && !opts.signal?.aborted,
     );
@@ -307,6 +333,7 @@ export class FtpClient {
         reject(e);
       });
       socket.once('close', done);
+      if (socket.readableEnded) done(); // an empty listing whose data connection had ended already
       socket.resume();
     }), opts, workingDir);
     return parser ? { ...parser.end(), listedSelf: parser.listedSelf } : { entries: [], unparsed: [] };
@@ -529,6 +556,7 @@ export class FtpClient {
       socket.once('end', resolve);
       socket.once('error', reject);
       socket.once('close', () => resolve());
+      if (socket.readableEnded) resolve(); // an empty file whose data connection had ended already
       socket.resume();
     }), opts, workingDir, mayBeBig(opts.expectedSize));
     return { data: sink ? sink.result() : Buffer.alloc(0), announced };

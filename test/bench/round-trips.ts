@@ -95,7 +95,7 @@ export const OPERATIONS: Operation[] = [
   },
   {
     id: 'save', label: 'save as VS Code does it (stat, writeFile, stat)',
-    goal: () => 'no goal stated (stat 0 + save 4 + 1 + stat 0 = 4 + 1 at best)', before: listDir,
+    goal: () => 'no goal stated (stat 0 + the save + stat 0)', before: listDir,
     run: async (s) => {
       await s.provider.stat(s.uri(RT_FILE));
       await save(s);

@@ -46,6 +46,8 @@ export interface FakeSession {
   disk(arg: string): string;
   /** Writes raw bytes on the control connection. */
   write(text: string): void;
+  /** Whether the command now handled came in the same write (TCP segment) as the one before it. */
+  sentWithPrevious: boolean;
 }
 
 export interface FakeTransfer {
@@ -126,17 +128,30 @@ export async function startFaultServer(script: FaultScript = {}): Promise<FakeSe
     const virtual = (arg: string) => path.posix.normalize(arg.startsWith('/') ? arg : path.posix.join(cwd, arg || '.'));
     const disk = (arg: string) => path.join(root, virtual(arg));
     const send = (lines: string[]) => socket.write(lines.map((l) => l + '\r\n').join(''));
-    const session: FakeSession = { id: sessions.length + 1, commands: [], socket: raw, disk, write: (t) => socket.write(t) };
+    const session: FakeSession = { id: sessions.length + 1, commands: [], socket: raw, disk, write: (t) => socket.write(t), sentWithPrevious: false };
     sessions.push(session);
     send(script.greeting ?? ['220 FAKE fault server']);
 
     let buffer = '';
+    // An EPSV/PASV still opening its port: the lines after it wait, as a real server reads the next
+    // command only once it has answered this one (a client may send RETR in the same write).
+    let settingUp: Promise<void> | undefined;
+    // Which read each line ended in (for sentWithPrevious).
+    let reads = 0;
+    const lineReads: number[] = [];
+    let previousRead = -1;
     const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
+      const text = chunk.toString('utf8');
+      if (text.length) reads++;
+      for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lineReads.push(reads);
+      buffer += text;
       let i: number;
-      while ((i = buffer.indexOf('\n')) >= 0) {
+      while (!settingUp && (i = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, i).replace(/\r$/, '');
         buffer = buffer.slice(i + 1);
+        const read = lineReads.shift() ?? reads;
+        session.sentWithPrevious = read === previousRead;
+        previousRead = read;
         const [verb, ...rest] = line.split(' ');
         const arg = rest.join(' ');
         session.commands.push(line);
@@ -151,7 +166,13 @@ export async function startFaultServer(script: FaultScript = {}): Promise<FakeSe
           if (verb.toUpperCase() === 'AUTH' && custom.some((l) => l.startsWith('234'))) upgrade();
           continue;
         }
-        void handle(verb.toUpperCase(), arg).catch((e) => send([`451 ${String((e as Error).message).replace(/\s+/g, ' ')}`]));
+        const handled = handle(verb.toUpperCase(), arg).catch((e) => void send([`451 ${String((e as Error).message).replace(/\s+/g, ' ')}`]));
+        if (verb.toUpperCase() === 'EPSV' || verb.toUpperCase() === 'PASV') {
+          settingUp = handled.finally(() => {
+            settingUp = undefined;
+            onData(Buffer.alloc(0));
+          });
+        }
       }
     };
     socket.on('data', onData);
@@ -166,9 +187,16 @@ export async function startFaultServer(script: FaultScript = {}): Promise<FakeSe
 
     async function dataSocket(): Promise<net.Socket> {
       let s: net.Socket;
-      if (pasvSocket) s = await pasvSocket;
+      // One data connection per EPSV/PASV/PORT/EPRT, as on real servers: a second command without
+      // one is answered 425 (below, in transfer).
+      const passive = pasvSocket;
+      const active = activeTarget;
+      pasvSocket = undefined;
+      activeTarget = undefined;
+      if (passive) s = await passive;
       else {
-        const target = activeTarget!;
+        if (!active) throw new Error('Use PORT or PASV first');
+        const target = active;
         s = await new Promise<net.Socket>((resolve, reject) => {
           const c = track(net.connect({ host: target.host, port: target.port, localAddress: script.activeFromAddress }));
           c.once('connect', () => resolve(c));
@@ -188,6 +216,7 @@ export async function startFaultServer(script: FaultScript = {}): Promise<FakeSe
     async function transfer(verb: string, arg: string, fn: (s: net.Socket) => Promise<void>): Promise<void> {
       const t: FakeTransfer = { verb, arg, disk: disk(arg), session, send, data: dataSocket };
       if (script.onTransfer && (await script.onTransfer(t))) return;
+      if (!pasvSocket && !activeTarget) return void send(["425 Use PORT or PASV first."]);
       send(['150 Opening data connection']);
       let s: net.Socket;
       try {

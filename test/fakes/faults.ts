@@ -176,13 +176,17 @@ export function renameNotPipelined(): Pick<FaultScript, 'onCommand'> {
 export function renameRepliesCrossed(): Pick<FaultScript, 'onCommand'> {
   let state: 'start' | 'held' | 'waiting' | 'done' = 'start';
   let from: string | undefined;
+  // The connection whose rename it is: another connection's commands meanwhile are not its own.
+  let owner: number | undefined;
   return {
     onCommand: (v, arg, s) => {
       if (state === 'start' && v === 'RNFR') {
         from = s.disk(arg);
+        owner = s.id;
         state = 'held';
         return 'silence';
       }
+      if (s.id !== owner) return undefined;
       if (state === 'held' && v === 'RNTO') {
         state = 'waiting';
         return ['503 RNFR first.', '350 Ready for RNTO'];
@@ -239,4 +243,18 @@ export function combine(...parts: FaultScript[]): FaultScript {
   if (commands.length) out.onCommand = (v, a, s) => commands.reduce<ReturnType<NonNullable<FaultScript['onCommand']>>>((r, f) => r ?? f(v, a, s), undefined);
   if (transfers.length) out.onTransfer = async (t) => { for (const f of transfers) if (await f(t)) return true; return false; };
   return out;
+}
+
+/**
+ * A server that reads a data command sent in the same write as its EPSV/PASV before the client
+ * could connect, and answers it 425 (`times` such transfers); sent one at a time, it works.
+ */
+export function dataCommandNotPipelined(times: Times = 'always'): Pick<FaultScript, 'onCommand'> {
+  const fire = counter(times);
+  return { onCommand: (v, _arg, s) => (/^(RETR|STOR|LIST|MLSD)$/.test(v) && s.sentWithPrevious && fire() ? ["425 Can't open data connection."] : undefined) };
+}
+
+/** A server that drops (never answers) a data command sent in the same write as its EPSV/PASV. */
+export function dataCommandDroppedWhenPipelined(): Pick<FaultScript, 'onCommand'> {
+  return { onCommand: (v, _arg, s) => (/^(RETR|STOR|LIST|MLSD)$/.test(v) && s.sentWithPrevious ? 'silence' : undefined) };
 }

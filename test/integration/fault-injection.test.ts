@@ -17,8 +17,9 @@ import { FtpError, isFtpError } from '../../src/ftp/errors';
 import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
 import type { FileEntry } from '../../src/ftp/listing/entry';
 import type { LogEvent } from '../../src/ftp/log';
+import type { ServerHabits } from '../../src/ftp/habits';
 import { startFaultServer } from '../fakes/fault-server';
-import { answer, renameNotPipelined, renameRepliesCrossed, rnfrAnsweredRenameDone } from '../fakes/faults';
+import { answer, dataCommandDroppedWhenPipelined, dataCommandNotPipelined, renameNotPipelined, renameRepliesCrossed, rnfrAnsweredRenameDone } from '../fakes/faults';
 import { FAULT_CASES, NEW, OLD } from '../fakes/fault-cases';
 import { testCertificate } from '../servers/common';
 
@@ -407,4 +408,105 @@ describe('a stat\'s SIZE, CWD and MDTM sent together (FAKE fault server)', () =>
       assert.deepEqual(tail, ['SIZE', '+CWD', '+MDTM'], r.commands.join(' '));
     });
   }
+});
+
+/**
+ * A data command (RETR, STOR, LIST) goes in the same write as its EPSV once EPSV has worked on the
+ * site (client.ts transfer): one round trip less. A server that can't take that answers 425 or
+ * nothing; the transfer is asked again one command at a time, and so is every transfer after; the
+ * method is not blamed (no fallback to PASV or active mode).
+ */
+describe('a data command sent with its EPSV (FAKE fault server)', () => {
+  const transfers = async (script: Parameters<typeof startFaultServer>[0]) => {
+    const srv = await startFaultServer(script);
+    fs.writeFileSync(path.join(srv.root, 'page.txt'), OLD);
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 1, log: (e) => log.push(e) });
+    try {
+      const results: string[] = [];
+      const outcome = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (isFtpError(e) ? `${e.kind}: ${e.message}` : String(e)));
+      results.push(await outcome(pool.run((c) => c.list('/'), { idempotent: true })));
+      for (let i = 0; i < 2; i++) {
+        results.push(await outcome(pool.run(async (c) => assert.ok((await c.download('/page.txt')).equals(OLD)), { idempotent: true })));
+      }
+      results.push(await outcome(pool.run((c) => safeSave(c, '/page.txt', NEW, { current: { name: 'page.txt', type: 'file' } }))));
+      results.push(await outcome(pool.run((c) => c.list('/'), { idempotent: true })));
+      const commands = log.filter((e) => e.kind === 'command' && /^(EPSV|PASV|EPRT|PORT|RETR|STOR|LIST|MLSD)/.test(e.text)).map((e) => `${e.pipelined ? '+' : ''}${e.text.split(' ')[0]}`);
+      return { results, commands, disk: fs.readFileSync(path.join(srv.root, 'page.txt')), working: pool.modeMemory.working, pipelining: (pool as unknown as { habits: ServerHabits }).habits.pipelining, log };
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  };
+
+  test('a server that takes it: every transfer after the first listing sends its command with EPSV', async () => {
+    const r = await transfers({});
+    assert.deepEqual(r.results, ['ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(r.commands, ['EPSV', 'LIST', 'EPSV', '+RETR', 'EPSV', '+RETR', 'EPSV', '+STOR', 'EPSV', '+LIST']);
+    assert.ok(r.disk.equals(NEW));
+    assert.equal(r.pipelining, true);
+  });
+
+  test('a server that answers it 425 (read before the data connection came): asked again one at a time, done; every transfer after one at a time; EPSV kept', async () => {
+    const r = await transfers(dataCommandNotPipelined());
+    assert.deepEqual(r.results, ['ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(r.commands, ['EPSV', 'LIST', 'EPSV', '+RETR', 'EPSV', 'RETR', 'EPSV', 'RETR', 'EPSV', 'STOR', 'EPSV', 'LIST']);
+    assert.ok(r.disk.equals(NEW));
+    assert.equal(r.working, 'epsv', 'EPSV is not blamed');
+    assert.equal(r.pipelining, false);
+    assert.ok(r.log.some((e) => e.kind === 'info' && /RETR sent with EPSV failed .*one command at a time/.test(e.text)), 'the log says why');
+  });
+
+  test('a server that drops it: that transfer done after one reply timeout, on a new connection; every transfer after one at a time', async () => {
+    const started = Date.now();
+    const r = await transfers(dataCommandDroppedWhenPipelined());
+    assert.deepEqual(r.results, ['ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(r.commands, ['EPSV', 'LIST', 'EPSV', '+RETR', 'EPSV', 'RETR', 'EPSV', 'RETR', 'EPSV', 'STOR', 'EPSV', 'LIST']);
+    assert.ok(r.disk.equals(NEW));
+    assert.equal(r.working, 'epsv');
+    assert.equal(r.pipelining, false);
+    assert.ok(Date.now() - started < 3 * fast.replyMs + 2000, `one timeout, not one per transfer: ${Date.now() - started} ms`);
+  });
+
+  test('EPSV refused (425) with the RETR sent along: that answer read too, the connection in step; the download done by the next method', async () => {
+    let epsv = 0;
+    const r = await transfers({ onCommand: (v) => (v === 'EPSV' && ++epsv === 2 ? ["425 Can't open passive connection."] : undefined) });
+    assert.deepEqual(r.results, ['ok', 'ok', 'ok', 'ok', 'ok']);
+    // A 425 to EPSV is passive mode failing (as when sent alone): auto mode goes on with EPRT (whose
+    // data command always goes alone). Sending together is not blamed.
+    assert.deepEqual(r.commands, ['EPSV', 'LIST', 'EPSV', '+RETR', 'EPRT', 'RETR', 'EPRT', 'RETR', 'EPRT', 'STOR', 'EPRT', 'LIST'], r.commands.join(' '));
+    assert.equal(r.log.filter((e) => e.kind === 'command' && /^USER/.test(e.text)).length, 1, 'one connection all along: in step');
+    assert.notEqual(r.pipelining, false);
+    assert.ok(r.disk.equals(NEW));
+  });
+
+  test('replies out of step (the RETR\'s 150 before the 229): the connection dropped, the download done one command at a time on a new one; every transfer after one at a time', async () => {
+    let epsv = 0;
+    const r = await transfers({ onCommand: (v, _arg, s) => (v === 'EPSV' && ++epsv === 2 ? ['150 File status okay.', '229 Entering Extended Passive Mode (|||1|)'] : v === 'RETR' && s.sentWithPrevious ? 'silence' : undefined) });
+    assert.deepEqual(r.results, ['ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(r.commands, ['EPSV', 'LIST', 'EPSV', '+RETR', 'EPSV', 'RETR', 'EPSV', 'RETR', 'EPSV', 'STOR', 'EPSV', 'LIST'], r.commands.join(' '));
+    assert.equal(r.log.filter((e) => e.kind === 'command' && /^USER/.test(e.text)).length, 2, 'a new connection after the one out of step');
+    assert.equal(r.working, 'epsv');
+    assert.equal(r.pipelining, false);
+    assert.ok(r.disk.equals(NEW));
+  });
+
+  test('a missing file: the 550 sent along with EPSV is the answer (not a data connection failure), and the connection stays usable', async () => {
+    const srv = await startFaultServer({});
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 1, log: (e) => log.push(e) });
+    try {
+      await pool.run((c) => c.list('/'), { idempotent: true });
+      await assert.rejects(pool.run((c) => c.download('/none.txt'), { idempotent: true }), (e: unknown) => isFtpError(e) && e.kind === 'notFound');
+      assert.ok(log.some((e) => e.kind === 'command' && e.pipelined && /^RETR \/none\.txt/.test(e.text)), 'RETR went with EPSV');
+      assert.equal(pool.modeMemory.working, 'epsv');
+      assert.notEqual((pool as unknown as { habits: ServerHabits }).habits.pipelining, false);
+      const logins = log.filter((e) => e.kind === 'command' && /^USER/.test(e.text)).length;
+      await pool.run((c) => c.list('/'), { idempotent: true });
+      assert.equal(log.filter((e) => e.kind === 'command' && /^USER/.test(e.text)).length, logins, 'no new connection');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
 });

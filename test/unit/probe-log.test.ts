@@ -33,6 +33,29 @@ describe('VS Code\'s probes in the log (src/fs/probe-log.ts)', () => {
     assert.deepEqual(shown(events), ['> SIZE /.git', '>+ CWD /.git', '>+ MDTM /.git', '< 550 Not a file', '< 250 Okay', '< 550 No']);
   });
 
+  // client.ts sends a data command with its EPSV once EPSV has worked: a probe's download refused
+  // leaves out the whole exchange, its data connection line too.
+  const data = (text: string): LogEvent => ({ kind: 'data', connection: 1, text });
+  test('a probe\'s download sent with its EPSV, refused: none of the lines', () => {
+    assert.deepEqual(shown([command('EPSV'), command('RETR /.vscode/settings.json', true), reply('229 Entering Extended Passive Mode (|||5000|)'), data('data connection to 127.0.0.1:5000 (EPSV)'), reply('550 No such file'), command('NOOP'), reply('200 OK')]), ['> NOOP', '< 200 OK']);
+  });
+
+  test('a probe\'s download sent with its EPSV, found: all of it, in order', () => {
+    const events = [command('EPSV'), command('RETR /.vscode/settings.json', true), reply('229 Entering Extended Passive Mode (|||5000|)'), data('data connection to 127.0.0.1:5000 (EPSV)'), reply('150 Opening'), reply('226 Done')];
+    assert.deepEqual(shown(events), ['> EPSV', '>+ RETR /.vscode/settings.json', '< 229 Entering Extended Passive Mode (|||5000|)', '! data connection to 127.0.0.1:5000 (EPSV)', '< 150 Opening', '< 226 Done']);
+  });
+
+  test('EPSV refused with a probe\'s download sent along: shown (a 425 says something about the data connection)', () => {
+    assert.deepEqual(shown([command('EPSV'), command('RETR /.git', true), reply("425 Can't open passive connection"), reply('503 Bad sequence')]), ['> EPSV', '>+ RETR /.git', "< 425 Can't open passive connection", '< 503 Bad sequence']);
+  });
+
+  test('EPSV alone, or with a file that is not a probe: shown at once, as it comes', () => {
+    const filter = new ProbeLogFilter();
+    const alone = [command('EPSV'), reply('229 Entering Extended Passive Mode (|||5000|)'), command('RETR /a.txt'), reply('150 Opening')];
+    assert.deepEqual(alone.map((e) => filter.pass('s#1', e).length), [0, 2, 1, 1]);
+    assert.deepEqual(shown([command('EPSV'), command('RETR /a.txt', true), reply('229 Entering Extended Passive Mode (|||5000|)'), reply('550 No')]), ['> EPSV', '>+ RETR /a.txt', '< 229 Entering Extended Passive Mode (|||5000|)', '< 550 No']);
+  });
+
   test('a multi-line error reply is one reply: the next command is not taken for part of the probe', () => {
     assert.deepEqual(shown([command('SIZE /node_modules'), command('CWD /node_modules', true), reply('550-Not here'), reply('550 Really'), reply('550 No'), command('NOOP'), reply('200 OK')]), ['> NOOP', '< 200 OK']);
   });

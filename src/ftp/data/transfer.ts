@@ -83,6 +83,17 @@ export interface TransferContext {
    * that may be big. A small one reads the usual way (measured: the other way cost it CPU).
    */
   rawReads?: boolean;
+  /**
+   * Passive methods only: send the data command in the same write as EPSV/PASV (`EPSV` + `RETR a`):
+   * one round trip less. Only where the method worked before and the server takes commands sent
+   * together (client.ts decides); a server that can't is found out by the caller, which asks again
+   * one at a time. `methodAccepted` is set once EPSV/PASV was answered positively: a failure after
+   * that may be the sending together's, one before it is the method's; `outOfStep`, when the first
+   * reply was the data command's (a 150 before the 229: the connection was dropped).
+   * (Not active mode: pyftpdlib and ftp-srv answer PORT only once they have connected back, and
+   * pyftpdlib answers the data command first meanwhile.)
+   */
+  together?: { methodAccepted: boolean; outOfStep?: boolean };
 }
 
 function dataError(method: DataMethod, message: string, failure: FtpError['dataFailure'], extra: { code?: number; replyText?: string; cause?: unknown } = {}): FtpError {
@@ -100,13 +111,54 @@ function methodReplyError(method: DataMethod, command: string, reply: Reply): Ft
   return errorFromReply(reply.code, reply.message, command);
 }
 
-/** Opens the data path: a connected socket (passive) or a listener the server will connect to (active). */
-async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ socket?: net.Socket; listener?: ActiveListener; target: string }> {
+const UPLOAD = /^(STOR|APPE|STOU)\b/;
+
+/** How long a data command sent together may take to answer once its data connection failed. */
+const LATE_ANSWER_MS = 2000;
+
+/**
+ * The method's command was refused while the data command went with it: that one's answer (a 425 or
+ * 503: nothing to transfer with) is read too, so the connection stays in step; anything else (a
+ * server that started a transfer anyway) or no answer, and the connection is dropped.
+ */
+async function skipDataReply(control: ControlConnection): Promise<void> {
+  const r = await raceTimer(control.read(), LATE_ANSWER_MS).catch(() => undefined);
+  if (!r || r.code < 400) control.destroy();
+}
+
+function raceTimer<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]).finally(() => clearTimeout(timer));
+}
+
+interface Prepared {
+  socket?: net.Socket;
+  listener?: ActiveListener;
+  target: string;
+  /** The data command's first reply, when it was sent together with the method's command (passive). */
+  first?: Promise<Reply>;
+}
+
+/**
+ * Opens the data path: a connected socket (passive) or a listener the server will connect to (active).
+ * With `ctx.together` (passive only) the data command `dataCommand` goes in the same write as EPSV/PASV.
+ */
+async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: string): Promise<Prepared> {
   const { control, settings, log } = ctx;
   const command = METHOD_COMMAND[method];
   if (isPassiveMethod(method)) {
-    const reply = await control.request(command);
-    if (!isPositiveCompletion(reply.code)) throw methodReplyError(method, command, reply);
+    const reply = ctx.together ? (control.send(command, dataCommand), await control.read()) : await control.request(command);
+    if (ctx.together && isPositivePreliminary(reply.code)) {
+      // The data command's reply came first: replies out of step; nothing read from here is sure.
+      ctx.together.outOfStep = true;
+      control.destroy();
+      throw new FtpError('protocol', `The server answered ${dataCommand.split(' ')[0]} (${reply.code} ${reply.message}) before ${command}, sent with it.`, { code: reply.code, replyText: reply.message });
+    }
+    if (!isPositiveCompletion(reply.code)) {
+      if (ctx.together) await skipDataReply(control);
+      throw methodReplyError(method, command, reply);
+    }
+    if (ctx.together) ctx.together.methodAccepted = true;
     const controlHost = normalizeAddress(control.remoteAddress);
     let host = controlHost;
     let port: number;
@@ -119,16 +171,33 @@ async function prepare(ctx: TransferContext, method: DataMethod): Promise<{ sock
       else if (advertised.host !== controlHost) log({ kind: 'info', connection: control.id, text: `PASV advertised ${advertised.host}; connecting to the control address ${controlHost} instead` });
     }
     const target = `${host}:${port}`;
+    // Sent together, the data command's answer may come while we connect (a 550 for a missing file).
+    const first = ctx.together ? control.read() : undefined;
+    first?.catch(() => undefined);
     try {
       // TLS takes over a socket's reads: only a plain data connection reads into a reused buffer.
       const socket = await connectTcp(host, port, settings.connectTimeoutMs, `Data connection (${command})`, ctx.signal, !!ctx.rawReads && !control.isTls);
       log({ kind: 'data', connection: control.id, text: `data connection to ${target} (${command})` });
-      return { socket, target };
+      return { socket, target, first };
     } catch (e) {
       const err = e as FtpError;
+      let dropped = false;
+      if (first) {
+        // The server has the data command: its answer, if negative, is the reason (and the
+        // connection is in step); otherwise it waits for a connection we can't make: drop it (the
+        // caller asks again one command at a time, on a new connection, and learns what is wrong).
+        const answer = await raceTimer(first, err.kind === 'aborted' ? 0 : LATE_ANSWER_MS).catch(() => undefined);
+        if (answer && answer.code >= 400) {
+          const refused = errorFromReply(answer.code, answer.message, dataCommand);
+          if (!refused.dataFailure) throw refused;
+        } else {
+          control.destroy();
+          dropped = true;
+        }
+      }
       if (err.kind === 'aborted') throw err;
       // A server that went away (restart, crash) refuses our data connect too: that is not the mode's fault.
-      if (!(await controlAlive(control, Math.min(settings.replyTimeoutMs, 5000)))) throw lostWith(method, err);
+      if (!dropped && !(await controlAlive(control, Math.min(settings.replyTimeoutMs, 5000)))) throw lostWith(method, err);
       // A trusted 227 address other than the control address that can't be reached is the NAT'd-server case.
       const failure = host !== controlHost ? 'unroutableAddress' : err.kind === 'timeout' ? 'connectTimeout' : 'connectRefused';
       throw dataError(method, `Passive mode (${command}): could not connect to the server's data port ${target}: ${err.message}`, failure, { cause: err });
@@ -202,7 +271,7 @@ async function resync(control: ControlConnection, timeoutMs: number, finalReply:
 export async function runTransfer(ctx: TransferContext, method: DataMethod, command: string, handler: DataHandler, progress: TransferProgress): Promise<Reply> {
   const { control, settings, signal } = ctx;
   if (signal?.aborted) throw new FtpError('aborted', 'The transfer was cancelled.');
-  const prepared = await prepare(ctx, method);
+  const prepared = await prepare(ctx, method, command);
   let socket = prepared.socket;
   // From the moment a data socket exists it needs an error listener: a server that refuses the
   // command (550) may reset the connection before the handler attaches its own.
@@ -219,7 +288,8 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
     try {
       // In active mode a server that can't connect back often stays silent until its own connect
       // times out (a minute on vsftpd): wait no longer than our data connect timeout.
-      first = await control.request(command, prepared.listener ? Math.min(settings.replyTimeoutMs, settings.connectTimeoutMs) : undefined);
+      const timeoutMs = prepared.listener ? Math.min(settings.replyTimeoutMs, settings.connectTimeoutMs) : undefined;
+      first = await (prepared.first ?? (ctx.together ? control.read(timeoutMs) : control.request(command, timeoutMs)));
     } catch (e) {
       if (prepared.listener && isFtpError(e) && e.kind === 'timeout') {
         const t = prepared.listener.timeoutError(settings.connectTimeoutMs, METHOD_COMMAND[method], prepared.target);
@@ -261,8 +331,11 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
     }, () => dataSocket.destroy());
 
     let handlerError: unknown;
-    if (dataSocket.destroyed) {
-      // Closed before we could read or write (its 'close' has passed): the final reply says why.
+    if (dataSocket.destroyed && !(dataSocket.readableEnded && !earlyError && !UPLOAD.test(command))) {
+      // Closed before we could read or write (its 'close' has passed): the final reply says why. A
+      // download's socket that ended cleanly had nothing to read (its 'end' waits for what was
+      // unread): an empty file or listing whose data connection the server opened and closed at
+      // once (more likely with the command sent together with EPSV); its handler takes it as such.
       handlerError = earlyError ?? new FtpError('dataConnection', 'The data connection closed before the transfer started.', { method });
     } else {
       dataSocket.on('error', keepError);
