@@ -289,7 +289,7 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
       // In active mode a server that can't connect back often stays silent until its own connect
       // times out (a minute on vsftpd): wait no longer than our data connect timeout.
       const timeoutMs = prepared.listener ? Math.min(settings.replyTimeoutMs, settings.connectTimeoutMs) : undefined;
-      first = await (prepared.first ?? (ctx.together ? control.read(timeoutMs) : control.request(command, timeoutMs)));
+      first = await (prepared.first ?? control.request(command, timeoutMs));
     } catch (e) {
       if (prepared.listener && isFtpError(e) && e.kind === 'timeout') {
         const t = prepared.listener.timeoutError(settings.connectTimeoutMs, METHOD_COMMAND[method], prepared.target);
