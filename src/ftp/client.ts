@@ -18,7 +18,7 @@ import { Session, openSession, parsePwd } from './session';
 import { formatFtpTime, parseFtpTime } from './time';
 import { DataMethod, METHOD_COMMAND, isDataConnectionFailure, isPassiveMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
-import { DataHandler, TransferProgress, runTransfer } from './data/transfer';
+import { DataHandler, TogetherState, TransferProgress, runTransfer } from './data/transfer';
 import { endWith, isFileHandle, sendFile } from './data/send-file';
 import { receiveFile } from './data/receive-file';
 import { setRawSink } from './data/raw-reads';
@@ -177,19 +177,21 @@ export class FtpClient {
     return withDataFallback(
       { mode: o.transferMode, order: o.methodOrder, ipv6, memory: o.modeMemory, host: o.host },
       async (method: DataMethod) => {
-        if (control.closed) {
-          // A failed attempt may have had to drop the connection (server stuck connecting back).
+        // A failed attempt may have had to drop the connection (server stuck connecting back).
+        const reopen = async () => {
+          if (!control.closed) return;
           control = (await this.ensureSession()).control;
           if (workingDir !== undefined) await this.changeDir(control, workingDir);
-        }
-        const run = (together?: { methodAccepted: boolean; outOfStep?: boolean }) => runTransfer(
+        };
+        await reopen();
+        const run = (together?: TogetherState) => runTransfer(
           { control, settings: { trustPasvAddress: o.trustPasvAddress, active: o.active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: opts.signal, rawReads, together },
           method, command, handler, progress);
         // The data command goes with EPSV/PASV (one round trip less) once the method has worked on
         // this site and unless the server was seen not to take commands sent together. Not with
         // PORT/EPRT: servers that connect back at PORT answer it late (transfer.ts TransferContext).
         if (this.habits.pipelining === false || o.modeMemory.working !== method || !isPassiveMethod(method)) return run();
-        const together: { methodAccepted: boolean; outOfStep?: boolean } = { methodAccepted: false };
+        const together: TogetherState = { methodAccepted: false };
         try {
           const reply = await run(together);
           this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
@@ -203,10 +205,7 @@ export class FtpClient {
           const retry = together.outOfStep || (together.methodAccepted && isFtpError(e) && (e.kind === 'timeout' || isDataConnectionFailure(e)));
           if (!retry || progress.started || progress.bytes > 0 || opts.signal?.aborted) throw e;
           o.log({ kind: 'info', connection: control.id, text: `${command.split(' ')[0]} sent with ${METHOD_COMMAND[method]} failed (${(e as Error).message}); asking again one command at a time` });
-          if (control.closed) {
-            control = (await this.ensureSession()).control;
-            if (workingDir !== undefined) await this.changeDir(control, workingDir);
-          }
+          await reopen();
           const reply = await run();
           this.habits.pipelining = false;
           return reply;

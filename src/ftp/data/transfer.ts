@@ -93,7 +93,13 @@ export interface TransferContext {
    * (Not active mode: pyftpdlib and ftp-srv answer PORT only once they have connected back, and
    * pyftpdlib answers the data command first meanwhile.)
    */
-  together?: { methodAccepted: boolean; outOfStep?: boolean };
+  together?: TogetherState;
+}
+
+/** What became of a data command sent with EPSV/PASV (TransferContext.together). */
+export interface TogetherState {
+  methodAccepted: boolean;
+  outOfStep?: boolean;
 }
 
 function dataError(method: DataMethod, message: string, failure: FtpError['dataFailure'], extra: { code?: number; replyText?: string; cause?: unknown } = {}): FtpError {
