@@ -66,7 +66,9 @@ export async function runDemo({ desktop, codeServer }) {
     fs.mkdirSync(ext, { recursive: true });
     for (const f of ['package.json', 'README.md', 'dist', 'media']) if (fs.existsSync(path.join(REPO, f))) fs.cpSync(path.join(REPO, f), path.join(ext, f), { recursive: true });
     fs.mkdirSync(path.join(data, 'User'), { recursive: true });
-    fs.writeFileSync(path.join(data, 'User', 'settings.json'), JSON.stringify({ 'ftpWorkspace.sites': site, 'files.autoSave': 'off', 'workbench.startupEditor': 'none' }, null, 2));
+    // code-server offers to forward every port a process on this machine listens on (the demo's FTP
+    // server, anything else running): a Ports badge and notices that have nothing to do with the demo.
+    fs.writeFileSync(path.join(data, 'User', 'settings.json'), JSON.stringify({ 'ftpWorkspace.sites': site, 'files.autoSave': 'off', 'workbench.startupEditor': 'none', 'remote.autoForwardPorts': false }, null, 2));
     const port = Number(process.env.DEMO_PORT ?? (await freePort()));
     const cs = spawn(codeServer, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
       '--ignore-last-opened', '--user-data-dir', data, '--extensions-dir', extensions], {
