@@ -274,7 +274,7 @@ class Doctor {
     parser.push(decoder.end());
     const guess = guessNameEncoding(parser.end().entries.map((e) => this.codec.encode(e.name)), this.o.encoding);
     if (!guess.nonAscii) return { ...outcome, encoding: guess };
-    if (guess.fits) return { ...outcome, encoding: guess, verdict: `${outcome.verdict} Its ${guess.nonAscii} names outside ASCII read cleanly in ${this.o.encoding}.` };
+    if (guess.fits) return { ...outcome, encoding: guess, verdict: `${outcome.verdict} ${guess.nonAscii === 1 ? 'Its one name outside ASCII reads' : `Its ${guess.nonAscii} names outside ASCII read`} cleanly in ${this.o.encoding}.` };
     const advice = encodingAdvice(`${this.o.host} (in ${this.home})`, guess) ?? '';
     const fix = guess.suggested ? ` Setting "encoding" to ${guess.suggested} shows them as the server means them; they open, save, rename and delete either way.` : '';
     return { ...outcome, status: 'warning', encoding: guess, verdict: `${outcome.verdict} But ${advice}.${fix}` };

@@ -32,6 +32,8 @@ export interface ReportState {
   report?: DoctorReport;
   error?: string;
   applied?: string;
+  /** An offer that was tried and not written (explicit FTPS that did not work), and why. */
+  notApplied?: string;
   /** What Apply may write (see `offersFor`). */
   offers?: Offer[];
   /** A site Add Site is testing, not saved yet: nothing to apply or edit. */
@@ -109,7 +111,7 @@ export function renderReport(s: ReportState, cspSource: string): string {
   const blocked = r && blockingStep(r);
   const mode = s.offers?.find((o) => o.id === 'mode');
   const ftps = s.offers?.find((o) => o.id === 'ftps');
-  const applied = s.applied ? `<p class="applied">✔ ${esc(s.applied)}</p>` : '';
+  const applied = (s.applied ? `<p class="applied">✔ ${esc(s.applied)}</p>` : '') + (s.notApplied ? `<p class="failed">✘ ${esc(s.notApplied)}</p>` : '');
   let actions = '';
   if (r && !s.unsaved) {
     if (mode && !s.applied) actions += `${settingsBlock(mode.settings)}${button(commandLink('ftpWorkspace.applyRecommendation', [s.site, mode.settings]), `Apply to the settings of ${s.site}`)}`;

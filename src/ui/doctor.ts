@@ -9,6 +9,7 @@
  * the report offers for that site.
  */
 import * as vscode from 'vscode';
+import { FtpClient, isFtpError } from '../ftp';
 import type { DoctorReport } from '../ftp';
 import type { Connections } from '../fs/connections';
 import { SiteArg, pickSite } from '../sites/commands';
@@ -60,7 +61,7 @@ export class Doctor implements vscode.Disposable {
   }
 
   private async run(site: string, options: Awaited<ReturnType<Connections['connectOptions']>>, config: SiteConfig, unsaved: boolean): Promise<ReportState> {
-    const target = `${options.secure === 'off' ? 'ftp' : `ftps (${options.secure})`}://${options.user ? `${options.user}@` : ''}${options.server} · transfer mode ${options.transferMode}`;
+    const target = `${options.secure === 'off' ? 'ftp' : 'ftps'}://${options.user ? `${options.user}@` : ''}${options.server}${options.secure === 'off' ? '' : ` · ${options.secure} FTPS`} · transfer mode ${options.transferMode}`;
     const state: ReportState = { site, target, steps: [], unsaved };
     const panel = this.panelFor(site, state);
     const render = () => (panel.webview.html = renderReport(state, panel.webview.cspSource));
@@ -126,6 +127,19 @@ export class Doctor implements vscode.Disposable {
   async apply(site: string, offer: Offer): Promise<void> {
     const before = allSites()[site];
     if (offer.id === 'ftps' && before) {
+      // FEAT naming AUTH TLS is a claim (ftp-srv lists it and answers 502 without a certificate):
+      // the switch is written only once an FTPS login has worked, else the site would stop working.
+      const refusal = await this.ftpsRefusal(site, before);
+      if (refusal) {
+        const entry = this.panels.get(site);
+        if (entry) {
+          entry.state.notApplied = `Not switched: explicit FTPS did not work on this server (${refusal}). The site stays on plain FTP.`;
+          entry.state.offers = entry.state.offers?.filter((o) => o !== offer);
+          entry.panel.webview.html = renderReport(entry.state, entry.panel.webview.cspSource);
+        }
+        void vscode.window.showWarningMessage(escapeMessage(`FTP site "${site}" stays on plain FTP: its server lists FTPS but explicit FTPS did not work (${refusal}).`));
+        return;
+      }
       const stored = await this.secrets.lookup(site, serverIdentity(before));
       if (stored.kind === 'bound') await this.secrets.set(site, stored.password, serverIdentity({ ...before, secure: 'explicit' }));
     }
@@ -138,6 +152,25 @@ export class Doctor implements vscode.Disposable {
       entry.panel.webview.html = renderReport(entry.state, entry.panel.webview.cspSource);
     }
     void vscode.window.showInformationMessage(escapeMessage(`FTP site "${site}" now uses ${what}, as the doctor recommends.`));
+  }
+
+  /** Why explicit FTPS fails on this site's server, or undefined once a login over it worked. */
+  private async ftpsRefusal(site: string, config: SiteConfig): Promise<string | undefined> {
+    const { password } = await this.connections.connectOptions(site, config);
+    const options = this.connections.optionsFor(site, { ...config, secure: 'explicit' }, password);
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(`Trying explicit FTPS on ${site}`) }, async () => {
+      let client: FtpClient | undefined;
+      try {
+        client = await FtpClient.connect({ ...options, timeouts: { ...options.timeouts, connectMs: 10_000, replyMs: 10_000 } });
+        return undefined;
+      } catch (e) {
+        // TLS works and its certificate is not trusted yet: the site's next connection asks, as for any FTPS site.
+        if (isFtpError(e, 'tls') && e.certificate) return undefined;
+        return (e as Error).message;
+      } finally {
+        await client?.close();
+      }
+    });
   }
 
   dispose(): void {

@@ -22,7 +22,7 @@ export function recommend(steps: readonly DoctorStep[], o: ResolvedOptions): Doc
     return {
       transferMode: o.transferMode,
       settings: { transferMode: o.transferMode, ...(encoding ? { encoding } : {}) },
-      summary: `The data connections could not be checked${failed ? `: ${failed.verdict}` : '.'}`,
+      summary: `The data connections could not be checked${failed ? ` (a step before them failed). ${failed.verdict}` : '.'}`,
     };
   }
   const passiveOk = works('epsv') || works('pasv');

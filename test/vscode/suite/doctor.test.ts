@@ -121,6 +121,34 @@ suite('the doctor acts only on what it found', () => {
     assert.equal(after!.offers.find((o) => o.id === 'ftps'), undefined);
   });
 
+  test('a server whose FEAT lists AUTH TLS but refuses it (ftp-srv without a certificate): Switch to FTPS is tried first, not written, and the site still works', async () => {
+    const missing = serverMissing('ftpsrv');
+    if (missing) throw new Error(missing);
+    const claims = await startServer('ftpsrv');
+    try {
+      fs.writeFileSync(path.join(claims.root, 'plain.txt'), 'still plain\n');
+      await config().update('sites', { ...userSites(), claims: { host: claims.host, port: claims.port, user: claims.user, transferMode: 'passive' } }, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'claims', claims.password);
+      const report = await diagnose('claims');
+      const ftps = report!.offers.find((o) => o.id === 'ftps')!;
+      assert.deepEqual(ftps.settings, { secure: 'explicit' }, 'offered: FEAT lists AUTH TLS (else this test tests nothing)');
+      const { calls } = await answering('showWarningMessage', () => undefined, () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'claims', ftps.settings)));
+      assert.equal(calls.length, 1);
+      assert.match(String(calls[0][0]), /^FTP site "claims" stays on plain FTP: its server lists FTPS but explicit FTPS did not work \(.*AUTH TLS answered 502/);
+      assert.equal(userSites().claims?.secure, undefined, 'nothing written');
+      assert.match(html(), /✘ Not switched: explicit FTPS did not work on this server \(.*AUTH TLS answered 502/);
+      assert.ok(!html().includes('Switch to FTPS (explicit)'), 'the button is gone');
+      const read = await vscode.workspace.fs.readFile(vscode.Uri.parse('ftp://claims/plain.txt'));
+      assert.equal(Buffer.from(read).toString(), 'still plain\n');
+    } finally {
+      await vscode.commands.executeCommand('ftpWorkspace.disconnect', 'claims');
+      const sites = userSites();
+      delete sites.claims;
+      await config().update('sites', sites, vscode.ConfigurationTarget.Global);
+      await claims.stop();
+    }
+  });
+
   test('from the palette it asks which site, the active editor\'s first, even with an FTP editor open', async () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.parse('ftps://tuned/doc.txt')));
     const window = vscode.window as unknown as Record<string, unknown>;
