@@ -18,8 +18,9 @@ interface Held {
   open?: string;
   /**
    * It starts with a data method's command (EPSV, PASV, EPRT, PORT), held in case the data command
-   * sent with it (client.ts transfer) is about a probe: a RETR of `.vscode/settings.json` refused
-   * leaves out its EPSV, 229 and data connection lines too. Its own positive reply finds nothing.
+   * sent with it (client.ts transfer), or after its 2xx when sent one at a time, is about a probe: a
+   * RETR of `.vscode/settings.json` refused leaves out its EPSV, 229 and data connection lines too.
+   * Its own positive reply finds nothing.
    */
   method?: boolean;
 }
@@ -30,8 +31,8 @@ const DATA_METHOD = /^(EPSV|PASV|EPRT|PORT)\b/;
  * Holds back a connection's commands about one of VS Code's probes until all their replies are in:
  * all errors (not there, as usual), the exchange stays out of the log; any other answer shows it
  * whole, in order. Commands about a probe sent together with the first (pipelined) join it; one
- * about something else sent with it shows it all. A data method's command (EPSV) is held until the
- * next event says whether a probe's data command went with it.
+ * about something else sent with it shows it all. A data method's command (EPSV) is held until a
+ * command says whether the data command that went with it, or came after its 2xx, is a probe's.
  */
 export class ProbeLogFilter {
   private readonly held = new Map<string, Held>();
@@ -52,6 +53,18 @@ export class ProbeLogFilter {
         this.held.delete(conn);
         return [...group.events, e];
       }
+      // A data method's command sent alone and answered 2xx: the data command comes next, one at a
+      // time (before the method has worked on the site). A probe's joins the exchange; any other
+      // command shows the method's lines, held so far.
+      if (group?.method && group.commands === 1 && group.replies === 1) {
+        if (probe) {
+          group.events.push(e);
+          group.commands++;
+          return [];
+        }
+        this.held.delete(conn);
+        group.answered = true;
+      }
       const before = group ? this.release(conn, group) : [];
       if (!e.pipelined && (probe || DATA_METHOD.test(e.text))) {
         this.held.set(conn, { events: [e], commands: 1, replies: 0, answered: false, method: !probe });
@@ -60,19 +73,15 @@ export class ProbeLogFilter {
       return [...before, e];
     }
     if (!group) return [e];
-    if (group.method && group.commands === 1) {
-      // A data method's command sent alone: nothing to hold it for.
-      this.held.delete(conn);
-      return [...group.events, e];
-    }
     // The data connection of a probe's download: part of the exchange.
     if (group.method && e.kind === 'data') {
       group.events.push(e);
       return [];
     }
-    // Cut short (a reply that never came, the connection lost): what follows is about these commands.
+    // Cut short (a reply that never came, the connection lost, a data connection that failed): what
+    // follows is about these commands. A lone data method's command waiting for its data command shows.
     if (e.kind !== 'reply') {
-      group.answered ||= group.replies < group.commands;
+      group.answered ||= group.replies < group.commands || (group.method === true && group.commands === 1);
       return [...this.release(conn, group), e];
     }
     group.events.push(e);
@@ -81,7 +90,7 @@ export class ProbeLogFilter {
       if (e.text !== group.open && !e.text.startsWith(`${group.open} `)) return [];
       group.open = undefined;
       group.replies++;
-      return group.replies >= group.commands ? this.release(conn, group) : [];
+      return this.settled(conn, group);
     }
     const code = /^((\d)\d\d)([ -]|$)/.exec(e.text);
     if (group.method && group.replies === 0) {
@@ -94,6 +103,12 @@ export class ProbeLogFilter {
     // A reply's last line: its code and a space (or nothing); a multi-line one's first line has a dash.
     if (code && code[3] === '-') group.open = code[1];
     else if (code) group.replies++;
+    return this.settled(conn, group);
+  }
+
+  /** After a reply: the exchange ends once every command has its reply (a lone data method's 2xx waits for the data command). */
+  private settled(conn: string, group: Held): LogEvent[] {
+    if (group.method && group.commands === 1 && !group.answered && group.replies === 1) return [];
     return group.replies >= group.commands ? this.release(conn, group) : [];
   }
 

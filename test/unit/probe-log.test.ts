@@ -49,11 +49,28 @@ describe('VS Code\'s probes in the log (src/fs/probe-log.ts)', () => {
     assert.deepEqual(shown([command('EPSV'), command('RETR /.git', true), reply("425 Can't open passive connection"), reply('503 Bad sequence')]), ['> EPSV', '>+ RETR /.git', "< 425 Can't open passive connection", '< 503 Bad sequence']);
   });
 
-  test('EPSV alone, or with a file that is not a probe: shown at once, as it comes', () => {
+  test('EPSV alone, or with a file that is not a probe: shown once the data command says so, in order', () => {
     const filter = new ProbeLogFilter();
-    const alone = [command('EPSV'), reply('229 Entering Extended Passive Mode (|||5000|)'), command('RETR /a.txt'), reply('150 Opening')];
-    assert.deepEqual(alone.map((e) => filter.pass('s#1', e).length), [0, 2, 1, 1]);
+    const alone = [command('EPSV'), reply('229 Entering Extended Passive Mode (|||5000|)'), data('data connection to 127.0.0.1:5000 (EPSV)'), command('RETR /a.txt'), reply('150 Opening')];
+    assert.deepEqual(alone.map((e) => filter.pass('s#1', e).length), [0, 0, 0, 4, 1]);
+    assert.deepEqual(shown(alone), ['> EPSV', '< 229 Entering Extended Passive Mode (|||5000|)', '! data connection to 127.0.0.1:5000 (EPSV)', '> RETR /a.txt', '< 150 Opening']);
     assert.deepEqual(shown([command('EPSV'), command('RETR /a.txt', true), reply('229 Entering Extended Passive Mode (|||5000|)'), reply('550 No')]), ['> EPSV', '>+ RETR /a.txt', '< 229 Entering Extended Passive Mode (|||5000|)', '< 550 No']);
+  });
+
+  // Before EPSV has worked on a site (its first transfers), the data command waits for the 229.
+  test('a probe\'s download after its EPSV, one command at a time, refused: none of the lines', () => {
+    assert.deepEqual(shown([command('EPSV'), reply('229 Entering Extended Passive Mode (|||5000|)'), data('data connection to 127.0.0.1:5000 (EPSV)'), command('RETR /.vscode/settings.json'), reply('550 No such file'), command('NOOP'), reply('200 OK')]), ['> NOOP', '< 200 OK']);
+  });
+
+  test('the same in active mode (PORT, its 200, RETR, the connection back), refused: none; found: all', () => {
+    assert.deepEqual(shown([command('PORT 127,0,0,1,19,136'), reply('200 PORT command successful'), command('RETR /.git'), reply('550 No')]), []);
+    assert.deepEqual(shown([command('PORT 127,0,0,1,19,136'), reply('200 PORT command successful'), command('RETR /.git'), reply('150 Opening'), data('data connection from 127.0.0.1:20 (PORT)'), reply('226 Done')]),
+      ['> PORT 127,0,0,1,19,136', '< 200 PORT command successful', '> RETR /.git', '< 150 Opening', '! data connection from 127.0.0.1:20 (PORT)', '< 226 Done']);
+  });
+
+  test('EPSV answered, then its data connection failing: shown with the failure', () => {
+    const failed: LogEvent = { kind: 'error', connection: 1, text: 'data connection failed' };
+    assert.deepEqual(shown([command('EPSV'), reply('229 Entering Extended Passive Mode (|||5000|)'), failed]), ['> EPSV', '< 229 Entering Extended Passive Mode (|||5000|)', '! data connection failed']);
   });
 
   test('a multi-line error reply is one reply: the next command is not taken for part of the probe', () => {
