@@ -26,6 +26,10 @@ interface Held {
 }
 
 const DATA_METHOD = /^(EPSV|PASV|EPRT|PORT)\b/;
+/** What follows a data method (anything else after its 2xx: that transfer never started, e.g. cancelled). */
+const DATA_COMMAND = /^(RETR|LIST|NLST|MLSD|STOR|STOU|APPE)\b/;
+/** Replies about the data connection itself (425 can't open, 426 broken off): never "not there". */
+const DATA_TROUBLE = /^42[56]/;
 
 /**
  * Holds back a connection's commands about one of VS Code's probes until all their replies are in:
@@ -57,7 +61,7 @@ export class ProbeLogFilter {
       // time (before the method has worked on the site). A probe's joins the exchange; any other
       // command shows the method's lines, held so far.
       if (group?.method && group.commands === 1 && group.replies === 1) {
-        if (probe) {
+        if (probe && DATA_COMMAND.test(e.text)) {
           group.events.push(e);
           group.commands++;
           return [];
@@ -96,8 +100,8 @@ export class ProbeLogFilter {
     if (group.method && group.replies === 0) {
       // The data method's own reply: a 2xx finds nothing; anything else (a 425) is worth seeing.
       if (!code || code[2] !== '2') group.answered = true;
-    } else if (code && ((code[2] !== '4' && code[2] !== '5') || code[1] === '421')) {
-      // A 421 is the server closing, never "not there".
+    } else if (code && ((code[2] !== '4' && code[2] !== '5') || code[1] === '421' || (group.method && DATA_TROUBLE.test(code[1])))) {
+      // A 421 is the server closing, and a 425/426 a data connection that failed: never "not there".
       group.answered = true;
     }
     // A reply's last line: its code and a space (or nothing); a multi-line one's first line has a dash.

@@ -20,6 +20,8 @@ import { escapeMessage } from './escape';
 
 export class Doctor implements vscode.Disposable {
   private readonly panels = new Map<string, { panel: vscode.WebviewPanel; state: ReportState }>();
+  /** The password each open report's diagnosis ran with (memory only, gone with the report). */
+  private readonly passwords = new Map<string, string | undefined>();
 
   constructor(private readonly connections: Connections, private readonly secrets: SiteSecrets, private readonly log: vscode.LogOutputChannel) {}
 
@@ -47,6 +49,7 @@ export class Doctor implements vscode.Disposable {
     if (!config) throw new Error(escapeMessage(`No FTP site named "${site}" is configured.`));
     const options = await this.connections.connectOptions(site, config);
     const state = await this.run(site, options, config, false);
+    this.passwords.set(site, options.password); // for Switch to FTPS's test: never asked twice
     if (opts.apply) {
       const mode = state.offers?.find((o) => o.id === 'mode');
       if (mode) await this.apply(site, mode);
@@ -102,7 +105,10 @@ export class Doctor implements vscode.Disposable {
     const panel = vscode.window.createWebviewPanel('ftpWorkspace.doctor', `Diagnose ${site}`, vscode.ViewColumn.Active,
       { enableCommandUris: [...DOCTOR_COMMANDS], enableScripts: false, enableForms: false, localResourceRoots: [] });
     this.panels.set(site, { panel, state });
-    panel.onDidDispose(() => this.panels.delete(site));
+    panel.onDidDispose(() => {
+      this.panels.delete(site);
+      this.passwords.delete(site);
+    });
     return panel;
   }
 
@@ -129,7 +135,13 @@ export class Doctor implements vscode.Disposable {
     if (offer.id === 'ftps' && before) {
       // FEAT naming AUTH TLS is a claim (ftp-srv lists it and answers 502 without a certificate):
       // the switch is written only once an FTPS login has worked, else the site would stop working.
-      const refusal = await this.ftpsRefusal(site, before);
+      const trial = await this.tryFtps(site, before);
+      if (trial.unclear) {
+        // A per-IP limit (421, or proftpd's 530 while the site's own connections are in) says nothing of FTPS.
+        void vscode.window.showWarningMessage(escapeMessage(`Could not try explicit FTPS on FTP site "${site}" now (${trial.unclear}); nothing was changed. Try Switch to FTPS again in a moment.`));
+        return;
+      }
+      const refusal = trial.refusal;
       if (refusal) {
         const entry = this.panels.get(site);
         if (entry) {
@@ -154,21 +166,32 @@ export class Doctor implements vscode.Disposable {
     void vscode.window.showInformationMessage(escapeMessage(`FTP site "${site}" now uses ${what}, as the doctor recommends.`));
   }
 
-  /** Why explicit FTPS fails on this site's server, or undefined once a login over it worked. */
-  private async ftpsRefusal(site: string, config: SiteConfig): Promise<string | undefined> {
-    const { password } = await this.connections.connectOptions(site, config);
-    const options = this.connections.optionsFor(site, { ...config, secure: 'explicit' }, password);
+  /**
+   * An FTPS login on a connection of its own, with the password the diagnosis ran with (nothing is
+   * asked). A certificate not trusted yet is pinned for this one test (the site's own connection
+   * asks the trust question later, as for any FTPS site). `refusal`: why FTPS does not work;
+   * `unclear`: the server refused another connection, so it could not be told.
+   */
+  private async tryFtps(site: string, config: SiteConfig): Promise<{ refusal?: string; unclear?: string }> {
+    const stored = this.passwords.has(site) ? undefined : await this.secrets.lookup(site, serverIdentity(config));
+    const password = this.passwords.has(site) ? this.passwords.get(site) : stored?.kind === 'bound' ? stored.password : undefined;
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(`Trying explicit FTPS on ${site}`) }, async () => {
-      let client: FtpClient | undefined;
-      try {
-        client = await FtpClient.connect({ ...options, timeouts: { ...options.timeouts, connectMs: 10_000, replyMs: 10_000 } });
-        return undefined;
-      } catch (e) {
-        // TLS works and its certificate is not trusted yet: the site's next connection asks, as for any FTPS site.
-        if (isFtpError(e, 'tls') && e.certificate) return undefined;
-        return (e as Error).message;
-      } finally {
-        await client?.close();
+      let pinned: string | undefined;
+      for (;;) {
+        let client: FtpClient | undefined;
+        try {
+          client = await FtpClient.connect(this.connections.optionsFor(site, { ...config, secure: 'explicit' }, password, pinned));
+          return {};
+        } catch (e) {
+          if (isFtpError(e, 'tls') && e.certificate && pinned === undefined) {
+            pinned = e.certificate.fingerprint256;
+            continue;
+          }
+          if (isFtpError(e) && (e.code === 421 || e.kind === 'loginRefused')) return { unclear: e.message };
+          return { refusal: (e as Error).message };
+        } finally {
+          await client?.close();
+        }
       }
     });
   }

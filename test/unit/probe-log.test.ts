@@ -68,6 +68,18 @@ describe('VS Code\'s probes in the log (src/fs/probe-log.ts)', () => {
       ['> PORT 127,0,0,1,19,136', '< 200 PORT command successful', '> RETR /.git', '< 150 Opening', '! data connection from 127.0.0.1:20 (PORT)', '< 226 Done']);
   });
 
+  test('a probe\'s download whose data connection failed (425), one at a time or sent together: shown, it says something about the mode', () => {
+    assert.deepEqual(shown([command('PORT 127,0,0,1,19,136'), reply('200 PORT command successful'), command('RETR /.vscode/settings.json'), reply('425 Failed to establish connection')]),
+      ['> PORT 127,0,0,1,19,136', '< 200 PORT command successful', '> RETR /.vscode/settings.json', '< 425 Failed to establish connection']);
+    assert.deepEqual(shown([command('EPSV'), command('RETR /.git', true), reply('229 Entering Extended Passive Mode (|||5000|)'), reply('425 No data connection')]),
+      ['> EPSV', '>+ RETR /.git', '< 229 Entering Extended Passive Mode (|||5000|)', '< 425 No data connection']);
+  });
+
+  test('EPSV answered, then a probe\'s stat instead of a data command (that transfer was cancelled): the EPSV lines show, the stat is left out', () => {
+    assert.deepEqual(shown([command('EPSV'), reply('229 Entering Extended Passive Mode (|||5000|)'), command('SIZE /.git'), command('CWD /.git', true), reply('550 No'), reply('550 No')]),
+      ['> EPSV', '< 229 Entering Extended Passive Mode (|||5000|)']);
+  });
+
   test('EPSV answered, then its data connection failing: shown with the failure', () => {
     const failed: LogEvent = { kind: 'error', connection: 1, text: 'data connection failed' };
     assert.deepEqual(shown([command('EPSV'), reply('229 Entering Extended Passive Mode (|||5000|)'), failed]), ['> EPSV', '< 229 Entering Extended Passive Mode (|||5000|)', '! data connection failed']);
