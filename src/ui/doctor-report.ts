@@ -111,7 +111,7 @@ export function renderReport(s: ReportState, cspSource: string): string {
   const blocked = r && blockingStep(r);
   const mode = s.offers?.find((o) => o.id === 'mode');
   const ftps = s.offers?.find((o) => o.id === 'ftps');
-  const applied = (s.applied ? `<p class="applied">✔ ${esc(s.applied)}</p>` : '') + (s.notApplied ? `<p class="failed">✘ ${esc(s.notApplied)}</p>` : '');
+  const applied = s.applied ? `<p class="applied">✔ ${esc(s.applied)}</p>` : '';
   let actions = '';
   if (r && !s.unsaved) {
     if (mode && !s.applied) actions += `${settingsBlock(mode.settings)}${button(commandLink('ftpWorkspace.applyRecommendation', [s.site, mode.settings]), `Apply to the settings of ${s.site}`)}`;
@@ -121,6 +121,8 @@ export function renderReport(s: ReportState, cspSource: string): string {
       if (blocked.id === 'login') actions += button(commandLink('ftpWorkspace.setPassword', [s.site]), 'Set Password...');
       actions += button(commandLink('ftpWorkspace.editSiteSettings', [s.site]), 'Edit Site', blocked.id === 'login');
     }
+    // Where the Switch to FTPS button was: why it is gone.
+    if (s.notApplied) actions += `<h2>Security</h2><p class="failed">✘ ${esc(s.notApplied)}</p>`;
     if (ftps) {
       actions += `<h2>Security</h2><p class="summary">This server offers FTPS (AUTH TLS in its FEAT answer), but the site uses plain FTP: the password and the files cross the network readable by anyone on the way. Switch the site to explicit FTPS.</p>`;
       actions += button(commandLink('ftpWorkspace.applyRecommendation', [s.site, ftps.settings]), 'Switch to FTPS (explicit)');

@@ -138,10 +138,11 @@ export class Doctor implements vscode.Disposable {
       const trial = await this.tryFtps(site, before);
       if (trial.unclear) {
         // A per-IP limit (421, or proftpd's 530 while the site's own connections are in) says nothing of FTPS.
-        void vscode.window.showWarningMessage(escapeMessage(`Could not try explicit FTPS on FTP site "${site}" now (${trial.unclear}); nothing was changed. Try Switch to FTPS again in a moment.`));
+        void vscode.window.showWarningMessage(escapeMessage(`Could not try explicit FTPS on FTP site "${site}" now (${trial.unclear.replace(/\.$/, '')}); nothing was changed. Try Switch to FTPS again in a moment.`));
         return;
       }
-      const refusal = trial.refusal;
+      // The engine's messages end in a full stop; here they sit inside parentheses.
+      const refusal = trial.refusal?.replace(/\.$/, '');
       if (refusal) {
         const entry = this.panels.get(site);
         if (entry) {

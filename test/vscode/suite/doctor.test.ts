@@ -135,8 +135,9 @@ suite('the doctor acts only on what it found', () => {
       const { calls } = await answering('showWarningMessage', () => undefined, () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'claims', ftps.settings)));
       assert.equal(calls.length, 1);
       assert.match(String(calls[0][0]), /^FTP site "claims" stays on plain FTP: its server lists FTPS but explicit FTPS did not work \(.*AUTH TLS answered 502/);
+      assert.match(String(calls[0][0]), /[^.]\)\.$/, 'one full stop at the end, not ".)."');
       assert.equal(userSites().claims?.secure, undefined, 'nothing written');
-      assert.match(html(), /✘ Not switched: explicit FTPS did not work on this server \(.*AUTH TLS answered 502/);
+      assert.match(html(), /<h2>Security<\/h2><p class="failed">✘ Not switched: explicit FTPS did not work on this server \(.*AUTH TLS answered 502/);
       assert.ok(!html().includes('Switch to FTPS (explicit)'), 'the button is gone');
       const read = await vscode.workspace.fs.readFile(vscode.Uri.parse('ftp://claims/plain.txt'));
       assert.equal(Buffer.from(read).toString(), 'still plain\n');
