@@ -138,11 +138,10 @@ export class Doctor implements vscode.Disposable {
       const trial = await this.tryFtps(site, before);
       if (trial.unclear) {
         // A per-IP limit (421, or proftpd's 530 while the site's own connections are in) says nothing of FTPS.
-        void vscode.window.showWarningMessage(escapeMessage(`Could not try explicit FTPS on FTP site "${site}" now (${trial.unclear.replace(/\.$/, '')}); nothing was changed. Try Switch to FTPS again in a moment.`));
+        void vscode.window.showWarningMessage(escapeMessage(`Could not try explicit FTPS on FTP site "${site}" now (${trial.unclear}); nothing was changed. Try Switch to FTPS again in a moment.`));
         return;
       }
-      // The engine's messages end in a full stop; here they sit inside parentheses.
-      const refusal = trial.refusal?.replace(/\.$/, '');
+      const refusal = trial.refusal;
       if (refusal) {
         const entry = this.panels.get(site);
         if (entry) {
@@ -174,8 +173,8 @@ export class Doctor implements vscode.Disposable {
    * `unclear`: the server refused another connection, so it could not be told.
    */
   private async tryFtps(site: string, config: SiteConfig): Promise<{ refusal?: string; unclear?: string }> {
-    const stored = this.passwords.has(site) ? undefined : await this.secrets.lookup(site, serverIdentity(config));
-    const password = this.passwords.has(site) ? this.passwords.get(site) : stored?.kind === 'bound' ? stored.password : undefined;
+    // Only a report of a saved site's diagnosis offers the switch, and its diagnosis stored the password.
+    const password = this.passwords.get(site);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(`Trying explicit FTPS on ${site}`) }, async () => {
       let pinned: string | undefined;
       for (;;) {
@@ -188,8 +187,9 @@ export class Doctor implements vscode.Disposable {
             pinned = e.certificate.fingerprint256;
             continue;
           }
-          if (isFtpError(e) && (e.code === 421 || e.kind === 'loginRefused')) return { unclear: e.message };
-          return { refusal: (e as Error).message };
+          // The engine's messages end in a full stop; the callers quote them inside parentheses.
+          const message = (e as Error).message.replace(/\.$/, '');
+          return isFtpError(e) && (e.code === 421 || e.kind === 'loginRefused') ? { unclear: message } : { refusal: message };
         } finally {
           await client?.close();
         }
