@@ -21,6 +21,7 @@ import { Doubt, planTree, removeTree } from '../ftp/tree';
 import { Connections, SiteConnection } from './connections';
 import { toFileSystemError } from './errors';
 import { ListingCache } from './listing-cache';
+import { RecentAnswers } from './recent-answers';
 import { ToldTimes } from './stat-times';
 import { PathLocks } from './path-locks';
 import { LazyProgress } from './progress';
@@ -81,6 +82,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private readonly statSizes = new Map<string, { size: number; at: number }>();
   /** The modification times stat told VS Code, kept while a file is unchanged (stat-times.ts). */
   private readonly toldTimes = new ToldTimes();
+  /** Paths the server said a moment ago are not there, or are folders (recent-answers.ts). */
+  private readonly recent = new RecentAnswers();
   private readonly failureEmitter = new vscode.EventEmitter<OperationFailure>();
   /** An operation failed on a reachable site (the UI offers the other mode after a data-connection failure). */
   readonly onDidFail = this.failureEmitter.event;
@@ -241,13 +244,21 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       if (cached.type & vscode.FileType.File) this.watcher.toldStat(uri, cached);
       return cached;
     }
+    // The server said a moment ago it is not there (VS Code stats a new file's path several times).
+    const key = uri.toString();
+    if (this.recent.is(key, 'missing')) throw vscode.FileSystemError.FileNotFound(uri);
+    const generation = this.recent.generation;
     let precision: FileEntry['modifiedPrecision'];
     const stat = await this.run(uri, async (c, site, path) => {
       if (path === site.root) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
       const entry = await c.stat(path);
       precision = entry.modifiedPrecision;
       return this.toStat(entry, this.entryOf(uri));
+    }).catch((e: unknown) => {
+      if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') this.recent.note(key, 'missing', generation);
+      throw e;
     });
+    if (stat.type & vscode.FileType.Directory) this.recent.note(key, 'folder', generation);
     const steady = this.steady(uri, stat, precision);
     if (steady.type & vscode.FileType.File) {
       this.statSizes.set(uri.toString(), { size: steady.size, at: Date.now() });
@@ -358,11 +369,11 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       // is a link; the rename over it is one atomic step whatever is there now, and a folder put
       // there since is never moved aside (save.ts). Anything else is asked of the server first.
       const planned = options.create && options.overwrite && site.safeSave ? await this.lstat(c, uri, path) : undefined;
-      const current = planned && planned.type !== 'directory' ? planned : await this.exists(c, path);
+      const current = planned && planned.type !== 'directory' ? planned : this.recent.is(uri.toString(), 'missing') ? undefined : await this.exists(c, path);
       if (current?.type === 'directory') throw vscode.FileSystemError.FileIsADirectory(uri);
       if (current && !options.overwrite) throw vscode.FileSystemError.FileExists(uri);
       if (!current && !options.create) throw vscode.FileSystemError.FileNotFound(uri);
-      if (!current && !(await this.exists(c, parentPath(path)))) throw vscode.FileSystemError.FileNotFound(vscode.Uri.joinPath(uri, '..'));
+      if (!current && !this.recent.is(vscode.Uri.joinPath(uri, '..').toString(), 'folder') && !(await this.exists(c, parentPath(path)))) throw vscode.FileSystemError.FileNotFound(vscode.Uri.joinPath(uri, '..'));
       const data = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
       if (!site.safeSave) {
         await c.upload(path, data, transfer);
@@ -638,6 +649,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     if (gone) this.cache.forget(this.dirKey(parent), baseName(uri.path));
     else this.cache.touched(this.dirKey(parent), baseName(uri.path));
     this.statSizes.delete(uri.toString());
+    this.recent.clear();
     this.watcher.own(parent, baseName(uri.path), gone);
     this.emitter.fire([{ type, uri }, { type: vscode.FileChangeType.Changed, uri: parent }]);
   }

@@ -9,6 +9,7 @@
  * the folder /rt/sub. Each operation runs on a new site (a new provider: empty listing cache; a new
  * pool) whose connection is logged in first (a NOOP, not counted) and stands in its home folder /.
  */
+import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -91,6 +92,21 @@ export const OPERATIONS: Operation[] = [
       } finally {
         fs.rmSync(path.dirname(local), { recursive: true, force: true });
       }
+    },
+  },
+  {
+    // VS Code 1.9x, measured in the extension host: the Explorer's check, createFile's and
+    // writeFile's stat of the new path, writeFile's stat of its folder, the write, the stat that
+    // resolves it, and the editor's read.
+    id: 'create-file', label: "create a file as VS Code's New File does (stat 3 times, stat of its folder, writeFile, stat, readFile)",
+    goal: () => 'no goal stated (stat 1 or 2, the folder\'s stat, the save, stat 0, readFile)', before: listDir,
+    run: async (s) => {
+      const uri = s.uri(`${RT_DIR}/created-${process.pid}-${Math.random().toString(36).slice(2)}.txt`);
+      for (let i = 0; i < 3; i++) await s.provider.stat(uri).then(() => assert.fail('the new file exists'), (e: Error & { code?: string }) => { if (e.code !== 'FileNotFound') throw e; });
+      await s.provider.stat(s.uri(RT_DIR));
+      await s.provider.writeFile(uri, new Uint8Array(), { create: true, overwrite: true });
+      await s.provider.stat(uri);
+      return s.provider.readFile(uri);
     },
   },
   {

@@ -54,6 +54,10 @@ const VSFTPD: Expected = {
   // No goal stated for the whole of VS Code's save (stat, writeFile, stat); 3 + 1. Both
   // stats are answered without a round trip: from the listing, then from what STAT said of the new file.
   'save': [['EPSV', '+STOR', 'STAT', 'RNFR', '+RNTO'], 1],
+  // No goal stated; 6 + 2 (10 + 2 before the answers were kept a moment). The new path is asked
+  // once for VS Code's three stats and the write's own check, its folder once (VS Code's stat; the
+  // write's check of the folder takes that answer); then the save, and the editor's read.
+  'create-file': [['SIZE', '+CWD', '+MDTM', 'SIZE', '+CWD', '+MDTM', 'EPSV', '+STOR', 'STAT', 'RNFR', '+RNTO', 'EPSV', '+RETR'], 2],
   // As a save, but SIZE checks the new file: no mode to keep, no entry wanted, and vsftpd answers
   // STAT with a path by reading the whole folder (1,000 uploads into one folder read it 1,000 times).
   'upload-new-file': [['EPSV', '+STOR', 'SIZE', 'RNFR', '+RNTO'], 1],
@@ -77,6 +81,8 @@ const PROFTPD: Expected = {
   'write-file': [['EPSV', '+STOR', 'MLST', 'RNFR', '+RNTO'], 1],
   // No goal stated; 3 + 1. Both stats answered without a round trip (listing, then the save's MLST).
   'save': [['EPSV', '+STOR', 'MLST', 'RNFR', '+RNTO'], 1],
+  // No goal stated; 6 + 2 (10 + 2 before): as on vsftpd, each stat one MLST.
+  'create-file': [['MLST', 'MLST', 'EPSV', '+STOR', 'MLST', 'RNFR', '+RNTO', 'EPSV', '+RETR'], 2],
   // SIZE, as on vsftpd (MLST would cost the same here: one stat on the server).
   'upload-new-file': [['EPSV', '+STOR', 'SIZE', 'RNFR', '+RNTO'], 1],
 };

@@ -75,6 +75,32 @@ suite('saving (proftpd)', () => {
     }
   });
 
+  // proftpd's ExtendedLog records every command (test/servers/proftpd.ts).
+  const commandsFor = (target: string) => {
+    const log = server.logFile!.replace(/main\.log$/, 'main.ext.log');
+    return (fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '').split('\n').filter((l) => l.includes(target)).map((l) => /"([A-Z]+) /.exec(l)?.[1]).filter(Boolean);
+  };
+
+  test("a file made by VS Code's create (the Explorer's New File) is asked about once, then made and opened", async () => {
+    writeAsServer('made/existing.txt', 'x\n');
+    await vscode.workspace.fs.readDirectory(uri('/made'));
+    const name = `new-${Date.now()}.txt`;
+    const edit = new vscode.WorkspaceEdit();
+    edit.createFile(uri(`/made/${name}`), { ignoreIfExists: false });
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const doc = await vscode.workspace.openTextDocument(uri(`/made/${name}`));
+    assert.equal(doc.getText(), '');
+    assert.equal(fs.readFileSync(disk(`made/${name}`), 'utf8'), '');
+    // VS Code stats the new path three times and the provider's write looks once more: one MLST
+    // answers all four (four MLSTs before). The temporary file's check is the save's own MLST.
+    let commands: (string | undefined)[] = [];
+    for (let i = 0; i < 50 && !commands.includes('RETR'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      commands = commandsFor(`/made/${name}`);
+    }
+    assert.deepEqual(commands.filter((c) => c !== 'RNTO'), ['MLST', 'RETR'], `commands naming the new file: ${commands.join(' ')}`);
+  });
+
   test('a file changed on the server since it was opened is not overwritten', async () => {
     writeAsServer('shared/page.txt', 'mine\n');
     const doc = await openAndType(uri('/shared/page.txt'), 'my edit ');

@@ -1,0 +1,46 @@
+/**
+ * What the server said of a path a moment ago: not there, or a folder. Creating a file in VS Code
+ * stats its path three times in a few milliseconds (the Explorer's check, createFile's and
+ * writeFile's) and its folder once, then the provider's write looks at both again: each a round
+ * trip to learn what the first answer said. An answer is kept for ANSWER_MS only (the time VS
+ * Code's own steps take, not a cache a remote change could hide behind), and any change we make on
+ * any site forgets them all; an answer that was on its way while we changed something is not kept.
+ */
+export const ANSWER_MS = 1_000;
+const MAX = 200;
+
+export type Answer = 'missing' | 'folder';
+
+export class RecentAnswers {
+  private readonly said = new Map<string, { answer: Answer; at: number }>();
+  private changes = 0;
+
+  /** Taken before asking the server, and given to `note` with its answer. */
+  get generation(): number {
+    return this.changes;
+  }
+
+  note(key: string, answer: Answer, generation: number): void {
+    if (generation !== this.changes) return;
+    this.said.delete(key); // re-inserted last: the oldest go first
+    this.said.set(key, { answer, at: Date.now() });
+    if (this.said.size > MAX) this.said.delete(this.said.keys().next().value!);
+  }
+
+  /** The server said so less than ANSWER_MS ago, and we changed nothing since. */
+  is(key: string, answer: Answer): boolean {
+    const s = this.said.get(key);
+    if (!s) return false;
+    if (Date.now() - s.at >= ANSWER_MS) {
+      this.said.delete(key);
+      return false;
+    }
+    return s.answer === answer;
+  }
+
+  /** We wrote, made, renamed or deleted something: what was said of any path may be out of date. */
+  clear(): void {
+    this.changes++;
+    this.said.clear();
+  }
+}
