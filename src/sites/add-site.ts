@@ -166,10 +166,11 @@ async function askServer(name: string, given: AddSiteAnswers, before?: Asked): P
     if (password === undefined) return undefined;
   }
   const current = before ? before.site.secure ?? 'off' : parsed.scheme === 'ftps' ? 'explicit' : undefined;
+  // The port typed with the host is the one each choice will use: say so, not the usual one.
   const secure = given.secure ?? (await vscode.window.showQuickPick([
-    { label: 'FTP', detail: 'Plain FTP (port 21)', value: 'off' as const },
-    { label: 'FTPS, explicit', detail: 'AUTH TLS on the FTP port (most FTPS servers)', value: 'explicit' as const },
-    { label: 'FTPS, implicit', detail: 'TLS from the first byte (port 990)', value: 'implicit' as const },
+    { label: 'FTP', detail: port ? `Plain FTP on port ${port}` : 'Plain FTP (port 21)', value: 'off' as const },
+    { label: 'FTPS, explicit', detail: port ? `AUTH TLS on port ${port} (most FTPS servers)` : 'AUTH TLS on the FTP port, 21 (most FTPS servers)', value: 'explicit' as const },
+    { label: 'FTPS, implicit', detail: port ? `TLS from the first byte on port ${port} (implicit FTPS usually listens on 990)` : 'TLS from the first byte (port 990)', value: 'implicit' as const },
   ].map((i) => ({ ...i, picked: i.value === current, description: i.value === current ? 'chosen before' : undefined })).sort((a, b) => Number(b.picked) - Number(a.picked)),
   { title: escapeMessage(`Add FTP Site "${name}": security`), ignoreFocusOut: true }))?.value;
   if (!secure) return undefined;

@@ -96,6 +96,7 @@ suite('Add Site keeps the site in the user settings, tests it, asks the start fo
     const warnings: string[] = [];
     const answers = ['Diagnose', 'Edit'];
     const inputs: Array<{ prompt?: string; value?: string }> = [];
+    const security: string[][] = [];
     await answering('showWarningMessage', (message) => {
       warnings.push(message);
       assert.equal(userSites().fixme, undefined, 'nothing saved while the question is open');
@@ -107,7 +108,11 @@ suite('Add Site keeps the site in the user settings, tests it, asks the start fo
       if (/^User name/.test(o.prompt ?? '')) return o.value;
       if (/^Password/.test(o.prompt ?? '')) return o.value;
       return undefined;
-    }, () => picking((items, options) => (/security/.test(options.title ?? '') ? items.find((i) => i.picked) : items[0]), () =>
+    }, () => picking((items, options) => {
+      if (!/security/.test(options.title ?? '')) return items[0];
+      security.push(items.map((i) => String(i.detail)));
+      return items.find((i) => i.picked);
+    }, () =>
       Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.addSite', {
         name: 'fixme', host: `127.0.0.1:${port}`, user: server.user, password: server.password, secure: 'off', scope: 'user', noOpen: true,
       })))));
@@ -119,6 +124,8 @@ suite('Add Site keeps the site in the user settings, tests it, asks the start fo
     assert.equal(inputs[0].value, `127.0.0.1:${port}`);
     assert.equal(inputs[1].value, server.user);
     assert.equal(inputs[2].value, server.password);
+    // The security question names the port typed with the host, not the usual 21 or 990.
+    assert.deepEqual(security, [[`Plain FTP on port ${server.port}`, `AUTH TLS on port ${server.port} (most FTPS servers)`, `TLS from the first byte on port ${server.port} (implicit FTPS usually listens on 990)`]]);
     assert.deepEqual(userSites().fixme, { host: '127.0.0.1', port: server.port, user: server.user, transferMode: 'auto' });
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
