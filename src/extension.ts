@@ -30,6 +30,8 @@ export interface FtpWorkspaceApi {
   onDidChangeSites: vscode.Event<void>;
   /** The command the status bar item runs when clicked (tests: the same object while the site stays). */
   statusBarCommand(): vscode.Command | string | undefined;
+  /** The status bar item's text, undefined while it is hidden. */
+  statusBarText(): string | undefined;
   /** The folder of the extension's log files (the FTP Workspace log channel writes there). */
   logUri: vscode.Uri;
 }
@@ -123,6 +125,7 @@ export function activate(context: vscode.ExtensionContext): FtpWorkspaceApi {
     poolCount: () => connections.poolCount,
     onDidChangeSites: connections.onDidChange,
     statusBarCommand: () => statusBar.command,
+    statusBarText: () => statusBar.text,
     logUri: context.logUri,
   };
 }

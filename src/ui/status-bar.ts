@@ -32,13 +32,19 @@ export class SiteStatusBar implements vscode.Disposable {
     refresh();
   }
 
+  /** The site the item shows now (undefined: hidden). */
+  private shown?: string;
+
   private refresh(): void {
     const uri = vscode.window.activeTextEditor?.document.uri;
-    if (!uri || (uri.scheme !== 'ftp' && uri.scheme !== 'ftps')) {
+    // The Output panel focused (to read the FTP log, often) is an editor too: the FTP editor is
+    // still on screen, and so stays its site.
+    const site = uri?.scheme === 'output' ? this.shown : uri && (uri.scheme === 'ftp' || uri.scheme === 'ftps') ? decodeURIComponent(uri.authority) : undefined;
+    this.shown = site;
+    if (site === undefined) {
       this.item.hide();
       return;
     }
-    const site = decodeURIComponent(uri.authority);
     const mode = effectiveMode(this.connections, site);
     const state = this.connections.stateOf(site);
     // `$(name)` in a status bar text is an icon: a site name shows as typed.
@@ -54,6 +60,11 @@ export class SiteStatusBar implements vscode.Disposable {
       this.item.command = { title: 'Set Transfer Mode', command: 'ftpWorkspace.setTransferMode', arguments: [site] };
     }
     this.item.show();
+  }
+
+  /** What the item shows, undefined while hidden (tests). */
+  get text(): string | undefined {
+    return this.shown === undefined ? undefined : this.item.text;
   }
 
   /** The command a click runs (tests: the same object across refreshes). */

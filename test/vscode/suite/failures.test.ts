@@ -9,6 +9,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ManagedServer, serverMissing, startServer } from '../../servers';
@@ -20,6 +21,7 @@ type Api = {
   siteItems(): Array<{ site: string; state: string; description: string; tooltip: string }>;
   onDidChangeSites: vscode.Event<void>;
   statusBarCommand(): unknown;
+  statusBarText(): string | undefined;
   logUri: vscode.Uri;
 };
 const api = () => vscode.extensions.getExtension<Api>(ID)!.exports;
@@ -393,5 +395,18 @@ suite('the status bar\'s command (pyftpdlib)', () => {
     await vscode.workspace.fs.writeFile(vscode.Uri.parse('ftp://barsite/other.txt'), Buffer.from('x'));
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(api().statusBarCommand(), first, 'the same command object');
+  });
+
+  test('stays while the Output panel has the focus (reading the log beside the FTP editor), goes with a local editor', async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.parse('ftp://barsite/bar.txt')));
+    await until('the status bar to show the site', () => /barsite/.test(api().statusBarText() ?? ''));
+    await vscode.commands.executeCommand('ftpWorkspace.showLog');
+    await until('the Output panel to have the focus', () => vscode.window.activeTextEditor?.document.uri.scheme === 'output');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.match(api().statusBarText() ?? 'hidden', /barsite/);
+    const local = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-bar-')), 'local.txt');
+    fs.writeFileSync(local, 'local\n');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(local)));
+    await until('the status bar item to hide', () => api().statusBarText() === undefined);
   });
 });
