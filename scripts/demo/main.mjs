@@ -31,7 +31,9 @@ export async function runDemo({ desktop, codeServer }) {
   const ftpPort = Number(process.env.DEMO_FTP_PORT ?? (await freePort()));
   const server = new ftpsrv.FtpSrv({
     url: `ftp://127.0.0.1:${ftpPort}`, pasv_url: '127.0.0.1', pasv_min: 30000 + (ftpPort % 1000) * 10, pasv_max: 30009 + (ftpPort % 1000) * 10,
-    anonymous: true, greeting: ['FTP Workspace demo server'], log: bunyan.createLogger({ name: 'demo', level: 'fatal' }),
+    // Not ftp-srv's `anonymous` option: it adds "Features: a ." to the greeting the log shows first.
+    // Any user and password log in here, anonymous too (331, then PASS).
+    greeting: ['FTP Workspace demo server'], log: bunyan.createLogger({ name: 'demo', level: 'fatal' }),
   });
   server.on('login', (_data, resolve) => resolve({ root }));
   server.on('client-error', () => undefined);
