@@ -11,12 +11,14 @@ import type { FileHandle } from 'node:fs/promises';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tls from 'node:tls';
 import { receiveFile } from '../../src/ftp/data/receive-file';
 import { sendFile } from '../../src/ftp/data/send-file';
-import { adoptWithRawReads, connectWithRawReads, setRawSink } from '../../src/ftp/data/raw-reads';
+import { adoptWithRawReads, connectWithRawReads, setRawSink, useRawReads } from '../../src/ftp/data/raw-reads';
+import { testCertificate } from '../servers/common';
 
-type Reads = 'raw' | 'accepted' | 'plain';
-const READS_NAME: Record<Reads, string> = { raw: 'raw reads', accepted: 'raw reads, an accepted socket', plain: "'data'" };
+type Reads = 'raw' | 'accepted' | 'tls' | 'plain';
+const READS_NAME: Record<Reads, string> = { raw: 'raw reads', accepted: 'raw reads, an accepted socket', tls: 'raw reads, TLS', plain: "'data'" };
 
 /**
  * A peer that sends `data` (after `delayMs`), then ends; and our socket from it: one we connected
@@ -39,6 +41,17 @@ async function feeding(data: Buffer, reads: Reads | boolean, delayMs = 0): Promi
     socket.on('error', () => undefined);
     return { socket, close: () => (peer.destroy(), listener.close()) };
   }
+  if (how === 'tls') {
+    // As an FTPS data connection: TCP first, TLS started on it, then read into the reused buffer.
+    const { certFile, keyFile } = testCertificate();
+    const server = tls.createServer({ cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) }, send);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const plain = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    const secure = tls.connect({ socket: plain, rejectUnauthorized: false });
+    secure.on('error', () => undefined);
+    await new Promise((r) => secure.once('secureConnect', r));
+    return { socket: useRawReads(secure), close: () => server.close() };
+  }
   const server = net.createServer(send);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
@@ -51,7 +64,7 @@ async function feeding(data: Buffer, reads: Reads | boolean, delayMs = 0): Promi
 const within = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms))]);
 
-for (const raw of ['raw', 'accepted', 'plain'] as const) {
+for (const raw of ['raw', 'accepted', 'tls', 'plain'] as const) {
   test(`receiveFile (${READS_NAME[raw]}): a disk that fails under several writes at once rejects with the first failure, once no write runs`, async () => {
     let started = 0;
     let running = 0;
@@ -60,7 +73,8 @@ for (const raw of ['raw', 'accepted', 'plain'] as const) {
     const write = () => {
       started++;
       running++;
-      return new Promise((_, reject) => setTimeout(() => { running--; reject(full()); }, 50 + 10 * started));
+      // Slow enough that more data comes while the first write runs, even on a loaded machine.
+      return new Promise((_, reject) => setTimeout(() => { running--; reject(full()); }, 300 + 10 * started));
     };
     const file = { write, writev: write, truncate: async () => undefined } as unknown as FileHandle;
     const { socket, close } = await feeding(Buffer.alloc(16 * 1024 * 1024, 7), raw);
@@ -203,6 +217,50 @@ test('raw reads, an accepted socket: the adopted socket takes a raw sink and get
     socket.destroy();
     peer.destroy();
   }
+});
+
+test('raw reads, TLS: views of one reused buffer, every byte in order though the sink pauses the socket and more comes meanwhile', async () => {
+  const data = crypto.randomBytes(6 * 1024 * 1024 + 11);
+  const { socket, close } = await feeding(data, 'tls', 50);
+  try {
+    const chunks: Buffer[] = [];
+    const buffers = new Set<ArrayBuffer>();
+    let calls = 0;
+    const ended = new Promise((r) => socket.once('end', r));
+    // As receive-file.ts does when its staging is full: false (the socket stops reading), then
+    // resume later. TLS hands over what it has decrypted already even after a false: kept too.
+    assert.equal(setRawSink(socket, (view) => {
+      buffers.add(view.buffer as ArrayBuffer);
+      chunks.push(Buffer.from(view));
+      if (++calls % 7 !== 0) return true;
+      setTimeout(() => socket.resume(), 1);
+      return false;
+    }), true, 'the TLS socket takes a raw sink');
+    socket.resume();
+    await within(ended, 10_000, 'the end');
+    assert.ok(Buffer.concat(chunks).equals(data), `${Buffer.concat(chunks).length} of ${data.length} bytes, in order`);
+    assert.equal(buffers.size, 1, 'every view is of the one reused buffer (no Buffer allocated per TLS record)');
+    assert.ok(calls > 300, `TLS records of at most 16 KiB each (${calls} calls)`);
+  } finally {
+    socket.destroy();
+    close();
+  }
+});
+
+test('raw reads, TLS: a socket already given a buffer, or closed, is returned as it is', async () => {
+  const { socket, close } = await feeding(Buffer.alloc(10), 'tls', 1000);
+  try {
+    assert.equal(useRawReads(socket as tls.TLSSocket), socket);
+    assert.equal(setRawSink(socket, () => true), true);
+  } finally {
+    socket.destroy();
+    close();
+  }
+  const closed = tls.connect({ port: 1, host: '127.0.0.1' });
+  closed.on('error', () => undefined);
+  closed.destroy();
+  assert.equal(useRawReads(closed), closed);
+  assert.equal(setRawSink(closed, () => true), false, 'left to read the usual way');
 });
 
 test('raw reads, an accepted socket already closed is returned as it is', async () => {

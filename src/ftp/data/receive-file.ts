@@ -5,7 +5,7 @@
  *
  * A socket that reads into one reused buffer (raw-reads.ts) hands over views: they are copied into
  * staging buffers used again and again, so the download allocates almost nothing. Any other socket
- * (TLS, a small download) hands over chunks of their own: they are kept as they are and written together
+ * (a small download; TLS where Node's fields for it can't be found) hands over chunks of their own: they are kept as they are and written together
  * (writev), with no copy. Both beat a write stream here (whose socket waits while one disk write is
  * slow), and the first by far (see docs/benchmarks.md).
  */

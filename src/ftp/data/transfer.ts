@@ -12,7 +12,7 @@ import { decodeEpsvReply, decodePasvReply, encodeEprt, encodePort, normalizeAddr
 import { Reply, isPositiveCompletion, isPositivePreliminary } from '../reply';
 import { ActiveListener, ActiveSettings } from './active';
 import { isLocalFileError } from './receive-file';
-import { adoptWithRawReads } from './raw-reads';
+import { adoptWithRawReads, useRawReads } from './raw-reads';
 import { DataMethod, METHOD_COMMAND, isPassiveMethod } from './methods';
 
 export interface DataSettings {
@@ -79,8 +79,9 @@ export interface TransferContext {
   log: LogSink;
   signal?: AbortSignal;
   /**
-   * A plain data connection reads into one reused buffer (raw-reads.ts): for downloads
-   * that may be big. A small one reads the usual way (measured: the other way cost it CPU).
+   * A data connection reads into one reused buffer (raw-reads.ts; a TLS one once its handshake is
+   * done): for downloads that may be big. A small one reads the usual way (measured: the other way
+   * cost it CPU).
    */
   rawReads?: boolean;
   /**
@@ -181,7 +182,7 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
     const first = ctx.together ? control.read() : undefined;
     first?.catch(() => undefined);
     try {
-      // TLS takes over a socket's reads: only a plain data connection reads into a reused buffer.
+      // TLS takes over a socket's reads: a TLS one reads into a reused buffer once connected (below).
       const socket = await connectTcp(host, port, settings.connectTimeoutMs, `Data connection (${command})`, ctx.signal, !!ctx.rawReads && !control.isTls);
       log({ kind: 'data', connection: control.id, text: `data connection to ${target} (${command})` });
       return { socket, target, first };
@@ -319,7 +320,8 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
       socket.on('error', keepError);
     }
     if (control.isTls) {
-      socket = await startTls({ socket, host: control.host, settings: ctx.tls ?? {}, session: control.tlsSession, timeoutMs: settings.connectTimeoutMs, what: `Data connection (${METHOD_COMMAND[method]})` });
+      const secure = await startTls({ socket, host: control.host, settings: ctx.tls ?? {}, session: control.tlsSession, timeoutMs: settings.connectTimeoutMs, what: `Data connection (${METHOD_COMMAND[method]})` });
+      socket = ctx.rawReads ? useRawReads(secure) : secure;
     }
     const dataSocket = socket;
     dataSocket.setTimeout(settings.idleTimeoutMs, () => dataSocket.destroy(new FtpError('timeout', `No data moved for ${settings.idleTimeoutMs / 1000} s${progress.bytes ? ` after ${progress.bytes} bytes` : ''}.`)));
