@@ -111,20 +111,23 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     return this.watcher.watch(uri, options);
   }
 
-  /** The site as a poll sees it: its pool open (not closed by Disconnect or a settings change) and not failed. */
+  /**
+   * The site as a poll sees it: its pool open and not failed, or closed by a settings change while
+   * it worked (a poll opens it again, without asking anything), or closed (Disconnect, never opened).
+   */
   private siteCondition(uri: vscode.Uri): SiteCondition {
-    if (!this.connections.peek(uri)) return 'closed';
+    if (!this.connections.peek(uri)) return this.connections.isResumable(uri) ? 'resumable' : 'closed';
     return this.connections.stateOf(siteOf(uri)?.name ?? decodeURIComponent(uri.authority)).state === 'failed' ? 'failed' : 'open';
   }
 
   /**
-   * A poll's listing: through the site's open pool only (never connecting, asking a password or
-   * reporting to the UI), remembered like any listing so it also answers stats.
+   * A poll's listing: through the site's open pool, or one a settings change closed opened again
+   * with the new settings (never asking for a password, never reporting to the UI), remembered like
+   * any listing so it also answers stats.
    */
-  private async pollList(dir: vscode.Uri): Promise<'listed' | 'gone' | 'refused'> {
-    const pending = this.connections.peek(dir);
-    if (!pending) throw new Error('the site was closed');
-    const site = await pending;
+  private async pollList(dir: vscode.Uri): Promise<'listed' | 'gone' | 'refused' | 'closed'> {
+    const site = await this.connections.openForPoll(dir);
+    if (!site) return 'closed';
     try {
       const { entries } = await site.pool.run((c) => c.list(this.serverPath(site, dir)), { idempotent: true });
       this.remember(dir, entries, 'poll');
@@ -132,6 +135,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     } catch (e) {
       if (isFtpError(e, 'notFound') || isFtpError(e, 'notADirectory')) return 'gone';
       if (isFtpError(e, 'permission')) return 'refused';
+      // Its pool was closed under it (Disconnect, a settings change): no news about the server; the
+      // site's condition says whether polling goes on.
+      if (site.pool.isClosed) return 'closed';
       throw e;
     }
   }

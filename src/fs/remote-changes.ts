@@ -138,14 +138,23 @@ export function pollFolders(t: PollTargets): string[] {
   return out;
 }
 
-/** The site as the watcher sees it: no pool (never opened, or Disconnect), failed, or open. */
-export type SiteCondition = 'closed' | 'failed' | 'open';
+/**
+ * The site as the watcher sees it: no pool (never opened, or Disconnect), failed, open, or
+ * 'resumable': its open pool was closed by a settings change, and a poll may open it again with
+ * the new settings (only without asking for anything), as if it had stayed open.
+ */
+export type SiteCondition = 'closed' | 'failed' | 'open' | 'resumable';
+
+/** Open, or as good as open: a poll may list through it. */
+export function polledWhen(condition: SiteCondition): boolean {
+  return condition === 'open' || condition === 'resumable';
+}
 
 /**
- * A site is polled only while it is open, not failed, and the user did something with it within
- * `activeMs` (the pool's idle time): polls never keep a site connected on their own, and never
- * open a connection to a site nobody is using.
+ * A site is polled only while it is open (or resumable), not failed, and the user did something
+ * with it within `activeMs` (the pool's idle time): polls never keep a site connected on their
+ * own, and never open a connection to a site nobody is using.
  */
 export function pollable(condition: SiteCondition, lastUserAction: number, now: number, activeMs: number): boolean {
-  return condition === 'open' && now - lastUserAction < activeMs;
+  return polledWhen(condition) && now - lastUserAction < activeMs;
 }

@@ -13,7 +13,9 @@
  * When: every `pollSeconds` of the site (default 10, 0 = never), the next tick counted from the end
  * of the last, so ticks never overlap; only while the site's pool is open and not failed and the
  * user did something with it in the last minute (the pool's idle time): a poll never opens a
- * connection to a site nobody uses, and never keeps one open by itself. The user's next operation
+ * connection to a site nobody uses, and never keeps one open by itself. The one pool a poll opens
+ * is one a settings change closed while it worked ('resumable'), and only without a question
+ * (connections.ts openForPoll): a changed transfer mode does not stop polling. The user's next operation
  * (or coming back to the window while the site is still open) resumes it. A failing poll pauses the
  * site until then; it is logged, never shown. VS Code's own reads that follow our events (an editor
  * reloading, the Explorer listing again) are not the user acting.
@@ -24,7 +26,7 @@
 import * as vscode from 'vscode';
 import type { FileEntry } from '../ftp';
 import { globToRegExp } from '../search/glob';
-import { Scope, Signature, SiteCondition, Told, diffListing, differsFromTold, fileWatched, folderWatched, listingWatched, pollFolders, pollable, signatures } from './remote-changes';
+import { Scope, Signature, SiteCondition, Told, diffListing, differsFromTold, fileWatched, folderWatched, listingWatched, pollFolders, pollable, polledWhen, signatures } from './remote-changes';
 
 /** The pool's idle time: a site the user left alone this long is not polled. */
 export const ACTIVE_MS = 60_000;
@@ -44,10 +46,12 @@ export interface PollSource {
   /** Milliseconds between ticks for this site; 0: not polled. */
   interval(uri: vscode.Uri): number;
   /**
-   * Lists a folder through the site's open pool (never opening a site) and remembers the listing,
-   * which comes back to `observe`. 'gone' when the folder is no more.
+   * Lists a folder through the site's open pool (never opening a site, but for one a settings
+   * change closed: 'resumable') and remembers the listing, which comes back to `observe`. 'gone'
+   * when the folder is no more; 'closed' when there is no pool to list with now, or it closed while
+   * listing (the site's condition then says whether polling goes on).
    */
-  list(dir: vscode.Uri): Promise<'listed' | 'gone' | 'refused'>;
+  list(dir: vscode.Uri): Promise<'listed' | 'gone' | 'refused' | 'closed'>;
 }
 
 export type ListingSource = 'poll' | 'vscode' | 'internal';
@@ -237,7 +241,7 @@ export class RemoteWatcher implements vscode.Disposable {
 
   private refocused(): void {
     for (const site of this.sites.values()) {
-      if (!site.scopes.size || site.running || this.source.condition(site.base) !== 'open' || !this.source.interval(site.base)) continue;
+      if (!site.scopes.size || site.running || !polledWhen(this.source.condition(site.base)) || !this.source.interval(site.base)) continue;
       site.lastAction = Date.now();
       clearTimeout(site.timer);
       site.timer = setTimeout(() => void this.tick(site), 0);

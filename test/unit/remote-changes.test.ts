@@ -86,6 +86,8 @@ describe('what a poll lists', () => {
     assert.equal(pollable('open', now - 60_000, now, 60_000), false, 'idle: the pool would close it');
     assert.equal(pollable('failed', now, now, 60_000), false);
     assert.equal(pollable('closed', now, now, 60_000), false, 'Disconnect');
+    assert.equal(pollable('resumable', now - 59_000, now, 60_000), true, 'closed by a settings change while it worked');
+    assert.equal(pollable('resumable', now - 60_000, now, 60_000), false, 'but not kept open by polls');
   });
 });
 
