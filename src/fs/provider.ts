@@ -129,8 +129,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const site = await this.connections.openForPoll(dir);
     if (!site) return 'closed';
     try {
+      const since = this.watcher.listingStarts();
       const { entries } = await site.pool.run((c) => c.list(this.serverPath(site, dir)), { idempotent: true });
-      this.remember(dir, entries, 'poll');
+      this.remember(dir, entries, 'poll', since);
       return 'listed';
     } catch (e) {
       if (isFtpError(e, 'notFound') || isFtpError(e, 'notADirectory')) return 'gone';
@@ -142,12 +143,15 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     }
   }
 
-  /** A listing of `dir`: kept (it answers stats), and compared with the one before it (remote changes). */
-  private remember(dir: vscode.Uri, entries: FileEntry[], source: ListingSource): void {
+  /**
+   * A listing of `dir`: kept (it answers stats), and compared with the one before it (remote
+   * changes). `since`: the watcher's `listingStarts()` before the listing was asked for.
+   */
+  private remember(dir: vscode.Uri, entries: FileEntry[], source: ListingSource, since: number): void {
     const key = this.dirKey(dir);
     const previous = this.cache.known(key);
     this.cache.set(key, entries);
-    this.watcher.observe(dir, previous, entries, source);
+    this.watcher.observe(dir, previous, entries, source, since);
     this.listedEmitter.fire(key);
   }
 
@@ -162,8 +166,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   /** Lists a folder for our own use (not shown to VS Code) and keeps the listing like any other. */
   private async listFolder(c: FtpClient, dir: vscode.Uri, path: string, signal?: AbortSignal): Promise<FileEntry[]> {
+    const since = this.watcher.listingStarts();
     const { entries } = await c.list(path, { signal });
-    this.remember(dir, entries, 'internal');
+    this.remember(dir, entries, 'internal', since);
     return entries;
   }
 
@@ -281,9 +286,10 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
     return this.run(uri, async (c, _site, path) => {
+      const since = this.watcher.listingStarts();
       const { entries, unparsed } = await c.list(path);
       for (const u of unparsed) this.log.warn(`Could not read a listing line of ${uri.toString(true)}: ${JSON.stringify(u.line)} (${u.reason})`);
-      this.remember(uri, entries, 'vscode');
+      this.remember(uri, entries, 'vscode', since);
       this.watcher.listedByVsCode(uri);
       return entries.map((e) => [e.name, this.toStat(e).type] as [string, vscode.FileType]);
     });
@@ -638,13 +644,24 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     return result;
   }
 
-  /** Tells VS Code, and makes cached listings be read anew (`gone`: the entry and what was under it are no more). */
-  private changed(uri: vscode.Uri, type: vscode.FileChangeType, gone = false): void {
+  /**
+   * Our own operation on `uri`, done: VS Code is told, kept listings are read anew, and the poll's
+   * memory of the folder takes it as ours (not a remote change). `replaced`: what was listed under
+   * that name, and below it, is no more (deleted, renamed away, or overwritten by a rename).
+   */
+  private changed(uri: vscode.Uri, type: vscode.FileChangeType, replaced = false): void {
     const parent = vscode.Uri.joinPath(uri, '..');
-    if (gone) this.cache.forget(this.dirKey(parent), baseName(uri.path));
-    else this.cache.touched(this.dirKey(parent), baseName(uri.path));
+    const key = this.dirKey(parent);
+    const name = baseName(uri.path);
+    this.watcher.own(parent, name, replaced, this.cache.known(key)); // before the cache forgets it
+    // The folder's time moves with what is in it: its line in its own folder's listing is ours too.
+    if (parent.path !== '/') {
+      const grandparent = vscode.Uri.joinPath(parent, '..');
+      this.watcher.own(grandparent, baseName(parent.path), false, this.cache.known(this.dirKey(grandparent)));
+    }
+    if (replaced) this.cache.forget(key, name);
+    else this.cache.touched(key, name);
     this.statSizes.delete(uri.toString());
-    this.watcher.own(parent, baseName(uri.path), gone);
     this.emitter.fire([{ type, uri }, { type: vscode.FileChangeType.Changed, uri: parent }]);
   }
 }

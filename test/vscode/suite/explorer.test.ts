@@ -21,6 +21,13 @@ const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
 const ID = 'ftp-workspace.ftp-workspace';
 const POLL_SECONDS = 1;
 
+/** The lines of the extension's log (its Output channel, at the default level) that say what changed on the server. */
+function remoteChangesLogged(site: string): string[] {
+  const file = vscode.Uri.joinPath(vscode.extensions.getExtension<{ logUri: vscode.Uri }>(ID)!.exports.logUri, 'FTP Workspace.log').fsPath;
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  return text.split('\n').filter((l) => l.includes(`[${site}] changed on the server`));
+}
+
 async function setSite(name: string, site: Record<string, unknown> | undefined): Promise<void> {
   const sites = { ...(config().inspect<Record<string, unknown>>('sites')?.globalValue ?? {}) };
   if (site) sites[name] = site;
@@ -186,6 +193,27 @@ suite('explorer: remote changes reach the editor (proftpd, pollSeconds 1)', () =
     } finally {
       await setSite(SITE, { host: server.host, port: server.port, user: server.user, pollSeconds: POLL_SECONDS });
     }
+  });
+
+  test('our own rename, saves, new file, new folder and delete are not logged or announced as changes on the server; a colleague\'s new file is', async () => {
+    writeAsServer(server, 'own/walk.txt', 'walk\n');
+    writeAsServer(server, 'own/saved.txt', 'v1\n');
+    writeAsServer(server, 'own/gone.txt', 'bye\n');
+    await withSiteFolder(SITE, uri('/'), async () => {
+      await vscode.workspace.fs.readDirectory(uri('/own')); // polled from now on, as a folder the Explorer expanded
+      await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 + 500)); // a poll, so the folder's listing is known
+      const from = remoteChangesLogged(SITE).length;
+      await vscode.workspace.fs.rename(uri('/own/walk.txt'), uri('/own/walk-renamed.txt'));
+      await vscode.workspace.fs.writeFile(uri('/own/saved.txt'), Buffer.from('v2, longer\n'));
+      await vscode.workspace.fs.writeFile(uri('/own/new.txt'), Buffer.from('new\n'));
+      await vscode.workspace.fs.createDirectory(uri('/own/newdir'));
+      await vscode.workspace.fs.delete(uri('/own/gone.txt'));
+      await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 * 2 + 500)); // two polls at least
+      // Nothing: neither the names nor the folder's time in the listing of / (it moves with what is in it).
+      assert.deepEqual(remoteChangesLogged(SITE).slice(from), [], 'our own operations are no remote change');
+      writeAsServer(server, 'own/theirs.txt', 'from a colleague\n');
+      await until('the colleague\'s file in the log', () => remoteChangesLogged(SITE).slice(from).some((l) => l.includes('created /own/theirs.txt')), POLL_SECONDS * 1000 + 4_000);
+    });
   });
 
   test('after FTP: Set Transfer Mode of the open site, polling goes on by itself, with the new mode and no password asked', async () => {
