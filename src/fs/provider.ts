@@ -221,7 +221,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         const err = toFileSystemError(e, uri, site && { mode: site.mode, working: site.pool.modeMemory.working });
         // Our own checks' answers (a folder that exists, a file not there) are outcomes, not failures:
         // info, named. So is a server's "not found": VS Code stats every new file before it is saved.
-        if (e instanceof vscode.FileSystemError || isFtpError(e, 'aborted')) this.log.info(`${e instanceof vscode.FileSystemError ? e.code : 'Cancelled'}: ${err.message}`);
+        // A folder's path read as a file: VS Code does that beside its stat (readFile), nothing to tell.
+        if (e instanceof vscode.FileSystemError && e.code === 'FileIsADirectory') this.log.debug(`FileIsADirectory: ${err.message}`);
+        else if (e instanceof vscode.FileSystemError || isFtpError(e, 'aborted')) this.log.info(`${e instanceof vscode.FileSystemError ? e.code : 'Cancelled'}: ${err.message}`);
         else if (isFtpError(e, 'notFound')) {
           if (!VSCODE_PROBES.test(uri.path)) this.log.info(`FileNotFound: ${err.message}`); // their absence is normal
         } else this.log.error(err.message);
@@ -295,14 +297,46 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     });
   }
 
+  /**
+   * VS Code's FileService reads a path while it stats it (its validation runs beside the read), so
+   * a folder opened by its URI is read as a file too: that is FileIsADirectory, not a failure.
+   */
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
-    const known = this.listed(uri)?.size;
-    const progress = new LazyProgress(escapeMessage(`Downloading ${baseName(uri.path)}`), known);
+    const listed = this.listed(uri);
+    if (listed?.type === 'directory') throw vscode.FileSystemError.FileIsADirectory(uri);
+    const progress = new LazyProgress(escapeMessage(`Downloading ${baseName(uri.path)}`), listed?.size);
     try {
       const expectedSize = this.expectedSize(uri);
-      return await this.run(uri, (c, _site, path) => c.download(path, { signal: progress.signal, onProgress: (n) => progress.bytes(n), expectedSize }), true, progress.signal);
+      return await this.run(uri, async (c, _site, path) => {
+        try {
+          return await c.download(path, { signal: progress.signal, onProgress: (n) => progress.bytes(n), expectedSize });
+        } catch (e) {
+          if (REFUSED_READ.some((kind) => isFtpError(e, kind)) && (await this.isFolder(c, uri, path, e as FtpError))) throw vscode.FileSystemError.FileIsADirectory(uri);
+          throw e;
+        }
+      }, true, progress.signal);
     } finally {
       progress.dispose();
+    }
+  }
+
+  /**
+   * After the server refused to send `path`: is it a folder? Servers say so in their own words
+   * (vsftpd "550 Failed to open file.", ftp-srv "551 Cannot read a directory"), which are not read
+   * here: the folder's kept listing says, else a stat asks the server (a round trip only after a
+   * refusal). Not for a missing VS Code probe path (`.vscode/settings.json`): those are many, and
+   * their absence is normal.
+   */
+  private async isFolder(c: FtpClient, uri: vscode.Uri, path: string, refusal: FtpError): Promise<boolean> {
+    const dir = this.dirKey(vscode.Uri.joinPath(uri, '..'));
+    const name = baseName(uri.path);
+    const kept = this.cache.known(dir)?.get(name);
+    if (kept && kept.type !== 'symlink') return kept.type === 'directory';
+    if (!kept && (this.cache.get(dir) || (refusal.kind === 'notFound' && VSCODE_PROBES.test(uri.path)))) return false; // listed moments ago without it
+    try {
+      return (await c.stat(path)).type === 'directory';
+    } catch {
+      return false;
     }
   }
 
@@ -665,6 +699,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     this.emitter.fire([{ type, uri }, { type: vscode.FileChangeType.Changed, uri: parent }]);
   }
 }
+
+/** The engine's errors for a RETR the server refused by a reply: perhaps because the path is a folder. */
+const REFUSED_READ = ['notFound', 'permission', 'server', 'transient', 'commandRejected'] as const;
 
 /** A site's poll interval in ms (`pollSeconds`, default 10; 0: off). */
 function pollInterval(site: SiteConfig | undefined): number {
