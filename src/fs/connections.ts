@@ -195,11 +195,13 @@ export class Connections implements vscode.Disposable {
     const entry = this.resumable.get(key);
     if (!entry) return this.open.get(key);
     let quiet: Quiet | undefined;
+    let asks = false;
     try {
       const { name, site } = this.resolveSite(uri);
       // The password is looked up for the very settings the pool is made with.
       const stored = anonymous(site) ? undefined : await this.secrets.lookup(name, serverIdentity(site));
       if (!stored || stored.kind === 'bound') quiet = { name, site, password: stored?.password };
+      else asks = true;
     } catch {
       // no longer a usable site: not reopened
     }
@@ -209,7 +211,7 @@ export class Connections implements vscode.Disposable {
     if (this.resumable.get(key) !== entry) return undefined;
     this.resumable.delete(key);
     if (!quiet) {
-      this.log.info(`[${entry.name}] not connecting again by itself after the settings change (its password is not stored for this server): looking for remote changes waits until the site is used`);
+      if (asks) this.log.info(`[${entry.name}] not connecting again by itself after the settings change (no password stored for this server): looking for remote changes waits until the site is used`);
       return undefined;
     }
     this.log.info(`[${entry.name}] connecting again with the new settings, to look for remote changes`);

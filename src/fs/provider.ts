@@ -332,7 +332,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const name = baseName(uri.path);
     const kept = this.cache.known(dir)?.get(name);
     if (kept && kept.type !== 'symlink') return kept.type === 'directory';
-    if (!kept && (this.cache.get(dir) || (refusal.kind === 'notFound' && VSCODE_PROBES.test(uri.path)))) return false; // listed moments ago without it
+    // Listed moments ago without it, or a probe path the server says is not there.
+    if (!kept && (this.cache.get(dir) || (refusal.kind === 'notFound' && VSCODE_PROBES.test(uri.path)))) return false;
     try {
       return (await c.stat(path)).type === 'directory';
     } catch {
