@@ -93,7 +93,7 @@ async function ftpFolderFor(clicked?: vscode.Uri): Promise<vscode.Uri | undefine
   return undefined;
 }
 
-/** `12.3 kB, 2026-11-30 14:02`, as the overwrite question shows a side. */
+/** `12.1 KB, 2026-11-30 14:02`, as the overwrite question shows a side. */
 function sideText(s: Side, isNewer: boolean): string {
   return `${humanSize(s.size)}, ${s.mtime ? localTime(new Date(s.mtime)) : 'date unknown'}${isNewer ? ' (newer)' : ''}`;
 }
@@ -214,7 +214,7 @@ async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscod
 
 const REVEAL_IN_OS = process.platform === 'darwin' ? 'Reveal in Finder' : process.platform === 'win32' ? 'Reveal in File Explorer' : 'Open Containing Folder';
 
-/** What a batch did, in words: `Uploaded 12 files (3.4 MB) to ftp://www/img, 2 skipped`. */
+/** What a batch did, in words: `Uploaded 12 files (3.2 MB) to ftp://www/img, 2 skipped`. */
 function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: string, foldersMade = 0): string {
   const parts = [`${verb} ${result.files} ${result.files === 1 ? 'file' : 'files'} (${humanSize(result.bytes)}) to ${where}`];
   if (result.skipped) parts.push(`${result.skipped} skipped`);

@@ -1,0 +1,128 @@
+/// <reference types="mocha" />
+/**
+ * FTP: Upload... and FTP: Download... as a user walks them, against proftpd: what the notifications
+ * say. The window's functions are swapped for recorders (`watching`): the suite runs in the
+ * extension's own host and shares its `vscode` object.
+ */
+import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ManagedServer, RunningServer, serverMissing, startServer } from '../../servers';
+import { until } from '../host-helpers';
+
+const ID = 'ftp-workspace.ftp-workspace';
+const SITE = 'walk';
+const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
+
+async function setSite(site: Record<string, unknown> | undefined): Promise<void> {
+  const sites = { ...(config().inspect<Record<string, unknown>>('sites')?.globalValue ?? {}) };
+  if (site) sites[SITE] = site;
+  else delete sites[SITE];
+  await config().update('sites', Object.keys(sites).length ? sites : undefined, vscode.ConfigurationTarget.Global);
+  await until('the new settings', () => JSON.stringify(config().get<Record<string, unknown>>('sites')?.[SITE]) === JSON.stringify(site));
+}
+
+/** Puts a file on the server as its user would have (proftpd serves as nobody). */
+function onServer(server: RunningServer, rel: string, data: string | Buffer): void {
+  const file = path.join(server.root, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, data);
+  for (let p = file; p.startsWith(server.root) && p !== server.root; p = path.dirname(p)) fs.chownSync(p, server.owner.uid, server.owner.gid);
+}
+
+interface Seen {
+  /** Each notification with progress: its title and every report, in order. */
+  progress: Array<{ title: string; reports: Array<{ message?: string; increment?: number }> }>;
+  /** showInformationMessage calls: the message and its buttons. */
+  notes: unknown[][];
+  /** Modal questions (showWarningMessage with options): message, detail, buttons. */
+  questions: Array<{ message: string; detail?: string; buttons: string[] }>;
+  errors: string[];
+  openDialogs: vscode.OpenDialogOptions[];
+}
+
+interface Answers {
+  /** A modal question's answer (undefined: dismissed). */
+  question?: (message: string, buttons: string[]) => string | undefined;
+  /** The notification's Cancel, pressed at the first report this accepts. */
+  cancelAt?: (report: { message?: string; increment?: number }) => boolean;
+  saveDialog?: (options: vscode.SaveDialogOptions) => vscode.Uri | undefined;
+  /** What the open dialog returns; unset, VS Code's own dialog is shown. */
+  openDialog?: (options: vscode.OpenDialogOptions) => vscode.Uri[] | undefined;
+  quickPick?: (items: readonly vscode.QuickPickItem[]) => vscode.QuickPickItem | undefined;
+}
+
+/** Runs `body` with the window's notifications, questions and dialogs recorded and answered. */
+async function watching<T>(body: () => Thenable<T>, answers: Answers = {}): Promise<{ result: T } & Seen> {
+  const seen: Seen = { progress: [], notes: [], questions: [], errors: [], openDialogs: [] };
+  const window = vscode.window as unknown as Record<string, unknown>;
+  const swapped = ['withProgress', 'showInformationMessage', 'showErrorMessage', 'showWarningMessage', 'showSaveDialog', 'showOpenDialog', 'showQuickPick'];
+  const saved = Object.fromEntries(swapped.map((name) => [name, window[name]]));
+  window.withProgress = (opts: { title: string }, task: (p: unknown, t: vscode.CancellationToken) => Promise<unknown>) => {
+    const shown = { title: opts.title, reports: [] as Array<{ message?: string; increment?: number }> };
+    seen.progress.push(shown);
+    const cts = new vscode.CancellationTokenSource();
+    return task({ report: (r: { message?: string; increment?: number }) => {
+      shown.reports.push(r);
+      if (answers.cancelAt?.(r)) cts.cancel();
+    } }, cts.token);
+  };
+  window.showInformationMessage = async (...args: unknown[]) => void seen.notes.push(args);
+  window.showErrorMessage = async (message: string) => void seen.errors.push(message);
+  window.showWarningMessage = async (message: string, ...rest: unknown[]) => {
+    const modal = typeof rest[0] === 'object' && rest[0] !== null ? rest.shift() as { detail?: string } : undefined;
+    const buttons = rest as string[];
+    if (!modal) return undefined; // a warning notification (links not followed...): nothing to answer
+    seen.questions.push({ message, detail: modal.detail, buttons });
+    return answers.question?.(message, buttons);
+  };
+  if (answers.saveDialog) window.showSaveDialog = async (o: vscode.SaveDialogOptions) => answers.saveDialog!(o);
+  window.showOpenDialog = (o: vscode.OpenDialogOptions) => {
+    seen.openDialogs.push(o);
+    return answers.openDialog ? Promise.resolve(answers.openDialog(o)) : (saved.showOpenDialog as typeof vscode.window.showOpenDialog)(o);
+  };
+  if (answers.quickPick) window.showQuickPick = async (items: readonly vscode.QuickPickItem[]) => answers.quickPick!(await items);
+  try {
+    return { result: await body(), ...seen };
+  } finally {
+    Object.assign(window, saved);
+  }
+}
+
+suite('transfers as a user walks them (proftpd)', () => {
+  let server: ManagedServer;
+  let local: string;
+  const uri = (p: string) => vscode.Uri.parse(`ftp://${SITE}${p}`);
+
+  suiteSetup(async () => {
+    const missing = serverMissing('proftpd');
+    if (missing) throw new Error(missing);
+    server = await startServer('proftpd');
+    await vscode.extensions.getExtension(ID)!.activate();
+    await setSite({ host: server.host, port: server.port, user: server.user, pollSeconds: 0 });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', SITE, server.password);
+    local = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-walk-'));
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await setSite(undefined);
+    fs.rmSync(local, { recursive: true, force: true });
+    await server?.stop();
+  });
+
+  test('sizes in one unit: opening a file and downloading it say the same size (VS Code\'s, 1024-based)', async () => {
+    onServer(server, 'site/units.bin', crypto.randomBytes(3_400_000));
+    await vscode.workspace.fs.readDirectory(uri('/site')); // as the Explorer lists it before the file is opened: its size is known
+    const opened = await watching(() => vscode.workspace.fs.readFile(uri('/site/units.bin')));
+    const openText = opened.progress.flatMap((p) => p.reports.map((r) => r.message)).filter(Boolean);
+    assert.ok(openText.length > 0, 'opening a 3 MB file shows its progress');
+    assert.match(openText[openText.length - 1]!, / of 3\.2 MB$/);
+    const dest = path.join(local, 'units.bin');
+    const down = await watching(() => vscode.commands.executeCommand('ftpWorkspace.download', uri('/site/units.bin'), vscode.Uri.file(dest)), { question: (_m, b) => b[0] });
+    assert.equal(String(down.notes[0]?.[0]), `Downloaded 1 file (3.2 MB) to ${dest}.`);
+  });
+});
