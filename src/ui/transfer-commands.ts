@@ -23,6 +23,7 @@ import { siteOf } from '../sites/config';
 import { escapeMessage } from './escape';
 import { UnsafeNameError, childPath, unsafeName } from './local-paths';
 import { humanSize, localTime } from '../fs/entry-facts';
+import { progressText } from './transfer-text';
 
 const isFtp = (u?: vscode.Uri) => !!u && (u.scheme === 'ftp' || u.scheme === 'ftps');
 
@@ -249,9 +250,9 @@ interface Prepared {
  * and listing folders, making them: on a slow link a big tree takes seconds, and Cancel works
  * there too), then the jobs, `workers` at a time (the pool hands each its own connection), in
  * the order given; returns what was moved. A failure stops the jobs not started yet and is thrown
- * once those in flight have ended.
+ * once those in flight have ended. `titleNamesFile`: the title names the batch's one file already.
  */
-async function runBatch(title: string, prepare: (signal: AbortSignal, say: (message: string) => void) => Promise<Prepared>, move: (job: Job, signal: AbortSignal, onProgress: (n: number) => void) => Promise<'done' | 'skipped'>): Promise<BatchResult> {
+async function runBatch(title: string, prepare: (signal: AbortSignal, say: (message: string) => void) => Promise<Prepared>, move: (job: Job, signal: AbortSignal, onProgress: (n: number) => void) => Promise<'done' | 'skipped'>, titleNamesFile = false): Promise<BatchResult> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(title), cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
@@ -275,14 +276,23 @@ async function runBatch(title: string, prepare: (signal: AbortSignal, say: (mess
         const i = next++;
         const job = jobs[i];
         let moved = 0;
+        let unreported = 0;
+        let reportedAt = 0;
         // Every report carries the text: VS Code merges reports, and one with only an increment blanks it.
-        const message = escapeMessage(`${i + 1} of ${jobs.length}: ${job.name}`);
-        progress.report({ message });
+        const text = (n: number) => escapeMessage(progressText(job, i, jobs.length, n, titleNamesFile));
+        progress.report({ message: text(0) });
         try {
           const outcome = await move(job, controller.signal, (n) => {
-            progress.report({ message, increment: ((n - moved) / total) * 100 });
+            unreported += n - moved;
             moved = n;
+            // At most ten reports a second (a big file's chunks come by the thousand), and its last one.
+            const now = Date.now();
+            if (now - reportedAt < 100 && n < job.size) return;
+            reportedAt = now;
+            progress.report({ message: text(n), increment: (unreported / total) * 100 });
+            unreported = 0;
           });
+          if (unreported) progress.report({ message: text(moved), increment: (unreported / total) * 100 });
           if (outcome === 'skipped') result.skipped++;
           else {
             result.files++;
@@ -513,7 +523,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
     }
     await provider.downloadFile(vscode.Uri.parse(job.from), job.to, { signal, onProgress }, job.listedSize);
     return 'done';
-  });
+  }, !isDir);
   result.links = links.sort();
   if (links.length) {
     void vscode.window.showWarningMessage(escapeMessage(`Not downloaded: links on the server, and folders that may be links (neither they nor what they point to): ${links.slice(0, 3).join(', ')}${links.length > 3 ? ` and ${links.length - 3} more (see FTP: Show Log)` : ''}.`));

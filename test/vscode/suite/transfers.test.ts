@@ -125,4 +125,17 @@ suite('transfers as a user walks them (proftpd)', () => {
     const down = await watching(() => vscode.commands.executeCommand('ftpWorkspace.download', uri('/site/units.bin'), vscode.Uri.file(dest)), { question: (_m, b) => b[0] });
     assert.equal(String(down.notes[0]?.[0]), `Downloaded 1 file (3.2 MB) to ${dest}.`);
   });
+
+  test('one big file\'s progress names it once (in the title) and shows bytes and a percentage', async () => {
+    onServer(server, 'site/big.bin', crypto.randomBytes(3_400_000));
+    const dest = path.join(local, 'big.bin');
+    const r = await watching(() => vscode.commands.executeCommand('ftpWorkspace.download', uri('/site/big.bin'), vscode.Uri.file(dest)), { question: (_m, b) => b[0] });
+    assert.deepEqual(r.progress.map((p) => p.title), ['Downloading big.bin']);
+    const lines = r.progress[0].reports.map((p) => p.message);
+    assert.ok(lines.every((m) => m !== undefined && /^[\d.]+ (B|KB|MB) of 3\.2 MB \(\d+%\)$/.test(m)), `every line: bytes of the size, and a percentage: ${JSON.stringify(lines)}`);
+    assert.equal(lines[0], '0 B of 3.2 MB (0%)');
+    assert.equal(lines[lines.length - 1], '3.2 MB of 3.2 MB (100%)');
+    const increments = r.progress[0].reports.reduce((sum, p) => sum + (p.increment ?? 0), 0);
+    assert.ok(Math.abs(increments - 100) < 0.001, `the bar reaches the end: ${increments}`);
+  });
 });
