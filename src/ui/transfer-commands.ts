@@ -229,8 +229,13 @@ function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: st
   return `${parts.join(', ')}${result.cancelled ? `, then cancelled${left}` : ''}.`;
 }
 
-/** The notification a batch ends with; its actions run the command they name. Not awaited by the transfer. */
-function notifyDone(message: string, actions: Array<{ title: string; run: () => Thenable<unknown> }>): void {
+/**
+ * The notification a batch ends with; its actions run the command they name. Not awaited by the
+ * transfer. A batch cancelled before any file arrived has nothing new to show: its actions would
+ * open a file that is not there, or the one that was there before.
+ */
+function notifyDone(message: string, result: BatchResult, actions: Array<{ title: string; run: () => Thenable<unknown> }>): void {
+  if (result.cancelled && !result.files) actions = [];
   void vscode.window.showInformationMessage(escapeMessage(message), ...actions.map((a) => a.title)).then((picked) => {
     const action = actions.find((a) => a.title === picked);
     // In a browser window there is no file manager to open (revealFileInOS does not exist there): say so.
@@ -418,7 +423,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   result.links = links;
   // Shown in the Explorer when the FTP folder is part of the workspace; otherwise opened in a window of its own.
   const shown = sources.length === 1 ? vscode.Uri.joinPath(folder, path.basename(sources[0].fsPath)) : folder;
-  notifyDone(summary('Uploaded', result, folder.toString(true), made.size), vscode.workspace.getWorkspaceFolder(folder)
+  notifyDone(summary('Uploaded', result, folder.toString(true), made.size), result, vscode.workspace.getWorkspaceFolder(folder)
     ? [{ title: 'Reveal in Explorer', run: () => vscode.commands.executeCommand('revealInExplorer', shown) }]
     : [{ title: 'Open Folder', run: () => vscode.commands.executeCommand('vscode.openFolder', folder, { forceNewWindow: true }) }]);
   if (links.length) {
@@ -473,6 +478,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
 
   // The whole tree is listed and every local path checked before anything is written.
   const root = destination.fsPath;
+  const before = fs.lstatSync(root, { throwIfNoEntry: false });
   const policy = { value: existing };
   const ask = oneAtATime();
   const jobs: Job[] = [];
@@ -529,7 +535,11 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
     void vscode.window.showWarningMessage(escapeMessage(`Not downloaded: links on the server, and folders that may be links (neither they nor what they point to): ${links.slice(0, 3).join(', ')}${links.length > 3 ? ` and ${links.length - 3} more (see FTP: Show Log)` : ''}.`));
   }
   const saved = destination;
-  notifyDone(summary('Downloaded', result, saved.fsPath), [
+  // A lone file is written under a temporary name, renamed only once whole: a cancel leaves nothing of it.
+  const message = result.cancelled && !isDir
+    ? `Download of ${name} cancelled; ${before ? `${saved.fsPath} is as it was` : `nothing was written to ${saved.fsPath}`}.`
+    : summary('Downloaded', result, saved.fsPath);
+  notifyDone(message, result, [
     { title: REVEAL_IN_OS, run: () => vscode.commands.executeCommand('revealFileInOS', saved) },
     isDir
       ? { title: 'Open Folder', run: () => vscode.commands.executeCommand('vscode.openFolder', saved, { forceNewWindow: true }) }

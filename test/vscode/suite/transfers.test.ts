@@ -138,4 +138,22 @@ suite('transfers as a user walks them (proftpd)', () => {
     const increments = r.progress[0].reports.reduce((sum, p) => sum + (p.increment ?? 0), 0);
     assert.ok(Math.abs(increments - 100) < 0.001, `the bar reaches the end: ${increments}`);
   });
+
+  test('a cancelled download says so and offers nothing to open: no file was written, or the one there is as it was', async () => {
+    const data = crypto.randomBytes(20 * 1024 * 1024);
+    onServer(server, 'site/cancel.bin', data);
+    const firstBytes = (p: { increment?: number }) => (p.increment ?? 0) > 0;
+    const dest = path.join(local, 'cancel.bin');
+    const fresh = await watching(() => vscode.commands.executeCommand<{ cancelled: boolean }>('ftpWorkspace.download', uri('/site/cancel.bin'), vscode.Uri.file(dest)), { question: (_m, b) => b[0], cancelAt: firstBytes });
+    assert.equal(fresh.result.cancelled, true);
+    assert.deepEqual(fresh.notes, [[`Download of cancel.bin cancelled; nothing was written to ${dest}.`]], 'no Open File, no Reveal: there is nothing to show');
+    assert.equal(fs.existsSync(dest), false);
+
+    fs.writeFileSync(dest, 'the local copy\n');
+    const over = await watching(() => vscode.commands.executeCommand<{ cancelled: boolean }>('ftpWorkspace.download', uri('/site/cancel.bin'), vscode.Uri.file(dest), 'replace'), { question: (_m, b) => b[0], cancelAt: firstBytes });
+    assert.equal(over.result.cancelled, true);
+    assert.deepEqual(over.notes, [[`Download of cancel.bin cancelled; ${dest} is as it was.`]], 'Open File would open the old file as if it were the download');
+    assert.equal(fs.readFileSync(dest, 'utf8'), 'the local copy\n');
+    assert.deepEqual(fs.readdirSync(local).filter((n) => n.includes('.ftpws-')), [], 'no partial file left');
+  });
 });
