@@ -16,7 +16,7 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, parentPath, baseName } from '../ftp';
 import { SafeSaveOptions, safeSave, tempName } from '../ftp/save';
-import { SMALL_FILE, readSmallFile, writeThroughTemp } from './local-files';
+import { SMALL_FILE, modeToKeep, readSmallFile, writeThroughTemp } from './local-files';
 import { Doubt, planTree, removeTree } from '../ftp/tree';
 import { Connections, SiteConnection } from './connections';
 import { toFileSystemError } from './errors';
@@ -410,18 +410,20 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   /**
    * Downloads into a local file through a temporary name, so a cancelled download leaves nothing
-   * behind. `listedSize`: the size a listing the caller made shows (a folder download's walk).
+   * behind; a file it replaces keeps its permission bits. `listedSize`: the size a listing the
+   * caller made shows (a folder download's walk).
    */
   async downloadFile(uri: vscode.Uri, localPath: string, transfer: TransferOptions = {}, listedSize?: number): Promise<number> {
     const temp = `${localPath}.ftpws-${Date.now().toString(36)}.part`;
     try {
+      const mode = modeToKeep(localPath); // a file this replaces keeps its permission bits
       const expectedSize = listedSize ?? this.expectedSize(uri);
       if (expectedSize !== undefined && expectedSize <= SMALL_FILE) {
         // Listed as small: into memory, then one write (local-files.ts). A file that grew well past
         // its listed size since (a log being written) comes back undefined: fetched again, streamed.
         const data = await this.run(uri, (c, _site, path) => c.downloadSmall(path, { ...transfer, expectedSize }), false, transfer.signal);
         if (data) {
-          writeThroughTemp(temp, localPath, data);
+          writeThroughTemp(temp, localPath, data, mode);
           return data.length;
         }
       }
@@ -430,6 +432,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       let bytes: number;
       try {
         bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, file, { ...transfer, expectedSize }), false, transfer.signal);
+        if (mode !== undefined) await file.chmod(mode);
       } finally {
         await file.close();
       }

@@ -156,4 +156,31 @@ suite('transfers as a user walks them (proftpd)', () => {
     assert.equal(fs.readFileSync(dest, 'utf8'), 'the local copy\n');
     assert.deepEqual(fs.readdirSync(local).filter((n) => n.includes('.ftpws-')), [], 'no partial file left');
   });
+
+  test('a download that replaces a local file keeps its permission bits (0755, 0444), and never follows a link there', async () => {
+    const modeOf = (p: string) => fs.lstatSync(p).mode & 0o7777;
+    onServer(server, 'site/modes/run.sh', '#!/bin/sh\necho new\n'); // small: written from memory
+    onServer(server, 'site/modes/data.bin', crypto.randomBytes(300 * 1024)); // streamed into an open file
+    onServer(server, 'site/modes/linked.txt', 'new\n');
+    const dest = path.join(local, 'modes');
+    fs.mkdirSync(dest);
+    fs.writeFileSync(path.join(dest, 'run.sh'), '#!/bin/sh\necho old\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dest, 'data.bin'), 'old');
+    fs.chmodSync(path.join(dest, 'data.bin'), 0o444);
+    const target = path.join(local, 'link-target.txt');
+    fs.writeFileSync(target, 'not to be touched\n');
+    fs.chmodSync(target, 0o700);
+    fs.symlinkSync(target, path.join(dest, 'linked.txt'));
+    for (const name of ['run.sh', 'data.bin', 'linked.txt']) {
+      const r = await watching(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', uri(`/site/modes/${name}`), vscode.Uri.file(path.join(dest, name)), 'replace'), { question: (_m, b) => b[0] });
+      assert.equal(r.result.files, 1, name);
+    }
+    assert.equal(fs.readFileSync(path.join(dest, 'run.sh'), 'utf8'), '#!/bin/sh\necho new\n');
+    assert.equal(modeOf(path.join(dest, 'run.sh')), 0o755, 'the script stays runnable');
+    assert.equal(modeOf(path.join(dest, 'data.bin')), 0o444, 'the read-only file stays read-only');
+    // The link itself is replaced by the file; what it pointed to keeps its content and mode, and lends the file nothing.
+    assert.ok(fs.lstatSync(path.join(dest, 'linked.txt')).isFile());
+    assert.notEqual(modeOf(path.join(dest, 'linked.txt')), 0o700);
+    assert.deepEqual([fs.readFileSync(target, 'utf8'), modeOf(target)], ['not to be touched\n', 0o700]);
+  });
 });
