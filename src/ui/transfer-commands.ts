@@ -454,6 +454,18 @@ async function localFolder(dir: string, root: string): Promise<void> {
   }
 }
 
+/**
+ * Whether the save dialog just answered asked before a file there is replaced: VS Code's own does
+ * (browsers, remote windows, `files.simpleDialog.enable`), and so do the macOS and Windows ones. A
+ * Linux desktop's may not (GTK's asks only when told to, and VS Code doesn't tell it:
+ * microsoft/vscode#239448), so there the overwrite question is still ours to ask.
+ */
+function saveDialogAsks(): boolean {
+  if (vscode.env.uiKind === vscode.UIKind.Web || vscode.env.remoteName !== undefined) return true;
+  if (vscode.workspace.getConfiguration('files').get<boolean>('simpleDialog.enable') === true) return true;
+  return process.platform === 'darwin' || process.platform === 'win32';
+}
+
 /** FTP: Download... (args for automation: the FTP file or folder, the local destination, existing-file policy). */
 export async function download(provider: FtpFileSystemProvider, source?: vscode.Uri, destination?: vscode.Uri, existing?: ExistingPolicy, how: TransferContext = {}): Promise<BatchResult | undefined> {
   source ??= isFtp(vscode.window.activeTextEditor?.document.uri) ? vscode.window.activeTextEditor!.document.uri : undefined;
@@ -464,6 +476,8 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   const src = source!;
   const name = path.posix.basename(src.path) || src.authority;
   const isDir = ((await vscode.workspace.fs.stat(src)).type & vscode.FileType.Directory) !== 0;
+  // A file at the destination the user chose in a save dialog that asked whether to replace it: not asked again.
+  let replaceAsked = false;
   if (!destination) {
     const home = vscode.Uri.file(os.homedir());
     const defaultName = unsafeName(name) ? 'download' : name;
@@ -472,6 +486,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
       : await vscode.window.showSaveDialog({ title: `Download ${name}`, defaultUri: vscode.Uri.joinPath(home, defaultName), saveLabel: 'Download' });
     if (!destination) return undefined;
     if (isDir) destination = vscode.Uri.file(childPath(destination.fsPath, destination.fsPath, defaultName));
+    else replaceAsked = saveDialogAsks();
   } else if (!how.confirmed && !(await confirmLocal('Download', `Download ${src.toString(true)} to ${destination.fsPath}?`, [destination.fsPath], existing))) {
     return undefined;
   }
@@ -522,7 +537,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   }, async (job, signal, onProgress) => {
     // Synchronous: one system call on a local path, where a thread-pool round trip costs more (local-files.ts).
     const here = fs.lstatSync(job.to, { throwIfNoEntry: false });
-    if (here) {
+    if (here && !(replaceAsked && !here.isDirectory())) {
       const choice = await ask(() => decideExisting(job.to, policy, 'download', { size: job.size, mtime: job.mtime }, { size: here.size, mtime: here.mtimeMs }, jobs.length));
       if (!choice) throw new vscode.CancellationError();
       if (choice === 'skip') return 'skipped';

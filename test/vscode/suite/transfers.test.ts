@@ -183,4 +183,19 @@ suite('transfers as a user walks them (proftpd)', () => {
     assert.notEqual(modeOf(path.join(dest, 'linked.txt')), 0o700);
     assert.deepEqual([fs.readFileSync(target, 'utf8'), modeOf(target)], ['not to be touched\n', 0o700]);
   });
+
+  test('a file download over a local file chosen in the save dialog is not asked about again (the dialog asked whether to replace it)', async () => {
+    onServer(server, 'site/twice.txt', 'from the server\n');
+    const dest = path.join(local, 'twice.txt');
+    fs.writeFileSync(dest, 'the local copy\n');
+    const dialogs: vscode.SaveDialogOptions[] = [];
+    const r = await watching(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', uri('/site/twice.txt')), {
+      saveDialog: (o) => (dialogs.push(o), vscode.Uri.file(dest)), // VS Code's save dialog (code-server's) asked "already exists... overwrite?" there
+      question: (_m, b) => b[0],
+    });
+    assert.equal(dialogs.length, 1);
+    assert.deepEqual(r.questions, [], 'no second "replace?" after the dialog\'s');
+    assert.equal(r.result.files, 1);
+    assert.equal(fs.readFileSync(dest, 'utf8'), 'from the server\n');
+  });
 });
