@@ -24,6 +24,7 @@ import { escapeMessage } from './escape';
 import { UnsafeNameError, childPath, unsafeName } from './local-paths';
 import { humanSize, localTime } from '../fs/entry-facts';
 import { progressText } from './transfer-text';
+import { pickDownloadSource } from './download-source';
 
 const isFtp = (u?: vscode.Uri) => !!u && (u.scheme === 'ftp' || u.scheme === 'ftps');
 
@@ -468,12 +469,14 @@ function saveDialogAsks(): boolean {
 
 /** FTP: Download... (args for automation: the FTP file or folder, the local destination, existing-file policy). */
 export async function download(provider: FtpFileSystemProvider, source?: vscode.Uri, destination?: vscode.Uri, existing?: ExistingPolicy, how: TransferContext = {}): Promise<BatchResult | undefined> {
-  source ??= isFtp(vscode.window.activeTextEditor?.document.uri) ? vscode.window.activeTextEditor!.document.uri : undefined;
+  // Without an Explorer entry or a tab (the palette): picked on the site, the active FTP editor's file first.
+  source ??= await pickDownloadSource();
+  if (!source) return undefined;
   if (!isFtp(source)) {
-    void vscode.window.showErrorMessage('Choose a file or folder of an FTP folder: right-click it in the Explorer and pick "Download from FTP to Disk...", or open an FTP file in an editor first.');
+    void vscode.window.showErrorMessage(escapeMessage(`FTP: Download... downloads from an FTP site; ${source.toString(true)} is not on one.`));
     return undefined;
   }
-  const src = source!;
+  const src = source;
   const name = path.posix.basename(src.path) || src.authority;
   const isDir = ((await vscode.workspace.fs.stat(src)).type & vscode.FileType.Directory) !== 0;
   // A file at the destination the user chose in a save dialog that asked whether to replace it: not asked again.

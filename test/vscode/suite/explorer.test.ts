@@ -536,10 +536,4 @@ suite('explorer: overwrite question and end-of-transfer notification (proftpd)',
     assert.equal(fs.statSync(dest).size, grown.length, 'the file as it is now, not the 9 bytes listed');
     assert.deepEqual(fs.readdirSync(local).filter((n) => n.includes('.ftpws-')), [], 'no temporary file left');
   });
-
-  test('Download with no FTP editor open points to the Explorer\'s own entry', async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const { calls } = await answering('showErrorMessage', () => undefined, () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.download')));
-    assert.equal(String(calls[0][0]), 'Choose a file or folder of an FTP folder: right-click it in the Explorer and pick "Download from FTP to Disk...", or open an FTP file in an editor first.');
-  });
 });

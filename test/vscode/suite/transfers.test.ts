@@ -198,4 +198,44 @@ suite('transfers as a user walks them (proftpd)', () => {
     assert.equal(r.result.files, 1);
     assert.equal(fs.readFileSync(dest, 'utf8'), 'from the server\n');
   });
+
+  test('the palette\'s Download opens VS Code\'s file dialog on the site at the active FTP editor\'s file; accepted, that file is downloaded', async () => {
+    onServer(server, 'site/pick/edited.txt', 'open in an editor\n');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri('/site/pick/edited.txt')));
+    const dest = path.join(local, 'edited.txt');
+    let saveAsked = false;
+    // The real dialog (code-server's, a quick input browsing the site through the provider), accepted as Enter would.
+    const running = watching(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download'), { saveDialog: () => ((saveAsked = true), vscode.Uri.file(dest)) });
+    let settled = false;
+    void running.finally(() => (settled = true));
+    for (let i = 0; i < 60 && !saveAsked && !settled; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    const r = await running;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.equal(r.openDialogs.length, 1, 'a file dialog, not a download of the open file without a word');
+    const o = r.openDialogs[0];
+    assert.equal(o.defaultUri?.toString(), uri('/site/pick/edited.txt').toString(), 'it opens at the editor\'s file');
+    assert.deepEqual([o.canSelectFiles, o.canSelectFolders, o.openLabel], [true, true, 'Download']);
+    assert.equal(r.result.files, 1);
+    assert.equal(fs.readFileSync(dest, 'utf8'), 'open in an editor\n');
+  });
+
+  test('the palette\'s Download with no FTP editor open lets the user pick a file or folder on a site', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    onServer(server, 'site/pick/tree/a.txt', 'a\n');
+    onServer(server, 'site/pick/tree/sub/b.txt', 'b\n');
+    const into = path.join(local, 'picked');
+    fs.mkdirSync(into);
+    const r = await watching(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download'), {
+      quickPick: (items) => items.find((i) => i.label === SITE), // other suites' sites may be configured too
+      openDialog: (o) => (o.canSelectFiles ? [uri('/site/pick/tree')] : [vscode.Uri.file(into)]), // the site's folder, then where it goes
+    });
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.openDialogs[0].defaultUri?.toString(), 'ftp://walk/', 'the dialog opens at the site\'s root');
+    assert.deepEqual([r.openDialogs[0].canSelectFiles, r.openDialogs[0].canSelectFolders], [true, true], 'a file or a folder');
+    assert.equal(r.result.files, 2);
+    assert.equal(fs.readFileSync(path.join(into, 'tree', 'sub', 'b.txt'), 'utf8'), 'b\n');
+  });
 });
