@@ -139,6 +139,17 @@ async function decideExisting(name: string, policy: { value?: ExistingPolicy }, 
   return chosen;
 }
 
+/**
+ * A folder (or a link to one) is where a file goes: never replaced by it (that would delete a tree),
+ * so the only answers are Skip and Cancel; asked unless Skip is the policy.
+ */
+async function decideFolderInTheWay(name: string, policy: { value?: ExistingPolicy }, direction: 'upload' | 'download'): Promise<'skip' | undefined> {
+  if (policy.value === 'skip') return 'skip';
+  const answer = await vscode.window.showWarningMessage(escapeMessage(`"${name}" is a folder ${direction === 'upload' ? 'on the server' : 'on this computer'}, where this file would go.`),
+    { modal: true, detail: `A file never replaces a folder. Skip this file, or cancel the ${direction}.` }, 'Skip');
+  return answer === 'Skip' ? 'skip' : undefined;
+}
+
 async function remoteStat(uri: vscode.Uri): Promise<vscode.FileStat | undefined> {
   try {
     return await vscode.workspace.fs.stat(uri);
@@ -208,10 +219,11 @@ async function makeFolder(provider: FtpFileSystemProvider, uri: vscode.Uri): Pro
  * own, and a LIST time is to the minute (or the day) in the server's zone: "Replace if Newer" needs
  * the server's exact time.
  */
-async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscode.Uri): Promise<{ size: number; mtime: number } | undefined> {
+async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscode.Uri): Promise<(Side & { folder: boolean }) | undefined> {
   const e = listed.get(vscode.Uri.joinPath(to, '..').toString())?.get(path.posix.basename(to.path));
-  if (e?.type === 'file' && e.modifiedPrecision === 'second' && e.modified !== undefined) return { size: e.size ?? 0, mtime: e.modified };
-  return remoteStat(to);
+  if (e?.type === 'file' && e.modifiedPrecision === 'second' && e.modified !== undefined) return { size: e.size ?? 0, mtime: e.modified, folder: false };
+  const st = await remoteStat(to);
+  return st && { size: st.size, mtime: st.mtime, folder: (st.type & vscode.FileType.Directory) !== 0 };
 }
 
 const REVEAL_IN_OS = process.platform === 'darwin' ? 'Reveal in Finder' : process.platform === 'win32' ? 'Reveal in File Explorer' : 'Open Containing Folder';
@@ -412,6 +424,10 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
     const there = absent.has(job.to) ? undefined : await existingAt(listed, to);
     // Nothing there, a stat said just now: the upload need not ask again.
     const seen = there === undefined ? 'absent' : undefined;
+    if (there?.folder) {
+      if (!(await ask(() => decideFolderInTheWay(to.path, policy, 'upload')))) throw new vscode.CancellationError();
+      return 'skipped';
+    }
     if (there) {
       // Named by its path on the server: in a folder upload, style.css alone does not say which one.
       const choice = await ask(() => decideExisting(to.path, policy, 'upload', { size: job.size, mtime: job.mtime }, { size: there.size, mtime: there.mtime }, jobs.length));
@@ -540,7 +556,11 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   }, async (job, signal, onProgress) => {
     // Synchronous: one system call on a local path, where a thread-pool round trip costs more (local-files.ts).
     const here = fs.lstatSync(job.to, { throwIfNoEntry: false });
-    if (here && !(replaceAsked && !here.isDirectory())) {
+    if (here?.isDirectory()) {
+      if (!(await ask(() => decideFolderInTheWay(job.to, policy, 'download')))) throw new vscode.CancellationError();
+      return 'skipped';
+    }
+    if (here && !replaceAsked) {
       const choice = await ask(() => decideExisting(job.to, policy, 'download', { size: job.size, mtime: job.mtime }, { size: here.size, mtime: here.mtimeMs }, jobs.length));
       if (!choice) throw new vscode.CancellationError();
       if (choice === 'skip') return 'skipped';

@@ -96,6 +96,7 @@ suite('transfers as a user walks them (proftpd)', () => {
   let server: ManagedServer;
   let local: string;
   const uri = (p: string) => vscode.Uri.parse(`ftp://${SITE}${p}`);
+  const disk = (p: string) => path.join(server.root, p);
 
   suiteSetup(async () => {
     const missing = serverMissing('proftpd');
@@ -237,5 +238,36 @@ suite('transfers as a user walks them (proftpd)', () => {
     assert.deepEqual([r.openDialogs[0].canSelectFiles, r.openDialogs[0].canSelectFolders], [true, true], 'a file or a folder');
     assert.equal(r.result.files, 2);
     assert.equal(fs.readFileSync(path.join(into, 'tree', 'sub', 'b.txt'), 'utf8'), 'b\n');
+  });
+
+  test('a file upload that meets a folder of its name on the server names it a folder, offers only Skip, and never replaces it', async () => {
+    onServer(server, 'site/clash/inside.txt', 'in the folder\n');
+    const mine = path.join(local, 'clash');
+    fs.writeFileSync(mine, 'a file named like the folder\n');
+    const upload = (existing?: string) => vscode.commands.executeCommand<{ files: number; skipped: number; cancelled: boolean }>('ftpWorkspace.upload', uri('/site'), [vscode.Uri.file(mine)], existing);
+    const skipped = await watching(() => upload(), { question: (_m, b) => (b.includes('Upload') ? 'Upload' : 'Skip') });
+    const asked = skipped.questions.filter((q) => !q.buttons.includes('Upload'));
+    assert.deepEqual(asked.map((q) => [q.message, q.buttons]), [['"/site/clash" is a folder on the server, where this file would go.', ['Skip']]]);
+    assert.match(asked[0].detail!, /A file never replaces a folder/);
+    assert.deepEqual({ files: skipped.result.files, skipped: skipped.result.skipped }, { files: 0, skipped: 1 });
+    // "Replace" given for all (automation): the folder is still asked about, not replaced; dismissed, the upload stops.
+    const told = await watching(() => upload('replace'), { question: (_m, b) => (b.includes('Upload') ? 'Upload' : undefined) });
+    assert.equal(told.questions.filter((q) => q.buttons.includes('Skip')).length, 1);
+    assert.deepEqual({ files: told.result.files, cancelled: told.result.cancelled }, { files: 0, cancelled: true });
+    assert.ok(fs.statSync(disk('site/clash')).isDirectory());
+    assert.equal(fs.readFileSync(disk('site/clash/inside.txt'), 'utf8'), 'in the folder\n');
+  });
+
+  test('a file download that meets a folder of its name on this computer names it a folder and offers only Skip', async () => {
+    onServer(server, 'site/clash-down', 'a file on the server\n');
+    const dest = path.join(local, 'clash-down');
+    fs.mkdirSync(dest);
+    fs.writeFileSync(path.join(dest, 'mine.txt'), 'mine\n');
+    const r = await watching(() => vscode.commands.executeCommand<{ files: number; skipped: number }>('ftpWorkspace.download', uri('/site/clash-down'), vscode.Uri.file(dest), 'replace'),
+      { question: (_m, b) => (b.includes('Download') ? 'Download' : 'Skip') });
+    const asked = r.questions.filter((q) => !q.buttons.includes('Download'));
+    assert.deepEqual(asked.map((q) => [q.message, q.buttons]), [[`"${dest}" is a folder on this computer, where this file would go.`, ['Skip']]]);
+    assert.deepEqual({ files: r.result.files, skipped: r.result.skipped }, { files: 0, skipped: 1 });
+    assert.deepEqual(fs.readdirSync(dest), ['mine.txt']);
   });
 });
