@@ -521,12 +521,21 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     this.changed(newUri, vscode.FileChangeType.Created, true);
   }
 
-  async createDirectory(uri: vscode.Uri): Promise<void> {
+  /**
+   * `signal` (an upload's Cancel): checked before each of the three commands, and while waiting for
+   * a connection, so a Cancel waits for one round trip at most and makes no folder after it.
+   */
+  async createDirectory(uri: vscode.Uri, signal?: AbortSignal): Promise<void> {
+    const stop = () => {
+      if (signal?.aborted) throw new FtpError('aborted', 'Cancelled.');
+    };
     await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, _site, path) => {
       if (await this.exists(c, path)) throw vscode.FileSystemError.FileExists(uri);
+      stop();
       if (!(await this.exists(c, parentPath(path)))) throw vscode.FileSystemError.FileNotFound(vscode.Uri.joinPath(uri, '..'));
+      stop();
       await c.mkdir(path);
-    }, false));
+    }, false, signal));
     this.changed(uri, vscode.FileChangeType.Created);
   }
 

@@ -201,9 +201,9 @@ function knownAbsent(jobs: Job[], made: Set<string>, listed: Map<string, Map<str
  * Makes a folder of an upload's tree (its parent is there); true when it was made now (it held
  * nothing then: see knownAbsent). One already there (a folder, or a link to one) is used as it is.
  */
-async function makeFolder(provider: FtpFileSystemProvider, uri: vscode.Uri): Promise<boolean> {
+async function makeFolder(provider: FtpFileSystemProvider, uri: vscode.Uri, signal: AbortSignal): Promise<boolean> {
   try {
-    await provider.createDirectory(uri);
+    await provider.createDirectory(uri, signal);
     return true;
   } catch (e) {
     if (!(e instanceof vscode.FileSystemError && e.code === 'FileExists')) throw e;
@@ -408,7 +408,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
       else if (st.isDirectory()) {
         say(`Creating ${remote.path}`);
         // One already there (two sources landing in one folder, say) is never taken for made.
-        if (await makeFolder(provider, remote)) made.add(remote.toString());
+        if (await makeFolder(provider, remote, signal)) made.add(remote.toString());
         else made.delete(remote.toString());
         for (const name of (await fs.promises.readdir(local)).sort()) await walk(path.join(local, name), vscode.Uri.joinPath(remote, name));
       } else if (st.isFile()) jobs.push({ from: local, to: remote.toString(), name: path.basename(local), size: st.size, mtime: st.mtimeMs });

@@ -11,18 +11,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ManagedServer, RunningServer, serverMissing, startServer } from '../../servers';
+import { LatencyRelay } from '../../servers/latency-relay';
 import { until } from '../host-helpers';
 
 const ID = 'ftp-workspace.ftp-workspace';
 const SITE = 'walk';
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
 
-async function setSite(site: Record<string, unknown> | undefined): Promise<void> {
+async function setSite(site: Record<string, unknown> | undefined, name = SITE): Promise<void> {
   const sites = { ...(config().inspect<Record<string, unknown>>('sites')?.globalValue ?? {}) };
-  if (site) sites[SITE] = site;
-  else delete sites[SITE];
+  if (site) sites[name] = site;
+  else delete sites[name];
   await config().update('sites', Object.keys(sites).length ? sites : undefined, vscode.ConfigurationTarget.Global);
-  await until('the new settings', () => JSON.stringify(config().get<Record<string, unknown>>('sites')?.[SITE]) === JSON.stringify(site));
+  await until('the new settings', () => JSON.stringify(config().get<Record<string, unknown>>('sites')?.[name]) === JSON.stringify(site));
 }
 
 /** Puts a file on the server as its user would have (proftpd serves as nobody). */
@@ -49,6 +50,8 @@ interface Answers {
   question?: (message: string, buttons: string[]) => string | undefined;
   /** The notification's Cancel, pressed at the first report this accepts. */
   cancelAt?: (report: { message?: string; increment?: number }) => boolean;
+  /** Given the notification's Cancel, to press it later. */
+  onCancel?: (cancel: () => void) => void;
   saveDialog?: (options: vscode.SaveDialogOptions) => vscode.Uri | undefined;
   /** What the open dialog returns; unset, VS Code's own dialog is shown. */
   openDialog?: (options: vscode.OpenDialogOptions) => vscode.Uri[] | undefined;
@@ -65,6 +68,7 @@ async function watching<T>(body: () => Thenable<T>, answers: Answers = {}): Prom
     const shown = { title: opts.title, reports: [] as Array<{ message?: string; increment?: number }> };
     seen.progress.push(shown);
     const cts = new vscode.CancellationTokenSource();
+    answers.onCancel?.(() => cts.cancel());
     return task({ report: (r: { message?: string; increment?: number }) => {
       shown.reports.push(r);
       if (answers.cancelAt?.(r)) cts.cancel();
@@ -269,5 +273,43 @@ suite('transfers as a user walks them (proftpd)', () => {
     assert.deepEqual(asked.map((q) => [q.message, q.buttons]), [[`"${dest}" is a folder on this computer, where this file would go.`, ['Skip']]]);
     assert.deepEqual({ files: r.result.files, skipped: r.result.skipped }, { files: 0, skipped: 1 });
     assert.deepEqual(fs.readdirSync(dest), ['mine.txt']);
+  });
+
+  test('Cancel while an upload makes its folders stops before the next command: no folder is made after it, and the end says so at once', async () => {
+    // 200 ms round trips (the relay holds each chunk 100 ms each way); making a folder is three of them (is it there, is its parent, MKD).
+    const relay = await LatencyRelay.start({ listenHost: '127.0.0.2', targetHost: server.host, ports: [server.port], oneWayMs: 100 });
+    const FAR = 'walkfar';
+    try {
+      await setSite({ host: '127.0.0.2', port: server.port, user: server.user, pollSeconds: 0 }, FAR);
+      await vscode.commands.executeCommand('ftpWorkspace.setPassword', FAR, server.password);
+      const tree = path.join(local, 'far-tree');
+      for (const d of ['a', 'a/b']) fs.mkdirSync(path.join(tree, d), { recursive: true });
+      fs.writeFileSync(path.join(tree, 'a/b/1.txt'), '1\n');
+      onServer(server, 'site/far/.keep', '');
+      let cancel: (() => void) | undefined;
+      let cancelledAt = 0;
+      const r = await watching(() => vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.upload', vscode.Uri.parse(`ftp://${FAR}/site/far`), [vscode.Uri.file(tree)]), {
+        question: (_m, b) => (b.includes('Upload') ? 'Upload' : undefined),
+        // Pressed 50 ms into the first folder's first round trip, as a user's click lands.
+        cancelAt: (p) => {
+          if (p.message === 'Creating /site/far/far-tree' && !cancelledAt) {
+            cancelledAt = -1;
+            setTimeout(() => ((cancelledAt = performance.now()), cancel!()), 50);
+          }
+          return false;
+        },
+        onCancel: (c) => (cancel = c),
+      });
+      const late = performance.now() - cancelledAt;
+      console.log(`    Cancel -> end of the upload: ${Math.round(late)} ms (200 ms round trips)`);
+      assert.deepEqual({ files: r.result.files, cancelled: r.result.cancelled }, { files: 0, cancelled: true });
+      assert.equal(fs.existsSync(disk('site/far/far-tree')), false, 'the folder under way when Cancel came is not made after it');
+      assert.deepEqual(r.notes.map((n) => n[0]), ['Uploaded 0 files (0 B) to ftp://walkfar/site/far, then cancelled.']);
+      assert.ok(late < 400, `the end came ${Math.round(late)} ms after Cancel: at most the round trip under way (200 ms), not the three of a folder`);
+    } finally {
+      await vscode.commands.executeCommand('ftpWorkspace.disconnect', FAR);
+      await setSite(undefined, FAR);
+      await relay.close();
+    }
   });
 });
