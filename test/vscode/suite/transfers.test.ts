@@ -1,8 +1,13 @@
 /// <reference types="mocha" />
 /**
- * FTP: Upload... and FTP: Download... as a user walks them, against proftpd: what the notifications
- * say. The window's functions are swapped for recorders (`watching`): the suite runs in the
- * extension's own host and shares its `vscode` object.
+ * FTP: Upload... and FTP: Download... as a user walks them, against proftpd: what the notification
+ * says while a file moves and when it ends (one unit for sizes, the name once and a percentage, a
+ * cancelled download offering nothing to open), how the palette's Download picks what it downloads
+ * (VS Code's own file dialog on the site), which questions are asked (not twice after a save
+ * dialog; a folder named as a folder), what a replaced local file keeps (its permission bits), and
+ * how soon Cancel ends an upload that is making folders on a distant server (a latency relay). The
+ * window's functions are swapped for recorders (`watching`): the suite runs in the extension's own
+ * host and shares its `vscode` object.
  */
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
