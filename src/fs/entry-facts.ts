@@ -23,17 +23,21 @@ export function readOnlyByListing(e: Pick<FileEntry, 'type' | 'mode' | 'facts'>)
   return false;
 }
 
-/** 1000-based, as the transfer messages and the hover show sizes: `812 B`, `12.3 kB`, `3.4 MB`. */
+/**
+ * A size as VS Code shows one (its ByteSize): 1024-based, labelled KB, MB, GB (`812 B`, `12.1 KB`,
+ * `57.2 MB`), so the hover, the transfer messages and the progress of an open never disagree with
+ * each other or with VS Code about one file.
+ */
 export function humanSize(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB', 'PB'];
   let n = bytes;
   let i = -1;
   do {
-    n /= 1000;
+    n /= 1024;
     i++;
-  } while (n >= 999.95 && i < units.length - 1);
-  return `${n.toFixed(n < 10 ? 1 : n < 100 ? 1 : 0)} ${units[i]}`;
+  } while (n >= 1023.95 && i < units.length - 1); // never "1024.0 KB"
+  return `${n.toFixed(n < 100 ? 1 : 0)} ${units[i]}`;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -84,7 +88,7 @@ export function describeEntry(e: FileEntry): string {
   const lines: string[] = [];
   if (e.type === 'directory') lines.push('Folder');
   else if (e.type === 'symlink') lines.push(`Link${e.linkTarget ? ` to ${showInvisible(e.linkTarget)}` : ''}${e.size !== undefined ? `, ${humanSize(e.size)}` : ''}`);
-  else if (e.size !== undefined) lines.push(`${humanSize(e.size)}${e.size >= 1000 ? ` (${e.size.toLocaleString('en-US')} bytes)` : ''}${e.sizeApproximate ? ', about' : ''}`);
+  else if (e.size !== undefined) lines.push(`${humanSize(e.size)}${e.size >= 1024 ? ` (${e.size.toLocaleString('en-US')} bytes)` : ''}${e.sizeApproximate ? ', about' : ''}`);
   if (e.modified !== undefined) lines.push(`Modified ${localTime(new Date(e.modified), e.modifiedPrecision ?? 'second')}`);
   const perms: string[] = [];
   if (e.mode !== undefined) perms.push(`${rwx(e.mode)} (${octal(e.mode)})`);

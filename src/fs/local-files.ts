@@ -35,8 +35,29 @@ export function readSmallFile(localPath: string): Buffer | undefined {
   }
 }
 
-/** Writes `data` to `temp` (created here: it must not exist) and renames it to `localPath`. */
-export function writeThroughTemp(temp: string, localPath: string, data: Buffer): void {
-  fs.writeFileSync(temp, data, { flag: 'wx' });
+/**
+ * The permission bits a download that replaces `localPath` gives the new file: the replaced file's
+ * (a 0755 script stays runnable, a 0444 file read-only), not the default a new file gets. Only a
+ * regular file's, looked at without following a link (a link there is replaced by the download,
+ * and what it points to says nothing about it); setuid, setgid and sticky are dropped, as a write
+ * to the file would drop them. undefined: nothing to keep.
+ */
+export function modeToKeep(localPath: string): number | undefined {
+  const st = fs.lstatSync(localPath, { throwIfNoEntry: false });
+  return st?.isFile() ? st.mode & 0o777 : undefined;
+}
+
+/**
+ * Writes `data` to `temp` (created here: it must not exist), gives it `mode` when one is given
+ * (on the open file: never through a path), and renames it to `localPath`.
+ */
+export function writeThroughTemp(temp: string, localPath: string, data: Buffer, mode?: number): void {
+  const fd = fs.openSync(temp, 'wx');
+  try {
+    for (let at = 0; at < data.length;) at += fs.writeSync(fd, data, at, data.length - at, at);
+    if (mode !== undefined) fs.fchmodSync(fd, mode);
+  } finally {
+    fs.closeSync(fd);
+  }
   fs.renameSync(temp, localPath);
 }

@@ -3,10 +3,9 @@
  * 1 MB (small saves stay silent); Cancel aborts it, which the engine turns into ABOR.
  */
 import * as vscode from 'vscode';
+import { humanSize } from './entry-facts';
 
 export const PROGRESS_THRESHOLD = 1024 * 1024;
-
-const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
 
 export class LazyProgress implements vscode.Disposable {
   readonly controller = new AbortController();
@@ -34,7 +33,7 @@ export class LazyProgress implements vscode.Disposable {
     this.lastUpdate = now;
     const increment = this.total ? ((n - this.reported) / this.total) * 100 : undefined;
     this.reported = n;
-    this.report({ message: this.total ? `${mb(n)} of ${mb(this.total)}` : mb(n), increment });
+    this.report({ message: this.total ? `${humanSize(n)} of ${humanSize(this.total)}` : humanSize(n), increment });
   }
 
   /** A step of a recursive operation. */

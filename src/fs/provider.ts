@@ -16,7 +16,7 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, parentPath, baseName } from '../ftp';
 import { SafeSaveOptions, safeSave, tempName } from '../ftp/save';
-import { SMALL_FILE, readSmallFile, writeThroughTemp } from './local-files';
+import { SMALL_FILE, modeToKeep, readSmallFile, writeThroughTemp } from './local-files';
 import { Doubt, planTree, removeTree } from '../ftp/tree';
 import { Connections, SiteConnection } from './connections';
 import { toFileSystemError } from './errors';
@@ -468,18 +468,20 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   /**
    * Downloads into a local file through a temporary name, so a cancelled download leaves nothing
-   * behind. `listedSize`: the size a listing the caller made shows (a folder download's walk).
+   * behind; a file it replaces keeps its permission bits. `listedSize`: the size a listing the
+   * caller made shows (a folder download's walk).
    */
   async downloadFile(uri: vscode.Uri, localPath: string, transfer: TransferOptions = {}, listedSize?: number): Promise<number> {
     const temp = `${localPath}.ftpws-${Date.now().toString(36)}.part`;
     try {
+      const mode = modeToKeep(localPath); // a file this replaces keeps its permission bits
       const expectedSize = listedSize ?? this.expectedSize(uri);
       if (expectedSize !== undefined && expectedSize <= SMALL_FILE) {
         // Listed as small: into memory, then one write (local-files.ts). A file that grew well past
         // its listed size since (a log being written) comes back undefined: fetched again, streamed.
         const data = await this.run(uri, (c, _site, path) => c.downloadSmall(path, { ...transfer, expectedSize }), false, transfer.signal);
         if (data) {
-          writeThroughTemp(temp, localPath, data);
+          writeThroughTemp(temp, localPath, data, mode);
           return data.length;
         }
       }
@@ -488,6 +490,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       let bytes: number;
       try {
         bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, file, { ...transfer, expectedSize }), false, transfer.signal);
+        if (mode !== undefined) await file.chmod(mode);
       } finally {
         await file.close();
       }
@@ -576,12 +579,21 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     this.changed(newUri, vscode.FileChangeType.Created, true);
   }
 
-  async createDirectory(uri: vscode.Uri): Promise<void> {
+  /**
+   * `signal` (an upload's Cancel): checked before each of the three commands, and while waiting for
+   * a connection, so a Cancel waits for one round trip at most and makes no folder after it.
+   */
+  async createDirectory(uri: vscode.Uri, signal?: AbortSignal): Promise<void> {
+    const stop = () => {
+      if (signal?.aborted) throw new FtpError('aborted', 'Cancelled.');
+    };
     await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, _site, path) => {
       if (await this.exists(c, path)) throw vscode.FileSystemError.FileExists(uri);
+      stop();
       if (!(await this.exists(c, parentPath(path)))) throw vscode.FileSystemError.FileNotFound(vscode.Uri.joinPath(uri, '..'));
+      stop();
       await c.mkdir(path);
-    }, false));
+    }, false, signal));
     this.changed(uri, vscode.FileChangeType.Created);
   }
 

@@ -83,7 +83,7 @@ export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocal
 
 export function formatBytes(n: number): string {
   if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MB`;
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} kB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KB`; // VS Code's label for 1024 bytes
   return `${n.toLocaleString('en-US')} bytes`;
 }
 

@@ -23,6 +23,8 @@ import { siteOf } from '../sites/config';
 import { escapeMessage } from './escape';
 import { UnsafeNameError, childPath, unsafeName } from './local-paths';
 import { humanSize, localTime } from '../fs/entry-facts';
+import { progressText } from './transfer-text';
+import { pickDownloadSource } from './download-source';
 
 const isFtp = (u?: vscode.Uri) => !!u && (u.scheme === 'ftp' || u.scheme === 'ftps');
 
@@ -93,7 +95,7 @@ async function ftpFolderFor(clicked?: vscode.Uri): Promise<vscode.Uri | undefine
   return undefined;
 }
 
-/** `12.3 kB, 2026-11-30 14:02`, as the overwrite question shows a side. */
+/** `12.1 KB, 2026-11-30 14:02`, as the overwrite question shows a side. */
 function sideText(s: Side, isNewer: boolean): string {
   return `${humanSize(s.size)}, ${s.mtime ? localTime(new Date(s.mtime)) : 'date unknown'}${isNewer ? ' (newer)' : ''}`;
 }
@@ -135,6 +137,17 @@ async function decideExisting(name: string, policy: { value?: ExistingPolicy }, 
   }
   if (chosen === 'newer') return newer(source, destination) ? 'replace' : 'skip';
   return chosen;
+}
+
+/**
+ * A folder (or a link to one) is where a file goes: never replaced by it (that would delete a tree),
+ * so the only answers are Skip and Cancel; asked unless Skip is the policy.
+ */
+async function decideFolderInTheWay(name: string, policy: { value?: ExistingPolicy }, direction: 'upload' | 'download'): Promise<'skip' | undefined> {
+  if (policy.value === 'skip') return 'skip';
+  const answer = await vscode.window.showWarningMessage(escapeMessage(`"${name}" is a folder ${direction === 'upload' ? 'on the server' : 'on this computer'}, where this file would go.`),
+    { modal: true, detail: `A file never replaces a folder. Skip this file, or cancel the ${direction}.` }, 'Skip');
+  return answer === 'Skip' ? 'skip' : undefined;
 }
 
 async function remoteStat(uri: vscode.Uri): Promise<vscode.FileStat | undefined> {
@@ -188,9 +201,9 @@ function knownAbsent(jobs: Job[], made: Set<string>, listed: Map<string, Map<str
  * Makes a folder of an upload's tree (its parent is there); true when it was made now (it held
  * nothing then: see knownAbsent). One already there (a folder, or a link to one) is used as it is.
  */
-async function makeFolder(provider: FtpFileSystemProvider, uri: vscode.Uri): Promise<boolean> {
+async function makeFolder(provider: FtpFileSystemProvider, uri: vscode.Uri, signal: AbortSignal): Promise<boolean> {
   try {
-    await provider.createDirectory(uri);
+    await provider.createDirectory(uri, signal);
     return true;
   } catch (e) {
     if (!(e instanceof vscode.FileSystemError && e.code === 'FileExists')) throw e;
@@ -206,15 +219,16 @@ async function makeFolder(provider: FtpFileSystemProvider, uri: vscode.Uri): Pro
  * own, and a LIST time is to the minute (or the day) in the server's zone: "Replace if Newer" needs
  * the server's exact time.
  */
-async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscode.Uri): Promise<{ size: number; mtime: number } | undefined> {
+async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscode.Uri): Promise<(Side & { folder: boolean }) | undefined> {
   const e = listed.get(vscode.Uri.joinPath(to, '..').toString())?.get(path.posix.basename(to.path));
-  if (e?.type === 'file' && e.modifiedPrecision === 'second' && e.modified !== undefined) return { size: e.size ?? 0, mtime: e.modified };
-  return remoteStat(to);
+  if (e?.type === 'file' && e.modifiedPrecision === 'second' && e.modified !== undefined) return { size: e.size ?? 0, mtime: e.modified, folder: false };
+  const st = await remoteStat(to);
+  return st && { size: st.size, mtime: st.mtime, folder: (st.type & vscode.FileType.Directory) !== 0 };
 }
 
 const REVEAL_IN_OS = process.platform === 'darwin' ? 'Reveal in Finder' : process.platform === 'win32' ? 'Reveal in File Explorer' : 'Open Containing Folder';
 
-/** What a batch did, in words: `Uploaded 12 files (3.4 MB) to ftp://www/img, 2 skipped`. */
+/** What a batch did, in words: `Uploaded 12 files (3.2 MB) to ftp://www/img, 2 skipped`. */
 function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: string, foldersMade = 0): string {
   const parts = [`${verb} ${result.files} ${result.files === 1 ? 'file' : 'files'} (${humanSize(result.bytes)}) to ${where}`];
   if (result.skipped) parts.push(`${result.skipped} skipped`);
@@ -228,8 +242,13 @@ function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: st
   return `${parts.join(', ')}${result.cancelled ? `, then cancelled${left}` : ''}.`;
 }
 
-/** The notification a batch ends with; its actions run the command they name. Not awaited by the transfer. */
-function notifyDone(message: string, actions: Array<{ title: string; run: () => Thenable<unknown> }>): void {
+/**
+ * The notification a batch ends with; its actions run the command they name. Not awaited by the
+ * transfer. A batch cancelled before any file arrived has nothing new to show: its actions would
+ * open a file that is not there, or the one that was there before.
+ */
+function notifyDone(message: string, result: BatchResult, actions: Array<{ title: string; run: () => Thenable<unknown> }>): void {
+  if (result.cancelled && !result.files) actions = [];
   void vscode.window.showInformationMessage(escapeMessage(message), ...actions.map((a) => a.title)).then((picked) => {
     const action = actions.find((a) => a.title === picked);
     // In a browser window there is no file manager to open (revealFileInOS does not exist there): say so.
@@ -249,9 +268,9 @@ interface Prepared {
  * and listing folders, making them: on a slow link a big tree takes seconds, and Cancel works
  * there too), then the jobs, `workers` at a time (the pool hands each its own connection), in
  * the order given; returns what was moved. A failure stops the jobs not started yet and is thrown
- * once those in flight have ended.
+ * once those in flight have ended. `titleNamesFile`: the title names the batch's one file already.
  */
-async function runBatch(title: string, prepare: (signal: AbortSignal, say: (message: string) => void) => Promise<Prepared>, move: (job: Job, signal: AbortSignal, onProgress: (n: number) => void) => Promise<'done' | 'skipped'>): Promise<BatchResult> {
+async function runBatch(title: string, prepare: (signal: AbortSignal, say: (message: string) => void) => Promise<Prepared>, move: (job: Job, signal: AbortSignal, onProgress: (n: number) => void) => Promise<'done' | 'skipped'>, titleNamesFile = false): Promise<BatchResult> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(title), cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
@@ -275,14 +294,23 @@ async function runBatch(title: string, prepare: (signal: AbortSignal, say: (mess
         const i = next++;
         const job = jobs[i];
         let moved = 0;
+        let unreported = 0;
+        let reportedAt = 0;
         // Every report carries the text: VS Code merges reports, and one with only an increment blanks it.
-        const message = escapeMessage(`${i + 1} of ${jobs.length}: ${job.name}`);
-        progress.report({ message });
+        const text = (n: number) => escapeMessage(progressText(job, i, jobs.length, n, titleNamesFile));
+        progress.report({ message: text(0) });
         try {
           const outcome = await move(job, controller.signal, (n) => {
-            progress.report({ message, increment: ((n - moved) / total) * 100 });
+            unreported += n - moved;
             moved = n;
+            // At most ten reports a second (a big file's chunks come by the thousand), and its last one.
+            const now = Date.now();
+            if (now - reportedAt < 100 && n < job.size) return;
+            reportedAt = now;
+            progress.report({ message: text(n), increment: (unreported / total) * 100 });
+            unreported = 0;
           });
+          if (unreported) progress.report({ message: text(moved), increment: (unreported / total) * 100 });
           if (outcome === 'skipped') result.skipped++;
           else {
             result.files++;
@@ -380,7 +408,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
       else if (st.isDirectory()) {
         say(`Creating ${remote.path}`);
         // One already there (two sources landing in one folder, say) is never taken for made.
-        if (await makeFolder(provider, remote)) made.add(remote.toString());
+        if (await makeFolder(provider, remote, signal)) made.add(remote.toString());
         else made.delete(remote.toString());
         for (const name of (await fs.promises.readdir(local)).sort()) await walk(path.join(local, name), vscode.Uri.joinPath(remote, name));
       } else if (st.isFile()) jobs.push({ from: local, to: remote.toString(), name: path.basename(local), size: st.size, mtime: st.mtimeMs });
@@ -396,6 +424,10 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
     const there = absent.has(job.to) ? undefined : await existingAt(listed, to);
     // Nothing there, a stat said just now: the upload need not ask again.
     const seen = there === undefined ? 'absent' : undefined;
+    if (there?.folder) {
+      if (!(await ask(() => decideFolderInTheWay(to.path, policy, 'upload')))) throw new vscode.CancellationError();
+      return 'skipped';
+    }
     if (there) {
       // Named by its path on the server: in a folder upload, style.css alone does not say which one.
       const choice = await ask(() => decideExisting(to.path, policy, 'upload', { size: job.size, mtime: job.mtime }, { size: there.size, mtime: there.mtime }, jobs.length));
@@ -408,7 +440,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   result.links = links;
   // Shown in the Explorer when the FTP folder is part of the workspace; otherwise opened in a window of its own.
   const shown = sources.length === 1 ? vscode.Uri.joinPath(folder, path.basename(sources[0].fsPath)) : folder;
-  notifyDone(summary('Uploaded', result, folder.toString(true), made.size), vscode.workspace.getWorkspaceFolder(folder)
+  notifyDone(summary('Uploaded', result, folder.toString(true), made.size), result, vscode.workspace.getWorkspaceFolder(folder)
     ? [{ title: 'Reveal in Explorer', run: () => vscode.commands.executeCommand('revealInExplorer', shown) }]
     : [{ title: 'Open Folder', run: () => vscode.commands.executeCommand('vscode.openFolder', folder, { forceNewWindow: true }) }]);
   if (links.length) {
@@ -439,16 +471,32 @@ async function localFolder(dir: string, root: string): Promise<void> {
   }
 }
 
+/**
+ * Whether the save dialog just answered asked before a file there is replaced: VS Code's own does
+ * (browsers, remote windows, `files.simpleDialog.enable`), and so do the macOS and Windows ones. A
+ * Linux desktop's may not (GTK's asks only when told to, and VS Code doesn't tell it:
+ * microsoft/vscode#239448), so there the overwrite question is still ours to ask.
+ */
+function saveDialogAsks(): boolean {
+  if (vscode.env.uiKind === vscode.UIKind.Web || vscode.env.remoteName !== undefined) return true;
+  if (vscode.workspace.getConfiguration('files').get<boolean>('simpleDialog.enable') === true) return true;
+  return process.platform === 'darwin' || process.platform === 'win32';
+}
+
 /** FTP: Download... (args for automation: the FTP file or folder, the local destination, existing-file policy). */
 export async function download(provider: FtpFileSystemProvider, source?: vscode.Uri, destination?: vscode.Uri, existing?: ExistingPolicy, how: TransferContext = {}): Promise<BatchResult | undefined> {
-  source ??= isFtp(vscode.window.activeTextEditor?.document.uri) ? vscode.window.activeTextEditor!.document.uri : undefined;
+  // Without an Explorer entry or a tab (the palette): picked on the site, the active FTP editor's file first.
+  source ??= await pickDownloadSource();
+  if (!source) return undefined;
   if (!isFtp(source)) {
-    void vscode.window.showErrorMessage('Choose a file or folder of an FTP folder: right-click it in the Explorer and pick "Download from FTP to Disk...", or open an FTP file in an editor first.');
+    void vscode.window.showErrorMessage(escapeMessage(`FTP: Download... downloads from an FTP site; ${source.toString(true)} is not on one.`));
     return undefined;
   }
-  const src = source!;
+  const src = source;
   const name = path.posix.basename(src.path) || src.authority;
   const isDir = ((await vscode.workspace.fs.stat(src)).type & vscode.FileType.Directory) !== 0;
+  // A file at the destination the user chose in a save dialog that asked whether to replace it: not asked again.
+  let replaceAsked = false;
   if (!destination) {
     const home = vscode.Uri.file(os.homedir());
     const defaultName = unsafeName(name) ? 'download' : name;
@@ -457,12 +505,14 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
       : await vscode.window.showSaveDialog({ title: `Download ${name}`, defaultUri: vscode.Uri.joinPath(home, defaultName), saveLabel: 'Download' });
     if (!destination) return undefined;
     if (isDir) destination = vscode.Uri.file(childPath(destination.fsPath, destination.fsPath, defaultName));
+    else replaceAsked = saveDialogAsks();
   } else if (!how.confirmed && !(await confirmLocal('Download', `Download ${src.toString(true)} to ${destination.fsPath}?`, [destination.fsPath], existing))) {
     return undefined;
   }
 
   // The whole tree is listed and every local path checked before anything is written.
   const root = destination.fsPath;
+  const before = fs.lstatSync(root, { throwIfNoEntry: false });
   const policy = { value: existing };
   const ask = oneAtATime();
   const jobs: Job[] = [];
@@ -506,20 +556,28 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   }, async (job, signal, onProgress) => {
     // Synchronous: one system call on a local path, where a thread-pool round trip costs more (local-files.ts).
     const here = fs.lstatSync(job.to, { throwIfNoEntry: false });
-    if (here) {
+    if (here?.isDirectory()) {
+      if (!(await ask(() => decideFolderInTheWay(job.to, policy, 'download')))) throw new vscode.CancellationError();
+      return 'skipped';
+    }
+    if (here && !replaceAsked) {
       const choice = await ask(() => decideExisting(job.to, policy, 'download', { size: job.size, mtime: job.mtime }, { size: here.size, mtime: here.mtimeMs }, jobs.length));
       if (!choice) throw new vscode.CancellationError();
       if (choice === 'skip') return 'skipped';
     }
     await provider.downloadFile(vscode.Uri.parse(job.from), job.to, { signal, onProgress }, job.listedSize);
     return 'done';
-  });
+  }, !isDir);
   result.links = links.sort();
   if (links.length) {
     void vscode.window.showWarningMessage(escapeMessage(`Not downloaded: links on the server, and folders that may be links (neither they nor what they point to): ${links.slice(0, 3).join(', ')}${links.length > 3 ? ` and ${links.length - 3} more (see FTP: Show Log)` : ''}.`));
   }
   const saved = destination;
-  notifyDone(summary('Downloaded', result, saved.fsPath), [
+  // A lone file is written under a temporary name, renamed only once whole: a cancel leaves nothing of it.
+  const message = result.cancelled && !isDir
+    ? `Download of ${name} cancelled; ${before ? `${saved.fsPath} is as it was` : `nothing was written to ${saved.fsPath}`}.`
+    : summary('Downloaded', result, saved.fsPath);
+  notifyDone(message, result, [
     { title: REVEAL_IN_OS, run: () => vscode.commands.executeCommand('revealFileInOS', saved) },
     isDir
       ? { title: 'Open Folder', run: () => vscode.commands.executeCommand('vscode.openFolder', saved, { forceNewWindow: true }) }

@@ -1,6 +1,7 @@
 /**
  * The small-file side of Upload and Download (src/fs/local-files.ts): a whole file read at once
- * only when it is small and not a link, and a download written under a temporary name first.
+ * only when it is small and not a link, and a download written under a temporary name first, with
+ * the permission bits of the file it replaces.
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { SMALL_FILE, readSmallFile, writeThroughTemp } from '../../src/fs/local-files';
+import { SMALL_FILE, modeToKeep, readSmallFile, writeThroughTemp } from '../../src/fs/local-files';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-local-files-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -54,5 +55,32 @@ describe('writeThroughTemp', () => {
     assert.throws(() => writeThroughTemp(path.join(dir, 'taken.part'), path.join(dir, 'x.txt'), Buffer.from('new')), (e: NodeJS.ErrnoException) => e.code === 'EEXIST');
     assert.equal(fs.readFileSync(path.join(dir, 'victim'), 'utf8'), 'keep');
     assert.equal(fs.existsSync(path.join(dir, 'x.txt')), false);
+  });
+});
+
+describe('the permission bits a replaced file keeps', () => {
+  const modeOf = (p: string) => fs.lstatSync(p).mode & 0o7777;
+  test('a regular file\'s bits, without setuid, setgid and sticky; nothing for a link, a folder or no file', () => {
+    for (const [name, mode] of [['script.sh', 0o755], ['readonly.txt', 0o444], ['private', 0o600], ['suid', 0o4755]] as const) {
+      fs.writeFileSync(path.join(dir, name), 'x');
+      fs.chmodSync(path.join(dir, name), mode);
+    }
+    assert.deepEqual(['script.sh', 'readonly.txt', 'private', 'suid'].map((n) => modeToKeep(path.join(dir, n))), [0o755, 0o444, 0o600, 0o755]);
+    fs.symlinkSync(path.join(dir, 'private'), path.join(dir, 'to-private'));
+    assert.equal(modeToKeep(path.join(dir, 'to-private')), undefined, 'a link is not followed');
+    fs.mkdirSync(path.join(dir, 'folder'));
+    assert.equal(modeToKeep(path.join(dir, 'folder')), undefined);
+    assert.equal(modeToKeep(path.join(dir, 'none')), undefined);
+  });
+  test('writeThroughTemp gives the new file exactly that mode, whatever the umask', () => {
+    const old = process.umask(0o077);
+    try {
+      writeThroughTemp(path.join(dir, 'r.part'), path.join(dir, 'r.txt'), Buffer.from('new'), 0o444);
+      writeThroughTemp(path.join(dir, 'x.part'), path.join(dir, 'x.sh'), Buffer.from('#!/bin/sh\n'), 0o755);
+    } finally {
+      process.umask(old);
+    }
+    assert.deepEqual([modeOf(path.join(dir, 'r.txt')), modeOf(path.join(dir, 'x.sh'))], [0o444, 0o755]);
+    assert.equal(fs.readFileSync(path.join(dir, 'r.txt'), 'utf8'), 'new');
   });
 });

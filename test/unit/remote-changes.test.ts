@@ -129,7 +129,8 @@ describe('read-only, as the listing says', () => {
 
 describe('what the hover says', () => {
   test('sizes and modes', () => {
-    assert.deepEqual([0, 999, 1000, 12_345, 999_999, 3_400_000, 5 * 1024 ** 3].map(humanSize), ['0 B', '999 B', '1.0 kB', '12.3 kB', '1.0 MB', '3.4 MB', '5.4 GB']);
+    // VS Code's units (1024-based, KB/MB/GB): a 60,000,000-byte file is 57.2 MB in every message.
+    assert.deepEqual([0, 1023, 1024, 12_345, 1_048_575, 3_400_000, 60_000_000, 5 * 1024 ** 3].map(humanSize), ['0 B', '1023 B', '1.0 KB', '12.1 KB', '1.0 MB', '3.2 MB', '57.2 MB', '5.0 GB']);
     assert.deepEqual([0o644, 0o755, 0o600, 0o4755, 0o1777, 0o2750].map(rwx), ['rw-r--r--', 'rwxr-xr-x', 'rw-------', 'rwsr-xr-x', 'rwxrwxrwt', 'rwxr-s---']);
     assert.deepEqual([0o644, 0o4755, 0o7].map(octal), ['644', '4755', '007']);
     assert.deepEqual(['644', '0644', '4755', ' 600 ', '64', '888', '12345', 'rw-'].map(parseOctal), [0o644, 0o644, 0o4755, 0o600, undefined, undefined, undefined, undefined]);
@@ -142,7 +143,7 @@ describe('what the hover says', () => {
   });
   test('size, time, permissions with owner, read-only; a server\'s bidi characters shown, not obeyed', () => {
     const e: FileEntry = { name: 'index.html', type: 'file', size: 12_345, modified: new Date(2026, 10, 30, 14, 2).getTime(), modifiedPrecision: 'minute', mode: 0o444, permissions: 'r--r--r--', owner: 'www\u202Eevil', group: 'www' };
-    assert.equal(describeEntry(e), '12.3 kB (12,345 bytes)\nModified 2026-11-30 14:02\nPermissions r--r--r-- (444), owner www<U+202E>evil:www\nRead-only: the owner has no write permission');
+    assert.equal(describeEntry(e), '12.1 KB (12,345 bytes)\nModified 2026-11-30 14:02\nPermissions r--r--r-- (444), owner www<U+202E>evil:www\nRead-only: the owner has no write permission');
     assert.equal(describeEntry({ name: 'img', type: 'directory', modified: new Date(2026, 0, 2, 3, 4, 5).getTime(), mode: 0o755, facts: { perm: 'flcdmpe' } }), 'Folder\nModified 2026-01-02 03:04:05\nPermissions rwxr-xr-x (755)');
     assert.equal(describeEntry({ name: 'current', type: 'symlink', linkTarget: 'releases/2' }), 'Link to releases/2');
   });

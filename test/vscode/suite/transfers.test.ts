@@ -1,0 +1,320 @@
+/// <reference types="mocha" />
+/**
+ * FTP: Upload... and FTP: Download... as a user walks them, against proftpd: what the notification
+ * says while a file moves and when it ends (one unit for sizes, the name once and a percentage, a
+ * cancelled download offering nothing to open), how the palette's Download picks what it downloads
+ * (VS Code's own file dialog on the site), which questions are asked (not twice after a save
+ * dialog; a folder named as a folder), what a replaced local file keeps (its permission bits), and
+ * how soon Cancel ends an upload that is making folders on a distant server (a latency relay). The
+ * window's functions are swapped for recorders (`watching`): the suite runs in the extension's own
+ * host and shares its `vscode` object.
+ */
+import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ManagedServer, RunningServer, serverMissing, startServer } from '../../servers';
+import { LatencyRelay } from '../../servers/latency-relay';
+import { until } from '../host-helpers';
+
+const ID = 'ftp-workspace.ftp-workspace';
+const SITE = 'walk';
+const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
+
+async function setSite(site: Record<string, unknown> | undefined, name = SITE): Promise<void> {
+  const sites = { ...(config().inspect<Record<string, unknown>>('sites')?.globalValue ?? {}) };
+  if (site) sites[name] = site;
+  else delete sites[name];
+  await config().update('sites', Object.keys(sites).length ? sites : undefined, vscode.ConfigurationTarget.Global);
+  await until('the new settings', () => JSON.stringify(config().get<Record<string, unknown>>('sites')?.[name]) === JSON.stringify(site));
+}
+
+/** Puts a file on the server as its user would have (proftpd serves as nobody). */
+function onServer(server: RunningServer, rel: string, data: string | Buffer): void {
+  const file = path.join(server.root, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, data);
+  for (let p = file; p.startsWith(server.root) && p !== server.root; p = path.dirname(p)) fs.chownSync(p, server.owner.uid, server.owner.gid);
+}
+
+interface Seen {
+  /** Each notification with progress: its title and every report, in order. */
+  progress: Array<{ title: string; reports: Array<{ message?: string; increment?: number }> }>;
+  /** showInformationMessage calls: the message and its buttons. */
+  notes: unknown[][];
+  /** Modal questions (showWarningMessage with options): message, detail, buttons. */
+  questions: Array<{ message: string; detail?: string; buttons: string[] }>;
+  errors: string[];
+  openDialogs: vscode.OpenDialogOptions[];
+}
+
+interface Answers {
+  /** A modal question's answer (undefined: dismissed). */
+  question?: (message: string, buttons: string[]) => string | undefined;
+  /** The notification's Cancel, pressed at the first report this accepts. */
+  cancelAt?: (report: { message?: string; increment?: number }) => boolean;
+  /** Given the notification's Cancel, to press it later. */
+  onCancel?: (cancel: () => void) => void;
+  saveDialog?: (options: vscode.SaveDialogOptions) => vscode.Uri | undefined;
+  /** What the open dialog returns; unset, VS Code's own dialog is shown. */
+  openDialog?: (options: vscode.OpenDialogOptions) => vscode.Uri[] | undefined;
+  quickPick?: (items: readonly vscode.QuickPickItem[]) => vscode.QuickPickItem | undefined;
+}
+
+/** Runs `body` with the window's notifications, questions and dialogs recorded and answered. */
+async function watching<T>(body: () => Thenable<T>, answers: Answers = {}): Promise<{ result: T } & Seen> {
+  const seen: Seen = { progress: [], notes: [], questions: [], errors: [], openDialogs: [] };
+  const window = vscode.window as unknown as Record<string, unknown>;
+  const swapped = ['withProgress', 'showInformationMessage', 'showErrorMessage', 'showWarningMessage', 'showSaveDialog', 'showOpenDialog', 'showQuickPick'];
+  const saved = Object.fromEntries(swapped.map((name) => [name, window[name]]));
+  window.withProgress = (opts: { title: string }, task: (p: unknown, t: vscode.CancellationToken) => Promise<unknown>) => {
+    const shown = { title: opts.title, reports: [] as Array<{ message?: string; increment?: number }> };
+    seen.progress.push(shown);
+    const cts = new vscode.CancellationTokenSource();
+    answers.onCancel?.(() => cts.cancel());
+    return task({ report: (r: { message?: string; increment?: number }) => {
+      shown.reports.push(r);
+      if (answers.cancelAt?.(r)) cts.cancel();
+    } }, cts.token);
+  };
+  window.showInformationMessage = async (...args: unknown[]) => void seen.notes.push(args);
+  window.showErrorMessage = async (message: string) => void seen.errors.push(message);
+  window.showWarningMessage = async (message: string, ...rest: unknown[]) => {
+    const modal = typeof rest[0] === 'object' && rest[0] !== null ? rest.shift() as { detail?: string } : undefined;
+    const buttons = rest as string[];
+    if (!modal) return undefined; // a warning notification (links not followed...): nothing to answer
+    seen.questions.push({ message, detail: modal.detail, buttons });
+    return answers.question?.(message, buttons);
+  };
+  if (answers.saveDialog) window.showSaveDialog = async (o: vscode.SaveDialogOptions) => answers.saveDialog!(o);
+  window.showOpenDialog = (o: vscode.OpenDialogOptions) => {
+    seen.openDialogs.push(o);
+    return answers.openDialog ? Promise.resolve(answers.openDialog(o)) : (saved.showOpenDialog as typeof vscode.window.showOpenDialog)(o);
+  };
+  if (answers.quickPick) window.showQuickPick = async (items: readonly vscode.QuickPickItem[]) => answers.quickPick!(await items);
+  try {
+    return { result: await body(), ...seen };
+  } finally {
+    Object.assign(window, saved);
+  }
+}
+
+suite('transfers as a user walks them (proftpd)', () => {
+  let server: ManagedServer;
+  let local: string;
+  const uri = (p: string) => vscode.Uri.parse(`ftp://${SITE}${p}`);
+  const disk = (p: string) => path.join(server.root, p);
+
+  suiteSetup(async () => {
+    const missing = serverMissing('proftpd');
+    if (missing) throw new Error(missing);
+    server = await startServer('proftpd');
+    await vscode.extensions.getExtension(ID)!.activate();
+    await setSite({ host: server.host, port: server.port, user: server.user, pollSeconds: 0 });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', SITE, server.password);
+    local = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-walk-'));
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await setSite(undefined);
+    fs.rmSync(local, { recursive: true, force: true });
+    await server?.stop();
+  });
+
+  test('sizes in one unit: opening a file and downloading it say the same size (VS Code\'s, 1024-based)', async () => {
+    onServer(server, 'site/units.bin', crypto.randomBytes(3_400_000));
+    await vscode.workspace.fs.readDirectory(uri('/site')); // as the Explorer lists it before the file is opened: its size is known
+    const opened = await watching(() => vscode.workspace.fs.readFile(uri('/site/units.bin')));
+    const openText = opened.progress.flatMap((p) => p.reports.map((r) => r.message)).filter(Boolean);
+    assert.ok(openText.length > 0, 'opening a 3 MB file shows its progress');
+    assert.match(openText[openText.length - 1]!, / of 3\.2 MB$/);
+    const dest = path.join(local, 'units.bin');
+    const down = await watching(() => vscode.commands.executeCommand('ftpWorkspace.download', uri('/site/units.bin'), vscode.Uri.file(dest)), { question: (_m, b) => b[0] });
+    assert.equal(String(down.notes[0]?.[0]), `Downloaded 1 file (3.2 MB) to ${dest}.`);
+  });
+
+  test('one big file\'s progress names it once (in the title) and shows bytes and a percentage', async () => {
+    onServer(server, 'site/big.bin', crypto.randomBytes(3_400_000));
+    const dest = path.join(local, 'big.bin');
+    const r = await watching(() => vscode.commands.executeCommand('ftpWorkspace.download', uri('/site/big.bin'), vscode.Uri.file(dest)), { question: (_m, b) => b[0] });
+    assert.deepEqual(r.progress.map((p) => p.title), ['Downloading big.bin']);
+    const lines = r.progress[0].reports.map((p) => p.message);
+    assert.ok(lines.every((m) => m !== undefined && /^[\d.]+ (B|KB|MB) of 3\.2 MB \(\d+%\)$/.test(m)), `every line: bytes of the size, and a percentage: ${JSON.stringify(lines)}`);
+    assert.equal(lines[0], '0 B of 3.2 MB (0%)');
+    assert.equal(lines[lines.length - 1], '3.2 MB of 3.2 MB (100%)');
+    const increments = r.progress[0].reports.reduce((sum, p) => sum + (p.increment ?? 0), 0);
+    assert.ok(Math.abs(increments - 100) < 0.001, `the bar reaches the end: ${increments}`);
+  });
+
+  test('a cancelled download says so and offers nothing to open: no file was written, or the one there is as it was', async () => {
+    const data = crypto.randomBytes(20 * 1024 * 1024);
+    onServer(server, 'site/cancel.bin', data);
+    const firstBytes = (p: { increment?: number }) => (p.increment ?? 0) > 0;
+    const dest = path.join(local, 'cancel.bin');
+    const fresh = await watching(() => vscode.commands.executeCommand<{ cancelled: boolean }>('ftpWorkspace.download', uri('/site/cancel.bin'), vscode.Uri.file(dest)), { question: (_m, b) => b[0], cancelAt: firstBytes });
+    assert.equal(fresh.result.cancelled, true);
+    assert.deepEqual(fresh.notes, [[`Download of cancel.bin cancelled; nothing was written to ${dest}.`]], 'no Open File, no Reveal: there is nothing to show');
+    assert.equal(fs.existsSync(dest), false);
+
+    fs.writeFileSync(dest, 'the local copy\n');
+    const over = await watching(() => vscode.commands.executeCommand<{ cancelled: boolean }>('ftpWorkspace.download', uri('/site/cancel.bin'), vscode.Uri.file(dest), 'replace'), { question: (_m, b) => b[0], cancelAt: firstBytes });
+    assert.equal(over.result.cancelled, true);
+    assert.deepEqual(over.notes, [[`Download of cancel.bin cancelled; ${dest} is as it was.`]], 'Open File would open the old file as if it were the download');
+    assert.equal(fs.readFileSync(dest, 'utf8'), 'the local copy\n');
+    assert.deepEqual(fs.readdirSync(local).filter((n) => n.includes('.ftpws-')), [], 'no partial file left');
+  });
+
+  test('a download that replaces a local file keeps its permission bits (0755, 0444), and never follows a link there', async () => {
+    const modeOf = (p: string) => fs.lstatSync(p).mode & 0o7777;
+    onServer(server, 'site/modes/run.sh', '#!/bin/sh\necho new\n'); // small: written from memory
+    onServer(server, 'site/modes/data.bin', crypto.randomBytes(300 * 1024)); // streamed into an open file
+    onServer(server, 'site/modes/linked.txt', 'new\n');
+    const dest = path.join(local, 'modes');
+    fs.mkdirSync(dest);
+    fs.writeFileSync(path.join(dest, 'run.sh'), '#!/bin/sh\necho old\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dest, 'data.bin'), 'old');
+    fs.chmodSync(path.join(dest, 'data.bin'), 0o444);
+    const target = path.join(local, 'link-target.txt');
+    fs.writeFileSync(target, 'not to be touched\n');
+    fs.chmodSync(target, 0o700);
+    fs.symlinkSync(target, path.join(dest, 'linked.txt'));
+    for (const name of ['run.sh', 'data.bin', 'linked.txt']) {
+      const r = await watching(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', uri(`/site/modes/${name}`), vscode.Uri.file(path.join(dest, name)), 'replace'), { question: (_m, b) => b[0] });
+      assert.equal(r.result.files, 1, name);
+    }
+    assert.equal(fs.readFileSync(path.join(dest, 'run.sh'), 'utf8'), '#!/bin/sh\necho new\n');
+    assert.equal(modeOf(path.join(dest, 'run.sh')), 0o755, 'the script stays runnable');
+    assert.equal(modeOf(path.join(dest, 'data.bin')), 0o444, 'the read-only file stays read-only');
+    // The link itself is replaced by the file; what it pointed to keeps its content and mode, and lends the file nothing.
+    assert.ok(fs.lstatSync(path.join(dest, 'linked.txt')).isFile());
+    assert.notEqual(modeOf(path.join(dest, 'linked.txt')), 0o700);
+    assert.deepEqual([fs.readFileSync(target, 'utf8'), modeOf(target)], ['not to be touched\n', 0o700]);
+  });
+
+  test('a file download over a local file chosen in the save dialog is not asked about again (the dialog asked whether to replace it)', async () => {
+    onServer(server, 'site/twice.txt', 'from the server\n');
+    const dest = path.join(local, 'twice.txt');
+    fs.writeFileSync(dest, 'the local copy\n');
+    const dialogs: vscode.SaveDialogOptions[] = [];
+    const r = await watching(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', uri('/site/twice.txt')), {
+      saveDialog: (o) => (dialogs.push(o), vscode.Uri.file(dest)), // VS Code's save dialog (code-server's) asked "already exists... overwrite?" there
+      question: (_m, b) => b[0],
+    });
+    assert.equal(dialogs.length, 1);
+    assert.deepEqual(r.questions, [], 'no second "replace?" after the dialog\'s');
+    assert.equal(r.result.files, 1);
+    assert.equal(fs.readFileSync(dest, 'utf8'), 'from the server\n');
+  });
+
+  test('the palette\'s Download opens VS Code\'s file dialog on the site at the active FTP editor\'s file; accepted, that file is downloaded', async () => {
+    onServer(server, 'site/pick/edited.txt', 'open in an editor\n');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri('/site/pick/edited.txt')));
+    const dest = path.join(local, 'edited.txt');
+    let saveAsked = false;
+    // The real dialog (code-server's, a quick input browsing the site through the provider), accepted as Enter would.
+    const running = watching(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download'), { saveDialog: () => ((saveAsked = true), vscode.Uri.file(dest)) });
+    let settled = false;
+    void running.finally(() => (settled = true));
+    for (let i = 0; i < 60 && !saveAsked && !settled; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    const r = await running;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.equal(r.openDialogs.length, 1, 'a file dialog, not a download of the open file without a word');
+    const o = r.openDialogs[0];
+    assert.equal(o.defaultUri?.toString(), uri('/site/pick/edited.txt').toString(), 'it opens at the editor\'s file');
+    assert.deepEqual([o.canSelectFiles, o.canSelectFolders, o.openLabel], [true, true, 'Download']);
+    assert.equal(r.result.files, 1);
+    assert.equal(fs.readFileSync(dest, 'utf8'), 'open in an editor\n');
+  });
+
+  test('the palette\'s Download with no FTP editor open lets the user pick a file or folder on a site', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    onServer(server, 'site/pick/tree/a.txt', 'a\n');
+    onServer(server, 'site/pick/tree/sub/b.txt', 'b\n');
+    const into = path.join(local, 'picked');
+    fs.mkdirSync(into);
+    const r = await watching(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download'), {
+      quickPick: (items) => items.find((i) => i.label === SITE), // other suites' sites may be configured too
+      openDialog: (o) => (o.canSelectFiles ? [uri('/site/pick/tree')] : [vscode.Uri.file(into)]), // the site's folder, then where it goes
+    });
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.openDialogs[0].defaultUri?.toString(), 'ftp://walk/', 'the dialog opens at the site\'s root');
+    assert.deepEqual([r.openDialogs[0].canSelectFiles, r.openDialogs[0].canSelectFolders], [true, true], 'a file or a folder');
+    assert.equal(r.result.files, 2);
+    assert.equal(fs.readFileSync(path.join(into, 'tree', 'sub', 'b.txt'), 'utf8'), 'b\n');
+  });
+
+  test('a file upload that meets a folder of its name on the server names it a folder, offers only Skip, and never replaces it', async () => {
+    onServer(server, 'site/clash/inside.txt', 'in the folder\n');
+    const mine = path.join(local, 'clash');
+    fs.writeFileSync(mine, 'a file named like the folder\n');
+    const upload = (existing?: string) => vscode.commands.executeCommand<{ files: number; skipped: number; cancelled: boolean }>('ftpWorkspace.upload', uri('/site'), [vscode.Uri.file(mine)], existing);
+    const skipped = await watching(() => upload(), { question: (_m, b) => (b.includes('Upload') ? 'Upload' : 'Skip') });
+    const asked = skipped.questions.filter((q) => !q.buttons.includes('Upload'));
+    assert.deepEqual(asked.map((q) => [q.message, q.buttons]), [['"/site/clash" is a folder on the server, where this file would go.', ['Skip']]]);
+    assert.match(asked[0].detail!, /A file never replaces a folder/);
+    assert.deepEqual({ files: skipped.result.files, skipped: skipped.result.skipped }, { files: 0, skipped: 1 });
+    // "Replace" given for all (automation): the folder is still asked about, not replaced; dismissed, the upload stops.
+    const told = await watching(() => upload('replace'), { question: (_m, b) => (b.includes('Upload') ? 'Upload' : undefined) });
+    assert.equal(told.questions.filter((q) => q.buttons.includes('Skip')).length, 1);
+    assert.deepEqual({ files: told.result.files, cancelled: told.result.cancelled }, { files: 0, cancelled: true });
+    assert.ok(fs.statSync(disk('site/clash')).isDirectory());
+    assert.equal(fs.readFileSync(disk('site/clash/inside.txt'), 'utf8'), 'in the folder\n');
+  });
+
+  test('a file download that meets a folder of its name on this computer names it a folder and offers only Skip', async () => {
+    onServer(server, 'site/clash-down', 'a file on the server\n');
+    const dest = path.join(local, 'clash-down');
+    fs.mkdirSync(dest);
+    fs.writeFileSync(path.join(dest, 'mine.txt'), 'mine\n');
+    const r = await watching(() => vscode.commands.executeCommand<{ files: number; skipped: number }>('ftpWorkspace.download', uri('/site/clash-down'), vscode.Uri.file(dest), 'replace'),
+      { question: (_m, b) => (b.includes('Download') ? 'Download' : 'Skip') });
+    const asked = r.questions.filter((q) => !q.buttons.includes('Download'));
+    assert.deepEqual(asked.map((q) => [q.message, q.buttons]), [[`"${dest}" is a folder on this computer, where this file would go.`, ['Skip']]]);
+    assert.deepEqual({ files: r.result.files, skipped: r.result.skipped }, { files: 0, skipped: 1 });
+    assert.deepEqual(fs.readdirSync(dest), ['mine.txt']);
+  });
+
+  test('Cancel while an upload makes its folders stops before the next command: no folder is made after it, and the end says so at once', async () => {
+    // 200 ms round trips (the relay holds each chunk 100 ms each way); making a folder is three of them (is it there, is its parent, MKD).
+    const relay = await LatencyRelay.start({ listenHost: '127.0.0.2', targetHost: server.host, ports: [server.port], oneWayMs: 100 });
+    const FAR = 'walkfar';
+    try {
+      await setSite({ host: '127.0.0.2', port: server.port, user: server.user, pollSeconds: 0 }, FAR);
+      await vscode.commands.executeCommand('ftpWorkspace.setPassword', FAR, server.password);
+      const tree = path.join(local, 'far-tree');
+      for (const d of ['a', 'a/b']) fs.mkdirSync(path.join(tree, d), { recursive: true });
+      fs.writeFileSync(path.join(tree, 'a/b/1.txt'), '1\n');
+      onServer(server, 'site/far/.keep', '');
+      let cancel: (() => void) | undefined;
+      let cancelledAt = 0;
+      const r = await watching(() => vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.upload', vscode.Uri.parse(`ftp://${FAR}/site/far`), [vscode.Uri.file(tree)]), {
+        question: (_m, b) => (b.includes('Upload') ? 'Upload' : undefined),
+        // Pressed 50 ms into the first folder's first round trip, as a user's click lands.
+        cancelAt: (p) => {
+          if (p.message === 'Creating /site/far/far-tree' && !cancelledAt) {
+            cancelledAt = -1;
+            setTimeout(() => ((cancelledAt = performance.now()), cancel!()), 50);
+          }
+          return false;
+        },
+        onCancel: (c) => (cancel = c),
+      });
+      const late = performance.now() - cancelledAt;
+      console.log(`    Cancel -> end of the upload: ${Math.round(late)} ms (200 ms round trips)`);
+      assert.deepEqual({ files: r.result.files, cancelled: r.result.cancelled }, { files: 0, cancelled: true });
+      assert.equal(fs.existsSync(disk('site/far/far-tree')), false, 'the folder under way when Cancel came is not made after it');
+      assert.deepEqual(r.notes.map((n) => n[0]), ['Uploaded 0 files (0 B) to ftp://walkfar/site/far, then cancelled.']);
+      assert.ok(late < 400, `the end came ${Math.round(late)} ms after Cancel: at most the round trip under way (200 ms), not the three of a folder`);
+    } finally {
+      await vscode.commands.executeCommand('ftpWorkspace.disconnect', FAR);
+      await setSite(undefined, FAR);
+      await relay.close();
+    }
+  });
+});
