@@ -48,14 +48,29 @@ export function modeToKeep(localPath: string): number | undefined {
 }
 
 /**
- * Writes `data` to `temp` (created here: it must not exist), gives it `mode` when one is given
- * (on the open file: never through a path), and renames it to `localPath`.
+ * Gives a temporary file just created the mode of the file it will replace, before any byte is in
+ * it (a 0600 key file's download never sits readable by others while it arrives). Best effort: a
+ * disk that can't (FAT, some network mounts) leaves the mode it was created with (no wider than
+ * the kept one: see the open calls) rather than failing a download.
+ */
+export function keepMode(fd: number, mode: number | undefined): void {
+  if (mode === undefined) return;
+  try {
+    fs.fchmodSync(fd, mode);
+  } catch {
+    // as created
+  }
+}
+
+/**
+ * Writes `data` to `temp` (created here: it must not exist, with `mode` when one is given: on the
+ * open file, never through a path), and renames it to `localPath`.
  */
 export function writeThroughTemp(temp: string, localPath: string, data: Buffer, mode?: number): void {
-  const fd = fs.openSync(temp, 'wx');
+  const fd = fs.openSync(temp, 'wx', mode ?? 0o666);
   try {
+    keepMode(fd, mode);
     for (let at = 0; at < data.length;) at += fs.writeSync(fd, data, at, data.length - at, at);
-    if (mode !== undefined) fs.fchmodSync(fd, mode);
   } finally {
     fs.closeSync(fd);
   }

@@ -16,7 +16,7 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, parentPath, baseName } from '../ftp';
 import { SafeSaveOptions, safeSave, tempName } from '../ftp/save';
-import { SMALL_FILE, modeToKeep, readSmallFile, writeThroughTemp } from './local-files';
+import { SMALL_FILE, keepMode, modeToKeep, readSmallFile, writeThroughTemp } from './local-files';
 import { Doubt, planTree, removeTree } from '../ftp/tree';
 import { Connections, SiteConnection } from './connections';
 import { toFileSystemError } from './errors';
@@ -369,6 +369,19 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     return (await this.listFolder(c, vscode.Uri.joinPath(uri, '..'), parentPath(path))).find((e) => e.name === name);
   }
 
+  /**
+   * A write, rename, delete, mkdir or chmod, one at a time per path. Whether it worked or not (a
+   * failed upload may have left a file, a failed rename a backup), what the server said of paths a
+   * moment ago is forgotten when it ends.
+   */
+  private async withLocks<T>(keys: string[], fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.locks.with(keys, fn);
+    } finally {
+      this.recent.clear();
+    }
+  }
+
   private lockKey(uri: vscode.Uri): string {
     return `${decodeURIComponent(uri.authority)}\u0000${uri.path.replace(/\/+$/, '') || '/'}`;
   }
@@ -410,13 +423,16 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private async write(uri: vscode.Uri, content: Uint8Array, options: { create: boolean; overwrite: boolean }, progress: LazyProgress): Promise<void> {
     const transfer = { signal: progress.signal, onProgress: (n: number) => progress.bytes(n) };
     // A whole safe save may run again after a dropped connection: it starts from a new temporary file.
-    const done = await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
+    const done = await this.withLocks([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
       // A save (create and overwrite, as VS Code saves) of a file its folder's listing shows (kept
       // up to 10 minutes, or listed now): no stat first. The listing gives the mode and whether it
       // is a link; the rename over it is one atomic step whatever is there now, and a folder put
       // there since is never moved aside (save.ts). Anything else is asked of the server first.
       const planned = options.create && options.overwrite && site.safeSave ? await this.lstat(c, uri, path) : undefined;
-      const current = planned && planned.type !== 'directory' ? planned : this.recent.is(uri.toString(), 'missing') ? undefined : await this.exists(c, path);
+      // The server said a moment ago it is not there (VS Code's stats of a new file), unless a
+      // listing kept since shows it.
+      const saidMissing = this.recent.is(uri.toString(), 'missing') && !this.cache.known(this.dirKey(vscode.Uri.joinPath(uri, '..')))?.has(baseName(uri.path));
+      const current = planned && planned.type !== 'directory' ? planned : saidMissing ? undefined : await this.exists(c, path);
       if (current?.type === 'directory') throw vscode.FileSystemError.FileIsADirectory(uri);
       if (current && !options.overwrite) throw vscode.FileSystemError.FileExists(uri);
       if (!current && !options.create) throw vscode.FileSystemError.FileNotFound(uri);
@@ -440,7 +456,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
    * 'absent': the caller asked the server a moment ago and nothing was there.
    */
   async uploadFile(uri: vscode.Uri, localPath: string, transfer: TransferOptions = {}, seen?: 'absent'): Promise<number> {
-    const sent = await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
+    const sent = await this.withLocks([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
       // A file its folder's kept listing shows is taken as listed (a link as a link, its mode), as a
       // save of a listed file is: the rename over it is one atomic step whatever is there now (a
       // folder put there since is never replaced: save.ts). One the listing doesn't show may still be
@@ -486,11 +502,11 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         }
       }
       // The engine writes into the open file through a few reused buffers (receive-file.ts).
-      const file = await fs.promises.open(temp, 'wx');
+      const file = await fs.promises.open(temp, 'wx', mode ?? 0o666);
       let bytes: number;
       try {
+        keepMode(file.fd, mode);
         bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, file, { ...transfer, expectedSize }), false, transfer.signal);
-        if (mode !== undefined) await file.chmod(mode);
       } finally {
         await file.close();
       }
@@ -509,7 +525,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const progress = new LazyProgress(escapeMessage(`Deleting ${baseName(uri.path)}`), undefined, options.recursive && listed?.type === 'directory');
     let deleted = false;
     try {
-      await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
+      await this.withLocks([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
         if (path === site.root) throw vscode.FileSystemError.NoPermissions(`${uri.toString(true)} is the site's root folder; delete its contents instead.`);
         // The kind comes from the folder's listing, never from following the path: a link is deleted as a link.
         const entry = (await this.lstat(c, uri, path, true)) ?? (await this.exists(c, path));
@@ -537,7 +553,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   async rename(oldUri: vscode.Uri, newUri: vscode.Uri, options: { overwrite: boolean }): Promise<void> {
     if (oldUri.authority !== newUri.authority || oldUri.scheme !== newUri.scheme) throw vscode.FileSystemError.Unavailable('Renaming across FTP sites is not possible.');
     // Checked and done as one step: no other write of ours to either path runs in between.
-    await this.locks.with([this.lockKey(oldUri), this.lockKey(newUri)], () => this.run(oldUri, async (c, site, from) => {
+    await this.withLocks([this.lockKey(oldUri), this.lockKey(newUri)], () => this.run(oldUri, async (c, site, from) => {
       const to = this.serverPath(site, newUri);
       if (!site.caseSensitive && from !== to && from.toLowerCase() === to.toLowerCase()) {
         // On a server that ignores case the "existing target" is the source itself: never delete it.
@@ -587,7 +603,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const stop = () => {
       if (signal?.aborted) throw new FtpError('aborted', 'Cancelled.');
     };
-    await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, _site, path) => {
+    await this.withLocks([this.lockKey(uri)], () => this.run(uri, async (c, _site, path) => {
       if (await this.exists(c, path)) throw vscode.FileSystemError.FileExists(uri);
       stop();
       if (!(await this.exists(c, parentPath(path)))) throw vscode.FileSystemError.FileNotFound(vscode.Uri.joinPath(uri, '..'));
@@ -643,7 +659,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const check = () => {
       if (opts.signal?.aborted) throw new vscode.CancellationError();
     };
-    await this.locks.with([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
+    await this.withLocks([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
       const name = baseName(uri.path);
       const parent = parentPath(path);
       // The kind as `ls -l` shows it (a link is a link there); the site's root is a folder.

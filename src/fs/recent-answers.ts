@@ -7,6 +7,7 @@
  * any site forgets them all; an answer that was on its way while we changed something is not kept.
  */
 export const ANSWER_MS = 1_000;
+
 const MAX = 200;
 
 export type Answer = 'missing' | 'folder';
@@ -14,6 +15,9 @@ export type Answer = 'missing' | 'folder';
 export class RecentAnswers {
   private readonly said = new Map<string, { answer: Answer; at: number }>();
   private changes = 0;
+
+  /** `now`: a clock that never steps back (a wall clock set back would keep an answer for hours). */
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** Taken before asking the server, and given to `note` with its answer. */
   get generation(): number {
@@ -23,7 +27,7 @@ export class RecentAnswers {
   note(key: string, answer: Answer, generation: number): void {
     if (generation !== this.changes) return;
     this.said.delete(key); // re-inserted last: the oldest go first
-    this.said.set(key, { answer, at: Date.now() });
+    this.said.set(key, { answer, at: this.now() });
     if (this.said.size > MAX) this.said.delete(this.said.keys().next().value!);
   }
 
@@ -31,7 +35,7 @@ export class RecentAnswers {
   is(key: string, answer: Answer): boolean {
     const s = this.said.get(key);
     if (!s) return false;
-    if (Date.now() - s.at >= ANSWER_MS) {
+    if (this.now() - s.at >= ANSWER_MS) {
       this.said.delete(key);
       return false;
     }

@@ -174,6 +174,45 @@ describe('one modification time per unchanged file (vsftpd, the real provider)',
 });
 
 /**
+ * What the server said of a path a moment ago (src/fs/recent-answers.ts) answers VS Code's next
+ * stats of it, and no longer once we changed something, even by a write that failed (a failed
+ * upload may have left a file there).
+ */
+describe('a path the server just said is not there (vsftpd, the real provider)', () => {
+  let server: ManagedServer;
+  before(async () => {
+    const missing = serverMissing('vsftpd');
+    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
+    server = await startServer('vsftpd');
+    makeFixture(server.root, server.owner);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('a second stat costs no round trip; after a write, even a failed one, the server is asked again', async () => {
+    const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
+    const uri = site.uri('/rt/absent.txt');
+    const statTrips = async () => (await site.count(() => site.provider.stat(uri).then(() => assert.fail('exists'), (e: { code?: string }) => assert.equal(e.code, 'FileNotFound')))).trips.roundTrips;
+    try {
+      await site.pool.run((c) => c.noop()); // logged in; not counted
+      assert.equal(await statTrips(), 1);
+      assert.equal(await statTrips(), 0, 'answered by what the server just said');
+      // A write that fails (create: false of a missing file) still forgets it.
+      await assert.rejects(site.provider.writeFile(uri, Buffer.from('x'), { create: false, overwrite: true }), /FileNotFound|not found/i);
+      assert.equal(await statTrips(), 1, 'asked again after the failed write');
+      // Made by someone else while no write of ours ran: seen once the second is over.
+      fs.writeFileSync(path.join(server.root, 'rt', 'absent.txt'), 'theirs\n');
+      fs.chownSync(path.join(server.root, 'rt', 'absent.txt'), server.owner.uid, server.owner.gid);
+      await new Promise((r) => setTimeout(r, 1_100));
+      assert.equal((await site.provider.stat(uri)).size, 7);
+    } finally {
+      await site.close();
+    }
+  });
+});
+
+/**
  * FTP: Upload of a local folder, the command itself (src/ui/transfer-commands.ts with the `vscode`
  * stub), counted: into a folder it makes, each file costs the save's 5 commands and its data
  * connection, nothing more (that folder is known to be empty: no listing, no look per file); into

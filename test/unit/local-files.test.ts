@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { SMALL_FILE, modeToKeep, readSmallFile, writeThroughTemp } from '../../src/fs/local-files';
+import { SMALL_FILE, keepMode, modeToKeep, readSmallFile, writeThroughTemp } from '../../src/fs/local-files';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-local-files-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -82,5 +82,23 @@ describe('the permission bits a replaced file keeps', () => {
     }
     assert.deepEqual([modeOf(path.join(dir, 'r.txt')), modeOf(path.join(dir, 'x.sh'))], [0o444, 0o755]);
     assert.equal(fs.readFileSync(path.join(dir, 'r.txt'), 'utf8'), 'new');
+  });
+
+  test('keepMode: the temporary file has the kept mode before a byte is in it (a 0600 file never sits readable by others); a disk that refuses is no failure', () => {
+    const old = process.umask(0o022);
+    let fd: number | undefined;
+    try {
+      // As downloadFile opens its temporary file for a streamed download.
+      fd = fs.openSync(path.join(dir, 'key.part'), 'wx', 0o600);
+      keepMode(fd, 0o600);
+      assert.equal(fs.fstatSync(fd).size, 0);
+      assert.equal(fs.fstatSync(fd).mode & 0o777, 0o600);
+      keepMode(fd, undefined);
+      assert.equal(fs.fstatSync(fd).mode & 0o777, 0o600, 'nothing to keep: left as created');
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+      process.umask(old);
+    }
+    assert.doesNotThrow(() => keepMode(-1, 0o644), 'fchmod refused (here: no such descriptor): the download goes on');
   });
 });

@@ -4,20 +4,29 @@ import assert from 'node:assert/strict';
 import { ANSWER_MS, RecentAnswers } from '../../src/fs/recent-answers';
 
 describe('recent answers', () => {
-  test('an answer holds for ANSWER_MS, for its own kind only', (t) => {
-    t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
-    const r = new RecentAnswers();
+  test('an answer holds for ANSWER_MS, for its own kind only', () => {
+    let clock = 1_000_000;
+    const r = new RecentAnswers(() => clock);
     r.note('ftp://s/new.txt', 'missing', r.generation);
     r.note('ftp://s/dir', 'folder', r.generation);
     assert.equal(r.is('ftp://s/new.txt', 'missing'), true);
     assert.equal(r.is('ftp://s/new.txt', 'folder'), false);
     assert.equal(r.is('ftp://s/dir', 'folder'), true);
     assert.equal(r.is('ftp://s/other.txt', 'missing'), false);
-    t.mock.timers.tick(ANSWER_MS - 1);
+    clock += ANSWER_MS - 1;
     assert.equal(r.is('ftp://s/new.txt', 'missing'), true);
-    t.mock.timers.tick(1);
+    clock += 1;
     assert.equal(r.is('ftp://s/new.txt', 'missing'), false, 'no longer than ANSWER_MS');
     assert.equal(r.is('ftp://s/dir', 'folder'), false);
+  });
+
+  test('the default clock is monotonic: a wall clock set back does not keep an answer', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 10_000_000 });
+    const r = new RecentAnswers();
+    r.note('k', 'missing', r.generation);
+    t.mock.timers.setTime(0); // the wall clock stepped back hours
+    await new Promise((r) => setTimeout(r, ANSWER_MS + 50)); // a second passes (timers are not mocked)
+    assert.equal(r.is('k', 'missing'), false);
   });
 
   test('a change of ours forgets every answer', () => {
