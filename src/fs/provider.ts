@@ -529,8 +529,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       deleted = true;
     } finally {
       progress.dispose();
-      // A cancelled recursive delete removed part of the tree: the listings must be read again.
-      this.changed(uri, deleted ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed, true);
+      // A cancelled recursive delete removed part of the tree: the listings must be read again, and
+      // whether the name is still there is not known.
+      this.changed(uri, deleted ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed, true, !deleted);
     }
   }
 
@@ -705,17 +706,20 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   /**
    * Our own operation on `uri`, done: VS Code is told, kept listings are read anew, and the poll's
    * memory of the folder takes it as ours (not a remote change). `replaced`: what was listed under
-   * that name, and below it, is no more (deleted, renamed away, or overwritten by a rename).
+   * that name, and below it, is no more (deleted, renamed away, or overwritten by a rename). Our
+   * operation left the name there unless `type` is Deleted; `unsure`: we can't tell (a delete that
+   * failed part-way).
    */
-  private changed(uri: vscode.Uri, type: vscode.FileChangeType, replaced = false): void {
+  private changed(uri: vscode.Uri, type: vscode.FileChangeType, replaced = false, unsure = false): void {
     const parent = vscode.Uri.joinPath(uri, '..');
     const key = this.dirKey(parent);
     const name = baseName(uri.path);
-    this.watcher.own(parent, name, replaced, this.cache.known(key)); // before the cache forgets it
+    const exists = unsure ? undefined : type !== vscode.FileChangeType.Deleted;
+    this.watcher.own(parent, name, replaced, exists, this.cache.known(key)); // before the cache forgets it
     // The folder's time moves with what is in it: its line in its own folder's listing is ours too.
     if (parent.path !== '/') {
       const grandparent = vscode.Uri.joinPath(parent, '..');
-      this.watcher.own(grandparent, baseName(parent.path), false, this.cache.known(this.dirKey(grandparent)));
+      this.watcher.own(grandparent, baseName(parent.path), false, true, this.cache.known(this.dirKey(grandparent)));
     }
     if (replaced) this.cache.forget(key, name);
     else this.cache.touched(key, name);

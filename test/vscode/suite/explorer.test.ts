@@ -216,6 +216,32 @@ suite('explorer: remote changes reach the editor (proftpd, pollSeconds 1)', () =
     });
   });
 
+  test('a colleague\'s edit or delete right after our save, before our next listing, is announced: the open editor gets the edit, the delete is logged', async () => {
+    writeAsServer(server, 'after/index.html', '<p>first</p>\n');
+    writeAsServer(server, 'after/gone.html', 'first\n');
+    await withSiteFolder(SITE, uri('/'), async () => {
+      await vscode.workspace.fs.readDirectory(uri('/after')); // polled from now on, as a folder the Explorer expanded
+      const doc = await openUnedited(uri('/after/index.html'));
+      await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 + 500)); // a poll, so the folder's listing is known
+      const from = remoteChangesLogged(SITE).length;
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), '<p>ours</p>\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      assert.ok(await doc.save());
+      // At once, so before any listing that starts after our save: another size.
+      writeAsServer(server, 'after/index.html', '<p>a colleague\'s longer version</p>\n');
+      await until('the editor to show the colleague\'s version', () => doc.getText() === '<p>a colleague\'s longer version</p>\n', POLL_SECONDS * 1000 + 4_000);
+      assert.equal(doc.isDirty, false);
+      // Saved, stat as VS Code does after a save, then deleted by someone else.
+      await vscode.workspace.fs.writeFile(uri('/after/gone.html'), Buffer.from('ours\n'));
+      fs.rmSync(path.join(server.root, 'after/gone.html'));
+      await until('the delete in the log', () => remoteChangesLogged(SITE).slice(from).some((l) => l.includes('deleted /after/gone.html')), POLL_SECONDS * 1000 + 4_000);
+      // Our own save is not among them: the colleague's edit is told once.
+      const lines = remoteChangesLogged(SITE).slice(from);
+      assert.equal(lines.filter((l) => l.includes('changed /after/index.html')).length, 1, lines.join('\n'));
+    });
+  });
+
   test('after FTP: Set Transfer Mode of the open site, polling goes on by itself, with the new mode and no password asked', async () => {
     writeAsServer(server, 'resume/first.txt', 'one\n');
     await withSiteFolder(SITE, uri('/'), async () => {
