@@ -312,19 +312,32 @@ export class Connections implements vscode.Disposable {
       this.publish();
       return;
     }
+    if (this.failed(key, error)) this.episode(key, name, error as FtpError);
+    this.publish();
+  }
+
+  /**
+   * A poll's failure (polls never show anything): a failure to reach or log in marks the site
+   * failed, so polling stops, and a refused login is held as a user operation's is (servers lock
+   * out clients that keep trying). The user is told by their next operation, which gets the same
+   * failure (the held refusal, or the server's answer again).
+   */
+  reportPollFailure(uri: vscode.Uri, error: unknown): void {
+    if (this.failed(this.key(uri), error)) this.publish();
+  }
+
+  /** Records a connection-level failure of `key` (a refused login held); false for any other failure. */
+  private failed(key: string, error: unknown): boolean {
     // Only a failure to reach or log in to the server marks the site as failed; a 550 does not,
     // nor an operation cut off because the site was closed here (Disconnect, a settings change).
-    if (isFtpError(error) && CONNECTION_KINDS.includes(error.kind) && !closedHere(error)) {
-      // A dropped or silent connection while others still work is that operation's problem, not the site's.
-      const siteDown = !ONLY_WITHOUT_CONNECTION.includes(error.kind) || this.liveConnections(key) === 0;
-      // Operations cut off when a refused login's pool was closed don't replace the refusal.
-      if (siteDown && !(this.heldLogins.has(key) && error !== this.heldLogins.get(key))) {
-        this.failures.set(key, error);
-        if (error.kind === 'loginRefused' && !this.heldLogins.has(key)) this.holdLogin(key, error);
-        this.episode(key, name, error);
-      }
-    }
-    this.publish();
+    if (!isFtpError(error) || !CONNECTION_KINDS.includes(error.kind) || closedHere(error)) return false;
+    // A dropped or silent connection while others still work is that operation's problem, not the site's.
+    const siteDown = !ONLY_WITHOUT_CONNECTION.includes(error.kind) || this.liveConnections(key) === 0;
+    // Operations cut off when a refused login's pool was closed don't replace the refusal.
+    if (!siteDown || (this.heldLogins.has(key) && error !== this.heldLogins.get(key))) return false;
+    this.failures.set(key, error);
+    if (error.kind === 'loginRefused' && !this.heldLogins.has(key)) this.holdLogin(key, error);
+    return true;
   }
 
   /** Stops sending a refused login: the pool goes, and the key answers with the refusal until the user acts. */

@@ -125,8 +125,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   /**
    * A poll's listing: through the site's open pool, or one a settings change closed opened again
-   * with the new settings (never asking for a password, never reporting to the UI), remembered like
-   * any listing so it also answers stats.
+   * with the new settings (never asking for a password, never showing a failure: one that means the
+   * site can't be reached or logged in to only marks it failed), remembered like any listing so it
+   * also answers stats.
    */
   private async pollList(dir: vscode.Uri): Promise<'listed' | 'gone' | 'refused' | 'closed'> {
     const site = await this.connections.openForPoll(dir);
@@ -142,6 +143,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       // Its pool was closed under it (Disconnect, a settings change): no news about the server; the
       // site's condition says whether polling goes on.
       if (site.pool.isClosed) return 'closed';
+      // Unreachable or refused: the site counts as failed, so no later poll (a tick, coming back to
+      // the window) sends the same password again; the user's next operation tells it.
+      this.connections.reportPollFailure(dir, e);
       throw e;
     }
   }
