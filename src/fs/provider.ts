@@ -257,9 +257,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const listed = this.listed(uri);
     // A link's own line (size and time of the link, not of its file) answers only where it is to the second (MLSD), as before.
     if (listed && (listed.type === 'directory' || (listed.type === 'file' && listed.modified !== undefined) || listed.modifiedPrecision === 'second')) {
-      const cached = this.steady(uri, this.toStat(listed), listed.modifiedPrecision);
-      if (cached.type & vscode.FileType.File) this.watcher.toldStat(uri, cached);
-      return cached;
+      return this.steady(uri, this.toStat(listed), listed.modifiedPrecision);
     }
     // The server said a moment ago it is not there (VS Code stats a new file's path several times).
     const key = uri.toString();
@@ -280,16 +278,24 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     if (steady.type & vscode.FileType.File) {
       this.statSizes.set(uri.toString(), { size: steady.size, at: Date.now() });
       if (this.statSizes.size > 200) this.statSizes.delete(this.statSizes.keys().next().value!);
-      this.watcher.toldStat(uri, steady);
     }
     return steady;
   }
 
-  /** A file's stat with the time told before when the file is the same (stat-times.ts). */
+  /**
+   * A file's stat with the time told before when the file is the same (stat-times.ts); what is
+   * told goes to the watcher too, with the precision of the answer its time came from.
+   */
   private steady(uri: vscode.Uri, stat: vscode.FileStat, precision: FileEntry['modifiedPrecision']): vscode.FileStat {
-    if (!(stat.type & vscode.FileType.File) || !stat.mtime) return stat;
+    if (!(stat.type & vscode.FileType.File)) return stat;
+    if (!stat.mtime) {
+      this.watcher.toldStat(uri, stat);
+      return stat;
+    }
     const told = this.toldTimes.tell(uri.toString(), { size: stat.size, mtime: stat.mtime, precision: precision ?? 'second' });
-    return told.mtime === stat.mtime ? stat : { ...stat, mtime: told.mtime, ctime: told.mtime };
+    const steady = told.mtime === stat.mtime ? stat : { ...stat, mtime: told.mtime, ctime: told.mtime };
+    this.watcher.toldStat(uri, steady, told.precision);
+    return steady;
   }
 
   /** The size a read of this file should return, when a listing or stat said it moments ago. */

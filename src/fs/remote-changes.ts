@@ -92,10 +92,12 @@ export function nextSnapshot(before: ReadonlyMap<string, Signature> | undefined,
   return next;
 }
 
-/** What VS Code was told of a file by stat (MLST or MDTM: to the second). */
+/** What VS Code was told of a file by stat. */
 export interface Told {
   size: number;
   mtime: number;
+  /** 'second': from MLST, MDTM or MLSD (UTC); coarser: from an `ls -l` line (the server's clock, maybe not UTC). */
+  precision?: 'second' | 'minute' | 'day';
 }
 
 const UNIT = { second: 1000, minute: 60_000, day: 86_400_000 } as const;
@@ -103,12 +105,15 @@ const UNIT = { second: 1000, minute: 60_000, day: 86_400_000 } as const;
 /**
  * A listed file against what stat told VS Code, when no earlier listing of its folder is known or
  * when the file was last written by us: another size, or another time at the listing's precision
- * (a `12:01` listing matches any stat time within that minute).
+ * (a `12:01` listing matches any stat time within that minute). Times are compared only when both
+ * come from the same kind of answer: an `ls -l` time is in the server's zone unless a time zone is
+ * set, MDTM's is UTC, so our own save would look changed by the zone's hours.
  */
 export function differsFromTold(e: FileEntry, told: Told): boolean {
   if (e.type !== 'file') return false;
   if (e.size !== undefined && e.size !== told.size) return true;
   if (e.modified === undefined || !told.mtime) return false;
+  if (told.precision && (told.precision === 'second') !== ((e.modifiedPrecision ?? 'second') === 'second')) return false;
   const unit = UNIT[e.modifiedPrecision ?? 'second'];
   return Math.floor(e.modified / unit) !== Math.floor(told.mtime / unit);
 }

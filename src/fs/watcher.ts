@@ -155,11 +155,11 @@ export class RemoteWatcher implements vscode.Disposable {
     this.wake(site);
   }
 
-  /** What stat told VS Code of a file. */
-  toldStat(uri: vscode.Uri, stat: vscode.FileStat): void {
+  /** What stat told VS Code of a file (`precision`: of the answer its time came from). */
+  toldStat(uri: vscode.Uri, stat: vscode.FileStat, precision?: Told['precision']): void {
     const key = uri.toString();
     this.told.delete(key);
-    this.told.set(key, { size: stat.size, mtime: stat.mtime });
+    this.told.set(key, { size: stat.size, mtime: stat.mtime, precision });
     if (this.told.size > MAX_TOLD) this.told.delete(this.told.keys().next().value!);
   }
 

@@ -117,6 +117,17 @@ describe('differsFromTold: a file listed for the first time against what stat sa
     assert.equal(differsFromTold(file('x', 10, '2026-12-01T10:01:38Z'), told), true);
     assert.equal(differsFromTold(file('x', 10, '2026-12-01T10:02:00Z', { modifiedPrecision: 'minute' }), told), true);
   });
+  test('a time told from MDTM (UTC) against an `ls -l` time (the server\'s zone): only the size says', () => {
+    const mdtm = { ...told, precision: 'second' as const };
+    // A server two hours ahead of UTC lists the file VS Code was told of at 10:01:37 UTC as 12:01.
+    assert.equal(differsFromTold(file('x', 10, '2026-12-01T12:01:00Z', { modifiedPrecision: 'minute' }), mdtm), false);
+    assert.equal(differsFromTold(file('x', 11, '2026-12-01T12:01:00Z', { modifiedPrecision: 'minute' }), mdtm), true);
+    // Both from `ls -l` lines (a listing, a STAT): same zone, times compared.
+    const line = { size: 10, mtime: Date.parse('2026-12-01T12:01:00Z'), precision: 'minute' as const };
+    assert.equal(differsFromTold(file('x', 10, '2026-12-01T12:03:00Z', { modifiedPrecision: 'minute' }), line), true);
+    assert.equal(differsFromTold(file('x', 10, '2026-12-01T10:01:37Z'), mdtm), false);
+    assert.equal(differsFromTold(file('x', 10, '2026-12-01T10:01:39Z'), mdtm), true);
+  });
 });
 
 describe('what a poll lists', () => {
