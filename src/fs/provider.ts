@@ -227,12 +227,13 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         if (site && isFtpError(e)) this.failureEmitter.fire({ uri, site, error: e });
         const err = toFileSystemError(e, uri, site && { mode: site.mode, working: site.pool.modeMemory.working });
         // Our own checks' answers (a folder that exists, a file not there) are outcomes, not failures:
-        // info, named. So is a server's "not found": VS Code stats every new file before it is saved.
+        // info, named. A server's "not found" is its reply in the log already (debug: see below).
         // A folder's path read as a file: VS Code does that beside its stat (readFile), nothing to tell.
         if (e instanceof vscode.FileSystemError && e.code === 'FileIsADirectory') this.log.debug(`FileIsADirectory: ${err.message}`);
         else if (e instanceof vscode.FileSystemError || isFtpError(e, 'aborted')) this.log.info(`${e instanceof vscode.FileSystemError ? e.code : 'Cancelled'}: ${err.message}`);
         else if (isFtpError(e, 'notFound')) {
-          if (!VSCODE_PROBES.test(uri.path)) this.log.info(`FileNotFound: ${err.message}`); // their absence is normal
+          // Debug: the server's own reply is in the log just above, and VS Code stats every new file's path.
+          if (!VSCODE_PROBES.test(uri.path)) this.log.debug(`FileNotFound: ${err.message}`);
         } else this.log.error(err.message);
         throw err;
       }

@@ -15,7 +15,7 @@ export type { OpenWhere } from './open-site';
 const MODES: Array<{ label: string; mode: TransferMode; detail: string }> = [
   { label: 'Automatic', mode: 'auto', detail: 'Try passive, then active, and remember what works for this site' },
   { label: 'Passive', mode: 'passive', detail: 'This computer connects to the server (works behind most home and office firewalls)' },
-  { label: 'Active', mode: 'active', detail: 'The server connects back to this computer (for servers whose firewall admits only port 21)' },
+  { label: 'Active', mode: 'active', detail: 'The server connects back to this computer (for servers that admit only port 21)' },
 ];
 
 /** A site argument as commands receive it: a name, or an item of the FTP Sites view. */
@@ -80,6 +80,9 @@ export async function setTransferMode(arg?: SiteArg, mode?: TransferMode): Promi
     { placeHolder: `Transfer mode for ${site}` }))?.mode;
   if (!mode) return;
   await updateSite(site, { transferMode: mode });
+  // Said where it shows whatever is open (the site's status bar item shows only beside its editors);
+  // `$(` in a name would read as an icon.
+  vscode.window.setStatusBarMessage(`$(check) FTP site "${site.replace(/\$\(/g, '\\$(')}": transfer mode ${MODES.find((m) => m.mode === mode)?.label.toLowerCase() ?? mode}`, 5000);
 }
 
 /** FTP: Edit Site Settings: the settings file that defines the site, with the cursor on it. */

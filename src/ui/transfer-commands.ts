@@ -226,6 +226,7 @@ async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscod
   return st && { size: st.size, mtime: st.mtime, folder: (st.type & vscode.FileType.Directory) !== 0 };
 }
 
+const hasFileManager = () => vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined;
 const REVEAL_IN_OS = process.platform === 'darwin' ? 'Reveal in Finder' : process.platform === 'win32' ? 'Reveal in File Explorer' : 'Open Containing Folder';
 
 /** What a batch did, in words: `Uploaded 12 files (3.2 MB) to ftp://www/img, 2 skipped`. */
@@ -578,7 +579,9 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
     ? `Download of ${name} cancelled; ${before ? `${saved.fsPath} is as it was` : `nothing was written to ${saved.fsPath}`}.`
     : summary('Downloaded', result, saved.fsPath);
   notifyDone(message, result, [
-    { title: REVEAL_IN_OS, run: () => vscode.commands.executeCommand('revealFileInOS', saved) },
+    // A browser or remote window has no file manager of this computer's to show it in (in a browser
+    // revealFileInOS does not even exist): Open File / Open Folder only.
+    ...(hasFileManager() ? [{ title: REVEAL_IN_OS, run: () => vscode.commands.executeCommand('revealFileInOS', saved) }] : []),
     isDir
       ? { title: 'Open Folder', run: () => vscode.commands.executeCommand('vscode.openFolder', saved, { forceNewWindow: true }) }
       : { title: 'Open File', run: () => vscode.commands.executeCommand('vscode.open', saved) },

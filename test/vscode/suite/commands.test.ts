@@ -17,12 +17,21 @@ suite('site commands', () => {
     await config().update('sites', undefined, vscode.ConfigurationTarget.Global);
   });
 
-  test('Set Transfer Mode writes the mode into the site, where the site is defined, and keeps its other settings', async () => {
-    for (const mode of ['active', 'passive', 'auto'] as const) {
-      await vscode.commands.executeCommand('ftpWorkspace.setTransferMode', 'cmdsite', mode);
-      const site = config().inspect<Record<string, Record<string, unknown>>>('sites')?.globalValue?.cmdsite;
-      assert.deepEqual(site, { host: '127.0.0.1', port: 2121, user: 'u', transferMode: mode });
+  test('Set Transfer Mode writes the mode into the site, where the site is defined, and keeps its other settings; the status bar says so', async () => {
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.setStatusBarMessage;
+    const said: string[] = [];
+    window.setStatusBarMessage = (text: string) => (said.push(text), new vscode.Disposable(() => undefined));
+    try {
+      for (const mode of ['active', 'passive', 'auto'] as const) {
+        await vscode.commands.executeCommand('ftpWorkspace.setTransferMode', 'cmdsite', mode);
+        const site = config().inspect<Record<string, Record<string, unknown>>>('sites')?.globalValue?.cmdsite;
+        assert.deepEqual(site, { host: '127.0.0.1', port: 2121, user: 'u', transferMode: mode });
+      }
+    } finally {
+      window.setStatusBarMessage = original;
     }
+    assert.deepEqual(said, ['active', 'passive', 'automatic'].map((m) => `$(check) FTP site "cmdsite": transfer mode ${m}`));
   });
 
   test('a site defined in the workspace gets its mode written there, in the .code-workspace file', async () => {

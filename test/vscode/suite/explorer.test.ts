@@ -547,6 +547,8 @@ suite('explorer: overwrite question and end-of-transfer notification (proftpd)',
   const uri = (p: string) => vscode.Uri.parse(`ftp://${SITE}${p}`);
   const disk = (p: string) => path.join(server.root, p);
   const REVEAL_IN_OS = process.platform === 'darwin' ? 'Reveal in Finder' : process.platform === 'win32' ? 'Reveal in File Explorer' : 'Open Containing Folder';
+  // The OS's file manager is offered only in a desktop window on this computer (code-server: a browser).
+  const reveal = vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined ? [REVEAL_IN_OS] : [];
 
   /** Runs `body` with the window's questions answered and commands the notification's actions run recorded. */
   async function transfer<T>(body: () => Thenable<T>, existing: (message: string, detail: string, buttons: string[]) => string | undefined, action?: string) {
@@ -687,22 +689,22 @@ suite('explorer: overwrite question and end-of-transfer notification (proftpd)',
     }
   });
 
-  test('download over an existing local file: the question shows both sides; the end notification reveals the file or opens the folder', async () => {
+  test('download over an existing local file: the question shows both sides; the end notification opens the file or folder (and reveals it, in a desktop window)', async () => {
     const dest = path.join(local, 'keep-copy.txt');
     fs.writeFileSync(dest, 'old local\n');
     const old = new Date('2021-05-06T07:08:00Z');
     fs.utimesSync(dest, old, old);
-    const r = await transfer(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', uri('/site/keep.txt'), vscode.Uri.file(dest)), () => 'Replace if Newer', REVEAL_IN_OS);
+    const r = await transfer(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', uri('/site/keep.txt'), vscode.Uri.file(dest)), () => 'Replace if Newer', reveal[0] ?? 'Open File');
     assert.equal(r.questions[0].message, `"${dest}" exists already on this computer.`);
     assert.match(r.questions[0].detail, /^server: 22 B, \d{4}-\d\d-\d\d \d\d:\d\d \(newer\) · this computer: 10 B, /);
     assert.equal(r.result.files, 1);
     assert.equal(fs.readFileSync(dest, 'utf8'), 'my local copy, longer\n');
-    assert.deepEqual(r.notes, [[`Downloaded 1 file (22 B) to ${dest}.`, REVEAL_IN_OS, 'Open File']]);
-    assert.deepEqual(r.ran.map((c) => [c[0], (c[1] as vscode.Uri).fsPath]), [['revealFileInOS', dest]]);
+    assert.deepEqual(r.notes, [[`Downloaded 1 file (22 B) to ${dest}.`, ...reveal, 'Open File']]);
+    assert.deepEqual(r.ran.map((c) => [c[0], (c[1] as vscode.Uri).fsPath]), [[reveal.length ? 'revealFileInOS' : 'vscode.open', dest]]);
 
     const folder = path.join(local, 'whole-site');
     const f = await transfer(() => vscode.commands.executeCommand('ftpWorkspace.download', uri('/site/batch'), vscode.Uri.file(folder)), () => undefined, 'Open Folder');
-    assert.deepEqual(f.notes, [[`Downloaded 3 files (18 B) to ${folder}.`, REVEAL_IN_OS, 'Open Folder']]);
+    assert.deepEqual(f.notes, [[`Downloaded 3 files (18 B) to ${folder}.`, ...reveal, 'Open Folder']]);
     assert.equal(f.ran[0][0], 'vscode.openFolder');
     assert.equal((f.ran[0][1] as vscode.Uri).fsPath, folder);
   });
@@ -714,7 +716,7 @@ suite('explorer: overwrite question and end-of-transfer notification (proftpd)',
     const grown = Buffer.alloc(300 * 1024, 'x');
     writeAsServer(server, 'site/growing.log', grown.toString());
     const dest = path.join(local, 'growing.log');
-    const r = await transfer(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', uri('/site/growing.log'), vscode.Uri.file(dest)), () => undefined, REVEAL_IN_OS);
+    const r = await transfer(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', uri('/site/growing.log'), vscode.Uri.file(dest)), () => undefined, reveal[0] ?? 'Open File');
     assert.equal(r.result.files, 1);
     assert.equal(fs.statSync(dest).size, grown.length, 'the file as it is now, not the 9 bytes listed');
     assert.deepEqual(fs.readdirSync(local).filter((n) => n.includes('.ftpws-')), [], 'no temporary file left');
