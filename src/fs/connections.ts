@@ -16,7 +16,7 @@
 import * as vscode from 'vscode';
 import { DataMethod, FallbackEvent, FtpError, FtpErrorKind, FtpPool, LogEvent, PoolOptions, Timeouts, TransferMode, isFtpError } from '../ftp';
 import { SiteConfig, defaultTransferMode, methodOrder, siteOf, workspaceSitesWithheld } from '../sites/config';
-import { SiteSecrets, describeServer, sameServer, serverIdentity } from '../sites/secrets';
+import { SiteSecrets, describeServer, serverIdentity } from '../sites/secrets';
 import { TrustedCertificates } from '../sites/certificates';
 import { escapeMessage } from '../ui/escape';
 import { parseAuthority } from '../sites/names';
@@ -159,28 +159,11 @@ export class Connections implements vscode.Disposable {
     const address = `${uri.scheme}://${uri.authority}`;
     let key = this.keyCache.get(address);
     if (key === undefined) {
-      key = Connections.keyNow(uri);
+      const configured = siteOf(uri);
+      key = configured ? `site:${configured.name}` : address;
       this.keyCache.set(address, key);
     }
     return key;
-  }
-
-  private static keyNow(uri: vscode.Uri): string {
-    const configured = siteOf(uri);
-    return configured ? `site:${configured.name}` : `${uri.scheme}://${uri.authority}`;
-  }
-
-  /**
-   * The site `uri` names now, if it is still the site of `key` (read from the settings, not the
-   * cache): a settings change may land during any wait, and a pool made with what was read before
-   * it would keep the old server and settings, since that change found no pool to close.
-   */
-  private siteNow(uri: vscode.Uri, key: string): ResolvedSite | undefined {
-    try {
-      return Connections.keyNow(uri) === key ? this.resolveSite(uri) : undefined;
-    } catch {
-      return undefined;
-    }
   }
 
   private static nameOf(uri: vscode.Uri): string {
@@ -213,26 +196,19 @@ export class Connections implements vscode.Disposable {
     if (!entry) return this.open.get(key);
     let quiet: Quiet | undefined;
     let asks = false;
-    const resolved = this.siteNow(uri, key);
-    if (resolved) {
-      const { name, site } = resolved;
-      try {
-        // The password is looked up for the very settings the pool is made with.
-        const stored = anonymous(site) ? undefined : await this.secrets.lookup(name, serverIdentity(site));
-        if (!stored || stored.kind === 'bound') quiet = { name, site, password: stored?.password };
-        else asks = true;
-      } catch {
-        // secret storage failed: not reopened
-      }
+    try {
+      const { name, site } = this.resolveSite(uri);
+      // The password is looked up for the very settings the pool is made with.
+      const stored = anonymous(site) ? undefined : await this.secrets.lookup(name, serverIdentity(site));
+      if (!stored || stored.kind === 'bound') quiet = { name, site, password: stored?.password };
+      else asks = true;
+    } catch {
+      // no longer a usable site: not reopened
     }
     // The user's operation may have opened it meanwhile, or Disconnect closed it: theirs decides.
     const opened = this.open.get(key);
     if (opened) return opened;
     if (this.resumable.get(key) !== entry) return undefined;
-    // Settings changed again during the lookup: what was found is for the old ones. Still resumable,
-    // so the next poll reads the new ones.
-    const now = resolved && this.siteNow(uri, key);
-    if (resolved && (!now || configJson(now.site) !== configJson(resolved.site))) return undefined;
     this.resumable.delete(key);
     if (!quiet) {
       if (asks) this.log.info(`[${entry.name}] not connecting again by itself after the settings change (no password stored for this server): looking for remote changes waits until the site is used`);
@@ -312,32 +288,19 @@ export class Connections implements vscode.Disposable {
       this.publish();
       return;
     }
-    if (this.failed(key, error)) this.episode(key, name, error as FtpError);
-    this.publish();
-  }
-
-  /**
-   * A poll's failure (polls never show anything): a failure to reach or log in marks the site
-   * failed, so polling stops, and a refused login is held as a user operation's is (servers lock
-   * out clients that keep trying). The user is told by their next operation, which gets the same
-   * failure (the held refusal, or the server's answer again).
-   */
-  reportPollFailure(uri: vscode.Uri, error: unknown): void {
-    if (this.failed(this.key(uri), error)) this.publish();
-  }
-
-  /** Records a connection-level failure of `key` (a refused login held); false for any other failure. */
-  private failed(key: string, error: unknown): boolean {
     // Only a failure to reach or log in to the server marks the site as failed; a 550 does not,
     // nor an operation cut off because the site was closed here (Disconnect, a settings change).
-    if (!isFtpError(error) || !CONNECTION_KINDS.includes(error.kind) || closedHere(error)) return false;
-    // A dropped or silent connection while others still work is that operation's problem, not the site's.
-    const siteDown = !ONLY_WITHOUT_CONNECTION.includes(error.kind) || this.liveConnections(key) === 0;
-    // Operations cut off when a refused login's pool was closed don't replace the refusal.
-    if (!siteDown || (this.heldLogins.has(key) && error !== this.heldLogins.get(key))) return false;
-    this.failures.set(key, error);
-    if (error.kind === 'loginRefused' && !this.heldLogins.has(key)) this.holdLogin(key, error);
-    return true;
+    if (isFtpError(error) && CONNECTION_KINDS.includes(error.kind) && !closedHere(error)) {
+      // A dropped or silent connection while others still work is that operation's problem, not the site's.
+      const siteDown = !ONLY_WITHOUT_CONNECTION.includes(error.kind) || this.liveConnections(key) === 0;
+      // Operations cut off when a refused login's pool was closed don't replace the refusal.
+      if (siteDown && !(this.heldLogins.has(key) && error !== this.heldLogins.get(key))) {
+        this.failures.set(key, error);
+        if (error.kind === 'loginRefused' && !this.heldLogins.has(key)) this.holdLogin(key, error);
+        this.episode(key, name, error);
+      }
+    }
+    this.publish();
   }
 
   /** Stops sending a refused login: the pool goes, and the key answers with the refusal until the user acts. */
@@ -465,20 +428,8 @@ export class Connections implements vscode.Disposable {
   }
 
   private async create(uri: vscode.Uri, key: string, quiet?: Quiet): Promise<SiteConnection> {
-    let { name, site } = quiet ?? this.resolveSite(uri);
-    let options = quiet ? this.optionsFor(name, site, quiet.password) : await this.connectOptions(name, site);
-    // The settings may change while a password is asked for: that change found no pool to close, so
-    // the pool is made with the settings as they are now. The password typed goes only to the
-    // server it was typed for; another server is asked for its own.
-    while (!quiet) {
-      const now = this.siteNow(uri, key);
-      if (!now) throw vscode.FileSystemError.Unavailable(escapeMessage(`The settings of FTP site "${name}" changed while connecting: it names another site now. Try again.`));
-      if (configJson(now.site) === configJson(site)) break;
-      const sameLogin = sameServer(serverIdentity(now.site), serverIdentity(site));
-      this.log.info(`[${name}] the site's settings changed while connecting: connecting with the new ones`);
-      ({ name, site } = now);
-      options = sameLogin ? this.optionsFor(name, site, options.password) : await this.connectOptions(name, site);
-    }
+    const { name, site } = quiet ?? this.resolveSite(uri);
+    const options = quiet ? this.optionsFor(name, site, quiet.password) : await this.connectOptions(name, site);
     const mode = options.transferMode!;
     this.log.info(`[${name}] ${describeServer(serverIdentity(site))}: connecting`);
     const pool = new FtpPool(options);
@@ -587,8 +538,6 @@ export class Connections implements vscode.Disposable {
   private async settingsChanged(): Promise<void> {
     this.keyCache.clear(); // a name may now mean another site
     // A site closed by an earlier change that now names another site, or none, is not reopened.
-    // One whose site changed again stays resumable: it holds no settings, openForPoll reads them
-    // afresh (and gives up if they change during its lookup).
     for (const [key, r] of this.resumable) if (this.key(r.uri) !== key) this.resumable.delete(key);
     const changed: string[] = [];
     const reopen: Array<[string, { name: string; uri: vscode.Uri }]> = [];

@@ -125,9 +125,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   /**
    * A poll's listing: through the site's open pool, or one a settings change closed opened again
-   * with the new settings (never asking for a password, never showing a failure: one that means the
-   * site can't be reached or logged in to only marks it failed), remembered like any listing so it
-   * also answers stats.
+   * with the new settings (never asking for a password, never reporting to the UI), remembered like
+   * any listing so it also answers stats.
    */
   private async pollList(dir: vscode.Uri): Promise<'listed' | 'gone' | 'refused' | 'closed'> {
     const site = await this.connections.openForPoll(dir);
@@ -143,9 +142,6 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       // Its pool was closed under it (Disconnect, a settings change): no news about the server; the
       // site's condition says whether polling goes on.
       if (site.pool.isClosed) return 'closed';
-      // Unreachable or refused: the site counts as failed, so no later poll (a tick, coming back to
-      // the window) sends the same password again; the user's next operation tells it.
-      this.connections.reportPollFailure(dir, e);
       throw e;
     }
   }
@@ -258,7 +254,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const listed = this.listed(uri);
     // A link's own line (size and time of the link, not of its file) answers only where it is to the second (MLSD), as before.
     if (listed && (listed.type === 'directory' || (listed.type === 'file' && listed.modified !== undefined) || listed.modifiedPrecision === 'second')) {
-      return this.steady(uri, this.toStat(listed), listed.modifiedPrecision);
+      const cached = this.steady(uri, this.toStat(listed), listed.modifiedPrecision);
+      if (cached.type & vscode.FileType.File) this.watcher.toldStat(uri, cached);
+      return cached;
     }
     // The server said a moment ago it is not there (VS Code stats a new file's path several times).
     const key = uri.toString();
@@ -279,24 +277,16 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     if (steady.type & vscode.FileType.File) {
       this.statSizes.set(uri.toString(), { size: steady.size, at: Date.now() });
       if (this.statSizes.size > 200) this.statSizes.delete(this.statSizes.keys().next().value!);
+      this.watcher.toldStat(uri, steady);
     }
     return steady;
   }
 
-  /**
-   * A file's stat with the time told before when the file is the same (stat-times.ts); what is
-   * told goes to the watcher too, with the precision of the answer its time came from.
-   */
+  /** A file's stat with the time told before when the file is the same (stat-times.ts). */
   private steady(uri: vscode.Uri, stat: vscode.FileStat, precision: FileEntry['modifiedPrecision']): vscode.FileStat {
-    if (!(stat.type & vscode.FileType.File)) return stat;
-    if (!stat.mtime) {
-      this.watcher.toldStat(uri, stat);
-      return stat;
-    }
+    if (!(stat.type & vscode.FileType.File) || !stat.mtime) return stat;
     const told = this.toldTimes.tell(uri.toString(), { size: stat.size, mtime: stat.mtime, precision: precision ?? 'second' });
-    const steady = told.mtime === stat.mtime ? stat : { ...stat, mtime: told.mtime, ctime: told.mtime };
-    this.watcher.toldStat(uri, steady, told.precision);
-    return steady;
+    return told.mtime === stat.mtime ? stat : { ...stat, mtime: told.mtime, ctime: told.mtime };
   }
 
   /** The size a read of this file should return, when a listing or stat said it moments ago. */
@@ -556,9 +546,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       deleted = true;
     } finally {
       progress.dispose();
-      // A cancelled recursive delete removed part of the tree: the listings must be read again, and
-      // whether the name is still there is not known.
-      this.changed(uri, deleted ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed, true, !deleted);
+      // A cancelled recursive delete removed part of the tree: the listings must be read again.
+      this.changed(uri, deleted ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed, true);
     }
   }
 
@@ -733,20 +722,17 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   /**
    * Our own operation on `uri`, done: VS Code is told, kept listings are read anew, and the poll's
    * memory of the folder takes it as ours (not a remote change). `replaced`: what was listed under
-   * that name, and below it, is no more (deleted, renamed away, or overwritten by a rename). Our
-   * operation left the name there unless `type` is Deleted; `unsure`: we can't tell (a delete that
-   * failed part-way).
+   * that name, and below it, is no more (deleted, renamed away, or overwritten by a rename).
    */
-  private changed(uri: vscode.Uri, type: vscode.FileChangeType, replaced = false, unsure = false): void {
+  private changed(uri: vscode.Uri, type: vscode.FileChangeType, replaced = false): void {
     const parent = vscode.Uri.joinPath(uri, '..');
     const key = this.dirKey(parent);
     const name = baseName(uri.path);
-    const exists = unsure ? undefined : type !== vscode.FileChangeType.Deleted;
-    this.watcher.own(parent, name, replaced, exists, this.cache.known(key)); // before the cache forgets it
+    this.watcher.own(parent, name, replaced, this.cache.known(key)); // before the cache forgets it
     // The folder's time moves with what is in it: its line in its own folder's listing is ours too.
     if (parent.path !== '/') {
       const grandparent = vscode.Uri.joinPath(parent, '..');
-      this.watcher.own(grandparent, baseName(parent.path), false, true, this.cache.known(this.dirKey(grandparent)));
+      this.watcher.own(grandparent, baseName(parent.path), false, this.cache.known(this.dirKey(grandparent)));
     }
     if (replaced) this.cache.forget(key, name);
     else this.cache.touched(key, name);

@@ -155,11 +155,11 @@ export class RemoteWatcher implements vscode.Disposable {
     this.wake(site);
   }
 
-  /** What stat told VS Code of a file (`precision`: of the answer its time came from). */
-  toldStat(uri: vscode.Uri, stat: vscode.FileStat, precision?: Told['precision']): void {
+  /** What stat told VS Code of a file. */
+  toldStat(uri: vscode.Uri, stat: vscode.FileStat): void {
     const key = uri.toString();
     this.told.delete(key);
-    this.told.set(key, { size: stat.size, mtime: stat.mtime, precision });
+    this.told.set(key, { size: stat.size, mtime: stat.mtime });
     if (this.told.size > MAX_TOLD) this.told.delete(this.told.keys().next().value!);
   }
 
@@ -188,13 +188,7 @@ export class RemoteWatcher implements vscode.Disposable {
       if (fileWatched(path === '/' ? `/${name}` : `${path}/${name}`, site.scopes)) events.push({ type, uri: child(name) });
     };
     if (before) {
-      // A file we wrote, listed for the first time since: changed by someone else if it is not what stat told VS Code after our write.
-      const byName = new Map(entries.map((e) => [e.name, e]));
-      const differsFromOurs = (name: string) => {
-        const told = this.told.get(child(name).toString());
-        return !!told && differsFromTold(byName.get(name)!, told);
-      };
-      const diff = diffListing(before, after, since, differsFromOurs);
+      const diff = diffListing(before, after);
       diff.deleted.forEach((n) => add(vscode.FileChangeType.Deleted, n));
       diff.created.forEach((n) => add(vscode.FileChangeType.Created, n));
       diff.changed.forEach((n) => add(vscode.FileChangeType.Changed, n));
@@ -217,15 +211,11 @@ export class RemoteWatcher implements vscode.Disposable {
   /**
    * Our own write, delete or rename of `name` in `dir`, just done and announced: not a remote
    * change, whatever the listings around it show. `replaced`: what was listed under that name is no
-   * more (deleted, renamed away, or a rename's target). `exists`: whether our operation left the
-   * name there (undefined: not known), so the first listing after it can tell someone else's change
-   * from ours. `known`: the folder's last listing as the cache holds it, for a folder watched but
-   * not yet seen here.
+   * more (deleted, renamed away, or a rename's target). `known`: the folder's last listing as the
+   * cache holds it, for a folder watched but not yet seen here.
    */
-  own(dir: vscode.Uri, name: string, replaced: boolean, exists: boolean | undefined, known: ReadonlyMap<string, FileEntry> | undefined): void {
+  own(dir: vscode.Uri, name: string, replaced: boolean, known: ReadonlyMap<string, FileEntry> | undefined): void {
     const ours = ++this.operations;
-    // What stat told before our write describes the file we replaced: only a stat after it is compared.
-    this.told.delete(vscode.Uri.joinPath(dir, name).toString());
     const site = this.sites.get(this.key(dir));
     if (!site) return;
     const path = normalize(dir.path);
@@ -234,7 +224,7 @@ export class RemoteWatcher implements vscode.Disposable {
     // No listing of the folder at all: its first one is compared with nothing.
     const snap = site.snapshots.get(path) ?? (known ? signatures(known.values()) : undefined);
     if (!snap) return;
-    snap.set(name, { ours, exists });
+    snap.set(name, { ours });
     this.keep(site, path, snap);
   }
 

@@ -10,7 +10,6 @@
  * mean what they say; its ExtendedLog shows every command a poll sends.
  */
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -217,32 +216,6 @@ suite('explorer: remote changes reach the editor (proftpd, pollSeconds 1)', () =
     });
   });
 
-  test('a colleague\'s edit or delete right after our save, before our next listing, is announced: the open editor gets the edit, the delete is logged', async () => {
-    writeAsServer(server, 'after/index.html', '<p>first</p>\n');
-    writeAsServer(server, 'after/gone.html', 'first\n');
-    await withSiteFolder(SITE, uri('/'), async () => {
-      await vscode.workspace.fs.readDirectory(uri('/after')); // polled from now on, as a folder the Explorer expanded
-      const doc = await openUnedited(uri('/after/index.html'));
-      await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 + 500)); // a poll, so the folder's listing is known
-      const from = remoteChangesLogged(SITE).length;
-      const edit = new vscode.WorkspaceEdit();
-      edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), '<p>ours</p>\n');
-      assert.ok(await vscode.workspace.applyEdit(edit));
-      assert.ok(await doc.save());
-      // At once, so before any listing that starts after our save: another size.
-      writeAsServer(server, 'after/index.html', '<p>a colleague\'s longer version</p>\n');
-      await until('the editor to show the colleague\'s version', () => doc.getText() === '<p>a colleague\'s longer version</p>\n', POLL_SECONDS * 1000 + 4_000);
-      assert.equal(doc.isDirty, false);
-      // Saved, stat as VS Code does after a save, then deleted by someone else.
-      await vscode.workspace.fs.writeFile(uri('/after/gone.html'), Buffer.from('ours\n'));
-      fs.rmSync(path.join(server.root, 'after/gone.html'));
-      await until('the delete in the log', () => remoteChangesLogged(SITE).slice(from).some((l) => l.includes('deleted /after/gone.html')), POLL_SECONDS * 1000 + 4_000);
-      // Our own save is not among them: the colleague's edit is told once.
-      const lines = remoteChangesLogged(SITE).slice(from);
-      assert.equal(lines.filter((l) => l.includes('changed /after/index.html')).length, 1, lines.join('\n'));
-    });
-  });
-
   test('after FTP: Set Transfer Mode of the open site, polling goes on by itself, with the new mode and no password asked', async () => {
     writeAsServer(server, 'resume/first.txt', 'one\n');
     await withSiteFolder(SITE, uri('/'), async () => {
@@ -304,49 +277,6 @@ suite('explorer: remote changes reach the editor (proftpd, pollSeconds 1)', () =
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await vscode.commands.executeCommand('ftpWorkspace.disconnect', TYPED);
       await setSite(TYPED, undefined);
-    }
-  });
-
-  test('a poll that reopens the site after a settings change and has its stored password refused sends it once: not on later ticks or a new watch; the user\'s next operation tells it', async () => {
-    const LOCK = 'watchlock';
-    const lock = (p: string) => vscode.Uri.parse(`ftp://${LOCK}${p}`);
-    // proftpd reads its AuthUserFile at each login: a new hash there is the password changed on the server.
-    const passwd = path.join(path.dirname(server.logFile!), 'ftpd.passwd');
-    const original = fs.readFileSync(passwd, 'utf8');
-    await setSite(LOCK, { host: server.host, port: server.port, user: server.user, pollSeconds: POLL_SECONDS });
-    await vscode.commands.executeCommand('ftpWorkspace.setPassword', LOCK, server.password);
-    try {
-      writeAsServer(server, 'lock/page.txt', 'first\n');
-      await openUnedited(lock('/lock/page.txt'));
-      await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 + 500)); // polled: the pool is open and working
-      const hash = execFileSync('openssl', ['passwd', '-6', 'changed on the server'], { encoding: 'utf8' }).trim();
-      fs.writeFileSync(passwd, original.replace(/^test:[^:]*:/m, `test:${hash}:`));
-      const passes = commandsLogged(server, 'PASS');
-      const shown: string[] = [];
-      const quiet = () => answering('showInputBox', (m) => void shown.push(`input ${m}`), () => answering('showErrorMessage', (m) => void shown.push(`error ${m}`), async () => {
-        await vscode.commands.executeCommand('ftpWorkspace.setTransferMode', LOCK, 'active');
-        await until('the new mode', () => config().get<Record<string, { transferMode?: string }>>('sites')?.[LOCK]?.transferMode === 'active');
-        await until('the poll to log in again', () => commandsLogged(server, 'PASS') > passes, POLL_SECONDS * 1000 + 4_000);
-        await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 * 3)); // three more ticks' time
-        // A new watch wakes polling (VS Code watching one more file, say), as coming back to the window does.
-        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(lock('/lock'), '*'));
-        await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 * 3));
-        watcher.dispose();
-      }));
-      await quiet();
-      assert.equal(commandsLogged(server, 'PASS') - passes, 1, `the refused password sent once: ${logged(server, 'PASS').slice(passes).join(' | ')}`);
-      assert.deepEqual(shown, [], 'a poll shows nothing');
-      // The user's next operation gets the refusal without sending the password again, and is asked for one.
-      await answering('showInputBox', () => undefined, (asked) => answering('showErrorMessage', () => undefined, async (told) => {
-        await assert.rejects(Promise.resolve(vscode.workspace.fs.readDirectory(lock('/lock'))), /530|login|password/i);
-        await until('the password question, then the notification', () => asked.length === 1 && told.length === 1);
-      }));
-      assert.equal(commandsLogged(server, 'PASS') - passes, 1, 'not sent again by the user\'s operation either: the refusal is held until the user acts on it');
-    } finally {
-      fs.writeFileSync(passwd, original);
-      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-      await vscode.commands.executeCommand('ftpWorkspace.disconnect', LOCK);
-      await setSite(LOCK, undefined);
     }
   });
 
