@@ -63,13 +63,6 @@ const TRANSFER_KEYS = new Set(['transferMode', 'passive', 'active', 'maxConnecti
 
 const MEMORY_KEY = 'ftpWorkspace.workingMethods';
 
-/** A site opened without asking anything: its settings and the password stored for them (none: anonymous). */
-interface Quiet {
-  name: string;
-  site: SiteConfig;
-  password: string | undefined;
-}
-
 /** A site as a URI names it: configured (by name), or ad hoc (user, host and port in the URI). */
 export interface ResolvedSite {
   name: string;
@@ -93,12 +86,6 @@ export class Connections implements vscode.Disposable {
   private readonly failures = new Map<string, FtpError | Error>();
   /** A refused login per key: not sent again (servers lock out clients that keep trying) until the user acts. */
   private readonly heldLogins = new Map<string, FtpError>();
-  /**
-   * Keys whose open pool a settings change closed (key -> site name and root URI): a poll may open
-   * them again with the new settings (`openForPoll`), never asking for anything. Disconnect,
-   * Reconnect and any other close end that.
-   */
-  private readonly resumable = new Map<string, { name: string; uri: vscode.Uri }>();
   /** Sites whose password prompt the user dismissed (until Disconnect, Reconnect or Set Password). */
   private readonly passwordDeclined = new Set<string>();
   /** Sites in a failure episode the user has been told about (by name). */
@@ -179,45 +166,6 @@ export class Connections implements vscode.Disposable {
     return this.open.get(this.key(uri));
   }
 
-  /** The site's pool was open when a settings change closed it, and nothing closed it since. */
-  isResumable(uri: vscode.Uri): boolean {
-    return this.resumable.has(this.key(uri));
-  }
-
-  /**
-   * The connection a poll may use: the open one, or a resumable one opened again with its new
-   * settings when that needs no question (anonymous, or a password stored for its server);
-   * otherwise undefined, and the site waits for the user's next operation, which opens it the
-   * usual way. A poll never prompts: a password typed but not remembered is not asked again here.
-   */
-  async openForPoll(uri: vscode.Uri): Promise<SiteConnection | undefined> {
-    const key = this.key(uri);
-    const entry = this.resumable.get(key);
-    if (!entry) return this.open.get(key);
-    let quiet: Quiet | undefined;
-    let asks = false;
-    try {
-      const { name, site } = this.resolveSite(uri);
-      // The password is looked up for the very settings the pool is made with.
-      const stored = anonymous(site) ? undefined : await this.secrets.lookup(name, serverIdentity(site));
-      if (!stored || stored.kind === 'bound') quiet = { name, site, password: stored?.password };
-      else asks = true;
-    } catch {
-      // no longer a usable site: not reopened
-    }
-    // The user's operation may have opened it meanwhile, or Disconnect closed it: theirs decides.
-    const opened = this.open.get(key);
-    if (opened) return opened;
-    if (this.resumable.get(key) !== entry) return undefined;
-    this.resumable.delete(key);
-    if (!quiet) {
-      if (asks) this.log.info(`[${entry.name}] not connecting again by itself after the settings change (no password stored for this server): looking for remote changes waits until the site is used`);
-      return undefined;
-    }
-    this.log.info(`[${entry.name}] connecting again with the new settings, to look for remote changes`);
-    return this.start(uri, key, quiet);
-  }
-
   /** State of a site by name, over its pools (an ad-hoc name may have an ftp:// and an ftps:// one). */
   stateOf(site: string): SiteState {
     const keys = this.keysOf(site);
@@ -249,12 +197,7 @@ export class Connections implements vscode.Disposable {
   }
 
   get(uri: vscode.Uri): Promise<SiteConnection> {
-    return this.start(uri, this.key(uri));
-  }
-
-  /** The key's connection, opened when there is none (`quiet`: with these settings and password, else asked as usual). */
-  private start(uri: vscode.Uri, key: string, quiet?: Quiet): Promise<SiteConnection> {
-    this.resumable.delete(key);
+    const key = this.key(uri);
     if (!this.addresses.has(key)) this.addresses.set(key, uri.with({ path: '/', query: '', fragment: '' }));
     if (!this.names.has(key)) this.names.set(key, Connections.nameOf(uri));
     // A refused login is not tried again by itself: VS Code retries reads, and servers lock out
@@ -263,7 +206,7 @@ export class Connections implements vscode.Disposable {
     if (held) return Promise.reject(held);
     let c = this.open.get(key);
     if (!c) {
-      c = this.create(uri, key, quiet);
+      c = this.create(uri, key);
       this.open.set(key, c);
       c.catch(() => {
         if (this.open.get(key) === c) this.open.delete(key);
@@ -427,9 +370,9 @@ export class Connections implements vscode.Disposable {
     };
   }
 
-  private async create(uri: vscode.Uri, key: string, quiet?: Quiet): Promise<SiteConnection> {
-    const { name, site } = quiet ?? this.resolveSite(uri);
-    const options = quiet ? this.optionsFor(name, site, quiet.password) : await this.connectOptions(name, site);
+  private async create(uri: vscode.Uri, key: string): Promise<SiteConnection> {
+    const { name, site } = this.resolveSite(uri);
+    const options = await this.connectOptions(name, site);
     const mode = options.transferMode!;
     this.log.info(`[${name}] ${describeServer(serverIdentity(site))}: connecting`);
     const pool = new FtpPool(options);
@@ -470,7 +413,6 @@ export class Connections implements vscode.Disposable {
 
   /** Closes one site's connections (an ad-hoc name's under both schemes); they reopen on next use. */
   async close(site: string): Promise<void> {
-    for (const [key, r] of this.resumable) if (r.name === site) this.resumable.delete(key);
     this.forgetEpisode(site);
     await this.closeKeys(this.keysOf(site));
   }
@@ -522,7 +464,6 @@ export class Connections implements vscode.Disposable {
   }
 
   async closeAll(): Promise<void> {
-    this.resumable.clear();
     this.passwordDeclined.clear();
     this.notified.clear();
     this.passwordRetyped.clear();
@@ -537,10 +478,7 @@ export class Connections implements vscode.Disposable {
    */
   private async settingsChanged(): Promise<void> {
     this.keyCache.clear(); // a name may now mean another site
-    // A site closed by an earlier change that now names another site, or none, is not reopened.
-    for (const [key, r] of this.resumable) if (this.key(r.uri) !== key) this.resumable.delete(key);
     const changed: string[] = [];
-    const reopen: Array<[string, { name: string; uri: vscode.Uri }]> = [];
     const reload = new Map<string, vscode.Uri>();
     for (const [key, uri] of this.addresses) {
       let now: { json: string; site: SiteConfig } | undefined;
@@ -557,22 +495,18 @@ export class Connections implements vscode.Disposable {
       if (!before && !this.failures.has(key) && !this.heldLogins.has(key)) continue; // never connected: nothing to close
       changed.push(key);
       const name = this.names.get(key);
-      // An open, working pool closed only because its settings changed: polling may open it again.
-      if (now && name !== undefined && this.pools.has(key) && !this.failures.has(key) && !this.heldLogins.has(key)) reopen.push([key, { name, uri }]);
       const shows = !before || !now || Object.keys({ ...before.site, ...now.site }).some((k) =>
         !TRANSFER_KEYS.has(k) && JSON.stringify(before.site[k as keyof SiteConfig]) !== JSON.stringify(now!.site[k as keyof SiteConfig]));
       if (name !== undefined && (this.failures.has(key) || this.heldLogins.has(key) || shows)) reload.set(name, uri);
     }
     for (const name of new Set(changed.map((k) => this.names.get(k)).filter((n): n is string => n !== undefined))) this.forgetEpisode(name);
-    await this.closeKeys(changed, reopen);
+    await this.closeKeys(changed);
     for (const [site, uri] of reload) this.reloadEmitter.fire({ site, uri });
   }
 
-  /** `resume`: keys a poll may open again, marked in the same step as they close (a poll never sees them merely closed). */
-  private async closeKeys(keys: string[], resume: Array<[string, { name: string; uri: vscode.Uri }]> = []): Promise<void> {
+  private async closeKeys(keys: string[]): Promise<void> {
     const closing = keys.map((k) => this.open.get(k)).filter((c): c is Promise<SiteConnection> => !!c);
     for (const k of keys) {
-      this.resumable.delete(k);
       const name = this.names.get(k);
       if (name !== undefined) this.passwordDeclined.delete(name);
       this.names.delete(k);
@@ -583,7 +517,6 @@ export class Connections implements vscode.Disposable {
       this.failures.delete(k);
       this.heldLogins.delete(k);
     }
-    for (const [k, r] of resume) this.resumable.set(k, r);
     await Promise.all(closing.map((c) => c.then((x) => x.pool.close(), () => undefined)));
     this.publish();
   }

@@ -114,47 +114,37 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     return this.watcher.watch(uri, options);
   }
 
-  /**
-   * The site as a poll sees it: its pool open and not failed, or closed by a settings change while
-   * it worked (a poll opens it again, without asking anything), or closed (Disconnect, never opened).
-   */
+  /** The site as a poll sees it: its pool open (not closed by Disconnect or a settings change) and not failed. */
   private siteCondition(uri: vscode.Uri): SiteCondition {
-    if (!this.connections.peek(uri)) return this.connections.isResumable(uri) ? 'resumable' : 'closed';
+    if (!this.connections.peek(uri)) return 'closed';
     return this.connections.stateOf(siteOf(uri)?.name ?? decodeURIComponent(uri.authority)).state === 'failed' ? 'failed' : 'open';
   }
 
   /**
-   * A poll's listing: through the site's open pool, or one a settings change closed opened again
-   * with the new settings (never asking for a password, never reporting to the UI), remembered like
-   * any listing so it also answers stats.
+   * A poll's listing: through the site's open pool only (never connecting, asking a password or
+   * reporting to the UI), remembered like any listing so it also answers stats.
    */
-  private async pollList(dir: vscode.Uri): Promise<'listed' | 'gone' | 'refused' | 'closed'> {
-    const site = await this.connections.openForPoll(dir);
-    if (!site) return 'closed';
+  private async pollList(dir: vscode.Uri): Promise<'listed' | 'gone' | 'refused'> {
+    const pending = this.connections.peek(dir);
+    if (!pending) throw new Error('the site was closed');
+    const site = await pending;
     try {
-      const since = this.watcher.listingStarts();
       const { entries } = await site.pool.run((c) => c.list(this.serverPath(site, dir)), { idempotent: true });
-      this.remember(dir, entries, 'poll', since);
+      this.remember(dir, entries, 'poll');
       return 'listed';
     } catch (e) {
       if (isFtpError(e, 'notFound') || isFtpError(e, 'notADirectory')) return 'gone';
       if (isFtpError(e, 'permission')) return 'refused';
-      // Its pool was closed under it (Disconnect, a settings change): no news about the server; the
-      // site's condition says whether polling goes on.
-      if (site.pool.isClosed) return 'closed';
       throw e;
     }
   }
 
-  /**
-   * A listing of `dir`: kept (it answers stats), and compared with the one before it (remote
-   * changes). `since`: the watcher's `listingStarts()` before the listing was asked for.
-   */
-  private remember(dir: vscode.Uri, entries: FileEntry[], source: ListingSource, since: number): void {
+  /** A listing of `dir`: kept (it answers stats), and compared with the one before it (remote changes). */
+  private remember(dir: vscode.Uri, entries: FileEntry[], source: ListingSource): void {
     const key = this.dirKey(dir);
     const previous = this.cache.known(key);
     this.cache.set(key, entries);
-    this.watcher.observe(dir, previous, entries, source, since);
+    this.watcher.observe(dir, previous, entries, source);
     this.listedEmitter.fire(key);
   }
 
@@ -169,9 +159,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   /** Lists a folder for our own use (not shown to VS Code) and keeps the listing like any other. */
   private async listFolder(c: FtpClient, dir: vscode.Uri, path: string, signal?: AbortSignal): Promise<FileEntry[]> {
-    const since = this.watcher.listingStarts();
     const { entries } = await c.list(path, { signal });
-    this.remember(dir, entries, 'internal', since);
+    this.remember(dir, entries, 'internal');
     return entries;
   }
 
@@ -224,9 +213,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         const err = toFileSystemError(e, uri, site && { mode: site.mode, working: site.pool.modeMemory.working });
         // Our own checks' answers (a folder that exists, a file not there) are outcomes, not failures:
         // info, named. A server's "not found" is its reply in the log already (debug: see below).
-        // A folder's path read as a file: VS Code does that beside its stat (readFile), nothing to tell.
-        if (e instanceof vscode.FileSystemError && e.code === 'FileIsADirectory') this.log.debug(`FileIsADirectory: ${err.message}`);
-        else if (e instanceof vscode.FileSystemError || isFtpError(e, 'aborted')) this.log.info(`${e instanceof vscode.FileSystemError ? e.code : 'Cancelled'}: ${err.message}`);
+        if (e instanceof vscode.FileSystemError || isFtpError(e, 'aborted')) this.log.info(`${e instanceof vscode.FileSystemError ? e.code : 'Cancelled'}: ${err.message}`);
         else if (isFtpError(e, 'notFound')) {
           // Debug: the server's own reply is in the log just above, and VS Code stats every new file's path.
           if (!VSCODE_PROBES.test(uri.path)) this.log.debug(`FileNotFound: ${err.message}`);
@@ -300,56 +287,22 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
     return this.run(uri, async (c, _site, path) => {
-      const since = this.watcher.listingStarts();
       const { entries, unparsed } = await c.list(path);
       for (const u of unparsed) this.log.warn(`Could not read a listing line of ${uri.toString(true)}: ${JSON.stringify(u.line)} (${u.reason})`);
-      this.remember(uri, entries, 'vscode', since);
+      this.remember(uri, entries, 'vscode');
       this.watcher.listedByVsCode(uri);
       return entries.map((e) => [e.name, this.toStat(e).type] as [string, vscode.FileType]);
     });
   }
 
-  /**
-   * VS Code's FileService reads a path while it stats it (its validation runs beside the read), so
-   * a folder opened by its URI is read as a file too: that is FileIsADirectory, not a failure.
-   */
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
-    const listed = this.listed(uri);
-    if (listed?.type === 'directory') throw vscode.FileSystemError.FileIsADirectory(uri);
-    const progress = new LazyProgress(escapeMessage(`Downloading ${baseName(uri.path)}`), listed?.size);
+    const known = this.listed(uri)?.size;
+    const progress = new LazyProgress(escapeMessage(`Downloading ${baseName(uri.path)}`), known);
     try {
       const expectedSize = this.expectedSize(uri);
-      return await this.run(uri, async (c, _site, path) => {
-        try {
-          return await c.download(path, { signal: progress.signal, onProgress: (n) => progress.bytes(n), expectedSize });
-        } catch (e) {
-          if (REFUSED_READ.some((kind) => isFtpError(e, kind)) && (await this.isFolder(c, uri, path, e as FtpError))) throw vscode.FileSystemError.FileIsADirectory(uri);
-          throw e;
-        }
-      }, true, progress.signal);
+      return await this.run(uri, (c, _site, path) => c.download(path, { signal: progress.signal, onProgress: (n) => progress.bytes(n), expectedSize }), true, progress.signal);
     } finally {
       progress.dispose();
-    }
-  }
-
-  /**
-   * After the server refused to send `path`: is it a folder? Servers say so in their own words
-   * (vsftpd "550 Failed to open file.", ftp-srv "551 Cannot read a directory"), which are not read
-   * here: the folder's kept listing says, else a stat asks the server (a round trip only after a
-   * refusal). Not for a missing VS Code probe path (`.vscode/settings.json`): those are many, and
-   * their absence is normal.
-   */
-  private async isFolder(c: FtpClient, uri: vscode.Uri, path: string, refusal: FtpError): Promise<boolean> {
-    const dir = this.dirKey(vscode.Uri.joinPath(uri, '..'));
-    const name = baseName(uri.path);
-    const kept = this.cache.known(dir)?.get(name);
-    if (kept && kept.type !== 'symlink') return kept.type === 'directory';
-    // Listed moments ago without it, or a probe path the server says is not there.
-    if (!kept && (this.cache.get(dir) || (refusal.kind === 'notFound' && VSCODE_PROBES.test(uri.path)))) return false;
-    try {
-      return (await c.stat(path)).type === 'directory';
-    } catch {
-      return false;
     }
   }
 
@@ -719,31 +672,17 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     return result;
   }
 
-  /**
-   * Our own operation on `uri`, done: VS Code is told, kept listings are read anew, and the poll's
-   * memory of the folder takes it as ours (not a remote change). `replaced`: what was listed under
-   * that name, and below it, is no more (deleted, renamed away, or overwritten by a rename).
-   */
-  private changed(uri: vscode.Uri, type: vscode.FileChangeType, replaced = false): void {
+  /** Tells VS Code, and makes cached listings be read anew (`gone`: the entry and what was under it are no more). */
+  private changed(uri: vscode.Uri, type: vscode.FileChangeType, gone = false): void {
     const parent = vscode.Uri.joinPath(uri, '..');
-    const key = this.dirKey(parent);
-    const name = baseName(uri.path);
-    this.watcher.own(parent, name, replaced, this.cache.known(key)); // before the cache forgets it
-    // The folder's time moves with what is in it: its line in its own folder's listing is ours too.
-    if (parent.path !== '/') {
-      const grandparent = vscode.Uri.joinPath(parent, '..');
-      this.watcher.own(grandparent, baseName(parent.path), false, this.cache.known(this.dirKey(grandparent)));
-    }
-    if (replaced) this.cache.forget(key, name);
-    else this.cache.touched(key, name);
+    if (gone) this.cache.forget(this.dirKey(parent), baseName(uri.path));
+    else this.cache.touched(this.dirKey(parent), baseName(uri.path));
     this.statSizes.delete(uri.toString());
     this.recent.clear();
+    this.watcher.own(parent, baseName(uri.path), gone);
     this.emitter.fire([{ type, uri }, { type: vscode.FileChangeType.Changed, uri: parent }]);
   }
 }
-
-/** The engine's errors for a RETR the server refused by a reply: perhaps because the path is a folder. */
-const REFUSED_READ = ['notFound', 'permission', 'server', 'transient', 'commandRejected'] as const;
 
 /** A site's poll interval in ms (`pollSeconds`, default 10; 0: off). */
 function pollInterval(site: SiteConfig | undefined): number {

@@ -5,29 +5,20 @@
  *
  * A change is a difference between two listings of a folder, compared as the server gave them:
  * kind, size, modified time (to the second for MLSD, to the minute for `ls -l`: two saves of the
- * same size within one minute look alike there), and a link's target. A name we wrote, renamed or
- * deleted ourselves is taken as it is listed next, without an event: we announced it already. "Next"
- * is a listing that started after our operation ended: one already under way may show the folder
- * from before it, so the name stays ours until then.
+ * same size within one minute look alike there), and a link's target. A name we wrote ourselves
+ * is taken as it is listed next, without an event: we announced it already.
  */
 import type { FileEntry } from '../ftp';
 
-/** A name our own operation number `ours` wrote, renamed or deleted: not compared until a listing that started after it. */
-export interface Ours {
-  ours: number;
-}
-
-/** What a listing said of one name (compared as a whole), or ours. */
-export type Signature = string | Ours;
-
-const isOurs = (s: Signature | undefined): s is Ours => typeof s === 'object';
+/** What a listing said of one name: compared as a whole. `null`: ours, take the next listing's word. */
+export type Signature = string | null;
 
 export function signature(e: FileEntry): string {
   return `${e.type}\u0000${e.size ?? ''}\u0000${e.modified ?? ''}\u0000${e.modifiedPrecision ?? ''}\u0000${e.linkTarget ?? ''}`;
 }
 
-export function signatures(entries: Iterable<FileEntry>): Map<string, string> {
-  const m = new Map<string, string>();
+export function signatures(entries: Iterable<FileEntry>): Map<string, Signature> {
+  const m = new Map<string, Signature>();
   for (const e of entries) m.set(e.name, signature(e));
   return m;
 }
@@ -38,35 +29,22 @@ export interface ListingDiff {
   changed: string[];
 }
 
-/**
- * The names that appeared, went, or changed (a file that became a folder is deleted and created);
- * ours are no change, whether the listing shows them or not.
- */
-export function diffListing(before: ReadonlyMap<string, Signature>, after: ReadonlyMap<string, string>): ListingDiff {
+/** The names that appeared, went, or changed (a file that became a folder is deleted and created). */
+export function diffListing(before: ReadonlyMap<string, Signature>, after: ReadonlyMap<string, Signature>): ListingDiff {
   const diff: ListingDiff = { created: [], deleted: [], changed: [] };
   for (const [name, sig] of after) {
     if (!before.has(name)) diff.created.push(name);
     else {
       const old = before.get(name)!;
-      if (isOurs(old) || old === sig) continue;
-      if (old.split('\u0000')[0] !== sig.split('\u0000')[0]) {
+      if (old === null || old === sig) continue;
+      if (old.split('\u0000')[0] !== sig!.split('\u0000')[0]) {
         diff.deleted.push(name);
         diff.created.push(name);
       } else diff.changed.push(name);
     }
   }
-  for (const [name, old] of before) if (!after.has(name) && !isOurs(old)) diff.deleted.push(name);
+  for (const name of before.keys()) if (!after.has(name)) diff.deleted.push(name);
   return diff;
-}
-
-/**
- * What the next listing is compared with: this one, but for our names whose operation ended after
- * the listing started (`since`: the last operation number it could see), which stay ours.
- */
-export function nextSnapshot(before: ReadonlyMap<string, Signature> | undefined, after: ReadonlyMap<string, string>, since: number): Map<string, Signature> {
-  const next = new Map<string, Signature>(after);
-  if (before) for (const [name, old] of before) if (isOurs(old) && old.ours > since) next.set(name, old);
-  return next;
 }
 
 /** What VS Code was told of a file by stat (MLST or MDTM: to the second). */
@@ -160,23 +138,14 @@ export function pollFolders(t: PollTargets): string[] {
   return out;
 }
 
-/**
- * The site as the watcher sees it: no pool (never opened, or Disconnect), failed, open, or
- * 'resumable': its open pool was closed by a settings change, and a poll may open it again with
- * the new settings (only without asking for anything), as if it had stayed open.
- */
-export type SiteCondition = 'closed' | 'failed' | 'open' | 'resumable';
-
-/** Open, or as good as open: a poll may list through it. */
-export function polledWhen(condition: SiteCondition): boolean {
-  return condition === 'open' || condition === 'resumable';
-}
+/** The site as the watcher sees it: no pool (never opened, or Disconnect), failed, or open. */
+export type SiteCondition = 'closed' | 'failed' | 'open';
 
 /**
- * A site is polled only while it is open (or resumable), not failed, and the user did something
- * with it within `activeMs` (the pool's idle time): polls never keep a site connected on their
- * own, and never open a connection to a site nobody is using.
+ * A site is polled only while it is open, not failed, and the user did something with it within
+ * `activeMs` (the pool's idle time): polls never keep a site connected on their own, and never
+ * open a connection to a site nobody is using.
  */
 export function pollable(condition: SiteCondition, lastUserAction: number, now: number, activeMs: number): boolean {
-  return polledWhen(condition) && now - lastUserAction < activeMs;
+  return condition === 'open' && now - lastUserAction < activeMs;
 }
