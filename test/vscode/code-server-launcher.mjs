@@ -20,7 +20,8 @@ const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CODE_SERVER = path.join(REPO, '.test-tools', 'code-server', 'node_modules', '.bin', 'code-server');
-const TIMEOUT_MS = Number(process.env.FTPWS_VSCODE_TIMEOUT_MS ?? 10 * 60_000);
+// The whole suite takes 7-9 minutes on a quiet 2-core machine: room for a loaded one, still a cap on a hang.
+const TIMEOUT_MS = Number(process.env.FTPWS_VSCODE_TIMEOUT_MS ?? 15 * 60_000);
 
 const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const extensionDevelopmentPath = arg('extensionDevelopmentPath');

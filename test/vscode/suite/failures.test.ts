@@ -401,9 +401,15 @@ suite('the status bar\'s command (pyftpdlib)', () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.parse('ftp://barsite/bar.txt')));
     await until('the status bar to show the site', () => /barsite/.test(api().statusBarText() ?? ''));
     await vscode.commands.executeCommand('ftpWorkspace.showLog');
-    await until('the Output panel to have the focus', () => vscode.window.activeTextEditor?.document.uri.scheme === 'output');
-    await new Promise((r) => setTimeout(r, 300));
-    assert.match(api().statusBarText() ?? 'hidden', /barsite/);
+    try {
+      await until('the Output panel to have the focus', () => vscode.window.activeTextEditor?.document.uri.scheme === 'output');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.match(api().statusBarText() ?? 'hidden', /barsite/);
+    } finally {
+      // Left open, the panel renders every line the later suites log (thousands): the window
+      // slowed until the extension host was reported unresponsive in the search suite.
+      await vscode.commands.executeCommand('workbench.action.closePanel');
+    }
     const local = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-bar-')), 'local.txt');
     fs.writeFileSync(local, 'local\n');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(local)));
