@@ -678,7 +678,6 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     if (gone) this.cache.forget(this.dirKey(parent), baseName(uri.path));
     else this.cache.touched(this.dirKey(parent), baseName(uri.path));
     this.statSizes.delete(uri.toString());
-    this.recent.clear();
     this.watcher.own(parent, baseName(uri.path), gone);
     this.emitter.fire([{ type, uri }, { type: vscode.FileChangeType.Changed, uri: parent }]);
   }

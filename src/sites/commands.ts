@@ -80,9 +80,8 @@ export async function setTransferMode(arg?: SiteArg, mode?: TransferMode): Promi
     { placeHolder: `Transfer mode for ${site}` }))?.mode;
   if (!mode) return;
   await updateSite(site, { transferMode: mode });
-  // Said where it shows whatever is open (the site's status bar item shows only beside its editors);
-  // `$(` in a name would read as an icon.
-  vscode.window.setStatusBarMessage(`$(check) FTP site "${site.replace(/\$\(/g, '\\$(')}": transfer mode ${MODES.find((m) => m.mode === mode)?.label.toLowerCase() ?? mode}`, 5000);
+  // Said where it shows whatever is open (the site's status bar item shows only beside its editors).
+  vscode.window.setStatusBarMessage(`$(check) FTP site "${escapeIcons(site)}": transfer mode ${MODES.find((m) => m.mode === mode)?.label.toLowerCase() ?? mode}`, 5000);
 }
 
 /** FTP: Edit Site Settings: the settings file that defines the site, with the cursor on it. */
