@@ -16,7 +16,7 @@
 import * as vscode from 'vscode';
 import { DataMethod, FallbackEvent, FtpError, FtpErrorKind, FtpPool, LogEvent, PoolOptions, Timeouts, TransferMode, isFtpError } from '../ftp';
 import { SiteConfig, defaultTransferMode, methodOrder, siteOf, workspaceSitesWithheld } from '../sites/config';
-import { SiteSecrets, describeServer, serverIdentity } from '../sites/secrets';
+import { SiteSecrets, describeServer, sameServer, serverIdentity } from '../sites/secrets';
 import { TrustedCertificates } from '../sites/certificates';
 import { escapeMessage } from '../ui/escape';
 import { parseAuthority } from '../sites/names';
@@ -63,6 +63,13 @@ const TRANSFER_KEYS = new Set(['transferMode', 'passive', 'active', 'maxConnecti
 
 const MEMORY_KEY = 'ftpWorkspace.workingMethods';
 
+/** A site opened without asking anything: its settings and the password stored for them (none: anonymous). */
+interface Quiet {
+  name: string;
+  site: SiteConfig;
+  password: string | undefined;
+}
+
 /** A site as a URI names it: configured (by name), or ad hoc (user, host and port in the URI). */
 export interface ResolvedSite {
   name: string;
@@ -86,6 +93,12 @@ export class Connections implements vscode.Disposable {
   private readonly failures = new Map<string, FtpError | Error>();
   /** A refused login per key: not sent again (servers lock out clients that keep trying) until the user acts. */
   private readonly heldLogins = new Map<string, FtpError>();
+  /**
+   * Keys whose open pool a settings change closed (key -> site name and root URI): a poll may open
+   * them again with the new settings (`openForPoll`), never asking for anything. Disconnect,
+   * Reconnect and any other close end that.
+   */
+  private readonly resumable = new Map<string, { name: string; uri: vscode.Uri }>();
   /** Sites whose password prompt the user dismissed (until Disconnect, Reconnect or Set Password). */
   private readonly passwordDeclined = new Set<string>();
   /** Sites in a failure episode the user has been told about (by name). */
@@ -146,11 +159,28 @@ export class Connections implements vscode.Disposable {
     const address = `${uri.scheme}://${uri.authority}`;
     let key = this.keyCache.get(address);
     if (key === undefined) {
-      const configured = siteOf(uri);
-      key = configured ? `site:${configured.name}` : address;
+      key = Connections.keyNow(uri);
       this.keyCache.set(address, key);
     }
     return key;
+  }
+
+  private static keyNow(uri: vscode.Uri): string {
+    const configured = siteOf(uri);
+    return configured ? `site:${configured.name}` : `${uri.scheme}://${uri.authority}`;
+  }
+
+  /**
+   * The site `uri` names now, if it is still the site of `key` (read from the settings, not the
+   * cache): a settings change may land during any wait, and a pool made with what was read before
+   * it would keep the old server and settings, since that change found no pool to close.
+   */
+  private siteNow(uri: vscode.Uri, key: string): ResolvedSite | undefined {
+    try {
+      return Connections.keyNow(uri) === key ? this.resolveSite(uri) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private static nameOf(uri: vscode.Uri): string {
@@ -164,6 +194,52 @@ export class Connections implements vscode.Disposable {
   /** The site's connection if one is open or opening, without opening one. */
   peek(uri: vscode.Uri): Promise<SiteConnection> | undefined {
     return this.open.get(this.key(uri));
+  }
+
+  /** The site's pool was open when a settings change closed it, and nothing closed it since. */
+  isResumable(uri: vscode.Uri): boolean {
+    return this.resumable.has(this.key(uri));
+  }
+
+  /**
+   * The connection a poll may use: the open one, or a resumable one opened again with its new
+   * settings when that needs no question (anonymous, or a password stored for its server);
+   * otherwise undefined, and the site waits for the user's next operation, which opens it the
+   * usual way. A poll never prompts: a password typed but not remembered is not asked again here.
+   */
+  async openForPoll(uri: vscode.Uri): Promise<SiteConnection | undefined> {
+    const key = this.key(uri);
+    const entry = this.resumable.get(key);
+    if (!entry) return this.open.get(key);
+    let quiet: Quiet | undefined;
+    let asks = false;
+    const resolved = this.siteNow(uri, key);
+    if (resolved) {
+      const { name, site } = resolved;
+      try {
+        // The password is looked up for the very settings the pool is made with.
+        const stored = anonymous(site) ? undefined : await this.secrets.lookup(name, serverIdentity(site));
+        if (!stored || stored.kind === 'bound') quiet = { name, site, password: stored?.password };
+        else asks = true;
+      } catch {
+        // secret storage failed: not reopened
+      }
+    }
+    // The user's operation may have opened it meanwhile, or Disconnect closed it: theirs decides.
+    const opened = this.open.get(key);
+    if (opened) return opened;
+    if (this.resumable.get(key) !== entry) return undefined;
+    // Settings changed again during the lookup: what was found is for the old ones. Still resumable,
+    // so the next poll reads the new ones.
+    const now = resolved && this.siteNow(uri, key);
+    if (resolved && (!now || configJson(now.site) !== configJson(resolved.site))) return undefined;
+    this.resumable.delete(key);
+    if (!quiet) {
+      if (asks) this.log.info(`[${entry.name}] not connecting again by itself after the settings change (no password stored for this server): looking for remote changes waits until the site is used`);
+      return undefined;
+    }
+    this.log.info(`[${entry.name}] connecting again with the new settings, to look for remote changes`);
+    return this.start(uri, key, quiet);
   }
 
   /** State of a site by name, over its pools (an ad-hoc name may have an ftp:// and an ftps:// one). */
@@ -197,7 +273,12 @@ export class Connections implements vscode.Disposable {
   }
 
   get(uri: vscode.Uri): Promise<SiteConnection> {
-    const key = this.key(uri);
+    return this.start(uri, this.key(uri));
+  }
+
+  /** The key's connection, opened when there is none (`quiet`: with these settings and password, else asked as usual). */
+  private start(uri: vscode.Uri, key: string, quiet?: Quiet): Promise<SiteConnection> {
+    this.resumable.delete(key);
     if (!this.addresses.has(key)) this.addresses.set(key, uri.with({ path: '/', query: '', fragment: '' }));
     if (!this.names.has(key)) this.names.set(key, Connections.nameOf(uri));
     // A refused login is not tried again by itself: VS Code retries reads, and servers lock out
@@ -206,7 +287,7 @@ export class Connections implements vscode.Disposable {
     if (held) return Promise.reject(held);
     let c = this.open.get(key);
     if (!c) {
-      c = this.create(uri, key);
+      c = this.create(uri, key, quiet);
       this.open.set(key, c);
       c.catch(() => {
         if (this.open.get(key) === c) this.open.delete(key);
@@ -231,19 +312,32 @@ export class Connections implements vscode.Disposable {
       this.publish();
       return;
     }
+    if (this.failed(key, error)) this.episode(key, name, error as FtpError);
+    this.publish();
+  }
+
+  /**
+   * A poll's failure (polls never show anything): a failure to reach or log in marks the site
+   * failed, so polling stops, and a refused login is held as a user operation's is (servers lock
+   * out clients that keep trying). The user is told by their next operation, which gets the same
+   * failure (the held refusal, or the server's answer again).
+   */
+  reportPollFailure(uri: vscode.Uri, error: unknown): void {
+    if (this.failed(this.key(uri), error)) this.publish();
+  }
+
+  /** Records a connection-level failure of `key` (a refused login held); false for any other failure. */
+  private failed(key: string, error: unknown): boolean {
     // Only a failure to reach or log in to the server marks the site as failed; a 550 does not,
     // nor an operation cut off because the site was closed here (Disconnect, a settings change).
-    if (isFtpError(error) && CONNECTION_KINDS.includes(error.kind) && !closedHere(error)) {
-      // A dropped or silent connection while others still work is that operation's problem, not the site's.
-      const siteDown = !ONLY_WITHOUT_CONNECTION.includes(error.kind) || this.liveConnections(key) === 0;
-      // Operations cut off when a refused login's pool was closed don't replace the refusal.
-      if (siteDown && !(this.heldLogins.has(key) && error !== this.heldLogins.get(key))) {
-        this.failures.set(key, error);
-        if (error.kind === 'loginRefused' && !this.heldLogins.has(key)) this.holdLogin(key, error);
-        this.episode(key, name, error);
-      }
-    }
-    this.publish();
+    if (!isFtpError(error) || !CONNECTION_KINDS.includes(error.kind) || closedHere(error)) return false;
+    // A dropped or silent connection while others still work is that operation's problem, not the site's.
+    const siteDown = !ONLY_WITHOUT_CONNECTION.includes(error.kind) || this.liveConnections(key) === 0;
+    // Operations cut off when a refused login's pool was closed don't replace the refusal.
+    if (!siteDown || (this.heldLogins.has(key) && error !== this.heldLogins.get(key))) return false;
+    this.failures.set(key, error);
+    if (error.kind === 'loginRefused' && !this.heldLogins.has(key)) this.holdLogin(key, error);
+    return true;
   }
 
   /** Stops sending a refused login: the pool goes, and the key answers with the refusal until the user acts. */
@@ -370,9 +464,21 @@ export class Connections implements vscode.Disposable {
     };
   }
 
-  private async create(uri: vscode.Uri, key: string): Promise<SiteConnection> {
-    const { name, site } = this.resolveSite(uri);
-    const options = await this.connectOptions(name, site);
+  private async create(uri: vscode.Uri, key: string, quiet?: Quiet): Promise<SiteConnection> {
+    let { name, site } = quiet ?? this.resolveSite(uri);
+    let options = quiet ? this.optionsFor(name, site, quiet.password) : await this.connectOptions(name, site);
+    // The settings may change while a password is asked for: that change found no pool to close, so
+    // the pool is made with the settings as they are now. The password typed goes only to the
+    // server it was typed for; another server is asked for its own.
+    while (!quiet) {
+      const now = this.siteNow(uri, key);
+      if (!now) throw vscode.FileSystemError.Unavailable(escapeMessage(`The settings of FTP site "${name}" changed while connecting: it names another site now. Try again.`));
+      if (configJson(now.site) === configJson(site)) break;
+      const sameLogin = sameServer(serverIdentity(now.site), serverIdentity(site));
+      this.log.info(`[${name}] the site's settings changed while connecting: connecting with the new ones`);
+      ({ name, site } = now);
+      options = sameLogin ? this.optionsFor(name, site, options.password) : await this.connectOptions(name, site);
+    }
     const mode = options.transferMode!;
     this.log.info(`[${name}] ${describeServer(serverIdentity(site))}: connecting`);
     const pool = new FtpPool(options);
@@ -413,6 +519,7 @@ export class Connections implements vscode.Disposable {
 
   /** Closes one site's connections (an ad-hoc name's under both schemes); they reopen on next use. */
   async close(site: string): Promise<void> {
+    for (const [key, r] of this.resumable) if (r.name === site) this.resumable.delete(key);
     this.forgetEpisode(site);
     await this.closeKeys(this.keysOf(site));
   }
@@ -464,6 +571,7 @@ export class Connections implements vscode.Disposable {
   }
 
   async closeAll(): Promise<void> {
+    this.resumable.clear();
     this.passwordDeclined.clear();
     this.notified.clear();
     this.passwordRetyped.clear();
@@ -478,7 +586,12 @@ export class Connections implements vscode.Disposable {
    */
   private async settingsChanged(): Promise<void> {
     this.keyCache.clear(); // a name may now mean another site
+    // A site closed by an earlier change that now names another site, or none, is not reopened.
+    // One whose site changed again stays resumable: it holds no settings, openForPoll reads them
+    // afresh (and gives up if they change during its lookup).
+    for (const [key, r] of this.resumable) if (this.key(r.uri) !== key) this.resumable.delete(key);
     const changed: string[] = [];
+    const reopen: Array<[string, { name: string; uri: vscode.Uri }]> = [];
     const reload = new Map<string, vscode.Uri>();
     for (const [key, uri] of this.addresses) {
       let now: { json: string; site: SiteConfig } | undefined;
@@ -495,18 +608,22 @@ export class Connections implements vscode.Disposable {
       if (!before && !this.failures.has(key) && !this.heldLogins.has(key)) continue; // never connected: nothing to close
       changed.push(key);
       const name = this.names.get(key);
+      // An open, working pool closed only because its settings changed: polling may open it again.
+      if (now && name !== undefined && this.pools.has(key) && !this.failures.has(key) && !this.heldLogins.has(key)) reopen.push([key, { name, uri }]);
       const shows = !before || !now || Object.keys({ ...before.site, ...now.site }).some((k) =>
         !TRANSFER_KEYS.has(k) && JSON.stringify(before.site[k as keyof SiteConfig]) !== JSON.stringify(now!.site[k as keyof SiteConfig]));
       if (name !== undefined && (this.failures.has(key) || this.heldLogins.has(key) || shows)) reload.set(name, uri);
     }
     for (const name of new Set(changed.map((k) => this.names.get(k)).filter((n): n is string => n !== undefined))) this.forgetEpisode(name);
-    await this.closeKeys(changed);
+    await this.closeKeys(changed, reopen);
     for (const [site, uri] of reload) this.reloadEmitter.fire({ site, uri });
   }
 
-  private async closeKeys(keys: string[]): Promise<void> {
+  /** `resume`: keys a poll may open again, marked in the same step as they close (a poll never sees them merely closed). */
+  private async closeKeys(keys: string[], resume: Array<[string, { name: string; uri: vscode.Uri }]> = []): Promise<void> {
     const closing = keys.map((k) => this.open.get(k)).filter((c): c is Promise<SiteConnection> => !!c);
     for (const k of keys) {
+      this.resumable.delete(k);
       const name = this.names.get(k);
       if (name !== undefined) this.passwordDeclined.delete(name);
       this.names.delete(k);
@@ -517,6 +634,7 @@ export class Connections implements vscode.Disposable {
       this.failures.delete(k);
       this.heldLogins.delete(k);
     }
+    for (const [k, r] of resume) this.resumable.set(k, r);
     await Promise.all(closing.map((c) => c.then((x) => x.pool.close(), () => undefined)));
     this.publish();
   }

@@ -114,37 +114,51 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     return this.watcher.watch(uri, options);
   }
 
-  /** The site as a poll sees it: its pool open (not closed by Disconnect or a settings change) and not failed. */
+  /**
+   * The site as a poll sees it: its pool open and not failed, or closed by a settings change while
+   * it worked (a poll opens it again, without asking anything), or closed (Disconnect, never opened).
+   */
   private siteCondition(uri: vscode.Uri): SiteCondition {
-    if (!this.connections.peek(uri)) return 'closed';
+    if (!this.connections.peek(uri)) return this.connections.isResumable(uri) ? 'resumable' : 'closed';
     return this.connections.stateOf(siteOf(uri)?.name ?? decodeURIComponent(uri.authority)).state === 'failed' ? 'failed' : 'open';
   }
 
   /**
-   * A poll's listing: through the site's open pool only (never connecting, asking a password or
-   * reporting to the UI), remembered like any listing so it also answers stats.
+   * A poll's listing: through the site's open pool, or one a settings change closed opened again
+   * with the new settings (never asking for a password, never showing a failure: one that means the
+   * site can't be reached or logged in to only marks it failed), remembered like any listing so it
+   * also answers stats.
    */
-  private async pollList(dir: vscode.Uri): Promise<'listed' | 'gone' | 'refused'> {
-    const pending = this.connections.peek(dir);
-    if (!pending) throw new Error('the site was closed');
-    const site = await pending;
+  private async pollList(dir: vscode.Uri): Promise<'listed' | 'gone' | 'refused' | 'closed'> {
+    const site = await this.connections.openForPoll(dir);
+    if (!site) return 'closed';
     try {
+      const since = this.watcher.listingStarts();
       const { entries } = await site.pool.run((c) => c.list(this.serverPath(site, dir)), { idempotent: true });
-      this.remember(dir, entries, 'poll');
+      this.remember(dir, entries, 'poll', since);
       return 'listed';
     } catch (e) {
       if (isFtpError(e, 'notFound') || isFtpError(e, 'notADirectory')) return 'gone';
       if (isFtpError(e, 'permission')) return 'refused';
+      // Its pool was closed under it (Disconnect, a settings change): no news about the server; the
+      // site's condition says whether polling goes on.
+      if (site.pool.isClosed) return 'closed';
+      // Unreachable or refused: the site counts as failed, so no later poll (a tick, coming back to
+      // the window) sends the same password again; the user's next operation tells it.
+      this.connections.reportPollFailure(dir, e);
       throw e;
     }
   }
 
-  /** A listing of `dir`: kept (it answers stats), and compared with the one before it (remote changes). */
-  private remember(dir: vscode.Uri, entries: FileEntry[], source: ListingSource): void {
+  /**
+   * A listing of `dir`: kept (it answers stats), and compared with the one before it (remote
+   * changes). `since`: the watcher's `listingStarts()` before the listing was asked for.
+   */
+  private remember(dir: vscode.Uri, entries: FileEntry[], source: ListingSource, since: number): void {
     const key = this.dirKey(dir);
     const previous = this.cache.known(key);
     this.cache.set(key, entries);
-    this.watcher.observe(dir, previous, entries, source);
+    this.watcher.observe(dir, previous, entries, source, since);
     this.listedEmitter.fire(key);
   }
 
@@ -159,8 +173,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   /** Lists a folder for our own use (not shown to VS Code) and keeps the listing like any other. */
   private async listFolder(c: FtpClient, dir: vscode.Uri, path: string, signal?: AbortSignal): Promise<FileEntry[]> {
+    const since = this.watcher.listingStarts();
     const { entries } = await c.list(path, { signal });
-    this.remember(dir, entries, 'internal');
+    this.remember(dir, entries, 'internal', since);
     return entries;
   }
 
@@ -213,7 +228,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         const err = toFileSystemError(e, uri, site && { mode: site.mode, working: site.pool.modeMemory.working });
         // Our own checks' answers (a folder that exists, a file not there) are outcomes, not failures:
         // info, named. A server's "not found" is its reply in the log already (debug: see below).
-        if (e instanceof vscode.FileSystemError || isFtpError(e, 'aborted')) this.log.info(`${e instanceof vscode.FileSystemError ? e.code : 'Cancelled'}: ${err.message}`);
+        // A folder's path read as a file: VS Code does that beside its stat (readFile), nothing to tell.
+        if (e instanceof vscode.FileSystemError && e.code === 'FileIsADirectory') this.log.debug(`FileIsADirectory: ${err.message}`);
+        else if (e instanceof vscode.FileSystemError || isFtpError(e, 'aborted')) this.log.info(`${e instanceof vscode.FileSystemError ? e.code : 'Cancelled'}: ${err.message}`);
         else if (isFtpError(e, 'notFound')) {
           // Debug: the server's own reply is in the log just above, and VS Code stats every new file's path.
           if (!VSCODE_PROBES.test(uri.path)) this.log.debug(`FileNotFound: ${err.message}`);
@@ -241,9 +258,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const listed = this.listed(uri);
     // A link's own line (size and time of the link, not of its file) answers only where it is to the second (MLSD), as before.
     if (listed && (listed.type === 'directory' || (listed.type === 'file' && listed.modified !== undefined) || listed.modifiedPrecision === 'second')) {
-      const cached = this.steady(uri, this.toStat(listed), listed.modifiedPrecision);
-      if (cached.type & vscode.FileType.File) this.watcher.toldStat(uri, cached);
-      return cached;
+      return this.steady(uri, this.toStat(listed), listed.modifiedPrecision);
     }
     // The server said a moment ago it is not there (VS Code stats a new file's path several times).
     const key = uri.toString();
@@ -264,16 +279,24 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     if (steady.type & vscode.FileType.File) {
       this.statSizes.set(uri.toString(), { size: steady.size, at: Date.now() });
       if (this.statSizes.size > 200) this.statSizes.delete(this.statSizes.keys().next().value!);
-      this.watcher.toldStat(uri, steady);
     }
     return steady;
   }
 
-  /** A file's stat with the time told before when the file is the same (stat-times.ts). */
+  /**
+   * A file's stat with the time told before when the file is the same (stat-times.ts); what is
+   * told goes to the watcher too, with the precision of the answer its time came from.
+   */
   private steady(uri: vscode.Uri, stat: vscode.FileStat, precision: FileEntry['modifiedPrecision']): vscode.FileStat {
-    if (!(stat.type & vscode.FileType.File) || !stat.mtime) return stat;
+    if (!(stat.type & vscode.FileType.File)) return stat;
+    if (!stat.mtime) {
+      this.watcher.toldStat(uri, stat);
+      return stat;
+    }
     const told = this.toldTimes.tell(uri.toString(), { size: stat.size, mtime: stat.mtime, precision: precision ?? 'second' });
-    return told.mtime === stat.mtime ? stat : { ...stat, mtime: told.mtime, ctime: told.mtime };
+    const steady = told.mtime === stat.mtime ? stat : { ...stat, mtime: told.mtime, ctime: told.mtime };
+    this.watcher.toldStat(uri, steady, told.precision);
+    return steady;
   }
 
   /** The size a read of this file should return, when a listing or stat said it moments ago. */
@@ -287,22 +310,56 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
     return this.run(uri, async (c, _site, path) => {
+      const since = this.watcher.listingStarts();
       const { entries, unparsed } = await c.list(path);
       for (const u of unparsed) this.log.warn(`Could not read a listing line of ${uri.toString(true)}: ${JSON.stringify(u.line)} (${u.reason})`);
-      this.remember(uri, entries, 'vscode');
+      this.remember(uri, entries, 'vscode', since);
       this.watcher.listedByVsCode(uri);
       return entries.map((e) => [e.name, this.toStat(e).type] as [string, vscode.FileType]);
     });
   }
 
+  /**
+   * VS Code's FileService reads a path while it stats it (its validation runs beside the read), so
+   * a folder opened by its URI is read as a file too: that is FileIsADirectory, not a failure.
+   */
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
-    const known = this.listed(uri)?.size;
-    const progress = new LazyProgress(escapeMessage(`Downloading ${baseName(uri.path)}`), known);
+    const listed = this.listed(uri);
+    if (listed?.type === 'directory') throw vscode.FileSystemError.FileIsADirectory(uri);
+    const progress = new LazyProgress(escapeMessage(`Downloading ${baseName(uri.path)}`), listed?.size);
     try {
       const expectedSize = this.expectedSize(uri);
-      return await this.run(uri, (c, _site, path) => c.download(path, { signal: progress.signal, onProgress: (n) => progress.bytes(n), expectedSize }), true, progress.signal);
+      return await this.run(uri, async (c, _site, path) => {
+        try {
+          return await c.download(path, { signal: progress.signal, onProgress: (n) => progress.bytes(n), expectedSize });
+        } catch (e) {
+          if (REFUSED_READ.some((kind) => isFtpError(e, kind)) && (await this.isFolder(c, uri, path, e as FtpError))) throw vscode.FileSystemError.FileIsADirectory(uri);
+          throw e;
+        }
+      }, true, progress.signal);
     } finally {
       progress.dispose();
+    }
+  }
+
+  /**
+   * After the server refused to send `path`: is it a folder? Servers say so in their own words
+   * (vsftpd "550 Failed to open file.", ftp-srv "551 Cannot read a directory"), which are not read
+   * here: the folder's kept listing says, else a stat asks the server (a round trip only after a
+   * refusal). Not for a missing VS Code probe path (`.vscode/settings.json`): those are many, and
+   * their absence is normal.
+   */
+  private async isFolder(c: FtpClient, uri: vscode.Uri, path: string, refusal: FtpError): Promise<boolean> {
+    const dir = this.dirKey(vscode.Uri.joinPath(uri, '..'));
+    const name = baseName(uri.path);
+    const kept = this.cache.known(dir)?.get(name);
+    if (kept && kept.type !== 'symlink') return kept.type === 'directory';
+    // Listed moments ago without it, or a probe path the server says is not there.
+    if (!kept && (this.cache.get(dir) || (refusal.kind === 'notFound' && VSCODE_PROBES.test(uri.path)))) return false;
+    try {
+      return (await c.stat(path)).type === 'directory';
+    } catch {
+      return false;
     }
   }
 
@@ -499,8 +556,9 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       deleted = true;
     } finally {
       progress.dispose();
-      // A cancelled recursive delete removed part of the tree: the listings must be read again.
-      this.changed(uri, deleted ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed, true);
+      // A cancelled recursive delete removed part of the tree: the listings must be read again, and
+      // whether the name is still there is not known.
+      this.changed(uri, deleted ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed, true, !deleted);
     }
   }
 
@@ -672,16 +730,33 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     return result;
   }
 
-  /** Tells VS Code, and makes cached listings be read anew (`gone`: the entry and what was under it are no more). */
-  private changed(uri: vscode.Uri, type: vscode.FileChangeType, gone = false): void {
+  /**
+   * Our own operation on `uri`, done: VS Code is told, kept listings are read anew, and the poll's
+   * memory of the folder takes it as ours (not a remote change). `replaced`: what was listed under
+   * that name, and below it, is no more (deleted, renamed away, or overwritten by a rename). Our
+   * operation left the name there unless `type` is Deleted; `unsure`: we can't tell (a delete that
+   * failed part-way).
+   */
+  private changed(uri: vscode.Uri, type: vscode.FileChangeType, replaced = false, unsure = false): void {
     const parent = vscode.Uri.joinPath(uri, '..');
-    if (gone) this.cache.forget(this.dirKey(parent), baseName(uri.path));
-    else this.cache.touched(this.dirKey(parent), baseName(uri.path));
+    const key = this.dirKey(parent);
+    const name = baseName(uri.path);
+    const exists = unsure ? undefined : type !== vscode.FileChangeType.Deleted;
+    this.watcher.own(parent, name, replaced, exists, this.cache.known(key)); // before the cache forgets it
+    // The folder's time moves with what is in it: its line in its own folder's listing is ours too.
+    if (parent.path !== '/') {
+      const grandparent = vscode.Uri.joinPath(parent, '..');
+      this.watcher.own(grandparent, baseName(parent.path), false, true, this.cache.known(this.dirKey(grandparent)));
+    }
+    if (replaced) this.cache.forget(key, name);
+    else this.cache.touched(key, name);
     this.statSizes.delete(uri.toString());
-    this.watcher.own(parent, baseName(uri.path), gone);
     this.emitter.fire([{ type, uri }, { type: vscode.FileChangeType.Changed, uri: parent }]);
   }
 }
+
+/** The engine's errors for a RETR the server refused by a reply: perhaps because the path is a folder. */
+const REFUSED_READ = ['notFound', 'permission', 'server', 'transient', 'commandRejected'] as const;
 
 /** A site's poll interval in ms (`pollSeconds`, default 10; 0: off). */
 function pollInterval(site: SiteConfig | undefined): number {

@@ -13,18 +13,22 @@
  * When: every `pollSeconds` of the site (default 10, 0 = never), the next tick counted from the end
  * of the last, so ticks never overlap; only while the site's pool is open and not failed and the
  * user did something with it in the last minute (the pool's idle time): a poll never opens a
- * connection to a site nobody uses, and never keeps one open by itself. The user's next operation
+ * connection to a site nobody uses, and never keeps one open by itself. The one pool a poll opens
+ * is one a settings change closed while it worked ('resumable'), and only without a question
+ * (connections.ts openForPoll): a changed transfer mode does not stop polling. The user's next operation
  * (or coming back to the window while the site is still open) resumes it. A failing poll pauses the
  * site until then; it is logged, never shown. VS Code's own reads that follow our events (an editor
  * reloading, the Explorer listing again) are not the user acting.
  *
  * Every listing, whoever asked for it (a poll, the Explorer's Refresh, a save), is compared with the
- * one before it, so a Refresh also reloads an unedited editor whose file changed.
+ * one before it, so a Refresh also reloads an unedited editor whose file changed. Our own writes,
+ * renames and deletes mark their names in that memory (`own`): announced already, they are not
+ * compared again until a listing that started after them (remote-changes.ts).
  */
 import * as vscode from 'vscode';
 import type { FileEntry } from '../ftp';
 import { globToRegExp } from '../search/glob';
-import { Scope, Signature, SiteCondition, Told, diffListing, differsFromTold, fileWatched, folderWatched, listingWatched, pollFolders, pollable, signatures } from './remote-changes';
+import { Scope, Signature, SiteCondition, Told, diffListing, differsFromTold, fileWatched, folderWatched, listingWatched, nextSnapshot, pollFolders, pollable, polledWhen, signatures } from './remote-changes';
 
 /** The pool's idle time: a site the user left alone this long is not polled. */
 export const ACTIVE_MS = 60_000;
@@ -44,10 +48,12 @@ export interface PollSource {
   /** Milliseconds between ticks for this site; 0: not polled. */
   interval(uri: vscode.Uri): number;
   /**
-   * Lists a folder through the site's open pool (never opening a site) and remembers the listing,
-   * which comes back to `observe`. 'gone' when the folder is no more.
+   * Lists a folder through the site's open pool (never opening a site, but for one a settings
+   * change closed: 'resumable') and remembers the listing, which comes back to `observe`. 'gone'
+   * when the folder is no more; 'closed' when there is no pool to list with now, or it closed while
+   * listing (the site's condition then says whether polling goes on).
    */
-  list(dir: vscode.Uri): Promise<'listed' | 'gone' | 'refused'>;
+  list(dir: vscode.Uri): Promise<'listed' | 'gone' | 'refused' | 'closed'>;
 }
 
 export type ListingSource = 'poll' | 'vscode' | 'internal';
@@ -57,7 +63,7 @@ interface SiteWatch {
   scopes: Set<Scope>;
   /** Folders VS Code listed: path -> when (latest last). */
   listed: Map<string, number>;
-  /** The last listing of each polled or watched folder, as signatures. */
+  /** The last listing of each polled or watched folder, as signatures, with our own names marked. */
   snapshots: Map<string, Map<string, Signature>>;
   lastAction: number;
   lastEvents: number;
@@ -87,6 +93,8 @@ export class RemoteWatcher implements vscode.Disposable {
   private readonly told = new Map<string, Told>();
   private readonly subscriptions: vscode.Disposable[];
   private disposed = false;
+  /** Numbers our own operations, so a listing knows which of them it may not have seen. */
+  private operations = 0;
 
   constructor(
     private readonly source: PollSource,
@@ -147,28 +155,32 @@ export class RemoteWatcher implements vscode.Disposable {
     this.wake(site);
   }
 
-  /** What stat told VS Code of a file. */
-  toldStat(uri: vscode.Uri, stat: vscode.FileStat): void {
+  /** What stat told VS Code of a file (`precision`: of the answer its time came from). */
+  toldStat(uri: vscode.Uri, stat: vscode.FileStat, precision?: Told['precision']): void {
     const key = uri.toString();
     this.told.delete(key);
-    this.told.set(key, { size: stat.size, mtime: stat.mtime });
+    this.told.set(key, { size: stat.size, mtime: stat.mtime, precision });
     if (this.told.size > MAX_TOLD) this.told.delete(this.told.keys().next().value!);
   }
 
+  /** Taken right before a listing is asked for: it may not show our operations after this one. */
+  listingStarts(): number {
+    return this.operations;
+  }
+
   /**
-   * A listing of `dir` arrived (`previous`: the one the cache held before it). Differences from
-   * the last one seen are announced, for what VS Code watches.
+   * A listing of `dir` arrived (`previous`: the one the cache held before it; `since`: what
+   * `listingStarts` said before it was asked for). Differences from the last one seen are
+   * announced, for what VS Code watches.
    */
-  observe(dir: vscode.Uri, previous: ReadonlyMap<string, FileEntry> | undefined, entries: FileEntry[], source: ListingSource): void {
+  observe(dir: vscode.Uri, previous: ReadonlyMap<string, FileEntry> | undefined, entries: FileEntry[], source: ListingSource, since: number): void {
     const site = this.sites.get(this.key(dir));
     if (!site?.scopes.size) return;
     const path = normalize(dir.path);
     if (!listingWatched(path, site.scopes)) return;
     const after = signatures(entries);
     const before = site.snapshots.get(path) ?? (previous ? signatures(previous.values()) : undefined);
-    site.snapshots.delete(path);
-    site.snapshots.set(path, after);
-    if (site.snapshots.size > MAX_SNAPSHOTS) site.snapshots.delete(site.snapshots.keys().next().value!);
+    this.keep(site, path, nextSnapshot(before, after, since));
 
     const child = (name: string) => vscode.Uri.joinPath(dir, name);
     const events: vscode.FileChangeEvent[] = [];
@@ -176,13 +188,19 @@ export class RemoteWatcher implements vscode.Disposable {
       if (fileWatched(path === '/' ? `/${name}` : `${path}/${name}`, site.scopes)) events.push({ type, uri: child(name) });
     };
     if (before) {
-      const diff = diffListing(before, after);
+      // A file we wrote, listed for the first time since: changed by someone else if it is not what stat told VS Code after our write.
+      const byName = new Map(entries.map((e) => [e.name, e]));
+      const differsFromOurs = (name: string) => {
+        const told = this.told.get(child(name).toString());
+        return !!told && differsFromTold(byName.get(name)!, told);
+      };
+      const diff = diffListing(before, after, since, differsFromOurs);
       diff.deleted.forEach((n) => add(vscode.FileChangeType.Deleted, n));
       diff.created.forEach((n) => add(vscode.FileChangeType.Created, n));
       diff.changed.forEach((n) => add(vscode.FileChangeType.Changed, n));
       if ((diff.created.length || diff.deleted.length) && folderWatched(path, site.scopes)) events.push({ type: vscode.FileChangeType.Changed, uri: dir });
     } else {
-      // Listed for the first time: an open file changed since stat told VS Code about it.
+      // Listed for the first time: an open file changed since stat told VS Code about it (stat told our own writes).
       for (const e of entries) {
         const told = this.told.get(child(e.name).toString());
         if (told && differsFromTold(e, told)) add(vscode.FileChangeType.Changed, e.name);
@@ -196,17 +214,35 @@ export class RemoteWatcher implements vscode.Disposable {
     else setTimeout(() => !this.disposed && this.fire(events), 0);
   }
 
-  /** Our own write, delete or rename in `dir`: already announced, not a remote change. */
-  own(dir: vscode.Uri, name: string, gone: boolean): void {
+  /**
+   * Our own write, delete or rename of `name` in `dir`, just done and announced: not a remote
+   * change, whatever the listings around it show. `replaced`: what was listed under that name is no
+   * more (deleted, renamed away, or a rename's target). `exists`: whether our operation left the
+   * name there (undefined: not known), so the first listing after it can tell someone else's change
+   * from ours. `known`: the folder's last listing as the cache holds it, for a folder watched but
+   * not yet seen here.
+   */
+  own(dir: vscode.Uri, name: string, replaced: boolean, exists: boolean | undefined, known: ReadonlyMap<string, FileEntry> | undefined): void {
+    const ours = ++this.operations;
+    // What stat told before our write describes the file we replaced: only a stat after it is compared.
+    this.told.delete(vscode.Uri.joinPath(dir, name).toString());
     const site = this.sites.get(this.key(dir));
     if (!site) return;
     const path = normalize(dir.path);
-    const snap = site.snapshots.get(path);
-    if (snap) {
-      if (gone) snap.delete(name);
-      else snap.set(name, null);
-    }
-    if (gone) this.forgetBelow(site, path === '/' ? `/${name}` : `${path}/${name}`);
+    if (replaced) this.forgetBelow(site, path === '/' ? `/${name}` : `${path}/${name}`);
+    if (!site.scopes.size || !listingWatched(path, site.scopes)) return;
+    // No listing of the folder at all: its first one is compared with nothing.
+    const snap = site.snapshots.get(path) ?? (known ? signatures(known.values()) : undefined);
+    if (!snap) return;
+    snap.set(name, { ours, exists });
+    this.keep(site, path, snap);
+  }
+
+  /** The folder's snapshot, most recent last (the oldest go). */
+  private keep(site: SiteWatch, path: string, snap: Map<string, Signature>): void {
+    site.snapshots.delete(path);
+    site.snapshots.set(path, snap);
+    if (site.snapshots.size > MAX_SNAPSHOTS) site.snapshots.delete(site.snapshots.keys().next().value!);
   }
 
   private forgetBelow(site: SiteWatch, path: string): void {
@@ -237,7 +273,7 @@ export class RemoteWatcher implements vscode.Disposable {
 
   private refocused(): void {
     for (const site of this.sites.values()) {
-      if (!site.scopes.size || site.running || this.source.condition(site.base) !== 'open' || !this.source.interval(site.base)) continue;
+      if (!site.scopes.size || site.running || !polledWhen(this.source.condition(site.base)) || !this.source.interval(site.base)) continue;
       site.lastAction = Date.now();
       clearTimeout(site.timer);
       site.timer = setTimeout(() => void this.tick(site), 0);

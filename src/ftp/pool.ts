@@ -331,6 +331,11 @@ export class FtpPool {
     clearInterval(entry.keepalive);
   }
 
+  /** close() was called: what fails on this pool now says nothing about the server. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Closes every connection (QUIT); queued operations fail. */
   async close(): Promise<void> {
     this.closed = true;

@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FileEntry } from '../../src/ftp';
-import { Scope, diffListing, differsFromTold, fileWatched, folderWatched, listingWatched, pollFolders, pollable, signatures } from '../../src/fs/remote-changes';
+import { Scope, Signature, diffListing, differsFromTold, fileWatched, folderWatched, listingWatched, nextSnapshot, pollFolders, pollable, signature, signatures } from '../../src/fs/remote-changes';
 import { describeEntry, humanSize, localTime, octal, parseOctal, readOnlyByListing, rwx } from '../../src/fs/entry-facts';
 import { globToRegExp } from '../../src/search/glob';
 
@@ -16,27 +16,93 @@ const file = (name: string, size: number, at: string, more: Partial<FileEntry> =
 describe('diffListing: what changed between two listings of a folder', () => {
   const before = signatures([file('a.txt', 1, '2026-12-01T10:00:00Z'), file('b.txt', 2, '2026-12-01T10:00:00Z'), { name: 'd', type: 'directory' }]);
   test('an unchanged listing is no change', () => {
-    assert.deepEqual(diffListing(before, signatures([file('a.txt', 1, '2026-12-01T10:00:00Z'), file('b.txt', 2, '2026-12-01T10:00:00Z'), { name: 'd', type: 'directory' }])), { created: [], deleted: [], changed: [] });
+    assert.deepEqual(diffListing(before, signatures([file('a.txt', 1, '2026-12-01T10:00:00Z'), file('b.txt', 2, '2026-12-01T10:00:00Z'), { name: 'd', type: 'directory' }]), 0), { created: [], deleted: [], changed: [] });
   });
   test('new size, new time, new name, a name gone, a file that became a folder', () => {
     const after = signatures([file('a.txt', 5, '2026-12-01T10:00:00Z'), file('b.txt', 2, '2026-12-01T10:00:07Z'), file('c.txt', 1, '2026-12-01T10:00:00Z'), file('d', 0, '2026-12-01T10:00:00Z')]);
-    assert.deepEqual(diffListing(before, after), { created: ['c.txt', 'd'], deleted: ['d'], changed: ['a.txt', 'b.txt'] });
+    assert.deepEqual(diffListing(before, after, 0), { created: ['c.txt', 'd'], deleted: ['d'], changed: ['a.txt', 'b.txt'] });
   });
   test('a listing with minute precision can\'t tell two saves of one size within a minute apart', () => {
     const m = (at: string) => signatures([file('log.txt', 10, at, { modifiedPrecision: 'minute' })]);
-    assert.deepEqual(diffListing(m('2026-12-01T10:01:00Z'), m('2026-12-01T10:01:00Z')).changed, []);
-    assert.deepEqual(diffListing(m('2026-12-01T10:01:00Z'), m('2026-12-01T10:02:00Z')).changed, ['log.txt']);
+    assert.deepEqual(diffListing(m('2026-12-01T10:01:00Z'), m('2026-12-01T10:01:00Z'), 0).changed, []);
+    assert.deepEqual(diffListing(m('2026-12-01T10:01:00Z'), m('2026-12-01T10:02:00Z'), 0).changed, ['log.txt']);
   });
-  test('a name we wrote ourselves (null) is taken as listed, without a change', () => {
-    const ours = new Map(before);
-    ours.set('a.txt', null);
-    ours.set('new.txt', null);
-    const after = signatures([file('a.txt', 99, '2026-12-01T11:00:00Z'), file('b.txt', 2, '2026-12-01T10:00:00Z'), { name: 'd', type: 'directory' }, file('new.txt', 3, '2026-12-01T11:00:00Z')]);
-    assert.deepEqual(diffListing(ours, after), { created: [], deleted: [], changed: [] });
+  test('names we wrote, renamed or deleted ourselves are taken as listed, without a change', () => {
+    const ours = new Map<string, Signature>(before);
+    ours.set('a.txt', { ours: 1, exists: true }); // saved
+    ours.set('new.txt', { ours: 2, exists: true }); // created, or a rename's target
+    ours.set('b.txt', { ours: 3, exists: false }); // deleted, or renamed away
+    const after = signatures([file('a.txt', 99, '2026-12-01T11:00:00Z'), { name: 'd', type: 'directory' }, file('new.txt', 3, '2026-12-01T11:00:00Z')]);
+    assert.deepEqual(diffListing(ours, after, 3), { created: [], deleted: [], changed: [] });
+    // The next listing compares them again: a change by someone else after ours is one.
+    const next = nextSnapshot(ours, after, 3);
+    assert.deepEqual([...next.values()].filter((v) => typeof v !== 'string'), [], 'nothing of ours left');
+    const later = signatures([file('a.txt', 100, '2026-12-01T11:05:00Z'), { name: 'd', type: 'directory' }, file('new.txt', 3, '2026-12-01T11:00:00Z'), file('b.txt', 7, '2026-12-01T11:05:00Z')]);
+    assert.deepEqual(diffListing(next, later, 3), { created: ['b.txt'], deleted: [], changed: ['a.txt'] });
+  });
+  test('a listing already under way when our operation ended may show the folder from before it: the name stays ours for the next one', () => {
+    // Renamed old.txt to new.txt (operations 4 and 5) while a listing that started after operation 3 was on its way.
+    const ours = new Map<string, Signature>(signatures([file('old.txt', 1, '2026-12-01T10:00:00Z')]));
+    ours.set('old.txt', { ours: 4, exists: false });
+    ours.set('new.txt', { ours: 5, exists: true });
+    const stale = signatures([file('old.txt', 1, '2026-12-01T10:00:00Z')]);
+    assert.deepEqual(diffListing(ours, stale, 3), { created: [], deleted: [], changed: [] }, 'neither new.txt deleted nor old.txt seen');
+    const next = nextSnapshot(ours, stale, 3);
+    assert.deepEqual([next.get('old.txt'), next.get('new.txt')], [{ ours: 4, exists: false }, { ours: 5, exists: true }]);
+    const fresh = signatures([file('new.txt', 1, '2026-12-01T10:00:00Z')]);
+    assert.deepEqual(diffListing(next, fresh, 5), { created: [], deleted: [], changed: [] }, 'nor old.txt deleted, new.txt created');
+    assert.deepEqual([...nextSnapshot(next, fresh, 5)], [...fresh], 'then they are compared again');
+  });
+  describe('someone else\'s change right after ours, before our next listing: the first listing after ours tells it', () => {
+    // We saved index.html (operation 7); stat then told VS Code 12 bytes at 10:00:05. A colleague acted before our next listing.
+    const told = { size: 12, mtime: Date.parse('2026-12-01T10:00:05Z') };
+    const saved = (): Map<string, Signature> => new Map<string, Signature>([['index.html', { ours: 7, exists: true }], ['other.txt', signature(file('other.txt', 1, '2026-12-01T09:00:00Z'))]]);
+    const other = file('other.txt', 1, '2026-12-01T09:00:00Z');
+    const differs = (entries: FileEntry[]) => (name: string) => differsFromTold(entries.find((e) => e.name === name)!, told);
+    test('edited (another size): changed', () => {
+      const listed = [file('index.html', 30, '2026-12-01T10:00:09Z'), other];
+      assert.deepEqual(diffListing(saved(), signatures(listed), 7, differs(listed)), { created: [], deleted: [], changed: ['index.html'] });
+    });
+    test('edited (same size, a later second on a listing to the second): changed', () => {
+      const listed = [file('index.html', 12, '2026-12-01T10:00:09Z'), other];
+      assert.deepEqual(diffListing(saved(), signatures(listed), 7, differs(listed)), { created: [], deleted: [], changed: ['index.html'] });
+    });
+    test('as we left it: no change (our save is not told again)', () => {
+      const listed = [file('index.html', 12, '2026-12-01T10:00:05Z'), other];
+      assert.deepEqual(diffListing(saved(), signatures(listed), 7, differs(listed)), { created: [], deleted: [], changed: [] });
+      const minute = [file('index.html', 12, '2026-12-01T10:00:00Z', { modifiedPrecision: 'minute' }), other];
+      assert.deepEqual(diffListing(saved(), signatures(minute), 7, differs(minute)), { created: [], deleted: [], changed: [] }, 'a listing to the minute shows the minute stat told');
+    });
+    test('nothing told since our write (no stat after it): taken as listed', () => {
+      const listed = [file('index.html', 30, '2026-12-01T10:00:09Z'), other];
+      assert.deepEqual(diffListing(saved(), signatures(listed), 7, () => false), { created: [], deleted: [], changed: [] });
+    });
+    test('deleted: deleted', () => {
+      assert.deepEqual(diffListing(saved(), signatures([other]), 7, differs([other])), { created: [], deleted: ['index.html'], changed: [] });
+    });
+    test('a name we deleted or renamed away that is there again: created', () => {
+      const gone = new Map<string, Signature>([['old.txt', { ours: 8, exists: false }]]);
+      assert.deepEqual(diffListing(gone, signatures([file('old.txt', 3, '2026-12-01T10:00:09Z')]), 8), { created: ['old.txt'], deleted: [], changed: [] });
+      assert.deepEqual(diffListing(gone, signatures([]), 8), { created: [], deleted: [], changed: [] }, 'still gone: nothing');
+    });
+    test('a listing that may predate our operation still tells nothing of the name', () => {
+      const listed = [other];
+      assert.deepEqual(diffListing(saved(), signatures(listed), 6, differs(listed)), { created: [], deleted: [], changed: [] });
+    });
+    test('a delete that failed part-way (exists not known): taken as listed, present or not', () => {
+      const unsure = new Map<string, Signature>([['tree', { ours: 9 }]]);
+      assert.deepEqual(diffListing(unsure, signatures([{ name: 'tree', type: 'directory' }]), 9), { created: [], deleted: [], changed: [] });
+      assert.deepEqual(diffListing(unsure, signatures([]), 9), { created: [], deleted: [], changed: [] });
+    });
+    test('the listing after that compares as usual', () => {
+      const listed = [file('index.html', 30, '2026-12-01T10:00:09Z'), other];
+      const next = nextSnapshot(saved(), signatures(listed), 7);
+      assert.deepEqual(diffListing(next, signatures(listed), 7), { created: [], deleted: [], changed: [] }, 'told once');
+    });
   });
   test('a link whose target changed is a change', () => {
     const l = (target: string) => signatures([{ name: 'current', type: 'symlink', linkTarget: target }]);
-    assert.deepEqual(diffListing(l('releases/1'), l('releases/2')).changed, ['current']);
+    assert.deepEqual(diffListing(l('releases/1'), l('releases/2'), 0).changed, ['current']);
   });
 });
 
@@ -50,6 +116,17 @@ describe('differsFromTold: a file listed for the first time against what stat sa
     assert.equal(differsFromTold(file('x', 11, '2026-12-01T10:01:37Z'), told), true);
     assert.equal(differsFromTold(file('x', 10, '2026-12-01T10:01:38Z'), told), true);
     assert.equal(differsFromTold(file('x', 10, '2026-12-01T10:02:00Z', { modifiedPrecision: 'minute' }), told), true);
+  });
+  test('a time told from MDTM (UTC) against an `ls -l` time (the server\'s zone): only the size says', () => {
+    const mdtm = { ...told, precision: 'second' as const };
+    // A server two hours ahead of UTC lists the file VS Code was told of at 10:01:37 UTC as 12:01.
+    assert.equal(differsFromTold(file('x', 10, '2026-12-01T12:01:00Z', { modifiedPrecision: 'minute' }), mdtm), false);
+    assert.equal(differsFromTold(file('x', 11, '2026-12-01T12:01:00Z', { modifiedPrecision: 'minute' }), mdtm), true);
+    // Both from `ls -l` lines (a listing, a STAT): same zone, times compared.
+    const line = { size: 10, mtime: Date.parse('2026-12-01T12:01:00Z'), precision: 'minute' as const };
+    assert.equal(differsFromTold(file('x', 10, '2026-12-01T12:03:00Z', { modifiedPrecision: 'minute' }), line), true);
+    assert.equal(differsFromTold(file('x', 10, '2026-12-01T10:01:37Z'), mdtm), false);
+    assert.equal(differsFromTold(file('x', 10, '2026-12-01T10:01:39Z'), mdtm), true);
   });
 });
 
@@ -86,6 +163,8 @@ describe('what a poll lists', () => {
     assert.equal(pollable('open', now - 60_000, now, 60_000), false, 'idle: the pool would close it');
     assert.equal(pollable('failed', now, now, 60_000), false);
     assert.equal(pollable('closed', now, now, 60_000), false, 'Disconnect');
+    assert.equal(pollable('resumable', now - 59_000, now, 60_000), true, 'closed by a settings change while it worked');
+    assert.equal(pollable('resumable', now - 60_000, now, 60_000), false, 'but not kept open by polls');
   });
 });
 

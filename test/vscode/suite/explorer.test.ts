@@ -10,6 +10,7 @@
  * mean what they say; its ExtendedLog shows every command a poll sends.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +21,13 @@ import { answering, until } from '../host-helpers';
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
 const ID = 'ftp-workspace.ftp-workspace';
 const POLL_SECONDS = 1;
+
+/** The lines of the extension's log (its Output channel, at the default level) that say what changed on the server. */
+function remoteChangesLogged(site: string): string[] {
+  const file = vscode.Uri.joinPath(vscode.extensions.getExtension<{ logUri: vscode.Uri }>(ID)!.exports.logUri, 'FTP Workspace.log').fsPath;
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  return text.split('\n').filter((l) => l.includes(`[${site}] changed on the server`));
+}
 
 async function setSite(name: string, site: Record<string, unknown> | undefined): Promise<void> {
   const sites = { ...(config().inspect<Record<string, unknown>>('sites')?.globalValue ?? {}) };
@@ -41,6 +49,27 @@ function writeAsServer(server: RunningServer, rel: string, text: string, mode = 
 }
 
 const modeOnDisk = (p: string) => fs.lstatSync(p).mode & 0o7777;
+
+/** Runs `body` with `root` added as a folder of the workspace (VS Code then watches it recursively), and removes it. */
+async function withSiteFolder<T>(name: string, root: vscode.Uri, body: () => Promise<T>): Promise<T> {
+  const before = vscode.workspace.workspaceFolders?.length ?? 0;
+  const changed = () => new Promise<void>((resolve) => {
+    const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      sub.dispose();
+      resolve();
+    });
+  });
+  const added = changed();
+  assert.ok(vscode.workspace.updateWorkspaceFolders(before, 0, { uri: root, name }));
+  await added;
+  try {
+    return await body();
+  } finally {
+    const removed = changed();
+    vscode.workspace.updateWorkspaceFolders(before, 1);
+    await removed;
+  }
+}
 
 async function openUnedited(uri: vscode.Uri): Promise<vscode.TextDocument> {
   const doc = await vscode.workspace.openTextDocument(uri);
@@ -164,6 +193,160 @@ suite('explorer: remote changes reach the editor (proftpd, pollSeconds 1)', () =
       assert.equal(commandsLogged(server, 'MLSD'), start, `no listing: ${logged(server, 'MLSD').slice(start).join(' | ')}`);
     } finally {
       await setSite(SITE, { host: server.host, port: server.port, user: server.user, pollSeconds: POLL_SECONDS });
+    }
+  });
+
+  test('our own rename, saves, new file, new folder and delete are not logged or announced as changes on the server; a colleague\'s new file is', async () => {
+    writeAsServer(server, 'own/walk.txt', 'walk\n');
+    writeAsServer(server, 'own/saved.txt', 'v1\n');
+    writeAsServer(server, 'own/gone.txt', 'bye\n');
+    await withSiteFolder(SITE, uri('/'), async () => {
+      await vscode.workspace.fs.readDirectory(uri('/own')); // polled from now on, as a folder the Explorer expanded
+      await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 + 500)); // a poll, so the folder's listing is known
+      const from = remoteChangesLogged(SITE).length;
+      await vscode.workspace.fs.rename(uri('/own/walk.txt'), uri('/own/walk-renamed.txt'));
+      await vscode.workspace.fs.writeFile(uri('/own/saved.txt'), Buffer.from('v2, longer\n'));
+      await vscode.workspace.fs.writeFile(uri('/own/new.txt'), Buffer.from('new\n'));
+      await vscode.workspace.fs.createDirectory(uri('/own/newdir'));
+      await vscode.workspace.fs.delete(uri('/own/gone.txt'));
+      await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 * 2 + 500)); // two polls at least
+      // Nothing: neither the names nor the folder's time in the listing of / (it moves with what is in it).
+      assert.deepEqual(remoteChangesLogged(SITE).slice(from), [], 'our own operations are no remote change');
+      writeAsServer(server, 'own/theirs.txt', 'from a colleague\n');
+      await until('the colleague\'s file in the log', () => remoteChangesLogged(SITE).slice(from).some((l) => l.includes('created /own/theirs.txt')), POLL_SECONDS * 1000 + 4_000);
+    });
+  });
+
+  test('a colleague\'s edit or delete right after our save, before our next listing, is announced: the open editor gets the edit, the delete is logged', async () => {
+    writeAsServer(server, 'after/index.html', '<p>first</p>\n');
+    writeAsServer(server, 'after/gone.html', 'first\n');
+    await withSiteFolder(SITE, uri('/'), async () => {
+      await vscode.workspace.fs.readDirectory(uri('/after')); // polled from now on, as a folder the Explorer expanded
+      const doc = await openUnedited(uri('/after/index.html'));
+      await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 + 500)); // a poll, so the folder's listing is known
+      const from = remoteChangesLogged(SITE).length;
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), '<p>ours</p>\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      assert.ok(await doc.save());
+      // At once, so before any listing that starts after our save: another size.
+      writeAsServer(server, 'after/index.html', '<p>a colleague\'s longer version</p>\n');
+      await until('the editor to show the colleague\'s version', () => doc.getText() === '<p>a colleague\'s longer version</p>\n', POLL_SECONDS * 1000 + 4_000);
+      assert.equal(doc.isDirty, false);
+      // Saved, stat as VS Code does after a save, then deleted by someone else.
+      await vscode.workspace.fs.writeFile(uri('/after/gone.html'), Buffer.from('ours\n'));
+      fs.rmSync(path.join(server.root, 'after/gone.html'));
+      await until('the delete in the log', () => remoteChangesLogged(SITE).slice(from).some((l) => l.includes('deleted /after/gone.html')), POLL_SECONDS * 1000 + 4_000);
+      // Our own save is not among them: the colleague's edit is told once.
+      const lines = remoteChangesLogged(SITE).slice(from);
+      assert.equal(lines.filter((l) => l.includes('changed /after/index.html')).length, 1, lines.join('\n'));
+    });
+  });
+
+  test('after FTP: Set Transfer Mode of the open site, polling goes on by itself, with the new mode and no password asked', async () => {
+    writeAsServer(server, 'resume/first.txt', 'one\n');
+    await withSiteFolder(SITE, uri('/'), async () => {
+      const created: string[] = [];
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(uri('/'), '**/*'));
+      watcher.onDidCreate((u) => created.push(u.toString()));
+      try {
+        await vscode.workspace.fs.readDirectory(uri('/resume')); // as the Explorer lists a folder it expands
+        await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 + 500)); // a poll, so the folder's listing is known
+        const activeBefore = commandsLogged(server, 'EPRT') + commandsLogged(server, 'PORT');
+        const { calls } = await answering('showInputBox', () => undefined, async () => {
+          await vscode.commands.executeCommand('ftpWorkspace.setTransferMode', SITE, 'active');
+          // Once the extension host sees the new value it has closed the site's pool (its settings changed).
+          await until('the new mode', () => config().get<Record<string, { transferMode?: string }>>('sites')?.[SITE]?.transferMode === 'active');
+          const at = Date.now();
+          writeAsServer(server, 'resume/second.txt', 'two\n');
+          await until('the new file to be announced', () => created.includes(uri('/resume/second.txt').toString()), POLL_SECONDS * 1000 + 4_000);
+          console.log(`after a transfer mode change, a new file was announced ${Date.now() - at} ms after it appeared (pollSeconds ${POLL_SECONDS})`);
+        });
+        assert.equal(calls.length, 0, 'no password asked');
+        assert.ok(commandsLogged(server, 'EPRT') + commandsLogged(server, 'PORT') > activeBefore, 'the poll listed in the new mode (active: EPRT/PORT)');
+      } finally {
+        watcher.dispose();
+        await setSite(SITE, { host: server.host, port: server.port, user: server.user, pollSeconds: POLL_SECONDS });
+      }
+    });
+  });
+
+  test('after a settings change of a site whose password was typed but not stored, polling waits for the user (no question), then goes on', async () => {
+    const TYPED = 'watchtyped';
+    const typed = (p: string) => vscode.Uri.parse(`ftp://${TYPED}${p}`);
+    const mlsdOfTyped = () => logged(server, 'MLSD').filter((l) => l.includes('/typed')).length;
+    await setSite(TYPED, { host: server.host, port: server.port, user: server.user, pollSeconds: POLL_SECONDS });
+    try {
+      writeAsServer(server, 'typed/page.txt', 'first\n');
+      // The password typed at the prompt, "Not now" to remembering it.
+      const open = await answering('showInputBox', () => server.password, () => answering('showInformationMessage', () => 'Not now', () => openUnedited(typed('/typed/page.txt'))));
+      assert.equal(open.calls.length, 1, 'asked once');
+      const doc = open.result.result;
+      await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 + 500)); // polled, so the folder's listing is known
+      const { calls } = await answering('showInputBox', () => undefined, async () => {
+        await vscode.commands.executeCommand('ftpWorkspace.setTransferMode', TYPED, 'active');
+        await until('the new mode', () => config().get<Record<string, { transferMode?: string }>>('sites')?.[TYPED]?.transferMode === 'active');
+        const listings = mlsdOfTyped();
+        writeAsServer(server, 'typed/page.txt', 'second, while nobody used the site\n');
+        await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 * 3));
+        assert.equal(mlsdOfTyped(), listings, 'no listing without the password');
+      });
+      assert.equal(calls.length, 0, 'no password asked by a poll');
+      assert.equal(doc.getText(), 'first\n');
+      // The user's next operation asks for the password as usual, and polling goes on.
+      const again = await answering('showInputBox', () => server.password, () => answering('showInformationMessage', () => 'Not now', () => Promise.resolve(vscode.workspace.fs.readDirectory(typed('/typed')))));
+      assert.equal(again.calls.length, 1);
+      await until('the editor to catch up', () => doc.getText() === 'second, while nobody used the site\n', POLL_SECONDS * 1000 + 4_000);
+      await new Promise((r) => setTimeout(r, 1_100)); // another second: MLSD's time tells the versions apart
+      writeAsServer(server, 'typed/page.txt', 'third, seen by a poll\n');
+      await until('the next change to arrive by polling', () => doc.getText() === 'third, seen by a poll\n', POLL_SECONDS * 1000 + 4_000);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('ftpWorkspace.disconnect', TYPED);
+      await setSite(TYPED, undefined);
+    }
+  });
+
+  test('a poll that reopens the site after a settings change and has its stored password refused sends it once: not on later ticks or a new watch; the user\'s next operation tells it', async () => {
+    const LOCK = 'watchlock';
+    const lock = (p: string) => vscode.Uri.parse(`ftp://${LOCK}${p}`);
+    // proftpd reads its AuthUserFile at each login: a new hash there is the password changed on the server.
+    const passwd = path.join(path.dirname(server.logFile!), 'ftpd.passwd');
+    const original = fs.readFileSync(passwd, 'utf8');
+    await setSite(LOCK, { host: server.host, port: server.port, user: server.user, pollSeconds: POLL_SECONDS });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', LOCK, server.password);
+    try {
+      writeAsServer(server, 'lock/page.txt', 'first\n');
+      await openUnedited(lock('/lock/page.txt'));
+      await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 + 500)); // polled: the pool is open and working
+      const hash = execFileSync('openssl', ['passwd', '-6', 'changed on the server'], { encoding: 'utf8' }).trim();
+      fs.writeFileSync(passwd, original.replace(/^test:[^:]*:/m, `test:${hash}:`));
+      const passes = commandsLogged(server, 'PASS');
+      const shown: string[] = [];
+      const quiet = () => answering('showInputBox', (m) => void shown.push(`input ${m}`), () => answering('showErrorMessage', (m) => void shown.push(`error ${m}`), async () => {
+        await vscode.commands.executeCommand('ftpWorkspace.setTransferMode', LOCK, 'active');
+        await until('the new mode', () => config().get<Record<string, { transferMode?: string }>>('sites')?.[LOCK]?.transferMode === 'active');
+        await until('the poll to log in again', () => commandsLogged(server, 'PASS') > passes, POLL_SECONDS * 1000 + 4_000);
+        await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 * 3)); // three more ticks' time
+        // A new watch wakes polling (VS Code watching one more file, say), as coming back to the window does.
+        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(lock('/lock'), '*'));
+        await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 * 3));
+        watcher.dispose();
+      }));
+      await quiet();
+      assert.equal(commandsLogged(server, 'PASS') - passes, 1, `the refused password sent once: ${logged(server, 'PASS').slice(passes).join(' | ')}`);
+      assert.deepEqual(shown, [], 'a poll shows nothing');
+      // The user's next operation gets the refusal without sending the password again, and is asked for one.
+      await answering('showInputBox', () => undefined, (asked) => answering('showErrorMessage', () => undefined, async (told) => {
+        await assert.rejects(Promise.resolve(vscode.workspace.fs.readDirectory(lock('/lock'))), /530|login|password/i);
+        await until('the password question, then the notification', () => asked.length === 1 && told.length === 1);
+      }));
+      assert.equal(commandsLogged(server, 'PASS') - passes, 1, 'not sent again by the user\'s operation either: the refusal is held until the user acts on it');
+    } finally {
+      fs.writeFileSync(passwd, original);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('ftpWorkspace.disconnect', LOCK);
+      await setSite(LOCK, undefined);
     }
   });
 

@@ -365,6 +365,42 @@ suite('the log at the default level (proftpd; vsftpd for stats sent together)', 
   });
 });
 
+suite('a folder opened by its path (ftp-srv: "551 Cannot read a directory")', () => {
+  let server: ManagedServer;
+  suiteSetup(async () => {
+    const missing = serverMissing('ftpsrv');
+    if (missing) throw new Error(missing);
+    server = await startServer('ftpsrv');
+    fs.mkdirSync(path.join(server.root, 'folder'));
+    fs.writeFileSync(path.join(server.root, 'folder', 'inside.txt'), 'inside\n');
+    await vscode.extensions.getExtension(ID)!.activate();
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await setSites(undefined);
+    await server?.stop();
+  });
+
+  test('VS Code reads it beside its stat: FileIsADirectory, and no error (nor FileNotFound) in the log', async () => {
+    const site = `dirread${Date.now() % 100000}`;
+    await setSites({ [site]: { host: server.host, port: server.port, user: server.user, transferMode: 'passive' } });
+    await vscode.commands.executeCommand('ftpWorkspace.setPassword', site, server.password);
+    // Never listed: VS Code's stat and the provider's read both ask the server.
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.parse(`ftp://${site}/folder`))), (e: vscode.FileSystemError) => e.code === 'FileIsADirectory' || assert.fail(`${e.code}: ${e.message}`));
+    const file = vscode.Uri.joinPath(api().logUri, 'FTP Workspace.log');
+    let lines: string[] = [];
+    // The provider's read did reach the server (else this test tests nothing), and its answer is in.
+    await until('the read and its answer in the log', () => {
+      lines = (fs.existsSync(file.fsPath) ? fs.readFileSync(file.fsPath, 'utf8') : '').split('\n').filter((l) => l.includes(site));
+      const at = lines.findIndex((l) => /> RETR \/folder$/.test(l));
+      return at >= 0 && lines.slice(at).some((l) => /< 551 /.test(l));
+    });
+    await new Promise((r) => setTimeout(r, 500)); // what the provider logs after the reply
+    lines = fs.readFileSync(file.fsPath, 'utf8').split('\n').filter((l) => l.includes(site));
+    assert.deepEqual(lines.filter((l) => /\[error\]|FileNotFound|refused/.test(l)), [], 'a folder read as a file is no failure');
+  });
+});
+
 suite('the status bar\'s command (pyftpdlib)', () => {
   let server: ManagedServer;
   suiteSetup(async () => {
