@@ -73,6 +73,15 @@ export interface ChmodResult {
   listedMode?: number;
 }
 
+/** What `remember` needs of when a listing was asked for: our operations and changes before it. */
+interface ListingStart {
+  operations: number;
+  generation: number;
+}
+
+/** The recent-answers key of a folder's listing that found changes (apart from what was said of its path). */
+const announcedKey = (dirKey: string) => `listing ${dirKey}`;
+
 export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
@@ -133,7 +142,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const site = await this.connections.openForPoll(dir);
     if (!site) return 'closed';
     try {
-      const since = this.watcher.listingStarts();
+      const since = this.listingStarts();
       const { entries } = await site.pool.run((c) => c.list(this.serverPath(site, dir)), { idempotent: true });
       this.remember(dir, entries, 'poll', since);
       return 'listed';
@@ -150,15 +159,21 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     }
   }
 
+  /** Taken right before a listing is asked for, and given to `remember` with it. */
+  private listingStarts(): ListingStart {
+    return { operations: this.watcher.listingStarts(), generation: this.recent.generation };
+  }
+
   /**
    * A listing of `dir`: kept (it answers stats), and compared with the one before it (remote
-   * changes). `since`: the watcher's `listingStarts()` before the listing was asked for.
+   * changes). One that found changes answers the read of the folder VS Code makes on hearing of
+   * them (recent-answers.ts, 'announced').
    */
-  private remember(dir: vscode.Uri, entries: FileEntry[], source: ListingSource, since: number): void {
+  private remember(dir: vscode.Uri, entries: FileEntry[], source: ListingSource, since: ListingStart): void {
     const key = this.dirKey(dir);
     const previous = this.cache.known(key);
     this.cache.set(key, entries);
-    this.watcher.observe(dir, previous, entries, source, since);
+    if (this.watcher.observe(dir, previous, entries, source, since.operations)) this.recent.note(announcedKey(key), 'announced', since.generation);
     this.listedEmitter.fire(key);
   }
 
@@ -173,7 +188,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   /** Lists a folder for our own use (not shown to VS Code) and keeps the listing like any other. */
   private async listFolder(c: FtpClient, dir: vscode.Uri, path: string, signal?: AbortSignal): Promise<FileEntry[]> {
-    const since = this.watcher.listingStarts();
+    const since = this.listingStarts();
     const { entries } = await c.list(path, { signal });
     this.remember(dir, entries, 'internal', since);
     return entries;
@@ -309,13 +324,21 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
+    const toEntries = (entries: Iterable<FileEntry>) => Array.from(entries, (e) => [e.name, this.toStat(e).type] as [string, vscode.FileType]);
+    // VS Code reading again a folder whose listing just told it of changes: that listing, once.
+    const key = this.dirKey(uri);
+    const announced = this.recent.take(announcedKey(key), 'announced') ? this.cache.get(key) : undefined;
+    if (announced) {
+      this.watcher.listedByVsCode(uri);
+      return toEntries(announced.values());
+    }
     return this.run(uri, async (c, _site, path) => {
-      const since = this.watcher.listingStarts();
+      const since = this.listingStarts();
       const { entries, unparsed } = await c.list(path);
       for (const u of unparsed) this.log.warn(`Could not read a listing line of ${uri.toString(true)}: ${JSON.stringify(u.line)} (${u.reason})`);
       this.remember(uri, entries, 'vscode', since);
       this.watcher.listedByVsCode(uri);
-      return entries.map((e) => [e.name, this.toStat(e).type] as [string, vscode.FileType]);
+      return toEntries(entries);
     });
   }
 

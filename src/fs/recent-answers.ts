@@ -5,12 +5,17 @@
  * trip to learn what the first answer said. An answer is kept for ANSWER_MS only (the time VS
  * Code's own steps take, not a cache a remote change could hide behind), and any change we make on
  * any site forgets them all; an answer that was on its way while we changed something is not kept.
+ *
+ * 'announced': a folder's listing that found a remote change, which we announced. VS Code answers
+ * such events by reading the folder again (the Explorer, about half a second later): that read
+ * takes the listing that caused it, once, within ANNOUNCED_MS (`take`), instead of listing again.
  */
 export const ANSWER_MS = 1_000;
+export const ANNOUNCED_MS = 2_000;
 
 const MAX = 200;
 
-export type Answer = 'missing' | 'folder';
+export type Answer = 'missing' | 'folder' | 'announced';
 
 export class RecentAnswers {
   private readonly said = new Map<string, { answer: Answer; at: number }>();
@@ -35,11 +40,18 @@ export class RecentAnswers {
   is(key: string, answer: Answer): boolean {
     const s = this.said.get(key);
     if (!s) return false;
-    if (this.now() - s.at >= ANSWER_MS) {
+    if (this.now() - s.at >= (s.answer === 'announced' ? ANNOUNCED_MS : ANSWER_MS)) {
       this.said.delete(key);
       return false;
     }
     return s.answer === answer;
+  }
+
+  /** `is`, and the answer is used up: it answers once. */
+  take(key: string, answer: Answer): boolean {
+    const yes = this.is(key, answer);
+    if (yes) this.said.delete(key);
+    return yes;
   }
 
   /** We wrote, made, renamed or deleted something: what was said of any path may be out of date. */

@@ -171,13 +171,13 @@ export class RemoteWatcher implements vscode.Disposable {
   /**
    * A listing of `dir` arrived (`previous`: the one the cache held before it; `since`: what
    * `listingStarts` said before it was asked for). Differences from the last one seen are
-   * announced, for what VS Code watches.
+   * announced, for what VS Code watches; true when some were.
    */
-  observe(dir: vscode.Uri, previous: ReadonlyMap<string, FileEntry> | undefined, entries: FileEntry[], source: ListingSource, since: number): void {
+  observe(dir: vscode.Uri, previous: ReadonlyMap<string, FileEntry> | undefined, entries: FileEntry[], source: ListingSource, since: number): boolean {
     const site = this.sites.get(this.key(dir));
-    if (!site?.scopes.size) return;
+    if (!site?.scopes.size) return false;
     const path = normalize(dir.path);
-    if (!listingWatched(path, site.scopes)) return;
+    if (!listingWatched(path, site.scopes)) return false;
     const after = signatures(entries);
     const before = site.snapshots.get(path) ?? (previous ? signatures(previous.values()) : undefined);
     this.keep(site, path, nextSnapshot(before, after, since));
@@ -206,12 +206,13 @@ export class RemoteWatcher implements vscode.Disposable {
         if (told && differsFromTold(e, told)) add(vscode.FileChangeType.Changed, e.name);
       }
     }
-    if (!events.length) return;
+    if (!events.length) return false;
     site.lastEvents = Date.now();
     this.log.info(`[${dir.authority}] changed on the server (${source === 'poll' ? 'poll' : 'listing'} of ${path}): ${events.map((e) => `${['', 'changed', 'created', 'deleted'][e.type]} ${e.uri.path}`).join(', ')}`);
     // VS Code asked for this listing itself: it gets the events once it has the answer.
     if (source === 'poll') this.fire(events);
     else setTimeout(() => !this.disposed && this.fire(events), 0);
+    return true;
   }
 
   /**

@@ -219,6 +219,55 @@ describe('a path the server just said is not there (vsftpd, the real provider)',
  * a folder that was there, the folder is listed once and a file its listing doesn't show is looked
  * at (a listing can leave a file out), as before.
  */
+describe('a folder read again after its listing told of changes (vsftpd, the real provider)', () => {
+  let server: ManagedServer;
+  before(async () => {
+    const missing = serverMissing('vsftpd');
+    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
+    server = await startServer('vsftpd');
+    makeFixture(server.root, server.owner);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test("VS Code's read that answers the change events takes that listing, once; the next read lists; no reuse after a change of ours", async () => {
+    const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
+    const dir = site.uri('/rt');
+    const watching = site.provider.watch(dir, { recursive: true, excludes: [] });
+    const events: string[] = [];
+    const listening = site.provider.onDidChangeFile((e) => events.push(...e.map((x) => x.uri.path)));
+    const readTrips = async () => (await site.count(() => site.provider.readDirectory(dir))).trips;
+    const theirs = (name: string) => {
+      fs.writeFileSync(path.join(server.root, 'rt', name), 'theirs\n');
+      fs.chownSync(path.join(server.root, 'rt', name), server.owner.uid, server.owner.gid);
+    };
+    try {
+      await site.provider.readDirectory(dir); // the first listing: nothing to compare with
+      theirs('theirs-1.txt');
+      const seen = await readTrips(); // finds the new file: announces it
+      assert.equal(seen.data, 1);
+      await new Promise((r) => setTimeout(r, 10));
+      assert.ok(events.includes('/rt/theirs-1.txt'), `announced: ${events.join(', ')}`);
+      const echo = await readTrips();
+      assert.deepEqual(echo.commands, [], 'the read answering the events: the listing that caused them');
+      const names = (await site.provider.readDirectory(dir)).map(([n]) => n);
+      assert.ok(names.includes('theirs-1.txt'));
+      assert.equal((await readTrips()).data, 1, 'once only: a later read (a Refresh) lists again');
+      // Announced, then a change of ours: VS Code's read lists again.
+      theirs('theirs-2.txt');
+      assert.equal((await readTrips()).data, 1);
+      await site.provider.writeFile(site.uri('/rt/ours.txt'), Buffer.from('ours\n'), { create: true, overwrite: true });
+      const after = await readTrips();
+      assert.equal(after.data, 1, `listed after our write: ${after.commands.join(', ')}`);
+    } finally {
+      listening.dispose();
+      watching.dispose();
+      await site.close();
+    }
+  });
+});
+
 describe('FTP: Upload of a folder, commands per file (vsftpd, the real command)', () => {
   let server: ManagedServer;
   let local: string;

@@ -1,7 +1,7 @@
 /** What the server said of a path a moment ago (src/fs/recent-answers.ts): kept briefly, forgotten on any change of ours. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ANSWER_MS, RecentAnswers } from '../../src/fs/recent-answers';
+import { ANNOUNCED_MS, ANSWER_MS, RecentAnswers } from '../../src/fs/recent-answers';
 
 describe('recent answers', () => {
   test('an answer holds for ANSWER_MS, for its own kind only', () => {
@@ -27,6 +27,19 @@ describe('recent answers', () => {
     t.mock.timers.setTime(0); // the wall clock stepped back hours
     await new Promise((r) => setTimeout(r, ANSWER_MS + 50)); // a second passes (timers are not mocked)
     assert.equal(r.is('k', 'missing'), false);
+  });
+
+  test("a listing that announced changes answers once (take), for ANNOUNCED_MS", () => {
+    let clock = 1_000_000;
+    const r = new RecentAnswers(() => clock);
+    r.note('listing ftp://s/dir', 'announced', r.generation);
+    clock += ANSWER_MS; // longer than other answers last
+    assert.equal(r.take('listing ftp://s/dir', 'missing'), false, 'its own kind only');
+    assert.equal(r.take('listing ftp://s/dir', 'announced'), true);
+    assert.equal(r.take('listing ftp://s/dir', 'announced'), false, 'used up');
+    r.note('listing ftp://s/dir', 'announced', r.generation);
+    clock += ANNOUNCED_MS;
+    assert.equal(r.take('listing ftp://s/dir', 'announced'), false, 'no longer than ANNOUNCED_MS');
   });
 
   test('a change of ours forgets every answer', () => {
