@@ -14,7 +14,7 @@
  * out clients that keep trying). `onDidRequestReload` says when a fixed site's folders should be read again.
  */
 import * as vscode from 'vscode';
-import { DataMethod, FallbackEvent, FtpError, FtpErrorKind, FtpPool, LogEvent, PoolOptions, Timeouts, TransferMode, isFtpError } from '../ftp';
+import { DataMethod, FallbackEvent, FtpError, FtpErrorKind, FtpClient, FtpPool, LogEvent, PoolOptions, Timeouts, TransferMode, isFtpError } from '../ftp';
 import { SiteConfig, defaultTransferMode, methodOrder, siteOf, workspaceSitesWithheld } from '../sites/config';
 import { SiteSecrets, describeServer, sameServer, serverIdentity } from '../sites/secrets';
 import { TrustedCertificates } from '../sites/certificates';
@@ -111,6 +111,8 @@ export class Connections implements vscode.Disposable {
   private readonly probes = new ProbeLogFilter();
   /** Per `site#connection`: the server answered QUIT, so the connection closing is no news. */
   private readonly quitting = new Set<string>();
+  /** Per `site#connection`: a routine operation runs there (a poll's listing): its lines go at debug. */
+  private readonly routine = new Set<string>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private readonly fallbackEmitter = new vscode.EventEmitter<{ site: string; event: FallbackEvent }>();
   private readonly failEmitter = new vscode.EventEmitter<SiteFailure>();
@@ -514,7 +516,26 @@ export class Connections implements vscode.Disposable {
     else if (e.kind === 'error' && this.quitting.delete(conn)) return;
     else if (e.kind !== 'reply') this.quitting.delete(conn);
     if (e.kind === 'error') this.log.warn(text);
+    else if (this.routine.has(conn)) this.log.debug(text);
     else this.log.info(text);
+  }
+
+  /**
+   * Runs a routine operation on `client` (a poll's listing, every few seconds while a site is in
+   * use): its commands, replies and data connection are logged at debug, not info, so the Output
+   * shows what the user did. Failures still show (warn), and what a poll finds is logged by the
+   * watcher. A reconnection inside `fn` is on a new connection number: that shows.
+   */
+  async routinely<T>(site: string, client: FtpClient, fn: () => Promise<T>): Promise<T> {
+    const id = client.connectionId;
+    if (id === undefined) return fn();
+    const conn = `${site}#${id}`;
+    this.routine.add(conn);
+    try {
+      return await fn();
+    } finally {
+      this.routine.delete(conn);
+    }
   }
 
   /** Closes one site's connections (an ad-hoc name's under both schemes); they reopen on next use. */

@@ -143,7 +143,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     if (!site) return 'closed';
     try {
       const since = this.listingStarts();
-      const { entries } = await site.pool.run((c) => c.list(this.serverPath(site, dir)), { idempotent: true });
+      // Its commands and replies at debug: a poll every few seconds would bury what the user did.
+      const { entries } = await site.pool.run((c) => this.connections.routinely(site.name, c, () => c.list(this.serverPath(site, dir))), { idempotent: true });
       this.remember(dir, entries, 'poll', since);
       return 'listed';
     } catch (e) {

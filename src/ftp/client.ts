@@ -102,6 +102,10 @@ export class FtpClient {
   get lastActivity(): number {
     return this.session?.control.lastActivity ?? 0;
   }
+  /** The control connection's number in log events (`LogEvent.connection`); undefined while not connected. */
+  get connectionId(): number | undefined {
+    return this.session?.control.id;
+  }
   /**
    * Whether the names listed so far read cleanly in the site's encoding, and if not which encoding
    * reads them (undefined until a listing held a name outside ASCII that tells).

@@ -23,10 +23,13 @@ const ID = 'ftp-workspace.ftp-workspace';
 const POLL_SECONDS = 1;
 
 /** The lines of the extension's log (its Output channel, at the default level) that say what changed on the server. */
-function remoteChangesLogged(site: string): string[] {
+function extensionLog(): string[] {
   const file = vscode.Uri.joinPath(vscode.extensions.getExtension<{ logUri: vscode.Uri }>(ID)!.exports.logUri, 'FTP Workspace.log').fsPath;
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  return text.split('\n').filter((l) => l.includes(`[${site}] changed on the server`));
+  return (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '').split('\n');
+}
+
+function remoteChangesLogged(site: string): string[] {
+  return extensionLog().filter((l) => l.includes(`[${site}] changed on the server`));
 }
 
 async function setSite(name: string, site: Record<string, unknown> | undefined): Promise<void> {
@@ -168,10 +171,16 @@ suite('explorer: remote changes reach the editor (proftpd, pollSeconds 1)', () =
     await openUnedited(uri('/pair/b.txt'));
     await new Promise((r) => setTimeout(r, 1_000));
     const start = commandsLogged(server, 'MLSD');
+    const listingLines = () => extensionLog().filter((l) => /\[info\] \[watchsite#\d+\] > MLSD \/pair\b/.test(l)).length;
+    const linesBefore = listingLines();
     await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 * 4));
     const polled = commandsLogged(server, 'MLSD') - start;
     console.log(`${polled} listing(s) in ${POLL_SECONDS * 4} s for one folder with two open files (pollSeconds ${POLL_SECONDS})`);
     assert.ok(polled >= 2 && polled <= 4, `one listing per tick: ${polled} in four intervals (two per tick would be 6 to 8)`);
+    // A poll's commands are routine: at debug, not in the Output at its default level (info).
+    assert.equal(listingLines() - linesBefore, 0, 'no poll listing logged at info');
+    await vscode.workspace.fs.readDirectory(uri('/pair'));
+    await until('the user\'s own listing logged at info', () => listingLines() > linesBefore);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000 + 500));
     const after = commandsLogged(server, 'MLSD');

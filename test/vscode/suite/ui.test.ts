@@ -100,6 +100,13 @@ suite('FTP Sites view, Open Site, Edit Site Settings, Disconnect (vsftpd)', () =
     const again = await answering('showInputBox', () => undefined, () => Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse('ftp://viewsite/'))));
     assert.equal(again.calls.length, 0, 'the remembered password is used');
     await vscode.commands.executeCommand('ftpWorkspace.showLog');
+    try {
+      await until('the Output panel to show the log', () => vscode.window.activeTextEditor?.document.uri.scheme === 'output');
+    } finally {
+      // Left open, the panel renders every line later tests log: the extension host was reported
+      // unresponsive in the next test.
+      await vscode.commands.executeCommand('workbench.action.closePanel');
+    }
   });
 
   test('Open Site adds the site as a named folder of this workspace; again, it only reveals it', async () => {
