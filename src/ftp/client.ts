@@ -19,7 +19,7 @@ import { formatFtpTime, parseFtpTime } from './time';
 import { DataMethod, METHOD_COMMAND, isDataConnectionFailure, isPassiveMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TogetherState, TransferProgress, runTransfer } from './data/transfer';
-import { endWith, isFileHandle, sendFile } from './data/send-file';
+import { endWith, isFileHandle, sendBuffer, sendFile } from './data/send-file';
 import { receiveFile } from './data/receive-file';
 import { setRawSink } from './data/raw-reads';
 import { FileEntry, ListingResult } from './listing/entry';
@@ -659,21 +659,21 @@ export class FtpClient {
           opts.onProgress?.(bytes);
           return;
         }
-        if (isFileHandle(source)) {
-          // Read from its start on each attempt: a fallback to another data method can send it again.
+        if (isFileHandle(source) || Buffer.isBuffer(source)) {
+          // From its start on each attempt: a fallback to another data method can send it again.
           progress.bytes = bytes = 0;
-          return sendFile(socket, source, (n) => {
+          const sent = (n: number) => {
             progress.bytes = bytes += n;
             opts.onProgress?.(bytes);
-          });
+          };
+          return Buffer.isBuffer(source) ? sendBuffer(socket, source, sent) : sendFile(socket, source, sent);
         }
-        const input = Buffer.isBuffer(source) ? Readable.from(chunksOf(source)) : source;
-        input.on('data', (chunk: Buffer) => {
-          progress.started = !Buffer.isBuffer(source); // a buffer can be sent again after a fallback
+        source.on('data', (chunk: Buffer) => {
+          progress.started = true; // a stream can't be sent again after a fallback
           progress.bytes = bytes += chunk.length;
           opts.onProgress?.(bytes);
         });
-        await pipeline(input, socket);
+        await pipeline(source, socket);
       }, opts);
       return bytes;
     });
@@ -864,11 +864,6 @@ type TimeSetter = 'site-utime-5' | 'site-utime-2' | 'mdtm' | 'none';
 const CHUNK = 1024 * 1024;
 /** A download expected to be bigger than 256 KiB, or of unknown size, reads into a reused buffer (TransferContext.rawReads). */
 const mayBeBig = (expectedSize: number | undefined) => (expectedSize ?? Infinity) > 256 * 1024;
-
-/** A buffer as views of 1 MiB (no copies): fewer, larger socket writes. */
-function* chunksOf(buf: Buffer, size = CHUNK): Generator<Buffer> {
-  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
-}
 
 /**
  * The bytes a SIZE reply (213) gives. ftp-srv answers an empty file with its reply's default text,

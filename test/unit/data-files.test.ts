@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { receiveFile } from '../../src/ftp/data/receive-file';
-import { sendFile } from '../../src/ftp/data/send-file';
+import { sendBuffer, sendFile } from '../../src/ftp/data/send-file';
 import { adoptWithRawReads, connectWithRawReads, setRawSink, useRawReads } from '../../src/ftp/data/raw-reads';
 import { testCertificate } from '../servers/common';
 
@@ -148,6 +148,43 @@ test('sendFile to a slow reader resolves once the socket has finished, with ever
   const received = await within(arrived, 20_000, 'the upload');
   assert.ok(received.equals(data), `the reader got the file (${received.length} of ${data.length} bytes)`);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('sendBuffer to a slow reader: every byte in order, the next view waiting in the socket while one is written (not one at a time), never more than two', async () => {
+  const data = crypto.randomBytes(9 * 1024 * 1024 + 3);
+  const got: Buffer[] = [];
+  let most = 0;
+  const arrived = new Promise<Buffer>((resolve, reject) => {
+    const server = net.createServer((s) => {
+      s.on('data', (c: Buffer) => {
+        got.push(c);
+        s.pause();
+        setTimeout(() => s.resume(), 2);
+      });
+      s.on('end', () => {
+        s.end();
+        server.close();
+        resolve(Buffer.concat(got));
+      });
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+      socket.once('connect', () => {
+        const write = socket.write.bind(socket) as (chunk: Buffer, cb: (e?: Error | null) => void) => boolean;
+        (socket as unknown as { write: typeof write }).write = (chunk, cb) => {
+          const ok = write(chunk, cb);
+          most = Math.max(most, socket.writableLength);
+          return ok;
+        };
+        let counted = 0;
+        sendBuffer(socket, data, (n) => (counted += n)).then(() => assert.equal(counted, data.length)).catch(reject);
+      });
+    });
+  });
+  const received = await within(arrived, 20_000, 'the upload');
+  assert.ok(received.equals(data), `the reader got the buffer (${received.length} of ${data.length} bytes)`);
+  assert.ok(most > 1024 * 1024, `more than one 1 MiB view waiting in the socket at once (at most ${most} bytes)`);
+  assert.ok(most <= 2 * 1024 * 1024, `bounded: ${most} bytes`);
 });
 
 test('raw reads: what the stream held before a raw sink was set comes first, then the rest, in order', async () => {
