@@ -19,6 +19,7 @@ import type { FileEntry } from '../../src/ftp/listing/entry';
 import type { LogEvent } from '../../src/ftp/log';
 import type { ServerHabits } from '../../src/ftp/habits';
 import { startFaultServer } from '../fakes/fault-server';
+import { CANCEL_ANSWER_MS } from '../../src/ftp/data/transfer';
 import { answer, dataCommandDroppedWhenPipelined, dataCommandNotPipelined, renameNotPipelined, renameRepliesCrossed, rnfrAnsweredRenameDone } from '../fakes/faults';
 import { FAULT_CASES, NEW, OLD } from '../fakes/fault-cases';
 import { testCertificate } from '../servers/common';
@@ -242,6 +243,42 @@ describe("a save's STAT check of the temporary file (FAKE server with STAT)", ()
  * that is found out on the first rename, which still replaces the file without the backup route;
  * every rename after goes one command at a time, on each of the pool's connections.
  */
+describe('Cancel of a transfer whose ABOR the server never answers (FAKE fault server; ftp-srv does this now and then right after its 150)', () => {
+  test('the cancelled download ends within CANCEL_ANSWER_MS, not the reply timeout; the connection is dropped and the next operation connects again', async () => {
+    let opened!: () => void;
+    const started = new Promise<void>((resolve) => (opened = resolve));
+    const srv = await startFaultServer({
+      onTransfer: async (t) => {
+        if (t.verb !== 'RETR') return false;
+        t.send(['150 Opening data connection']);
+        await t.data();
+        opened();
+        return true; // no byte, no 226
+      },
+      // Silent to ABOR and to the NOOP after it, once a transfer started; answers on a new session.
+      onCommand: (verb, _arg, session) => (/^(ABOR|NOOP)$/.test(verb) && session.commands.some((c) => /^RETR/.test(c)) ? 'silence' : undefined),
+    });
+    fs.writeFileSync(path.join(srv.root, 'big.bin'), Buffer.alloc(1024));
+    // The reply timeout long, as the default (30 s): the fix is that Cancel doesn't wait for it.
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: { ...fast, replyMs: 30_000 }, maxConnections: 1 });
+    try {
+      const ac = new AbortController();
+      const download = pool.run((cl) => cl.download('/big.bin', { signal: ac.signal }), { idempotent: true });
+      await started;
+      const at = Date.now();
+      ac.abort();
+      await assert.rejects(download, (e) => isFtpError(e, 'aborted') || assert.fail(String(e)));
+      const took = Date.now() - at;
+      assert.ok(took < CANCEL_ANSWER_MS + 2_000, `the cancel ended after ${took} ms (the reply timeout is 30 s)`);
+      await pool.run((cl) => cl.noop()); // a new connection: the silent one was dropped
+      assert.equal(srv.sessions.length, 2);
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+});
+
 describe('RNFR and RNTO sent together (FAKE fault server)', () => {
   const saves = async (script: Parameters<typeof startFaultServer>[0], count: number) => {
     const srv = await startFaultServer(script);

@@ -245,6 +245,9 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
   return { listener, target };
 }
 
+/** How long the server's answers to ABOR are awaited after the user cancelled a transfer. */
+export const CANCEL_ANSWER_MS = 3_000;
+
 /**
  * Puts the control connection back in step after an interrupted transfer. ABOR and NOOP are sent;
  * then the transfer's own final reply, ABOR's and NOOP's are read, in whatever order the server
@@ -379,8 +382,11 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
     socket?.destroy();
     prepared.listener?.close();
     if (commandSent && finalReply) {
-      // The server still thinks a transfer runs, or owes us its final reply.
-      await resync(control, settings.replyTimeoutMs, finalReply);
+      // The server still thinks a transfer runs, or owes us its final reply. After the user's
+      // Cancel, not for long: a server that answers ABOR does so at once, and one that doesn't
+      // (ftp-srv, ABOR right after its 150) held the cancelled operation for the whole reply
+      // timeout. The connection is dropped then; the next operation connects again.
+      await resync(control, signal?.aborted ? Math.min(settings.replyTimeoutMs, CANCEL_ANSWER_MS) : settings.replyTimeoutMs, finalReply);
     }
     throw e;
   } finally {
