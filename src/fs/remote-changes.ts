@@ -195,6 +195,15 @@ export function pollFolders(t: PollTargets): string[] {
  */
 export type SiteCondition = 'closed' | 'failed' | 'open' | 'resumable';
 
+/**
+ * Whether a window state change is the user coming back to the window: focused now, and not
+ * before. VS Code also reports a focused window turning inactive (about a minute without input):
+ * that is the user leaving.
+ */
+export function cameBack(wasFocused: boolean, now: { readonly focused: boolean }): boolean {
+  return now.focused && !wasFocused;
+}
+
 /** Open, or as good as open: a poll may list through it. */
 export function polledWhen(condition: SiteCondition): boolean {
   return condition === 'open' || condition === 'resumable';

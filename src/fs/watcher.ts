@@ -28,7 +28,7 @@
 import * as vscode from 'vscode';
 import type { FileEntry } from '../ftp';
 import { globToRegExp } from '../search/glob';
-import { Scope, Signature, SiteCondition, Told, diffListing, differsFromTold, fileWatched, folderWatched, listingWatched, nextSnapshot, pollFolders, pollable, polledWhen, signatures } from './remote-changes';
+import { Scope, Signature, SiteCondition, Told, cameBack, diffListing, differsFromTold, fileWatched, folderWatched, listingWatched, nextSnapshot, pollFolders, pollable, polledWhen, signatures } from './remote-changes';
 
 /** The pool's idle time: a site the user left alone this long is not polled. */
 export const ACTIVE_MS = 60_000;
@@ -95,6 +95,7 @@ export class RemoteWatcher implements vscode.Disposable {
   private disposed = false;
   /** Numbers our own operations, so a listing knows which of them it may not have seen. */
   private operations = 0;
+  private focused = vscode.window.state.focused;
 
   constructor(
     private readonly source: PollSource,
@@ -102,8 +103,14 @@ export class RemoteWatcher implements vscode.Disposable {
     private readonly fire: (events: vscode.FileChangeEvent[]) => void,
   ) {
     this.subscriptions = [
-      // Coming back to the window is acting: sites still open are checked at once.
-      vscode.window.onDidChangeWindowState((s) => s.focused && this.refocused()),
+      // Coming back to the window is acting: sites still open are checked at once. Only a change
+      // from unfocused: the event also comes when VS Code marks a focused window inactive (about a
+      // minute without input), which is the user leaving, not coming back.
+      vscode.window.onDidChangeWindowState((s) => {
+        const back = cameBack(this.focused, s);
+        this.focused = s.focused;
+        if (back) this.refocused();
+      }),
     ];
   }
 

@@ -199,6 +199,7 @@ const logChannel = () => ({
 
 export const window = inertRest('vscode.window', {
   activeTextEditor: undefined,
+  state: { focused: true, active: true },
   withProgress: <R>(_o: unknown, task: (progress: { report(p: unknown): void }, token: { isCancellationRequested: boolean; onCancellationRequested(l: () => void): Disposable }) => Thenable<R>): Thenable<R> =>
     task({ report: () => undefined }, { isCancellationRequested: false, onCancellationRequested: () => new Disposable() }),
   showWarningMessage: noAnswer,

@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FileEntry } from '../../src/ftp';
-import { Scope, Signature, diffListing, differsFromTold, fileWatched, folderWatched, listingWatched, nextSnapshot, pollFolders, pollable, signature, signatures } from '../../src/fs/remote-changes';
+import { Scope, Signature, cameBack, diffListing, differsFromTold, fileWatched, folderWatched, listingWatched, nextSnapshot, pollFolders, pollable, signature, signatures } from '../../src/fs/remote-changes';
 import { describeEntry, humanSize, localTime, octal, parseOctal, readOnlyByListing, rwx } from '../../src/fs/entry-facts';
 import { globToRegExp } from '../../src/search/glob';
 
@@ -204,5 +204,14 @@ describe('what the hover says', () => {
     assert.equal(describeEntry(e), '12.1 KB (12,345 bytes)\nModified 2026-11-30 14:02\nPermissions r--r--r-- (444), owner www<U+202E>evil:www\nRead-only: the owner has no write permission');
     assert.equal(describeEntry({ name: 'img', type: 'directory', modified: new Date(2026, 0, 2, 3, 4, 5).getTime(), mode: 0o755, facts: { perm: 'flcdmpe' } }), 'Folder\nModified 2026-01-02 03:04:05\nPermissions rwxr-xr-x (755)');
     assert.equal(describeEntry({ name: 'current', type: 'symlink', linkTarget: 'releases/2' }), 'Link to releases/2');
+  });
+});
+
+describe('coming back to the window', () => {
+  test('only a change from unfocused to focused: a focused window turning inactive (no input for a minute) is the user leaving', () => {
+    assert.equal(cameBack(false, { focused: true }), true);
+    assert.equal(cameBack(true, { focused: true }), false, 'still focused: the active flag changed');
+    assert.equal(cameBack(true, { focused: false }), false);
+    assert.equal(cameBack(false, { focused: false }), false);
   });
 });
