@@ -77,6 +77,14 @@ export class ListingCache {
     for (const k of [...this.dirs.keys()]) if (k === below || k.startsWith(below + '/')) this.dirs.delete(k);
   }
 
+  /** The folders under `prefix` (a site's `scheme://authority`) listed less than `ms` ago and not changed by us since. */
+  listedWithin(prefix: string, ms: number): string[] {
+    const now = Date.now();
+    const out: string[] = [];
+    for (const [k, d] of this.dirs) if (d.fresh && now - d.at <= ms && k.startsWith(prefix + '/')) out.push(k);
+    return out;
+  }
+
   get size(): number {
     return this.dirs.size;
   }

@@ -21,7 +21,7 @@ import { Doubt, planTree, removeTree } from '../ftp/tree';
 import { Connections, SiteConnection } from './connections';
 import { toFileSystemError } from './errors';
 import { ListingCache } from './listing-cache';
-import { RecentAnswers } from './recent-answers';
+import { ANNOUNCED_MS, RecentAnswers } from './recent-answers';
 import { ToldTimes } from './stat-times';
 import { PathLocks } from './path-locks';
 import { LazyProgress } from './progress';
@@ -174,7 +174,12 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const key = this.dirKey(dir);
     const previous = this.cache.known(key);
     this.cache.set(key, entries);
-    if (this.watcher.observe(dir, previous, entries, source, since.operations)) this.recent.note(announcedKey(key), 'announced', since.generation);
+    if (this.watcher.observe(dir, previous, entries, source, since.operations)) {
+      // VS Code reads the folder again, and the expanded folders below it: this listing and the
+      // site's others of the last moments answer those reads, once each.
+      const site = `${dir.scheme}://${dir.authority}`;
+      for (const k of this.cache.listedWithin(site, ANNOUNCED_MS)) this.recent.note(announcedKey(k), 'announced', since.generation);
+    }
     this.listedEmitter.fire(key);
   }
 

@@ -231,7 +231,7 @@ describe('a folder read again after its listing told of changes (vsftpd, the rea
     await server?.stop();
   });
 
-  test("VS Code's read that answers the change events takes that listing, once; the next read lists; no reuse after a change of ours", async () => {
+  test("VS Code's reads that answer the change events (the folder, one expanded below it) take the listings of a moment ago, once; the next read lists; no reuse after a change of ours", async () => {
     const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
     const dir = site.uri('/rt');
     const watching = site.provider.watch(dir, { recursive: true, excludes: [] });
@@ -244,6 +244,7 @@ describe('a folder read again after its listing told of changes (vsftpd, the rea
     };
     try {
       await site.provider.readDirectory(dir); // the first listing: nothing to compare with
+      await site.provider.readDirectory(site.uri('/rt/sub')); // expanded below it
       theirs('theirs-1.txt');
       const seen = await readTrips(); // finds the new file: announces it
       assert.equal(seen.data, 1);
@@ -251,6 +252,9 @@ describe('a folder read again after its listing told of changes (vsftpd, the rea
       assert.ok(events.includes('/rt/theirs-1.txt'), `announced: ${events.join(', ')}`);
       const echo = await readTrips();
       assert.deepEqual(echo.commands, [], 'the read answering the events: the listing that caused them');
+      // VS Code reads the expanded folders below it again too: answered by their listing of a moment ago.
+      const below = await site.count(() => site.provider.readDirectory(site.uri('/rt/sub')));
+      assert.deepEqual(below.trips.commands, [], 'the expanded folder below: its listing of a moment ago');
       const names = (await site.provider.readDirectory(dir)).map(([n]) => n);
       assert.ok(names.includes('theirs-1.txt'));
       assert.equal((await readTrips()).data, 1, 'once only: a later read (a Refresh) lists again');

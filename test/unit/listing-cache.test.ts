@@ -48,4 +48,18 @@ describe('listing cache', () => {
     assert.equal(c.entry('d', 'a'), undefined);
     assert.equal(c.known('d')?.get('a'), undefined);
   });
+
+  test("listedWithin: the site's folders listed moments ago and not changed by us since, not another site's", (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+    const c = new ListingCache();
+    c.set('ftp://a/', []);
+    c.set('ftp://ab/x', []); // another site whose name starts the same
+    t.mock.timers.tick(1_500);
+    c.set('ftp://a/css', []);
+    c.set('ftp://a/js', []);
+    c.touched('ftp://a/js'); // we wrote there
+    assert.deepEqual(c.listedWithin('ftp://a', 2_000).sort(), ['ftp://a/', 'ftp://a/css']);
+    t.mock.timers.tick(600);
+    assert.deepEqual(c.listedWithin('ftp://a', 2_000), ['ftp://a/css'], 'the root was listed 2.1 s ago');
+  });
 });
