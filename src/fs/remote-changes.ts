@@ -204,6 +204,14 @@ export function cameBack(wasFocused: boolean, now: { readonly focused: boolean }
   return now.focused && !wasFocused;
 }
 
+/**
+ * The folders a tick lists after the user came back to the window (`since`): VS Code's Explorer
+ * reads its expanded folders again then by itself, and what it read since needs no second listing.
+ */
+export function notListedSince(folders: readonly string[], listedByVsCode: ReadonlyMap<string, number>, since: number): string[] {
+  return folders.filter((p) => (listedByVsCode.get(p) ?? -Infinity) < since);
+}
+
 /** Open, or as good as open: a poll may list through it. */
 export function polledWhen(condition: SiteCondition): boolean {
   return condition === 'open' || condition === 'resumable';

@@ -28,12 +28,14 @@
 import * as vscode from 'vscode';
 import type { FileEntry } from '../ftp';
 import { globToRegExp } from '../search/glob';
-import { Scope, Signature, SiteCondition, Told, cameBack, diffListing, differsFromTold, fileWatched, folderWatched, listingWatched, nextSnapshot, pollFolders, pollable, polledWhen, signatures } from './remote-changes';
+import { Scope, Signature, SiteCondition, Told, cameBack, diffListing, notListedSince, differsFromTold, fileWatched, folderWatched, listingWatched, nextSnapshot, pollFolders, pollable, polledWhen, signatures } from './remote-changes';
 
 /** The pool's idle time: a site the user left alone this long is not polled. */
 export const ACTIVE_MS = 60_000;
 /** VS Code's reads within this long after our events answer them; they are not the user acting. */
 const ECHO_MS = 5_000;
+/** After the user comes back to the window, the first tick waits this long (VS Code's own reads first). */
+const REFOCUS_DELAY_MS = 1_000;
 export const DEFAULT_POLL_SECONDS = 10;
 const MAX_FILE_FOLDERS = 10;
 const MAX_LISTED_FOLDERS = 8;
@@ -67,6 +69,8 @@ interface SiteWatch {
   snapshots: Map<string, Map<string, Signature>>;
   lastAction: number;
   lastEvents: number;
+  /** When the user came back to the window, until the tick that follows. */
+  refocusedAt?: number;
   timer?: NodeJS.Timeout;
   running: boolean;
 }
@@ -283,8 +287,11 @@ export class RemoteWatcher implements vscode.Disposable {
     for (const site of this.sites.values()) {
       if (!site.scopes.size || site.running || !polledWhen(this.source.condition(site.base)) || !this.source.interval(site.base)) continue;
       site.lastAction = Date.now();
+      site.refocusedAt = site.lastAction;
       clearTimeout(site.timer);
-      site.timer = setTimeout(() => void this.tick(site), 0);
+      // A moment later: VS Code's Explorer reads its expanded folders again by itself on focus,
+      // and those need no listing of ours (notListedSince).
+      site.timer = setTimeout(() => void this.tick(site), REFOCUS_DELAY_MS);
     }
   }
 
@@ -323,8 +330,15 @@ export class RemoteWatcher implements vscode.Disposable {
     const interval = this.source.interval(site.base);
     // Not polled now: the user's next operation on the site resumes it.
     if (!interval || !this.pollable(site)) return;
-    const folders = pollFolders({ openFiles: this.openFiles(site), listedFolders: site.listed, scopes: site.scopes, maxFileFolders: MAX_FILE_FOLDERS, maxListedFolders: MAX_LISTED_FOLDERS });
-    if (!folders.length) return;
+    const all = pollFolders({ openFiles: this.openFiles(site), listedFolders: site.listed, scopes: site.scopes, maxFileFolders: MAX_FILE_FOLDERS, maxListedFolders: MAX_LISTED_FOLDERS });
+    const folders = site.refocusedAt !== undefined ? notListedSince(all, site.listed, site.refocusedAt) : all;
+    site.refocusedAt = undefined;
+    if (!all.length) return;
+    if (!folders.length) {
+      // VS Code read them all since the user came back: the next tick as usual.
+      site.timer = setTimeout(() => void this.tick(site), interval);
+      return;
+    }
     site.running = true;
     try {
       for (const path of folders) {

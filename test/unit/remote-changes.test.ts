@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FileEntry } from '../../src/ftp';
-import { Scope, Signature, cameBack, diffListing, differsFromTold, fileWatched, folderWatched, listingWatched, nextSnapshot, pollFolders, pollable, signature, signatures } from '../../src/fs/remote-changes';
+import { Scope, Signature, cameBack, diffListing, notListedSince, differsFromTold, fileWatched, folderWatched, listingWatched, nextSnapshot, pollFolders, pollable, signature, signatures } from '../../src/fs/remote-changes';
 import { describeEntry, humanSize, localTime, octal, parseOctal, readOnlyByListing, rwx } from '../../src/fs/entry-facts';
 import { globToRegExp } from '../../src/search/glob';
 
@@ -213,5 +213,13 @@ describe('coming back to the window', () => {
     assert.equal(cameBack(true, { focused: true }), false, 'still focused: the active flag changed');
     assert.equal(cameBack(true, { focused: false }), false);
     assert.equal(cameBack(false, { focused: false }), false);
+  });
+});
+
+describe('the first tick after coming back to the window', () => {
+  test('leaves out the folders VS Code read since (its Explorer reads its expanded folders on focus), keeps the others', () => {
+    const listed = new Map([['/css', 900], ['/js', 1_100], ['/', 1_200]]);
+    assert.deepEqual(notListedSince(['/', '/css', '/js', '/docs'], listed, 1_000), ['/css', '/docs']);
+    assert.deepEqual(notListedSince(['/', '/css'], new Map(), 1_000), ['/', '/css']);
   });
 });
