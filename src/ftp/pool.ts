@@ -312,6 +312,8 @@ export class FtpPool {
       entry.timer = setTimeout(() => {
         this.idle = this.idle.filter((x) => x !== entry);
         this.stopTimers(entry);
+        // Said before the QUIT it sends, which would otherwise stand in the log unexplained.
+        this.log({ kind: 'info', connection: client.connectionId ?? 0, text: `closing the connection: unused for ${this.idleMs >= 1000 ? `${Math.round(this.idleMs / 1000)} s` : `${this.idleMs} ms`} (it opens again when needed)` });
         void client.close();
       }, this.idleMs);
       entry.timer.unref();

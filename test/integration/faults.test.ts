@@ -160,13 +160,17 @@ describe('faults (fake server)', () => {
 
   test('the pool closes idle connections and keeps others alive with NOOP', async () => {
     const srv = await startFaultServer();
-    const idle = new FtpPool({ host: '127.0.0.1', port: srv.port, idleTimeoutMs: 150, timeouts: fast });
+    const said: string[] = [];
+    const idle = new FtpPool({ host: '127.0.0.1', port: srv.port, idleTimeoutMs: 150, timeouts: fast, log: (e) => said.push(`${e.kind} ${e.text}`) });
     try {
       await idle.run((c) => c.noop());
       assert.equal(idle.stats.idle, 1);
       await new Promise((r) => setTimeout(r, 400));
       assert.equal(idle.stats.idle, 0);
       assert.ok(srv.sessions[0].commands.includes('QUIT'), 'closed politely');
+      // The log says why before the QUIT, which would otherwise stand there unexplained.
+      const why = said.findIndex((l) => l === 'info closing the connection: unused for 150 ms (it opens again when needed)');
+      assert.ok(why >= 0 && why < said.indexOf('command QUIT'), said.slice(-4).join(' | '));
     } finally { await idle.close(); }
 
     const kept = new FtpPool({ host: '127.0.0.1', port: srv.port, idleTimeoutMs: 0, keepaliveIntervalMs: 100, timeouts: fast });
