@@ -11,11 +11,15 @@ const KEEP_MS = 10 * 60_000;
 const MAX_DIRS = 1_000;
 
 export class ListingCache {
-  private readonly dirs = new Map<string, { at: number; fresh: boolean; entries: Map<string, FileEntry>; written?: Map<string, number> }>();
+  private readonly dirs = new Map<string, { at: number; fresh: boolean; entries: Map<string, FileEntry>; written?: Map<string, number>; generation?: number; byPoll?: boolean }>();
 
-  set(key: string, entries: FileEntry[]): void {
+  /**
+   * `generation`: the count of our own changes when the listing was asked for (recent-answers.ts);
+   * `byPoll`: a poll's listing.
+   */
+  set(key: string, entries: FileEntry[], generation?: number, byPoll = false): void {
     this.dirs.delete(key); // re-inserted last: the map's order is oldest first
-    this.dirs.set(key, { at: Date.now(), fresh: true, entries: new Map(entries.map((e) => [e.name, e])) });
+    this.dirs.set(key, { at: Date.now(), fresh: true, entries: new Map(entries.map((e) => [e.name, e])), generation, byPoll });
     this.trim();
   }
 
@@ -77,11 +81,14 @@ export class ListingCache {
     for (const k of [...this.dirs.keys()]) if (k === below || k.startsWith(below + '/')) this.dirs.delete(k);
   }
 
-  /** The folders under `prefix` (a site's `scheme://authority`) listed less than `ms` ago and not changed by us since. */
-  listedWithin(prefix: string, ms: number): string[] {
+  /**
+   * The folders under `prefix` (a site's `scheme://authority`) a poll listed less than `ms` ago,
+   * asked for when our changes numbered `generation` (none of ours since it started, on any site).
+   */
+  polledWithin(prefix: string, ms: number, generation: number): string[] {
     const now = Date.now();
     const out: string[] = [];
-    for (const [k, d] of this.dirs) if (d.fresh && now - d.at <= ms && k.startsWith(prefix + '/')) out.push(k);
+    for (const [k, d] of this.dirs) if (d.byPoll && d.fresh && d.generation === generation && now - d.at <= ms && k.startsWith(prefix + '/')) out.push(k);
     return out;
   }
 

@@ -167,18 +167,18 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   /**
    * A listing of `dir`: kept (it answers stats), and compared with the one before it (remote
-   * changes). One that found changes answers the read of the folder VS Code makes on hearing of
-   * them (recent-answers.ts, 'announced').
+   * changes). One that found names come or go answers the read of the folder VS Code makes on
+   * hearing of it (recent-answers.ts, 'announced'); a poll's, also the reads of the folders its
+   * tick listed a moment before (the expanded ones below it, which VS Code reads again too). A
+   * Refresh's answers only its own folder: the folders it reads next must be listed anew.
    */
   private remember(dir: vscode.Uri, entries: FileEntry[], source: ListingSource, since: ListingStart): void {
     const key = this.dirKey(dir);
     const previous = this.cache.known(key);
-    this.cache.set(key, entries);
+    this.cache.set(key, entries, since.generation, source === 'poll');
     if (this.watcher.observe(dir, previous, entries, source, since.operations)) {
-      // VS Code reads the folder again, and the expanded folders below it: this listing and the
-      // site's others of the last moments answer those reads, once each.
-      const site = `${dir.scheme}://${dir.authority}`;
-      for (const k of this.cache.listedWithin(site, ANNOUNCED_MS)) this.recent.note(announcedKey(k), 'announced', since.generation);
+      const others = source === 'poll' ? this.cache.polledWithin(`${dir.scheme}://${dir.authority}`, ANNOUNCED_MS, since.generation) : [];
+      for (const k of new Set([key, ...others])) this.recent.note(announcedKey(k), 'announced', since.generation);
     }
     this.listedEmitter.fire(key);
   }

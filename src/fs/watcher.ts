@@ -182,7 +182,8 @@ export class RemoteWatcher implements vscode.Disposable {
   /**
    * A listing of `dir` arrived (`previous`: the one the cache held before it; `since`: what
    * `listingStarts` said before it was asked for). Differences from the last one seen are
-   * announced, for what VS Code watches; true when some were.
+   * announced, for what VS Code watches; true when names came or went (VS Code's Explorer then
+   * reads the folder, and those expanded below it, again; a changed file alone it doesn't).
    */
   observe(dir: vscode.Uri, previous: ReadonlyMap<string, FileEntry> | undefined, entries: FileEntry[], source: ListingSource, since: number): boolean {
     const site = this.sites.get(this.key(dir));
@@ -218,12 +219,13 @@ export class RemoteWatcher implements vscode.Disposable {
       }
     }
     if (!events.length) return false;
+    const namesMoved = events.some((e) => e.type !== vscode.FileChangeType.Changed || e.uri.toString() === dir.toString());
     site.lastEvents = Date.now();
     this.log.info(`[${dir.authority}] changed on the server (${source === 'poll' ? 'poll' : 'listing'} of ${path}): ${events.map((e) => `${['', 'changed', 'created', 'deleted'][e.type]} ${e.uri.path}`).join(', ')}`);
     // VS Code asked for this listing itself: it gets the events once it has the answer.
     if (source === 'poll') this.fire(events);
     else setTimeout(() => !this.disposed && this.fire(events), 0);
-    return true;
+    return namesMoved;
   }
 
   /**

@@ -67,7 +67,11 @@ export function openSite(spec: SiteSpec): BenchSite {
   const site: SiteConnection = {
     name: SITE, server: `${spec.host}:${spec.port}`, pool, mode: spec.transferMode ?? 'passive', root: '/', safeSave: spec.safeSave ?? true, caseSensitive: true,
   } as SiteConnection;
-  const connections = { get: async () => site, reportResult: () => undefined } as unknown as Connections;
+  // What the provider asks of Connections here; a poll's listing (pollList) goes through the same site.
+  const connections = {
+    get: async () => site, reportResult: () => undefined, openForPoll: async () => site, reportPollFailure: () => undefined,
+    routinely: <T>(_site: string, _client: unknown, fn: () => Promise<T>) => fn(),
+  } as unknown as Connections;
   const channel = vscode.window.createOutputChannel('FTP Workspace', { log: true });
   channel.warn = (m: string) => void warnings.push(m);
   channel.error = (m: string | Error) => void warnings.push(String(m));

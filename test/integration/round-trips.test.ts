@@ -221,6 +221,11 @@ describe('a path the server just said is not there (vsftpd, the real provider)',
  */
 describe('a folder read again after its listing told of changes (vsftpd, the real provider)', () => {
   let server: ManagedServer;
+  /** A colleague's file, made on the server's disk. */
+  const theirs = (name: string) => {
+    fs.writeFileSync(path.join(server.root, 'rt', name), 'theirs\n');
+    fs.chownSync(path.join(server.root, 'rt', name), server.owner.uid, server.owner.gid);
+  };
   before(async () => {
     const missing = serverMissing('vsftpd');
     if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
@@ -231,39 +236,78 @@ describe('a folder read again after its listing told of changes (vsftpd, the rea
     await server?.stop();
   });
 
-  test("VS Code's reads that answer the change events (the folder, one expanded below it) take the listings of a moment ago, once; the next read lists; no reuse after a change of ours", async () => {
+  test("VS Code's reads that answer a poll's change events (the folder, one expanded below it) take the tick's listings, once; the next read lists; no reuse after a change of ours", async () => {
+    const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
+    const dir = site.uri('/rt');
+    const sub = site.uri('/rt/sub');
+    const watching = site.provider.watch(dir, { recursive: true, excludes: [] });
+    const events: string[] = [];
+    const listening = site.provider.onDidChangeFile((e) => events.push(...e.map((x) => x.uri.path)));
+    const poll = (u: typeof dir) => (site.provider as unknown as { pollList(u: typeof dir): Promise<string> }).pollList(u);
+    const readTrips = async (u = dir) => (await site.count(() => site.provider.readDirectory(u))).trips;
+    try {
+      await site.provider.readDirectory(dir); // the first listing: nothing to compare with
+      await site.provider.readDirectory(sub); // expanded below it
+      await poll(sub); // a tick lists the folder below, then the folder
+      theirs('theirs-1.txt');
+      assert.equal(await poll(dir), 'listed');
+      assert.ok(events.includes('/rt/theirs-1.txt'), `announced: ${events.join(', ')}`);
+      const echo = await readTrips();
+      assert.deepEqual(echo.commands, [], 'the read answering the events: the listing that caused them');
+      assert.deepEqual((await readTrips(sub)).commands, [], 'the expanded folder below: the tick\'s listing of it');
+      const names = (await site.provider.readDirectory(dir)).map(([n]) => n);
+      assert.ok(names.includes('theirs-1.txt'));
+      assert.equal((await readTrips()).data, 1, 'once only: a later read (a Refresh) lists again');
+      assert.equal((await readTrips(sub)).data, 1);
+      // Announced, then a change of ours (in another folder): VS Code's read lists again.
+      theirs('theirs-2.txt');
+      assert.equal(await poll(dir), 'listed');
+      await site.provider.writeFile(site.uri('/rt/sub/ours.txt'), Buffer.from('ours\n'), { create: true, overwrite: true });
+      const after = await readTrips();
+      assert.equal(after.data, 1, `listed after our write: ${after.commands.join(', ')}`);
+    } finally {
+      listening.dispose();
+      watching.dispose();
+      await site.close();
+    }
+  });
+
+  test("a Refresh that finds a change answers only VS Code's read of that folder: the folders it reads next are listed, and show what changed there", async () => {
+    const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
+    const dir = site.uri('/rt');
+    const sub = site.uri('/rt/sub');
+    const watching = site.provider.watch(dir, { recursive: true, excludes: [] });
+    const readTrips = async (u = dir) => (await site.count(() => site.provider.readDirectory(u))).trips;
+    try {
+      await site.provider.readDirectory(dir);
+      await site.provider.readDirectory(sub);
+      theirs('refresh-1.txt');
+      theirs('sub/refresh-2.txt');
+      assert.equal((await readTrips()).data, 1, 'the Refresh lists the folder, finds the new file');
+      const below = await site.count(() => site.provider.readDirectory(sub));
+      assert.equal(below.trips.data, 1, 'the folder below is listed');
+      assert.ok(below.result.some(([n]) => n === 'refresh-2.txt'), 'and shows the colleague\'s file');
+      assert.deepEqual((await readTrips()).commands, [], 'VS Code\'s read answering the events: the Refresh\'s listing');
+    } finally {
+      watching.dispose();
+      await site.close();
+    }
+  });
+
+  test('a change of a file\'s content alone (VS Code reads no folder for it) leaves no answer behind: the next read lists', async () => {
     const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
     const dir = site.uri('/rt');
     const watching = site.provider.watch(dir, { recursive: true, excludes: [] });
     const events: string[] = [];
     const listening = site.provider.onDidChangeFile((e) => events.push(...e.map((x) => x.uri.path)));
-    const readTrips = async () => (await site.count(() => site.provider.readDirectory(dir))).trips;
-    const theirs = (name: string) => {
-      fs.writeFileSync(path.join(server.root, 'rt', name), 'theirs\n');
-      fs.chownSync(path.join(server.root, 'rt', name), server.owner.uid, server.owner.gid);
-    };
+    const poll = (u: typeof dir) => (site.provider as unknown as { pollList(u: typeof dir): Promise<string> }).pollList(u);
     try {
-      await site.provider.readDirectory(dir); // the first listing: nothing to compare with
-      await site.provider.readDirectory(site.uri('/rt/sub')); // expanded below it
-      theirs('theirs-1.txt');
-      const seen = await readTrips(); // finds the new file: announces it
-      assert.equal(seen.data, 1);
-      await new Promise((r) => setTimeout(r, 10));
-      assert.ok(events.includes('/rt/theirs-1.txt'), `announced: ${events.join(', ')}`);
-      const echo = await readTrips();
-      assert.deepEqual(echo.commands, [], 'the read answering the events: the listing that caused them');
-      // VS Code reads the expanded folders below it again too: answered by their listing of a moment ago.
-      const below = await site.count(() => site.provider.readDirectory(site.uri('/rt/sub')));
-      assert.deepEqual(below.trips.commands, [], 'the expanded folder below: its listing of a moment ago');
-      const names = (await site.provider.readDirectory(dir)).map(([n]) => n);
-      assert.ok(names.includes('theirs-1.txt'));
-      assert.equal((await readTrips()).data, 1, 'once only: a later read (a Refresh) lists again');
-      // Announced, then a change of ours: VS Code's read lists again.
-      theirs('theirs-2.txt');
-      assert.equal((await readTrips()).data, 1);
-      await site.provider.writeFile(site.uri('/rt/ours.txt'), Buffer.from('ours\n'), { create: true, overwrite: true });
-      const after = await readTrips();
-      assert.equal(after.data, 1, `listed after our write: ${after.commands.join(', ')}`);
+      theirs('content.txt');
+      await site.provider.readDirectory(dir);
+      fs.writeFileSync(path.join(server.root, 'rt', 'content.txt'), 'theirs, longer now\n');
+      assert.equal(await poll(dir), 'listed');
+      assert.ok(events.includes('/rt/content.txt'), `announced: ${events.join(', ')}`);
+      assert.equal((await site.count(() => site.provider.readDirectory(dir))).trips.data, 1);
     } finally {
       listening.dispose();
       watching.dispose();

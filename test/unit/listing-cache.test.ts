@@ -49,17 +49,19 @@ describe('listing cache', () => {
     assert.equal(c.known('d')?.get('a'), undefined);
   });
 
-  test("listedWithin: the site's folders listed moments ago and not changed by us since, not another site's", (t) => {
+  test("polledWithin: the site's folders a poll listed moments ago, with no change of ours since they were asked for; not another site's", (t) => {
     t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
     const c = new ListingCache();
-    c.set('ftp://a/', []);
-    c.set('ftp://ab/x', []); // another site whose name starts the same
+    c.set('ftp://a/', [], 7, true);
+    c.set('ftp://ab/x', [], 7, true); // another site whose name starts the same
     t.mock.timers.tick(1_500);
-    c.set('ftp://a/css', []);
-    c.set('ftp://a/js', []);
+    c.set('ftp://a/css', [], 7, true);
+    c.set('ftp://a/js', [], 7, true);
     c.touched('ftp://a/js'); // we wrote there
-    assert.deepEqual(c.listedWithin('ftp://a', 2_000).sort(), ['ftp://a/', 'ftp://a/css']);
+    c.set('ftp://a/img', [], 7); // VS Code's listing (a Refresh), not a poll's
+    c.set('ftp://a/old', [], 6, true); // asked for before a change of ours ended, elsewhere
+    assert.deepEqual(c.polledWithin('ftp://a', 2_000, 7).sort(), ['ftp://a/', 'ftp://a/css']);
     t.mock.timers.tick(600);
-    assert.deepEqual(c.listedWithin('ftp://a', 2_000), ['ftp://a/css'], 'the root was listed 2.1 s ago');
+    assert.deepEqual(c.polledWithin('ftp://a', 2_000, 7), ['ftp://a/css'], 'the root was listed 2.1 s ago');
   });
 });
