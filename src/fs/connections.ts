@@ -516,7 +516,7 @@ export class Connections implements vscode.Disposable {
     else if (e.kind === 'error' && this.quitting.delete(conn)) return;
     else if (e.kind !== 'reply') this.quitting.delete(conn);
     if (e.kind === 'error') this.log.warn(text);
-    else if (this.routine.has(conn)) this.log.debug(text);
+    else if (this.routine.has(conn) && e.kind !== 'info') this.log.debug(text); // the engine's findings and advice stay at info
     else this.log.info(text);
   }
 

@@ -196,12 +196,18 @@ export function pollFolders(t: PollTargets): string[] {
 export type SiteCondition = 'closed' | 'failed' | 'open' | 'resumable';
 
 /**
- * Whether a window state change is the user coming back to the window: focused now, and not
- * before. VS Code also reports a focused window turning inactive (about a minute without input):
- * that is the user leaving.
+ * Whether a window state change is the user coming back: the window focused and active now, and
+ * not both before. VS Code marks a focused window inactive after about a minute without input (the
+ * user leaving, not coming back), and active again on the next input (coming back to a window that
+ * stayed focused). `active` missing (an older VS Code): focus alone tells.
  */
-export function cameBack(wasFocused: boolean, now: { readonly focused: boolean }): boolean {
-  return now.focused && !wasFocused;
+export interface WindowPresence {
+  readonly focused: boolean;
+  readonly active?: boolean;
+}
+export function cameBack(before: WindowPresence, now: WindowPresence): boolean {
+  const present = (w: WindowPresence) => w.focused && w.active !== false;
+  return present(now) && !present(before);
 }
 
 /**

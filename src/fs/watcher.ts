@@ -28,7 +28,7 @@
 import * as vscode from 'vscode';
 import type { FileEntry } from '../ftp';
 import { globToRegExp } from '../search/glob';
-import { Scope, Signature, SiteCondition, Told, cameBack, diffListing, notListedSince, differsFromTold, fileWatched, folderWatched, listingWatched, nextSnapshot, pollFolders, pollable, polledWhen, signatures } from './remote-changes';
+import { Scope, Signature, SiteCondition, Told, WindowPresence, cameBack, diffListing, notListedSince, differsFromTold, fileWatched, folderWatched, listingWatched, nextSnapshot, pollFolders, pollable, polledWhen, signatures } from './remote-changes';
 
 /** The pool's idle time: a site the user left alone this long is not polled. */
 export const ACTIVE_MS = 60_000;
@@ -99,7 +99,7 @@ export class RemoteWatcher implements vscode.Disposable {
   private disposed = false;
   /** Numbers our own operations, so a listing knows which of them it may not have seen. */
   private operations = 0;
-  private focused = vscode.window.state.focused;
+  private windowState: WindowPresence = { focused: vscode.window.state.focused, active: vscode.window.state.active };
 
   constructor(
     private readonly source: PollSource,
@@ -107,12 +107,11 @@ export class RemoteWatcher implements vscode.Disposable {
     private readonly fire: (events: vscode.FileChangeEvent[]) => void,
   ) {
     this.subscriptions = [
-      // Coming back to the window is acting: sites still open are checked at once. Only a change
-      // from unfocused: the event also comes when VS Code marks a focused window inactive (about a
-      // minute without input), which is the user leaving, not coming back.
+      // Coming back to the window is acting: sites still open are checked (cameBack: focused and
+      // active again; a focused window turning inactive is the user leaving).
       vscode.window.onDidChangeWindowState((s) => {
-        const back = cameBack(this.focused, s);
-        this.focused = s.focused;
+        const back = cameBack(this.windowState, s);
+        this.windowState = { focused: s.focused, active: s.active };
         if (back) this.refocused();
       }),
     ];
@@ -328,13 +327,15 @@ export class RemoteWatcher implements vscode.Disposable {
 
   private async tick(site: SiteWatch): Promise<void> {
     site.timer = undefined;
+    // Only the tick right after coming back leaves out what VS Code read since, whether it runs or not.
+    const refocusedAt = site.refocusedAt;
+    site.refocusedAt = undefined;
     if (site.running) return;
     const interval = this.source.interval(site.base);
     // Not polled now: the user's next operation on the site resumes it.
     if (!interval || !this.pollable(site)) return;
     const all = pollFolders({ openFiles: this.openFiles(site), listedFolders: site.listed, scopes: site.scopes, maxFileFolders: MAX_FILE_FOLDERS, maxListedFolders: MAX_LISTED_FOLDERS });
-    const folders = site.refocusedAt !== undefined ? notListedSince(all, site.listed, site.refocusedAt) : all;
-    site.refocusedAt = undefined;
+    const folders = refocusedAt !== undefined ? notListedSince(all, site.listed, refocusedAt) : all;
     if (!all.length) return;
     if (!folders.length) {
       // VS Code read them all since the user came back: the next tick as usual.
@@ -346,8 +347,14 @@ export class RemoteWatcher implements vscode.Disposable {
       for (const path of folders) {
         if (!this.pollable(site)) return;
         const result = await this.source.list(site.base.with({ path }));
-        if (result === 'gone') this.folderGone(site, path);
-        else if (result === 'refused') site.listed.delete(path);
+        // Said at info: the poll's own commands and replies are at debug (connections.ts routinely).
+        if (result === 'gone') {
+          this.log.info(`[${site.base.authority}] ${path} is gone from the server (poll): no longer checked`);
+          this.folderGone(site, path);
+        } else if (result === 'refused') {
+          this.log.info(`[${site.base.authority}] the server refused to list ${path} (poll): no longer checked`);
+          site.listed.delete(path);
+        }
       }
     } catch (e) {
       // Paused until the user acts again: a poll never fails loudly or retries by itself.

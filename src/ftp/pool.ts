@@ -313,7 +313,7 @@ export class FtpPool {
         this.idle = this.idle.filter((x) => x !== entry);
         this.stopTimers(entry);
         // Said before the QUIT it sends, which would otherwise stand in the log unexplained.
-        this.log({ kind: 'info', connection: client.connectionId ?? 0, text: `closing the connection: unused for ${this.idleMs >= 1000 ? `${Math.round(this.idleMs / 1000)} s` : `${this.idleMs} ms`} (it opens again when needed)` });
+        if (client.connected) this.log({ kind: 'info', connection: client.connectionId ?? 0, text: `closing the connection: unused for ${this.idleMs >= 1000 ? `${Math.round(this.idleMs / 1000)} s` : `${this.idleMs} ms`} (it opens again when needed)` });
         void client.close();
       }, this.idleMs);
       entry.timer.unref();

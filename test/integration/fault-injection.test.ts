@@ -238,11 +238,6 @@ describe("a save's STAT check of the temporary file (FAKE server with STAT)", ()
   });
 });
 
-/**
- * A save's RNFR and RNTO go in one write (one round trip; client.ts rename). A server that can't take
- * that is found out on the first rename, which still replaces the file without the backup route;
- * every rename after goes one command at a time, on each of the pool's connections.
- */
 describe('Cancel of a transfer whose ABOR the server never answers (FAKE fault server; ftp-srv does this now and then right after its 150)', () => {
   test('the cancelled download ends within CANCEL_ANSWER_MS, not the reply timeout; the connection is dropped and the next operation connects again', async () => {
     let opened!: () => void;
@@ -279,6 +274,11 @@ describe('Cancel of a transfer whose ABOR the server never answers (FAKE fault s
   });
 });
 
+/**
+ * A save's RNFR and RNTO go in one write (one round trip; client.ts rename). A server that can't take
+ * that is found out on the first rename, which still replaces the file without the backup route;
+ * every rename after goes one command at a time, on each of the pool's connections.
+ */
 describe('RNFR and RNTO sent together (FAKE fault server)', () => {
   const saves = async (script: Parameters<typeof startFaultServer>[0], count: number) => {
     const srv = await startFaultServer(script);

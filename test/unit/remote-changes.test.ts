@@ -208,11 +208,19 @@ describe('what the hover says', () => {
 });
 
 describe('coming back to the window', () => {
-  test('only a change from unfocused to focused: a focused window turning inactive (no input for a minute) is the user leaving', () => {
-    assert.equal(cameBack(false, { focused: true }), true);
-    assert.equal(cameBack(true, { focused: true }), false, 'still focused: the active flag changed');
-    assert.equal(cameBack(true, { focused: false }), false);
-    assert.equal(cameBack(false, { focused: false }), false);
+  test('focused and active again: from another window, or input in a focused window gone inactive; a focused window turning inactive is the user leaving', () => {
+    const away = { focused: false, active: false };
+    const idle = { focused: true, active: false };
+    const here = { focused: true, active: true };
+    assert.equal(cameBack(away, here), true, 'back from another window');
+    assert.equal(cameBack(idle, here), true, 'input again in a window that stayed focused');
+    assert.equal(cameBack(here, idle), false, 'no input for a minute: leaving');
+    assert.equal(cameBack(here, away), false);
+    assert.equal(cameBack(here, here), false);
+    assert.equal(cameBack(idle, away), false);
+    // An older VS Code without `active`: focus alone.
+    assert.equal(cameBack({ focused: false }, { focused: true }), true);
+    assert.equal(cameBack({ focused: true }, { focused: true }), false);
   });
 });
 

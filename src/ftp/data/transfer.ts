@@ -245,7 +245,7 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
   return { listener, target };
 }
 
-/** How long the server's answers to ABOR are awaited after the user cancelled a transfer. */
+/** How long the server's answers to ABOR are awaited after the user cancelled a download or listing. */
 export const CANCEL_ANSWER_MS = 3_000;
 
 /**
@@ -259,13 +259,17 @@ async function resync(control: ControlConnection, timeoutMs: number, finalReply:
   try {
     control.send('ABOR');
     control.send('NOOP');
+    // One deadline for all the replies: a server trickling them out gets no more time.
+    const deadline = Date.now() + timeoutMs;
     const timer = setTimeout(() => control.destroy(), timeoutMs);
     await finalReply.finally(() => clearTimeout(timer));
     let read = 0;
     let sawNoop = false;
     while (read < 2 || !sawNoop) {
       if (read >= 6) throw new Error('out of step');
-      const r = await control.read(timeoutMs);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('too slow');
+      const r = await control.read(left);
       read++;
       if (r.code === 200) sawNoop = true;
     }
@@ -383,10 +387,13 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
     prepared.listener?.close();
     if (commandSent && finalReply) {
       // The server still thinks a transfer runs, or owes us its final reply. After the user's
-      // Cancel, not for long: a server that answers ABOR does so at once, and one that doesn't
-      // (ftp-srv, ABOR right after its 150) held the cancelled operation for the whole reply
-      // timeout. The connection is dropped then; the next operation connects again.
-      await resync(control, signal?.aborted ? Math.min(settings.replyTimeoutMs, CANCEL_ANSWER_MS) : settings.replyTimeoutMs, finalReply);
+      // Cancel of a download or listing, not for long: a server that answers ABOR does so at once,
+      // and one that doesn't (ftp-srv, ABOR right after its 150) held the cancelled operation for
+      // the whole reply timeout; the connection is dropped then, the next operation connects
+      // again. Not for an upload: the server may still be writing, and the save's clean-up of its
+      // temporary file comes next on this connection.
+      const quick = signal?.aborted && !/^(STOR|APPE|STOU)\b/i.test(command);
+      await resync(control, quick ? Math.min(settings.replyTimeoutMs, CANCEL_ANSWER_MS) : settings.replyTimeoutMs, finalReply);
     }
     throw e;
   } finally {
