@@ -347,12 +347,14 @@ export class RemoteWatcher implements vscode.Disposable {
       for (const path of folders) {
         if (!this.pollable(site)) return;
         const result = await this.source.list(site.base.with({ path }));
-        // Said at info: the poll's own commands and replies are at debug (connections.ts routinely).
+        // Said at info the first time (the poll's own commands and replies are at debug,
+        // connections.ts routinely); an open file's folder is asked again on later ticks.
+        const first = site.snapshots.has(path) || site.listed.has(path);
         if (result === 'gone') {
-          this.log.info(`[${site.base.authority}] ${path} is gone from the server (poll): no longer checked`);
+          this.log[first ? 'info' : 'debug'](`[${site.base.authority}] ${path} is gone from the server (poll)`);
           this.folderGone(site, path);
         } else if (result === 'refused') {
-          this.log.info(`[${site.base.authority}] the server refused to list ${path} (poll): no longer checked`);
+          this.log[site.listed.has(path) ? 'info' : 'debug'](`[${site.base.authority}] the server refused to list ${path} (poll)`);
           site.listed.delete(path);
         }
       }
