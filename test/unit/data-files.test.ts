@@ -187,6 +187,34 @@ test('sendBuffer to a slow reader: every byte in order, the next view waiting in
   assert.ok(most <= 2 * 1024 * 1024, `bounded: ${most} bytes`);
 });
 
+test('sendBuffer to a reader that goes away half-way rejects (never hangs), and stops handing views to the socket', async () => {
+  const data = crypto.randomBytes(16 * 1024 * 1024);
+  let handed = 0;
+  const result = new Promise<unknown>((resolve) => {
+    const server = net.createServer((s) => {
+      let got = 0;
+      s.on('data', (c: Buffer) => {
+        got += c.length;
+        if (got > 3 * 1024 * 1024) {
+          s.destroy(); // the server drops the data connection
+          server.close();
+        }
+      });
+      s.on('error', () => undefined);
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.once('connect', () => {
+        sendBuffer(socket, data, (n) => (handed += n)).then(() => resolve('resolved'), resolve);
+      });
+    });
+  });
+  const outcome = await within(result, 10_000, 'sendBuffer to end');
+  assert.ok(outcome instanceof Error, `rejected: ${String(outcome)}`);
+  assert.ok(handed < data.length, `stopped handing views over (${handed} of ${data.length} bytes)`);
+});
+
 test('raw reads: what the stream held before a raw sink was set comes first, then the rest, in order', async () => {
   const data = crypto.randomBytes(3 * 1024 * 1024);
   const { socket, close } = await feeding(data, true);
