@@ -6,9 +6,10 @@
  * Code's own steps take, not a cache a remote change could hide behind), and any change we make on
  * any site forgets them all; an answer that was on its way while we changed something is not kept.
  *
- * 'announced': a folder's listing that found a remote change, which we announced. VS Code answers
- * such events by reading the folder again (the Explorer, about half a second later): that read
- * takes the listing that caused it, once, within ANNOUNCED_MS (`take`), instead of listing again.
+ * 'announced': a folder's kept listing answers VS Code's next read of it, once, within
+ * ANNOUNCED_MS (`take`): a listing that found files come or go, which we announced (VS Code's
+ * Explorer reads the folder again about half a second later), and a poll's listings of the same
+ * tick (the expanded folders below it, which it reads again too). The provider decides which.
  */
 export const ANSWER_MS = 1_000;
 export const ANNOUNCED_MS = 2_000;

@@ -195,16 +195,18 @@ export function pollFolders(t: PollTargets): string[] {
  */
 export type SiteCondition = 'closed' | 'failed' | 'open' | 'resumable';
 
-/**
- * Whether a window state change is the user coming back: the window focused and active now, and
- * not both before. VS Code marks a focused window inactive after about a minute without input (the
- * user leaving, not coming back), and active again on the next input (coming back to a window that
- * stayed focused). `active` missing (an older VS Code): focus alone tells.
- */
+/** vscode.WindowState's part the watcher reads (`active` missing: an older VS Code). */
 export interface WindowPresence {
   readonly focused: boolean;
   readonly active?: boolean;
 }
+
+/**
+ * Whether a window state change is the user coming back: the window focused and active now, and
+ * not both before. VS Code marks a focused window inactive after about a minute without input (the
+ * user leaving, not coming back), and active again on the next input (coming back to a window that
+ * stayed focused). Without `active`, focus alone tells.
+ */
 export function cameBack(before: WindowPresence, now: WindowPresence): boolean {
   const present = (w: WindowPresence) => w.focused && w.active !== false;
   return present(now) && !present(before);
