@@ -115,6 +115,21 @@ for (const [kind, expected] of [['vsftpd', VSFTPD], ['proftpd', PROFTPD]] as Arr
   });
 }
 
+/** vsftpd with the round-trip fixture, started before the describe's tests and stopped after them. */
+function withVsftpdFixture(use: (server: ManagedServer) => void): void {
+  let server: ManagedServer | undefined;
+  before(async () => {
+    const missing = serverMissing('vsftpd');
+    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
+    server = await startServer('vsftpd');
+    makeFixture(server.root, server.owner);
+    use(server);
+  });
+  after(async () => server?.stop());
+}
+
+const passiveSite = (server: ManagedServer) => openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
+
 /**
  * What the stats without a round trip must not cost: VS Code calls a later mtime a change on disk,
  * so a file that did not change keeps one time whether a listing (to the minute, vsftpd) or MDTM
@@ -180,18 +195,10 @@ describe('one modification time per unchanged file (vsftpd, the real provider)',
  */
 describe('a path the server just said is not there (vsftpd, the real provider)', () => {
   let server: ManagedServer;
-  before(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
-    server = await startServer('vsftpd');
-    makeFixture(server.root, server.owner);
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  withVsftpdFixture((s) => (server = s));
 
   test('a second stat costs no round trip; after a write, even a failed one, the server is asked again', async () => {
-    const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
+    const site = passiveSite(server);
     const uri = site.uri('/rt/absent.txt');
     const statTrips = async () => (await site.count(() => site.provider.stat(uri).then(() => assert.fail('exists'), (e: { code?: string }) => assert.equal(e.code, 'FileNotFound')))).trips.roundTrips;
     try {
@@ -226,18 +233,10 @@ describe('a folder read again after its listing told of changes (vsftpd, the rea
     fs.writeFileSync(path.join(server.root, 'rt', name), 'theirs\n');
     fs.chownSync(path.join(server.root, 'rt', name), server.owner.uid, server.owner.gid);
   };
-  before(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
-    server = await startServer('vsftpd');
-    makeFixture(server.root, server.owner);
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  withVsftpdFixture((s) => (server = s));
 
   test("VS Code's reads that answer a poll's change events (the folder, one expanded below it) take the tick's listings, once; the next read lists; no reuse after a change of ours", async () => {
-    const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
+    const site = passiveSite(server);
     const dir = site.uri('/rt');
     const sub = site.uri('/rt/sub');
     const watching = site.provider.watch(dir, { recursive: true, excludes: [] });
@@ -273,7 +272,7 @@ describe('a folder read again after its listing told of changes (vsftpd, the rea
   });
 
   test("a Refresh that finds a change answers only VS Code's read of that folder: the folders it reads next are listed, and show what changed there", async () => {
-    const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
+    const site = passiveSite(server);
     const dir = site.uri('/rt');
     const sub = site.uri('/rt/sub');
     const watching = site.provider.watch(dir, { recursive: true, excludes: [] });
@@ -295,7 +294,7 @@ describe('a folder read again after its listing told of changes (vsftpd, the rea
   });
 
   test('a change of a file\'s content alone (VS Code reads no folder for it) leaves no answer behind: the next read lists', async () => {
-    const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
+    const site = passiveSite(server);
     const dir = site.uri('/rt');
     const watching = site.provider.watch(dir, { recursive: true, excludes: [] });
     const events: string[] = [];
@@ -334,7 +333,7 @@ describe('FTP: Upload of a folder, commands per file (vsftpd, the real command)'
     fs.rmSync(local, { recursive: true, force: true });
   });
   const run = async (sources = [path.join(local, 'tree')], into = '/', files = FILES * sources.length) => {
-    const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive' });
+    const site = passiveSite(server);
     try {
       await site.pool.run((c) => c.noop()); // logged in: not counted
       if (into !== '/') fs.mkdirSync(path.join(server.root, into));
@@ -400,13 +399,7 @@ describe('FTP: Upload of a folder, commands per file (vsftpd, the real command)'
  */
 describe('a stat\'s probe is made once per pool (vsftpd, no MLST, commands one at a time)', () => {
   let server: ManagedServer;
-  before(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
-    server = await startServer('vsftpd');
-    makeFixture(server.root, server.owner);
-  });
-  after(async () => server?.stop());
+  withVsftpdFixture((s) => (server = s));
 
   test('five stats on two connections: one probe', async () => {
     const log: LogEvent[] = [];

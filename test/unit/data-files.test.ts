@@ -110,15 +110,15 @@ for (const raw of ['raw', 'accepted', 'tls', 'plain'] as const) {
   });
 }
 
-test('sendFile to a slow reader resolves once the socket has finished, with every byte sent', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-send-'));
-  const source = path.join(dir, 'up.bin');
-  const data = crypto.randomBytes(12 * 1024 * 1024);
-  fs.writeFileSync(source, data);
-  const got: Buffer[] = [];
-  const arrived = new Promise<Buffer>((resolve) => {
+/**
+ * A reader slower than the disk (it pauses 2 ms after every chunk): the socket backs up, and write
+ * callbacks come after the last read. `send` writes to a socket connected to it; resolves with all
+ * it received once the socket ended, rejects if `send` fails.
+ */
+function slowReader(send: (socket: net.Socket) => Promise<void>): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const got: Buffer[] = [];
     const server = net.createServer((s) => {
-      // A reader slower than the disk: the socket backs up, write callbacks come after the last read.
       s.on('data', (c: Buffer) => {
         got.push(c);
         s.pause();
@@ -132,56 +132,45 @@ test('sendFile to a slow reader resolves once the socket has finished, with ever
     });
     server.listen(0, '127.0.0.1', () => {
       const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
-      socket.once('connect', async () => {
-        let finished = false;
-        socket.once('finish', () => (finished = true));
-        const file = await fs.promises.open(source, 'r');
-        try {
-          await sendFile(socket, file, () => undefined);
-          assert.ok(finished, "resolved only after the socket's 'finish'");
-        } finally {
-          await file.close();
-        }
-      });
+      socket.once('connect', () => send(socket).catch(reject));
     });
   });
-  const received = await within(arrived, 20_000, 'the upload');
+}
+
+test('sendFile to a slow reader resolves once the socket has finished, with every byte sent', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-send-'));
+  const source = path.join(dir, 'up.bin');
+  const data = crypto.randomBytes(12 * 1024 * 1024);
+  fs.writeFileSync(source, data);
+  const received = await within(slowReader(async (socket) => {
+    let finished = false;
+    socket.once('finish', () => (finished = true));
+    const file = await fs.promises.open(source, 'r');
+    try {
+      await sendFile(socket, file, () => undefined);
+      assert.ok(finished, "resolved only after the socket's 'finish'");
+    } finally {
+      await file.close();
+    }
+  }), 20_000, 'the upload');
   assert.ok(received.equals(data), `the reader got the file (${received.length} of ${data.length} bytes)`);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('sendBuffer to a slow reader: every byte in order, the next view waiting in the socket while one is written (not one at a time), never more than two', async () => {
   const data = crypto.randomBytes(9 * 1024 * 1024 + 3);
-  const got: Buffer[] = [];
   let most = 0;
-  const arrived = new Promise<Buffer>((resolve, reject) => {
-    const server = net.createServer((s) => {
-      s.on('data', (c: Buffer) => {
-        got.push(c);
-        s.pause();
-        setTimeout(() => s.resume(), 2);
-      });
-      s.on('end', () => {
-        s.end();
-        server.close();
-        resolve(Buffer.concat(got));
-      });
-    });
-    server.listen(0, '127.0.0.1', () => {
-      const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
-      socket.once('connect', () => {
-        const write = socket.write.bind(socket) as (chunk: Buffer, cb: (e?: Error | null) => void) => boolean;
-        (socket as unknown as { write: typeof write }).write = (chunk, cb) => {
-          const ok = write(chunk, cb);
-          most = Math.max(most, socket.writableLength);
-          return ok;
-        };
-        let counted = 0;
-        sendBuffer(socket, data, (n) => (counted += n)).then(() => assert.equal(counted, data.length)).catch(reject);
-      });
-    });
-  });
-  const received = await within(arrived, 20_000, 'the upload');
+  const received = await within(slowReader(async (socket) => {
+    const write = socket.write.bind(socket) as (chunk: Buffer, cb: (e?: Error | null) => void) => boolean;
+    (socket as unknown as { write: typeof write }).write = (chunk, cb) => {
+      const ok = write(chunk, cb);
+      most = Math.max(most, socket.writableLength);
+      return ok;
+    };
+    let counted = 0;
+    await sendBuffer(socket, data, (n) => (counted += n));
+    assert.equal(counted, data.length);
+  }), 20_000, 'the upload');
   assert.ok(received.equals(data), `the reader got the buffer (${received.length} of ${data.length} bytes)`);
   assert.ok(most > 1024 * 1024, `more than one 1 MiB view waiting in the socket at once (at most ${most} bytes)`);
   assert.ok(most <= 2 * 1024 * 1024, `bounded: ${most} bytes`);
