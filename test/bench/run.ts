@@ -249,12 +249,14 @@ async function transfers(env: Env): Promise<void> {
             }
           };
           const mbps = (ms: number) => SIZE / MB / (ms / 1000);
+          const engineCpu: number[] = [];
           const clients: Client[] = [{
             name: 'engine',
             run: async () => {
               const r = await runWorker({ kind: 'transfer', who: 'engine', conn, op, remote: direction === 'download' ? '/big.bin' : remoteOf('engine'), local: localOf('engine') });
               check('engine');
               keepRss('engine', r);
+              if (r.cpuMs !== undefined) engineCpu.push(r.cpuMs);
               return mbps(r.ms);
             },
           }];
@@ -310,6 +312,8 @@ async function transfers(env: Env): Promise<void> {
             fs.rmSync(path.join(server.realRoot, remoteOf(who)), { force: true });
             if (direction === 'download') fs.rmSync(localOf(who), { force: true });
           });
+          // CPU moves less than wall time on a shared machine: the figure to compare two versions by.
+          if (engineCpu.length) log(`         engine CPU per run: median ${Math.round(median(engineCpu))} ms (${engineCpu.map(Math.round).join(', ')})`);
           if (op === 'download-memory') {
             // The same runs, against the peers that also end with the bytes in memory: curl and lftp
             // write to /dev/null and never touch new memory (page faults cost much on this VM).

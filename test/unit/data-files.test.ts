@@ -110,6 +110,65 @@ for (const raw of ['raw', 'accepted', 'tls', 'plain'] as const) {
   });
 }
 
+for (const raw of ['raw', 'accepted', 'tls'] as const) {
+  test(`raw reads (${READS_NAME[raw]}): with a read target, reads after the first land in its room, in order, and none outside it`, async () => {
+    const data = crypto.randomBytes(4 * 1024 * 1024 + 9);
+    const { socket, close } = await feeding(data, raw, 50);
+    try {
+      const room = Buffer.alloc(data.length);
+      let filled = 0;
+      let inPlace = 0;
+      let copied = 0;
+      const ended = new Promise((r) => socket.once('end', r));
+      assert.equal(setRawSink(socket, (view) => {
+        if (view.buffer === room.buffer) {
+          assert.equal(view.byteOffset, room.byteOffset + filled, 'read where the target said');
+          inPlace++;
+        } else {
+          view.copy(room, filled);
+          copied++;
+        }
+        filled += view.length;
+        return true;
+      }, () => (filled < room.length ? room.subarray(filled) : undefined)), true);
+      socket.resume();
+      await within(ended, 10_000, 'the end');
+      assert.equal(filled, data.length);
+      assert.ok(room.equals(data), 'every byte in order');
+      assert.ok(copied <= 2 && inPlace > 0, `in place: ${inPlace} reads, copied: ${copied} (the first read, and a TLS record decrypted with it)`);
+    } finally {
+      socket.destroy();
+      close();
+    }
+  });
+
+  test(`receiveFile (${READS_NAME[raw]}): a disk slower than the network (the socket reads in place, pauses, copies what came meanwhile) writes every byte in order`, async () => {
+    const data = crypto.randomBytes(24 * 1024 * 1024 + 4321);
+    const out = Buffer.alloc(data.length);
+    let writes = 0;
+    const slowWrite = (buffers: Buffer[], at: number) => new Promise<{ bytesWritten: number }>((resolve) => setTimeout(() => {
+      writes++;
+      let n = 0;
+      for (const b of buffers) n += b.copy(out, at + n);
+      resolve({ bytesWritten: n });
+    }, 30));
+    const file = {
+      write: (b: Buffer, off: number, len: number, at: number) => slowWrite([b.subarray(off, off + len)], at),
+      writev: (bs: Buffer[], at: number) => slowWrite(bs, at),
+      truncate: async () => undefined,
+    } as unknown as FileHandle;
+    const { socket, close } = await feeding(data, raw);
+    try {
+      await within(receiveFile(socket, file, () => undefined, data.length), 20_000, 'receiveFile');
+    } finally {
+      socket.destroy();
+      close();
+    }
+    assert.ok(writes >= 6, `written in staging buffers (${writes} writes)`);
+    assert.ok(out.equals(data), 'the file is what the socket sent, in order');
+  });
+}
+
 /**
  * A reader slower than the disk (it pauses 2 ms after every chunk): the socket backs up, and write
  * callbacks come after the last read. `send` writes to a socket connected to it; resolves with all

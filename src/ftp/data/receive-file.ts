@@ -3,8 +3,10 @@
  * its position, up to WRITES of them running while the socket goes on reading; the socket pauses
  * only while all of them wait on the disk.
  *
- * A socket that reads into one reused buffer (raw-reads.ts) hands over views: they are copied into
- * staging buffers used again and again, so the download allocates almost nothing. Any other socket
+ * A socket that reads into one reused buffer (raw-reads.ts) reads straight into staging buffers used
+ * again and again (a ReadTarget: the free room of the one being filled), so the download allocates
+ * and copies almost nothing; what it reads while every staging buffer waits on the disk lands in its
+ * own buffer and is copied in later (the socket pauses meanwhile). Any other socket
  * (a small download; TLS where Node's fields for it can't be found) hands over chunks of their own: they are kept as they are and written together
  * (writev), with no copy. Both beat a write stream here (whose socket waits while one disk write is
  * slow), and the first by far (see docs/benchmarks.md).
@@ -23,6 +25,8 @@ export function isLocalFileError(e: unknown): e is Error {
 
 const WRITE_SIZE = 4 * 1024 * 1024;
 const WRITES = 3;
+/** Less room than this in a staging buffer is filled by copies: a read into a sliver costs a system call for little. */
+const LEAST_READ = 64 * 1024;
 
 /**
  * Writes what the socket sends into `file` from its start until the socket ends, and cuts the file
@@ -103,10 +107,20 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
       }
       return off;
     };
-    /** A raw view (raw-reads.ts): copied now. False: no room, the socket pauses. */
+    /** Where the socket reads next (raw-reads.ts): the staging buffer's free room, if one is free. */
+    const readTarget = (): Buffer | undefined => {
+      if (failed || waiting.length || (!stage && !takeStage()) || stage!.length - filled < LEAST_READ) return undefined;
+      return stage!.subarray(filled);
+    };
+    /** A raw view (raw-reads.ts): in place, or copied now. False: no room, the socket pauses. */
     const acceptView = (view: Buffer): boolean => {
       if (failed) return false;
       onBytes(view.length);
+      if (stage && view.buffer === stage.buffer && view.byteOffset === stage.byteOffset + filled) {
+        filled += view.length; // read into the room readTarget gave
+        if (filled === stage.length) flushStage();
+        return true;
+      }
       const off = waiting.length ? 0 : fill(view, 0);
       if (off === view.length) return true;
       waiting.push(Buffer.from(view.subarray(off))); // the view is read into again: a copy
@@ -161,7 +175,7 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
     socket.on('end', onEnd);
     socket.on('error', fail);
     socket.on('close', onClose);
-    if (!setRawSink(socket, acceptView)) socket.on('data', onData);
+    if (!setRawSink(socket, acceptView, readTarget)) socket.on('data', onData);
     // An empty file's data connection may have ended (and 'end' been emitted) before this handler
     // ran, while the command's reply was awaited: nothing more will come.
     if (socket.readableEnded) onEnd();
