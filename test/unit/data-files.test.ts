@@ -216,6 +216,50 @@ test('sendFile to a slow reader resolves once the socket has finished, with ever
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('sendFile over TLS to a slow reader: every byte in order, never more than two 1 MiB buffers waiting in the socket (TLS copies a batch of them into one)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-send-'));
+  const source = path.join(dir, 'up.bin');
+  const data = crypto.randomBytes(9 * 1024 * 1024 + 3);
+  fs.writeFileSync(source, data);
+  const { certFile, keyFile } = testCertificate();
+  const got: Buffer[] = [];
+  const server = tls.createServer({ cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) });
+  const received = new Promise<Buffer>((resolve) => server.once('secureConnection', (s: tls.TLSSocket) => {
+    s.on('data', (c: Buffer) => {
+      got.push(c);
+      s.pause();
+      setTimeout(() => s.resume(), 2);
+    });
+    s.on('end', () => {
+      s.end();
+      resolve(Buffer.concat(got));
+    });
+  }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const socket = tls.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', rejectUnauthorized: false });
+  socket.on('error', () => undefined);
+  await new Promise((r) => socket.once('secureConnect', r));
+  let most = 0;
+  const write = socket.write.bind(socket) as (chunk: Buffer, cb: (e?: Error | null) => void) => boolean;
+  (socket as unknown as { write: typeof write }).write = (chunk, cb) => {
+    const ok = write(chunk, cb);
+    most = Math.max(most, socket.writableLength);
+    return ok;
+  };
+  const file = await fs.promises.open(source, 'r');
+  try {
+    await within(sendFile(socket, file, () => undefined), 20_000, 'the upload');
+    assert.ok((await within(received, 5000, "the reader's end")).equals(data), 'the reader got the file, in order');
+  } finally {
+    await file.close();
+    socket.destroy();
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  assert.ok(most > 1024 * 1024, `the next buffer waits in the socket while one is written (at most ${most} bytes)`);
+  assert.ok(most <= 2 * 1024 * 1024, `never more than two: ${most} bytes`);
+});
+
 test('sendBuffer to a slow reader: every byte in order, the next view waiting in the socket while one is written (not one at a time), never more than two', async () => {
   const data = crypto.randomBytes(9 * 1024 * 1024 + 3);
   let most = 0;

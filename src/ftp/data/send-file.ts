@@ -11,11 +11,18 @@
  */
 import * as net from 'node:net';
 import { Stream } from 'node:stream';
+import * as tls from 'node:tls';
 import type { FileHandle } from 'node:fs/promises';
 
 const BUFFER_SIZE = 1024 * 1024;
 /** Reads in flight per transfer. */
 const BUFFERS = 4;
+/**
+ * Over TLS, chunks the socket has not written yet: two, one written while the next waits. More
+ * waiting go to TLS together (writev), which copies them into one fresh buffer before encrypting:
+ * a 256 MB FTPS upload from a file used 520-580 ms of CPU with four, 350-460 with two (sendBuffer).
+ */
+const TLS_WAITING = 2;
 /** Buffers kept between transfers (process-wide), for the next upload to use again. */
 const KEPT = 4;
 const spare: Buffer[] = [];
@@ -57,7 +64,7 @@ export async function sendFile(socket: net.Socket, file: FileHandle, onBytes: (n
   const free: Buffer[] = [];
   let position = 0;
   try {
-    await pump(socket, BUFFERS, async () => {
+    await pump(socket, socket instanceof tls.TLSSocket ? TLS_WAITING : BUFFERS, async () => {
       const buf = free.pop() ?? spare.pop() ?? Buffer.allocUnsafeSlow(BUFFER_SIZE);
       const { bytesRead } = await file.read(buf, 0, buf.length, position);
       if (bytesRead === 0) {
@@ -82,7 +89,7 @@ export async function sendFile(socket: net.Socket, file: FileHandle, onBytes: (n
  */
 export async function sendBuffer(socket: net.Socket, data: Buffer, onBytes: (n: number) => void): Promise<void> {
   let offset = 0;
-  await pump(socket, 2, async () => (offset < data.length ? data.subarray(offset, (offset += BUFFER_SIZE)) : undefined), () => undefined, onBytes);
+  await pump(socket, TLS_WAITING, async () => (offset < data.length ? data.subarray(offset, (offset += BUFFER_SIZE)) : undefined), () => undefined, onBytes);
 }
 
 /**
