@@ -12,14 +12,30 @@ const MAX_DIRS = 1_000;
 
 export class ListingCache {
   private readonly dirs = new Map<string, { at: number; fresh: boolean; entries: Map<string, FileEntry>; written?: Map<string, number>; generation?: number; byPoll?: boolean }>();
+  /** Our changes so far (`touched`, `forget`), numbered: a listing asked for before one of them may not show it. */
+  private changes = 0;
+  /** A folder's key -> the number of our last change in it. */
+  private readonly changedIn = new Map<string, number>();
+  /** A path we deleted or renamed away (with all below it) -> the number of that change. */
+  private readonly gone = new Map<string, number>();
+
+  /** Taken right before a listing is asked for, and given to `set` with it. */
+  get changeCount(): number {
+    return this.changes;
+  }
 
   /**
    * `generation`: the count of our own changes when the listing was asked for (recent-answers.ts);
-   * `byPoll`: a poll's listing.
+   * `byPoll`: a poll's listing. `askedAt`: `changeCount` when it was asked for: a listing that was
+   * on its way while we changed something in its folder is kept as known, never as fresh (a stat
+   * would not find the file we had just written), and one of a folder we deleted or renamed away
+   * meanwhile is not kept at all.
    */
-  set(key: string, entries: FileEntry[], generation?: number, byPoll = false): void {
+  set(key: string, entries: FileEntry[], generation?: number, byPoll = false, askedAt?: number): void {
+    if (askedAt !== undefined && this.goneSince(key, askedAt)) return;
+    const fresh = askedAt === undefined || (this.changedIn.get(key) ?? 0) <= askedAt;
     this.dirs.delete(key); // re-inserted last: the map's order is oldest first
-    this.dirs.set(key, { at: Date.now(), fresh: true, entries: new Map(entries.map((e) => [e.name, e])), generation, byPoll });
+    this.dirs.set(key, { at: Date.now(), fresh, entries: new Map(entries.map((e) => [e.name, e])), generation, byPoll });
     this.trim();
   }
 
@@ -66,6 +82,7 @@ export class ListingCache {
    * a stat trusts it; what was known of its other entries still holds.
    */
   touched(key: string, name?: string): void {
+    remember(this.changedIn, key, ++this.changes);
     const d = this.dirs.get(key);
     if (!d) return;
     d.fresh = false;
@@ -78,7 +95,13 @@ export class ListingCache {
     this.dirs.get(dirKey)?.entries.delete(name);
     this.dirs.get(dirKey)?.written?.delete(name);
     const below = `${dirKey.endsWith('/') ? dirKey : dirKey + '/'}${name}`;
+    remember(this.gone, below, this.changes);
     for (const k of [...this.dirs.keys()]) if (k === below || k.startsWith(below + '/')) this.dirs.delete(k);
+  }
+
+  private goneSince(key: string, askedAt: number): boolean {
+    for (const [path, change] of this.gone) if (change > askedAt && (key === path || key.startsWith(path + '/'))) return true;
+    return false;
   }
 
   /**
@@ -103,4 +126,14 @@ export class ListingCache {
       this.dirs.delete(k);
     }
   }
+}
+
+/**
+ * Notes a change's number, the newest last; the oldest are let go past MAX_DIRS (they matter only
+ * while a listing asked for before them is on its way).
+ */
+function remember(changes: Map<string, number>, key: string, change: number): void {
+  changes.delete(key);
+  changes.set(key, change);
+  if (changes.size > MAX_DIRS) changes.delete(changes.keys().next().value!);
 }

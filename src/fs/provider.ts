@@ -77,6 +77,8 @@ export interface ChmodResult {
 interface ListingStart {
   operations: number;
   generation: number;
+  /** The listing cache's count of our changes (a listing on its way during one is not fresh). */
+  cacheChanges: number;
 }
 
 /** The recent-answers key of a folder's listing that found changes (apart from what was said of its path). */
@@ -162,7 +164,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   /** Taken right before a listing is asked for, and given to `remember` with it. */
   private listingStarts(): ListingStart {
-    return { operations: this.watcher.listingStarts(), generation: this.recent.generation };
+    return { operations: this.watcher.listingStarts(), generation: this.recent.generation, cacheChanges: this.cache.changeCount };
   }
 
   /**
@@ -175,7 +177,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private remember(dir: vscode.Uri, entries: FileEntry[], source: ListingSource, since: ListingStart): void {
     const key = this.dirKey(dir);
     const previous = this.cache.known(key);
-    this.cache.set(key, entries, since.generation, source === 'poll');
+    this.cache.set(key, entries, since.generation, source === 'poll', since.cacheChanges);
     if (this.watcher.observe(dir, previous, entries, source, since.operations)) {
       const others = source === 'poll' ? this.cache.polledWithin(`${dir.scheme}://${dir.authority}`, ANNOUNCED_MS, since.generation) : [];
       for (const k of new Set([key, ...others])) this.recent.note(announcedKey(k), 'announced', since.generation);

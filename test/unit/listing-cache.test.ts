@@ -64,4 +64,38 @@ describe('listing cache', () => {
     t.mock.timers.tick(600);
     assert.deepEqual(c.polledWithin('ftp://a', 2_000, 7), ['ftp://a/css'], 'the root was listed 2.1 s ago');
   });
+
+  test('a listing on its way while we wrote in its folder is kept as known, not as fresh: the stat of our new file asks the server', () => {
+    const c = new ListingCache();
+    const asked = c.changeCount; // a listing of d is asked for...
+    c.touched('d', 'new'); // ...we write d/new meanwhile...
+    c.written('d', file('new', 3));
+    c.set('d', [file('a', 1)], undefined, false, asked); // ...and it comes, without d/new
+    assert.equal(c.entry('d', 'new'), undefined, 'not answered "missing" from the older listing');
+    assert.equal(c.entry('d', 'a'), undefined, 'the folder is not fresh');
+    assert.equal(c.known('d')?.get('a')?.size, 1, 'what it said of the rest is known');
+    // A listing asked for after the write is fresh, as is one of a folder we did not change.
+    const later = c.changeCount;
+    c.set('d', [file('a', 1), file('new', 3)], undefined, false, later);
+    assert.equal(c.entry('d', 'new')?.size, 3);
+    c.set('e', [file('b', 2)], undefined, false, asked);
+    assert.equal(c.entry('e', 'b')?.size, 2, 'our write in d does not make a listing of e stale');
+  });
+
+  test('a listing on its way while we deleted or renamed its folder (or one above it) away is not kept', () => {
+    const c = new ListingCache();
+    c.set('ftp://s/a', [file('b', 0)]);
+    const asked = c.changeCount;
+    c.forget('ftp://s/a', 'b'); // ftp://s/a/b deleted
+    c.set('ftp://s/a/b', [file('x', 1)], undefined, false, asked);
+    c.set('ftp://s/a/b/c', [file('y', 1)], undefined, false, asked);
+    c.set('ftp://s/a/bb', [file('z', 1)], undefined, false, asked); // a sibling whose name starts the same
+    assert.equal(c.known('ftp://s/a/b'), undefined);
+    assert.equal(c.known('ftp://s/a/b/c'), undefined);
+    assert.equal(c.entry('ftp://s/a/bb', 'z')?.size, 1);
+    // Made again by us, then listed: kept.
+    c.touched('ftp://s/a', 'b');
+    c.set('ftp://s/a/b', [], undefined, false, c.changeCount);
+    assert.deepEqual([...c.known('ftp://s/a/b')!.keys()], []);
+  });
 });
