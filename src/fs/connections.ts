@@ -509,8 +509,9 @@ export class Connections implements vscode.Disposable {
   private logLine(conn: string, e: LogEvent): void {
     // A command sent with the one before it, before that one's reply: the line says so, since the
     // replies follow both, in order.
-    const pipelined = e.pipelined ? ' (sent with the command above; the replies follow in order)' : '';
-    const text = `[${conn}] ${e.kind === 'command' ? '> ' : e.kind === 'reply' ? '< ' : ''}${e.text}${pipelined}`;
+    // A note says why a command went, where its reply could read as a failure (LogEvent.note).
+    const asides = [e.pipelined && 'sent with the command above; the replies follow in order', e.note].filter(Boolean);
+    const text = `[${conn}] ${e.kind === 'command' ? '> ' : e.kind === 'reply' ? '< ' : ''}${e.text}${asides.length ? ` (${asides.join('; ')})` : ''}`;
     // "The connection was closed" after the server's 221 to QUIT is the normal end, not a warning.
     if (e.kind === 'reply' && /^221[ -]/.test(e.text)) this.quitting.add(conn);
     else if (e.kind === 'error' && this.quitting.delete(conn)) return;

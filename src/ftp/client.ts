@@ -417,7 +417,7 @@ export class FtpClient {
       } else sizeFailure = r;
     }
     if (!size || !this.habits.sizeRefusesDirs) {
-      const cwd = await c.request(`CWD ${path}`);
+      const cwd = await c.request(`CWD ${path}`, undefined, IS_IT_A_FOLDER);
       if (isPositiveCompletion(cwd.code)) {
         this.cwd = path;
         if (sizeFailure && sizeFailure.code >= 500) this.habits.sizeRefusesDirs ??= true;
@@ -443,7 +443,7 @@ export class FtpClient {
   private async statTogether(c: ControlConnection, path: string): Promise<FileEntry> {
     const got: Reply[] = [];
     try {
-      await c.requestTogether([`SIZE ${path}`, `CWD ${path}`, `MDTM ${path}`], got);
+      await c.requestTogether([`SIZE ${path}`, `CWD ${path}`, `MDTM ${path}`], got, [undefined, IS_IT_A_FOLDER]);
     } catch (e) {
       if (!isFtpError(e) || (e.kind !== 'timeout' && e.kind !== 'connectionLost')) throw e;
       // Closed before any reply (a restart, a 421): an outage, not a server that drops commands sent
@@ -876,6 +876,9 @@ function sizeFrom(reply: Reply, path: string): number {
   if (text === 'File status') return 0;
   throw new FtpError('server', `The server's SIZE answer for ${path} is not a size: ${JSON.stringify(reply.message.slice(0, 100))}`, { code: reply.code, replyText: reply.message });
 }
+
+/** The log's note beside a stat's CWD, whose refusal is the usual answer for a file. */
+const IS_IT_A_FOLDER = 'a stat asks whether it is a folder: a file gets a refusal, usually 550';
 
 /** A file's entry from its SIZE (213) and MDTM replies (any MDTM reply: no time when refused). */
 function fileEntry(path: string, size: Reply, mdtm: Reply): FileEntry {

@@ -139,9 +139,14 @@ export class ControlConnection {
    * without waiting for each reply (the log marks all but the first).
    */
   send(...commands: string[]): void {
+    this.sendNoted(commands);
+  }
+
+  /** `send`, with a note for the log beside some commands (LogEvent.note). */
+  private sendNoted(commands: readonly string[], notes: ReadonlyArray<string | undefined> = []): void {
     for (const command of commands) assertSafeArgument(command, 'command');
     if (this.failure) throw this.failure;
-    commands.forEach((command, i) => this.log({ kind: 'command', connection: this.id, text: maskCommand(command), ...(i > 0 && { pipelined: true }) }));
+    commands.forEach((command, i) => this.log({ kind: 'command', connection: this.id, text: maskCommand(command), ...(i > 0 && { pipelined: true }), ...(notes[i] !== undefined && { note: notes[i] }) }));
     this.lastActivity = Date.now();
     this.commandsSent += commands.length;
     this.socket.write(Buffer.concat(commands.flatMap((command) => [this.codec.encode(command), CRLF])));
@@ -153,9 +158,9 @@ export class ControlConnection {
    * commands that have no preliminary (1xx) reply, and only where the server was not seen to answer
    * such commands out of step (ServerHabits).
    */
-  async requestTogether(commands: string[], replies: Reply[] = []): Promise<Reply[]> {
+  async requestTogether(commands: string[], replies: Reply[] = [], notes?: ReadonlyArray<string | undefined>): Promise<Reply[]> {
     // `replies` (the caller's, when given) holds those read so far: after a failure, how far the server got.
-    this.send(...commands);
+    this.sendNoted(commands, notes);
     while (replies.length < commands.length) replies.push(await this.read());
     return replies;
   }
@@ -177,8 +182,9 @@ export class ControlConnection {
   }
 
   /** Sends a command and returns its first reply (which may be a 1xx preliminary). */
-  async request(command: string, timeoutMs?: number): Promise<Reply> {
-    this.send(command);
+  /** One command and its reply; `note`: for the log (LogEvent.note). */
+  async request(command: string, timeoutMs?: number, note?: string): Promise<Reply> {
+    this.sendNoted([command], [note]);
     return this.read(timeoutMs);
   }
 

@@ -11,6 +11,11 @@ export interface LogEvent {
    * (pipelining): both together cost one round trip.
    */
   pipelined?: boolean;
+  /**
+   * Why a command was sent, for a reader of the log, where its reply could read as a failure (a
+   * stat's CWD: a file answers 550).
+   */
+  note?: string;
 }
 
 export type LogSink = (event: LogEvent) => void;
