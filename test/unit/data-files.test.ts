@@ -260,23 +260,30 @@ test('sendFile over TLS to a slow reader: every byte in order, never more than t
   assert.ok(most <= 2 * 1024 * 1024, `never more than two: ${most} bytes`);
 });
 
-test('sendBuffer to a slow reader: every byte in order, the next view waiting in the socket while one is written (not one at a time), never more than two', async () => {
+test('sendBuffer to a slow reader: every byte in order, the next view waiting in the socket while one is written (not one at a time), never more than two; progress counts what the socket has written, never what still waits in it', async () => {
   const data = crypto.randomBytes(9 * 1024 * 1024 + 3);
   let most = 0;
+  let handed = 0;
+  let ahead = 0;
   const received = await within(slowReader(async (socket) => {
     const write = socket.write.bind(socket) as (chunk: Buffer, cb: (e?: Error | null) => void) => boolean;
     (socket as unknown as { write: typeof write }).write = (chunk, cb) => {
+      handed += chunk.length;
       const ok = write(chunk, cb);
       most = Math.max(most, socket.writableLength);
       return ok;
     };
     let counted = 0;
-    await sendBuffer(socket, data, (n) => (counted += n));
+    await sendBuffer(socket, data, (n) => {
+      counted += n;
+      ahead = Math.max(ahead, counted - (handed - socket.writableLength));
+    });
     assert.equal(counted, data.length);
   }), 20_000, 'the upload');
   assert.ok(received.equals(data), `the reader got the buffer (${received.length} of ${data.length} bytes)`);
   assert.ok(most > 1024 * 1024, `more than one 1 MiB view waiting in the socket at once (at most ${most} bytes)`);
   assert.ok(most <= 2 * 1024 * 1024, `bounded: ${most} bytes`);
+  assert.equal(ahead, 0, `progress ran ${ahead} bytes ahead of what the socket had written`);
 });
 
 test('sendBuffer to a reader that goes away half-way rejects (never hangs), and stops handing views to the socket', async () => {

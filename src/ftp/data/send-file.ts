@@ -57,7 +57,7 @@ export function isFileHandle(source: unknown): source is FileHandle {
 
 /**
  * Writes the file from its start to its end, then ends the socket; resolves once the system has it
- * all. `onBytes` is told each chunk's length as it is handed to the socket.
+ * all. `onBytes` is told each chunk's length once the socket has written it.
  */
 export async function sendFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void): Promise<void> {
   // Buffers the socket has written; only these are ever read into again (or kept for later).
@@ -121,10 +121,11 @@ async function pump(socket: net.Socket, most: number, next: () => Promise<Buffer
       socket.write(chunk, (e) => {
         if (e) return fail(e);
         inFlight--;
+        // Counted once written, not when handed over: progress never runs megabytes ahead.
+        onBytes(chunk.length);
         written(chunk);
         wake?.();
       });
-      onBytes(chunk.length);
     }
     await new Promise<void>((resolve, reject) => {
       if (failed) return reject(failed);
