@@ -209,27 +209,36 @@ suite('transfers as a user walks them (proftpd)', () => {
     assert.equal(fs.readFileSync(dest, 'utf8'), 'from the server\n');
   });
 
-  test('the palette\'s Download opens VS Code\'s file dialog on the site at the active FTP editor\'s file; accepted, that file is downloaded', async () => {
+  test('the palette\'s Download with an FTP editor open offers that file first in a list (Enter downloads it, no file dialog); "Another file or folder..." opens the dialog at its folder', async () => {
     onServer(server, 'site/pick/edited.txt', 'open in an editor\n');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri('/site/pick/edited.txt')));
     const dest = path.join(local, 'edited.txt');
-    let saveAsked = false;
-    // The real dialog (code-server's, a quick input browsing the site through the provider), accepted as Enter would.
-    const running = watching(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download'), { saveDialog: () => ((saveAsked = true), vscode.Uri.file(dest)) });
+    const lists: string[][] = [];
+    // Enter in the real list (a quick pick): its first item.
+    const running = watching(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download'), { saveDialog: () => vscode.Uri.file(dest) });
     let settled = false;
     void running.finally(() => (settled = true));
-    for (let i = 0; i < 60 && !saveAsked && !settled; i++) {
+    for (let i = 0; i < 60 && !settled && !fs.existsSync(dest); i++) {
       await new Promise((r) => setTimeout(r, 250));
       await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     }
     const r = await running;
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    assert.equal(r.openDialogs.length, 1, 'a file dialog, not a download of the open file without a word');
-    const o = r.openDialogs[0];
-    assert.equal(o.defaultUri?.toString(), uri('/site/pick/edited.txt').toString(), 'it opens at the editor\'s file');
-    assert.deepEqual([o.canSelectFiles, o.canSelectFolders, o.openLabel], [true, true, 'Download']);
+    // Not the file dialog: opened at the file, it fills the file's path in, and in a browser window
+    // Enter on a typed path goes to the machine's disk (a user's walk in code-server).
+    assert.equal(r.openDialogs.length, 0, 'no file dialog');
     assert.equal(r.result.files, 1);
     assert.equal(fs.readFileSync(dest, 'utf8'), 'open in an editor\n');
+    const other = await watching(() => vscode.commands.executeCommand<{ files: number } | undefined>('ftpWorkspace.download'), {
+      quickPick: (items) => (lists.push(items.map((i) => i.label)), items[1]),
+      openDialog: () => undefined, // dismissed
+    });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.deepEqual(lists, [['$(file) edited.txt', '$(folder-opened) Another file or folder...']]);
+    assert.equal(other.openDialogs.length, 1);
+    const o = other.openDialogs[0];
+    assert.equal(o.defaultUri?.toString(), uri('/site/pick').toString(), 'the dialog opens at the editor\'s folder');
+    assert.deepEqual([o.canSelectFiles, o.canSelectFolders, o.openLabel], [true, true, 'Download']);
+    assert.equal(other.result, undefined, 'dismissed: nothing downloaded');
   });
 
   test('the palette\'s Download with no FTP editor open lets the user pick a file or folder on a site', async () => {
