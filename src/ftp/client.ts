@@ -878,7 +878,7 @@ function sizeFrom(reply: Reply, path: string): number {
 }
 
 /** The log's note beside a stat's CWD, whose refusal is the usual answer for a file. */
-const IS_IT_A_FOLDER = 'a stat asks whether it is a folder: a file gets a refusal, usually 550';
+const IS_IT_A_FOLDER = 'to check whether it is a folder: a file gets a refusal, usually 550';
 
 /** A file's entry from its SIZE (213) and MDTM replies (any MDTM reply: no time when refused). */
 function fileEntry(path: string, size: Reply, mdtm: Reply): FileEntry {

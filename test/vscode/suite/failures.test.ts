@@ -334,7 +334,7 @@ suite('the log at the default level (proftpd; vsftpd for stats sent together)', 
       if (kind === 'vsftpd') {
         has(/> SIZE \/sub\/deep\.txt$/);
         // The CWD's refusal is how a stat tells a file: the line says so, lest it read as a failure.
-        has(/> CWD \/sub\/deep\.txt \(sent with the command above; the replies follow in order; a stat asks whether it is a folder: a file gets a refusal, usually 550\)$/);
+        has(/> CWD \/sub\/deep\.txt \(sent with the command above; the replies follow in order; to check whether it is a folder: a file gets a refusal, usually 550\)$/);
         has(/> MDTM \/sub\/deep\.txt \(sent with the command above; the replies follow in order\)$/);
       } else has(/> MLST \/sub\/deep\.txt$/);
       assert.ok(!text.includes(`PASS ${srv.password}`), 'the password never');
