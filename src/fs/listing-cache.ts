@@ -11,7 +11,7 @@ const KEEP_MS = 10 * 60_000;
 const MAX_DIRS = 1_000;
 
 export class ListingCache {
-  private readonly dirs = new Map<string, { at: number; fresh: boolean; entries: Map<string, FileEntry>; written?: Map<string, number>; generation?: number; byPoll?: boolean }>();
+  private readonly dirs = new Map<string, { at: number; fresh: boolean; entries: Map<string, FileEntry>; written?: Map<string, number>; generation?: number; byPoll?: boolean; askedAt?: number }>();
   /** Our changes so far (`touched`, `forget`), numbered: a listing asked for before one of them may not show it. */
   private changes = 0;
   /** A folder's key -> the number of our last change in it. */
@@ -26,16 +26,18 @@ export class ListingCache {
 
   /**
    * `generation`: the count of our own changes when the listing was asked for (recent-answers.ts);
-   * `byPoll`: a poll's listing. `askedAt`: `changeCount` when it was asked for: a listing that was
-   * on its way while we changed something in its folder is kept as known, never as fresh (a stat
-   * would not find the file we had just written), and one of a folder we deleted or renamed away
-   * meanwhile is not kept at all.
+   * `byPoll`: a poll's listing. `askedAt`: `changeCount` when it was asked for. Not kept: a listing
+   * that was on its way while we changed something in its folder (it may lack the file we had just
+   * written, or show one we deleted; what we know since is newer), one of a folder we deleted or
+   * renamed away meanwhile, one asked for before the listing kept now.
    */
   set(key: string, entries: FileEntry[], generation?: number, byPoll = false, askedAt?: number): void {
-    if (askedAt !== undefined && this.goneSince(key, askedAt)) return;
-    const fresh = askedAt === undefined || (this.changedIn.get(key) ?? 0) <= askedAt;
+    if (askedAt !== undefined) {
+      const kept = this.dirs.get(key)?.askedAt;
+      if ((this.changedIn.get(key) ?? 0) > askedAt || this.goneSince(key, askedAt) || (kept !== undefined && kept > askedAt)) return;
+    }
     this.dirs.delete(key); // re-inserted last: the map's order is oldest first
-    this.dirs.set(key, { at: Date.now(), fresh, entries: new Map(entries.map((e) => [e.name, e])), generation, byPoll });
+    this.dirs.set(key, { at: Date.now(), fresh: true, entries: new Map(entries.map((e) => [e.name, e])), generation, byPoll, askedAt });
     this.trim();
   }
 

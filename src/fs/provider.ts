@@ -746,6 +746,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     const changedUris: vscode.Uri[] = [uri];
     await this.run(uri, async (c, site) => {
       const target = this.serverPath(site, uri);
+      // A listing on its way from before the change (a poll's) is not kept over these.
+      for (const dirPath of relist) this.cache.touched(this.dirKey(this.siteUri(site, uri, dirPath)));
       for (const dirPath of relist) {
         const dir = this.siteUri(site, uri, dirPath);
         const isParent = dirPath === parentPath(target);

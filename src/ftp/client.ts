@@ -19,7 +19,7 @@ import { formatFtpTime, parseFtpTime } from './time';
 import { DataMethod, METHOD_COMMAND, isDataConnectionFailure, isPassiveMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TogetherState, TransferProgress, runTransfer } from './data/transfer';
-import { endWith, isFileHandle, sendBuffer, sendFile } from './data/send-file';
+import { endWith, isFileHandle, SendProgress, sendBuffer, sendFile } from './data/send-file';
 import { receiveFile } from './data/receive-file';
 import { setRawSink } from './data/raw-reads';
 import { FileEntry, ListingResult } from './listing/entry';
@@ -662,9 +662,12 @@ export class FtpClient {
         if (isFileHandle(source) || Buffer.isBuffer(source)) {
           // From its start on each attempt: a fallback to another data method can send it again.
           progress.bytes = bytes = 0;
-          const sent = (n: number) => {
-            progress.bytes = bytes += n;
-            opts.onProgress?.(bytes);
+          const sent: SendProgress = {
+            handed: (n) => (progress.bytes += n),
+            written: (n) => {
+              bytes += n;
+              opts.onProgress?.(bytes);
+            },
           };
           return Buffer.isBuffer(source) ? sendBuffer(socket, source, sent) : sendFile(socket, source, sent);
         }

@@ -169,6 +169,8 @@ for (const raw of ['raw', 'accepted', 'tls'] as const) {
   });
 }
 
+const quiet = { handed: () => undefined, written: () => undefined };
+
 /**
  * A reader slower than the disk (it pauses 2 ms after every chunk): the socket backs up, and write
  * callbacks come after the last read. `send` writes to a socket connected to it; resolves with all
@@ -206,7 +208,7 @@ test('sendFile to a slow reader resolves once the socket has finished, with ever
     socket.once('finish', () => (finished = true));
     const file = await fs.promises.open(source, 'r');
     try {
-      await sendFile(socket, file, () => undefined);
+      await sendFile(socket, file, quiet);
       assert.ok(finished, "resolved only after the socket's 'finish'");
     } finally {
       await file.close();
@@ -248,7 +250,7 @@ test('sendFile over TLS to a slow reader: every byte in order, never more than t
   };
   const file = await fs.promises.open(source, 'r');
   try {
-    await within(sendFile(socket, file, () => undefined), 20_000, 'the upload');
+    await within(sendFile(socket, file, quiet), 20_000, 'the upload');
     assert.ok((await within(received, 5000, "the reader's end")).equals(data), 'the reader got the file, in order');
   } finally {
     await file.close();
@@ -274,11 +276,22 @@ test('sendBuffer to a slow reader: every byte in order, the next view waiting in
       return ok;
     };
     let counted = 0;
-    await sendBuffer(socket, data, (n) => {
-      counted += n;
-      ahead = Math.max(ahead, counted - (handed - socket.writableLength));
+    let toldHanded = 0;
+    let handedBehind = 0;
+    await sendBuffer(socket, data, {
+      handed: (n) => {
+        toldHanded += n;
+        // Told as it goes to the socket: a failure from then on is the transfer breaking off.
+        handedBehind = Math.max(handedBehind, handed + n - toldHanded);
+      },
+      written: (n) => {
+        counted += n;
+        ahead = Math.max(ahead, counted - (handed - socket.writableLength));
+      },
     });
     assert.equal(counted, data.length);
+    assert.equal(toldHanded, data.length);
+    assert.equal(handedBehind, 0, 'each chunk told as handed before it goes to the socket');
   }), 20_000, 'the upload');
   assert.ok(received.equals(data), `the reader got the buffer (${received.length} of ${data.length} bytes)`);
   assert.ok(most > 1024 * 1024, `more than one 1 MiB view waiting in the socket at once (at most ${most} bytes)`);
@@ -305,7 +318,7 @@ test('sendBuffer to a reader that goes away half-way rejects (never hangs), and 
       const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
       socket.on('error', () => undefined);
       socket.once('connect', () => {
-        sendBuffer(socket, data, (n) => (handed += n)).then(() => resolve('resolved'), resolve);
+        sendBuffer(socket, data, { handed: (n) => (handed += n), written: () => undefined }).then(() => resolve('resolved'), resolve);
       });
     });
   });

@@ -65,21 +65,36 @@ describe('listing cache', () => {
     assert.deepEqual(c.polledWithin('ftp://a', 2_000, 7), ['ftp://a/css'], 'the root was listed 2.1 s ago');
   });
 
-  test('a listing on its way while we wrote in its folder is kept as known, not as fresh: the stat of our new file asks the server', () => {
+  test('a listing on its way while we changed its folder is not kept: the stat of our new file is what the save said, a file we deleted stays gone', () => {
     const c = new ListingCache();
-    const asked = c.changeCount; // a listing of d is asked for...
-    c.touched('d', 'new'); // ...we write d/new meanwhile...
+    c.set('d', [file('a', 1), file('old', 2)], undefined, false, c.changeCount);
+    const asked = c.changeCount; // a listing of d is asked for (a poll's, on the other connection)...
+    c.forget('d', 'old'); // ...we delete d/old and write d/new meanwhile...
+    c.touched('d', 'new');
     c.written('d', file('new', 3));
-    c.set('d', [file('a', 1)], undefined, false, asked); // ...and it comes, without d/new
-    assert.equal(c.entry('d', 'new'), undefined, 'not answered "missing" from the older listing');
-    assert.equal(c.entry('d', 'a'), undefined, 'the folder is not fresh');
-    assert.equal(c.known('d')?.get('a')?.size, 1, 'what it said of the rest is known');
-    // A listing asked for after the write is fresh, as is one of a folder we did not change.
-    const later = c.changeCount;
-    c.set('d', [file('a', 1), file('new', 3)], undefined, false, later);
+    c.set('d', [file('a', 1), file('old', 2)], undefined, false, asked); // ...and it comes, from before both
+    assert.equal(c.entry('d', 'new')?.size, 3, 'the save\'s answer, not "missing" from the older listing');
+    assert.equal(c.known('d')?.has('old'), false, 'the deleted file does not come back');
+    assert.equal(c.entry('d', 'a'), undefined, 'the folder is listed again before a stat trusts it');
+    // Nothing was kept of a folder never listed before: the late listing is not kept either.
+    const early = c.changeCount;
+    c.touched('f', 'x');
+    c.set('f', [file('y', 1)], undefined, false, early);
+    assert.equal(c.known('f'), undefined);
+    // A listing asked for after the write is kept, fresh; one of a folder we did not change is too.
+    c.set('d', [file('a', 1), file('new', 3)], undefined, false, c.changeCount);
     assert.equal(c.entry('d', 'new')?.size, 3);
     c.set('e', [file('b', 2)], undefined, false, asked);
-    assert.equal(c.entry('e', 'b')?.size, 2, 'our write in d does not make a listing of e stale');
+    assert.equal(c.entry('e', 'b')?.size, 2, 'our changes in d do not make a listing of e stale');
+  });
+
+  test('an older listing that comes after a newer one does not replace it', () => {
+    const c = new ListingCache();
+    const first = c.changeCount;
+    c.touched('elsewhere'); // a change of ours in another folder between the two askings
+    c.set('d', [file('a', 1), file('new', 3)], undefined, false, c.changeCount); // the newer, come first
+    c.set('d', [file('a', 1)], undefined, false, first); // the older, come late
+    assert.equal(c.entry('d', 'new')?.size, 3);
   });
 
   test('a listing on its way while we deleted or renamed its folder (or one above it) away is not kept', () => {

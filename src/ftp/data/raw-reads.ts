@@ -26,8 +26,8 @@ const spare: Buffer[] = [];
 export type RawSink = (chunk: Buffer) => boolean;
 /**
  * Where the socket's next read goes: room in a buffer of the sink's, which then finds the chunk it
- * is handed already in place (no copy), or undefined for the socket's own buffer. Asked after each
- * read; the room must stay untouched until the next chunk comes.
+ * is handed already in place (no copy), or undefined for the socket's own buffer (so is an empty
+ * one). Asked after each read; the room must stay untouched until the next chunk comes.
  */
 export type ReadTarget = () => Buffer | undefined;
 
@@ -97,7 +97,10 @@ function reusedBuffer(): { buffer: Buffer; next: () => Buffer; callback: (n: num
   let socket: net.Socket | undefined;
   return {
     buffer,
-    next: () => (socket && targets.get(socket)?.()) || buffer,
+    next: () => {
+      const room = socket && targets.get(socket)?.();
+      return room && room.length > 0 ? room : buffer; // never an empty one: TLS would read 0 bytes for ever
+    },
     attach: (s) => {
       socket = s;
       sinks.set(s, null);

@@ -56,10 +56,17 @@ export function isFileHandle(source: unknown): source is FileHandle {
 }
 
 /**
- * Writes the file from its start to its end, then ends the socket; resolves once the system has it
- * all. `onBytes` is told each chunk's length once the socket has written it.
+ * Told of each chunk: `handed` when it goes to the socket (the transfer has begun: a failure from
+ * then on is the transfer breaking off, not the data method failing, transfer.ts), `written` once
+ * the socket has written it (the progress a user sees: never megabytes ahead).
  */
-export async function sendFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void): Promise<void> {
+export interface SendProgress {
+  handed(n: number): void;
+  written(n: number): void;
+}
+
+/** Writes the file from its start to its end, then ends the socket; resolves once the system has it all. */
+export async function sendFile(socket: net.Socket, file: FileHandle, progress: SendProgress): Promise<void> {
   // Buffers the socket has written; only these are ever read into again (or kept for later).
   const free: Buffer[] = [];
   let position = 0;
@@ -73,7 +80,7 @@ export async function sendFile(socket: net.Socket, file: FileHandle, onBytes: (n
       }
       position += bytesRead;
       return bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
-    }, (chunk) => free.push(Buffer.from(chunk.buffer, chunk.byteOffset, BUFFER_SIZE)), onBytes);
+    }, (chunk) => free.push(Buffer.from(chunk.buffer, chunk.byteOffset, BUFFER_SIZE)), progress);
   } finally {
     // A buffer whose write has not called back may still be in the socket: never kept.
     while (free.length && spare.length < KEPT) spare.push(free.pop()!);
@@ -87,16 +94,16 @@ export async function sendFile(socket: net.Socket, file: FileHandle, onBytes: (n
  * (writev), and a TLS socket copies such a batch into one new buffer before encrypting it (with
  * four waiting, writev was a fifth of the CPU profile of an FTPS upload from memory).
  */
-export async function sendBuffer(socket: net.Socket, data: Buffer, onBytes: (n: number) => void): Promise<void> {
+export async function sendBuffer(socket: net.Socket, data: Buffer, progress: SendProgress): Promise<void> {
   let offset = 0;
-  await pump(socket, TLS_WAITING, async () => (offset < data.length ? data.subarray(offset, (offset += BUFFER_SIZE)) : undefined), () => undefined, onBytes);
+  await pump(socket, TLS_WAITING, async () => (offset < data.length ? data.subarray(offset, (offset += BUFFER_SIZE)) : undefined), () => undefined, progress);
 }
 
 /**
  * Hands the socket what `next` gives, up to `most` chunks whose writes have not called back, then
  * ends it; `written` gets each chunk back once the socket has written it (its write callback).
  */
-async function pump(socket: net.Socket, most: number, next: () => Promise<Buffer | undefined>, written: (chunk: Buffer) => void, onBytes: (n: number) => void): Promise<void> {
+async function pump(socket: net.Socket, most: number, next: () => Promise<Buffer | undefined>, written: (chunk: Buffer) => void, progress: SendProgress): Promise<void> {
   let failed: Error | undefined;
   let wake: (() => void) | undefined;
   let inFlight = 0;
@@ -118,13 +125,13 @@ async function pump(socket: net.Socket, most: number, next: () => Promise<Buffer
       if (failed) throw failed;
       if (!chunk) break;
       inFlight++;
+      progress.handed(chunk.length);
       socket.write(chunk, (e) => {
         if (e) return fail(e);
         inFlight--;
-        // Counted once written, not when handed over: progress never runs megabytes ahead.
-        onBytes(chunk.length);
         written(chunk);
         wake?.();
+        progress.written(chunk.length);
       });
     }
     await new Promise<void>((resolve, reject) => {
