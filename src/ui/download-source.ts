@@ -20,7 +20,7 @@ async function startingPlace(): Promise<vscode.Uri | undefined> {
   const sites = allSites();
   // The workspace's FTP folders first, then each configured site not open as one at its root.
   const places = [
-    ...folders.map((f) => ({ label: escapeIcons(f.name), description: f.uri.toString(true), uri: f.uri })),
+    ...folders.map((f) => ({ label: escapeIcons(f.name), description: escapeIcons(f.uri.toString(true)), uri: f.uri })),
     ...Object.keys(sites).sort().map((name) => ({ label: escapeIcons(name), description: escapeIcons(`${sites[name].user ? `${sites[name].user}@` : ''}${sites[name].host}`), uri: siteRoot(name) }))
       .filter((p) => !folders.some((f) => f.uri.toString() === p.uri.toString())),
   ];
