@@ -397,14 +397,15 @@ for (const kind of ALL_SERVERS) {
         fs.writeFileSync(path.join(s.root, 'kept.txt'), 'kept');
         for (const downMs of [0, 300]) {
           const session = await loggedIn(s);
-          // A prober connecting every 20 ms sees when the port refuses and when it greets again.
+          // A prober connecting every 5 ms sees when the port refuses and when it greets again (pure-ftpd
+          // restarted at once is down for about 20 ms).
           const seen: Array<{ what: string; at: number }> = [];
           let probing = true;
           const prober = (async () => {
             while (probing) {
               const what = await probeOnce(s.host, s.port);
               seen.push({ what, at: Date.now() });
-              await sleep(20);
+              await sleep(5);
             }
           })();
           const t0 = Date.now();
@@ -420,8 +421,11 @@ for (const kind of ALL_SERVERS) {
             session.destroy();
           }
           assert.ok(closedAt !== undefined, 'the session open before restart() was closed');
-          const refusedAt = seen.find((p) => p.what === 'refused')?.at;
-          assert.ok(refusedAt !== undefined, `the port refused connections while down: ${JSON.stringify(seen.map((p) => p.what))}`);
+          // Restarted at once, the port may be down for less than a probe's round: a connection the
+          // dying server took and then reset shows the restart too (seen once with pure-ftpd in CI).
+          const down = (what: string) => what === 'refused' || (downMs === 0 && (what === 'ECONNRESET' || what === 'closed'));
+          const refusedAt = seen.find((p) => down(p.what))?.at;
+          assert.ok(refusedAt !== undefined, `the port refused connections while down${downMs === 0 ? ' (or reset one: restarted at once)' : ''}: ${JSON.stringify(seen.map((p) => p.what))}`);
           assert.ok(took >= downMs, `restart(${downMs}) took ${took} ms`);
           const back = seen.find((p) => p.at > refusedAt && /^220/.test(p.what))?.at;
           t.diagnostic(`${kind} restart(${downMs}): resolved after ${took} ms; session closed after ${closedAt - t0} ms; ` +
