@@ -507,9 +507,8 @@ export class Connections implements vscode.Disposable {
   }
 
   private logLine(conn: string, e: LogEvent): void {
-    // A command sent with the one before it, before that one's reply: the line says so, since the
-    // replies follow both, in order.
-    // A note says why a command went, where its reply could read as a failure (LogEvent.note).
+    // A command sent with the one before it, before that one's reply, says so (the replies follow
+    // both, in order); a note says why a command went, where its reply could read as a failure.
     const asides = [e.pipelined && 'sent with the command above; the replies follow in order', e.note].filter(Boolean);
     const text = `[${conn}] ${e.kind === 'command' ? '> ' : e.kind === 'reply' ? '< ' : ''}${e.text}${asides.length ? ` (${asides.join('; ')})` : ''}`;
     // "The connection was closed" after the server's 221 to QUIT is the normal end, not a warning.

@@ -77,7 +77,7 @@ export interface ChmodResult {
 interface ListingStart {
   operations: number;
   generation: number;
-  /** The listing cache's count of our changes (a listing on its way during one is not fresh). */
+  /** The listing cache's count of our changes (a listing on its way during one in its folder is not kept). */
   cacheChanges: number;
 }
 
