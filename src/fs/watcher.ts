@@ -335,8 +335,8 @@ export class RemoteWatcher implements vscode.Disposable {
     // Not polled now: the user's next operation on the site resumes it.
     if (!interval || !this.pollable(site)) return;
     const all = pollFolders({ openFiles: this.openFiles(site), listedFolders: site.listed, scopes: site.scopes, maxFileFolders: MAX_FILE_FOLDERS, maxListedFolders: MAX_LISTED_FOLDERS });
-    const folders = refocusedAt !== undefined ? notListedSince(all, site.listed, refocusedAt) : all;
     if (!all.length) return;
+    const folders = refocusedAt !== undefined ? notListedSince(all, site.listed, refocusedAt) : all;
     if (!folders.length) {
       // VS Code read them all since the user came back: the next tick as usual.
       site.timer = setTimeout(() => void this.tick(site), interval);

@@ -173,13 +173,14 @@ const quiet = { handed: () => undefined, written: () => undefined };
 
 /**
  * A reader slower than the disk (it pauses 2 ms after every chunk): the socket backs up, and write
- * callbacks come after the last read. `send` writes to a socket connected to it; resolves with all
- * it received once the socket ended, rejects if `send` fails.
+ * callbacks come after the last read. `send` writes to a socket connected to it (TLS when `secure`,
+ * as an FTPS data connection); resolves with all it received once the socket ended, rejects if
+ * `send` fails.
  */
-function slowReader(send: (socket: net.Socket) => Promise<void>): Promise<Buffer> {
+function slowReader(send: (socket: net.Socket) => Promise<void>, secure = false): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const got: Buffer[] = [];
-    const server = net.createServer((s) => {
+    const read = (s: net.Socket) => {
       s.on('data', (c: Buffer) => {
         got.push(c);
         s.pause();
@@ -190,12 +191,29 @@ function slowReader(send: (socket: net.Socket) => Promise<void>): Promise<Buffer
         server.close();
         resolve(Buffer.concat(got));
       });
-    });
+    };
+    const cert = secure ? testCertificate() : undefined;
+    const server = cert ? tls.createServer({ cert: fs.readFileSync(cert.certFile), key: fs.readFileSync(cert.keyFile) }, read) : net.createServer(read);
     server.listen(0, '127.0.0.1', () => {
-      const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
-      socket.once('connect', () => send(socket).catch(reject));
+      const port = (server.address() as net.AddressInfo).port;
+      const socket = secure ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }) : net.connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.once(secure ? 'secureConnect' : 'connect', () => send(socket).catch(reject));
     });
   });
+}
+
+/** Counts what is handed to `socket.write`, and the most that waited in the socket at once. */
+function watchWrites(socket: net.Socket): { handed: number; most: number } {
+  const seen = { handed: 0, most: 0 };
+  const write = socket.write.bind(socket) as (chunk: Buffer, cb: (e?: Error | null) => void) => boolean;
+  (socket as unknown as { write: typeof write }).write = (chunk, cb) => {
+    seen.handed += chunk.length;
+    const ok = write(chunk, cb);
+    seen.most = Math.max(seen.most, socket.writableLength);
+    return ok;
+  };
+  return seen;
 }
 
 test('sendFile to a slow reader resolves once the socket has finished, with every byte sent', async () => {
@@ -223,58 +241,28 @@ test('sendFile over TLS to a slow reader: every byte in order, never more than t
   const source = path.join(dir, 'up.bin');
   const data = crypto.randomBytes(9 * 1024 * 1024 + 3);
   fs.writeFileSync(source, data);
-  const { certFile, keyFile } = testCertificate();
-  const got: Buffer[] = [];
-  const server = tls.createServer({ cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) });
-  const received = new Promise<Buffer>((resolve) => server.once('secureConnection', (s: tls.TLSSocket) => {
-    s.on('data', (c: Buffer) => {
-      got.push(c);
-      s.pause();
-      setTimeout(() => s.resume(), 2);
-    });
-    s.on('end', () => {
-      s.end();
-      resolve(Buffer.concat(got));
-    });
-  }));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const socket = tls.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', rejectUnauthorized: false });
-  socket.on('error', () => undefined);
-  await new Promise((r) => socket.once('secureConnect', r));
-  let most = 0;
-  const write = socket.write.bind(socket) as (chunk: Buffer, cb: (e?: Error | null) => void) => boolean;
-  (socket as unknown as { write: typeof write }).write = (chunk, cb) => {
-    const ok = write(chunk, cb);
-    most = Math.max(most, socket.writableLength);
-    return ok;
-  };
-  const file = await fs.promises.open(source, 'r');
-  try {
-    await within(sendFile(socket, file, quiet), 20_000, 'the upload');
-    assert.ok((await within(received, 5000, "the reader's end")).equals(data), 'the reader got the file, in order');
-  } finally {
-    await file.close();
-    socket.destroy();
-    server.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-  assert.ok(most > 1024 * 1024, `the next buffer waits in the socket while one is written (at most ${most} bytes)`);
-  assert.ok(most <= 2 * 1024 * 1024, `never more than two: ${most} bytes`);
+  let writes = { handed: 0, most: 0 };
+  const received = await within(slowReader(async (socket) => {
+    writes = watchWrites(socket);
+    const file = await fs.promises.open(source, 'r');
+    try {
+      await sendFile(socket, file, quiet);
+    } finally {
+      await file.close();
+    }
+  }, true), 20_000, 'the upload');
+  fs.rmSync(dir, { recursive: true, force: true });
+  assert.ok(received.equals(data), 'the reader got the file, in order');
+  assert.ok(writes.most > 1024 * 1024, `the next buffer waits in the socket while one is written (at most ${writes.most} bytes)`);
+  assert.ok(writes.most <= 2 * 1024 * 1024, `never more than two: ${writes.most} bytes`);
 });
 
 test('sendBuffer to a slow reader: every byte in order, the next view waiting in the socket while one is written (not one at a time), never more than two; progress counts what the socket has written, never what still waits in it', async () => {
   const data = crypto.randomBytes(9 * 1024 * 1024 + 3);
-  let most = 0;
-  let handed = 0;
+  let writes = { handed: 0, most: 0 };
   let ahead = 0;
   const received = await within(slowReader(async (socket) => {
-    const write = socket.write.bind(socket) as (chunk: Buffer, cb: (e?: Error | null) => void) => boolean;
-    (socket as unknown as { write: typeof write }).write = (chunk, cb) => {
-      handed += chunk.length;
-      const ok = write(chunk, cb);
-      most = Math.max(most, socket.writableLength);
-      return ok;
-    };
+    writes = watchWrites(socket);
     let counted = 0;
     let toldHanded = 0;
     let handedBehind = 0;
@@ -282,11 +270,11 @@ test('sendBuffer to a slow reader: every byte in order, the next view waiting in
       handed: (n) => {
         toldHanded += n;
         // Told as it goes to the socket: a failure from then on is the transfer breaking off.
-        handedBehind = Math.max(handedBehind, handed + n - toldHanded);
+        handedBehind = Math.max(handedBehind, writes.handed + n - toldHanded);
       },
       written: (n) => {
         counted += n;
-        ahead = Math.max(ahead, counted - (handed - socket.writableLength));
+        ahead = Math.max(ahead, counted - (writes.handed - socket.writableLength));
       },
     });
     assert.equal(counted, data.length);
@@ -294,8 +282,8 @@ test('sendBuffer to a slow reader: every byte in order, the next view waiting in
     assert.equal(handedBehind, 0, 'each chunk told as handed before it goes to the socket');
   }), 20_000, 'the upload');
   assert.ok(received.equals(data), `the reader got the buffer (${received.length} of ${data.length} bytes)`);
-  assert.ok(most > 1024 * 1024, `more than one 1 MiB view waiting in the socket at once (at most ${most} bytes)`);
-  assert.ok(most <= 2 * 1024 * 1024, `bounded: ${most} bytes`);
+  assert.ok(writes.most > 1024 * 1024, `more than one 1 MiB view waiting in the socket at once (at most ${writes.most} bytes)`);
+  assert.ok(writes.most <= 2 * 1024 * 1024, `bounded: ${writes.most} bytes`);
   assert.equal(ahead, 0, `progress ran ${ahead} bytes ahead of what the socket had written`);
 });
 
