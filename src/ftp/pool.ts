@@ -60,6 +60,8 @@ function retryableConnectFailure(e: unknown): boolean {
 }
 
 const MAX_RUNS = 5;
+/** How long a lone login waits after refused ones made together, so the server has closed them. */
+const ALONE_AFTER_MS = 200;
 
 export class FtpPool {
   readonly modeMemory: ModeMemory;
@@ -78,7 +80,7 @@ export class FtpPool {
   private busy = new Set<FtpClient>();
   private connecting = 0;
   /** Connects in flight, so a refused login can wait to see whether another one gets in. */
-  private readonly inflight = new Set<Promise<FtpClient>>();
+  private readonly inflight = new Map<Promise<FtpClient>, { together: boolean }>();
   private waiting: Waiter[] = [];
   private closed = false;
   /** A lowered cap after the server refused a connection, until `capUntil`. */
@@ -175,8 +177,9 @@ export class FtpPool {
           await sleep(wait, signal);
           continue;
         }
+        const attempt = { together: false };
         try {
-          return await this.open(signal);
+          return await this.open(attempt, signal);
         } catch (e) {
           if (isFtpError(e, 'aborted') || this.closed) throw e;
           // Others got in (or are getting in): the server limits us. Use what we have. A login refused
@@ -185,8 +188,16 @@ export class FtpPool {
           let othersIn = this.busy.size > 0 || this.idle.length > 0;
           if (!othersIn && isFtpError(e, 'loginRefused') && this.inflight.size > 0) {
             // Wait for the connects in flight: if one logs in, the password is right and this was a limit.
-            await Promise.allSettled([...this.inflight]);
+            await Promise.allSettled([...this.inflight.keys()]);
             othersIn = this.busy.size > 0 || this.idle.length > 0;
+          }
+          if (!othersIn && isFtpError(e, 'loginRefused') && attempt.together) {
+            // Every login made together was refused. A limit that counts sessions not logged in yet
+            // (proftpd's MaxClientsPerHost) refuses them all though one alone gets in; a wrong
+            // password is refused alone too, and fails everyone then.
+            this.tryAlone(e);
+            await sleep(ALONE_AFTER_MS, signal);
+            continue;
           }
           if ((othersIn || this.connecting > 0) && retryableConnectFailure(e) || othersIn && isFtpError(e, 'loginRefused')) {
             this.lowerCap(e as FtpError);
@@ -241,10 +252,13 @@ export class FtpPool {
     });
   }
 
-  private async open(signal?: AbortSignal): Promise<FtpClient> {
+  /** Opens a connection; `attempt.together` is set if another connect was in flight beside it. */
+  private async open(attempt: { together: boolean }, signal?: AbortSignal): Promise<FtpClient> {
     this.connecting++;
     const connect = FtpClient.connect(this.clientOptions, signal);
-    this.inflight.add(connect);
+    attempt.together = this.inflight.size > 0;
+    for (const other of this.inflight.values()) other.together = true;
+    this.inflight.set(connect, attempt);
     try {
       const client = await connect;
       client.leftovers = this.leftovers;
@@ -266,6 +280,13 @@ export class FtpPool {
     if (this.lowered?.cap === cap) return;
     this.lowered = { cap, until: Date.now() + this.capHoldMs };
     this.log({ kind: 'info', connection: 0, text: `the server refused another connection (${e.message}); using at most ${cap} for ${this.capHoldMs / 1000} s` });
+  }
+
+  /** Logins made together were all refused: one connection alone tries next (see acquire). */
+  private tryAlone(e: FtpError): void {
+    if (this.lowered?.cap === 1) return;
+    this.lowered = { cap: 1, until: Date.now() + this.capHoldMs };
+    this.log({ kind: 'info', connection: 0, text: `the server refused logins made at the same time (${e.message}); trying one connection alone` });
   }
 
   private noteDown(e: FtpError): void {

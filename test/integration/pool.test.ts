@@ -40,6 +40,41 @@ describe('the pool (FAKE fault server)', () => {
     }
   });
 
+  // proftpd's MaxClientsPerHost counts sessions that have not logged in yet and answers PASS with
+  // 530: four connects at once are all refused, though one alone gets in.
+  test('a per-host limit answered at PASS: connects made together all refused, one alone gets in, the burst completes', async () => {
+    const srv = await startFaultServer({
+      onCommand: (verb) => (verb === 'PASS' && srv.sessions.filter((x) => !x.socket.destroyed).length > 1 ? ['530 Sorry, the maximum number of clients (1) from your host are already connected.'] : undefined),
+    });
+    seed(srv.root, 10);
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 4, timeouts: fast, log: (e) => log.push(e) });
+    try {
+      const ops = Array.from({ length: 40 }, (_, i) => pool.run((c) => c.size(`/f${i % 10}.txt`), { idempotent: true }));
+      const settled = await Promise.allSettled(ops);
+      const failed = settled.filter((r) => r.status === 'rejected');
+      assert.equal(failed.length, 0, `failed ${failed.length} of 40: ${failed.map((f) => String((f as PromiseRejectedResult).reason)).slice(0, 2).join('; ')}`);
+      assert.ok(log.some((e) => /one connection alone/.test(e.text)), 'the log says why it tried again');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
+  test('a wrong password, connects made together: every operation fails with the refusal, one lone login more at most', async () => {
+    const srv = await startFaultServer({ onCommand: (verb) => (verb === 'PASS' ? ['530 Login incorrect.'] : undefined) });
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 4, timeouts: fast });
+    try {
+      const settled = await Promise.allSettled(Array.from({ length: 40 }, () => pool.run((c) => c.noop(), { idempotent: true })));
+      assert.ok(settled.every((r) => r.status === 'rejected' && isFtpError(r.reason, 'loginRefused')), 'every operation fails as a refused login');
+      const logins = srv.sessions.filter((x) => x.commands.some((c) => c.startsWith('PASS'))).length;
+      assert.ok(logins >= 1 && logins <= 5, `logins tried: ${logins}`);
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
   test('a restart after 100 of 400 operations: none that had not sent a command fails, every file whole, no temp file, the learnt mode kept', async () => {
     const srv = await startFaultServer();
     seed(srv.root, 20);
