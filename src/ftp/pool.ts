@@ -4,6 +4,8 @@
  * closed. It survives what servers do:
  * - A refused connection while others work (a per-IP limit, "421 Too many connections") lowers the
  *   pool's cap for a while (logged); the operation waits for a working connection instead of failing.
+ *   Logins made together and all refused get one more try by a connection alone (a limit counting
+ *   sessions not logged in yet refuses them all); only that one's refusal is taken as final.
  * - A server that went away after it had worked (restart, crash) is an outage: operations wait and
  *   reconnect with backoff for up to `outageRetryMs`, one connect per free slot, not one per
  *   operation. A dead connection is never handed to the next operation.
