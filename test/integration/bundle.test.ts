@@ -3,11 +3,12 @@
  * imported once (not one copy of it per file), and iconv-lite (480 KB) apart in iconv-lite.js,
  * loaded only when a site needs an encoding other than UTF-8, and working from there; the import
  * of site lists, the connection doctor, the search, Upload/Download and Change Permissions apart
- * too, required when first used.
+ * too, required when first used; the main file, start.js, runs extension.js with a code cache.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -52,6 +53,28 @@ test('the import of site lists, the connection doctor, the search, Upload/Downlo
       // The import and the search show their own messages (vscode required once); the doctor is engine code (never).
       assert.equal(apart.match(/require\("vscode"\)/g)?.length ?? 0, file === 'doctor.js' ? 0 : 1, `${file} requires vscode`);
     }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the package's main file is start.js: a few KB, only Node's built-ins, the SHA-256 of this build's extension.js, which it runs with a code cache", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-bundle-'));
+  try {
+    execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs'), '--production', '--outdir', dir], { cwd: REPO, stdio: 'pipe' });
+    assert.equal(JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).main, './dist/start.js');
+    const start = fs.readFileSync(path.join(dir, 'start.js'), 'utf8');
+    assert.ok(start.length < 8192, `start.js is ${start.length} bytes`);
+    const required = [...start.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+    assert.ok(required.length > 0 && required.every((r) => r.startsWith('node:')), `start.js requires ${required.join(', ')}`);
+    const hash = crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, 'extension.js'))).digest('hex');
+    assert.ok(start.includes(hash), "start.js carries extension.js's SHA-256");
+    // Run with `vscode` stubbed as the bench does: the first run writes the cache, the second reads it.
+    const script = `require(${JSON.stringify(path.join(REPO, 'out', 'test', 'bench', 'vscode-stub.js'))}); const e = require(${JSON.stringify(path.join(dir, 'start.js'))}); console.log(typeof e.activate); setTimeout(() => {}, +process.argv[1]);`;
+    assert.equal(execFileSync(process.execPath, ['-e', script, '3500'], { encoding: 'utf8' }).trim(), 'function');
+    const cache = fs.readFileSync(path.join(dir, 'extension.js.cache'));
+    assert.ok(cache.subarray(0, 200).toString('latin1').startsWith(`ftpws-code-cache 1 ${hash} `), 'the cache names this build');
+    assert.equal(execFileSync(process.execPath, ['-e', script, '0'], { encoding: 'utf8' }).trim(), 'function');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
