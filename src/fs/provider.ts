@@ -465,7 +465,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   private async write(uri: vscode.Uri, content: Uint8Array, options: { create: boolean; overwrite: boolean }, progress: LazyProgress): Promise<void> {
     const transfer = { signal: progress.signal, onProgress: (n: number) => progress.bytes(n) };
     // A whole safe save may run again after a dropped connection: it starts from a new temporary file.
-    const done = await this.withLocks([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
+    const done = await this.withLocks([this.lockKey(uri)], () => this.run(uri, this.partWay([uri], async (c, site, path) => {
       // A save (create and overwrite, as VS Code saves) of a file its folder's listing shows (kept
       // up to 10 minutes, or listed now): no stat first. The listing gives the mode and whether it
       // is a link; the rename over it is one atomic step whatever is there now, and a folder put
@@ -488,7 +488,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       const saved = await safeSave(c, path, data, this.saveOptions(site, entry, transfer));
       // What the server said of the new file answers the stat VS Code makes next (not for a link: the link stays).
       return { existed: !!current, entry: saved.writtenTo === path ? saved.entry : undefined };
-    }, true, progress.signal));
+    }), true, progress.signal));
     this.changed(uri, done.existed ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created);
     if (done.entry) this.cache.written(this.dirKey(vscode.Uri.joinPath(uri, '..')), done.entry);
   }
@@ -498,7 +498,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
    * 'absent': the caller asked the server a moment ago and nothing was there.
    */
   async uploadFile(uri: vscode.Uri, localPath: string, transfer: TransferOptions = {}, seen?: 'absent'): Promise<number> {
-    const sent = await this.withLocks([this.lockKey(uri)], () => this.run(uri, async (c, site, path) => {
+    const sent = await this.withLocks([this.lockKey(uri)], () => this.run(uri, this.partWay([uri], async (c, site, path) => {
       // A file its folder's kept listing shows is taken as listed (a link as a link, its mode), as a
       // save of a listed file is: the rename over it is one atomic step whatever is there now (a
       // folder put there since is never replaced: save.ts). One the listing doesn't show may still be
@@ -519,7 +519,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       } finally {
         await file.close();
       }
-    }, false, transfer.signal));
+    }), false, transfer.signal));
     this.changed(uri, vscode.FileChangeType.Changed);
     return sent;
   }
@@ -596,7 +596,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   async rename(oldUri: vscode.Uri, newUri: vscode.Uri, options: { overwrite: boolean }): Promise<void> {
     if (oldUri.authority !== newUri.authority || oldUri.scheme !== newUri.scheme) throw vscode.FileSystemError.Unavailable('Renaming across FTP sites is not possible.');
     // Checked and done as one step: no other write of ours to either path runs in between.
-    await this.withLocks([this.lockKey(oldUri), this.lockKey(newUri)], () => this.run(oldUri, async (c, site, from) => {
+    await this.withLocks([this.lockKey(oldUri), this.lockKey(newUri)], () => this.run(oldUri, this.partWay([oldUri, newUri], async (c, site, from) => {
       const to = this.serverPath(site, newUri);
       if (!site.caseSensitive && from !== to && from.toLowerCase() === to.toLowerCase()) {
         // On a server that ignores case the "existing target" is the source itself: never delete it.
@@ -633,7 +633,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       }
       if (target.type === 'directory') await removeTree(c, backup, { confirm: (doubts) => this.confirmDoubts(newUri, doubts) });
       else await c.delete(backup);
-    }, false));
+    }), false));
     this.changed(oldUri, vscode.FileChangeType.Deleted, true);
     this.changed(newUri, vscode.FileChangeType.Created, true);
   }
@@ -761,6 +761,24 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     // VS Code stats them again: an open editor's read-only state follows the new mode.
     this.emitter.fire(changedUris.map((u) => ({ type: vscode.FileChangeType.Changed, uri: u })));
     return result;
+  }
+
+  /**
+   * An operation (run's fn) that may fail after it began changing `uris` (a STOR cut off has truncated
+   * the file on a site without safe save; a rename may have gone through before its reply was
+   * lost): on failure, what was kept of those names is forgotten, so the next stat asks the server,
+   * and VS Code is told they may have changed. Not for the refusals we make before sending anything
+   * (a FileSystemError: FileExists, FileNotFound, FileIsADirectory).
+   */
+  private partWay<T>(uris: vscode.Uri[], fn: (c: FtpClient, site: SiteConnection, path: string) => Promise<T>): (c: FtpClient, site: SiteConnection, path: string) => Promise<T> {
+    return async (c, site, path) => {
+      try {
+        return await fn(c, site, path);
+      } catch (e) {
+        if (!(e instanceof vscode.FileSystemError)) for (const uri of uris) this.changed(uri, vscode.FileChangeType.Changed, true, true);
+        throw e;
+      }
+    };
   }
 
   /**
