@@ -21,6 +21,7 @@ import type { FtpFileSystemProvider } from '../fs/provider';
 import type { FileEntry } from '../ftp';
 import { siteOf } from '../sites/config';
 import { escapeMessage } from './escape';
+import { PacedProgress } from './paced-progress';
 import { UnsafeNameError, childPath, unsafeName } from './local-paths';
 import { humanSize, localTime } from '../fs/entry-facts';
 import { progressText } from './transfer-text';
@@ -288,6 +289,9 @@ async function runBatch(title: string, prepare: (signal: AbortSignal, say: (mess
     }
     const { jobs, workers } = prepared;
     const total = jobs.reduce((n, j) => n + j.size, 0) || 1;
+    // At most ten reports a second for the whole batch (a big file's chunks come by the thousand,
+    // small files by the hundred a second).
+    const paced = new PacedProgress((value) => progress.report(value));
     let next = 0;
     let failure: { error: unknown } | undefined;
     const worker = async (): Promise<void> => {
@@ -295,23 +299,13 @@ async function runBatch(title: string, prepare: (signal: AbortSignal, say: (mess
         const i = next++;
         const job = jobs[i];
         let moved = 0;
-        let unreported = 0;
-        let reportedAt = 0;
-        // Every report carries the text: VS Code merges reports, and one with only an increment blanks it.
-        const text = (n: number) => escapeMessage(progressText(job, i, jobs.length, n, titleNamesFile));
-        progress.report({ message: text(0) });
+        const text = (n: number) => () => escapeMessage(progressText(job, i, jobs.length, n, titleNamesFile));
+        paced.update(text(0));
         try {
           const outcome = await move(job, controller.signal, (n) => {
-            unreported += n - moved;
+            paced.update(text(n), ((n - moved) / total) * 100);
             moved = n;
-            // At most ten reports a second (a big file's chunks come by the thousand), and its last one.
-            const now = Date.now();
-            if (now - reportedAt < 100 && n < job.size) return;
-            reportedAt = now;
-            progress.report({ message: text(n), increment: (unreported / total) * 100 });
-            unreported = 0;
           });
-          if (unreported) progress.report({ message: text(moved), increment: (unreported / total) * 100 });
           if (outcome === 'skipped') result.skipped++;
           else {
             result.files++;
@@ -326,6 +320,7 @@ async function runBatch(title: string, prepare: (signal: AbortSignal, say: (mess
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, jobs.length)) }, worker));
+    paced.flush();
     if (failure) throw failure.error;
     return result;
   });

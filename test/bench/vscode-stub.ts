@@ -50,7 +50,15 @@ export class Uri {
     return new Uri(change.scheme ?? this.scheme, change.authority ?? this.authority, change.path ?? this.path, change.query ?? this.query, change.fragment ?? this.fragment);
   }
 
+  /** VS Code's Uri keeps its encoded form once made, as this does. */
+  private formatted?: string;
+
   toString(skipEncoding = false): string {
+    if (!skipEncoding) return (this.formatted ??= this.format(false));
+    return this.format(true);
+  }
+
+  private format(skipEncoding: boolean): string {
     const p = skipEncoding ? this.path : this.path.split('/').map(encodeURIComponent).join('/');
     return `${this.scheme}://${this.authority}${p}${this.query ? `?${this.query}` : ''}${this.fragment ? `#${this.fragment}` : ''}`;
   }

@@ -64,7 +64,9 @@ let exitCode = 1;
 const cleanup = async () => {
   await browser?.close().catch(() => undefined);
   try { process.kill(-server.pid, 'SIGTERM'); } catch { /* gone */ }
-  fs.rmSync(scratch, { recursive: true, force: true });
+  // FTPWS_KEEP_SCRATCH=1 keeps the user data (logs: data/logs/*/exthost1/ftp-workspace.ftp-workspace/) to read after a run.
+  if (process.env.FTPWS_KEEP_SCRATCH) console.error(`code-server-launcher: kept ${scratch}`);
+  else fs.rmSync(scratch, { recursive: true, force: true });
 };
 const timer = setTimeout(async () => {
   console.error(`code-server-launcher: no result within ${TIMEOUT_MS / 1000} s`);

@@ -149,6 +149,23 @@ suite('transfers as a user walks them (proftpd)', () => {
     assert.ok(Math.abs(increments - 100) < 0.001, `the bar reaches the end: ${increments}`);
   });
 
+  test('a folder of 300 small files: at most ten progress reports a second (each one a message to the window), each with its text, and the bar reaches the end', async () => {
+    const tree = path.join(local, 'many');
+    fs.mkdirSync(tree);
+    for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(tree, `f${i}.txt`), `file ${i}\n`.repeat(50));
+    const started = Date.now();
+    const r = await watching(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.upload', uri('/site'), [vscode.Uri.file(tree)]), { question: (_m, b) => b[0] });
+    const ms = Date.now() - started;
+    assert.equal(r.result.files, 300);
+    const reports = r.progress.flatMap((p) => p.reports);
+    // One per 100 ms, and the first text and the first bytes at once (the preparation's own reports too).
+    assert.ok(reports.length <= ms / 100 + 6, `${reports.length} reports in ${ms} ms (two a file before)`);
+    assert.ok(reports.every((x) => typeof x.message === 'string'), 'every report carries its text (one without blanks it)');
+    const increments = reports.reduce((sum, x) => sum + (x.increment ?? 0), 0);
+    assert.ok(Math.abs(increments - 100) < 0.001, `the bar reaches the end: ${increments}`);
+    assert.equal(fs.readdirSync(disk('site/many')).length, 300);
+  });
+
   test('a cancelled download says so and offers nothing to open: no file was written, or the one there is as it was', async () => {
     const data = crypto.randomBytes(20 * 1024 * 1024);
     onServer(server, 'site/cancel.bin', data);
