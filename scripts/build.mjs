@@ -6,8 +6,6 @@
 // lists (its XML parser), the connection doctor, the search, Upload/Download and Change Permissions
 // when their commands first run.
 import * as esbuild from 'esbuild';
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,11 +67,8 @@ const vscodeOnce = {
 };
 
 await esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: `${outdir}/extension.js`, plugins: [apart, iconvApart, vscodeOnce] });
-// The main file the host requires: runs extension.js with V8's code cache (src/boot/code-cache.ts),
-// which it keeps only for this exact extension.js.
-const hash = createHash('sha256').update(fs.readFileSync(`${outdir}/extension.js`)).digest('hex');
-await esbuild.build({ ...common, entryPoints: ['src/boot/start.ts'], outfile: `${outdir}/start.js`, define: { EXTENSION_BUILD_HASH: JSON.stringify(hash) } });
-fs.rmSync(`${outdir}/extension.js.cache`, { force: true });
+// The main file the host requires: runs extension.js with V8's code cache (src/boot/code-cache.ts).
+await esbuild.build({ ...common, entryPoints: ['src/boot/start.ts'], outfile: `${outdir}/start.js` });
 for (const [entry, out] of Object.entries(APART)) {
   await esbuild.build({ ...common, entryPoints: [entry], outfile: `${outdir}/${out}`, plugins: [iconvApart, vscodeOnce] });
 }

@@ -6,12 +6,8 @@
 import * as path from 'node:path';
 import { runWithCodeCache } from './code-cache';
 
-/** The SHA-256 of dist/extension.js, written in by scripts/build.mjs. */
-declare const EXTENSION_BUILD_HASH: string;
-
 runWithCodeCache({
   file: path.join(__dirname, 'extension.js'),
-  buildHash: EXTENSION_BUILD_HASH,
   cacheFile: path.join(__dirname, 'extension.js.cache'),
   module,
   require,

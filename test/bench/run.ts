@@ -586,6 +586,7 @@ async function startup(): Promise<string[]> {
     fs.rmSync(cache, { force: true });
     try {
       const r = await runWorker({ kind: 'startup', bundle, unbundled: path.join(REPO, 'out', 'src', 'extension.js') });
+      if (r.cacheUse !== 'none') notes.push(`a first start found the code cache ${r.cacheUse ?? 'unreported'}`);
       firstRow.engine.push(r.ms);
       if (r.activateMs !== undefined) firstActivateRow.engine.push(r.activateMs);
     } catch (e) {
@@ -606,6 +607,7 @@ async function startup(): Promise<string[]> {
   for (let rep = 0; rep < REPS; rep++) {
     try {
       const r = await runWorker({ kind: 'startup', bundle, unbundled: path.join(REPO, 'out', 'src', 'extension.js') });
+      if (r.cacheUse !== 'used') notes.push(`a later start found the code cache ${r.cacheUse ?? 'unreported'}, not used`);
       requireRow.engine.push(r.ms);
       if (r.activateMs !== undefined) activateRow.engine.push(r.activateMs);
       activateError ??= r.activateError;

@@ -42,6 +42,8 @@ export interface Result {
   activateMs?: number;
   activateError?: string;
   codecModules?: number;
+  /** What start.js did with the code cache: used, none, stale, damaged, untrusted, rejected. */
+  cacheUse?: string;
   /** CPU time (user + system) of the step (start-up: of require + activate), less disturbed by a loaded machine than wall time. */
   cpuMs?: number;
   note?: string;
@@ -355,6 +357,8 @@ async function startup(job: Extract<Job, { kind: 'startup' }>): Promise<Result> 
   }
   const used = process.cpuUsage(cpu);
   const cpuMs = (used.user + used.system) / 1000;
+  // What start.js did with the code cache (src/boot/code-cache.ts CACHE_USE).
+  const cacheUse = (globalThis as Record<symbol, unknown>)[Symbol.for('ftp-workspace.code-cache')] as string | undefined;
   // The first start writes the code cache a few seconds after activation (src/boot/code-cache.ts).
   for (const until = Date.now() + 8000; job.waitForFile && !fs.existsSync(job.waitForFile) && Date.now() < until;) await new Promise((r) => setTimeout(r, 100));
   // Which modules does start-up load? The bundle hides them; the same code unbundled shows them.
@@ -367,7 +371,7 @@ async function startup(job: Extract<Job, { kind: 'startup' }>): Promise<Result> 
     /* counted all the same */
   }
   const codecModules = Object.keys(require.cache).filter((k) => !before.has(k) && /iconv-lite[\\/](encodings|lib[\\/]bom|lib[\\/]streams)/.test(k)).length;
-  return { ms, activateMs, activateError, codecModules, cpuMs };
+  return { ms, activateMs, activateError, codecModules, cpuMs, cacheUse };
 }
 
 async function main(): Promise<void> {
