@@ -103,6 +103,8 @@ export function runWithCodeCache(o: CachedRun): CacheUse {
     filename: o.file,
     lineOffset: -1,
     cachedData: cached.data,
+    // An import() inside resolves as it would under require (Node 20.?+; without it, it throws).
+    ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER && { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }),
   });
   const use: CacheUse = cached.data && script.cachedDataRejected ? 'rejected' : cached.use;
   (globalThis as Record<symbol, unknown>)[CACHE_USE] = use;

@@ -17,7 +17,7 @@ const BUNDLE = [
   "const path = require('node:path');",
   'function twice(x) { return 2 * x; }',
   'module.exports = { answer: twice(21), base: path.basename(__filename), dir: __dirname, self: exports === module.exports,',
-  '  where: () => new Error("here").stack.split("\\n")[1] };',
+  '  where: () => new Error("here").stack.split("\\n")[1], load: () => import("node:path").then((m) => typeof m.join) };',
   '',
 ].join('\n');
 
@@ -53,6 +53,11 @@ function checkExports(e: Record<string, unknown>, dir: string, answer = 42): voi
   assert.match((e.where as () => string)(), /extension\.js:4:16\)?$/);
 }
 
+/** An import() inside the bundle works, as under require (checked once per test: it is async). */
+async function checkImport(e: Record<string, unknown>): Promise<void> {
+  assert.equal(await (e.load as () => Promise<string>)(), 'function');
+}
+
 /** A header for `data` that names `source`, as a cache of ours would. */
 function headed(source: string, data: Buffer): Buffer {
   const sha = (d: string | Buffer) => crypto.createHash('sha256').update(d).digest('hex');
@@ -70,6 +75,8 @@ describe('the start-up code cache', () => {
     const second = run(t);
     assert.equal(second.use, 'used');
     checkExports(second.exports, t.dir);
+    await checkImport(first.exports);
+    await checkImport(second.exports);
     assert.deepEqual(fs.readdirSync(t.dir).sort(), ['extension.js', 'extension.js.cache'], 'no temporary file left');
   });
 
