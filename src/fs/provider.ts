@@ -218,6 +218,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
 
   dispose(): void {
     clearTimeout(this.ownTimer);
+    this.ownTimer = undefined;
+    this.ownChanges = [];
     this.watcher.dispose();
     this.listedEmitter.dispose();
   }
@@ -771,16 +773,19 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   /**
    * An operation (run's fn) that may fail after it began changing `uris` (a STOR cut off has truncated
    * the file on a site without safe save; a rename may have gone through before its reply was
-   * lost): on failure, what was kept of those names is forgotten, so the next stat asks the server,
-   * and VS Code is told they may have changed. Not for the refusals we make before sending anything
-   * (a FileSystemError: FileExists, FileNotFound, FileIsADirectory).
+   * lost): on the engine's failure the kept listing of their folder is marked, so the next stat
+   * asks the server, and VS Code is told they may have changed. Not for our own refusals before
+   * sending anything (a FileSystemError: FileExists, FileNotFound, FileIsADirectory) nor a local
+   * file's errors (an upload's source missing).
    */
   private partWay<T>(uris: vscode.Uri[], fn: (c: FtpClient, site: SiteConnection, path: string) => Promise<T>): (c: FtpClient, site: SiteConnection, path: string) => Promise<T> {
     return async (c, site, path) => {
       try {
         return await fn(c, site, path);
       } catch (e) {
-        if (!(e instanceof vscode.FileSystemError)) for (const uri of uris) this.changed(uri, vscode.FileChangeType.Changed, true, true);
+        // Marked, not forgotten: the kept entry still tells the next save that a name is a link, and
+        // its mode (forgetting it made a save after a failed one replace the link by a file).
+        if (isFtpError(e)) for (const uri of uris) this.changed(uri, vscode.FileChangeType.Changed, false, true);
         throw e;
       }
     };
@@ -827,14 +832,22 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       this.ownChanges = [];
       this.ownTimer = undefined;
       this.ownToldAt = Date.now();
-      const seen = new Set<string>();
-      const last = batch.reverse().filter((e) => {
-        const key = `${e.type} ${e.uri.toString()}`;
-        return !seen.has(key) && !!seen.add(key);
-      });
-      this.emitter.fire(last.reverse());
+      this.emitter.fire(lastOfEach(batch));
     }, busy ? OWN_CHANGES_BUSY_MS : OWN_CHANGES_MS);
   }
+}
+
+/** Each change once, at its last place in the batch (so what remains keeps the order it happened in). */
+export function lastOfEach(batch: readonly vscode.FileChangeEvent[]): vscode.FileChangeEvent[] {
+  const seen = new Set<string>();
+  const kept: vscode.FileChangeEvent[] = [];
+  for (let i = batch.length - 1; i >= 0; i--) {
+    const key = `${batch[i].type} ${batch[i].uri.toString()}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    kept.push(batch[i]);
+  }
+  return kept.reverse();
 }
 
 /** How long our own changes wait to be told to VS Code together (see announce): alone, and while they keep coming. */

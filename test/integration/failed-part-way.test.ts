@@ -47,4 +47,32 @@ describe('an operation that fails part-way (FAKE fault server, the real provider
       await srv.stop();
     }
   });
+  test('a save through a link whose first STOR is cut (safe save, run again on a new connection): the link stays a link, its target gets the text', async () => {
+    let cuts = 0;
+    const srv = await startFaultServer({
+      onTransfer: async (t) => {
+        if (t.verb !== 'STOR' || cuts++ > 0) return false;
+        t.send(['150 Ok to send data.']);
+        const data = await t.data();
+        await new Promise<Buffer>((resolve) => data.once('data', resolve));
+        data.destroy();
+        t.send(['426 Connection closed; transfer aborted.']);
+        return true;
+      },
+    });
+    fs.writeFileSync(path.join(srv.root, 'target.txt'), 'old\n');
+    fs.symlinkSync('target.txt', path.join(srv.root, 'link.txt'));
+    const site = openSite({ host: '127.0.0.1', port: srv.port, user: 'anonymous', password: 'x' });
+    try {
+      await site.provider.readDirectory(site.uri('/'));
+      const text = Buffer.alloc(300_000, 'n');
+      await site.provider.writeFile(site.uri('/link.txt'), text, { create: true, overwrite: true });
+      assert.equal(cuts, 2, 'the first STOR was cut, the save ran again');
+      assert.ok(fs.lstatSync(path.join(srv.root, 'link.txt')).isSymbolicLink(), 'link.txt is still a link');
+      assert.ok(fs.readFileSync(path.join(srv.root, 'target.txt')).equals(text), 'the text went to its target');
+    } finally {
+      await site.close();
+      await srv.stop();
+    }
+  });
 });
