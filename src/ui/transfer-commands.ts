@@ -292,6 +292,9 @@ async function runBatch(title: string, prepare: (signal: AbortSignal, say: (mess
     // At most ten reports a second for the whole batch (a big file's chunks come by the thousand,
     // small files by the hundred a second).
     const paced = new PacedProgress((value) => progress.report(value));
+    // The line names the latest file started: with several under way, the newest report may come
+    // from an earlier one, and "97 of 200" then "96 of 200" reads as going backwards.
+    let latest = 0;
     let next = 0;
     let failure: { error: unknown } | undefined;
     const worker = async (): Promise<void> => {
@@ -299,7 +302,9 @@ async function runBatch(title: string, prepare: (signal: AbortSignal, say: (mess
         const i = next++;
         const job = jobs[i];
         let moved = 0;
-        const text = (n: number) => () => escapeMessage(progressText(job, i, jobs.length, n, titleNamesFile));
+        latest = Math.max(latest, i);
+        // n is shown only for a lone file (then latest is i).
+        const text = (n: number) => () => escapeMessage(progressText(jobs[latest], latest, jobs.length, n, titleNamesFile));
         paced.update(text(0));
         try {
           const outcome = await move(job, controller.signal, (n) => {

@@ -161,6 +161,8 @@ suite('transfers as a user walks them (proftpd)', () => {
     // One per 100 ms, and the first text and the first bytes at once (the preparation's own reports too).
     assert.ok(reports.length <= ms / 100 + 6, `${reports.length} reports in ${ms} ms (two a file before)`);
     assert.ok(reports.every((x) => typeof x.message === 'string'), 'every report carries its text (one without blanks it)');
+    const counts = reports.map((x) => Number(/^(\d+) of 300: /.exec(x.message ?? '')?.[1] ?? NaN)).filter((n) => !Number.isNaN(n));
+    assert.ok(counts.length > 0 && counts.every((n, k) => k === 0 || n >= counts[k - 1]), `"N of 300" never goes back: ${counts.join(' ')}`);
     const increments = reports.reduce((sum, x) => sum + (x.increment ?? 0), 0);
     assert.ok(Math.abs(increments - 100) < 0.001, `the bar reaches the end: ${increments}`);
     assert.equal(fs.readdirSync(disk('site/many')).length, 300);
