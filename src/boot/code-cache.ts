@@ -63,14 +63,7 @@ function readTrusted(file: string): { raw?: Buffer; use: CacheUse } {
     if (!st.isFile() || st.size > MAX_BYTES) return { use: 'untrusted' };
     const uid = process.getuid?.();
     if (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0)) return { use: 'untrusted' };
-    const raw = Buffer.alloc(st.size);
-    let got = 0;
-    while (got < raw.length) {
-      const n = fs.readSync(fd, raw, got, raw.length - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return { raw: raw.subarray(0, got), use: 'used' };
+    return { raw: fs.readFileSync(fd), use: 'used' };
   } catch {
     return { use: 'damaged' };
   } finally {
