@@ -37,6 +37,10 @@ export async function runDemo({ desktop, codeServer }) {
   });
   server.on('login', (_data, resolve) => resolve({ root }));
   server.on('client-error', () => undefined);
+  // ftp-srv leaves Nagle's algorithm on: each reply written while the one before is unacknowledged
+  // waits about 40 ms (a 150 and its 226, every line of a STAT), for any client. The demo server is
+  // ours to set up well; the tests run ftp-srv as it comes (test/integration/held-replies.test.ts).
+  server.server.on('connection', (socket) => socket.setNoDelay(true));
   await server.listen();
   console.log(`Demo FTP server: ftp://127.0.0.1:${ftpPort}/ (anonymous, passive and active), files in ${root}`);
 

@@ -199,6 +199,7 @@ export class FtpClient {
         try {
           const reply = await run(together);
           this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
+          if (together.heldMs !== undefined) this.noteHeld('transfers', together.heldMs, Math.max(HELD_TRANSFER_MS, together.roundTripMs ?? 0), control.id);
           return reply;
         } catch (e) {
           // Failed before any data moved, after EPSV's 229, as a data connection fails (a server
@@ -393,6 +394,26 @@ export class FtpClient {
   }
 
   /**
+   * Commands sent together that cost more than one at a time, batch after batch: replies about 40 ms
+   * apart (ftp-srv, any server that writes each reply on its own with Nagle's algorithm on: a reply
+   * goes only once the one before is acknowledged, and this side delays that acknowledgement, 40 ms
+   * on Linux, while it waits for the rest), or a data command's 150 that long after we connected
+   * (the same; or ftp-srv, which looks for the data connection every 50 ms when the command came
+   * first). After HELD_BATCHES such batches of a kind in a row commands go one at a time here. `heldMs`: the
+   * longest gap between a batch's replies, or the 150's delay beyond EPSV's round trip; late from
+   * `lateMs` on. A held 150 overlaps our connect (on a real network a held 150 costs about 40 ms
+   * less the round trip), and sending the data command after connecting costs a round trip: so a
+   * transfer counts as late only when its delay is over a round trip too.
+   */
+  private noteHeld(kind: 'replies' | 'transfers', heldMs: number, lateMs: number, connection: number): void {
+    const held = (this.habits.heldBatches ??= { replies: 0, transfers: 0 });
+    held[kind] = heldMs < lateMs ? 0 : held[kind] + 1;
+    if (held[kind] < HELD_BATCHES || this.habits.pipelining === false) return;
+    this.habits.pipelining = false;
+    this.options.log({ kind: 'info', connection, text: `replies to commands sent together came about ${Math.round(heldMs)} ms late ${HELD_BATCHES} times in a row (the server holds a reply back until the one before is acknowledged, or looks for the data connection only now and then); one command at a time from now on, which is faster here` });
+  }
+
+  /**
    * A stat without MLST, one command at a time: a 213 means a file only where SIZE of a directory
    * was seen refused (the folder this connection stands in is asked once per pool, or a stat found
    * it so); elsewhere CWD decides, as it does when SIZE fails.
@@ -469,6 +490,7 @@ export class FtpClient {
       return this.statOneByOne((await this.ensureSession()).control, path);
     }
     this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
+    this.noteHeld('replies', c.lastBatchGapMs, HELD_REPLY_MS, c.id);
     if (isPositiveCompletion(cwd.code)) {
       this.cwd = path;
       if (size.code >= 500 && size.code < 600) this.habits.sizeRefusesDirs ??= true;
@@ -712,6 +734,7 @@ export class FtpClient {
         }
         if (first.code === 350 && second.code !== 503) {
           this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
+          this.noteHeld('replies', c.lastBatchGapMs, HELD_REPLY_MS, c.id);
           if (!isPositiveCompletion(second.code)) throw errorFromReply(second.code, second.message, `RNTO ${to}`);
           return;
         }
@@ -881,6 +904,12 @@ function sizeFrom(reply: Reply, path: string): number {
 }
 
 /** The log's note beside a stat's CWD, whose refusal is the usual answer for a file. */
+/** A gap between replies of one batch this long means held (Linux delays an acknowledgement 40 ms at least). */
+const HELD_REPLY_MS = 35;
+/** A data command's 150 this much later than it would be (connect and a round trip) means held; see noteHeld. */
+const HELD_TRANSFER_MS = 20;
+/** Held batches in a row before commands go one at a time (one could be a server busy elsewhere). */
+const HELD_BATCHES = 3;
 const IS_IT_A_FOLDER = 'to check whether it is a folder: a file gets a refusal, usually 550';
 
 /** A file's entry from its SIZE (213) and MDTM replies (any MDTM reply: no time when refused). */

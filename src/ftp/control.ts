@@ -41,6 +41,12 @@ export class ControlConnection {
   lastActivity = Date.now();
   /** Commands sent so far (the pool tells "nothing sent yet" from "maybe done" after a drop). */
   commandsSent = 0;
+  /**
+   * The longest wait between two replies of the last `requestTogether`, in ms: about 40 ms, batch
+   * after batch, where the server holds each reply until the one before is acknowledged (client.ts
+   * noteBatchGap).
+   */
+  lastBatchGapMs = 0;
 
   constructor(
     socket: net.Socket,
@@ -161,7 +167,15 @@ export class ControlConnection {
   async requestTogether(commands: string[], replies: Reply[] = [], notes?: ReadonlyArray<string | undefined>): Promise<Reply[]> {
     // `replies` (the caller's, when given) holds those read so far: after a failure, how far the server got.
     this.sendNoted(commands, notes);
-    while (replies.length < commands.length) replies.push(await this.read());
+    let gap = 0;
+    let previous: number | undefined;
+    while (replies.length < commands.length) {
+      replies.push(await this.read());
+      const now = performance.now();
+      if (previous !== undefined) gap = Math.max(gap, now - previous);
+      previous = now;
+    }
+    this.lastBatchGapMs = gap;
     return replies;
   }
 

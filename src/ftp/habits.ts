@@ -8,9 +8,16 @@ export interface ServerHabits {
    * and MDTM without MLST) are answered in order, each after the one before was carried out:
    * undefined until tried, false once a server answered out of step or not at all (a dropped
    * connection counts too: it costs round trips, never a wrong answer); then commands go one at a
-   * time, as lftp's sync mode does.
+   * time, as lftp's sync mode does. False too once replies sent together came about 40 ms apart
+   * in several batches in a row (`heldBatches`): the server holds each reply until the one before is
+   * acknowledged, which costs more than a round trip.
    */
   pipelining?: boolean;
+  /**
+   * Batches in a row answered as if held back (client.ts noteHeld), counted apart for commands
+   * alone and for data commands sent with EPSV/PASV (a save sends one of each).
+   */
+  heldBatches?: { replies: number; transfers: number };
   /** What listing command works here (MLSD, `LIST -a`, LIST), learnt on first use. */
   listCommand?: 'MLSD' | 'LIST -a' | 'LIST';
   /** Whether SIZE of a directory is refused here (then a 213 means a file), for stats one command at a time (client.ts stat). */

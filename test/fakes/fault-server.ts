@@ -18,6 +18,12 @@ import { decodeEprt, decodePort, encodePasvReply } from '../../src/ftp/addresses
 
 export interface FaultScript {
   greeting?: string[];
+  /**
+   * Nagle's algorithm left on for the control connection, as ftp-srv does: a reply written while the
+   * one before is not acknowledged waits for that (about 40 ms against this client). Off by default,
+   * as on vsftpd, proftpd and pure-ftpd, which answer a batch of commands at once.
+   */
+  holdReplies?: boolean;
   /** Lines to answer a command with, or 'silence' / 'close'; undefined: the normal handling. */
   onCommand?: (verb: string, arg: string, session: FakeSession) => string[] | 'silence' | 'close' | undefined;
   /** Takes over a transfer (RETR, STOR, LIST, MLSD); return true when it did. */
@@ -116,6 +122,7 @@ export async function startFaultServer(script: FaultScript = {}): Promise<FakeSe
       return;
     }
     open++;
+    raw.setNoDelay(!script.holdReplies);
     state.maxConcurrent = Math.max(state.maxConcurrent, open);
     raw.on('close', () => open--);
     let socket: net.Socket = raw;

@@ -29,6 +29,13 @@ const SECURITY: Record<AnyServerKind, SecureMode[]> = {
   bsdftpd: ['off'],
 };
 
+/**
+ * Servers that write each reply on its own with Nagle's algorithm on: a reply waits until the one
+ * before is acknowledged, about 40 ms here, so commands sent together cost more than one at a time;
+ * the client learns that after three such batches (client.ts noteHeld). The others answer a batch at once.
+ */
+const HOLDS_REPLIES: ReadonlySet<AnyServerKind> = new Set(['ftpsrv', 'inetutils', 'bsdftpd']);
+
 const timeouts = { connectMs: 10_000, replyMs: 20_000, dataConnectMs: 8_000, dataIdleMs: 20_000 };
 
 /** Every byte value, in several orders, so no byte is mangled (ASCII mode, CRLF, 0xff/IAC). */
@@ -120,8 +127,9 @@ for (const kind of [...ALL_SERVERS, ...OLD_SERVERS].filter((k) => !only || only.
               assert.ok(st.modified !== undefined && Math.abs(st.modified - fs.statSync(onDisk(file)).mtimeMs) < 2000, `mtime ${st.modified}`);
               assert.equal((await client.stat(dir)).type, 'directory');
               await assert.rejects(client.stat(`${dir}/missing`), (e: FtpError) => e.kind === 'notFound');
-              // Without MLST, SIZE, CWD and MDTM went in one write and were answered in step (client.ts statTogether).
-              if (!client.features.has('MLST')) assert.equal(client.habits.pipelining, true, 'SIZE, CWD and MDTM in one write');
+              // Without MLST, SIZE, CWD and MDTM went in one write and were answered in step (client.ts
+              // statTogether), or, from a server that holds its replies, late three times: then one at a time.
+              if (!client.features.has('MLST')) assert.equal(client.habits.pipelining, !HOLDS_REPLIES.has(kind), 'SIZE, CWD and MDTM in one write, unless the server holds its replies');
             });
             await step('download', async () => {
               assert.equal(sha256(await client.download(file)), sha256(payload));
@@ -129,8 +137,9 @@ for (const kind of [...ALL_SERVERS, ...OLD_SERVERS].filter((k) => !only || only.
             await step('rename', async () => {
               await client.rename(file, renamed);
               assert.ok(fs.existsSync(onDisk(renamed)) && !fs.existsSync(onDisk(file)));
-              // RNFR and RNTO went in one write and were answered in step (client.ts rename).
-              assert.equal(client.habits.pipelining, true, 'RNFR with RNTO in one write');
+              // RNFR and RNTO went in one write and were answered in step (client.ts rename), unless the
+              // server was found holding its replies.
+              assert.equal(client.habits.pipelining, !HOLDS_REPLIES.has(kind), 'RNFR with RNTO in one write, unless the server holds its replies');
             });
             await step('delete', async () => {
               await client.delete(renamed);

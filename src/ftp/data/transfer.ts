@@ -101,6 +101,15 @@ export interface TransferContext {
 export interface TogetherState {
   methodAccepted: boolean;
   outOfStep?: boolean;
+  /**
+   * How much longer than EPSV's own round trip the data command's 150 took once we were connected,
+   * in ms: about 40-50 ms, transfer after transfer, on a server that holds a reply until the one
+   * before is acknowledged, or that looks for the data connection only now and then (ftp-srv every
+   * 50 ms) when the command came first (client.ts noteHeld).
+   */
+  heldMs?: number;
+  /** EPSV's round trip, in ms: what sending the data command after connecting would cost instead. */
+  roundTripMs?: number;
 }
 
 function dataError(method: DataMethod, message: string, failure: FtpError['dataFailure'], extra: { code?: number; replyText?: string; cause?: unknown } = {}): FtpError {
@@ -154,7 +163,9 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
   const { control, settings, log } = ctx;
   const command = METHOD_COMMAND[method];
   if (isPassiveMethod(method)) {
+    const sent = performance.now();
     const reply = ctx.together ? (control.send(command, dataCommand), await control.read()) : await control.request(command);
+    const roundTrip = performance.now() - sent;
     if (ctx.together && isPositivePreliminary(reply.code)) {
       // The data command's reply came first: replies out of step; nothing read from here is sure.
       ctx.together.outOfStep = true;
@@ -179,11 +190,20 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
     }
     const target = `${host}:${port}`;
     // Sent together, the data command's answer may come while we connect (a 550 for a missing file).
-    const first = ctx.together ? control.read() : undefined;
+    let connected: number | undefined;
+    const together = ctx.together;
+    const first = together ? control.read().then((r) => {
+      if (connected !== undefined && isPositivePreliminary(r.code)) {
+        together.heldMs = performance.now() - connected - roundTrip;
+        together.roundTripMs = roundTrip;
+      }
+      return r;
+    }) : undefined;
     first?.catch(() => undefined);
     try {
       // TLS takes over a socket's reads: a TLS one reads into a reused buffer once connected (below).
       const socket = await connectTcp(host, port, settings.connectTimeoutMs, `Data connection (${command})`, ctx.signal, !!ctx.rawReads && !control.isTls);
+      connected = performance.now();
       log({ kind: 'data', connection: control.id, text: `data connection to ${target} (${command})` });
       return { socket, target, first };
     } catch (e) {
