@@ -29,6 +29,8 @@ function make(url, pasv) {
     else if (o.anonymous && username === 'anonymous') resolve({ root: o.root });
     else reject(new Error('Bad user or password'));
   });
+  // Off unless asked: ftp-srv as it comes leaves Nagle's algorithm on (its replies wait; see test/integration/held-replies.test.ts).
+  if (o.noDelay) server.server.on('connection', (socket) => socket.setNoDelay(true));
   server.on('client-error', ({ error }) => {
     if (process.env.FTPSRV_LOG_LEVEL) process.stderr.write(`client-error: ${error?.stack || error}\n`);
   });

@@ -11,6 +11,8 @@ const PKG = path.join(REPO, 'node_modules', 'ftp-srv', 'package.json');
 const MAIN = path.join(REPO, 'test', 'servers', 'ftpsrv-main.mjs');
 /** ftp-srv's FTPS (explicit AUTH TLS and implicit); FTPWS_FTPSRV_TLS=1 turns it on to try it. */
 export const FTPSRV_TLS = process.env.FTPWS_FTPSRV_TLS === '1';
+/** FTPWS_FTPSRV_NODELAY=1: replies sent at once (Nagle off), as the demo's ftp-srv does (test/bench/held-replies.ts). */
+const FTPSRV_NODELAY = process.env.FTPWS_FTPSRV_NODELAY === '1';
 
 export function ftpsrvMissing(): string | undefined {
   return fs.existsSync(PKG) ? undefined : `ftp-srv is missing (${PKG}): run \`npm ci\` (it is a devDependency).`;
@@ -29,7 +31,7 @@ export async function startFtpsrv(opts: ServerOptions = {}): Promise<ManagedServ
   const cert = testCertificate();
   const config = {
     host, port: ports.control, root, user: 'test', password: 'test', pasv: ports.passive, pasvImplicit: ports.passiveImplicit,
-    passiveAddress: opts.passiveAddress, passive: opts.passive, active: opts.active, anonymous: opts.anonymous,
+    passiveAddress: opts.passiveAddress, passive: opts.passive, active: opts.active, anonymous: opts.anonymous, noDelay: FTPSRV_NODELAY,
     ...(FTPSRV_TLS ? { certFile: cert.certFile, keyFile: cert.keyFile, implicitPort: ports.implicit } : {}),
   };
   try {
