@@ -903,13 +903,13 @@ function sizeFrom(reply: Reply, path: string): number {
   throw new FtpError('server', `The server's SIZE answer for ${path} is not a size: ${JSON.stringify(reply.message.slice(0, 100))}`, { code: reply.code, replyText: reply.message });
 }
 
-/** The log's note beside a stat's CWD, whose refusal is the usual answer for a file. */
 /** A gap between replies of one batch this long means held (Linux delays an acknowledgement 40 ms at least). */
 const HELD_REPLY_MS = 35;
 /** A data command's 150 this much later than it would be (connect and a round trip) means held; see noteHeld. */
 const HELD_TRANSFER_MS = 20;
 /** Held batches in a row before commands go one at a time (one could be a server busy elsewhere). */
 const HELD_BATCHES = 3;
+/** The log's note beside a stat's CWD, whose refusal is the usual answer for a file. */
 const IS_IT_A_FOLDER = 'to check whether it is a folder: a file gets a refusal, usually 550';
 
 /** A file's entry from its SIZE (213) and MDTM replies (any MDTM reply: no time when refused). */

@@ -44,7 +44,7 @@ export class ControlConnection {
   /**
    * The longest wait between two replies of the last `requestTogether`, in ms: about 40 ms, batch
    * after batch, where the server holds each reply until the one before is acknowledged (client.ts
-   * noteBatchGap).
+   * noteHeld).
    */
   lastBatchGapMs = 0;
 

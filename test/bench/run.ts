@@ -371,8 +371,8 @@ async function listings(env: Env): Promise<void> {
       }
       return r.ms;
     };
-    const clients: Client[] = [{ name: 'engine', run: async () => count(await runWorker({ kind: 'list', who: 'engine', conn, dir }), 'engine') }];
-    if (has(env, 'basic-ftp')) clients.push({ name: 'basic-ftp', run: async () => count(await runWorker({ kind: 'list', who: 'basic-ftp', conn, dir }), 'basic-ftp') });
+    const clients: Client[] = [{ name: 'engine', run: async () => count(await runWorker({ kind: 'list', who: 'engine', conn, dir, probe: !!stretch }), 'engine') }];
+    if (has(env, 'basic-ftp')) clients.push({ name: 'basic-ftp', run: async () => count(await runWorker({ kind: 'list', who: 'basic-ftp', conn, dir, probe: !!stretch }), 'basic-ftp') });
     if (has(env, 'lftp')) clients.push({ name: 'lftp', run: () => lftpTimed(conn, [`cls -1 ${dir} > /dev/null`]) });
     await interleaved(row, clients);
     if (stretch) printRow(stretch);

@@ -26,7 +26,8 @@ export type Who = 'engine' | 'basic-ftp';
 export type Job =
   | { kind: 'transfer'; who: Who; conn: Conn; op: 'download-file' | 'download-memory' | 'upload-file' | 'upload-memory'; remote: string; local: string }
   | { kind: 'parse'; who: Who; format: 'list' | 'mlsd'; lines: number }
-  | { kind: 'list'; who: Who; conn: Conn; dir: string }
+  /** probe: time the longest synchronous stretch too (a setImmediate loop runs beside the listing). */
+  | { kind: 'list'; who: Who; conn: Conn; dir: string; probe: boolean }
   | { kind: 'many'; who: 'engine-command' | 'engine-pool' | 'basic-ftp'; direction: 'upload' | 'download'; conn: Conn; connections: number; local: string; remote: string; warmUp?: { local: string; remote: string } }
   | { kind: 'latency'; who: Who; conn: Conn; op: 'open' | 'save'; dir: string; remote: string; local: string }
   | { kind: 'startup'; bundle: string; unbundled: string; waitForFile?: string };
@@ -213,7 +214,7 @@ async function list(job: Extract<Job, { kind: 'list' }>): Promise<Result> {
   if (job.who === 'engine') {
     const c = await FtpClient.connect({ host: job.conn.host, port: job.conn.port, user: job.conn.user, password: job.conn.password, transferMode: 'passive' });
     try {
-      const r = await measured(async () => (entries = (await c.list(job.dir)).entries.length), true);
+      const r = await measured(async () => (entries = (await c.list(job.dir)).entries.length), job.probe);
       return { ...r, entries };
     } finally {
       await c.close();
@@ -221,7 +222,7 @@ async function list(job: Extract<Job, { kind: 'list' }>): Promise<Result> {
   }
   const client = await basicClient(job.conn);
   try {
-    const r = await measured(async () => (entries = (await client.list(job.dir)).length), true);
+    const r = await measured(async () => (entries = (await client.list(job.dir)).length), job.probe);
     return { ...r, entries };
   } finally {
     client.close();
