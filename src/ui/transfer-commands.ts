@@ -214,15 +214,16 @@ async function makeFolder(provider: FtpFileSystemProvider, uri: vscode.Uri, sign
 }
 
 /**
- * What is at `to`: a file its folder's listing showed with a time to the second (MLSD) as listed;
- * anything else as a stat says, because a listing can leave out a file that is there (hidden or dot
- * files, another case on a case-insensitive server, a file made since), a link's line is the link's
- * own, and a LIST time is to the minute (or the day) in the server's zone: "Replace if Newer" needs
- * the server's exact time.
+ * What is at `to`: a file its folder's listing showed with a time to the second (MLSD) as listed, or
+ * with any time once the answer is Replace All or Skip All (`timeMatters` false: no time is
+ * compared then); anything else as a stat says, because a listing can leave out a file that is
+ * there (hidden or dot files, another case on a case-insensitive server, a file made since), a
+ * link's line is the link's own, and a LIST time is to the minute (or the day) in the server's
+ * zone: "Replace if Newer" and the question's dates need the server's exact time.
  */
-async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscode.Uri): Promise<(Side & { folder: boolean }) | undefined> {
+async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscode.Uri, timeMatters: boolean): Promise<(Side & { folder: boolean }) | undefined> {
   const e = listed.get(vscode.Uri.joinPath(to, '..').toString())?.get(path.posix.basename(to.path));
-  if (e?.type === 'file' && e.modifiedPrecision === 'second' && e.modified !== undefined) return { size: e.size ?? 0, mtime: e.modified, folder: false };
+  if (e?.type === 'file' && (!timeMatters || (e.modifiedPrecision === 'second' && e.modified !== undefined))) return { size: e.size ?? 0, mtime: e.modified ?? 0, folder: false };
   const st = await remoteStat(to);
   return st && { size: st.size, mtime: st.mtime, folder: (st.type & vscode.FileType.Directory) !== 0 };
 }
@@ -422,7 +423,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
     return { jobs, workers: workersFor(folder, jobs) };
   }, (job, signal, onProgress) => inTurn(job.to.toLowerCase(), async () => {
     const to = vscode.Uri.parse(job.to);
-    const there = absent.has(job.to) ? undefined : await existingAt(listed, to);
+    const there = absent.has(job.to) ? undefined : await existingAt(listed, to, policy.value !== 'replace' && policy.value !== 'skip');
     // Nothing there, a stat said just now: the upload need not ask again.
     const seen = there === undefined ? 'absent' : undefined;
     if (there?.folder) {
