@@ -35,6 +35,8 @@ export type ExistingPolicy = 'replace' | 'skip' | 'newer';
 export interface BatchResult {
   files: number;
   bytes: number;
+  /** Of `files`, those that took the place of a file there before (an answer of Replace). */
+  replaced: number;
   skipped: number;
   /** Cancel was pressed: the file in flight was aborted (and left no partial file), the rest not started. */
   cancelled: boolean;
@@ -234,6 +236,7 @@ const REVEAL_IN_OS = process.platform === 'darwin' ? 'Reveal in Finder' : proces
 /** What a batch did, in words: `Uploaded 12 files (3.2 MB) to ftp://www/img, 2 skipped`. */
 function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: string, foldersMade = 0): string {
   const parts = [`${verb} ${result.files} ${result.files === 1 ? 'file' : 'files'} (${humanSize(result.bytes)}) to ${where}`];
+  if (result.replaced) parts.push(`replacing ${result.replaced === 1 ? (result.files === 1 ? 'the one' : '1') : result.replaced} that ${result.replaced === 1 ? 'was' : 'were'} there`);
   if (result.skipped) parts.push(`${result.skipped} skipped`);
   const n = result.links.length;
   if (n) {
@@ -273,11 +276,11 @@ interface Prepared {
  * the order given; returns what was moved. A failure stops the jobs not started yet and is thrown
  * once those in flight have ended. `titleNamesFile`: the title names the batch's one file already.
  */
-async function runBatch(title: string, prepare: (signal: AbortSignal, say: (message: string) => void) => Promise<Prepared>, move: (job: Job, signal: AbortSignal, onProgress: (n: number) => void) => Promise<'done' | 'skipped'>, titleNamesFile = false): Promise<BatchResult> {
+async function runBatch(title: string, prepare: (signal: AbortSignal, say: (message: string) => void) => Promise<Prepared>, move: (job: Job, signal: AbortSignal, onProgress: (n: number) => void) => Promise<'done' | 'replaced' | 'skipped'>, titleNamesFile = false): Promise<BatchResult> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(title), cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
-    const result: BatchResult = { files: 0, bytes: 0, skipped: 0, cancelled: false, links: [] };
+    const result: BatchResult = { files: 0, bytes: 0, replaced: 0, skipped: 0, cancelled: false, links: [] };
     let prepared: Prepared;
     try {
       prepared = await prepare(controller.signal, (message) => progress.report({ message: escapeMessage(message) }));
@@ -314,6 +317,7 @@ async function runBatch(title: string, prepare: (signal: AbortSignal, say: (mess
           });
           if (outcome === 'skipped') result.skipped++;
           else {
+            if (outcome === 'replaced') result.replaced++;
             result.files++;
             result.bytes += job.size;
           }
@@ -437,7 +441,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
       if (choice === 'skip') return 'skipped';
     }
     await provider.uploadFile(to, job.from, { signal, onProgress }, seen);
-    return 'done' as const;
+    return there ? 'replaced' : 'done';
   }));
   result.links = links;
   // Shown in the Explorer when the FTP folder is part of the workspace; otherwise opened in a window of its own.
@@ -568,7 +572,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
       if (choice === 'skip') return 'skipped';
     }
     await provider.downloadFile(vscode.Uri.parse(job.from), job.to, { signal, onProgress }, job.listedSize);
-    return 'done';
+    return here ? 'replaced' : 'done';
   }, !isDir);
   result.links = links.sort();
   if (links.length) {

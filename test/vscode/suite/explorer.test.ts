@@ -665,6 +665,20 @@ suite('explorer: overwrite question and end-of-transfer notification (proftpd)',
     assert.equal(r.questions.length, 1);
     assert.deepEqual(r.questions[0].buttons, ['Replace', 'Replace if Newer', 'Skip', 'Replace All', 'Replace All if Newer', 'Skip All']);
     assert.equal(r.result.skipped, 3);
+
+    // Replace All, asked once (a folder of its own: the batch's server files stay for the tests after):
+    // the notification says the files took the place of others.
+    const again = path.join(local, 'batch-all');
+    fs.mkdirSync(again);
+    for (const n of ['1.txt', '2.txt', '3.txt']) {
+      fs.writeFileSync(path.join(again, n), n);
+      writeAsServer(server, `site/batch-all/${n}`, 'server');
+    }
+    const all = await transfer(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.upload', uri('/site'), [vscode.Uri.file(again)]), () => 'Replace All');
+    assert.equal(all.questions.length, 1);
+    assert.equal(all.result.files, 3);
+    assert.deepEqual(all.notes.map((n) => n[0]), ['Uploaded 3 files (15 B) to ftp://xfer2/site, replacing 3 that were there.']);
+    for (const n of ['1.txt', '2.txt', '3.txt']) assert.equal(fs.readFileSync(path.join(server.root, 'site', 'batch-all', n), 'utf8'), n);
   });
 
   test('an upload ends with a notification saying what was sent; outside the workspace it offers Open Folder, inside Reveal in Explorer', async () => {
@@ -708,7 +722,7 @@ suite('explorer: overwrite question and end-of-transfer notification (proftpd)',
     assert.match(r.questions[0].detail, /^server: 22 B, \d{4}-\d\d-\d\d \d\d:\d\d \(newer\) · this computer: 10 B, /);
     assert.equal(r.result.files, 1);
     assert.equal(fs.readFileSync(dest, 'utf8'), 'my local copy, longer\n');
-    assert.deepEqual(r.notes, [[`Downloaded 1 file (22 B) to ${dest}.`, ...reveal, 'Open File']]);
+    assert.deepEqual(r.notes, [[`Downloaded 1 file (22 B) to ${dest}, replacing the one that was there.`, ...reveal, 'Open File']]);
     assert.deepEqual(r.ran.map((c) => [c[0], (c[1] as vscode.Uri).fsPath]), [[reveal.length ? 'revealFileInOS' : 'vscode.open', dest]]);
 
     const folder = path.join(local, 'whole-site');
