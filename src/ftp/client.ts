@@ -199,7 +199,7 @@ export class FtpClient {
         try {
           const reply = await run(together);
           this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
-          if (together.heldMs !== undefined) this.noteHeld('transfers', together.heldMs, Math.max(HELD_TRANSFER_MS, together.roundTripMs ?? 0), control.id);
+          if (together.heldMs !== undefined) this.noteHeld('transfers', together.heldMs >= HELD_TRANSFER_MS, together.heldMs, control.id);
           return reply;
         } catch (e) {
           // Failed before any data moved, after EPSV's 229, as a data connection fails (a server
@@ -394,23 +394,23 @@ export class FtpClient {
   }
 
   /**
-   * Commands sent together that cost more than one at a time, batch after batch: replies about 40 ms
-   * apart (ftp-srv, any server that writes each reply on its own with Nagle's algorithm on: a reply
-   * goes only once the one before is acknowledged, and this side delays that acknowledgement, 40 ms
-   * on Linux, while it waits for the rest), or a data command's 150 that long after we connected
-   * (the same; or ftp-srv, which looks for the data connection every 50 ms when the command came
-   * first). After HELD_BATCHES such batches of a kind in a row commands go one at a time here. `heldMs`: the
-   * longest gap between a batch's replies, or the 150's delay beyond EPSV's round trip; late from
-   * `lateMs` on. A held 150 overlaps our connect (on a real network a held 150 costs about 40 ms
-   * less the round trip), and sending the data command after connecting costs a round trip: so a
-   * transfer counts as late only when its delay is over a round trip too.
+   * Commands sent together that cost more than one at a time, batch after batch: a stat's replies
+   * about 40 ms apart (ftp-srv, inetutils-ftpd, BSD ftpd: each reply written on its own with
+   * Nagle's algorithm on goes only once the one before is acknowledged, and this side delays that
+   * acknowledgement, 40 ms on Linux, while it waits for the rest), or a data command's 150 that much
+   * later than our connect and EPSV's round trip allow (the same hold; or ftp-srv, which looks for
+   * the data connection every 50 ms when the command came first). Sent after the connect, the data
+   * command reaches the server with the connection's last handshake packet, so one at a time costs
+   * a transfer nothing when it works. After HELD_BATCHES late batches of a kind in a row commands
+   * go one at a time here, renames too. Renames are not counted: RNTO over a big file can take a
+   * while on a server that holds nothing (ext4 flushes the new file first).
    */
-  private noteHeld(kind: 'replies' | 'transfers', heldMs: number, lateMs: number, connection: number): void {
+  private noteHeld(kind: 'replies' | 'transfers', late: boolean, heldMs: number, connection: number): void {
     const held = (this.habits.heldBatches ??= { replies: 0, transfers: 0 });
-    held[kind] = heldMs < lateMs ? 0 : held[kind] + 1;
+    held[kind] = late ? held[kind] + 1 : 0;
     if (held[kind] < HELD_BATCHES || this.habits.pipelining === false) return;
     this.habits.pipelining = false;
-    this.options.log({ kind: 'info', connection, text: `replies to commands sent together came about ${Math.round(heldMs)} ms late ${HELD_BATCHES} times in a row (the server holds a reply back until the one before is acknowledged, or looks for the data connection only now and then); one command at a time from now on, which is faster here` });
+    this.options.log({ kind: 'info', connection, text: `replies to commands sent together came about ${Math.round(heldMs)} ms late ${HELD_BATCHES} times in a row (the server holds a reply back until the one before is acknowledged, or looks for the data connection only now and then); one command at a time from now on` });
   }
 
   /**
@@ -490,7 +490,10 @@ export class FtpClient {
       return this.statOneByOne((await this.ensureSession()).control, path);
     }
     this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
-    this.noteHeld('replies', c.lastBatchGapMs, HELD_REPLY_MS, c.id);
+    const { firstMs, gapMs } = c.lastBatch;
+    // Held: a gap of 40 ms or so beyond what the first reply took (a server slow at every command,
+    // or a slow network, spaces its replies like its first one, not more).
+    this.noteHeld('replies', gapMs >= HELD_REPLY_MS && gapMs >= firstMs + HELD_BEYOND_FIRST_MS, gapMs, c.id);
     if (isPositiveCompletion(cwd.code)) {
       this.cwd = path;
       if (size.code >= 500 && size.code < 600) this.habits.sizeRefusesDirs ??= true;
@@ -734,7 +737,6 @@ export class FtpClient {
         }
         if (first.code === 350 && second.code !== 503) {
           this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
-          this.noteHeld('replies', c.lastBatchGapMs, HELD_REPLY_MS, c.id);
           if (!isPositiveCompletion(second.code)) throw errorFromReply(second.code, second.message, `RNTO ${to}`);
           return;
         }
@@ -905,7 +907,9 @@ function sizeFrom(reply: Reply, path: string): number {
 
 /** A gap between replies of one batch this long means held (Linux delays an acknowledgement 40 ms at least). */
 const HELD_REPLY_MS = 35;
-/** A data command's 150 this much later than it would be (connect and a round trip) means held; see noteHeld. */
+/** ... and at least this much longer than the batch's first reply took. */
+const HELD_BEYOND_FIRST_MS = 10;
+/** A data command's 150 this much later than our connect and EPSV's round trip allow means held; see noteHeld. */
 const HELD_TRANSFER_MS = 20;
 /** Held batches in a row before commands go one at a time (one could be a server busy elsewhere). */
 const HELD_BATCHES = 3;

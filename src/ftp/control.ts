@@ -42,11 +42,12 @@ export class ControlConnection {
   /** Commands sent so far (the pool tells "nothing sent yet" from "maybe done" after a drop). */
   commandsSent = 0;
   /**
-   * The longest wait between two replies of the last `requestTogether`, in ms: about 40 ms, batch
-   * after batch, where the server holds each reply until the one before is acknowledged (client.ts
-   * noteHeld).
+   * The last `requestTogether`'s timing, in ms: how long its first reply took (a round trip and the
+   * server's work) and the longest wait between two of its replies, about 40 ms more than the first,
+   * batch after batch, where the server holds each reply until the one before is acknowledged
+   * (client.ts noteHeld).
    */
-  lastBatchGapMs = 0;
+  lastBatch = { firstMs: 0, gapMs: 0 };
 
   constructor(
     socket: net.Socket,
@@ -167,15 +168,18 @@ export class ControlConnection {
   async requestTogether(commands: string[], replies: Reply[] = [], notes?: ReadonlyArray<string | undefined>): Promise<Reply[]> {
     // `replies` (the caller's, when given) holds those read so far: after a failure, how far the server got.
     this.sendNoted(commands, notes);
-    let gap = 0;
+    const sent = performance.now();
+    let firstMs = 0;
+    let gapMs = 0;
     let previous: number | undefined;
     while (replies.length < commands.length) {
       replies.push(await this.read());
       const now = performance.now();
-      if (previous !== undefined) gap = Math.max(gap, now - previous);
+      if (previous === undefined) firstMs = now - sent;
+      else gapMs = Math.max(gapMs, now - previous);
       previous = now;
     }
-    this.lastBatchGapMs = gap;
+    this.lastBatch = { firstMs, gapMs };
     return replies;
   }
 

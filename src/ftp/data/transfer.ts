@@ -108,8 +108,6 @@ export interface TogetherState {
    * 50 ms) when the command came first (client.ts noteHeld).
    */
   heldMs?: number;
-  /** EPSV's round trip, in ms: what sending the data command after connecting would cost instead. */
-  roundTripMs?: number;
 }
 
 function dataError(method: DataMethod, message: string, failure: FtpError['dataFailure'], extra: { code?: number; replyText?: string; cause?: unknown } = {}): FtpError {
@@ -193,10 +191,7 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
     let connected: number | undefined;
     const together = ctx.together;
     const first = together ? control.read().then((r) => {
-      if (connected !== undefined && isPositivePreliminary(r.code)) {
-        together.heldMs = performance.now() - connected - roundTrip;
-        together.roundTripMs = roundTrip;
-      }
+      if (connected !== undefined && isPositivePreliminary(r.code)) together.heldMs = performance.now() - connected - roundTrip;
       return r;
     }) : undefined;
     first?.catch(() => undefined);
