@@ -8,14 +8,14 @@ export interface ServerHabits {
    * and MDTM without MLST) are answered in order, each after the one before was carried out:
    * undefined until tried, false once a server answered out of step or not at all (a dropped
    * connection counts too: it costs round trips, never a wrong answer); then commands go one at a
-   * time, as lftp's sync mode does. False too once replies sent together came about 40 ms apart
-   * in several batches in a row (`heldBatches`): the server holds each reply until the one before is
-   * acknowledged, which costs more than a round trip.
+   * time, as lftp's sync mode does. False too once three stats or three transfers in a row were
+   * answered about 40 ms late (`heldBatches`): the server holds each reply until the one before is
+   * acknowledged, which costs more than sending one at a time (client.ts noteHeld).
    */
   pipelining?: boolean;
   /**
-   * Batches in a row answered as if held back (client.ts noteHeld), counted apart for commands
-   * alone and for data commands sent with EPSV/PASV (a save sends one of each).
+   * Batches in a row answered as if held back (client.ts noteHeld), counted apart for stats (SIZE,
+   * CWD, MDTM) and for data commands sent with EPSV/PASV (a folder upload may send no stat at all).
    */
   heldBatches?: { replies: number; transfers: number };
   /** What listing command works here (MLSD, `LIST -a`, LIST), learnt on first use. */
