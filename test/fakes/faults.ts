@@ -37,6 +37,27 @@ export function breakRetr(after: number, how: TransferBreak, times: Times = 'alw
   };
 }
 
+/**
+ * RETR answers 426 first and only then sends `after` bytes of the file and closes the data
+ * connection: the order a client meets when the reply overtakes the data on the network (the data
+ * sent before the reply, but delayed or retransmitted on its own connection).
+ */
+export function replyOvertakesData(after: number): Pick<FaultScript, 'onTransfer'> {
+  return {
+    onTransfer: async (t: FakeTransfer) => {
+      if (t.verb !== 'RETR' || !fs.existsSync(t.disk)) return false;
+      const content = fs.readFileSync(t.disk);
+      t.send([`150 Opening BINARY mode data connection for ${t.arg} (${content.length} bytes)`]);
+      const s = await t.data();
+      t.send(['426 Connection closed; transfer aborted.']);
+      await sleep(50);
+      await write(s, content.subarray(0, Math.min(after, content.length)));
+      await new Promise<void>((r) => s.end(() => r()));
+      return true;
+    },
+  };
+}
+
 /** LIST/MLSD sends `after` bytes of the real listing, then breaks as told. */
 export function breakList(after: number, how: TransferBreak, times: Times = 'always', lines?: string[]): Pick<FaultScript, 'onTransfer'> {
   const fire = counter(times);

@@ -20,7 +20,7 @@ import type { LogEvent } from '../../src/ftp/log';
 import type { ServerHabits } from '../../src/ftp/habits';
 import { startFaultServer } from '../fakes/fault-server';
 import { CANCEL_ANSWER_MS } from '../../src/ftp/data/transfer';
-import { answer, dataCommandDroppedWhenPipelined, dataCommandNotPipelined, renameNotPipelined, renameRepliesCrossed, rnfrAnsweredRenameDone } from '../fakes/faults';
+import { answer, dataCommandDroppedWhenPipelined, dataCommandNotPipelined, renameNotPipelined, renameRepliesCrossed, replyOvertakesData, rnfrAnsweredRenameDone } from '../fakes/faults';
 import { FAULT_CASES, NEW, OLD } from '../fakes/fault-cases';
 import { testCertificate } from '../servers/common';
 
@@ -279,6 +279,30 @@ describe('Cancel of a transfer whose ABOR the server never answers (FAKE fault s
  * that is found out on the first rename, which still replaces the file without the backup route;
  * every rename after goes one command at a time, on each of the pool's connections.
  */
+/**
+ * A 426 that overtakes the download's bytes (sent before it, on the data connection): the bytes are
+ * read before the failure is judged, so the transfer broke off after bytes moved (nothing is
+ * retried onto them, nothing blames the method). Before, the 426 closed the data connection at
+ * once: 0 bytes, passive mode blamed, active mode tried (a CI run met this order on loopback).
+ */
+describe('a 426 that arrives before the bytes sent ahead of it (FAKE fault server)', () => {
+  test('the download breaks off after those bytes; the method is not blamed', async () => {
+    const srv = await startFaultServer(replyOvertakesData(2048));
+    fs.writeFileSync(path.join(srv.root, 'page.txt'), OLD);
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, transferMode: 'auto', timeouts: fast, maxConnections: 1, log: (e) => log.push(e) });
+    try {
+      await pool.run((c) => c.list('/'), { idempotent: true });
+      await assert.rejects(pool.run((c) => c.download('/page.txt')), (e: unknown) => isFtpError(e) && e.kind === 'interrupted' && /after 2048 bytes/.test(e.message));
+      assert.equal(pool.modeMemory.working, 'epsv', 'passive mode not blamed');
+      assert.ok(!log.some((e) => e.kind === 'command' && /^(EPRT|PORT)/.test(e.text)), 'no other method tried');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+});
+
 describe('RNFR and RNTO sent together (FAKE fault server)', () => {
   const saves = async (script: Parameters<typeof startFaultServer>[0], count: number) => {
     const srv = await startFaultServer(script);

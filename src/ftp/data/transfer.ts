@@ -127,6 +127,9 @@ function methodReplyError(method: DataMethod, command: string, reply: Reply): Ft
 
 const UPLOAD = /^(STOR|APPE|STOU)\b/;
 
+/** How long a download's data connection is read after a negative final reply, for bytes sent before it. */
+const UNREAD_AFTER_NEGATIVE_MS = 1000;
+
 /** How long a data command sent together may take to answer once its data connection failed. */
 const LATE_ANSWER_MS = 2000;
 
@@ -351,12 +354,20 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
 
-    // A negative final reply while the data moves ends the data side too.
+    // A negative final reply while the data moves ends the data side too. A download's bytes sent
+    // before that reply may still wait to be read (the reply, on the other connection, can overtake
+    // them; a 426 right after 2 kB did here): read until the server's close, or for a moment, so
+    // a transfer that broke off after bytes moved is not taken for a data connection that never
+    // worked (which would blame the method and try another).
     let negative: Reply | undefined;
     finalReply.then((r) => {
       if (!isPositiveCompletion(r.code)) {
         negative = r;
-        dataSocket.destroy();
+        if (UPLOAD.test(command) || dataSocket.destroyed) dataSocket.destroy();
+        else {
+          const timer = setTimeout(() => dataSocket.destroy(), UNREAD_AFTER_NEGATIVE_MS);
+          dataSocket.once('close', () => clearTimeout(timer));
+        }
       }
     }, () => dataSocket.destroy());
 
