@@ -13,7 +13,7 @@ import { ConnectOptions, SecureMode } from '../../src/ftp/options';
 import { DataMethod, modeOfMethod } from '../../src/ftp/data/methods';
 import { FtpError, isFtpError } from '../../src/ftp/errors';
 import { Reply } from '../../src/ftp/reply';
-import { ALL_SERVERS, AnyServerKind, OLD_SERVERS, RunningServer, independentFetch, serverMissing, startServer } from '../servers';
+import { ALL_SERVERS, AnyServerKind, HOLDS_REPLIES, OLD_SERVERS, RunningServer, independentFetch, serverMissing, startServer } from '../servers';
 import { Operation, RefusalRow, refusals, rows, writeMatrix } from './matrix-report';
 
 const METHODS: DataMethod[] = ['epsv', 'pasv', 'eprt', 'port'];
@@ -28,13 +28,6 @@ const SECURITY: Record<AnyServerKind, SecureMode[]> = {
   inetutils: ['off'],
   bsdftpd: ['off'],
 };
-
-/**
- * Servers that write each reply on its own with Nagle's algorithm on: a reply waits until the one
- * before is acknowledged, about 40 ms here, so commands sent together cost more than one at a time;
- * the client learns that after three such batches (client.ts noteHeld). The others answer a batch at once.
- */
-const HOLDS_REPLIES: ReadonlySet<AnyServerKind> = new Set(['ftpsrv', 'inetutils', 'bsdftpd']);
 
 const timeouts = { connectMs: 10_000, replyMs: 20_000, dataConnectMs: 8_000, dataIdleMs: 20_000 };
 

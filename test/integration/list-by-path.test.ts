@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FtpClient } from '../../src/ftp/client';
 import { isFtpError } from '../../src/ftp/errors';
-import { ALL_SERVERS, AnyServerKind, ManagedServer, OLD_SERVERS, serverMissing, startServer } from '../servers';
+import { ALL_SERVERS, AnyServerKind, HOLDS_REPLIES, ManagedServer, OLD_SERVERS, serverMissing, startServer } from '../servers';
 
 const FOLDERS = ['sub', 'empty', 'dlink', 'a b', 'star*', 'sub/deeper'];
 const NOT_FOLDERS = ['f.txt', 'flink', 'nope'];
@@ -91,7 +91,8 @@ for (const kind of [...ALL_SERVERS, ...OLD_SERVERS] as AnyServerKind[]) {
           assert.equal(await fresh.size(`${base}/zero.txt`), 0);
           // Read without a size known first: the check after it asks SIZE (ftp-srv: "213 File status").
           assert.equal((await fresh.download(`${base}/zero.txt`)).length, 0);
-          assert.equal(fresh.habits.pipelining, together ? true : false);
+          // Together until a server that holds its replies was found out (three late stats), then one at a time.
+          assert.equal(fresh.habits.pipelining, together && !HOLDS_REPLIES.has(kind));
         } finally {
           await fresh.close();
         }

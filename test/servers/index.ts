@@ -18,6 +18,13 @@ export const ALL_SERVERS: ServerKind[] = ['vsftpd', 'proftpd', 'pureftpd', 'pyft
 /** inetutils-ftpd and Debian's BSD ftpd: inetd-only, no MLSD, bare-LF listings (README.md). */
 export const OLD_SERVERS: OldServerKind[] = ['inetutils', 'bsdftpd'];
 
+/**
+ * Servers that write each reply on its own with Nagle's algorithm on: a reply waits until the one
+ * before is acknowledged, about 40 ms here, so commands sent together cost more than one at a time;
+ * the client learns that after three such stats (client.ts noteHeld). The others answer a batch at once.
+ */
+export const HOLDS_REPLIES: ReadonlySet<AnyServerKind> = new Set(['ftpsrv', 'inetutils', 'bsdftpd']);
+
 const starters: Record<AnyServerKind, { missing(): string | undefined; start(o: ServerOptions): Promise<ManagedServer> }> = {
   vsftpd: { missing: vsftpdMissing, start: startVsftpd },
   proftpd: { missing: proftpdMissing, start: startProftpd },
