@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ControlConnection } from './control';
-import { FtpError, assertSafeArgument, errorFromReply, isFtpError } from './errors';
+import { FtpError, assertSafeArgument, closesSession, errorFromReply, isFtpError } from './errors';
 import { TextCodec, createCodec, hasRawBytes } from './encoding';
 import { EncodingGuess, encodingAdvice, guessNameEncoding } from './encoding-guess';
 import { ConnectOptions, ResolvedOptions, resolveOptions } from './options';
@@ -469,15 +469,15 @@ export class FtpClient {
       if (!isFtpError(e) || (e.kind !== 'timeout' && e.kind !== 'connectionLost')) throw e;
       // Closed before any reply (a restart, a 421): an outage, not a server that drops commands sent
       // together; the pool decides whether to ask again.
-      if (e.kind === 'connectionLost' && !got.some((r) => r.code !== 421)) throw e;
+      if (e.kind === 'connectionLost' && got.every(closesSession)) throw e;
       this.habits.pipelining = false;
       // A stat changes nothing on the server: asked again at once, one command at a time, on a new
       // connection (a caller the pool may not run again, a rename's or an upload's check, gets its answer).
       return this.statOneByOne((await this.ensureSession()).control, path);
     }
     // A 421 to the last of them: the server is closing (the connection is gone), not out of step.
-    const closing = got.find((r) => r.code === 421);
-    if (closing) throw errorFromReply(421, closing.message, `MDTM ${path}`);
+    const closing = got.find(closesSession);
+    if (closing) throw errorFromReply(closing.code, closing.message, `MDTM ${path}`);
     const [size, cwd, mdtm] = got;
     // Each command's replies are known: SIZE and MDTM 213 or an error, CWD a 2xx other than 213 or
     // an error. Anything else is a reply out of step (a command answered twice, one left over): the
@@ -732,7 +732,7 @@ export class FtpClient {
         } catch (e) {
           // No answer to one of them: a server that drops a command sent with another, unless the
           // connection closed before any reply but a 421 (a restart, an outage: nothing learnt).
-          if (isFtpError(e) && (e.kind === 'timeout' || (e.kind === 'connectionLost' && got.some((r) => r.code !== 421)))) this.habits.pipelining = false;
+          if (isFtpError(e) && (e.kind === 'timeout' || (e.kind === 'connectionLost' && !got.every(closesSession)))) this.habits.pipelining = false;
           throw e;
         }
         if (first.code === 350 && second.code !== 503) {

@@ -4,7 +4,7 @@
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { CertificateInfo, FtpError, assertSafeArgument, errorFromReply } from './errors';
+import { CertificateInfo, FtpError, assertSafeArgument, closesSession, errorFromReply } from './errors';
 import { TextCodec } from './encoding';
 import { LogSink, maskCommand } from './log';
 import { Reply, ReplyLimits, ReplyParser, DEFAULT_REPLY_LIMITS } from './reply';
@@ -100,15 +100,16 @@ export class ControlConnection {
       if (waiter) {
         clearTimeout(waiter.timer);
         waiter.resolve(reply);
-      } else if (reply.code !== 421) {
+      } else if (!closesSession(reply)) {
         this.replies.push(reply);
         if (this.replies.length > MAX_QUEUED_REPLIES) {
           this.fail(new FtpError('protocol', `The server sent more than ${MAX_QUEUED_REPLIES} replies nobody asked for; the connection was closed.`, { fatal: true }));
           return;
         }
       }
-      // 421, answering a command or not, means the server is closing (idle timeout, shutdown, too many users).
-      if (reply.code === 421) this.fail(errorFromReply(421, reply.message));
+      // 421 (or vsftpd's OOPS), answering a command or not, means the server is closing (idle
+      // timeout, shutdown, too many users, a session process that died).
+      if (closesSession(reply)) this.fail(errorFromReply(reply.code, reply.message));
     }
   };
   private readonly onError = (err: Error) => this.fail(socketErrorToFtpError(err as NodeJS.ErrnoException, 'Control connection'));

@@ -109,6 +109,15 @@ const NOT_A_DIRECTORY_WORDS = /not a directory|ENOTDIR/i;
  */
 const LOOKUP_COMMANDS = new Set(['RETR', 'SIZE', 'MDTM', 'MLST', 'CWD', 'DELE', 'RNFR', 'LIST', 'NLST', 'MLSD', 'STAT']);
 
+/**
+ * A reply after which the server closes the session: 421 (RFC 959), and vsftpd's "500 OOPS: ...",
+ * written just before its session process exits (its privileged helper killed, a failed setup).
+ * Either means the connection is gone, not that the command was refused.
+ */
+export function closesSession(reply: { code: number; message: string }): boolean {
+  return reply.code === 421 || (reply.code === 500 && /^OOPS:/.test(reply.message));
+}
+
 /** The FtpError a negative reply stands for, worded for a person; `command` (masked) decides what a 550 means. */
 export function errorFromReply(code: number, text: string, command?: string): FtpError {
   const server = `${code} ${text}`.trim();
@@ -116,6 +125,7 @@ export function errorFromReply(code: number, text: string, command?: string): Ft
   const what = verb ? ` (${verb})` : '';
   const extra = { code, replyText: text, command };
   if (code === 421) return new FtpError('connectionLost', `The server closed the connection: ${server}`, { ...extra, fatal: true });
+  if (closesSession({ code, message: text })) return new FtpError('connectionLost', `The server's session failed and it closed the connection: ${server}`, { ...extra, fatal: true });
   if (code === 425) return new FtpError('dataConnection', `The data connection could not be opened: ${server}`, { ...extra, dataFailure: 'reply425' });
   if (code === 426) return new FtpError('dataConnection', `The data connection was closed during the transfer: ${server}`, { ...extra, dataFailure: 'reply426' });
   if (code === 530 || code === 332) return new FtpError('permission', `Not logged in or not allowed${what}: ${server}`, extra);

@@ -40,6 +40,14 @@ describe('reply codes become errors that say what they mean', () => {
     assert.equal(errorFromReply(421, 'x').fatal, true);
     assert.equal(errorFromReply(550, 'x').fatal, false);
   });
+  test("vsftpd's 500 OOPS is the session closing, any other 500 a refused command", () => {
+    const oops = errorFromReply(500, 'OOPS: priv_sock_get_result', 'RETR /a');
+    assert.equal(oops.kind, 'connectionLost');
+    assert.equal(oops.fatal, true);
+    assert.match(oops.message, /500 OOPS: priv_sock_get_result/);
+    assert.equal(errorFromReply(500, 'Unknown command OOPS:', 'XYZ').kind, 'commandRejected');
+    assert.equal(errorFromReply(501, 'OOPS: x', 'XYZ').kind, 'commandRejected');
+  });
 });
 
 describe('safety', () => {

@@ -5,7 +5,7 @@
  */
 import * as net from 'node:net';
 import { ControlConnection } from '../control';
-import { FtpError, errorFromReply, isFtpError } from '../errors';
+import { FtpError, closesSession, errorFromReply, isFtpError } from '../errors';
 import { LogSink } from '../log';
 import { TlsSettings, connectTcp, startTls } from '../sockets';
 import { decodeEpsvReply, decodePasvReply, encodeEprt, encodePort, normalizeAddress } from '../addresses';
@@ -116,10 +116,10 @@ function dataError(method: DataMethod, message: string, failure: FtpError['dataF
 
 /**
  * A negative answer to EPSV/PASV/EPRT/PORT. Only a 5xx says the server refuses the method (and is
- * remembered); a 421 is the server closing, and other 4xx are a passing failure, not a refusal.
+ * remembered); a 421 (or 500 OOPS) is the server closing, and other 4xx are a passing failure, not a refusal.
  */
 function methodReplyError(method: DataMethod, command: string, reply: Reply): FtpError {
-  if (reply.code === 421) return errorFromReply(reply.code, reply.message, command);
+  if (closesSession(reply)) return errorFromReply(reply.code, reply.message, command);
   if (reply.code === 425) return dataError(method, `The server could not prepare a data connection (${command}): ${reply.code} ${reply.message}`, 'reply425', { code: reply.code, replyText: reply.message });
   if (reply.code >= 500) return dataError(method, `The server refused ${command}: ${reply.code} ${reply.message}`, 'refused', { code: reply.code, replyText: reply.message });
   return errorFromReply(reply.code, reply.message, command);
