@@ -517,12 +517,13 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       // A small file is read whole (local-files.ts); the new file's entry is not kept here (the
       // file is marked changed; a stat asks the server).
       const small = readSmallFile(localPath);
-      if (small) return site.safeSave ? (await safeSave(c, path, small, { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true, throughLinks: false })).bytes : await c.upload(path, small, transfer);
+      const options = { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true, throughLinks: false, absent: found === undefined };
+      if (small) return site.safeSave ? (await safeSave(c, path, small, options)).bytes : await c.upload(path, small, transfer);
       // O_NOFOLLOW: a symbolic link put there after the caller looked is not followed. The engine
       // reads the open file into a few reused buffers (send-file.ts).
       const file = await fs.promises.open(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       try {
-        return site.safeSave ? (await safeSave(c, path, file, { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true, throughLinks: false })).bytes : await c.upload(path, file, transfer);
+        return site.safeSave ? (await safeSave(c, path, file, options)).bytes : await c.upload(path, file, transfer);
       } finally {
         await file.close();
       }

@@ -724,39 +724,73 @@ export class FtpClient {
     assertSafeArgument(to);
     return this.exclusive(async (c) => {
       if (this.habits.pipelining !== false) {
-        let first: Reply;
-        let second: Reply;
-        const got: Reply[] = [];
-        try {
-          [first, second] = await c.requestTogether([`RNFR ${from}`, `RNTO ${to}`], got);
-        } catch (e) {
-          // No answer to one of them: a server that drops a command sent with another, unless the
-          // connection closed before any reply but a 421 (a restart, an outage: nothing learnt).
-          if (isFtpError(e) && (e.kind === 'timeout' || (e.kind === 'connectionLost' && !got.every(closesSession)))) this.habits.pipelining = false;
-          throw e;
-        }
-        if (first.code === 350 && second.code !== 503) {
-          this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
-          if (!isPositiveCompletion(second.code)) throw errorFromReply(second.code, second.message, `RNTO ${to}`);
-          return;
-        }
-        if (first.code !== 350 && second.code !== 350) {
-          // RNTO said done after RNFR was refused: no usable answer (a confused or hostile server).
-          // A 'protocol' error, so a save looks at what the server holds now (save.ts renameChecked).
-          if (isPositiveCompletion(second.code)) throw new FtpError('protocol', `The server refused RNFR ${from} (${first.code} ${first.message}) and then said RNTO ${to} was done; what it renamed is unclear.`, { code: first.code, replyText: first.message });
-          throw errorFromReply(first.code, first.message, `RNFR ${from}`);
-        }
-        this.habits.pipelining = false;
-        // Out of step: RNFR's 350 came second, so the server waits for RNTO now; or RNTO was refused
-        // before RNFR was done: both again, one at a time (below).
-        if (second.code === 350) {
-          await c.expect(`RNTO ${to}`);
-          return;
-        }
+        const [first, second] = await this.sentTogether(c, [`RNFR ${from}`, `RNTO ${to}`]);
+        return this.renameAnswered(c, from, to, first, second);
       }
       await c.expect(`RNFR ${from}`, (code) => code === 350);
       await c.expect(`RNTO ${to}`);
     });
+  }
+
+  /**
+   * SIZE of `from`, RNFR and RNTO in one write: an upload to a name that held nothing is checked and
+   * renamed in one round trip (save.ts). The rename goes ahead whatever SIZE says; the caller
+   * compares the size after it. Only where commands sent together are known to work
+   * (habits.pipelining true). Resolves with SIZE's number, undefined when SIZE was refused or said
+   * no number; fails as rename() does, and with a 'protocol' error on a reply out of step.
+   */
+  async sizeAndRename(from: string, to: string): Promise<number | undefined> {
+    assertSafeArgument(from);
+    assertSafeArgument(to);
+    return this.exclusive(async (c) => {
+      const [size, first, second] = await this.sentTogether(c, [`SIZE ${from}`, `RNFR ${from}`, `RNTO ${to}`]);
+      if (size.code !== 213 && !(size.code >= 400 && size.code < 600)) {
+        // Not a reply SIZE has: the server answers out of step; what the two after it answer is unsure.
+        this.habits.pipelining = false;
+        c.destroy();
+        throw new FtpError('protocol', `The server answered SIZE ${from} with ${size.code} ${size.message}, sent together with a rename; what it renamed is unclear.`, { code: size.code, replyText: size.message });
+      }
+      await this.renameAnswered(c, from, to, first, second);
+      if (size.code !== 213) return undefined;
+      try {
+        return sizeFrom(size, from);
+      } catch {
+        return undefined; // no number: nothing to check against, as a refused SIZE
+      }
+    });
+  }
+
+  /** Sends commands in one write and reads their replies; no answer to one teaches habits, as rename() says. */
+  private async sentTogether(c: ControlConnection, commands: string[]): Promise<Reply[]> {
+    const got: Reply[] = [];
+    try {
+      return await c.requestTogether(commands, got);
+    } catch (e) {
+      // No answer to one of them: a server that drops a command sent with another, unless the
+      // connection closed before any reply but a 421 (a restart, an outage: nothing learnt).
+      if (isFtpError(e) && (e.kind === 'timeout' || (e.kind === 'connectionLost' && !got.every(closesSession)))) this.habits.pipelining = false;
+      throw e;
+    }
+  }
+
+  /** RNFR's and RNTO's replies, read after sending both together: done, refused, or asked again one at a time. */
+  private async renameAnswered(c: ControlConnection, from: string, to: string, first: Reply, second: Reply): Promise<void> {
+    if (first.code === 350 && second.code !== 503) {
+      this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
+      if (!isPositiveCompletion(second.code)) throw errorFromReply(second.code, second.message, `RNTO ${to}`);
+      return;
+    }
+    if (first.code !== 350 && second.code !== 350) {
+      // RNTO said done after RNFR was refused: no usable answer (a confused or hostile server).
+      // A 'protocol' error, so a save looks at what the server holds now (save.ts renameChecked).
+      if (isPositiveCompletion(second.code)) throw new FtpError('protocol', `The server refused RNFR ${from} (${first.code} ${first.message}) and then said RNTO ${to} was done; what it renamed is unclear.`, { code: first.code, replyText: first.message });
+      throw errorFromReply(first.code, first.message, `RNFR ${from}`);
+    }
+    this.habits.pipelining = false;
+    // Out of step: RNFR's 350 came second, so the server waits for RNTO now; or RNTO was refused
+    // before RNFR was done: both again, one at a time.
+    if (second.code !== 350) await c.expect(`RNFR ${from}`, (code) => code === 350);
+    await c.expect(`RNTO ${to}`);
   }
 
   /** MKD; with recursive, creates the missing parents and accepts an existing directory. */

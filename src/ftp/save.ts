@@ -38,6 +38,12 @@ export interface SafeSaveOptions extends TransferOptions {
    */
   sizeCheckOnly?: boolean;
   /**
+   * The caller saw nothing at `path` a moment ago (a folder upload's listing). With sizeCheckOnly,
+   * and where commands sent together work, the check and the rename go in one write (one round trip
+   * a file less); when the size is then wrong, the incomplete file is removed from `path` again.
+   */
+  absent?: boolean;
+  /**
    * Whether a link whose target can't be reached by path may be written through, after its content
    * was copied to a backup (default true: an editor's save, whose content is in memory anyway). An
    * upload of a local file passes false: it is refused, whatever its size.
@@ -151,40 +157,18 @@ async function replaceFile(client: FtpClient, path: string, source: UploadSource
   let sent: number;
   let modeKept: boolean | undefined;
   let entry: FileEntry | undefined;
+  let together = false;
   try {
     sent = await client.upload(temp, source, opts);
-    // The check that the whole upload arrived, before anything replaces the target: SIZE when
-    // that is all the caller needs (and answered), else what the server says of the file.
     const modeToKeep = opts.keepMode !== false ? current?.mode : undefined;
-    let size = opts.sizeCheckOnly && modeToKeep === undefined ? await sizeOf(client, temp) : undefined;
-    const seen = size !== undefined ? undefined : await client.inspect(temp).catch((e: unknown) => {
-      if (unclear(e)) throw e;
-      return undefined;
-    });
-    if (size === undefined) size = seen ? seen.size : await sizeOf(client, temp);
-    if (size !== undefined && size !== sent) {
-      throw new FtpError('interrupted', `The upload arrived incomplete (${size} of ${sent} bytes); the file on the server was left as it was.`);
-    }
-    if (seen) entry = { ...seen, name: baseName(path) };
-    if (modeToKeep !== undefined) {
-      if (seen?.mode !== undefined && (seen.mode & 0o7777) === (modeToKeep & 0o7777)) {
-        modeKept = true; // the server gave the new file this mode already
-      } else {
-        try {
-          await client.chmod(temp, modeToKeep);
-          modeKept = true;
-          if (entry) entry = { ...entry, mode: modeToKeep & 0o7777 };
-        } catch (e) {
-          if (unclear(e)) throw e;
-          modeKept = false;
-          opts.log?.(`Could not keep the permissions ${(modeToKeep & 0o7777).toString(8)} of ${path} (${(e as Error).message}); the saved file has the server's default.`);
-        }
-      }
-    }
+    // A new file's check goes in one write with its rename (checkAndRename) where that works.
+    together = !!opts.absent && !current && !!opts.sizeCheckOnly && modeToKeep === undefined && client.habits.pipelining === true;
+    if (!together) ({ modeKept, entry } = await checkUpload(client, temp, path, sent, modeToKeep, opts));
   } catch (e) {
     await deleteQuietly(client, temp, opts);
     throw e;
   }
+  if (together) return checkAndRename(client, temp, path, sent, opts);
 
   let replaced: boolean;
   try {
@@ -204,6 +188,87 @@ async function replaceFile(client: FtpClient, path: string, source: UploadSource
     throw new FtpError('connectionLost', `The server stopped answering before ${path} was replaced; the file on the server is as it was.`);
   }
   return { bytes: sent, writtenTo: path, modeKept, entry };
+}
+
+/**
+ * The check that the whole upload arrived, before anything replaces the target: SIZE when that is
+ * all the caller needs (and answered), else what the server says of the file. Then the target's
+ * mode, kept on the temporary file.
+ */
+async function checkUpload(client: FtpClient, temp: string, path: string, sent: number, modeToKeep: number | undefined, opts: SafeSaveOptions): Promise<{ modeKept?: boolean; entry?: FileEntry }> {
+  let modeKept: boolean | undefined;
+  let entry: FileEntry | undefined;
+  let size = opts.sizeCheckOnly && modeToKeep === undefined ? await sizeOf(client, temp) : undefined;
+  const seen = size !== undefined ? undefined : await client.inspect(temp).catch((e: unknown) => {
+    if (unclear(e)) throw e;
+    return undefined;
+  });
+  if (size === undefined) size = seen ? seen.size : await sizeOf(client, temp);
+  if (size !== undefined && size !== sent) {
+    throw new FtpError('interrupted', `The upload arrived incomplete (${size} of ${sent} bytes); the file on the server was left as it was.`);
+  }
+  if (seen) entry = { ...seen, name: baseName(path) };
+  if (modeToKeep !== undefined) {
+    if (seen?.mode !== undefined && (seen.mode & 0o7777) === (modeToKeep & 0o7777)) {
+      modeKept = true; // the server gave the new file this mode already
+    } else {
+      try {
+        await client.chmod(temp, modeToKeep);
+        modeKept = true;
+        if (entry) entry = { ...entry, mode: modeToKeep & 0o7777 };
+      } catch (e) {
+        if (unclear(e)) throw e;
+        modeKept = false;
+        opts.log?.(`Could not keep the permissions ${(modeToKeep & 0o7777).toString(8)} of ${path} (${(e as Error).message}); the saved file has the server's default.`);
+      }
+    }
+  }
+  return { modeKept, entry };
+}
+
+/**
+ * A new file's check and rename sent together (client.sizeAndRename): nothing was at `path`, so the
+ * rename replaces nothing the user had. A wrong size found after it is that upload arriving
+ * incomplete: the file is removed from `path` again, once SIZE shows it is still the one renamed.
+ * Throws as the steps apart do; a temporary file the server still holds is deleted (or left to the pool).
+ */
+async function checkAndRename(client: FtpClient, temp: string, path: string, sent: number, opts: SafeSaveOptions): Promise<SafeSaveResult> {
+  let size: number | undefined;
+  try {
+    size = await client.sizeAndRename(temp, path);
+  } catch (e) {
+    if (unclear(e) || isFtpError(e, 'protocol')) {
+      // No usable answer: what the server holds now decides, as renameChecked does.
+      const left = await sizeOf(client, temp).catch((again: unknown) => {
+        leftover(client, temp, opts); // the pool deletes it once the site answers (never the only copy)
+        throw again;
+      });
+      if (left !== undefined) {
+        await deleteQuietly(client, temp, opts);
+        throw new FtpError('connectionLost', `The server stopped answering before ${path} was written; nothing is there.`, { cause: e });
+      }
+      if ((await sizeOf(client, path)) === sent) return { bytes: sent, writtenTo: path };
+      throw new FtpError('server', `The server stopped answering while renaming ${temp} to ${path}, and neither file is as expected now; nothing more was done.`, { cause: e });
+    }
+    // Refused (RNFR or RNTO): the temporary file is still there.
+    await deleteQuietly(client, temp, opts);
+    throw e;
+  }
+  if (size === undefined || size === sent) return { bytes: sent, writtenTo: path };
+  const message = `The upload arrived incomplete (${size} of ${sent} bytes)`;
+  let now: number | undefined;
+  try {
+    // Only what was renamed there is removed: another size there is someone else's file since.
+    now = await sizeOf(client, path);
+    if (now === size) {
+      await client.delete(path);
+      throw new FtpError('interrupted', `${message}; it was removed from the server again.`);
+    }
+  } catch (e) {
+    if (isFtpError(e, 'interrupted') || !isFtpError(e)) throw e;
+    throw new FtpError('interrupted', `${message}, and could not be removed: ${path} on the server is incomplete.`, { cause: e });
+  }
+  throw new FtpError('interrupted', `${message}; ${path} on the server has changed since and was left as it is.`);
 }
 
 /** target -> backup, temp -> target, delete backup; every failure undone or named. */

@@ -20,7 +20,7 @@ import type { LogEvent } from '../../src/ftp/log';
 import type { ServerHabits } from '../../src/ftp/habits';
 import { startFaultServer } from '../fakes/fault-server';
 import { CANCEL_ANSWER_MS } from '../../src/ftp/data/transfer';
-import { answer, dataCommandDroppedWhenPipelined, dataCommandNotPipelined, renameNotPipelined, renameRepliesCrossed, replyOvertakesData, rnfrAnsweredRenameDone } from '../fakes/faults';
+import { answer, combine, dataCommandDroppedWhenPipelined, dataCommandNotPipelined, renameNotPipelined, renameRepliesCrossed, renameThenSilence, replyOvertakesData, rnfrAnsweredRenameDone } from '../fakes/faults';
 import { FAULT_CASES, NEW, OLD } from '../fakes/fault-cases';
 import { testCertificate } from '../servers/common';
 
@@ -384,6 +384,104 @@ describe('RNFR and RNTO sent together (FAKE fault server)', () => {
     assert.ok(r.results.every((x) => x === 'ok' || isFtpError(x)), String(r.results));
     // The second round's renames (both connections'; one is new, the silent one's was closed).
     assert.deepEqual([...r.renames.slice(-4)].sort(), ['RNFR', 'RNFR', 'RNTO', 'RNTO'], r.renames.join(' '));
+    assert.deepEqual(r.leftovers, []);
+  });
+});
+
+/**
+ * An upload to a name nothing held (a folder upload's listing showed none) sends the check of its
+ * temporary file with the rename (SIZE, RNFR, RNTO in one write: client.ts sizeAndRename), where
+ * commands sent together are known to work. A size found wrong after the rename is that upload
+ * arriving incomplete: the file is removed from the name again.
+ */
+describe("a new file's check sent with its rename (FAKE fault server)", () => {
+  // `habit`: what the pool knows of commands sent together: they work, not known yet, they don't.
+  const uploadNew = async (script: Parameters<typeof startFaultServer>[0], habit: 'together' | 'unknown' | 'apart' = 'together') => {
+    const srv = await startFaultServer(script);
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 1, log: (e) => log.push(e) });
+    (pool as unknown as { habits: ServerHabits }).habits.pipelining = habit === 'unknown' ? undefined : habit === 'together';
+    try {
+      const result = await pool.run((cl) => safeSave(cl, '/new.txt', NEW, { sizeCheckOnly: true, absent: true })).catch((e: unknown) => e);
+      const there = path.join(srv.root, 'new.txt');
+      // The commands after STOR as sent: "+SIZE" when it went in one write with the one before.
+      const sent = log.filter((e) => e.kind === 'command').map((e) => `${e.pipelined ? '+' : ''}${e.text.split(' ')[0]}`);
+      return { result, after: sent.slice(Math.max(sent.lastIndexOf('STOR'), sent.lastIndexOf('+STOR')) + 1), disk: fs.existsSync(there) ? fs.readFileSync(there) : undefined, leftovers: fs.readdirSync(srv.root).filter((n) => TEMP_PATTERN.test(n)) };
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  };
+  const sizeShown = (shown: (bytes: number) => number) => ({
+    onCommand: (verb: string, arg: string, s: { disk(a: string): string }) => (verb === 'SIZE' && fs.existsSync(s.disk(arg)) ? [`213 ${shown(fs.statSync(s.disk(arg)).size)}`] : undefined),
+  });
+
+  test('a server that takes them: the check and the rename in one round trip', async () => {
+    const r = await uploadNew({});
+    assert.ok(!(r.result instanceof Error), String(r.result));
+    assert.deepEqual(r.after, ['SIZE', '+RNFR', '+RNTO']);
+    assert.ok(r.disk?.equals(NEW));
+    assert.deepEqual(r.leftovers, []);
+  });
+
+  test('not yet known to take commands sent together, or known not to: SIZE first, then the rename, as before', async () => {
+    for (const habit of ['unknown', 'apart'] as const) {
+      const r = await uploadNew({}, habit);
+      assert.ok(!(r.result instanceof Error), String(r.result));
+      assert.deepEqual(r.after, habit === 'apart' ? ['SIZE', 'RNFR', 'RNTO'] : ['SIZE', 'RNFR', '+RNTO']);
+      assert.ok(r.disk?.equals(NEW));
+    }
+  });
+
+  test('SIZE shows fewer bytes: an interrupted error, and the incomplete file removed from the name again', async () => {
+    const r = await uploadNew(sizeShown((n) => n - 1));
+    assert.ok(isFtpError(r.result, 'interrupted'), `got ${String(r.result)}`);
+    assert.match((r.result as Error).message, /arrived incomplete \(\d+ of \d+ bytes\); it was removed/);
+    assert.deepEqual(r.after, ['SIZE', '+RNFR', '+RNTO', 'SIZE', 'DELE']);
+    assert.equal(r.disk, undefined);
+    assert.deepEqual(r.leftovers, []);
+  });
+
+  test('SIZE shows fewer bytes and the file can\'t be deleted: the error says the file on the server is incomplete', async () => {
+    const r = await uploadNew(combine(sizeShown((n) => n - 1), answer('DELE', ['550 Permission denied.'])));
+    assert.ok(isFtpError(r.result, 'interrupted'), `got ${String(r.result)}`);
+    assert.match((r.result as Error).message, /could not be removed: \/new\.txt on the server is incomplete/);
+  });
+
+  test('SIZE shows fewer bytes, and another size is there by the time it is looked at again: not deleted', async () => {
+    let sizes = 0;
+    const r = await uploadNew({ onCommand: (verb, arg, s) => (verb === 'SIZE' && fs.existsSync(s.disk(arg)) ? [`213 ${fs.statSync(s.disk(arg)).size - ++sizes}`] : undefined) });
+    assert.ok(isFtpError(r.result, 'interrupted'), `got ${String(r.result)}`);
+    assert.match((r.result as Error).message, /has changed since and was left as it is/);
+    assert.ok(!r.after.includes('DELE'), r.after.join(' '));
+    assert.ok(r.disk?.equals(NEW));
+  });
+
+  test('RNTO refused: its error, nothing under the name, no temporary file', async () => {
+    const r = await uploadNew(answer('RNTO', ['550 Permission denied.']));
+    assert.ok(isFtpError(r.result, 'permission'), `got ${String(r.result)}`);
+    assert.equal(r.disk, undefined);
+    assert.deepEqual(r.leftovers, []);
+  });
+
+  test('no reply to the RNTO (the rename done): found done by what the server holds', async () => {
+    const r = await uploadNew(renameThenSilence('once'));
+    assert.ok(!(r.result instanceof Error), String(r.result));
+    assert.ok(r.disk?.equals(NEW));
+    assert.deepEqual(r.leftovers, []);
+  });
+
+  test('no reply to the RNTO (nothing done): a clear error, nothing under the name, no temporary file', async () => {
+    const r = await uploadNew(answer('RNTO', 'silence', 'once'));
+    assert.ok(isFtpError(r.result, 'connectionLost'), `got ${String(r.result)}`);
+    assert.equal(r.disk, undefined);
+    assert.deepEqual(r.leftovers, []);
+  });
+
+  test('SIZE answered with a reply SIZE has not (out of step): the connection dropped, the state looked at, found done', async () => {
+    const r = await uploadNew(answer('SIZE', ['350 Ready for the destination name.'], 'once'));
+    assert.ok(!(r.result instanceof Error), String(r.result));
+    assert.ok(r.disk?.equals(NEW));
     assert.deepEqual(r.leftovers, []);
   });
 });
