@@ -497,6 +497,51 @@ async function roundTrips(env: Env): Promise<string[]> {
   return md;
 }
 
+/** Files in the folder upload timed at the relay's round trip: enough for every connection to move several. */
+const LATENCY_FILES = 40;
+
+/**
+ * A folder of LATENCY_FILES small files uploaded through the relay: the Upload command (4
+ * connections) against lftp mirror -R --parallel=4. Where each round trip costs 50 ms, the commands
+ * a file needs, not the CPU, set the pace.
+ */
+async function latencyUpload(conn: Conn, env: Env): Promise<void> {
+  const src = path.join(env.local, 'lat-many');
+  fs.mkdirSync(src, { recursive: true });
+  for (let i = 0; i < LATENCY_FILES; i++) fs.writeFileSync(path.join(src, `file-${String(i).padStart(3, '0')}.txt`), crypto.randomBytes(MANY_SIZE));
+  const row = newRow('latency', `Upload of a folder of ${LATENCY_FILES} files of ${MANY_SIZE / 1024} KB at ${2 * ONE_WAY_MS} ms RTT: the Upload command (maxConnections ${CONNECTIONS})`, 'files/s', true, `>= lftp mirror -R --parallel=${CONNECTIONS}`, ratioGoal(1));
+  let seq = 0;
+  const place = (who: string) => {
+    const parent = `lat-up-${who}-${++seq}`;
+    ownedDir(env.vsftpd.realRoot, parent, env.vsftpd.owner);
+    return { remote: `/${parent}/lat-many`, check: path.join(env.vsftpd.realRoot, parent, 'lat-many') };
+  };
+  const done = (who: string, check: string, ms: number) => {
+    const n = fileCount(check);
+    if (n !== LATENCY_FILES) throw new Error(`${who} moved ${n} files, not ${LATENCY_FILES}`);
+    return LATENCY_FILES / (ms / 1000);
+  };
+  const clients: Client[] = [{
+    name: 'engine',
+    run: async () => {
+      const p = place('engine');
+      return done('engine', p.check, (await runWorker({ kind: 'many', who: 'engine-command', direction: 'upload', conn, connections: CONNECTIONS, local: src, remote: p.remote })).ms);
+    },
+  }];
+  if (has(env, 'lftp')) {
+    clients.push({
+      name: `lftp mirror -R --parallel=${CONNECTIONS}`,
+      run: async () => {
+        const p = place('lftp');
+        return done('lftp', p.check, await lftpTimed(conn, [`mirror -R --parallel=${CONNECTIONS} ${lq(src)} ${lq(p.remote)}`], undefined, { ignorePasvAddress: true }));
+      },
+    });
+  }
+  await interleaved(row, clients, () => {
+    for (const name of fs.readdirSync(env.vsftpd.realRoot)) if (name.startsWith('lat-up-')) fs.rmSync(path.join(env.vsftpd.realRoot, name), { recursive: true, force: true });
+  });
+}
+
 async function latencyRows(env: Env): Promise<string | undefined> {
   log(`\n== At ${2 * ONE_WAY_MS} ms RTT (userland relay on 127.0.0.2 in front of vsftpd's control port and passive range)`);
   const s = env.vsftpd;
@@ -545,6 +590,7 @@ async function latencyRows(env: Env): Promise<string | undefined> {
       }
       await interleaved(row, clients, reset);
     }
+    await latencyUpload(conn, env);
     return `${relay.connections} connections relayed`;
   } finally {
     await relay.close();
