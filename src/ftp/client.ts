@@ -744,11 +744,13 @@ export class FtpClient {
     assertSafeArgument(to);
     return this.exclusive(async (c) => {
       const [size, first, second] = await this.sentTogether(c, [`SIZE ${from}`, `RNFR ${from}`, `RNTO ${to}`]);
-      if (size.code !== 213 && !(size.code >= 400 && size.code < 600)) {
-        // Not a reply SIZE has: the server answers out of step; what the two after it answer is unsure.
+      const error = (r: Reply) => r.code >= 400 && r.code < 600;
+      if (!((size.code === 213 || error(size)) && (first.code === 350 || error(first)) && (isPositiveCompletion(second.code) || error(second)))) {
+        // A reply none of the three has where it came (a stray one before them, one answered
+        // twice): out of step; what was renamed is unsure, and so is every reply still to come.
         this.habits.pipelining = false;
         c.destroy();
-        throw new FtpError('protocol', `The server answered SIZE ${from} with ${size.code} ${size.message}, sent together with a rename; what it renamed is unclear.`, { code: size.code, replyText: size.message });
+        throw new FtpError('protocol', `The server's replies to SIZE, RNFR and RNTO sent together were out of step (${size.code}, ${first.code}, ${second.code}); what it renamed is unclear.`, { code: first.code, replyText: first.message });
       }
       await this.renameAnswered(c, from, to, first, second);
       if (size.code !== 213) return undefined;
@@ -767,8 +769,9 @@ export class FtpClient {
       return await c.requestTogether(commands, got);
     } catch (e) {
       // No answer to one of them: a server that drops a command sent with another, unless the
-      // connection closed before any reply but a 421 (a restart, an outage: nothing learnt).
-      if (isFtpError(e) && (e.kind === 'timeout' || (e.kind === 'connectionLost' && !got.every(closesSession)))) this.habits.pipelining = false;
+      // connection closed before any reply, or a 421 said it would (a restart, an outage: nothing
+      // learnt; a 421 that came before its command was read ends the connection unqueued: e.code).
+      if (isFtpError(e) && (e.kind === 'timeout' || (e.kind === 'connectionLost' && e.code === undefined && got.length > 0 && !got.some(closesSession)))) this.habits.pipelining = false;
       throw e;
     }
   }
@@ -783,7 +786,10 @@ export class FtpClient {
     if (first.code !== 350 && second.code !== 350) {
       // RNTO said done after RNFR was refused: no usable answer (a confused or hostile server).
       // A 'protocol' error, so a save looks at what the server holds now (save.ts renameChecked).
-      if (isPositiveCompletion(second.code)) throw new FtpError('protocol', `The server refused RNFR ${from} (${first.code} ${first.message}) and then said RNTO ${to} was done; what it renamed is unclear.`, { code: first.code, replyText: first.message });
+      if (isPositiveCompletion(second.code)) {
+        c.destroy(); // a server this confused may send more replies nobody asked for
+        throw new FtpError('protocol', `The server refused RNFR ${from} (${first.code} ${first.message}) and then said RNTO ${to} was done; what it renamed is unclear.`, { code: first.code, replyText: first.message });
+      }
       throw errorFromReply(first.code, first.message, `RNFR ${from}`);
     }
     this.habits.pipelining = false;

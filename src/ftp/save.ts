@@ -161,8 +161,9 @@ async function replaceFile(client: FtpClient, path: string, source: UploadSource
   try {
     sent = await client.upload(temp, source, opts);
     const modeToKeep = opts.keepMode !== false ? current?.mode : undefined;
-    // A new file's check goes in one write with its rename (checkAndRename) where that works.
-    together = !!opts.absent && !current && !!opts.sizeCheckOnly && modeToKeep === undefined && client.habits.pipelining === true;
+    // A new small file's check goes in one write with its rename (checkAndRename) where that works:
+    // there the round trip is much of the file's time; a big one's short upload is looked for first.
+    together = !!opts.absent && !current && !!opts.sizeCheckOnly && modeToKeep === undefined && Buffer.isBuffer(source) && client.habits.pipelining === true;
     if (!together) ({ modeKept, entry } = await checkUpload(client, temp, path, sent, modeToKeep, opts));
   } catch (e) {
     await deleteQuietly(client, temp, opts);
@@ -227,48 +228,94 @@ async function checkUpload(client: FtpClient, temp: string, path: string, sent: 
 }
 
 /**
- * A new file's check and rename sent together (client.sizeAndRename): nothing was at `path`, so the
- * rename replaces nothing the user had. A wrong size found after it is that upload arriving
- * incomplete: the file is removed from `path` again, once SIZE shows it is still the one renamed.
- * Throws as the steps apart do; a temporary file the server still holds is deleted (or left to the pool).
+ * A new file's check and rename sent together (client.sizeAndRename): nothing was at `path` when
+ * the caller looked, so the rename replaces nothing the user had. A wrong size found after it is
+ * that upload arriving incomplete: the file is removed from `path` again, if SIZE still shows it.
+ * A temporary file the server still holds is deleted (or left to the pool).
  */
 async function checkAndRename(client: FtpClient, temp: string, path: string, sent: number, opts: SafeSaveOptions): Promise<SafeSaveResult> {
+  const done = { bytes: sent, writtenTo: path };
   let size: number | undefined;
   try {
     size = await client.sizeAndRename(temp, path);
   } catch (e) {
-    if (unclear(e) || isFtpError(e, 'protocol')) {
-      // No usable answer: what the server holds now decides, as renameChecked does.
-      const left = await sizeOf(client, temp).catch((again: unknown) => {
-        leftover(client, temp, opts); // the pool deletes it once the site answers (never the only copy)
-        throw again;
-      });
-      if (left !== undefined) {
-        await deleteQuietly(client, temp, opts);
-        throw new FtpError('connectionLost', `The server stopped answering before ${path} was written; nothing is there.`, { cause: e });
-      }
-      if ((await sizeOf(client, path)) === sent) return { bytes: sent, writtenTo: path };
-      throw new FtpError('server', `The server stopped answering while renaming ${temp} to ${path}, and neither file is as expected now; nothing more was done.`, { cause: e });
+    if (!unclear(e) && !isFtpError(e, 'protocol')) {
+      await deleteQuietly(client, temp, opts); // refused (RNFR or RNTO): the temporary file is still there
+      throw e;
     }
-    // Refused (RNFR or RNTO): the temporary file is still there.
-    await deleteQuietly(client, temp, opts);
+    return (await renamedAfterAll(client, temp, path, sent, opts, e)) ? done : Promise.reject(e);
+  }
+  // SIZE gave no number (refused, busy, not a number): what the server says of the file now.
+  if (size === undefined) size = await sizeNow(client, path, false);
+  if (size === undefined || size === sent) return done;
+  throw await removeIncomplete(client, path, size, sent);
+}
+
+/**
+ * The size of `path` by SIZE (unless `askSize` is false: it was just refused), else by what the
+ * server says of the file (MLST or STAT); undefined when neither tells. Unclear answers throw.
+ */
+async function sizeNow(client: FtpClient, path: string, askSize = true): Promise<number | undefined> {
+  const size = askSize ? await sizeOf(client, path) : undefined;
+  if (size !== undefined) return size;
+  const seen = await client.inspect(path).catch((e: unknown) => (unclear(e) ? Promise.reject(e) : undefined));
+  return seen?.size;
+}
+
+/**
+ * No usable answer to SIZE, RNFR and RNTO: what the server holds decides. The temporary file still
+ * there whole is renamed now (one command at a time after a reply out of step); true when `path`
+ * holds the upload. Throws when it does not, saying why.
+ */
+async function renamedAfterAll(client: FtpClient, temp: string, path: string, sent: number, opts: SafeSaveOptions, cause: unknown): Promise<boolean> {
+  let left: number | undefined;
+  try {
+    left = await sizeOf(client, temp);
+  } catch (e) {
+    leftover(client, temp, opts); // the pool deletes it once the site answers (never the only copy)
     throw e;
   }
-  if (size === undefined || size === sent) return { bytes: sent, writtenTo: path };
+  if (left === sent) {
+    let replaced: boolean;
+    try {
+      replaced = await renameChecked(client, temp, path, sent);
+    } catch (e) {
+      if (unclear(e)) leftover(client, temp, opts);
+      else await deleteQuietly(client, temp, opts);
+      throw e;
+    }
+    if (replaced) return true;
+  } else if (left === undefined && (await sizeOf(client, path)) === sent) {
+    return true;
+  }
+  // Not renamed, incomplete, or neither file as expected (SIZE refused after reconnecting): the
+  // temporary file, if still there, goes.
+  await deleteQuietly(client, temp, opts);
+  if (left !== undefined && left !== sent) throw new FtpError('interrupted', `The upload arrived incomplete (${left} of ${sent} bytes); nothing was renamed to ${path}.`, { cause });
+  if (left !== undefined) throw new FtpError('connectionLost', `The server stopped answering before the upload took the name ${path}; it was not renamed.`, { cause });
+  throw new FtpError('server', `The server stopped answering while renaming ${temp} to ${path}, and neither file is as expected now; nothing more was done.`, { cause });
+}
+
+/** The error for an upload found incomplete under `path` after its rename, once the file is removed (if still the one renamed). */
+async function removeIncomplete(client: FtpClient, path: string, size: number, sent: number): Promise<FtpError> {
   const message = `The upload arrived incomplete (${size} of ${sent} bytes)`;
+  const noAnswer = `the server stopped answering: ${path} on the server may be incomplete.`;
   let now: number | undefined;
   try {
-    // Only what was renamed there is removed: another size there is someone else's file since.
-    now = await sizeOf(client, path);
-    if (now === size) {
-      await client.delete(path);
-      throw new FtpError('interrupted', `${message}; it was removed from the server again.`);
-    }
+    now = await sizeNow(client, path);
   } catch (e) {
-    if (isFtpError(e, 'interrupted') || !isFtpError(e)) throw e;
-    throw new FtpError('interrupted', `${message}, and could not be removed: ${path} on the server is incomplete.`, { cause: e });
+    return new FtpError('interrupted', `${message}, and ${noAnswer}`, { cause: e });
   }
-  throw new FtpError('interrupted', `${message}; ${path} on the server has changed since and was left as it is.`);
+  // Another size there now is someone else's file since: never removed.
+  if (now === undefined) return new FtpError('interrupted', `${message}; what is at ${path} now could not be told, so it was left as it is.`);
+  if (now !== size) return new FtpError('interrupted', `${message}; ${path} on the server has changed since and was left as it is.`);
+  try {
+    await client.delete(path);
+    return new FtpError('interrupted', `${message}; it was removed from the server again.`);
+  } catch (e) {
+    if (!isFtpError(e) || unclear(e)) return new FtpError('interrupted', `${message}, and while it was being removed ${noAnswer}`, { cause: e });
+    return new FtpError('interrupted', `${message}, and could not be removed (${e.message}): ${path} on the server is incomplete.`, { cause: e });
+  }
 }
 
 /** target -> backup, temp -> target, delete backup; every failure undone or named. */
