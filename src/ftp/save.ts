@@ -9,6 +9,8 @@
  *    target's permissions: SITE CHMOD, unless that answer shows the server gave the new file the
  *    target's mode already.
  * 3. Rename it over the target: one atomic step on servers that replace on RNTO.
+ *    A new small file (nothing at its name when the caller looked) sends the check of step 2 with
+ *    the rename, in one write, and removes the file from the name again if the size was wrong.
  *    A server that refuses to rename over a file (IIS, "file in use"): rename the target to a
  *    backup, the temporary file to the target, delete the backup; undo on failure.
  *    A reply that never came (timeout, dropped connection): look at the server's real state
