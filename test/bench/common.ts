@@ -14,6 +14,9 @@ export interface Conn {
   mode?: TransferMode;
 }
 
+/** Clock ticks per second of /proc's times (USER_HZ): 100 on Linux. */
+export const TICKS_PER_SECOND = 100;
+
 /** npm peers (basic-ftp): installed here, loaded by path (never into the worktree's node_modules). */
 export const PEERS = process.env.FTPWS_BENCH_PEERS ?? '/work/main/.test-tools/bench-peers';
 

@@ -14,7 +14,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Conn, PEERS, REPO } from './common';
+import { Conn, PEERS, REPO, TICKS_PER_SECOND } from './common';
 
 export interface PeerInfo {
   name: 'curl' | 'lftp' | 'ftplib' | 'basic-ftp';
@@ -142,9 +142,6 @@ export interface LftpOpts {
    */
   onCpuMs?: (ms: number) => void;
 }
-
-/** Clock ticks per second of /proc's times (USER_HZ): 100 on Linux. */
-const TICKS_PER_SECOND = 100;
 
 /**
  * lftp: logs in (`warm`, default `quote NOOP`), then times `steps` between two markers, minus

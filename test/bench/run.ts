@@ -13,6 +13,7 @@
  *   FTPWS_BENCH_PEERS  where basic-ftp is (default /work/main/.test-tools/bench-peers)
  *   FTPWS_BENCH_NODE_FLAGS    more flags for each worker's node, space-separated: e.g.
  *                      "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every run (Node refuses them in NODE_OPTIONS)
+ *   FTPWS_BENCH_EACH=1 also print every run's figure as it comes (a median hides runs that differ by 3x)
  *
  * Servers: vsftpd (plain rows, listings, many files, round trips, latency) and proftpd (FTPS rows,
  * round trips), from test/servers, roots on /dev/shm (servers.ts). Local files on /dev/shm too.
@@ -37,6 +38,7 @@ const ONLY = new Set((process.env.FTPWS_BENCH_ONLY ?? 'transfers,listings,many,r
 const CONNECTIONS = Number(process.env.FTPWS_BENCH_CONNECTIONS ?? 4);
 /** Only the transfer rows whose label matches (e.g. `download to a file, plain active`): one row measured without the rest. */
 const TRANSFER_ROWS = process.env.FTPWS_BENCH_TRANSFERS ? new RegExp(process.env.FTPWS_BENCH_TRANSFERS) : undefined;
+const EACH = process.env.FTPWS_BENCH_EACH === '1';
 const MANY = 1000;
 const MANY_SIZE = 4096;
 const ONE_WAY_MS = 25;
@@ -160,6 +162,7 @@ async function interleaved(row: Row, clients: Client[], after?: (client: string)
       const c = clients[(i + rep) % clients.length];
       try {
         const v = await c.run(rep);
+        if (EACH) log(`    run ${rep + 1}: ${c.name} ${fmt(v, row.unit)} ${row.unit}`);
         if (c.name === 'engine') row.engine.push(v);
         else row.peers.set(c.name, [...(row.peers.get(c.name) ?? []), v]);
       } catch (e) {
@@ -394,6 +397,9 @@ async function manyFiles(env: Env): Promise<void> {
     // server's share is not in it: our safe upload sends 5 commands a file, lftp's plain one 2).
     const cpu = newRow('many', `${direction === 'upload' ? 'Upload' : 'Download'} of a folder of ${MANY}: CPU time per file of the client's process (the command; lftp's mirror step, from its /proc stat)`, 'ms', false, 'as low as lftp\'s', ratioGoal(1));
     const cpuWarm = newRow('many', `${direction === 'upload' ? 'Upload' : 'Download'} of a folder of ${MANY}: CPU time per file, the command run once before in the same process`, 'ms', false, 'as low as lftp\'s', ratioGoal(1));
+    // The same on the main thread alone: the rest is V8's optimizing compiles and garbage collection.
+    const mainCpu: number[] = [];
+    const mainCpuWarm: number[] = [];
     let seq = 0;
     const target = (who: string) => `${who}-${seq}`;
     const verify = (who: string, dir: string) => {
@@ -426,6 +432,7 @@ async function manyFiles(env: Env): Promise<void> {
         const v = filesPerSec(r.ms);
         row.engine.push(v);
         if (who === 'engine-command' && r.cpuMs !== undefined) (warmUp ? cpuWarm : cpu).engine.push(r.cpuMs / MANY);
+        if (who === 'engine-command' && r.mainCpuMs !== undefined) (warmUp ? mainCpuWarm : mainCpu).push(r.mainCpuMs / MANY);
         return v;
       },
     });
@@ -463,6 +470,7 @@ async function manyFiles(env: Env): Promise<void> {
         const c = clients[(i + rep) % clients.length];
         try {
           const v = await c.run(rep);
+          if (EACH) log(`    run ${rep + 1}: ${c.name} ${fmt(v, 'files/s')} files/s`);
           if (!c.name.startsWith('engine')) peerRuns.set(c.name, [...(peerRuns.get(c.name) ?? []), v]);
         } catch (e) {
           (c.name === 'engine-command' ? cmd : c.name === 'engine-command-warm' ? warm : c.name === 'engine-pool' ? pool : scratch).errors.push(`${c.name}: ${(e as Error).message}`);
@@ -478,6 +486,9 @@ async function manyFiles(env: Env): Promise<void> {
     }
     printRow(cpu);
     printRow(cpuWarm);
+    if (mainCpu.length && mainCpuWarm.length) {
+      log(`         of which the main thread: ${fmt(median(mainCpu), 'ms')} / ${fmt(median(mainCpuWarm), 'ms')} ms per file (fresh / run once before); the rest on V8's threads (optimizing compiles, garbage collection)`);
+    }
   }
 }
 

@@ -19,7 +19,7 @@ import { parseListing } from '../../src/ftp/listing';
 import { download as downloadCommand, upload as uploadCommand } from '../../src/ui/transfer-commands';
 import { BenchSite, openSite } from './site';
 import { lsListing, mlsdListing } from './listing-parse';
-import { Conn, PEERS } from './common';
+import { Conn, PEERS, TICKS_PER_SECOND } from './common';
 
 export type Who = 'engine' | 'basic-ftp';
 
@@ -47,6 +47,8 @@ export interface Result {
   cacheUse?: string;
   /** CPU time (user + system) of the step (start-up: of require + activate), less disturbed by a loaded machine than wall time. */
   cpuMs?: number;
+  /** The same, of the main thread alone (Linux): the rest is V8's threads (optimizing compiles, garbage collection) and libuv's. */
+  mainCpuMs?: number;
   note?: string;
 }
 
@@ -69,6 +71,16 @@ function basicFtp(): { Client: new (timeout?: number, o?: object) => BasicFtpCli
 
 function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** CPU time (user + system, ms) of this process's main thread so far, from /proc (Linux; undefined elsewhere). */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
 }
 
 function status(field: string): number {
@@ -100,15 +112,18 @@ async function measured(step: () => Promise<unknown>, probe = false): Promise<Re
   if (probe) setImmediate(tick);
   const start = performance.now();
   const cpu = process.cpuUsage();
+  const mainBefore = mainThreadCpuMs();
   last = start;
   const kept = await step(); // kept referenced until the peak is read
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
+  const mainAfter = mainThreadCpuMs();
   running = false;
   longest = Math.max(longest, performance.now() - last);
   const rssPeak = status('VmHWM');
   void kept;
-  return { ms, rssBase, rssPeak: Math.max(rssPeak, rssBase), cpuMs: (used.user + used.system) / 1000, ...(probe ? { stretch: longest } : {}) };
+  return { ms, rssBase, rssPeak: Math.max(rssPeak, rssBase), cpuMs: (used.user + used.system) / 1000,
+    ...(mainBefore !== undefined && mainAfter !== undefined ? { mainCpuMs: mainAfter - mainBefore } : {}), ...(probe ? { stretch: longest } : {}) };
 }
 
 function siteOf(conn: Conn, connections = 2): BenchSite {
