@@ -152,6 +152,17 @@ function memorySink(): { sink: Writable; result(): Buffer } {
   };
 }
 
+/**
+ * A file's bytes as a save hands them to writeFile: in memory this process wrote. The extension host
+ * gets them from VS Code's RPC, whose reader copies the socket's chunks into the message's buffer;
+ * a buffer fs.readFileSync filled was written by the kernel instead, and on this VM the first read
+ * of such pages from user space (TLS encrypts there) cost about 300 ms of CPU per 256 MB
+ * (docs/benchmarks.md, fifteenth session), which a real save never pays.
+ */
+function savedContent(file: string): Buffer {
+  return Buffer.from(fs.readFileSync(file));
+}
+
 const notFound = (e: unknown) => e instanceof vscode.FileSystemError && e.code === 'FileNotFound';
 
 async function transfer(job: Extract<Job, { kind: 'transfer' }>): Promise<Result> {
@@ -174,7 +185,7 @@ async function transfer(job: Extract<Job, { kind: 'transfer' }>): Promise<Result
           return await measured(() => site.provider.uploadFile(uri, job.local));
         case 'upload-memory': {
           // A save from the editor's buffer: VS Code stats, then writeFile with the content.
-          const read = fs.readFileSync(job.local);
+          const read = savedContent(job.local);
           const content = new Uint8Array(read.buffer, read.byteOffset, read.byteLength);
           await site.provider.stat(uri).catch((e) => { if (!notFound(e)) throw e; });
           return await measured(() => site.provider.writeFile(uri, content, { create: true, overwrite: true }));
@@ -198,7 +209,7 @@ async function transfer(job: Extract<Job, { kind: 'transfer' }>): Promise<Result
       case 'upload-file':
         return await measured(() => client.uploadFrom(job.local, job.remote));
       case 'upload-memory': {
-        const content = fs.readFileSync(job.local);
+        const content = savedContent(job.local);
         return await measured(() => client.uploadFrom(Readable.from(content), job.remote));
       }
     }
