@@ -154,7 +154,8 @@ function memorySink(): { sink: Writable; result(): Buffer } {
 
 /**
  * A file's bytes as a save hands them to writeFile: in memory this process wrote. The extension host
- * gets them from VS Code's RPC, whose reader copies the socket's chunks into the message's buffer;
+ * gets them from VS Code's RPC, whose reader copies the socket's chunks into a new buffer for the
+ * message (ChunkStream.read, vs/base/parts/ipc/common/ipc.net.ts, as code-server 1.100 ships it);
  * a buffer fs.readFileSync filled was written by the kernel instead, and on this VM the first read
  * of such pages from user space (TLS encrypts there) cost about 300 ms of CPU per 256 MB
  * (docs/benchmarks.md, fifteenth session), which a real save never pays.
