@@ -1,6 +1,7 @@
 /**
- * Sends an open local file over a data socket from a few buffers used again and again, a buffer in
- * memory in views of it (sendBuffer), a small buffer in one write (endWith).
+ * Sends an open local file over a data socket from a few buffers used again and again (sendFile), a
+ * buffer in memory through the same buffers or, over TLS, in views of it (sendBuffer), a small
+ * buffer in one write (endWith).
  *
  * A file read stream allocates a fresh buffer for every read; on the machines measured, touching
  * fresh memory costs more than reading the file (a page fault per 4 KiB), and a 512 MB upload ran at
@@ -15,11 +16,10 @@ import * as tls from 'node:tls';
 import type { FileHandle } from 'node:fs/promises';
 
 const BUFFER_SIZE = 1024 * 1024;
-/** Reads in flight per transfer. */
+/** Reads (or copies) in flight per transfer over a plain socket. */
 const BUFFERS = 4;
 /**
- * Chunks handed to the socket and not yet written, over TLS (and for sendBuffer on any socket): two,
- * one written while the next waits. More waiting go to TLS together (writev), which copies them
+ * Chunks handed to the socket and not yet written, over TLS: two, one written while the next waits. More waiting go to TLS together (writev), which copies them
  * into one fresh buffer before encrypting: a 256 MB FTPS upload from a file used 520-580 ms of CPU
  * with four, 350-460 with two.
  */
@@ -67,37 +67,53 @@ export interface SendProgress {
 }
 
 /** Writes the file from its start to its end, then ends the socket; resolves once the system has it all. */
-export async function sendFile(socket: net.Socket, file: FileHandle, progress: SendProgress): Promise<void> {
-  // Buffers the socket has written; only these are ever read into again (or kept for later).
+export function sendFile(socket: net.Socket, file: FileHandle, progress: SendProgress): Promise<void> {
+  return sendStaged(socket, async (buf, position) => (await file.read(buf, 0, buf.length, position)).bytesRead, progress);
+}
+
+/**
+ * Writes `data`, then ends the socket. Over TLS in views of BUFFER_SIZE (no copy: OpenSSL reads
+ * them and the socket is handed what it encrypted): one being written, the next waiting, so the
+ * socket never waits for us. Never more waiting: the socket would hand them to its handle together
+ * (writev), and a TLS socket copies such a batch into one new buffer before encrypting it (with
+ * four waiting, writev was a fifth of the CPU profile of an FTPS upload from memory).
+ *
+ * Over a plain socket through the buffers a file upload uses, a copy of each part first: there the
+ * kernel reads the bytes itself, and on the VMs measured the first time it reads a page this
+ * process wrote costs a fault (a save's bytes are such pages: VS Code's RPC copies them into a new
+ * buffer). 256 MB written by JavaScript went to vsftpd at 620-660 MB/s with 380-440 ms of CPU sent
+ * in views, at 2140-2330 MB/s with 86-98 ms copied through the reused buffers (docs/benchmarks.md,
+ * fifteenth session); elsewhere the copy costs a memcpy.
+ */
+export async function sendBuffer(socket: net.Socket, data: Buffer, progress: SendProgress): Promise<void> {
+  if (!(socket instanceof tls.TLSSocket)) return sendStaged(socket, (buf, position) => data.copy(buf, 0, position, Math.min(data.length, position + buf.length)), progress);
+  let offset = 0;
+  await pump(socket, WAITING, async () => (offset < data.length ? data.subarray(offset, (offset += BUFFER_SIZE)) : undefined), () => undefined, progress);
+}
+
+/**
+ * Writes what `fill` puts into reused buffers (how many bytes, from `position` on; 0 at the end),
+ * then ends the socket. A buffer is filled again only once the socket has written it.
+ */
+async function sendStaged(socket: net.Socket, fill: (buf: Buffer, position: number) => number | Promise<number>, progress: SendProgress): Promise<void> {
+  // Buffers the socket has written; only these are ever filled again (or kept for later).
   const free: Buffer[] = [];
   let position = 0;
   try {
     await pump(socket, socket instanceof tls.TLSSocket ? WAITING : BUFFERS, async () => {
       const buf = free.pop() ?? spare.pop() ?? Buffer.allocUnsafeSlow(BUFFER_SIZE);
-      const { bytesRead } = await file.read(buf, 0, buf.length, position);
-      if (bytesRead === 0) {
+      const n = await fill(buf, position);
+      if (n === 0) {
         free.push(buf);
         return undefined;
       }
-      position += bytesRead;
-      return bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+      position += n;
+      return n === buf.length ? buf : buf.subarray(0, n);
     }, (chunk) => free.push(Buffer.from(chunk.buffer, chunk.byteOffset, BUFFER_SIZE)), progress);
   } finally {
     // A buffer whose write has not called back may still be in the socket: never kept.
     while (free.length && spare.length < KEPT) spare.push(free.pop()!);
   }
-}
-
-/**
- * Writes `data` in views of BUFFER_SIZE (no copy), then ends the socket: one being written, the
- * next waiting in the socket, so the socket never waits for us (a stream pipeline waited for it to
- * drain after each chunk). Never more waiting: the socket would hand them to its handle together
- * (writev), and a TLS socket copies such a batch into one new buffer before encrypting it (with
- * four waiting, writev was a fifth of the CPU profile of an FTPS upload from memory).
- */
-export async function sendBuffer(socket: net.Socket, data: Buffer, progress: SendProgress): Promise<void> {
-  let offset = 0;
-  await pump(socket, WAITING, async () => (offset < data.length ? data.subarray(offset, (offset += BUFFER_SIZE)) : undefined), () => undefined, progress);
 }
 
 /**
