@@ -76,3 +76,25 @@ export function writeThroughTemp(temp: string, localPath: string, data: Buffer, 
   }
   fs.renameSync(temp, localPath);
 }
+
+/**
+ * Linux file systems on the machine's own storage (statfs f_type), whose writes land in the page
+ * cache at once: ext2/3/4, XFS, Btrfs, tmpfs, F2FS, ZFS, overlayfs (containers). Network and FUSE
+ * file systems (NFS, SMB, sshfs), whose write can wait on a server, are not among them.
+ */
+const LOCAL_FILE_SYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0xf2f52010, 0x2fc12fc1, 0x794c7630]);
+
+/**
+ * Whether a download into `dir` may write on the extension host's thread (receive-file.ts
+ * `writesAtOnce`: faster than the thread pool, and a write that turns out slow sends the rest back
+ * to the pool). Only on Linux, where the file system's type says it is local; elsewhere, or when
+ * that can't be told, the thread pool writes.
+ */
+export async function takesWritesAtOnce(dir: string): Promise<boolean> {
+  if (process.platform !== 'linux') return false;
+  try {
+    return LOCAL_FILE_SYSTEMS.has((await fs.promises.statfs(dir)).type);
+  } catch {
+    return false;
+  }
+}

@@ -14,9 +14,10 @@
  */
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, parentPath, baseName } from '../ftp';
 import { SafeSaveOptions, safeSave, tempName } from '../ftp/save';
-import { SMALL_FILE, keepMode, modeToKeep, readSmallFile, writeThroughTemp } from './local-files';
+import { SMALL_FILE, keepMode, modeToKeep, readSmallFile, takesWritesAtOnce, writeThroughTemp } from './local-files';
 import { Doubt, planTree, removeTree } from '../ftp/tree';
 import { Connections, SiteConnection } from './connections';
 import { toFileSystemError } from './errors';
@@ -551,12 +552,14 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
           return data.length;
         }
       }
-      // The engine writes into the open file through a few reused buffers (receive-file.ts).
+      // The engine writes into the open file through a few reused buffers (receive-file.ts), on
+      // this thread where the disk is local.
+      const writesAtOnce = await takesWritesAtOnce(nodePath.dirname(temp));
       const file = await fs.promises.open(temp, 'wx', mode ?? 0o666);
       let bytes: number;
       try {
         keepMode(file.fd, mode);
-        bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, file, { ...transfer, expectedSize }), false, transfer.signal);
+        bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, file, { ...transfer, expectedSize, writesAtOnce }), false, transfer.signal);
       } finally {
         await file.close();
       }

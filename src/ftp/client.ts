@@ -20,7 +20,7 @@ import { DataMethod, METHOD_COMMAND, isDataConnectionFailure, isPassiveMethod } 
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TogetherState, TransferProgress, runTransfer } from './data/transfer';
 import { endWith, isFileHandle, SendProgress, sendBuffer, sendFile } from './data/send-file';
-import { receiveFile } from './data/receive-file';
+import { receiveFile, writeNowTo } from './data/receive-file';
 import { setRawSink } from './data/raw-reads';
 import { FileEntry, ListingResult } from './listing/entry';
 import { PacedListingFeed } from './listing/paced';
@@ -41,6 +41,11 @@ export interface DownloadOptions extends TransferOptions {
    * checked with SIZE: a file that changed meanwhile is fine, a short transfer is an 'interrupted' error.
    */
   expectedSize?: number;
+  /**
+   * downloadTo an open local file: its disk takes writes at once (a local file system; the caller
+   * knows), so they are made on this thread rather than the thread pool's (receive-file.ts).
+   */
+  writesAtOnce?: boolean;
 }
 
 export class FtpClient {
@@ -636,7 +641,7 @@ export class FtpClient {
             progress.started = true;
             progress.bytes = bytes += n;
             opts.onProgress?.(bytes);
-          }, opts.expectedSize ?? announced);
+          }, opts.expectedSize ?? announced, opts.writesAtOnce ? writeNowTo(destination) : undefined);
         }
         socket.on('data', (chunk: Buffer) => {
           progress.started = true;

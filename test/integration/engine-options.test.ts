@@ -264,15 +264,17 @@ describe('modification times, chmod and streams', () => {
         fs.writeFileSync(path.join(server.root, 'fail.bin'), content);
         const c = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, timeouts });
         try {
-          const full = await fs.promises.open('/dev/full', 'w');
-          try {
-            await assert.rejects(c.downloadTo('/fail.bin', full), (e: NodeJS.ErrnoException) => {
-              assert.equal(e.code, 'ENOSPC', `the local failure: ${e.message}`);
-              assert.ok(!(e instanceof FtpError), `not taken for the server's: ${e.message}`);
-              return true;
-            });
-          } finally {
-            await full.close();
+          for (const writesAtOnce of [false, true]) {
+            const full = await fs.promises.open('/dev/full', 'w');
+            try {
+              await assert.rejects(c.downloadTo('/fail.bin', full, { writesAtOnce }), (e: NodeJS.ErrnoException) => {
+                assert.equal(e.code, 'ENOSPC', `the local failure${writesAtOnce ? ' (written at once)' : ''}: ${e.message}`);
+                assert.ok(!(e instanceof FtpError), `not taken for the server's: ${e.message}`);
+                return true;
+              });
+            } finally {
+              await full.close();
+            }
           }
           const controller = new AbortController();
           const target = await fs.promises.open(path.join(scratch, 'cancelled.bin'), 'wx');
@@ -312,14 +314,17 @@ describe('modification times, chmod and streams', () => {
                 await source.close();
               }
               assert.ok(fs.readFileSync(path.join(server.root, 'open.bin')).equals(content), `${what}: the server has the file as sent`);
-              const target = path.join(scratch, `${secure}-${mode}.bin`);
-              const sink = await fs.promises.open(target, 'wx');
-              try {
-                assert.equal(await c.downloadTo('/open.bin', sink, { expectedSize: content.length }), content.length, what);
-              } finally {
-                await sink.close();
+              // Written through the thread pool, and at once (a local disk, as downloadFile does on Linux).
+              for (const writesAtOnce of [false, true]) {
+                const target = path.join(scratch, `${secure}-${mode}-${writesAtOnce}.bin`);
+                const sink = await fs.promises.open(target, 'wx');
+                try {
+                  assert.equal(await c.downloadTo('/open.bin', sink, { expectedSize: content.length, writesAtOnce }), content.length, what);
+                } finally {
+                  await sink.close();
+                }
+                assert.ok(fs.readFileSync(target).equals(content), `${what}${writesAtOnce ? ', written at once' : ''}: the local file has the server's bytes`);
               }
-              assert.ok(fs.readFileSync(target).equals(content), `${what}: the local file has the server's bytes`);
               // An empty file both ways.
               fs.writeFileSync(path.join(scratch, 'empty'), '');
               const empty = await fs.promises.open(path.join(scratch, 'empty'), 'r');

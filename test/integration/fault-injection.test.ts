@@ -42,9 +42,12 @@ describe('fault injection through the engine (FAKE fault server)', () => {
 
   // Each read and save again with a local file on our side, as the Download and Upload commands do
   // (downloadTo into an open file, an upload from one: receive-file.ts, send-file.ts).
-  const runs = FAULT_CASES.flatMap((c) => (c.op === 'list' ? [{ c, viaFile: false }] : [{ c, viaFile: false }, { c, viaFile: true }]));
-  for (const { c, viaFile } of runs) {
-    test(`${c.fault} (${c.op}${viaFile ? ', local file' : ''}): ${c.expect}`, async () => {
+  // A read into a local file twice: written through the thread pool, and at once (a local disk, as
+  // downloadFile does on Linux: receive-file.ts).
+  const runs = FAULT_CASES.flatMap((c) => (c.op === 'list' ? [{ c, viaFile: false, atOnce: false }]
+    : [{ c, viaFile: false, atOnce: false }, { c, viaFile: true, atOnce: false }, ...(c.op === 'read' ? [{ c, viaFile: true, atOnce: true }] : [])]));
+  for (const { c, viaFile, atOnce } of runs) {
+    test(`${c.fault} (${c.op}${viaFile ? `, local file${atOnce ? ' written at once' : ''}` : ''}): ${c.expect}`, async () => {
       const cert = c.tls ? testCertificate() : undefined;
       const srv = await startFaultServer({ ...c.script(), ...(cert ? { tls: { key: fs.readFileSync(cert.keyFile), cert: cert.pem } } : {}) });
       fs.writeFileSync(path.join(srv.root, 'page.txt'), OLD);
@@ -66,7 +69,7 @@ describe('fault injection through the engine (FAKE fault server)', () => {
             const target = path.join(local, `page-${++attempts}.txt`);
             const file = await fs.promises.open(target, 'wx');
             try {
-              await cl.downloadTo('/page.txt', file);
+              await cl.downloadTo('/page.txt', file, { writesAtOnce: atOnce });
             } finally {
               await file.close();
             }

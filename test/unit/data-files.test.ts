@@ -12,7 +12,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { receiveFile } from '../../src/ftp/data/receive-file';
+import { WriteNow, isLocalFileError, receiveFile } from '../../src/ftp/data/receive-file';
 import { sendBuffer, sendFile } from '../../src/ftp/data/send-file';
 import { adoptWithRawReads, connectWithRawReads, setRawSink, useRawReads } from '../../src/ftp/data/raw-reads';
 import { testCertificate } from '../servers/common';
@@ -166,6 +166,94 @@ for (const raw of ['raw', 'accepted', 'tls'] as const) {
     }
     assert.ok(writes >= 6, `written in staging buffers (${writes} writes)`);
     assert.ok(out.equals(data), 'the file is what the socket sent, in order');
+  });
+}
+
+/** Waits `ms` on this thread, as a write to a disk that fell behind does. */
+function blockFor(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** A file whose writes through the pool are counted into `out`, and a WriteNow into the same. */
+function writesInto(out: Buffer, now: (call: number) => void = () => undefined, most = Infinity) {
+  const seen = { now: 0, pool: 0 };
+  const put = (buffers: Buffer[], at: number) => {
+    let n = 0;
+    for (const b of buffers) {
+      const take = Math.min(b.length, most - n);
+      n += b.copy(out, at + n, 0, take);
+      if (n >= most) break;
+    }
+    return n;
+  };
+  const pool = (buffers: Buffer[], at: number) => {
+    seen.pool++;
+    return Promise.resolve({ bytesWritten: put(buffers, at) });
+  };
+  const file = {
+    write: (b: Buffer, off: number, len: number, at: number) => pool([b.subarray(off, off + len)], at),
+    writev: (bs: Buffer[], at: number) => pool(bs, at),
+    truncate: async () => undefined,
+  } as unknown as FileHandle;
+  const writeNow: WriteNow = (buffers, at) => {
+    now(++seen.now);
+    return put(buffers, at);
+  };
+  return { file, writeNow, seen };
+}
+
+for (const raw of ['raw', 'accepted', 'tls', 'plain'] as const) {
+  test(`receiveFile (${READS_NAME[raw]}), a disk that takes writes at once: every byte written on this thread, in order, none through the pool, short writes written on`, async () => {
+    const data = crypto.randomBytes(6 * 1024 * 1024 + 1234);
+    const out = Buffer.alloc(data.length);
+    // At most 100,000 bytes a write: every write is short, and is written on from where it stopped.
+    // (No write counts as slow here, however loaded the machine: the next test is about those.)
+    const { file, writeNow, seen } = writesInto(out, undefined, 100_000);
+    const { socket, close } = await feeding(data, raw);
+    try {
+      await within(receiveFile(socket, file, () => undefined, data.length, writeNow, 60_000), 20_000, 'receiveFile');
+    } finally {
+      socket.destroy();
+      close();
+    }
+    assert.equal(seen.pool, 0, 'no write through the pool');
+    assert.ok(seen.now >= data.length / 100_000, `writes made at once: ${seen.now}`);
+    assert.ok(out.equals(data), 'the file is what the socket sent, in order');
+  });
+
+  test(`receiveFile (${READS_NAME[raw]}): a write made at once that is slow sends the rest through the pool; every byte in order`, async () => {
+    const data = crypto.randomBytes(8 * 1024 * 1024 + 99);
+    const out = Buffer.alloc(data.length);
+    // Slow: over 200 ms here (4 in use), so that only the write made slow counts as slow.
+    const { file, writeNow, seen } = writesInto(out, (call) => { if (call === 2) blockFor(260); });
+    const { socket, close } = await feeding(data, raw);
+    try {
+      await within(receiveFile(socket, file, () => undefined, data.length, writeNow, 200), 20_000, 'receiveFile');
+    } finally {
+      socket.destroy();
+      close();
+    }
+    assert.equal(seen.now, 2, 'no write made at once after the slow one');
+    assert.ok(seen.pool >= 1, `writes through the pool: ${seen.pool}`);
+    assert.ok(out.equals(data), 'the file is what the socket sent, in order');
+  });
+
+  test(`receiveFile (${READS_NAME[raw]}): a write made at once that fails rejects with that failure, told as the local file's, and nothing is written after it`, async () => {
+    const data = crypto.randomBytes(6 * 1024 * 1024);
+    const out = Buffer.alloc(data.length);
+    const full = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const { file, writeNow, seen } = writesInto(out, (call) => { if (call === 2) throw full(); });
+    const { socket, close } = await feeding(data, raw);
+    try {
+      const e = await within(receiveFile(socket, file, () => undefined, data.length, writeNow, 60_000).then(() => undefined, (err: unknown) => err), 20_000, 'receiveFile');
+      assert.ok(e instanceof Error && /ENOSPC/.test(e.message), `rejected with the disk's failure: ${String(e)}`);
+      assert.ok(isLocalFileError(e), 'told as the local file\'s failure');
+    } finally {
+      socket.destroy();
+      close();
+    }
+    assert.equal(seen.now, 2, 'no write made at once after the failure');
+    assert.equal(seen.pool, 0, 'none through the pool either');
   });
 }
 

@@ -10,7 +10,17 @@
  * (a small download; TLS where Node's fields for it can't be found) hands over chunks of their own: they are kept as they are and written together
  * (writev), with no copy. Both beat a write stream here (whose socket waits while one disk write is
  * slow), and the first by far (see docs/benchmarks.md).
+ *
+ * A file on a disk that takes writes at once (the caller knows: a local file system, local-files.ts)
+ * is written on this thread instead (`WriteNow`), 512 KiB at a time from one staging buffer, as lftp
+ * and curl write: handing each write to libuv's thread pool costs a thread's wake-up, the bytes
+ * leave the CPU's cache before they are written, and the pool's thread competes for a core with the
+ * server and the socket (a 256 MB download on loopback: 1130-1320 MB/s through the pool, 1580-1740
+ * written here; docs/benchmarks.md). A write that takes longer than SLOW_WRITE_MS (a disk that fell
+ * behind: the kernel throttling dirty pages, a slow stick) sends the rest through the pool, so the
+ * event loop waits at most once on a slow disk.
  */
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { FileHandle } from 'node:fs/promises';
 import { setRawSink } from './raw-reads';
@@ -27,20 +37,39 @@ const WRITE_SIZE = 4 * 1024 * 1024;
 const WRITES = 3;
 /** Less room than this in a staging buffer is filled by copies: a read into a sliver costs a system call for little. */
 const LEAST_READ = 64 * 1024;
+/** Writes made at once on this thread: this big, from one staging buffer used again and again. */
+const WRITE_NOW_SIZE = 512 * 1024;
+/** A write made at once that took longer than this sends the rest through the thread pool. */
+const SLOW_WRITE_MS = 4;
+
+/**
+ * Writes `buffers` at `at` at once, on this thread; returns the bytes written (receiveFile writes on
+ * after a short write).
+ */
+export type WriteNow = (buffers: Buffer[], at: number) => number;
+
+/** A WriteNow for an open local file. */
+export function writeNowTo(file: FileHandle): WriteNow {
+  return (buffers, at) => (buffers.length === 1 ? fs.writeSync(file.fd, buffers[0], 0, buffers[0].length, at) : fs.writevSync(file.fd, buffers, at));
+}
 
 /**
  * Writes what the socket sends into `file` from its start until the socket ends, and cuts the file
  * there; resolves once all of it is written, rejects with the first failure once no write is still
  * running (whichever way it ends, the caller may close the file next). `sizeHint`: the expected size,
- * so a small file doesn't get a 4 MiB staging buffer.
+ * so a small file doesn't get a 4 MiB staging buffer. `writeNow`: the file's disk takes writes at
+ * once (see above), until one takes longer than `slowWriteMs`.
  */
-export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void, sizeHint?: number): Promise<void> {
-  const stageSize = Math.min(WRITE_SIZE, Math.max(64 * 1024, (sizeHint ?? WRITE_SIZE) + 1));
+export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void, sizeHint?: number, writeNow?: WriteNow, slowWriteMs = SLOW_WRITE_MS): Promise<void> {
+  const poolStageSize = Math.min(WRITE_SIZE, Math.max(64 * 1024, (sizeHint ?? WRITE_SIZE) + 1));
+  let now = writeNow; // until a write made at once was slow
+  let stageSize = now ? Math.min(WRITE_NOW_SIZE, poolStageSize) : poolStageSize;
   return new Promise<void>((resolve, reject) => {
     let position = 0;
     let writing = 0;
     let ended = false;
     let failed: Error | undefined;
+    let settled = false;
     let paused = false;
     // Raw views: staging buffers, the one being filled, and copies of what came while all were busy.
     const spare: Buffer[] = [];
@@ -53,7 +82,8 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
     let batched = 0;
 
     const settle = () => {
-      if (writing > 0) return; // a write still running: the caller may close the file next
+      if (writing > 0 || settled) return; // a write still running: the caller may close the file next
+      settled = true;
       cleanup();
       if (failed) reject(failed);
       // The file holds exactly what came (no older tail, should the caller reuse a written file).
@@ -82,11 +112,43 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
         else fail(Object.assign(e, { [LOCAL_FILE]: true }));
       });
     };
+    /**
+     * Writes at once (`now`); true while writes stay at once: after a slow write (or a failure) the
+     * rest goes through the pool.
+     */
+    const wroteNow = (buffers: Buffer[], bytes: number): boolean => {
+      if (failed) return false;
+      const started = performance.now();
+      try {
+        for (let at = position; buffers.length;) {
+          const n = now!(buffers, at);
+          if (n <= 0) throw new Error('The local disk took none of the bytes written.');
+          at += n;
+          buffers = skipBytes(buffers, n);
+        }
+      } catch (e) {
+        fail(Object.assign(e as Error, { [LOCAL_FILE]: true }));
+        return false;
+      }
+      position += bytes;
+      if (performance.now() - started <= slowWriteMs) return true;
+      now = undefined;
+      stageSize = poolStageSize;
+      return false;
+    };
     const flushStage = () => {
       const buf = stage!;
-      stage = undefined;
       const n = filled;
       filled = 0;
+      if (now) {
+        // Written at once, the same staging buffer is filled again; after a slow write (or a
+        // failure) it is let go, and the pool's bigger ones take over.
+        if (wroteNow([buf.subarray(0, n)], n)) return;
+        stage = undefined;
+        made--;
+        return;
+      }
+      stage = undefined;
       write([buf.subarray(0, n)], n, () => spare.push(buf));
     };
     const flushBatch = () => {
@@ -94,12 +156,13 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
       const n = batched;
       batch = [];
       batched = 0;
-      write(buffers, n, () => undefined);
+      if (now) wroteNow(buffers, n);
+      else write(buffers, n, () => undefined);
     };
     const takeStage = () => (stage = spare.pop() ?? (made < WRITES ? (made++, Buffer.allocUnsafeSlow(stageSize)) : undefined));
     /** Copies `chunk` from `off` while a staging buffer has room; returns where it stopped. */
     const fill = (chunk: Buffer, off: number): number => {
-      while (off < chunk.length && (stage || takeStage())) {
+      while (!failed && off < chunk.length && (stage || takeStage())) {
         const n = chunk.copy(stage!, filled, off);
         filled += n;
         off += n;
@@ -133,7 +196,7 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
       onBytes(chunk.length);
       batch.push(chunk);
       batched += chunk.length;
-      if (batched >= WRITE_SIZE) flushBatch();
+      if (batched >= (now ? WRITE_NOW_SIZE : WRITE_SIZE)) flushBatch();
       if (writing >= WRITES && !paused) {
         paused = true;
         socket.pause();
@@ -156,7 +219,8 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
       if (ended) {
         if (filled) flushStage();
         else if (batched) flushBatch();
-        else settle();
+        // Nothing left (what was written at once is done; a write to the pool settles when it ends).
+        if (!filled && !batched) settle();
       }
     };
     const onEnd = () => {
@@ -189,8 +253,15 @@ async function writeAll(file: FileHandle, buffers: Buffer[], at: number): Promis
     const { bytesWritten } = buffers.length === 1 ? await file.write(buffers[0], 0, buffers[0].length, at) : await file.writev(buffers, at);
     if (bytesWritten <= 0) throw new Error('The local disk took none of the bytes written.');
     at += bytesWritten;
-    let skip = bytesWritten;
-    while (buffers.length && skip >= buffers[0].length) skip -= buffers.shift()!.length;
-    if (skip > 0) buffers[0] = buffers[0].subarray(skip);
+    buffers = skipBytes(buffers, bytesWritten);
   }
+}
+
+/** `buffers` without their first `n` bytes (those a short write took). */
+function skipBytes(buffers: Buffer[], n: number): Buffer[] {
+  let i = 0;
+  while (i < buffers.length && n >= buffers[i].length) n -= buffers[i++].length;
+  const rest = buffers.slice(i);
+  if (n > 0) rest[0] = rest[0].subarray(n);
+  return rest;
 }
