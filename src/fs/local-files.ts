@@ -85,12 +85,12 @@ export function writeThroughTemp(temp: string, localPath: string, data: Buffer, 
 const LOCAL_FILE_SYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0xf2f52010, 0x2fc12fc1, 0x794c7630]);
 
 /**
- * Whether a download into `dir` may write on the extension host's thread (receive-file.ts
- * `writesAtOnce`: faster than the thread pool, and a write that turns out slow sends the rest back
- * to the pool). Only on Linux, where the file system's type says it is local; elsewhere, or when
- * that can't be told, the thread pool writes.
+ * Whether a file in `dir` is on a local Linux file system (its statfs type), so a streamed upload
+ * or download may read or write it on the extension host's thread (the engine's
+ * `localFileAtOnce`: faster than the thread pool; a call that turns out slow sends the rest back to
+ * the pool). Elsewhere, or when it can't be told, the thread pool reads and writes.
  */
-export async function takesWritesAtOnce(dir: string): Promise<boolean> {
+export async function onLocalDisk(dir: string): Promise<boolean> {
   if (process.platform !== 'linux') return false;
   try {
     return LOCAL_FILE_SYSTEMS.has((await fs.promises.statfs(dir)).type);

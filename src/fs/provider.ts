@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, parentPath, baseName } from '../ftp';
 import { SafeSaveOptions, safeSave, tempName } from '../ftp/save';
-import { SMALL_FILE, keepMode, modeToKeep, readSmallFile, takesWritesAtOnce, writeThroughTemp } from './local-files';
+import { SMALL_FILE, keepMode, modeToKeep, readSmallFile, onLocalDisk, writeThroughTemp } from './local-files';
 import { Doubt, planTree, removeTree } from '../ftp/tree';
 import { Connections, SiteConnection } from './connections';
 import { toFileSystemError } from './errors';
@@ -521,10 +521,12 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       const options = { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true, throughLinks: false, absent: found === undefined };
       if (small) return site.safeSave ? (await safeSave(c, path, small, options)).bytes : await c.upload(path, small, transfer);
       // O_NOFOLLOW: a symbolic link put there after the caller looked is not followed. The engine
-      // reads the open file into a few reused buffers (send-file.ts).
+      // reads the open file into a few reused buffers (send-file.ts), on this thread where the disk
+      // is local.
+      const localFileAtOnce = await onLocalDisk(nodePath.dirname(localPath));
       const file = await fs.promises.open(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       try {
-        return site.safeSave ? (await safeSave(c, path, file, options)).bytes : await c.upload(path, file, transfer);
+        return site.safeSave ? (await safeSave(c, path, file, { ...options, localFileAtOnce })).bytes : await c.upload(path, file, { ...transfer, localFileAtOnce });
       } finally {
         await file.close();
       }
@@ -554,12 +556,12 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       }
       // The engine writes into the open file through a few reused buffers (receive-file.ts), on
       // this thread where the disk is local.
-      const writesAtOnce = await takesWritesAtOnce(nodePath.dirname(temp));
+      const localFileAtOnce = await onLocalDisk(nodePath.dirname(temp));
       const file = await fs.promises.open(temp, 'wx', mode ?? 0o666);
       let bytes: number;
       try {
         keepMode(file.fd, mode);
-        bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, file, { ...transfer, expectedSize, writesAtOnce }), false, transfer.signal);
+        bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, file, { ...transfer, expectedSize, localFileAtOnce }), false, transfer.signal);
       } finally {
         await file.close();
       }

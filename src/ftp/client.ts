@@ -20,7 +20,8 @@ import { DataMethod, METHOD_COMMAND, isDataConnectionFailure, isPassiveMethod } 
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TogetherState, TransferProgress, runTransfer } from './data/transfer';
 import { endWith, isFileHandle, SendProgress, sendBuffer, sendFile } from './data/send-file';
-import { receiveFile, writeNowTo } from './data/receive-file';
+import { receiveFile } from './data/receive-file';
+import { readNowFrom, writeNowTo } from './data/at-once';
 import { setRawSink } from './data/raw-reads';
 import { FileEntry, ListingResult } from './listing/entry';
 import { PacedListingFeed } from './listing/paced';
@@ -33,6 +34,12 @@ export interface TransferOptions {
   signal?: AbortSignal;
   /** Called with the bytes moved so far. */
   onProgress?: (bytes: number) => void;
+  /**
+   * An open local file the transfer reads or writes is on a disk that answers at once (a local file
+   * system; the caller knows), so its reads or writes are made on this thread, not the thread pool's,
+   * until one is slow (data/at-once.ts).
+   */
+  localFileAtOnce?: boolean;
 }
 
 export interface DownloadOptions extends TransferOptions {
@@ -41,11 +48,6 @@ export interface DownloadOptions extends TransferOptions {
    * checked with SIZE: a file that changed meanwhile is fine, a short transfer is an 'interrupted' error.
    */
   expectedSize?: number;
-  /**
-   * downloadTo an open local file: its disk takes writes at once (a local file system; the caller
-   * knows), so they are made on this thread rather than the thread pool's (receive-file.ts).
-   */
-  writesAtOnce?: boolean;
 }
 
 export class FtpClient {
@@ -641,7 +643,7 @@ export class FtpClient {
             progress.started = true;
             progress.bytes = bytes += n;
             opts.onProgress?.(bytes);
-          }, opts.expectedSize ?? announced, opts.writesAtOnce ? writeNowTo(destination) : undefined);
+          }, opts.expectedSize ?? announced, opts.localFileAtOnce ? writeNowTo(destination) : undefined);
         }
         socket.on('data', (chunk: Buffer) => {
           progress.started = true;
@@ -699,7 +701,7 @@ export class FtpClient {
               opts.onProgress?.(bytes);
             },
           };
-          return Buffer.isBuffer(source) ? sendBuffer(socket, source, sent) : sendFile(socket, source, sent);
+          return Buffer.isBuffer(source) ? sendBuffer(socket, source, sent) : sendFile(socket, source, sent, opts.localFileAtOnce ? readNowFrom(source) : undefined);
         }
         source.on('data', (chunk: Buffer) => {
           progress.started = true; // a stream can't be sent again after a fallback

@@ -264,11 +264,11 @@ describe('modification times, chmod and streams', () => {
         fs.writeFileSync(path.join(server.root, 'fail.bin'), content);
         const c = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, timeouts });
         try {
-          for (const writesAtOnce of [false, true]) {
+          for (const localFileAtOnce of [false, true]) {
             const full = await fs.promises.open('/dev/full', 'w');
             try {
-              await assert.rejects(c.downloadTo('/fail.bin', full, { writesAtOnce }), (e: NodeJS.ErrnoException) => {
-                assert.equal(e.code, 'ENOSPC', `the local failure${writesAtOnce ? ' (written at once)' : ''}: ${e.message}`);
+              await assert.rejects(c.downloadTo('/fail.bin', full, { localFileAtOnce }), (e: NodeJS.ErrnoException) => {
+                assert.equal(e.code, 'ENOSPC', `the local failure${localFileAtOnce ? ' (written at once)' : ''}: ${e.message}`);
                 assert.ok(!(e instanceof FtpError), `not taken for the server's: ${e.message}`);
                 return true;
               });
@@ -307,23 +307,26 @@ describe('modification times, chmod and streams', () => {
               ...(secure === 'explicit' ? { secure, tls: { ca: server.certPem } } : {}) });
             try {
               const what = `${secure} ${mode}`;
-              const source = await fs.promises.open(local, 'r');
-              try {
-                assert.equal(await c.upload('/open.bin', source), content.length, what);
-              } finally {
-                await source.close();
+              // Read through the thread pool, and at once (a local disk, as uploadFile does on Linux).
+              for (const localFileAtOnce of [true, false]) {
+                const source = await fs.promises.open(local, 'r');
+                try {
+                  assert.equal(await c.upload('/open.bin', source, { localFileAtOnce }), content.length, what);
+                } finally {
+                  await source.close();
+                }
+                assert.ok(fs.readFileSync(path.join(server.root, 'open.bin')).equals(content), `${what}${localFileAtOnce ? ', read at once' : ''}: the server has the file as sent`);
               }
-              assert.ok(fs.readFileSync(path.join(server.root, 'open.bin')).equals(content), `${what}: the server has the file as sent`);
               // Written through the thread pool, and at once (a local disk, as downloadFile does on Linux).
-              for (const writesAtOnce of [false, true]) {
-                const target = path.join(scratch, `${secure}-${mode}-${writesAtOnce}.bin`);
+              for (const localFileAtOnce of [false, true]) {
+                const target = path.join(scratch, `${secure}-${mode}-${localFileAtOnce}.bin`);
                 const sink = await fs.promises.open(target, 'wx');
                 try {
-                  assert.equal(await c.downloadTo('/open.bin', sink, { expectedSize: content.length, writesAtOnce }), content.length, what);
+                  assert.equal(await c.downloadTo('/open.bin', sink, { expectedSize: content.length, localFileAtOnce }), content.length, what);
                 } finally {
                   await sink.close();
                 }
-                assert.ok(fs.readFileSync(target).equals(content), `${what}${writesAtOnce ? ', written at once' : ''}: the local file has the server's bytes`);
+                assert.ok(fs.readFileSync(target).equals(content), `${what}${localFileAtOnce ? ', written at once' : ''}: the local file has the server's bytes`);
               }
               // An empty file both ways.
               fs.writeFileSync(path.join(scratch, 'empty'), '');

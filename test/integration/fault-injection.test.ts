@@ -69,7 +69,7 @@ describe('fault injection through the engine (FAKE fault server)', () => {
             const target = path.join(local, `page-${++attempts}.txt`);
             const file = await fs.promises.open(target, 'wx');
             try {
-              await cl.downloadTo('/page.txt', file, { writesAtOnce: atOnce });
+              await cl.downloadTo('/page.txt', file, { localFileAtOnce: atOnce });
             } finally {
               await file.close();
             }

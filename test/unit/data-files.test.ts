@@ -12,7 +12,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { WriteNow, isLocalFileError, receiveFile } from '../../src/ftp/data/receive-file';
+import { isLocalFileError, receiveFile } from '../../src/ftp/data/receive-file';
+import { ReadNow, WriteNow } from '../../src/ftp/data/at-once';
 import { sendBuffer, sendFile } from '../../src/ftp/data/send-file';
 import { adoptWithRawReads, connectWithRawReads, setRawSink, useRawReads } from '../../src/ftp/data/raw-reads';
 import { testCertificate } from '../servers/common';
@@ -327,6 +328,74 @@ test('sendFile to a slow reader resolves once the socket has finished, with ever
   assert.ok(received.equals(data), `the reader got the file (${received.length} of ${data.length} bytes)`);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * An open-file stand-in over `data`: reads through the pool (`file.read`) and reads made at once
+ * (`readNow`) counted; `now` runs before each read made at once (to make one slow, or fail).
+ */
+function readsFrom(data: Buffer, now: (call: number) => void = () => undefined) {
+  const seen = { now: 0, pool: 0 };
+  const take = (buf: Buffer, at: number) => data.copy(buf, 0, at, Math.min(data.length, at + buf.length));
+  const file = {
+    read: async (buf: Buffer, off: number, len: number, at: number) => {
+      seen.pool++;
+      return { bytesRead: take(buf.subarray(off, off + len), at), buffer: buf };
+    },
+  } as unknown as FileHandle;
+  const readNow: ReadNow = (buf, at) => {
+    now(++seen.now);
+    return take(buf, at);
+  };
+  return { file, readNow, seen };
+}
+
+for (const secure of [false, true]) {
+  const over = secure ? 'over TLS' : 'over a plain socket';
+  test(`sendFile ${over}, a disk that answers at once: every byte read on this thread, in order, none through the pool`, async () => {
+    const data = crypto.randomBytes(6 * 1024 * 1024 + 4321);
+    const { file, readNow, seen } = readsFrom(data);
+    // No read counts as slow here, however loaded the machine: the next test is about those.
+    const received = await within(slowReader((socket) => sendFile(socket, file, quiet, readNow, 60_000), secure), 20_000, 'the upload');
+    assert.ok(received.equals(data), `the reader got the file (${received.length} of ${data.length} bytes)`);
+    assert.equal(seen.pool, 0, 'no read through the pool');
+    assert.ok(seen.now >= 7, `reads made at once: ${seen.now}`);
+  });
+
+  test(`sendFile ${over}: a read made at once that is slow sends the rest through the pool; every byte in order`, async () => {
+    const data = crypto.randomBytes(6 * 1024 * 1024 + 4321);
+    // Slow: over 200 ms here (4 in use), so that only the read made slow counts as slow.
+    const { file, readNow, seen } = readsFrom(data, (call) => { if (call === 2) blockFor(260); });
+    const received = await within(slowReader((socket) => sendFile(socket, file, quiet, readNow, 200), secure), 20_000, 'the upload');
+    assert.ok(received.equals(data), `the reader got the file (${received.length} of ${data.length} bytes)`);
+    assert.equal(seen.now, 2, 'no read made at once after the slow one');
+    assert.ok(seen.pool >= 5, `reads through the pool: ${seen.pool}`);
+  });
+
+  test(`sendFile ${over}: a read made at once that fails rejects with that failure`, async () => {
+    const data = crypto.randomBytes(6 * 1024 * 1024);
+    const broken = () => Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+    const { file, readNow, seen } = readsFrom(data, (call) => { if (call === 3) throw broken(); });
+    // A peer that takes everything; closed, with our socket, whatever happens.
+    const cert = secure ? testCertificate() : undefined;
+    const drain = (peer: net.Socket) => peer.on('error', () => undefined).resume();
+    const server = cert ? tls.createServer({ cert: fs.readFileSync(cert.certFile), key: fs.readFileSync(cert.keyFile) }, drain) : net.createServer(drain);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    const socket = secure ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }) : net.connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let failure: unknown;
+    try {
+      await new Promise((r) => socket.once(secure ? 'secureConnect' : 'connect', r));
+      failure = await within(sendFile(socket, file, quiet, readNow, 60_000).then(() => 'resolved', (e: unknown) => e), 20_000, 'the upload');
+    } finally {
+      socket.destroy();
+      server.close();
+    }
+    assert.ok(failure instanceof Error && (failure as NodeJS.ErrnoException).code === 'EIO', `rejected with the disk's failure: ${String(failure)}`);
+    assert.equal(seen.now, 3, 'no read made at once after the failure');
+    assert.equal(seen.pool, 0, 'none through the pool either');
+  });
+}
 
 test('sendFile over TLS to a slow reader: every byte in order, never more than two 1 MiB buffers waiting in the socket (TLS copies a batch of them into one)', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-send-'));

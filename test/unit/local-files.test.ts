@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { SMALL_FILE, keepMode, modeToKeep, readSmallFile, takesWritesAtOnce, writeThroughTemp } from '../../src/fs/local-files';
+import { SMALL_FILE, keepMode, modeToKeep, readSmallFile, onLocalDisk, writeThroughTemp } from '../../src/fs/local-files';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-local-files-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -102,14 +102,14 @@ describe('the permission bits a replaced file keeps', () => {
     assert.doesNotThrow(() => keepMode(-1, 0o644), 'fchmod refused (here: no such descriptor): the download goes on');
   });
 
-  test('takesWritesAtOnce: a local file system on Linux (this temporary folder, tmpfs) yes; a kernel one (/proc), a missing folder, any other platform no', async () => {
+  test('onLocalDisk: a local file system on Linux (this temporary folder, tmpfs) yes; a kernel one (/proc), a missing folder, any other platform no', async () => {
     if (process.platform !== 'linux') {
-      assert.equal(await takesWritesAtOnce(dir), false, 'not Linux: the thread pool writes');
+      assert.equal(await onLocalDisk(dir), false, 'not Linux: the thread pool writes');
       return;
     }
-    assert.equal(await takesWritesAtOnce(dir), true, `${dir}: a local disk`);
-    assert.equal(await takesWritesAtOnce('/dev/shm'), true, 'tmpfs');
-    assert.equal(await takesWritesAtOnce('/proc'), false, 'proc: not a disk');
-    assert.equal(await takesWritesAtOnce(path.join(dir, 'no-such-folder')), false, 'cannot be told: the thread pool writes');
+    assert.equal(await onLocalDisk(dir), true, `${dir}: a local disk`);
+    assert.equal(await onLocalDisk('/dev/shm'), true, 'tmpfs');
+    assert.equal(await onLocalDisk('/proc'), false, 'proc: not a disk');
+    assert.equal(await onLocalDisk(path.join(dir, 'no-such-folder')), false, 'cannot be told: the thread pool writes');
   });
 });

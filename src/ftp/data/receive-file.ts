@@ -11,18 +11,14 @@
  * (writev), with no copy. Both beat a write stream here (whose socket waits while one disk write is
  * slow), and the first by far (see docs/benchmarks.md).
  *
- * A file on a disk that takes writes at once (the caller knows: a local file system, local-files.ts)
- * is written on this thread instead (`WriteNow`), 512 KiB at a time from one staging buffer, as lftp
- * and curl write: handing each write to libuv's thread pool costs a thread's wake-up, the bytes
- * leave the CPU's cache before they are written, and the pool's thread competes for a core with the
- * server and the socket (a 256 MB download on loopback: 1130-1320 MB/s through the pool, 1580-1740
- * written here; docs/benchmarks.md). A write that takes longer than SLOW_WRITE_MS (a disk that fell
- * behind: the kernel throttling dirty pages, a slow stick) sends the rest through the pool, so the
- * event loop waits at most once on a slow disk.
+ * A file on a disk that answers at once (the caller knows: a local file system) is written on this
+ * thread instead (at-once.ts), 512 KiB at a time from one staging buffer, as lftp and curl write: a
+ * 256 MB download on loopback went 1180-1550 MB/s through the pool, 1580-2050 written here
+ * (docs/benchmarks.md). A write slower than `slowMs` sends the rest through the pool.
  */
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { FileHandle } from 'node:fs/promises';
+import { SLOW_CALL_MS, WriteNow, quick } from './at-once';
 import { setRawSink } from './raw-reads';
 import { prematureClose } from './send-file';
 
@@ -39,28 +35,15 @@ const WRITES = 3;
 const LEAST_READ = 64 * 1024;
 /** Writes made at once on this thread: this big, from one staging buffer used again and again. */
 const WRITE_NOW_SIZE = 512 * 1024;
-/** A write made at once that took longer than this sends the rest through the thread pool. */
-const SLOW_WRITE_MS = 4;
-
-/**
- * Writes `buffers` at `at` at once, on this thread; returns the bytes written (receiveFile writes on
- * after a short write).
- */
-export type WriteNow = (buffers: Buffer[], at: number) => number;
-
-/** A WriteNow for an open local file. */
-export function writeNowTo(file: FileHandle): WriteNow {
-  return (buffers, at) => (buffers.length === 1 ? fs.writeSync(file.fd, buffers[0], 0, buffers[0].length, at) : fs.writevSync(file.fd, buffers, at));
-}
 
 /**
  * Writes what the socket sends into `file` from its start until the socket ends, and cuts the file
  * there; resolves once all of it is written, rejects with the first failure once no write is still
  * running (whichever way it ends, the caller may close the file next). `sizeHint`: the expected size,
  * so a small file doesn't get a 4 MiB staging buffer. `writeNow`: the file's disk takes writes at
- * once (see above), until one takes longer than `slowWriteMs`.
+ * once (see above), until one takes longer than `slowMs`.
  */
-export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void, sizeHint?: number, writeNow?: WriteNow, slowWriteMs = SLOW_WRITE_MS): Promise<void> {
+export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void, sizeHint?: number, writeNow?: WriteNow, slowMs = SLOW_CALL_MS): Promise<void> {
   const poolStageSize = Math.min(WRITE_SIZE, Math.max(64 * 1024, (sizeHint ?? WRITE_SIZE) + 1));
   let now = writeNow; // until a write made at once was slow
   let stageSize = now ? Math.min(WRITE_NOW_SIZE, poolStageSize) : poolStageSize;
@@ -118,20 +101,22 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
      */
     const wroteNow = (buffers: Buffer[], bytes: number): boolean => {
       if (failed) return false;
-      const started = performance.now();
+      let fast: boolean;
       try {
-        for (let at = position; buffers.length;) {
-          const n = now!(buffers, at);
-          if (n <= 0) throw new Error('The local disk took none of the bytes written.');
-          at += n;
-          buffers = skipBytes(buffers, n);
-        }
+        fast = quick(() => {
+          for (let at = position; buffers.length;) {
+            const n = now!(buffers, at);
+            if (n <= 0) throw new Error('The local disk took none of the bytes written.');
+            at += n;
+            buffers = skipBytes(buffers, n);
+          }
+        }, slowMs);
       } catch (e) {
         fail(Object.assign(e as Error, { [LOCAL_FILE]: true }));
         return false;
       }
       position += bytes;
-      if (performance.now() - started <= slowWriteMs) return true;
+      if (fast) return true;
       now = undefined;
       stageSize = poolStageSize;
       return false;
