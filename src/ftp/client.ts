@@ -21,7 +21,7 @@ import { withDataFallback } from './data/fallback';
 import { DataHandler, TogetherState, TransferProgress, runTransfer } from './data/transfer';
 import { endWith, isFileHandle, SendProgress, sendBuffer, sendFile } from './data/send-file';
 import { receiveFile } from './data/receive-file';
-import { readNowFrom, writeNowTo } from './data/at-once';
+import { readNowFrom, slowLately, writeNowTo } from './data/at-once';
 import { setRawSink } from './data/raw-reads';
 import { FileEntry, ListingResult } from './listing/entry';
 import { PacedListingFeed } from './listing/paced';
@@ -643,7 +643,7 @@ export class FtpClient {
             progress.started = true;
             progress.bytes = bytes += n;
             opts.onProgress?.(bytes);
-          }, opts.expectedSize ?? announced, opts.localFileAtOnce ? writeNowTo(destination) : undefined);
+          }, opts.expectedSize ?? announced, opts.localFileAtOnce && !slowLately() ? writeNowTo(destination) : undefined);
         }
         socket.on('data', (chunk: Buffer) => {
           progress.started = true;
@@ -701,7 +701,7 @@ export class FtpClient {
               opts.onProgress?.(bytes);
             },
           };
-          return Buffer.isBuffer(source) ? sendBuffer(socket, source, sent) : sendFile(socket, source, sent, opts.localFileAtOnce ? readNowFrom(source) : undefined);
+          return Buffer.isBuffer(source) ? sendBuffer(socket, source, sent) : sendFile(socket, source, sent, opts.localFileAtOnce && !slowLately() ? readNowFrom(source) : undefined);
         }
         source.on('data', (chunk: Buffer) => {
           progress.started = true; // a stream can't be sent again after a fallback

@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { isLocalFileError, receiveFile } from '../../src/ftp/data/receive-file';
-import { ReadNow, WriteNow } from '../../src/ftp/data/at-once';
+import { ReadNow, TURN_MS, WriteNow, readNowFrom, writeNowTo } from '../../src/ftp/data/at-once';
 import { sendBuffer, sendFile } from '../../src/ftp/data/send-file';
 import { adoptWithRawReads, connectWithRawReads, setRawSink, useRawReads } from '../../src/ftp/data/raw-reads';
 import { testCertificate } from '../servers/common';
@@ -329,6 +329,83 @@ test('sendFile to a slow reader resolves once the socket has finished, with ever
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** Counts turns of the event loop (a setImmediate chain) until stopped: `turn()` is the current one. */
+function turns(): { turn(): number; most(marks: number[]): number; stop(): void } {
+  let n = 0;
+  let on = true;
+  const tick = () => {
+    n++;
+    if (on) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    turn: () => n,
+    most: (marks) => Math.max(0, ...[...marks.reduce((m, t) => m.set(t, (m.get(t) ?? 0) + 1), new Map<number, number>()).values()]),
+    stop: () => (on = false),
+  };
+}
+
+for (const raw of ['raw', 'accepted', 'tls', 'plain'] as const) {
+  test(`receiveFile (${READS_NAME[raw]}): writes made at once take at most their share of a turn of the event loop (${TURN_MS} ms), then the socket waits for the next`, async () => {
+    const data = crypto.randomBytes(12 * 1024 * 1024);
+    const out = Buffer.alloc(data.length);
+    const clock = turns();
+    const marks: number[] = [];
+    // 2 ms a write: at most five in a turn. (A loaded machine makes them longer: fewer in a turn.)
+    const { file, writeNow } = writesInto(out, () => {
+      marks.push(clock.turn());
+      blockFor(2);
+    });
+    const { socket, close } = await feeding(data, raw);
+    try {
+      await within(receiveFile(socket, file, () => undefined, data.length, writeNow, 60_000), 20_000, 'receiveFile');
+    } finally {
+      clock.stop();
+      socket.destroy();
+      close();
+    }
+    assert.ok(out.equals(data), 'the file is what the socket sent, in order');
+    assert.ok(clock.most(marks) <= 5, `writes made at once in one turn: at most ${clock.most(marks)} (of ${marks.length})`);
+  });
+}
+
+test('receiveFile: a write made at once that fails in the middle of a chunk being copied in (a file listed small that grew: small staging buffers) is the last write', async () => {
+  const data = crypto.randomBytes(6 * 1024 * 1024);
+  const out = Buffer.alloc(data.length);
+  const full = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  const { file, writeNow, seen } = writesInto(out, (call) => { if (call === 2) throw full(); });
+  // Listed at 64 KiB: staging buffers of 64 KiB + 1, so a 256 KiB read fills several of them.
+  const { socket, close } = await feeding(data, 'raw');
+  try {
+    const e = await within(receiveFile(socket, file, () => undefined, 64 * 1024, writeNow, 60_000).then(() => undefined, (err: unknown) => err), 20_000, 'receiveFile');
+    assert.ok(isLocalFileError(e), `told as the local file's failure: ${String(e)}`);
+  } finally {
+    socket.destroy();
+    close();
+  }
+  assert.equal(seen.now, 2, 'no write made at once after the failure');
+  assert.equal(seen.pool, 0, 'none through the pool either');
+});
+
+test('writeNowTo and readNowFrom write and read at the position given, not at the file\'s offset', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-at-once-'));
+  const file = await fs.promises.open(path.join(dir, 'f.bin'), 'w+');
+  try {
+    const write = writeNowTo(file);
+    assert.equal(write([Buffer.from('world')], 6), 5);
+    assert.equal(write([Buffer.from('hel'), Buffer.from('lo ')], 0), 6);
+    const read = readNowFrom(file);
+    const buf = Buffer.alloc(5);
+    assert.equal(read(buf, 6), 5);
+    assert.equal(buf.toString(), 'world');
+    assert.equal(read(buf, 11), 0, 'at the end: nothing');
+  } finally {
+    await file.close();
+  }
+  assert.equal(fs.readFileSync(path.join(dir, 'f.bin'), 'utf8'), 'hello world');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /**
  * An open-file stand-in over `data`: reads through the pool (`file.read`) and reads made at once
  * (`readNow`) counted; `now` runs before each read made at once (to make one slow, or fail).
@@ -369,6 +446,24 @@ for (const secure of [false, true]) {
     assert.ok(received.equals(data), `the reader got the file (${received.length} of ${data.length} bytes)`);
     assert.equal(seen.now, 2, 'no read made at once after the slow one');
     assert.ok(seen.pool >= 5, `reads through the pool: ${seen.pool}`);
+  });
+
+  test(`sendFile ${over}: reads made at once take at most their share of a turn of the event loop (${TURN_MS} ms), then wait for the next`, async () => {
+    const data = crypto.randomBytes(16 * 1024 * 1024);
+    const clock = turns();
+    const marks: number[] = [];
+    // 2 ms a read: at most five in a turn.
+    const { file, readNow } = readsFrom(data, () => {
+      marks.push(clock.turn());
+      blockFor(2);
+    });
+    try {
+      const received = await within(slowReader((socket) => sendFile(socket, file, quiet, readNow, 60_000), secure), 30_000, 'the upload');
+      assert.ok(received.equals(data), `the reader got the file (${received.length} of ${data.length} bytes)`);
+    } finally {
+      clock.stop();
+    }
+    assert.ok(clock.most(marks) <= 5, `reads made at once in one turn: at most ${clock.most(marks)} (of ${marks.length})`);
   });
 
   test(`sendFile ${over}: a read made at once that fails rejects with that failure`, async () => {

@@ -26,9 +26,61 @@ export function readNowFrom(file: FileHandle): ReadNow {
   return (buf, at) => fs.readSync(file.fd, buf, 0, buf.length, at);
 }
 
-/** Runs `call` and says whether it was quick (took at most `slowMs`). */
-export function quick(call: () => void, slowMs: number): boolean {
-  const started = performance.now();
-  call();
-  return performance.now() - started <= slowMs;
+/**
+ * Calls made at once take at most this much of one turn of the event loop: past it, the transfer
+ * waits for the next turn (a socket reads up to 32 times a turn, and each read may end in a write
+ * made at once: a disk just under SLOW_CALL_MS a call could hold the loop 100 ms without this).
+ */
+export const TURN_MS = 8;
+
+/**
+ * A call made at once that was slow (process-wide): for a minute after it, transfers go through the
+ * pool from their start (a folder download to a slow disk blocks the loop once, not once a file).
+ */
+let slowAt = -Infinity;
+const SLOW_REMEMBERED_MS = 60_000;
+
+export function slowLately(): boolean {
+  return Date.now() - slowAt < SLOW_REMEMBERED_MS;
+}
+
+/** The calls made at once of one transfer: each timed, the turn's share counted. */
+export class AtOnce {
+  /** False after a slow call: the rest of the transfer goes through the pool. */
+  on = true;
+  private spent = 0;
+  private counting = false;
+
+  constructor(private readonly slowMs = SLOW_CALL_MS) {}
+
+  /** Runs `call` now, timed: a slow one turns `on` off. */
+  run<T>(call: () => T): T {
+    const started = performance.now();
+    try {
+      return call();
+    } finally {
+      const ms = performance.now() - started;
+      if (ms > this.slowMs) {
+        this.on = false;
+        slowAt = Date.now();
+      }
+      this.spent += ms;
+      if (!this.counting) {
+        this.counting = true;
+        setImmediate(() => {
+          this.spent = 0;
+          this.counting = false;
+        });
+      }
+    }
+  }
+
+  /** This turn of the event loop has had its share: the caller waits for the next (`nextTurn`). */
+  get turnUsed(): boolean {
+    return this.spent > TURN_MS;
+  }
+}
+
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

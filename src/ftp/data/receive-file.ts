@@ -14,11 +14,12 @@
  * A file on a disk that answers at once (the caller knows: a local file system) is written on this
  * thread instead (at-once.ts), 512 KiB at a time from one staging buffer, as lftp and curl write: a
  * 256 MB download on loopback went 1180-1550 MB/s through the pool, 1580-2050 written here
- * (docs/benchmarks.md). A write slower than `slowMs` sends the rest through the pool.
+ * (docs/benchmarks.md). A write slower than `slowMs` sends the rest through the pool; writes made at
+ * once take at most at-once.ts's TURN_MS of a turn of the event loop (the socket waits for the next).
  */
 import * as net from 'node:net';
 import type { FileHandle } from 'node:fs/promises';
-import { SLOW_CALL_MS, WriteNow, quick } from './at-once';
+import { AtOnce, SLOW_CALL_MS, WriteNow, nextTurn } from './at-once';
 import { setRawSink } from './raw-reads';
 import { prematureClose } from './send-file';
 
@@ -46,6 +47,7 @@ const WRITE_NOW_SIZE = 512 * 1024;
 export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void, sizeHint?: number, writeNow?: WriteNow, slowMs = SLOW_CALL_MS): Promise<void> {
   const poolStageSize = Math.min(WRITE_SIZE, Math.max(64 * 1024, (sizeHint ?? WRITE_SIZE) + 1));
   let now = writeNow; // until a write made at once was slow
+  const atOnce = new AtOnce(slowMs);
   let stageSize = now ? Math.min(WRITE_NOW_SIZE, poolStageSize) : poolStageSize;
   return new Promise<void>((resolve, reject) => {
     let position = 0;
@@ -54,6 +56,8 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
     let failed: Error | undefined;
     let settled = false;
     let paused = false;
+    // Writes made at once had this turn's share of the event loop: the socket waits for the next.
+    let resting = false;
     // Raw views: staging buffers, the one being filled, and copies of what came while all were busy.
     const spare: Buffer[] = [];
     let made = 0;
@@ -101,25 +105,34 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
      */
     const wroteNow = (buffers: Buffer[], bytes: number): boolean => {
       if (failed) return false;
-      let fast: boolean;
       try {
-        fast = quick(() => {
+        atOnce.run(() => {
           for (let at = position; buffers.length;) {
             const n = now!(buffers, at);
             if (n <= 0) throw new Error('The local disk took none of the bytes written.');
             at += n;
             buffers = skipBytes(buffers, n);
           }
-        }, slowMs);
+        });
       } catch (e) {
         fail(Object.assign(e as Error, { [LOCAL_FILE]: true }));
         return false;
       }
       position += bytes;
-      if (fast) return true;
+      if (atOnce.on) return true;
       now = undefined;
       stageSize = poolStageSize;
       return false;
+    };
+    /** True when writes made at once had this turn's share: the socket waits for the next turn. */
+    const rest = (): boolean => {
+      if (!now || resting || !atOnce.turnUsed) return false;
+      resting = true;
+      void nextTurn().then(() => {
+        resting = false;
+        if (!failed && !paused) socket.resume();
+      });
+      return true;
     };
     const flushStage = () => {
       const buf = stage!;
@@ -167,10 +180,10 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
       if (stage && view.buffer === stage.buffer && view.byteOffset === stage.byteOffset + filled) {
         filled += view.length; // read into the room readTarget gave
         if (filled === stage.length) flushStage();
-        return true;
+        return !rest(); // false pauses the socket (raw-reads.ts)
       }
       const off = waiting.length ? 0 : fill(view, 0);
-      if (off === view.length) return true;
+      if (off === view.length) return !rest();
       waiting.push(Buffer.from(view.subarray(off))); // the view is read into again: a copy
       paused = true;
       return false;
@@ -182,6 +195,7 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
       batch.push(chunk);
       batched += chunk.length;
       if (batched >= (now ? WRITE_NOW_SIZE : WRITE_SIZE)) flushBatch();
+      if (rest()) socket.pause();
       if (writing >= WRITES && !paused) {
         paused = true;
         socket.pause();

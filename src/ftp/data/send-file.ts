@@ -14,7 +14,7 @@ import * as net from 'node:net';
 import { Stream } from 'node:stream';
 import * as tls from 'node:tls';
 import type { FileHandle } from 'node:fs/promises';
-import { ReadNow, SLOW_CALL_MS, quick } from './at-once';
+import { AtOnce, ReadNow, SLOW_CALL_MS, nextTurn } from './at-once';
 
 const BUFFER_SIZE = 1024 * 1024;
 /** Reads (or copies) in flight per transfer over a plain socket. */
@@ -74,12 +74,11 @@ export interface SendProgress {
  * thread pool, 1860-2530 read here, a fifth less CPU); the rest through the pool.
  */
 export function sendFile(socket: net.Socket, file: FileHandle, progress: SendProgress, readNow?: ReadNow, slowMs = SLOW_CALL_MS): Promise<void> {
-  let now = readNow;
+  const atOnce = readNow ? new AtOnce(slowMs) : undefined;
   return sendStaged(socket, (buf, position) => {
-    if (!now) return file.read(buf, 0, buf.length, position).then((r) => r.bytesRead);
-    let n = 0;
-    if (!quick(() => (n = now!(buf, position)), slowMs)) now = undefined;
-    return n;
+    const read = () => (atOnce?.on ? atOnce.run(() => readNow!(buf, position)) : file.read(buf, 0, buf.length, position).then((r) => r.bytesRead));
+    // Reads made at once had this turn's share of the event loop: the next one waits for the next turn.
+    return atOnce?.on && atOnce.turnUsed ? nextTurn().then(read) : read();
   }, progress);
 }
 
