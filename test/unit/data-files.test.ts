@@ -65,6 +65,17 @@ async function feeding(data: Buffer, reads: Reads | boolean, delayMs = 0): Promi
 const within = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms))]);
 
+/** receiveFile of `data`, sent through a socket of kind `reads`, into `file`, within `ms`; the socket and its peer closed after. */
+async function receivedBy(data: Buffer, reads: Reads, file: FileHandle, onBytes: (n: number) => void, ms: number, ...rest: [sizeHint?: number, writeNow?: WriteNow, slowMs?: number]): Promise<void> {
+  const { socket, close } = await feeding(data, reads);
+  try {
+    await within(receiveFile(socket, file, onBytes, ...rest), ms, 'receiveFile');
+  } finally {
+    socket.destroy();
+    close();
+  }
+}
+
 for (const raw of ['raw', 'accepted', 'tls', 'plain'] as const) {
   test(`receiveFile (${READS_NAME[raw]}): a disk that fails under several writes at once rejects with the first failure, once no write runs`, async () => {
     let started = 0;
@@ -158,13 +169,7 @@ for (const raw of ['raw', 'accepted', 'tls'] as const) {
       writev: (bs: Buffer[], at: number) => slowWrite(bs, at),
       truncate: async () => undefined,
     } as unknown as FileHandle;
-    const { socket, close } = await feeding(data, raw);
-    try {
-      await within(receiveFile(socket, file, () => undefined, data.length), 20_000, 'receiveFile');
-    } finally {
-      socket.destroy();
-      close();
-    }
+    await receivedBy(data, raw, file, () => undefined, 20_000, data.length);
     assert.ok(writes >= 6, `written in staging buffers (${writes} writes)`);
     assert.ok(out.equals(data), 'the file is what the socket sent, in order');
   });
@@ -210,13 +215,7 @@ for (const raw of ['raw', 'accepted', 'tls', 'plain'] as const) {
     // At most 100,000 bytes a write: every write is short, and is written on from where it stopped.
     // (No write counts as slow here, however loaded the machine: the next test is about those.)
     const { file, writeNow, seen } = writesInto(out, undefined, 100_000);
-    const { socket, close } = await feeding(data, raw);
-    try {
-      await within(receiveFile(socket, file, () => undefined, data.length, writeNow, 60_000), 20_000, 'receiveFile');
-    } finally {
-      socket.destroy();
-      close();
-    }
+    await receivedBy(data, raw, file, () => undefined, 20_000, data.length, writeNow, 60_000);
     assert.equal(seen.pool, 0, 'no write through the pool');
     assert.ok(seen.now >= data.length / 100_000, `writes made at once: ${seen.now}`);
     assert.ok(out.equals(data), 'the file is what the socket sent, in order');
@@ -227,13 +226,7 @@ for (const raw of ['raw', 'accepted', 'tls', 'plain'] as const) {
     const out = Buffer.alloc(data.length);
     // Slow: over 200 ms here (4 in use), so that only the write made slow counts as slow.
     const { file, writeNow, seen } = writesInto(out, (call) => { if (call === 2) blockFor(260); });
-    const { socket, close } = await feeding(data, raw);
-    try {
-      await within(receiveFile(socket, file, () => undefined, data.length, writeNow, 200), 20_000, 'receiveFile');
-    } finally {
-      socket.destroy();
-      close();
-    }
+    await receivedBy(data, raw, file, () => undefined, 20_000, data.length, writeNow, 200);
     assert.equal(seen.now, 2, 'no write made at once after the slow one');
     assert.ok(seen.pool >= 1, `writes through the pool: ${seen.pool}`);
     assert.ok(out.equals(data), 'the file is what the socket sent, in order');
@@ -356,14 +349,7 @@ for (const raw of ['raw', 'accepted', 'tls', 'plain'] as const) {
       marks.push(clock.turn());
       blockFor(2);
     });
-    const { socket, close } = await feeding(data, raw);
-    try {
-      await within(receiveFile(socket, file, () => undefined, data.length, writeNow, 60_000), 20_000, 'receiveFile');
-    } finally {
-      clock.stop();
-      socket.destroy();
-      close();
-    }
+    await receivedBy(data, raw, file, () => undefined, 20_000, data.length, writeNow, 60_000).finally(() => clock.stop());
     assert.ok(out.equals(data), 'the file is what the socket sent, in order');
     assert.ok(clock.most(marks) <= 5, `writes made at once in one turn: at most ${clock.most(marks)} (of ${marks.length})`);
   });

@@ -46,9 +46,9 @@ const WRITE_NOW_SIZE = 512 * 1024;
  */
 export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void, sizeHint?: number, writeNow?: WriteNow, slowMs = SLOW_CALL_MS): Promise<void> {
   const poolStageSize = Math.min(WRITE_SIZE, Math.max(64 * 1024, (sizeHint ?? WRITE_SIZE) + 1));
-  let now = writeNow; // until a write made at once was slow
-  const atOnce = new AtOnce(slowMs);
-  let stageSize = now ? Math.min(WRITE_NOW_SIZE, poolStageSize) : poolStageSize;
+  // Writes made at once while `atOnce.on` (until one was slow).
+  const atOnce = writeNow ? new AtOnce(slowMs) : undefined;
+  let stageSize = atOnce ? Math.min(WRITE_NOW_SIZE, poolStageSize) : poolStageSize;
   return new Promise<void>((resolve, reject) => {
     let position = 0;
     let writing = 0;
@@ -99,16 +99,13 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
         else fail(Object.assign(e, { [LOCAL_FILE]: true }));
       });
     };
-    /**
-     * Writes at once (`now`); true while writes stay at once: after a slow write (or a failure) the
-     * rest goes through the pool.
-     */
+    /** Writes at once; true while writes stay at once: after a slow write (or a failure) the rest goes through the pool. */
     const wroteNow = (buffers: Buffer[], bytes: number): boolean => {
       if (failed) return false;
       try {
-        atOnce.run(() => {
+        atOnce!.run(() => {
           for (let at = position; buffers.length;) {
-            const n = now!(buffers, at);
+            const n = writeNow!(buffers, at);
             if (n <= 0) throw new Error('The local disk took none of the bytes written.');
             at += n;
             buffers = skipBytes(buffers, n);
@@ -119,14 +116,13 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
         return false;
       }
       position += bytes;
-      if (atOnce.on) return true;
-      now = undefined;
+      if (atOnce!.on) return true;
       stageSize = poolStageSize;
       return false;
     };
     /** True when writes made at once had this turn's share: the socket waits for the next turn. */
     const rest = (): boolean => {
-      if (!now || resting || !atOnce.turnUsed) return false;
+      if (!atOnce?.on || resting || !atOnce.turnUsed) return false;
       resting = true;
       void nextTurn().then(() => {
         resting = false;
@@ -138,7 +134,7 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
       const buf = stage!;
       const n = filled;
       filled = 0;
-      if (now) {
+      if (atOnce?.on) {
         // Written at once, the same staging buffer is filled again; after a slow write (or a
         // failure) it is let go, and the pool's bigger ones take over.
         if (wroteNow([buf.subarray(0, n)], n)) return;
@@ -154,7 +150,7 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
       const n = batched;
       batch = [];
       batched = 0;
-      if (now) wroteNow(buffers, n);
+      if (atOnce?.on) wroteNow(buffers, n);
       else write(buffers, n, () => undefined);
     };
     const takeStage = () => (stage = spare.pop() ?? (made < WRITES ? (made++, Buffer.allocUnsafeSlow(stageSize)) : undefined));
@@ -194,7 +190,7 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
       onBytes(chunk.length);
       batch.push(chunk);
       batched += chunk.length;
-      if (batched >= (now ? WRITE_NOW_SIZE : WRITE_SIZE)) flushBatch();
+      if (batched >= (atOnce?.on ? WRITE_NOW_SIZE : WRITE_SIZE)) flushBatch();
       if (rest()) socket.pause();
       if (writing >= WRITES && !paused) {
         paused = true;
