@@ -14,6 +14,7 @@
  *   FTPWS_BENCH_NODE_FLAGS    more flags for each worker's node, space-separated: e.g.
  *                      "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every run (Node refuses them in NODE_OPTIONS)
  *   FTPWS_BENCH_EACH=1 also print every run's figure as it comes (a median hides runs that differ by 3x)
+ *   FTPWS_BENCH_WARMUP  uncounted repetitions before the counted ones (default 1; 0 for none)
  *
  * Servers: vsftpd (plain rows, listings, many files, round trips, latency) and proftpd (FTPS rows,
  * round trips), from test/servers, roots on /dev/shm (servers.ts). Local files on /dev/shm too.
@@ -39,6 +40,14 @@ const CONNECTIONS = Number(process.env.FTPWS_BENCH_CONNECTIONS ?? 4);
 /** Only the transfer rows whose label matches (e.g. `download to a file, plain active`): one row measured without the rest. */
 const TRANSFER_ROWS = process.env.FTPWS_BENCH_TRANSFERS ? new RegExp(process.env.FTPWS_BENCH_TRANSFERS) : undefined;
 const EACH = process.env.FTPWS_BENCH_EACH === '1';
+/**
+ * Repetitions run before the counted ones, their figures dropped: the first run of a row was often
+ * the slowest for whoever ran it first, lftp included (a 256 MB download 412 MB/s in a whole run,
+ * 1584-2257 in the row's own runs; 756 for lftp once): cold caches and the server's first session.
+ */
+const WARMUP = Number(process.env.FTPWS_BENCH_WARMUP ?? 1);
+/** Whether a repetition's figures count (warm-up repetitions are numbered below 0). */
+const counted = (rep: number) => rep >= 0;
 const MANY = 1000;
 const MANY_SIZE = 4096;
 const ONE_WAY_MS = 25;
@@ -151,18 +160,28 @@ function runWorker(job: Job, timeoutMs = 900_000): Promise<Result> {
 
 interface Client {
   name: string;
-  /** Runs once; returns the row's value for this run (and may record more). */
+  /** Runs once; returns the row's value for this run (and may record more, only if `counted(rep)`). */
   run(rep: number): Promise<number>;
 }
 
-/** Every repetition runs every client once, starting one further along each time (engine, peer, ...). */
+/** The clients of repetition `rep` (negative for a warm-up), starting one further along each time (engine, peer, ...). */
+function rotated<T>(clients: T[], rep: number): T[] {
+  const n = clients.length;
+  const start = ((rep % n) + n) % n;
+  return [...clients.slice(start), ...clients.slice(0, start)];
+}
+
+/** What EACH prints for one run. */
+const runLabel = (rep: number) => (counted(rep) ? `run ${rep + 1}` : 'warm-up (not counted)');
+
+/** WARMUP uncounted repetitions, then REPS counted ones; each runs every client once, in rotated order. */
 async function interleaved(row: Row, clients: Client[], after?: (client: string) => void | Promise<void>): Promise<void> {
-  for (let rep = 0; rep < REPS; rep++) {
-    for (let i = 0; i < clients.length; i++) {
-      const c = clients[(i + rep) % clients.length];
+  for (let rep = -WARMUP; rep < REPS; rep++) {
+    for (const c of rotated(clients, rep)) {
       try {
         const v = await c.run(rep);
-        if (EACH) log(`    run ${rep + 1}: ${c.name} ${fmt(v, row.unit)} ${row.unit}`);
+        if (EACH) log(`    ${runLabel(rep)}: ${c.name} ${fmt(v, row.unit)} ${row.unit}`);
+        if (!counted(rep)) continue;
         if (c.name === 'engine') row.engine.push(v);
         else row.peers.set(c.name, [...(row.peers.get(c.name) ?? []), v]);
       } catch (e) {
@@ -238,8 +257,8 @@ async function transfers(env: Env): Promise<void> {
           const rssKey = `${op} ${secure} ${mode}`;
           const rss = new Map<string, number[]>();
           env.rss.set(rssKey, rss);
-          const keepRss = (who: string, r: { rssBase?: number; rssPeak?: number }) => {
-            if (r.rssBase !== undefined && r.rssPeak !== undefined) rss.set(who, [...(rss.get(who) ?? []), (r.rssPeak - r.rssBase) / MB]);
+          const keepRss = (rep: number, who: string, r: { rssBase?: number; rssPeak?: number }) => {
+            if (counted(rep) && r.rssBase !== undefined && r.rssPeak !== undefined) rss.set(who, [...(rss.get(who) ?? []), (r.rssPeak - r.rssBase) / MB]);
           };
           const remoteOf = (who: string) => `/up-${who}.bin`;
           const localOf = (who: string) => (direction === 'download' ? path.join(env.local, `dl-${who}.bin`) : bigLocal);
@@ -255,21 +274,21 @@ async function transfers(env: Env): Promise<void> {
           const engineCpu: number[] = [];
           const clients: Client[] = [{
             name: 'engine',
-            run: async () => {
+            run: async (rep) => {
               const r = await runWorker({ kind: 'transfer', who: 'engine', conn, op, remote: direction === 'download' ? '/big.bin' : remoteOf('engine'), local: localOf('engine') });
               check('engine');
-              keepRss('engine', r);
-              if (r.cpuMs !== undefined) engineCpu.push(r.cpuMs);
+              keepRss(rep, 'engine', r);
+              if (counted(rep) && r.cpuMs !== undefined) engineCpu.push(r.cpuMs);
               return mbps(r.ms);
             },
           }];
           if (mode === 'passive' && has(env, 'basic-ftp')) {
             clients.push({
               name: 'basic-ftp',
-              run: async () => {
+              run: async (rep) => {
                 const r = await runWorker({ kind: 'transfer', who: 'basic-ftp', conn, op, remote: direction === 'download' ? '/big.bin' : remoteOf('basic-ftp'), local: localOf('basic-ftp') });
                 check('basic-ftp');
-                keepRss('basic-ftp', r);
+                keepRss(rep, 'basic-ftp', r);
                 return mbps(r.ms);
               },
             });
@@ -303,10 +322,10 @@ async function transfers(env: Env): Promise<void> {
           if (has(env, 'ftplib')) {
             clients.push({
               name: 'ftplib',
-              run: async () => {
+              run: async (rep) => {
                 const r = await ftplibTimed(conn, { op, remote: direction === 'download' ? '/big.bin' : remoteOf('ftplib'), local: localOf('ftplib') });
                 check('ftplib');
-                keepRss('ftplib', r);
+                keepRss(rep, 'ftplib', r);
                 return mbps(r.ms);
               },
             });
@@ -366,16 +385,16 @@ async function listings(env: Env): Promise<void> {
     const dir = `/list${n / 1000}k`;
     const row = newRow('listings', `list() of ${n.toLocaleString('en')} entries (vsftpd, LIST)`, 'ms', false, '< basic-ftp and lftp', ratioGoal(1));
     const stretch = n === 100_000 ? newRow('listings', `longest synchronous stretch during list() of ${n.toLocaleString('en')} entries`, 'ms', false, '<= 50 ms', (r) => median(r.engine) <= 50) : undefined;
-    const count = (r: Result, who: string) => {
+    const count = (rep: number, r: Result, who: string) => {
       if (r.entries !== n) throw new Error(`${who} listed ${r.entries} entries, not ${n}`);
-      if (stretch && r.stretch !== undefined) {
+      if (counted(rep) && stretch && r.stretch !== undefined) {
         if (who === 'engine') stretch.engine.push(r.stretch);
         else stretch.peers.set(who, [...(stretch.peers.get(who) ?? []), r.stretch]);
       }
       return r.ms;
     };
-    const clients: Client[] = [{ name: 'engine', run: async () => count(await runWorker({ kind: 'list', who: 'engine', conn, dir, probe: !!stretch }), 'engine') }];
-    if (has(env, 'basic-ftp')) clients.push({ name: 'basic-ftp', run: async () => count(await runWorker({ kind: 'list', who: 'basic-ftp', conn, dir, probe: !!stretch }), 'basic-ftp') });
+    const clients: Client[] = [{ name: 'engine', run: async (rep) => count(rep, await runWorker({ kind: 'list', who: 'engine', conn, dir, probe: !!stretch }), 'engine') }];
+    if (has(env, 'basic-ftp')) clients.push({ name: 'basic-ftp', run: async (rep) => count(rep, await runWorker({ kind: 'list', who: 'basic-ftp', conn, dir, probe: !!stretch }), 'basic-ftp') });
     if (has(env, 'lftp')) clients.push({ name: 'lftp', run: () => lftpTimed(conn, [`cls -1 ${dir} > /dev/null`]) });
     await interleaved(row, clients);
     if (stretch) printRow(stretch);
@@ -424,12 +443,13 @@ async function manyFiles(env: Env): Promise<void> {
     const peerRuns = new Map<string, number[]>();
     const engineClient = (who: 'engine-command' | 'engine-pool', row: Row, warmUp = false): Client => ({
       name: warmUp ? `${who}-warm` : who,
-      run: async () => {
+      run: async (rep) => {
         const before = warmUp ? place(`${who}-warm-up`) : undefined;
         const p = place(warmUp ? `${who}-warm` : who);
         const r = await runWorker({ kind: 'many', who, direction, conn, connections: CONNECTIONS, local: p.local, remote: p.remote, ...(before && { warmUp: { local: before.local, remote: before.remote } }) });
         verify(who, p.check);
         const v = filesPerSec(r.ms);
+        if (!counted(rep)) return v;
         row.engine.push(v);
         if (who === 'engine-command' && r.cpuMs !== undefined) (warmUp ? cpuWarm : cpu).engine.push(r.cpuMs / MANY);
         if (who === 'engine-command' && r.mainCpuMs !== undefined) (warmUp ? mainCpuWarm : mainCpu).push(r.mainCpuMs / MANY);
@@ -441,13 +461,13 @@ async function manyFiles(env: Env): Promise<void> {
       const name = `lftp mirror${direction === 'upload' ? ' -R' : ''} --parallel=${CONNECTIONS}`;
       clients.push({
         name,
-        run: async () => {
+        run: async (rep) => {
           const p = place('lftp');
           const step = direction === 'upload' ? `mirror -R --parallel=${CONNECTIONS} ${lq(p.local)} ${lq(p.remote)}` : `mirror --parallel=${CONNECTIONS} ${lq(p.remote)} ${lq(p.local)}`;
           let cpuMs: number | undefined;
           const ms = await lftpTimed(conn, [step], undefined, { onCpuMs: (v) => (cpuMs = v) });
           verify('lftp', p.check);
-          if (cpuMs !== undefined) for (const row of [cpu, cpuWarm]) row.peers.set(name, [...(row.peers.get(name) ?? []), cpuMs / MANY]);
+          if (counted(rep) && cpuMs !== undefined) for (const row of [cpu, cpuWarm]) row.peers.set(name, [...(row.peers.get(name) ?? []), cpuMs / MANY]);
           return filesPerSec(ms);
         },
       });
@@ -465,13 +485,12 @@ async function manyFiles(env: Env): Promise<void> {
     }
     // Run all clients interleaved into a scratch row, then give each engine row the peers' figures.
     const scratch: Row = { group: 'many', name: '', unit: 'files/s', higher: true, engine: [], peers: peerRuns, goal: '', errors: [] };
-    for (let rep = 0; rep < REPS; rep++) {
-      for (let i = 0; i < clients.length; i++) {
-        const c = clients[(i + rep) % clients.length];
+    for (let rep = -WARMUP; rep < REPS; rep++) {
+      for (const c of rotated(clients, rep)) {
         try {
           const v = await c.run(rep);
-          if (EACH) log(`    run ${rep + 1}: ${c.name} ${fmt(v, 'files/s')} files/s`);
-          if (!c.name.startsWith('engine')) peerRuns.set(c.name, [...(peerRuns.get(c.name) ?? []), v]);
+          if (EACH) log(`    ${runLabel(rep)}: ${c.name} ${fmt(v, 'files/s')} files/s`);
+          if (counted(rep) && !c.name.startsWith('engine')) peerRuns.set(c.name, [...(peerRuns.get(c.name) ?? []), v]);
         } catch (e) {
           (c.name === 'engine-command' ? cmd : c.name === 'engine-command-warm' ? warm : c.name === 'engine-pool' ? pool : scratch).errors.push(`${c.name}: ${(e as Error).message}`);
         } finally {
@@ -709,7 +728,7 @@ function machine(): string[] {
 
 async function main(): Promise<void> {
   const started = new Date();
-  log(`FTP Workspace bench: ${REPS} repetitions, interleaved, medians; big file ${MB_SIZE} MB; groups: ${[...ONLY].join(', ')}`);
+  log(`FTP Workspace bench: ${REPS} repetitions after ${WARMUP} warm-up (not counted), interleaved, medians; big file ${MB_SIZE} MB; groups: ${[...ONLY].join(', ')}`);
   for (const l of machine()) log(l);
   const peerList = findPeers();
   log('Peers:');
@@ -780,7 +799,7 @@ function writeReport(started: Date, minutes: string, peerList: PeerInfo[], rtTab
     `# Bench, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC (${minutes} min)`,
     '',
     ...machine().map((l) => `- ${l.replace('at the start', 'at the end')}`),
-    `- ${REPS} repetitions, interleaved (each repetition runs every client once, the order rotating), medians; big file ${MB_SIZE} MB`,
+    `- ${REPS} repetitions after ${WARMUP} not counted, interleaved (each repetition runs every client once, the order rotating), medians; big file ${MB_SIZE} MB`,
     `- peers: ${peerList.map((p) => `${p.name} ${p.version ?? ''}${p.available ? '' : ' (missing)'}`).join(', ')}`,
     '',
     '| measure | engine | best peer | ratio (engine ÷ peer) | goal | met |',
