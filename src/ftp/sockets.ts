@@ -80,6 +80,26 @@ export function sameFingerprint(a: string, b: string): boolean {
 }
 
 /**
+ * The secure context of settings with extra certificate authorities, made once per settings object
+ * (a site's: its control and data connections all get the same one) and its CA and versions.
+ * Without it tls.connect builds a context for every connection, and with `ca` that means reading
+ * Node's root certificates again: 32 ms of CPU on this project's machine for each data connection
+ * (a 256 MB FTPS upload took 6 % longer than a bare Node client's). Undefined without `ca`: Node's
+ * default context shares its root store, and costs under a millisecond.
+ */
+export function secureContextFor(settings: TlsSettings): tls.SecureContext | undefined {
+  if (!settings.ca) return undefined;
+  const minVersion = settings.minVersion ?? 'TLSv1.2';
+  const kept = contexts.get(settings);
+  if (kept && kept.ca === settings.ca && kept.minVersion === minVersion && kept.maxVersion === settings.maxVersion) return kept.context;
+  const context = tls.createSecureContext({ ca: ([] as Array<string | Buffer>).concat(tls.rootCertificates, settings.ca), minVersion, maxVersion: settings.maxVersion });
+  contexts.set(settings, { ca: settings.ca, minVersion, maxVersion: settings.maxVersion, context });
+  return context;
+}
+
+const contexts = new WeakMap<TlsSettings, { ca: TlsSettings['ca']; minVersion: tls.SecureVersion; maxVersion?: tls.SecureVersion; context: tls.SecureContext }>();
+
+/**
  * Starts TLS as the client, on an existing socket (explicit FTPS, and every data connection, active
  * ones included) or a new one (implicit FTPS). Certificates are verified; the only way past a failed
  * verification is a pinned fingerprint. `session` resumes the control connection's TLS session, which
@@ -91,18 +111,18 @@ export function startTls(
   const { settings, host } = params;
   const servername = settings.servername ?? host;
   return new Promise((resolve, reject) => {
+    // With a context, tls.connect takes the CA and versions from it (secureContextFor).
+    const secureContext = secureContextFor(settings);
     const s = tls.connect({
       socket: params.socket,
       host: params.socket ? undefined : host,
       port: params.socket ? undefined : params.port,
       // SNI must be a name, never an IP literal (RFC 6066).
       servername: net.isIP(servername) ? undefined : servername,
-      ca: settings.ca ? ([] as Array<string | Buffer>).concat(tls.rootCertificates, settings.ca) : undefined,
+      ...(secureContext ? { secureContext } : { minVersion: settings.minVersion ?? 'TLSv1.2', maxVersion: settings.maxVersion }),
       rejectUnauthorized: false, // checked below, so that a pinned fingerprint can be honoured
       checkServerIdentity: (_h, cert) => tls.checkServerIdentity(servername, cert),
       session: params.session,
-      minVersion: settings.minVersion ?? 'TLSv1.2',
-      maxVersion: settings.maxVersion,
     });
     const timer = setTimeout(() => fail(new FtpError('timeout', `${params.what}: the TLS handshake did not finish within ${params.timeoutMs / 1000} s.`)), params.timeoutMs);
     const onAbort = () => fail(new FtpError('aborted', `${params.what}: cancelled.`));

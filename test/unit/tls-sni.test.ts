@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { startTls } from '../../src/ftp/sockets';
+import { secureContextFor, startTls } from '../../src/ftp/sockets';
 import { FtpError } from '../../src/ftp/errors';
 
 describe('TLS client start', () => {
@@ -41,5 +41,39 @@ describe('TLS client start', () => {
     await assert.rejects(startTls({ host: '127.0.0.1', port, settings: { ca: cert }, timeoutMs: 5000, what: 'test' }), (e: FtpError) => e.kind === 'tls');
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(names.length, before);
+  });
+
+  test('settings with a CA get one secure context for all their connections, which still verifies', async () => {
+    const settings = { ca: cert, servername: 'ftp.test' };
+    const first = secureContextFor(settings);
+    assert.ok(first);
+    assert.equal(secureContextFor(settings), first);
+    for (let i = 0; i < 2; i++) {
+      const s = await startTls({ host: '127.0.0.1', port, settings, timeoutMs: 5000, what: 'test' });
+      assert.ok(s.authorized);
+      s.destroy();
+    }
+    assert.equal(secureContextFor(settings), first);
+    // Other settings, or the same object with another CA or version, never get that context.
+    assert.notEqual(secureContextFor({ ca: cert }), first);
+    const other = { ...settings, ca: [cert] };
+    assert.notEqual(secureContextFor(other), first);
+    const tls13 = { ...settings, minVersion: 'TLSv1.3' as const };
+    assert.notEqual(secureContextFor(tls13), first);
+    settings.ca = `${cert}\n`;
+    assert.notEqual(secureContextFor(settings), first);
+    assert.equal(secureContextFor({ servername: 'ftp.test' }), undefined);
+  });
+
+  test('a context made for one CA does not trust a server another CA vouches for', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-sni-other-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'),
+      '-days', '2', '-subj', '/CN=ftp.test', '-addext', 'subjectAltName=DNS:ftp.test'], { stdio: 'ignore' });
+    const otherCa = fs.readFileSync(path.join(dir, 'c.pem'), 'utf8');
+    fs.rmSync(dir, { recursive: true });
+    const settings = { ca: otherCa, servername: 'ftp.test' };
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(startTls({ host: '127.0.0.1', port, settings, timeoutMs: 5000, what: 'test' }), (e: FtpError) => e.kind === 'tls' && /not trusted/.test(e.message));
+    }
   });
 });
