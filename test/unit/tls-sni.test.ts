@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { secureContextFor, startTls } from '../../src/ftp/sockets';
+import { TlsSettings, secureContextFor, startTls } from '../../src/ftp/sockets';
 import { FtpError } from '../../src/ftp/errors';
 
 describe('TLS client start', () => {
@@ -56,12 +56,22 @@ describe('TLS client start', () => {
     assert.equal(secureContextFor(settings), first);
     // Other settings, or the same object with another CA or version, never get that context.
     assert.notEqual(secureContextFor({ ca: cert }), first);
-    const other = { ...settings, ca: [cert] };
-    assert.notEqual(secureContextFor(other), first);
-    const tls13 = { ...settings, minVersion: 'TLSv1.3' as const };
-    assert.notEqual(secureContextFor(tls13), first);
-    settings.ca = `${cert}\n`;
-    assert.notEqual(secureContextFor(settings), first);
+    const list: TlsSettings = { ...settings, ca: [cert] };
+    let previous = secureContextFor(list);
+    assert.notEqual(previous, first);
+    const changes: Array<(t: TlsSettings) => void> = [
+      (t) => (t.ca as string[]).push(cert), // a CA list changed in place
+      (t) => (t.minVersion = 'TLSv1.3'),
+      (t) => (t.maxVersion = 'TLSv1.3'),
+      (t) => (t.ca = `${cert}\n`),
+    ];
+    for (const change of changes) {
+      change(list);
+      const now = secureContextFor(list);
+      assert.notEqual(now, previous);
+      assert.equal(secureContextFor(list), now);
+      previous = now;
+    }
     assert.equal(secureContextFor({ servername: 'ftp.test' }), undefined);
   });
 
