@@ -472,6 +472,26 @@ async function manyFiles(env: Env): Promise<void> {
         },
       });
     }
+    // Not a peer: what Node's sockets do alone with the engine's commands (bare-client.ts), in its own row.
+    const bare = newRow('many', `${direction === 'upload' ? 'Upload' : 'Download'} of a folder of ${MANY}: reference, not the engine: Node's sockets alone sending the engine's commands (test/bench/bare-client.ts), fresh process`, 'files/s', true, 'a figure: what Node reaches here', () => undefined);
+    const bareCpu = newRow('many', `${direction === 'upload' ? 'Upload' : 'Download'} of a folder of ${MANY}: reference: CPU time per file of Node's sockets alone`, 'ms', false, 'a figure', () => undefined);
+    clients.push({
+      name: 'node sockets alone',
+      run: async (rep) => {
+        const p = place('bare');
+        // The engine and lftp make the destination folder; this client only moves files.
+        if (direction === 'download') fs.mkdirSync(p.local, { recursive: true });
+        else ownedDir(path.dirname(p.check), 'many', env.vsftpd.owner);
+        const r = await runWorker({ kind: 'bare-many', direction, conn, connections: CONNECTIONS, local: p.local, remote: p.remote, namesFrom: src });
+        verify('node sockets alone', p.check);
+        const v = filesPerSec(r.ms);
+        if (counted(rep)) {
+          bare.engine.push(v);
+          if (r.cpuMs !== undefined) bareCpu.engine.push(r.cpuMs / MANY);
+        }
+        return v;
+      },
+    });
     if (has(env, 'basic-ftp')) {
       clients.push({
         name: `basic-ftp ${direction === 'upload' ? 'uploadFromDir' : 'downloadToDir'} (1 connection)`,
@@ -490,7 +510,7 @@ async function manyFiles(env: Env): Promise<void> {
         try {
           const v = await c.run(rep);
           if (EACH) log(`    ${runLabel(rep)}: ${c.name} ${fmt(v, 'files/s')} files/s`);
-          if (counted(rep) && !c.name.startsWith('engine')) peerRuns.set(c.name, [...(peerRuns.get(c.name) ?? []), v]);
+          if (counted(rep) && !c.name.startsWith('engine') && c.name !== 'node sockets alone') peerRuns.set(c.name, [...(peerRuns.get(c.name) ?? []), v]);
         } catch (e) {
           (c.name === 'engine-command' ? cmd : c.name === 'engine-command-warm' ? warm : c.name === 'engine-pool' ? pool : scratch).errors.push(`${c.name}: ${(e as Error).message}`);
         } finally {
@@ -498,13 +518,15 @@ async function manyFiles(env: Env): Promise<void> {
         }
       }
     }
-    for (const row of [cmd, warm, pool]) {
+    for (const row of [cmd, warm, pool, bare]) {
       row.peers = new Map(peerRuns);
       row.errors.push(...scratch.errors);
       printRow(row);
     }
     printRow(cpu);
     printRow(cpuWarm);
+    bareCpu.peers = new Map(cpu.peers);
+    printRow(bareCpu);
     if (mainCpu.length && mainCpuWarm.length) {
       log(`         of which the main thread: ${fmt(median(mainCpu), 'ms')} / ${fmt(median(mainCpuWarm), 'ms')} ms per file (fresh / run once before); the rest on V8's threads (optimizing compiles, garbage collection)`);
     }

@@ -20,6 +20,7 @@ import { download as downloadCommand, upload as uploadCommand } from '../../src/
 import { BenchSite, openSite } from './site';
 import { lsListing, mlsdListing } from './listing-parse';
 import { Conn, PEERS, TICKS_PER_SECOND } from './common';
+import { bareMany } from './bare-client';
 
 export type Who = 'engine' | 'basic-ftp';
 
@@ -29,6 +30,8 @@ export type Job =
   /** probe: time the longest synchronous stretch too (a setImmediate loop runs beside the listing). */
   | { kind: 'list'; who: Who; conn: Conn; dir: string; probe: boolean }
   | { kind: 'many'; who: 'engine-command' | 'engine-pool' | 'basic-ftp'; direction: 'upload' | 'download'; conn: Conn; connections: number; local: string; remote: string; warmUp?: { local: string; remote: string } }
+  /** bare-client.ts: Node's sockets alone with the engine's commands; the names are those of `namesFrom` (a local folder with the same files: no listing). */
+  | { kind: 'bare-many'; direction: 'upload' | 'download'; conn: Conn; connections: number; local: string; remote: string; namesFrom: string }
   | { kind: 'latency'; who: Who; conn: Conn; op: 'open' | 'save'; dir: string; remote: string; local: string }
   | { kind: 'startup'; bundle: string; unbundled: string; waitForFile?: string };
 
@@ -410,6 +413,11 @@ async function main(): Promise<void> {
     case 'parse': result = await parse(job); break;
     case 'list': result = await list(job); break;
     case 'many': result = await many(job); break;
+    case 'bare-many': {
+      const names = (await fs.promises.readdir(job.namesFrom)).filter((n) => !n.startsWith('.')).sort();
+      result = await measured(() => bareMany(job.conn, job.direction, job.local, job.remote, names, job.connections));
+      break;
+    }
     case 'latency': result = await latency(job); break;
     case 'startup': result = await startup(job); break;
   }
