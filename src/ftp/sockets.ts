@@ -85,14 +85,16 @@ export function sameFingerprint(a: string, b: string): boolean {
  * versions read the same (compared by content: a CA list changed in place gets a new context).
  * Without it tls.connect builds a context for every connection, and with `ca` that means reading
  * Node's root certificates again: 32 ms of CPU on this project's machine for each data connection
- * (a 256 MB FTPS upload took 6 % longer than a bare Node client's). Undefined without `ca`: Node's
- * default context shares its root store, and costs under a millisecond.
+ * (a 256 MB FTPS upload took 6 % longer than a bare Node client's). The extension itself pins a
+ * fingerprint and never sets `ca`; the engine's own users (and the bench, and the tests) do.
+ * Undefined without `ca`: Node's default context shares its root store, and costs under a millisecond.
  */
 export function secureContextFor(settings: TlsSettings): tls.SecureContext | undefined {
   if (!settings.ca) return undefined;
   const cas = ([] as Array<string | Buffer>).concat(settings.ca);
   const minVersion = settings.minVersion ?? 'TLSv1.2';
-  const key = [minVersion, settings.maxVersion ?? '', ...cas.map((c) => (typeof c === 'string' ? c : c.toString('latin1')))].join('\0');
+  // Each CA apart and typed: no two different lists read the same.
+  const key = JSON.stringify([minVersion, settings.maxVersion ?? null, ...cas.map((c) => (typeof c === 'string' ? `s${c}` : `b${Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('base64')}`))]);
   const kept = contexts.get(settings);
   if (kept?.key === key) return kept.context;
   const context = tls.createSecureContext({ ca: ([] as Array<string | Buffer>).concat(tls.rootCertificates, cas), minVersion, maxVersion: settings.maxVersion });

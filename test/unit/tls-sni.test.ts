@@ -86,4 +86,51 @@ describe('TLS client start', () => {
       await assert.rejects(startTls({ host: '127.0.0.1', port, settings, timeoutMs: 5000, what: 'test' }), (e: FtpError) => e.kind === 'tls' && /not trusted/.test(e.message));
     }
   });
+
+  test('two connections with the same settings build one secure context, with the root certificates and the given CA in it', async () => {
+    // sockets.ts and Node's tls.connect both call it through the module object (an import's namespace only reads it).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tlsModule = require('node:tls') as { createSecureContext: typeof tls.createSecureContext };
+    const original = tlsModule.createSecureContext;
+    const made: tls.SecureContextOptions[] = [];
+    tlsModule.createSecureContext = (o) => {
+      made.push(o ?? {});
+      return original(o);
+    };
+    try {
+      const settings = { ca: Buffer.from(cert), servername: 'ftp.test' };
+      for (let i = 0; i < 2; i++) (await startTls({ host: '127.0.0.1', port, settings, timeoutMs: 5000, what: 'test' })).destroy();
+      assert.equal(made.length, 1);
+      const ca = made[0].ca as Array<string | Buffer>;
+      assert.ok(ca.includes(tls.rootCertificates[0]) && ca.length === tls.rootCertificates.length + 1);
+      // The same Buffer changed in place (its last byte: the PEM still reads) is another CA.
+      settings.ca[settings.ca.length - 1] = 0x20;
+      (await startTls({ host: '127.0.0.1', port, settings, timeoutMs: 5000, what: 'test' })).destroy();
+      assert.equal(made.length, 2);
+    } finally {
+      tlsModule.createSecureContext = original;
+    }
+  });
+
+  test('the TLS versions of settings with a CA are kept: the highest, and the lowest against a server that has no higher', async () => {
+    const s = await startTls({ host: '127.0.0.1', port, settings: { ca: cert, servername: 'ftp.test', maxVersion: 'TLSv1.2' }, timeoutMs: 5000, what: 'test' });
+    assert.equal(s.getProtocol(), 'TLSv1.2');
+    s.destroy();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-sni-12-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'),
+      '-days', '2', '-subj', '/CN=ftp.test', '-addext', 'subjectAltName=DNS:ftp.test'], { stdio: 'ignore' });
+    const old = tls.createServer({ key: fs.readFileSync(path.join(dir, 'k.pem')), cert: fs.readFileSync(path.join(dir, 'c.pem')), maxVersion: 'TLSv1.2' }, (c) => c.end());
+    const oldCa = fs.readFileSync(path.join(dir, 'c.pem'), 'utf8');
+    fs.rmSync(dir, { recursive: true });
+    await new Promise<void>((r) => old.listen(0, '127.0.0.1', r));
+    try {
+      const oldPort = (old.address() as { port: number }).port;
+      const ok = await startTls({ host: '127.0.0.1', port: oldPort, settings: { ca: oldCa, servername: 'ftp.test' }, timeoutMs: 5000, what: 'test' });
+      assert.equal(ok.getProtocol(), 'TLSv1.2');
+      ok.destroy();
+      await assert.rejects(startTls({ host: '127.0.0.1', port: oldPort, settings: { ca: oldCa, servername: 'ftp.test', minVersion: 'TLSv1.3' }, timeoutMs: 5000, what: 'test' }), (e: FtpError) => e.kind === 'tls');
+    } finally {
+      old.close();
+    }
+  });
 });
