@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { isLocalFileError, receiveFile } from '../../src/ftp/data/receive-file';
 import { ReadNow, TURN_MS, WriteNow, readNowFrom, writeNowTo } from '../../src/ftp/data/at-once';
-import { sendBuffer, sendFile } from '../../src/ftp/data/send-file';
+import { forgetTouchedBuffers, sendBuffer, sendFile } from '../../src/ftp/data/send-file';
 import { adoptWithRawReads, connectWithRawReads, setRawSink, useRawReads } from '../../src/ftp/data/raw-reads';
 import { testCertificate } from '../servers/common';
 
@@ -432,6 +432,19 @@ for (const secure of [false, true]) {
     assert.ok(received.equals(data), `the reader got the file (${received.length} of ${data.length} bytes)`);
     assert.equal(seen.now, 2, 'no read made at once after the slow one');
     assert.ok(seen.pool >= 5, `reads through the pool: ${seen.pool}`);
+  });
+
+  test(`sendFile ${over}: a read made at once into memory never used before may take longer before it counts as slow (its first touch), one into a buffer used before may not`, async () => {
+    const data = crypto.randomBytes(8 * 1024 * 1024);
+    forgetTouchedBuffers();
+    // Slow from 100 ms, 400 ms more for a buffer's first read: the first read (a buffer never used)
+    // takes 250 ms and goes on at once; the sixth (a buffer used before, over TLS and plain) takes
+    // as long and hands the rest to the pool.
+    const { file, readNow, seen } = readsFrom(data, (call) => { if (call === 1 || call === 6) blockFor(250); });
+    const received = await within(slowReader((socket) => sendFile(socket, file, quiet, readNow, 100, 400), secure), 20_000, 'the upload');
+    assert.ok(received.equals(data), `the reader got the file (${received.length} of ${data.length} bytes)`);
+    assert.equal(seen.now, 6, 'reads made at once: up to the slow one into a buffer used before');
+    assert.ok(seen.pool >= 1, `reads through the pool: ${seen.pool}`);
   });
 
   test(`sendFile ${over}: reads made at once take at most their share of a turn of the event loop (${TURN_MS} ms), then wait for the next`, async () => {

@@ -14,7 +14,7 @@ import * as net from 'node:net';
 import { Stream } from 'node:stream';
 import * as tls from 'node:tls';
 import type { FileHandle } from 'node:fs/promises';
-import { AtOnce, ReadNow, SLOW_CALL_MS, nextTurn } from './at-once';
+import { AtOnce, FIRST_TOUCH_MS, ReadNow, SLOW_CALL_MS, nextTurn } from './at-once';
 
 const BUFFER_SIZE = 1024 * 1024;
 /** Reads (or copies) in flight per transfer over a plain socket. */
@@ -73,13 +73,31 @@ export interface SendProgress {
  * read takes longer than `slowMs` (a 256 MB upload on loopback: 1890-2210 MB/s read through the
  * thread pool, 1860-2530 read here, a fifth less CPU); the rest through the pool.
  */
-export function sendFile(socket: net.Socket, file: FileHandle, progress: SendProgress, readNow?: ReadNow, slowMs = SLOW_CALL_MS): Promise<void> {
+export function sendFile(socket: net.Socket, file: FileHandle, progress: SendProgress, readNow?: ReadNow, slowMs = SLOW_CALL_MS, firstTouchMs = FIRST_TOUCH_MS): Promise<void> {
   const atOnce = readNow ? new AtOnce(slowMs) : undefined;
   return sendStaged(socket, (buf, position) => {
-    const read = () => (atOnce?.on ? atOnce.run(() => readNow!(buf, position)) : file.read(buf, 0, buf.length, position).then((r) => r.bytesRead));
+    const read = () => (atOnce?.on ? readAtOnce(atOnce, readNow!, buf, position, firstTouchMs) : file.read(buf, 0, buf.length, position).then((r) => r.bytesRead));
     // Reads made at once had this turn's share of the event loop: the next one waits for the next turn.
     return atOnce?.on && atOnce.turnUsed ? nextTurn().then(read) : read();
   }, progress);
+}
+
+/** The memory of staging buffers read into at once before: its pages are there (FIRST_TOUCH_MS). */
+let touched = new WeakSet<ArrayBufferLike>();
+
+/** Tests: every buffer's memory counts as never used again. */
+export function forgetTouchedBuffers(): void {
+  touched = new WeakSet();
+}
+
+/** A read made at once into `buf`, judged slow past the AtOnce's mark, plus `firstTouchMs` the first time its memory is used. */
+function readAtOnce(atOnce: AtOnce, readNow: ReadNow, buf: Buffer, position: number, firstTouchMs: number): number {
+  const fresh = !touched.has(buf.buffer);
+  try {
+    return atOnce.run(() => readNow(buf, position), fresh ? firstTouchMs : 0);
+  } finally {
+    touched.add(buf.buffer);
+  }
 }
 
 /**
