@@ -71,7 +71,8 @@ export interface SendProgress {
  * Writes the file from its start to its end, then ends the socket; resolves once the system has it
  * all. `readNow`: the file's disk answers at once, so it is read on this thread (at-once.ts) until a
  * read takes longer than `slowMs` (a 256 MB upload on loopback: 1890-2210 MB/s read through the
- * thread pool, 1860-2530 read here, a fifth less CPU); the rest through the pool.
+ * thread pool, 1860-2530 read here, a fifth less CPU); the rest through the pool. A buffer's first
+ * read may take `firstTouchMs` more: the faults of its fresh memory are not the disk's.
  */
 export function sendFile(socket: net.Socket, file: FileHandle, progress: SendProgress, readNow?: ReadNow, slowMs = SLOW_CALL_MS, firstTouchMs = FIRST_TOUCH_MS): Promise<void> {
   const atOnce = readNow ? new AtOnce(slowMs) : undefined;
