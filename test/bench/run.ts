@@ -174,23 +174,33 @@ function rotated<T>(clients: T[], rep: number): T[] {
 /** What EACH prints for one run. */
 const runLabel = (rep: number) => (counted(rep) ? `run ${rep + 1}` : 'warm-up (not counted)');
 
-/** WARMUP uncounted repetitions, then REPS counted ones; each runs every client once, in rotated order. */
-async function interleaved(row: Row, clients: Client[], after?: (client: string) => void | Promise<void>): Promise<void> {
+/**
+ * WARMUP uncounted repetitions, then REPS counted ones; each runs every client once, in rotated
+ * order. `record` gets each counted run's figure, `failed` each failure; `after` follows every run.
+ */
+async function repeated(clients: Client[], unit: Unit, record: (client: string, v: number) => void, failed: (client: string, message: string) => void,
+  after?: (client: string) => void | Promise<void>): Promise<void> {
   for (let rep = -WARMUP; rep < REPS; rep++) {
     for (const c of rotated(clients, rep)) {
       try {
         const v = await c.run(rep);
-        if (EACH) log(`    ${runLabel(rep)}: ${c.name} ${fmt(v, row.unit)} ${row.unit}`);
-        if (!counted(rep)) continue;
-        if (c.name === 'engine') row.engine.push(v);
-        else row.peers.set(c.name, [...(row.peers.get(c.name) ?? []), v]);
+        if (EACH) log(`    ${runLabel(rep)}: ${c.name} ${fmt(v, unit)} ${unit}`);
+        if (counted(rep)) record(c.name, v);
       } catch (e) {
-        row.errors.push(`${c.name}: ${(e as Error).message}`);
+        failed(c.name, `${c.name}: ${(e as Error).message}`);
       } finally {
         await after?.(c.name);
       }
     }
   }
+}
+
+/** `repeated` into one row: the engine's figures and each peer's; then the row is printed. */
+async function interleaved(row: Row, clients: Client[], after?: (client: string) => void | Promise<void>): Promise<void> {
+  await repeated(clients, row.unit, (client, v) => {
+    if (client === 'engine') row.engine.push(v);
+    else row.peers.set(client, [...(row.peers.get(client) ?? []), v]);
+  }, (_client, message) => row.errors.push(message), after);
   printRow(row);
 }
 
@@ -505,19 +515,10 @@ async function manyFiles(env: Env): Promise<void> {
     }
     // Run all clients interleaved into a scratch row, then give each engine row the peers' figures.
     const scratch: Row = { group: 'many', name: '', unit: 'files/s', higher: true, engine: [], peers: peerRuns, goal: '', errors: [] };
-    for (let rep = -WARMUP; rep < REPS; rep++) {
-      for (const c of rotated(clients, rep)) {
-        try {
-          const v = await c.run(rep);
-          if (EACH) log(`    ${runLabel(rep)}: ${c.name} ${fmt(v, 'files/s')} files/s`);
-          if (counted(rep) && !c.name.startsWith('engine') && c.name !== 'node sockets alone') peerRuns.set(c.name, [...(peerRuns.get(c.name) ?? []), v]);
-        } catch (e) {
-          (c.name === 'engine-command' ? cmd : c.name === 'engine-command-warm' ? warm : c.name === 'engine-pool' ? pool : scratch).errors.push(`${c.name}: ${(e as Error).message}`);
-        } finally {
-          cleanup();
-        }
-      }
-    }
+    // The engine's clients and the reference record their own figures; the peers' go to peerRuns.
+    await repeated(clients, 'files/s', (client, v) => {
+      if (!client.startsWith('engine') && client !== 'node sockets alone') peerRuns.set(client, [...(peerRuns.get(client) ?? []), v]);
+    }, (client, message) => (client === 'engine-command' ? cmd : client === 'engine-command-warm' ? warm : client === 'engine-pool' ? pool : scratch).errors.push(message), cleanup);
     for (const row of [cmd, warm, pool, bare]) {
       row.peers = new Map(peerRuns);
       row.errors.push(...scratch.errors);

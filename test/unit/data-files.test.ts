@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { isLocalFileError, receiveFile } from '../../src/ftp/data/receive-file';
 import { ReadNow, TURN_MS, WriteNow, readNowFrom, writeNowTo } from '../../src/ftp/data/at-once';
-import { forgetTouchedBuffers, sendBuffer, sendFile } from '../../src/ftp/data/send-file';
+import { dropSpareBuffers, sendBuffer, sendFile } from '../../src/ftp/data/send-file';
 import { adoptWithRawReads, connectWithRawReads, setRawSink, useRawReads } from '../../src/ftp/data/raw-reads';
 import { testCertificate } from '../servers/common';
 
@@ -436,7 +436,7 @@ for (const secure of [false, true]) {
 
   test(`sendFile ${over}: a read made at once into memory never used before may take longer before it counts as slow (its first touch), one into a buffer used before may not`, async () => {
     const data = crypto.randomBytes(8 * 1024 * 1024);
-    forgetTouchedBuffers();
+    dropSpareBuffers();
     // Slow from 100 ms, 400 ms more for a buffer's first read: the first read (a buffer never used)
     // takes 250 ms and goes on at once; the sixth (a buffer used before, over TLS and plain) takes
     // as long and hands the rest to the pool.

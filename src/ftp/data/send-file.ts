@@ -76,29 +76,12 @@ export interface SendProgress {
  */
 export function sendFile(socket: net.Socket, file: FileHandle, progress: SendProgress, readNow?: ReadNow, slowMs = SLOW_CALL_MS, firstTouchMs = FIRST_TOUCH_MS): Promise<void> {
   const atOnce = readNow ? new AtOnce(slowMs) : undefined;
-  return sendStaged(socket, (buf, position) => {
-    const read = () => (atOnce?.on ? readAtOnce(atOnce, readNow!, buf, position, firstTouchMs) : file.read(buf, 0, buf.length, position).then((r) => r.bytesRead));
+  return sendStaged(socket, (buf, position, fresh) => {
+    // A buffer just allocated pays a page fault a page in its first read: not the disk's time.
+    const read = () => (atOnce?.on ? atOnce.run(() => readNow!(buf, position), fresh ? firstTouchMs : 0) : file.read(buf, 0, buf.length, position).then((r) => r.bytesRead));
     // Reads made at once had this turn's share of the event loop: the next one waits for the next turn.
     return atOnce?.on && atOnce.turnUsed ? nextTurn().then(read) : read();
   }, progress);
-}
-
-/** The memory of staging buffers read into at once before: its pages are there (FIRST_TOUCH_MS). */
-let touched = new WeakSet<ArrayBufferLike>();
-
-/** Tests: every buffer's memory counts as never used again. */
-export function forgetTouchedBuffers(): void {
-  touched = new WeakSet();
-}
-
-/** A read made at once into `buf`, judged slow past the AtOnce's mark, plus `firstTouchMs` the first time its memory is used. */
-function readAtOnce(atOnce: AtOnce, readNow: ReadNow, buf: Buffer, position: number, firstTouchMs: number): number {
-  const fresh = !touched.has(buf.buffer);
-  try {
-    return atOnce.run(() => readNow(buf, position), fresh ? firstTouchMs : 0);
-  } finally {
-    touched.add(buf.buffer);
-  }
 }
 
 /**
@@ -121,18 +104,25 @@ export async function sendBuffer(socket: net.Socket, data: Buffer, progress: Sen
   await pump(socket, WAITING, async () => (offset < data.length ? data.subarray(offset, (offset += BUFFER_SIZE)) : undefined), () => undefined, progress);
 }
 
+/** Tests: the buffers kept between uploads are dropped, so the next upload allocates its own. */
+export function dropSpareBuffers(): void {
+  spare.length = 0;
+}
+
 /**
  * Writes what `fill` puts into reused buffers (how many bytes, from `position` on; 0 at the end),
- * then ends the socket. A buffer is filled again only once the socket has written it.
+ * then ends the socket. A buffer is filled again only once the socket has written it. `fresh`: the
+ * buffer was just allocated (its memory never touched).
  */
-async function sendStaged(socket: net.Socket, fill: (buf: Buffer, position: number) => number | Promise<number>, progress: SendProgress): Promise<void> {
+async function sendStaged(socket: net.Socket, fill: (buf: Buffer, position: number, fresh: boolean) => number | Promise<number>, progress: SendProgress): Promise<void> {
   // Buffers the socket has written; only these are ever filled again (or kept for later).
   const free: Buffer[] = [];
   let position = 0;
   try {
     await pump(socket, socket instanceof tls.TLSSocket ? WAITING : BUFFERS, async () => {
-      const buf = free.pop() ?? spare.pop() ?? Buffer.allocUnsafeSlow(BUFFER_SIZE);
-      const n = await fill(buf, position);
+      const reused = free.pop() ?? spare.pop();
+      const buf = reused ?? Buffer.allocUnsafeSlow(BUFFER_SIZE);
+      const n = await fill(buf, position, !reused);
       if (n === 0) {
         free.push(buf);
         return undefined;
