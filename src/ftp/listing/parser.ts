@@ -57,7 +57,7 @@ export class ListingParser {
   private readonly format: ListingFormat;
   private rest = '';
   private pendingVms: string | undefined;
-  private readonly result: ListingResult = { entries: [], unparsed: [] };
+  private readonly result: ListingResult = { entries: objectArray(), unparsed: [] };
   /** Entries whose name fails names.ts's rule, with their lines: refused at the end, after symlink targets are resolved. */
   private readonly suspects = new Map<FileEntry, string>();
   private linksToResolve = false;
@@ -107,11 +107,15 @@ export class ListingParser {
   feed(text: string, from: number, deadline: number): number {
     if (this.ended) throw new Error('ListingParser: push after end()');
     let start = from;
+    // Read here, before the loop: V8 compiles a long loop while it runs (on-stack replacement), and
+    // code after it that never ran yet has no type feedback, so the compiled code was thrown away
+    // where the loop ended and the next listing started interpreted again.
+    const length = text.length;
     if (this.rest !== '') {
       const nl = text.indexOf('\n', start);
       if (nl < 0) {
         this.rest += text.slice(start);
-        return text.length;
+        return length;
       }
       this.line(this.rest + text.slice(start, nl));
       this.rest = '';
@@ -125,8 +129,8 @@ export class ListingParser {
       start = nl + 1;
       if ((++count & 63) === 0 && deadline !== Infinity && performance.now() > deadline) return start;
     }
-    if (start < text.length) this.rest = text.slice(start);
-    return text.length;
+    if (start < length) this.rest = text.slice(start);
+    return length;
   }
 
   /** Parses the last line and returns the listing. The parser can't be used after. */
@@ -249,6 +253,17 @@ export class ListingParser {
 }
 
 const LONE_VMS = 'VMS file name without its details (no continuation line)';
+
+/**
+ * An empty array that holds objects from the start. A `[]` starts as an array of small integers in
+ * V8 and changes kind at its first push; code compiled for the arrays of earlier listings was then
+ * thrown away at each new listing's first entry, and that listing read in the interpreter.
+ */
+function objectArray<T>(): T[] {
+  const a: T[] = [undefined as T];
+  a.length = 0;
+  return a;
+}
 
 /**
  * Parses a listing that is already here without blocking the event loop: the work is cut into
