@@ -385,6 +385,27 @@ describe('FTP: Upload of a folder, commands per file (vsftpd, the real command)'
     assert.deepEqual([...new Set(looks)], ['README', 'readme'], `looked at: ${commands.join(', ')}`);
   });
 
+  test('a folder of more entries than are looked at together (150, a subfolder and a link among them): every file arrives, in name order, and the link is neither followed nor sent', async () => {
+    const big = path.join(local, 'big', 'many');
+    fs.mkdirSync(path.join(big, 'm-sub'), { recursive: true });
+    const names: string[] = [];
+    for (let i = 0; i < 150; i++) names.push(`f${String(i).padStart(3, '0')}.txt`);
+    for (const name of names) fs.writeFileSync(path.join(big, name), `${name}\n`);
+    fs.writeFileSync(path.join(big, 'm-sub', 'inner.txt'), 'inner\n');
+    fs.writeFileSync(path.join(local, 'big', 'secret.txt'), 'secret\n');
+    fs.symlinkSync('../secret.txt', path.join(big, 'm-link.txt'));
+    const { commands } = await run([big], 'big', 151);
+    const sent = commands.filter((c) => c.startsWith('+RNTO ')).map((c) => c.slice('+RNTO /big/many/'.length));
+    // Files go in name order, two workers at a time: each file's rename comes at most one place off.
+    const expected = [...names.slice(0, 150).filter((n) => n < 'm'), 'm-sub/inner.txt', ...names.filter((n) => n > 'm')].sort();
+    assert.deepEqual([...sent].sort(), expected);
+    sent.forEach((name, i) => assert.ok(Math.abs(expected.indexOf(name) - i) <= 4, `${name} sent ${i}th, expected near ${expected.indexOf(name)}`));
+    for (const name of names) assert.equal(fs.readFileSync(path.join(server.root, 'big', 'many', name), 'utf8'), `${name}\n`);
+    assert.equal(fs.readFileSync(path.join(server.root, 'big', 'many', 'm-sub', 'inner.txt'), 'utf8'), 'inner\n');
+    assert.ok(!fs.existsSync(path.join(server.root, 'big', 'many', 'm-link.txt')), 'the link is not sent');
+    assert.ok(!commands.some((c) => /secret/.test(c)), 'nothing the link points to is sent');
+  });
+
   test('into the folder again (there now), Replace All: listed once, no file looked at again, each replaced', async () => {
     const { counts, data } = await run();
     // The answer is Replace All ('replace'), so the listing's word that each file is there is
