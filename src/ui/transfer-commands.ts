@@ -423,7 +423,6 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
         const names = (await fs.promises.readdir(local)).sort();
         for (let i = 0; i < names.length; i += LOOK_AHEAD) {
           const batch = names.slice(i, i + LOOK_AHEAD);
-          stopIfCancelled(signal);
           const stats = await Promise.all(batch.map((name) => fs.promises.lstat(path.join(local, name))));
           for (let k = 0; k < batch.length; k++) await walk(path.join(local, batch[k]), vscode.Uri.joinPath(remote, batch[k]), stats[k]);
         }
