@@ -67,6 +67,15 @@ export class ListingParser {
   lines = 0;
 
   /**
+   * A parser that lives as long as the module, never used: V8 keeps an object's hidden class only
+   * while some object has it, so once the parsers of earlier listings were collected the next one
+   * got a new class, and the code compiled for the old one (the whole reading loop) was thrown away
+   * ("weak objects" in --trace-deopt): a listing after a garbage collection was read in the
+   * interpreter again.
+   */
+  static readonly keepsItsShape = new ListingParser('list');
+
+  /**
    * format: what the data connection answers ('list', 'mlsd', 'nlst'); options.command 'NLST' also
    * makes it 'nlst'. options: the listing context (SYST answer, server time zone, now, date order).
    */
