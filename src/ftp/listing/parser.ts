@@ -73,7 +73,7 @@ export class ListingParser {
    * ("weak objects" in --trace-deopt): a listing after a garbage collection was read in the
    * interpreter again.
    */
-  static readonly keepsItsShape = new ListingParser('list');
+  private static readonly keepsItsShape = new ListingParser('list');
 
   /**
    * format: what the data connection answers ('list', 'mlsd', 'nlst'); options.command 'NLST' also
