@@ -203,6 +203,9 @@ export class FtpPool {
           }
           if ((othersIn || this.connecting > 0) && retryableConnectFailure(e) || othersIn && isFtpError(e, 'loginRefused')) {
             this.lowerCap(e as FtpError);
+            // Back to the top: a connection released while this one was connecting is idle now, and
+            // nobody would hand it over (only a release wakes a waiter).
+            continue;
           } else if (retryableConnectFailure(e) && this.everConnected) {
             this.noteDown(e as FtpError);
             if (!this.withinOutage()) {

@@ -61,6 +61,31 @@ describe('the pool (FAKE fault server)', () => {
     }
   });
 
+  // Before: the operation whose connect failed waited for a connection to be released, while the
+  // one released meanwhile sat idle: it waited for ever when nothing else ran on the site.
+  test('a connect that fails as a limit after another connection went idle: the operation takes the idle one', async () => {
+    const srv = await startFaultServer({ onCommand: (verb, _arg, s) => (verb === 'USER' && srv.sessions.indexOf(s) > 0 ? 'silence' : undefined) });
+    seed(srv.root, 2);
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 2, timeouts: { ...fast, replyMs: 500 }, log: (e) => log.push(e) });
+    try {
+      await pool.run((c) => c.noop());
+      let hung: NodeJS.Timeout | undefined;
+      const sizes = await Promise.race([
+        Promise.all([0, 1].map((i) => pool.run(async (c) => {
+          await new Promise((r) => setTimeout(r, 100)); // the first holds its connection: the second opens one, which the server never logs in
+          return c.size(`/f${i}.txt`);
+        }))),
+        new Promise<never>((_, reject) => (hung = setTimeout(() => reject(new Error('still waiting 10 s later: the idle connection was never taken')), 10_000))),
+      ]).finally(() => clearTimeout(hung));
+      assert.deepEqual(sizes, [0, 1].map((i) => `content of file ${i}\n`.repeat(50).length));
+      assert.ok(log.some((e) => /refused another connection.*using at most 1/.test(e.text)), 'taken for a limit');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
   test('a wrong password, connects made together: every operation fails with the refusal, one lone login more at most', async () => {
     const srv = await startFaultServer({ onCommand: (verb) => (verb === 'PASS' ? ['530 Login incorrect.'] : undefined) });
     const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 4, timeouts: fast });
