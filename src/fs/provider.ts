@@ -199,6 +199,19 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     return this.run(uri, (c, _site, path) => this.listFolder(c, uri, path, signal), true, signal);
   }
 
+  /**
+   * Has the site open up to `count` connections now (all it allows by default), for a batch about
+   * to use them (FtpPool.warm); nothing waits for them, and nothing fails here: the batch's own
+   * operations meet any failure.
+   */
+  async warmConnections(uri: vscode.Uri, count = Infinity): Promise<void> {
+    try {
+      (await this.connections.get(uri)).pool.warm(count);
+    } catch {
+      // the batch's operations connect, and report, as always
+    }
+  }
+
   /** Lists a folder for our own use (not shown to VS Code) and keeps the listing like any other. */
   private async listFolder(c: FtpClient, dir: vscode.Uri, path: string, signal?: AbortSignal): Promise<FileEntry[]> {
     const since = this.listingStarts();

@@ -14,7 +14,7 @@ import { EncodingGuess, encodingAdvice, guessNameEncoding } from './encoding-gue
 import { ConnectOptions, ResolvedOptions, resolveOptions } from './options';
 import type { ServerHabits } from './habits';
 import { Reply, isPositiveCompletion, replyText } from './reply';
-import { Session, openSession, parsePwd } from './session';
+import { KnownServer, Session, openSession, parsePwd } from './session';
 import { formatFtpTime, parseFtpTime } from './time';
 import { DataMethod, METHOD_COMMAND, isDataConnectionFailure, isPassiveMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
@@ -80,9 +80,10 @@ export class FtpClient {
   }
 
   /** Connects and logs in; `signal` cancels at once, whatever stage it is in. */
-  static async connect(options: ConnectOptions, signal?: AbortSignal): Promise<FtpClient> {
+  /** `known`: what a pool's earlier connection learnt of the server (session.ts KnownServer), for this first login. */
+  static async connect(options: ConnectOptions, signal?: AbortSignal, known?: KnownServer): Promise<FtpClient> {
     const client = new FtpClient(options);
-    await client.ensureSession(signal);
+    await client.ensureSession(signal, known);
     return client;
   }
 
@@ -129,13 +130,13 @@ export class FtpClient {
     return this.retiredCommands + (this.session ? this.session.control.commandsSent - this.setupCommands : 0);
   }
 
-  private async ensureSession(signal?: AbortSignal): Promise<Session> {
+  private async ensureSession(signal?: AbortSignal, known?: KnownServer): Promise<Session> {
     if (this.closedByUser) throw new FtpError('connectionLost', 'This client was closed.');
     if (this.session && !this.session.control.closed) return this.session;
     if (this.session) this.retiredCommands += this.session.control.commandsSent - this.setupCommands;
     this.session = undefined;
     this.cwd = undefined;
-    this.session = await openSession(this.options, this.codec, signal);
+    this.session = await openSession(this.options, this.codec, signal, known);
     this.setupCommands = this.session.control.commandsSent;
     this.cwd = this.session.home;
     return this.session;

@@ -14,6 +14,7 @@
  * A site that never answered fails at once, and every queued operation with it.
  */
 import type { ServerHabits } from './habits';
+import type { KnownServer } from './session';
 import { FtpClient } from './client';
 import { FtpError, isFtpError } from './errors';
 import { ModeMemory } from './data/methods';
@@ -77,6 +78,8 @@ export class FtpPool {
   private readonly leftovers: Set<string>;
   /** What the server was seen to do, shared with every client (FtpClient.habits). */
   private readonly habits: ServerHabits = {};
+  /** What the first connection learnt at its login, so a later one's setup is one round trip (session.ts). */
+  private known?: KnownServer;
   private readonly log: LogSink;
   private idle: Idle[] = [];
   private busy = new Set<FtpClient>();
@@ -132,6 +135,32 @@ export class FtpPool {
       } finally {
         this.release(client);
       }
+    }
+  }
+
+  /**
+   * Opens connections ahead of a batch that will use `count` at once (a folder upload or download),
+   * so they log in while the batch is still making and listing its folders: a login is eight round
+   * trips or so (a folder upload of 40 files at 50 ms RTT sent its second connection's first file
+   * 430 ms after its first one's). Never above the cap, and only while a connection is open, so the
+   * login is known to work (a wrong password is not tried several times at once) and the server is
+   * up. A connection refused here is judged as in `acquire` (a limit lowers the cap); anything else
+   * is left to the batch's own operations, which meet it again and report it.
+   */
+  warm(count: number): void {
+    if (this.closed || this.retryAt > Date.now() || this.busy.size + this.idle.length === 0) return;
+    const more = Math.min(count, this.cap()) - (this.busy.size + this.idle.length + this.connecting);
+    if (more <= 0) return;
+    this.log({ kind: 'info', connection: 0, text: `opening ${more} more connection${more === 1 ? '' : 's'} for the transfers to come` });
+    for (let i = 0; i < more; i++) {
+      this.open({ together: false }).then((client) => this.release(client), (e: unknown) => {
+        if (this.closed) return;
+        const othersIn = this.busy.size > 0 || this.idle.length > 0;
+        if (othersIn && (retryableConnectFailure(e) || isFtpError(e, 'loginRefused'))) this.lowerCap(e as FtpError);
+        else this.log({ kind: 'info', connection: 0, text: `a connection opened ahead failed (${(e as Error).message}); the transfers open their own` });
+        // Its slot is free: one waiting (it found the cap taken by this connect) may open one.
+        this.waiting.shift()?.resolve(undefined);
+      });
     }
   }
 
@@ -259,8 +288,20 @@ export class FtpPool {
 
   /** Opens a connection; `attempt.together` is set if another connect was in flight beside it. */
   private async open(attempt: { together: boolean }, signal?: AbortSignal): Promise<FtpClient> {
+    const known = this.habits.pipelining === true ? this.known : undefined;
+    try {
+      return await this.connect(attempt, known, signal);
+    } catch (e) {
+      // The setup sent together failed (known.failed turned commands sent together off, for every
+      // connection): that says nothing of limits or outages; once more, one command at a time.
+      if (known && this.habits.pipelining === false && !this.closed && !signal?.aborted) return this.connect(attempt, undefined, signal);
+      throw e;
+    }
+  }
+
+  private async connect(attempt: { together: boolean }, known: KnownServer | undefined, signal?: AbortSignal): Promise<FtpClient> {
     this.connecting++;
-    const connect = FtpClient.connect(this.clientOptions, signal);
+    const connect = FtpClient.connect(this.clientOptions, signal, known);
     attempt.together = this.inflight.size > 0;
     for (const other of this.inflight.values()) other.together = true;
     this.inflight.set(connect, attempt);
@@ -268,6 +309,13 @@ export class FtpPool {
       const client = await connect;
       client.leftovers = this.leftovers;
       client.habits = this.habits;
+      this.known ??= {
+        features: client.features, system: client.system,
+        failed: () => {
+          this.habits.pipelining = false;
+          this.log({ kind: 'info', connection: 0, text: 'a login\'s setup sent in one write failed; commands go one at a time on this site from now on' });
+        },
+      };
       this.busy.add(client);
       this.everConnected = true;
       this.downSince = undefined;
@@ -281,7 +329,8 @@ export class FtpPool {
   }
 
   private lowerCap(e: FtpError): void {
-    const cap = Math.max(1, this.busy.size + this.connecting);
+    // Idle ones count: they got in (a connection opened ahead, or one released since this connect began).
+    const cap = Math.max(1, this.busy.size + this.idle.length + this.connecting);
     if (this.lowered?.cap === cap) return;
     this.lowered = { cap, until: Date.now() + this.capHoldMs };
     this.log({ kind: 'info', connection: 0, text: `the server refused another connection (${e.message}); using at most ${cap} for ${this.capHoldMs / 1000} s` });

@@ -35,8 +35,24 @@ export function parsePwd(message: string): string | undefined {
   return m ? m[1].replace(/""/g, '"') : undefined;
 }
 
-/** Connects and logs in. `signal` cancels at any stage: connect, TLS, greeting, login. */
-export async function openSession(o: ResolvedOptions, codec: TextCodec, signal?: AbortSignal): Promise<Session> {
+/**
+ * What a pool's first connection learnt of the server, for its later ones (FtpPool): FEAT and SYST
+ * are not asked again, and the rest of the setup goes in one write. Only where the server was seen
+ * answering commands sent together (ServerHabits.pipelining).
+ */
+export interface KnownServer {
+  features: ReadonlyMap<string, string>;
+  system?: string;
+  /** Told when the setup sent together failed: the pool's next connection sets up one command at a time. */
+  failed(): void;
+}
+
+/**
+ * Connects and logs in. `signal` cancels at any stage: connect, TLS, greeting, login. `known`: the
+ * setup after the login is one round trip instead of five (seven with TLS): at 50 ms RTT, a folder
+ * upload's second connection sent its first file 200 ms sooner.
+ */
+export async function openSession(o: ResolvedOptions, codec: TextCodec, signal?: AbortSignal, known?: KnownServer): Promise<Session> {
   const { timeouts } = o;
   const where = `${o.host}:${o.port}`;
   const socket = o.secure === 'implicit'
@@ -50,6 +66,16 @@ export async function openSession(o: ResolvedOptions, codec: TextCodec, signal?:
     const greeting = await readGreeting(control, timeouts.connectMs);
     if (o.secure === 'explicit') await startExplicitTls(control, o);
     await login(control, o);
+    if (known) {
+      let home: string;
+      try {
+        home = await setUpTogether(control, codec, known.features);
+      } catch (e) {
+        known.failed();
+        throw e;
+      }
+      return { control, features: new Map(known.features), system: known.system, greeting: replyText(greeting), home };
+    }
     await protectData(control);
     const features = parseFeatures(await control.request('FEAT'));
     let system: string | undefined;
@@ -67,6 +93,18 @@ export async function openSession(o: ResolvedOptions, codec: TextCodec, signal?:
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** PBSZ/PROT, OPTS UTF8, TYPE I and PWD in one write, each answered as openSession requires; the home folder. */
+async function setUpTogether(control: ControlConnection, codec: TextCodec, features: ReadonlyMap<string, string>): Promise<string> {
+  const commands = [...(control.isTls ? ['PBSZ 0', 'PROT P'] : []), ...(codec.isUtf8 && features.has('UTF8') ? ['OPTS UTF8 ON'] : []), 'TYPE I', 'PWD'];
+  const replies = await control.requestTogether(commands);
+  commands.forEach((command, i) => {
+    // OPTS UTF8's refusal is harmless, and PWD's leaves the home at "/" (as in openSession).
+    if (command !== 'OPTS UTF8 ON' && command !== 'PWD' && !isPositiveCompletion(replies[i].code)) throw errorFromReply(replies[i].code, replies[i].message, command);
+  });
+  const pwd = replies[replies.length - 1];
+  return (isPositiveCompletion(pwd.code) && parsePwd(pwd.message)) || '/';
 }
 
 // The steps below are exported one by one for the connection doctor, which reports each on its own.

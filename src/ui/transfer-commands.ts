@@ -407,17 +407,16 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   // takes them for one, the second one's look then finds the first, and its question is asked.
   const inTurn = oneAtATimePer();
   const result = await runBatch(`Uploading to ${folder.toString(true)}`, async (signal, say) => {
-    // Folders are created first (mkdir -p is cheap), then the files are queued. lstat, never stat: a
-    // symbolic link (to ~/.ssh, say) is not followed, and what it points to is not sent.
+    // The local tree first, then its folders are made on the server (parents first), then the files
+    // are queued. lstat, never stat: a symbolic link (to ~/.ssh, say) is not followed, and what it
+    // points to is not sent.
+    const folders: vscode.Uri[] = [];
     const walk = async (local: string, remote: vscode.Uri, st?: fs.Stats): Promise<void> => {
       stopIfCancelled(signal);
       st ??= await fs.promises.lstat(local);
       if (st.isSymbolicLink()) links.push(local);
       else if (st.isDirectory()) {
-        say(`Creating ${remote.path}`);
-        // One already there (two sources landing in one folder, say) is never taken for made.
-        if (await makeFolder(provider, remote, signal)) made.add(remote.toString());
-        else made.delete(remote.toString());
+        folders.push(remote);
         // A folder's entries are looked at LOOK_AHEAD together (1,000 files here: 40-65 ms one
         // after the other, 8-33 together), then walked in name order.
         const names = (await fs.promises.readdir(local)).sort();
@@ -428,7 +427,18 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
         }
       } else if (st.isFile()) jobs.push({ from: local, to: remote.toString(), name: path.basename(local), size: st.size, mtime: st.mtimeMs });
     };
+    say('Looking at the files to upload');
     for (const s of sources!) await walk(s.fsPath, vscode.Uri.joinPath(folder, path.basename(s.fsPath)));
+    // A login is some eight round trips: the connections the files will use log in while the folders
+    // are made and listed (FtpPool.warm).
+    if (jobs.length > 1) void provider.warmConnections(folder, Math.min(jobs.length, workersFor(folder, jobs)));
+    for (const remote of folders) {
+      stopIfCancelled(signal);
+      say(`Creating ${remote.path}`);
+      // One already there (two sources landing in one folder, say) is never taken for made.
+      if (await makeFolder(provider, remote, signal)) made.add(remote.toString());
+      else made.delete(remote.toString());
+    }
     for (const link of links) how.log?.warn(`Upload to ${folder.toString(true)}: ${link} is a symbolic link; not followed, not uploaded.`);
     listed = await listedFolders(provider, jobs, signal, say);
     absent = knownAbsent(jobs, made, listed);
@@ -539,6 +549,8 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
       jobs.push({ from: src.toString(), to: root, name: path.basename(root), size: st.size, mtime: st.mtime });
       return { jobs, workers: workersFor(src, jobs) };
     }
+    // The site's connections log in while the tree is listed (which uses them too: FtpPool.warm).
+    void provider.warmConnections(src);
     // The tree as the engine walks it for a delete, never through a link on the server (src/ftp/tree.ts),
     // its folders listed on the site's connections at once; sizes and times from its listings.
     const plan = await provider.downloadPlan(src, { signal, onFolder: (folder) => say(`Listing ${folder.path}`) });

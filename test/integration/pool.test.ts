@@ -12,6 +12,7 @@ import { FtpClient } from '../../src/ftp/client';
 import { FtpError, isFtpError } from '../../src/ftp/errors';
 import { LogEvent } from '../../src/ftp/log';
 import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
+import type { ServerHabits } from '../../src/ftp/habits';
 import { startFaultServer } from '../fakes/fault-server';
 
 const fast = { connectMs: 2000, replyMs: 2000, dataConnectMs: 1000, dataIdleMs: 2000 };
@@ -80,6 +81,34 @@ describe('the pool (FAKE fault server)', () => {
       ]).finally(() => clearTimeout(hung));
       assert.deepEqual(sizes, [0, 1].map((i) => `content of file ${i}\n`.repeat(50).length));
       assert.ok(log.some((e) => /refused another connection.*using at most 1/.test(e.text)), 'taken for a limit');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
+  // A server that answered commands sent together elsewhere (a rename) but drops those that come
+  // with another one after a login: the later connection's setup in one write goes unanswered.
+  test('a login setup sent in one write left unanswered: that login is made again one command at a time, the operations complete, nothing goes together after', async () => {
+    const srv = await startFaultServer({ onCommand: (verb, _arg, s) => (verb === 'TYPE' && s.sentWithPrevious ? 'silence' : undefined) });
+    seed(srv.root, 4);
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 2, timeouts: { ...fast, replyMs: 500 }, log: (e) => log.push(e) });
+    try {
+      await pool.run((c) => c.noop());
+      (pool as unknown as { habits: ServerHabits }).habits.pipelining = true;
+      const sizes = await Promise.all([0, 1].map((i) => pool.run(async (c) => {
+        await new Promise((r) => setTimeout(r, 100)); // each holds its connection: the second one opens
+        return c.size(`/f${i}.txt`);
+      }, { idempotent: true })));
+      assert.deepEqual(sizes, [0, 1].map((i) => `content of file ${i}\n`.repeat(50).length));
+      const [, together, alone] = srv.sessions;
+      assert.ok(together?.commands.includes('TYPE I') && !together.commands.includes('FEAT'), `the setup sent together: ${together?.commands.join(', ')}`);
+      assert.ok(alone?.commands.includes('FEAT') && alone.commands.includes('TYPE I'), `then one at a time: ${alone?.commands.join(', ')}`);
+      assert.equal(srv.sessions.length, 3, 'one connection more, no lowered cap');
+      assert.equal((pool as unknown as { habits: ServerHabits }).habits.pipelining, false);
+      assert.ok(log.some((e) => /setup sent in one write failed/.test(e.text)), 'the log says so');
+      assert.ok(!log.some((e) => /refused another connection/.test(e.text)), 'not taken for a connection limit');
     } finally {
       await pool.close();
       await srv.stop();

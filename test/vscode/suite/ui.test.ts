@@ -385,7 +385,7 @@ suite('Upload and Download (proftpd)', () => {
     // The folders it made before Cancel are named in the end notification (they stay on the server).
     assert.match(String(notes.calls[0]?.[0]), /^Uploaded 0 files \(0 B\) to ftp:\/\/xfer\/site, then cancelled \(the (folder it had made stays|\d+ folders it had made stay) on the server\)\.$/);
     assert.deepEqual(titles, ['Uploading to ftp://xfer/site (cancellable)'], 'one notification, from the start');
-    assert.deepEqual(messages, ['Creating /site/prep', 'Creating /site/prep/a'], 'the preparation is shown, and stops at Cancel');
+    assert.deepEqual(messages, ['Looking at the files to upload', 'Creating /site/prep', 'Creating /site/prep/a'], 'the preparation is shown, and stops at Cancel');
     const uploaded = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? uploaded(path.join(dir, e.name)) : [e.name]));
     assert.deepEqual(uploaded(disk('site/prep')), [], 'no file uploaded');
     assert.ok(!fs.existsSync(disk('site/prep/a/b')) && !fs.existsSync(disk('site/prep/c')), 'no folder made after Cancel');
