@@ -675,9 +675,14 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     await this.withLocks([this.lockKey(uri)], () => this.run(uri, async (c, _site, path) => {
       if (await this.exists(c, path)) throw vscode.FileSystemError.FileExists(uri);
       stop();
-      if (!(await this.exists(c, parentPath(path)))) throw vscode.FileSystemError.FileNotFound(vscode.Uri.joinPath(uri, '..'));
-      stop();
-      await c.mkdir(path);
+      try {
+        await c.mkdir(path);
+      } catch (e) {
+        // The parent is looked at only when MKD is refused (a round trip less for each folder an
+        // upload makes; VS Code makes parents first anyway). ftp-srv makes missing parents itself.
+        if (isFtpError(e) && (e.code ?? 0) >= 500 && !(await this.exists(c, parentPath(path)))) throw vscode.FileSystemError.FileNotFound(vscode.Uri.joinPath(uri, '..'));
+        throw e;
+      }
     }, false, signal));
     this.changed(uri, vscode.FileChangeType.Created);
   }

@@ -316,6 +316,42 @@ describe('a folder read again after its listing told of changes (vsftpd, the rea
   });
 });
 
+describe('createDirectory (vsftpd, the real provider)', () => {
+  let server: ManagedServer;
+  withVsftpdFixture((s) => (server = s));
+  const make = async (path: string) => {
+    const site = passiveSite(server);
+    try {
+      await site.pool.run((c) => c.noop()); // logged in: not counted
+      let error: unknown;
+      const { trips } = await site.count(() => site.provider.createDirectory(site.uri(path)).catch((e) => void (error = e)));
+      return { error: error as vscode.FileSystemError | undefined, commands: commandNames(trips) };
+    } finally {
+      await site.close();
+    }
+  };
+
+  test('a new folder: one look (nothing there), then MKD; its parent is not looked at', async () => {
+    const { error, commands } = await make('/rt/sub/made');
+    assert.equal(error, undefined);
+    assert.deepEqual(commands, ['SIZE', '+CWD', '+MDTM', 'MKD']);
+    assert.ok(fs.statSync(path.join(server.root, 'rt', 'sub', 'made')).isDirectory());
+  });
+
+  test('its parent missing: MKD refused, then the parent is looked at: FileNotFound names the parent', async () => {
+    const { error, commands } = await make('/rt/nowhere/made');
+    assert.equal(error?.code, 'FileNotFound');
+    assert.match(String(error?.message), /\/rt\/nowhere$/);
+    assert.deepEqual(commands, ['SIZE', '+CWD', '+MDTM', 'MKD', 'SIZE', '+CWD', '+MDTM']);
+  });
+
+  test('there already: FileExists, no MKD', async () => {
+    const { error, commands } = await make('/rt/sub');
+    assert.equal(error?.code, 'FileExists');
+    assert.ok(!commands.includes('MKD'), commands.join(', '));
+  });
+});
+
 describe('FTP: Upload of a folder, commands per file (vsftpd, the real command)', () => {
   let server: ManagedServer;
   let local: string;
