@@ -554,45 +554,61 @@ async function roundTrips(env: Env): Promise<string[]> {
 const LATENCY_FILES = 40;
 
 /**
- * A folder of LATENCY_FILES small files uploaded through the relay: the Upload command (4
- * connections) against lftp mirror -R --parallel=4. Where each round trip costs 50 ms, the commands
- * a file needs, not the CPU, set the pace.
+ * A folder of LATENCY_FILES small files uploaded, then downloaded, through the relay: the Upload and
+ * Download commands (4 connections) against lftp mirror (-R) --parallel=4. Where each round trip
+ * costs 50 ms, the commands a file needs and the logins, not the CPU, set the pace.
  */
-async function latencyUpload(conn: Conn, env: Env): Promise<void> {
+async function latencyFolders(conn: Conn, env: Env): Promise<void> {
   const src = path.join(env.local, 'lat-many');
   fs.mkdirSync(src, { recursive: true });
   for (let i = 0; i < LATENCY_FILES; i++) fs.writeFileSync(path.join(src, `file-${String(i).padStart(3, '0')}.txt`), crypto.randomBytes(MANY_SIZE));
-  const row = newRow('latency', `Upload of a folder of ${LATENCY_FILES} files of ${MANY_SIZE / 1024} KB at ${2 * ONE_WAY_MS} ms RTT: the Upload command (maxConnections ${CONNECTIONS})`, 'files/s', true, `>= lftp mirror -R --parallel=${CONNECTIONS}`, ratioGoal(1));
-  let seq = 0;
-  const place = (who: string) => {
-    const parent = `lat-up-${who}-${++seq}`;
-    ownedDir(env.vsftpd.realRoot, parent, env.vsftpd.owner);
-    return { remote: `/${parent}/lat-many`, check: path.join(env.vsftpd.realRoot, parent, 'lat-many') };
-  };
-  const done = (who: string, check: string, ms: number) => {
-    const n = fileCount(check);
-    if (n !== LATENCY_FILES) throw new Error(`${who} moved ${n} files, not ${LATENCY_FILES}`);
-    return LATENCY_FILES / (ms / 1000);
-  };
-  const clients: Client[] = [{
-    name: 'engine',
-    run: async () => {
-      const p = place('engine');
-      return done('engine', p.check, (await runWorker({ kind: 'many', who: 'engine-command', direction: 'upload', conn, connections: CONNECTIONS, local: src, remote: p.remote })).ms);
-    },
-  }];
-  if (has(env, 'lftp')) {
-    clients.push({
-      name: `lftp mirror -R --parallel=${CONNECTIONS}`,
+  // The download's source: the same files on the server.
+  const served = ownedDir(env.vsftpd.realRoot, 'lat-dl/lat-many', env.vsftpd.owner);
+  ownedDir(env.vsftpd.realRoot, 'lat-dl', env.vsftpd.owner);
+  for (const name of fs.readdirSync(src)) {
+    fs.copyFileSync(path.join(src, name), path.join(served, name));
+    fs.chownSync(path.join(served, name), env.vsftpd.owner.uid, env.vsftpd.owner.gid);
+  }
+  for (const direction of ['upload', 'download'] as const) {
+    const up = direction === 'upload';
+    const row = newRow('latency', `${up ? 'Upload' : 'Download'} of a folder of ${LATENCY_FILES} files of ${MANY_SIZE / 1024} KB at ${2 * ONE_WAY_MS} ms RTT: the ${up ? 'Upload' : 'Download'} command (maxConnections ${CONNECTIONS})`, 'files/s', true, `>= lftp mirror${up ? ' -R' : ''} --parallel=${CONNECTIONS}`, ratioGoal(1));
+    let seq = 0;
+    const place = (who: string) => {
+      if (!up) {
+        const local = path.join(env.local, `lat-dl-${who}-${++seq}`);
+        return { remote: '/lat-dl/lat-many', local, check: local };
+      }
+      const parent = `lat-up-${who}-${++seq}`;
+      ownedDir(env.vsftpd.realRoot, parent, env.vsftpd.owner);
+      return { remote: `/${parent}/lat-many`, local: src, check: path.join(env.vsftpd.realRoot, parent, 'lat-many') };
+    };
+    const done = (who: string, check: string, ms: number) => {
+      const n = fileCount(check);
+      if (n !== LATENCY_FILES) throw new Error(`${who} moved ${n} files, not ${LATENCY_FILES}`);
+      return LATENCY_FILES / (ms / 1000);
+    };
+    const clients: Client[] = [{
+      name: 'engine',
       run: async () => {
-        const p = place('lftp');
-        return done('lftp', p.check, await lftpTimed(conn, [`mirror -R --parallel=${CONNECTIONS} ${lq(src)} ${lq(p.remote)}`], undefined, { ignorePasvAddress: true }));
+        const p = place('engine');
+        return done('engine', p.check, (await runWorker({ kind: 'many', who: 'engine-command', direction, conn, connections: CONNECTIONS, local: p.local, remote: p.remote })).ms);
       },
+    }];
+    if (has(env, 'lftp')) {
+      clients.push({
+        name: `lftp mirror${up ? ' -R' : ''} --parallel=${CONNECTIONS}`,
+        run: async () => {
+          const p = place('lftp');
+          const step = up ? `mirror -R --parallel=${CONNECTIONS} ${lq(src)} ${lq(p.remote)}` : `mirror --parallel=${CONNECTIONS} ${lq(p.remote)} ${lq(p.local)}`;
+          return done('lftp', p.check, await lftpTimed(conn, [step], undefined, { ignorePasvAddress: true }));
+        },
+      });
+    }
+    await interleaved(row, clients, () => {
+      for (const name of fs.readdirSync(env.vsftpd.realRoot)) if (name.startsWith('lat-up-')) fs.rmSync(path.join(env.vsftpd.realRoot, name), { recursive: true, force: true });
+      for (const name of fs.readdirSync(env.local)) if (name.startsWith('lat-dl-')) fs.rmSync(path.join(env.local, name), { recursive: true, force: true });
     });
   }
-  await interleaved(row, clients, () => {
-    for (const name of fs.readdirSync(env.vsftpd.realRoot)) if (name.startsWith('lat-up-')) fs.rmSync(path.join(env.vsftpd.realRoot, name), { recursive: true, force: true });
-  });
 }
 
 async function latencyRows(env: Env): Promise<string | undefined> {
@@ -643,7 +659,7 @@ async function latencyRows(env: Env): Promise<string | undefined> {
       }
       await interleaved(row, clients, reset);
     }
-    await latencyUpload(conn, env);
+    await latencyFolders(conn, env);
     return `${relay.connections} connections relayed`;
   } finally {
     await relay.close();
