@@ -79,8 +79,10 @@ export class FtpClient {
     this.codec = createCodec(this.options.encoding);
   }
 
-  /** Connects and logs in; `signal` cancels at once, whatever stage it is in. */
-  /** `known`: what a pool's earlier connection learnt of the server (session.ts KnownServer), for this first login. */
+  /**
+   * Connects and logs in; `signal` cancels at once, whatever stage it is in. `known`: what a pool's
+   * earlier connection learnt of the server (session.ts KnownServer), for this first login.
+   */
   static async connect(options: ConnectOptions, signal?: AbortSignal, known?: KnownServer): Promise<FtpClient> {
     const client = new FtpClient(options);
     await client.ensureSession(signal, known);

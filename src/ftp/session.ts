@@ -71,7 +71,7 @@ export async function openSession(o: ResolvedOptions, codec: TextCodec, signal?:
       try {
         home = await setUpTogether(control, codec, known.features);
       } catch (e) {
-        known.failed();
+        if (!signal?.aborted) known.failed(); // a Cancel says nothing of the server
         throw e;
       }
       return { control, features: new Map(known.features), system: known.system, greeting: replyText(greeting), home };
