@@ -15,7 +15,7 @@ import * as vscode from 'vscode';
 import { FtpFileSystemProvider } from '../../src/fs/provider';
 import type { Connections, SiteConnection } from '../../src/fs/connections';
 import { FtpPool, LogEvent, SecureMode, TransferMode } from '../../src/ftp';
-import { routeWorkspaceFs } from './vscode-stub';
+import { routeWorkspaceFs, setStubSetting } from './vscode-stub';
 
 export interface SiteSpec {
   host: string;
@@ -72,6 +72,9 @@ export function openSite(spec: SiteSpec): BenchSite {
     get: async () => site, reportResult: () => undefined, openForPoll: async () => site, reportPollFailure: () => undefined,
     routinely: <T>(_site: string, _client: unknown, fn: () => Promise<T>) => fn(),
   } as unknown as Connections;
+  // The site's settings as the commands read them: FTP: Upload and Download run twice its
+  // connections of small files at once (transfer-commands.ts workersFor); without them, two.
+  setStubSetting('ftpWorkspace', 'sites', { [SITE]: { maxConnections: spec.maxConnections ?? 2 } });
   const channel = vscode.window.createOutputChannel('FTP Workspace', { log: true });
   channel.warn = (m: string) => void warnings.push(m);
   channel.error = (m: string | Error) => void warnings.push(String(m));

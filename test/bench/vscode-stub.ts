@@ -154,6 +154,13 @@ interface FsProvider {
   delete(uri: Uri, options: { recursive: boolean }): Promise<void>;
 }
 
+/** Settings as a settings.json would hold them, by `section.key` (setStubSetting); any other reads as its default. */
+const settings = new Map<string, unknown>();
+
+export function setStubSetting(section: string, key: string, value: unknown): void {
+  settings.set(`${section}.${key}`, value);
+}
+
 let routed: FsProvider | undefined;
 
 /** workspace.fs calls go to this provider from now on (one provider at a time). */
@@ -192,7 +199,10 @@ export const workspace = inertRest('vscode.workspace', {
       for (const u of missing.reverse()) await provider().createDirectory(u);
     },
   },
-  getConfiguration: () => ({ get: <T>(_k: string, d?: T) => d, has: () => false, inspect: () => undefined, update: async () => undefined }),
+  getConfiguration: (section?: string) => ({
+    get: <T>(k: string, d?: T) => (settings.has(`${section}.${k}`) ? (settings.get(`${section}.${k}`) as T) : d),
+    has: (k: string) => settings.has(`${section}.${k}`), inspect: () => undefined, update: async () => undefined,
+  }),
   onDidChangeConfiguration: () => new Disposable(),
   onDidChangeWorkspaceFolders: () => new Disposable(),
   registerFileSystemProvider: () => new Disposable(),
