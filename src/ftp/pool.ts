@@ -212,7 +212,11 @@ export class FtpPool {
         try {
           return await this.open(attempt, signal);
         } catch (e) {
-          if (isFtpError(e, 'aborted') || this.closed) throw e;
+          if (isFtpError(e, 'aborted') || this.closed) {
+            // Its slot is free: one waiting for it may open a connection (close() fails the rest).
+            this.waiting.shift()?.resolve(undefined);
+            throw e;
+          }
           // Others got in (or are getting in): the server limits us. Use what we have. A login refused
           // while another connection is logged in with the same password is a limit too (proftpd's
           // MaxClientsPerHost answers PASS with 530), not a wrong password.

@@ -87,6 +87,28 @@ describe('the pool (FAKE fault server)', () => {
     }
   });
 
+  // Before: a connect cancelled while another operation waited for its slot left that one waiting
+  // for a release that never came.
+  test('a connect cancelled during its login: the operation waiting for its slot opens one and completes', async () => {
+    const srv = await startFaultServer({ onCommand: (verb, _arg, s) => (verb === 'USER' && srv.sessions.indexOf(s) === 0 ? 'silence' : undefined) });
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 1, timeouts: fast });
+    try {
+      const cancel = new AbortController();
+      const first = pool.run((c) => c.noop(), { signal: cancel.signal });
+      const second = pool.run((c) => c.pwd());
+      for (let i = 0; i < 500 && !srv.sessions[0]?.commands.some((c) => c.startsWith('USER')); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(pool.stats.waiting, 1, 'the second waits for the one slot');
+      cancel.abort();
+      await assert.rejects(first, (e: FtpError) => isFtpError(e, 'aborted'));
+      let hung: NodeJS.Timeout | undefined;
+      const home = await Promise.race([second, new Promise<never>((_, reject) => (hung = setTimeout(() => reject(new Error('still waiting 10 s later')), 10_000)))]).finally(() => clearTimeout(hung));
+      assert.equal(home, '/');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
   // A server that answered commands sent together elsewhere (a rename) but drops those that come
   // with another one after a login: the later connection's setup in one write goes unanswered.
   test('a login setup sent in one write left unanswered: that login is made again one command at a time, the operations complete, nothing goes together after', async () => {
