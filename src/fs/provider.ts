@@ -200,11 +200,10 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   /**
-   * Has the site open up to `count` connections now (all it allows by default), for a batch about
-   * to use them (FtpPool.warm); nothing waits for them, and nothing fails here: the batch's own
-   * operations meet any failure.
+   * Has the site open up to `count` connections now, for a batch about to use them (FtpPool.warm);
+   * nothing waits for them, and nothing fails here: the batch's own operations meet any failure.
    */
-  async warmConnections(uri: vscode.Uri, count = Infinity): Promise<void> {
+  async warmConnections(uri: vscode.Uri, count: number): Promise<void> {
     try {
       (await this.connections.get(uri)).pool.warm(count);
     } catch {
@@ -665,8 +664,8 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   /**
-   * `signal` (an upload's Cancel): checked before each of the three commands, and while waiting for
-   * a connection, so a Cancel waits for one round trip at most and makes no folder after it.
+   * `signal` (an upload's Cancel): checked before MKD, and while waiting for a connection, so a
+   * Cancel waits for one round trip at most and makes no folder after it.
    */
   async createDirectory(uri: vscode.Uri, signal?: AbortSignal): Promise<void> {
     const stop = () => {

@@ -148,6 +148,8 @@ export class FtpPool {
    * is left to the batch's own operations, which meet it again and report it.
    */
   warm(count: number): void {
+    // An idle connection the server closed since (a restart) says nothing of a login working now.
+    this.dropDeadIdle();
     if (this.closed || this.retryAt > Date.now() || this.busy.size + this.idle.length === 0) return;
     const more = Math.min(count, this.cap()) - (this.busy.size + this.idle.length + this.connecting);
     if (more <= 0) return;
@@ -155,6 +157,7 @@ export class FtpPool {
     for (let i = 0; i < more; i++) {
       this.open({ together: false }).then((client) => this.release(client), (e: unknown) => {
         if (this.closed) return;
+        this.dropDeadIdle();
         const othersIn = this.busy.size > 0 || this.idle.length > 0;
         if (othersIn && (retryableConnectFailure(e) || isFtpError(e, 'loginRefused'))) this.lowerCap(e as FtpError);
         else this.log({ kind: 'info', connection: 0, text: `a connection opened ahead failed (${(e as Error).message}); the transfers open their own` });
@@ -258,6 +261,14 @@ export class FtpPool {
     }
   }
 
+  /** Forgets idle connections that are closed (the server went away): none is counted as working. */
+  private dropDeadIdle(): void {
+    for (const entry of this.idle.filter((x) => !x.client.connected)) {
+      this.stopTimers(entry);
+      this.idle.splice(this.idle.indexOf(entry), 1);
+    }
+  }
+
   private takeIdle(): FtpClient | undefined {
     for (let entry = this.idle.pop(); entry; entry = this.idle.pop()) {
       this.stopTimers(entry);
@@ -292,13 +303,15 @@ export class FtpPool {
 
   /** Opens a connection; `attempt.together` is set if another connect was in flight beside it. */
   private async open(attempt: { together: boolean }, signal?: AbortSignal): Promise<FtpClient> {
-    const known = this.habits.pipelining === true ? this.known : undefined;
+    const shared = this.habits.pipelining === true ? this.known : undefined;
+    let setupFailed = false;
+    const known = shared && { ...shared, failed: () => ((setupFailed = true), shared.failed()) };
     try {
       return await this.connect(attempt, known, signal);
     } catch (e) {
-      // The setup sent together failed (known.failed turned commands sent together off, for every
-      // connection): that says nothing of limits or outages; once more, one command at a time.
-      if (known && this.habits.pipelining === false && !this.closed && !signal?.aborted) return this.connect(attempt, undefined, signal);
+      // This login's setup sent together failed (known.failed turned commands sent together off, for
+      // every connection): that says nothing of limits or outages; once more, one command at a time.
+      if (setupFailed && !this.closed && !signal?.aborted) return this.connect(attempt, undefined, signal);
       throw e;
     }
   }
@@ -333,8 +346,9 @@ export class FtpPool {
   }
 
   private lowerCap(e: FtpError): void {
-    // Idle ones count: they got in (a connection opened ahead, or one released since this connect began).
-    const cap = Math.max(1, this.busy.size + this.idle.length + this.connecting);
+    // Idle ones count: they got in (a connection opened ahead, or one released since this connect
+    // began); not one the server closed since.
+    const cap = Math.max(1, this.busy.size + this.idle.filter((x) => x.client.connected).length + this.connecting);
     if (this.lowered?.cap === cap) return;
     this.lowered = { cap, until: Date.now() + this.capHoldMs };
     this.log({ kind: 'info', connection: 0, text: `the server refused another connection (${e.message}); using at most ${cap} for ${this.capHoldMs / 1000} s` });

@@ -550,7 +550,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
       return { jobs, workers: workersFor(src, jobs) };
     }
     // The site's connections log in while the tree is listed (which uses them too: FtpPool.warm).
-    void provider.warmConnections(src);
+    void provider.warmConnections(src, parallelFor(src));
     // The tree as the engine walks it for a delete, never through a link on the server (src/ftp/tree.ts),
     // its folders listed on the site's connections at once; sizes and times from its listings.
     const plan = await provider.downloadPlan(src, { signal, onFolder: (folder) => say(`Listing ${folder.path}`) });

@@ -87,6 +87,32 @@ describe('the pool (FAKE fault server)', () => {
     }
   });
 
+  // An idle connection the server dropped (a restart) is no sign that a login works now: warm()
+  // opened connections into the restart and took their refusals for a limit (cap 1 for 60 s).
+  test('warm() while the server restarts: its dead idle connection is not counted, nothing is opened, the cap stays', async () => {
+    const srv = await startFaultServer();
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 4, timeouts: fast, log: (e) => log.push(e) });
+    try {
+      const client = await pool.run(async (c) => {
+        await c.noop();
+        return c;
+      });
+      const restarted = srv.restart(1000);
+      for (let i = 0; i < 500 && client.connected; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(client.connected, false, 'the client saw its connection dropped');
+      pool.warm(4);
+      assert.equal(pool.stats.connecting, 0, 'nothing opened while no login is known to work');
+      await restarted;
+      assert.equal(pool.stats.cap, 4);
+      assert.ok(!log.some((e) => /refused another connection/.test(e.text)), log.map((e) => e.text).join(' | '));
+      assert.equal(await pool.run((c) => c.pwd()), '/', 'the next operation connects as usual');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
   // Before: a connect cancelled while another operation waited for its slot left that one waiting
   // for a release that never came.
   test('a connect cancelled during its login: the operation waiting for its slot opens one and completes', async () => {
