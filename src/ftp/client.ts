@@ -844,11 +844,50 @@ export class FtpClient {
   /** Where CWD to `path` lands, as PWD says (servers that resolve links say where a link leads). */
   async resolveDir(path: string): Promise<string | undefined> {
     assertSafeArgument(path);
-    return this.exclusive(async (c) => {
-      await this.changeDir(c, path);
-      const r = await c.request('PWD');
-      return isPositiveCompletion(r.code) ? parsePwd(r.message) : undefined;
-    });
+    return this.exclusive((c) => (this.cwd !== path && this.habits.pipelining === true ? this.resolveTogether(c, path) : this.resolveOneByOne(c, path)));
+  }
+
+  private async resolveOneByOne(c: ControlConnection, path: string): Promise<string | undefined> {
+    await this.changeDir(c, path);
+    const r = await c.request('PWD');
+    return isPositiveCompletion(r.code) ? parsePwd(r.message) : undefined;
+  }
+
+  /**
+   * resolveDir in one round trip where commands sent together are known to work: CWD and PWD in
+   * one write (each has exactly one reply; a download's walk asks it of every folder). A refused
+   * CWD is thrown as when sent alone; PWD then answered for the folder the connection still stands
+   * in, which is not what was asked. A server that drops one or answers out of step is found out as
+   * in statTogether: asked again one command at a time on a new connection, and from then on.
+   */
+  private async resolveTogether(c: ControlConnection, path: string): Promise<string | undefined> {
+    const got: Reply[] = [];
+    try {
+      await c.requestTogether([`CWD ${path}`, 'PWD'], got);
+    } catch (e) {
+      if (!isFtpError(e) || (e.kind !== 'timeout' && e.kind !== 'connectionLost')) throw e;
+      // Closed before any reply (a restart, a 421): an outage, left to the pool.
+      if (e.kind === 'connectionLost' && got.every(closesSession)) throw e;
+      this.habits.pipelining = false;
+      return this.resolveOneByOne((await this.ensureSession()).control, path);
+    }
+    const closing = got.find(closesSession);
+    if (closing) throw errorFromReply(closing.code, closing.message, 'PWD');
+    const [cwd, pwd] = got;
+    // CWD's reply is a 2xx other than 257, or an error; PWD's a 257 or an error. Anything else (a
+    // 257 to CWD, a 250 to PWD: one answered twice) is out of step: closed, asked again one at a time.
+    const error = (r: Reply) => r.code >= 400 && r.code < 600;
+    if (!((isPositiveCompletion(cwd.code) && cwd.code !== 257) || error(cwd)) || !(pwd.code === 257 || error(pwd))) {
+      this.habits.pipelining = false;
+      this.options.log({ kind: 'info', connection: c.id, text: `the replies to CWD and PWD sent together were out of step (${cwd.code}, ${pwd.code}); reconnecting, one command at a time from now on` });
+      c.destroy();
+      return this.resolveOneByOne((await this.ensureSession()).control, path);
+    }
+    const { firstMs, gapMs } = c.lastBatch;
+    this.noteHeld('replies', gapMs >= HELD_REPLY_MS && gapMs >= firstMs + HELD_BEYOND_FIRST_MS, gapMs, c.id);
+    if (!isPositiveCompletion(cwd.code)) throw errorFromReply(cwd.code, cwd.message, `CWD ${path}`);
+    this.cwd = path;
+    return pwd.code === 257 ? parsePwd(pwd.message) : undefined;
   }
 
   /**

@@ -176,6 +176,39 @@ for (const kind of servers) {
       }
     });
 
+    test('a walk asking CWD and PWD together finds what one asking them one at a time finds, links included', async (t) => {
+      for (const d of ['p/a/a1', 'p/b', 'p/shared']) dir(d);
+      for (const f of ['p/top.txt', 'p/a/1.txt', 'p/a/a1/2.txt', 'p/b/3.txt', 'p/shared/secret.txt']) file(f, f);
+      link('p/a/to-shared', '../shared');
+      link('p/b/up', '..');
+      const walk = async (pipelining: boolean) => {
+        const sent: string[] = [];
+        const c = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, log: (e) => void (e.kind === 'command' && sent.push(`${e.pipelined ? '+' : ''}${e.text}`)) });
+        try {
+          c.habits.pipelining = pipelining;
+          const start = sent.length;
+          const plan = await planTree(c, '/p', { linksByList: true });
+          return { plan: { dirs: [...plan.dirs].sort(), files: [...plan.files].sort(), links: [...plan.links].sort(), doubts: plan.doubts.map((d) => d.path).sort() }, sent: sent.slice(start) };
+        } finally {
+          await c.close();
+        }
+      };
+      const together = await walk(true);
+      const alone = await walk(false);
+      assert.deepEqual(together.plan, alone.plan);
+      // ftp-srv lists a link as what it points to, and its PWD says the path asked: nothing tells it (both walks alike).
+      if (kind === 'ftpsrv') t.diagnostic('ftp-srv shows links as what they point to: neither walk can tell them');
+      else assert.ok(!together.plan.files.some((f) => f.includes('/to-shared/') || f.includes('/up/')), `no file through a link: ${together.plan.files.join(', ')}`);
+      // Every PWD of the together walk but the parent's went in one write with its CWD; none of the
+      // other's. ftp-srv holds each reply until the one before is acknowledged (Nagle): after three
+      // batches answered late, commands go one at a time there (client.ts noteHeld).
+      const pwds = together.sent.flatMap((c, i) => (/^\+?PWD$/.test(c) ? [`${together.sent[i - 1]?.split(' ')[0]} ${c}`] : []));
+      const paired = pwds.filter((p) => p === 'CWD +PWD').length;
+      if (kind === 'ftpsrv') assert.ok(paired >= 1, together.sent.join(', '));
+      else assert.ok(paired >= 4 && pwds.length - paired <= 1, together.sent.join(', '));
+      assert.ok(!alone.sent.includes('+PWD'), alone.sent.join(', '));
+    });
+
     test('a walk lends one folder at a time: another operation on the site gets a connection between two folders', async () => {
       for (let i = 0; i < 8; i++) dir(`k/f${i}`);
       file('k/f0/x.txt', 'x');

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { FtpPool } from '../../src/ftp/pool';
 import { FtpError, isFtpError } from '../../src/ftp/errors';
 import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
+import { planTree } from '../../src/ftp/tree';
 import type { FileEntry } from '../../src/ftp/listing/entry';
 import type { LogEvent } from '../../src/ftp/log';
 import type { ServerHabits } from '../../src/ftp/habits';
@@ -613,6 +614,72 @@ describe('a stat\'s SIZE, CWD and MDTM sent together (FAKE fault server)', () =>
       assert.deepEqual(tail, ['SIZE', '+CWD', '+MDTM'], r.commands.join(' '));
     });
   }
+});
+
+/**
+ * A walk (a download's, a delete's) asks each folder's CWD and PWD in one write where commands sent
+ * together are known to work (client.ts resolveTogether): PWD says where a link shown as a folder
+ * leads. A server that drops one or answers out of step costs that folder a timeout or a new
+ * connection, never a link taken for a folder: the walk goes on one command at a time.
+ */
+describe('a walk\'s CWD and PWD sent together (FAKE fault server)', () => {
+  const walk = async (script: Parameters<typeof startFaultServer>[0]) => {
+    const srv = await startFaultServer(script);
+    for (const d of ['tree/a/deep', 'tree/b']) fs.mkdirSync(path.join(srv.root, d), { recursive: true });
+    fs.writeFileSync(path.join(srv.root, 'tree/a/deep/1.txt'), OLD);
+    fs.writeFileSync(path.join(srv.root, 'tree/b/2.txt'), OLD);
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 1, log: (e) => log.push(e) });
+    try {
+      await pool.run((c) => c.stat('/tree/b/2.txt'), { idempotent: true }); // commands sent together seen working
+      const start = log.length;
+      const plan = await pool.run((c) => planTree(c, '/tree'), { idempotent: true });
+      const commands = log.slice(start).filter((e) => e.kind === 'command').map((e) => `${e.pipelined ? '+' : ''}${e.text}`);
+      const walked = { dirs: [...plan.dirs].sort(), files: [...plan.files].sort(), links: plan.links, doubts: plan.doubts.length, rootIsLink: plan.rootIsLink };
+      return { walked, commands, log };
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  };
+  const whole = { dirs: ['/tree', '/tree/a', '/tree/a/deep', '/tree/b'], files: ['/tree/a/deep/1.txt', '/tree/b/2.txt'], links: [], doubts: 0, rootIsLink: false };
+
+  test('a server that takes them: each CWD goes with its PWD, one round trip a folder', async () => {
+    const r = await walk({});
+    assert.deepEqual(r.walked, whole);
+    const asked = r.commands.filter((c) => /^\+?(CWD|PWD)/.test(c));
+    // Each folder; not the parent: the login folder, whose PWD was asked at login.
+    assert.deepEqual(asked, ['CWD /tree', '+PWD', 'CWD /tree/b', '+PWD', 'CWD /tree/a', '+PWD', 'CWD /tree/a/deep', '+PWD'], r.commands.join(', '));
+  });
+
+  test('a server that drops the PWD sent with CWD: that folder answered after one timeout, every one after one command at a time', async () => {
+    const r = await walk(answer('PWD', 'silence', 'once', (_arg, s) => s.sentWithPrevious));
+    assert.deepEqual(r.walked, whole);
+    assert.equal(r.commands.filter((c) => c === '+PWD').length, 1, `only the first went together: ${r.commands.join(', ')}`);
+    assert.ok(r.commands.filter((c) => c === 'PWD').length >= 4, r.commands.join(', '));
+  });
+
+  test('a folder whose PWD names another place (a link shown as a folder): not entered, told as a link', async () => {
+    let last = '';
+    const r = await walk({ onCommand: (v, arg) => {
+      if (v === 'CWD') last = arg;
+      return v === 'PWD' && last === '/tree/b' ? ['257 "/elsewhere/b" is the current directory'] : undefined;
+    } });
+    assert.deepEqual(r.walked, { ...whole, dirs: ['/tree', '/tree/a', '/tree/a/deep'], files: ['/tree/a/deep/1.txt'], links: ['/tree/b'] });
+    assert.ok(r.commands.includes('+PWD'));
+  });
+
+  // A reply too many must not make the walk read a link where there is none, nor a folder's PWD
+  // answer another command: out of step, the connection dropped, asked again one at a time.
+  test('a server that answers CWD twice: out of step, the walk whole on a new connection', async () => {
+    const r = await walk(answer('CWD', ['250 Okay.', '250 Okay.'], 'once', (arg, s) => arg === '/tree/a' && s.sentWithPrevious === false));
+    assert.deepEqual(r.walked, whole);
+    assert.ok(r.log.some((e) => e.kind === 'info' && /CWD and PWD sent together were out of step \(250, 250\)/.test(e.text)), 'the log says why');
+  });
+
+  test('a refused CWD sent with PWD fails the walk with the refusal, as alone', async () => {
+    await assert.rejects(walk(answer('CWD', ['550 Permission denied.'], 'once', (arg) => arg === '/tree/b')), (e) => isFtpError(e) && e.code === 550);
+  });
 });
 
 /**

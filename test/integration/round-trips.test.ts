@@ -19,7 +19,7 @@ import { FtpPool } from '../../src/ftp/pool';
 import type { LogEvent } from '../../src/ftp/log';
 import type { ServerHabits } from '../../src/ftp/habits';
 import { openSite } from '../bench/site';
-import { upload } from '../../src/ui/transfer-commands';
+import { download, upload } from '../../src/ui/transfer-commands';
 // After ../bench/site, which puts the `vscode` stub in place.
 import * as vscode from 'vscode';
 
@@ -450,6 +450,43 @@ describe('FTP: Upload of a folder, commands per file (vsftpd, the real command)'
     // STAT per file is the save's check of its temporary file (a file replaced keeps its mode).
     assert.deepEqual(counts, { SIZE: 2, '+CWD': 2, '+MDTM': 2, EPSV: FILES + 1, LIST: 1, '+STOR': FILES, STAT: FILES, RNFR: FILES, '+RNTO': FILES });
     assert.equal(data, FILES + 1);
+  });
+});
+
+describe('FTP: Download of a folder, its commands (vsftpd, the real command, one connection)', () => {
+  let server: ManagedServer;
+  let local: string;
+  before(async () => {
+    const missing = serverMissing('vsftpd');
+    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
+    server = await startServer('vsftpd');
+    local = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-rt-download-'));
+    fs.mkdirSync(path.join(server.root, 'dl'));
+    for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(server.root, 'dl', `f${i}.txt`), `file ${i}\n`);
+  });
+  after(async () => {
+    await server?.stop();
+    fs.rmSync(local, { recursive: true, force: true });
+  });
+
+  // The folder is looked at before the dialog and again as the batch starts (the user may take a
+  // while to choose); the walk then asks where the folder leads (PWD: a link shown as a folder is
+  // not entered; the stat's CWD took the connection there; its parent is the login folder, whose
+  // PWD login asked); then one listing (the site's first transfer: EPSV alone) and a data command
+  // with its EPSV per file: 8 round trips for 3 files (11 before: the parent asked, CWD and PWD apart).
+  test('stat twice, PWD for the folder, one listing, EPSV+RETR per file', async () => {
+    const site = openSite({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive', maxConnections: 1 });
+    try {
+      await site.pool.run((c) => c.noop()); // logged in: not counted
+      const { result, trips } = await site.count(() => download(site.provider, site.uri('/dl'), vscode.Uri.file(path.join(local, 'dl')), 'replace', { confirmed: true }));
+      assert.equal(result?.files, 3);
+      const stat = ['SIZE', '+CWD', '+MDTM'];
+      assert.deepEqual(commandNames(trips), [...stat, ...stat, 'PWD', 'EPSV', 'LIST', 'EPSV', '+RETR', 'EPSV', '+RETR', 'EPSV', '+RETR'], trips.commands.join(', '));
+      assert.equal(trips.roundTrips, 8);
+      for (let i = 0; i < 3; i++) assert.equal(fs.readFileSync(path.join(local, 'dl', `f${i}.txt`), 'utf8'), `file ${i}\n`);
+    } finally {
+      await site.close();
+    }
   });
 });
 
