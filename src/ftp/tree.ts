@@ -49,7 +49,7 @@ export interface WalkOptions {
    * up to `width - 1` helpers, when there are folders waiting; it runs `work` on a connection of its
    * own and resolves when `work` does. A helper that can't get a connection is done without. At
    * 50 ms a round trip a folder costs three (CWD with PWD, EPSV, LIST) or two (LIST sent with its
-   * EPSV): one connection lists seven to ten a second.
+   * EPSV): one connection lists six to ten a second.
    */
   lend?: (work: (client: FtpClient) => Promise<void>) => Promise<void>;
   /** How many connections may list at once, the walk's own included (with `lend`). Default 1. */
