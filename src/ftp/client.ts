@@ -180,8 +180,8 @@ export class FtpClient {
   }
 
   /** Runs one data command, choosing (and if need be falling back between) data methods. */
-  /** `rawReads`: a download that may be big (see TransferContext). */
-  private transfer(c: ControlConnection, command: string, handler: DataHandler, opts: TransferOptions, workingDir?: string, rawReads = false): Promise<Reply> {
+  /** `rawReads`: a download that may be big; `sendAhead`: a small upload's content (see TransferContext). */
+  private transfer(c: ControlConnection, command: string, handler: DataHandler, opts: TransferOptions, workingDir?: string, rawReads = false, sendAhead?: Buffer): Promise<Reply> {
     const progress: TransferProgress = { bytes: 0, started: false };
     const o = this.options;
     let control = c;
@@ -199,7 +199,7 @@ export class FtpClient {
         };
         await reopen();
         const run = (together?: TogetherState) => runTransfer(
-          { control, settings: { trustPasvAddress: o.trustPasvAddress, active: o.active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: opts.signal, rawReads, together },
+          { control, settings: { trustPasvAddress: o.trustPasvAddress, active: o.active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: opts.signal, rawReads, together, sendAhead },
           method, command, handler, progress);
         // The data command goes with EPSV/PASV (one round trip less) once the method has worked on
         // this site and unless the server was seen not to take commands sent together. Not with
@@ -685,12 +685,14 @@ export class FtpClient {
     assertSafeArgument(path);
     return this.exclusive(async (c) => {
       let bytes = 0;
+      const small = Buffer.isBuffer(source) && source.length <= CHUNK ? source : undefined;
       await this.transfer(c, `STOR ${path}`, async (socket, progress) => {
-        if (Buffer.isBuffer(source) && source.length <= CHUNK) {
+        if (small) {
           // One write and the end: no stream pipeline (its signals and listeners cost more than
-          // the write itself for the small files of a folder upload).
-          progress.bytes = bytes = source.length;
-          await endWith(socket, source);
+          // the write itself for the small files of a folder upload). Over a plain passive
+          // connection it went as soon as the connection was open (TransferContext.sendAhead).
+          progress.bytes = bytes = small.length;
+          await (progress.ahead ?? endWith(socket, small));
           opts.onProgress?.(bytes);
           return;
         }
@@ -712,7 +714,7 @@ export class FtpClient {
           opts.onProgress?.(bytes);
         });
         await pipeline(source, socket);
-      }, opts);
+      }, opts, undefined, false, small);
       return bytes;
     });
   }

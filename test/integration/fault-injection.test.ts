@@ -782,3 +782,56 @@ describe('a data command sent with its EPSV (FAKE fault server)', () => {
     }
   });
 });
+
+/**
+ * A small upload over a plain passive connection is written as soon as its data connection is open,
+ * not after the server's 150 (transfer.ts sendAhead: a round trip less a file). A server that
+ * refuses the command then closes the connection unread: the refusal is the error, nothing lands.
+ */
+describe('a small upload sent ahead of its 150 (FAKE fault server)', () => {
+  const upload = async (onTransfer: NonNullable<Parameters<typeof startFaultServer>[0]>['onTransfer']) => {
+    const srv = await startFaultServer({ onTransfer });
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 1, transferMode: 'passive' });
+    try {
+      const outcome = await pool.run((c) => c.upload('/new.txt', NEW)).then((n) => n, (e: unknown) => e);
+      return { outcome, onDisk: fs.existsSync(path.join(srv.root, 'new.txt')) ? fs.readFileSync(path.join(srv.root, 'new.txt')) : undefined };
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  };
+
+  test('a server that reads the data before it says 150: the upload is whole (it was not held for the 150)', async () => {
+    const r = await upload(async (t) => {
+      if (t.verb !== 'STOR') return false;
+      const s = await t.data();
+      const chunks: Buffer[] = [];
+      const ended = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 800);
+        s.on('data', (c: Buffer) => chunks.push(c));
+        s.on('end', () => (clearTimeout(timer), resolve(true)));
+      });
+      if (!ended) return t.send(['425 Nothing came before the 150.']), true;
+      // Closed before the 150 is read, as a fast server's may be: not a connection closed too early.
+      s.end();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      t.send(['150 Ok to send data.']);
+      fs.writeFileSync(t.disk, Buffer.concat(chunks));
+      t.send(['226 Transfer complete.']);
+      return true;
+    });
+    assert.equal(r.outcome, NEW.length);
+    assert.ok(r.onDisk?.equals(NEW));
+  });
+
+  test('STOR refused once the data connection is open (550, the connection closed unread): that refusal is the error, nothing lands', async () => {
+    const r = await upload(async (t) => {
+      if (t.verb !== 'STOR') return false;
+      (await t.data()).destroy();
+      t.send(['550 Permission denied.']);
+      return true;
+    });
+    assert.ok(isFtpError(r.outcome) && r.outcome.code === 550 && r.outcome.kind !== 'interrupted', String(r.outcome));
+    assert.equal(r.onDisk, undefined);
+  });
+});

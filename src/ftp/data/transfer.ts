@@ -13,6 +13,7 @@ import { Reply, isPositiveCompletion, isPositivePreliminary } from '../reply';
 import { ActiveListener, ActiveSettings } from './active';
 import { isLocalFileError } from './receive-file';
 import { adoptWithRawReads, useRawReads } from './raw-reads';
+import { endWith } from './send-file';
 import { DataMethod, METHOD_COMMAND, isPassiveMethod } from './methods';
 
 export interface DataSettings {
@@ -37,6 +38,8 @@ export interface TransferProgress {
   started: boolean;
   /** The size the server announced in its 150 reply ("... (1234 bytes)"), when it did. */
   announced?: number;
+  /** This attempt's write of `TransferContext.sendAhead`, when it was made (the handler awaits it). */
+  ahead?: Promise<void>;
 }
 
 /** "150 Opening BINARY mode data connection for a.txt (1234 bytes)." -> 1234 */
@@ -95,6 +98,14 @@ export interface TransferContext {
    * pyftpdlib answers the data command first meanwhile.)
    */
   together?: TogetherState;
+  /**
+   * A small upload's whole content, written and ended as soon as a plain passive data connection is
+   * open and the data command sent, not after the server's 150 (which comes only once the server
+   * has accepted the connection: a round trip later). The server reads it after its 150; refused
+   * (a 550), it closes the connection unread and nothing lands. Never over TLS (its handshake comes
+   * first) nor in active mode (the server connects when it is ready).
+   */
+  sendAhead?: Buffer;
 }
 
 /** What became of a data command sent with EPSV/PASV (TransferContext.together). */
@@ -321,7 +332,10 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
       // In active mode a server that can't connect back often stays silent until its own connect
       // times out (a minute on vsftpd): wait no longer than our data connect timeout.
       const timeoutMs = prepared.listener ? Math.min(settings.replyTimeoutMs, settings.connectTimeoutMs) : undefined;
-      first = await (prepared.first ?? control.request(command, timeoutMs));
+      const firstReply = prepared.first ?? control.request(command, timeoutMs); // the command is sent now
+      progress.ahead = ctx.sendAhead && socket && !control.isTls ? endWith(socket, ctx.sendAhead) : undefined;
+      progress.ahead?.catch(() => undefined); // a refusal's close: the reply says why
+      first = await firstReply;
     } catch (e) {
       if (prepared.listener && isFtpError(e) && e.kind === 'timeout') {
         const t = prepared.listener.timeoutError(settings.connectTimeoutMs, METHOD_COMMAND[method], prepared.target);
@@ -372,7 +386,8 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
     }, () => dataSocket.destroy());
 
     let handlerError: unknown;
-    if (dataSocket.destroyed && !(dataSocket.readableEnded && !earlyError && !UPLOAD.test(command))) {
+    // Sent ahead, the socket may be closed already: the server has read it all (its handler says).
+    if (!progress.ahead && dataSocket.destroyed && !(dataSocket.readableEnded && !earlyError && !UPLOAD.test(command))) {
       // Closed before we could read or write (its 'close' has passed): the final reply says why. A
       // download's socket that ended cleanly had nothing to read (its 'end' waits for what was
       // unread): an empty file or listing whose data connection the server opened and closed at
