@@ -1,16 +1,16 @@
 /**
  * What FTP: Download... downloads when no Explorer entry or editor tab was given (the palette, a
  * key binding): the active FTP editor's file, offered first in a list (Enter downloads it), or a
- * file or folder the user picks on a site in VS Code's own file dialog, which browses the site
- * through the provider as it does any folder of another scheme. The dialog opens at that editor's
- * folder, else at the workspace's FTP folder or the only site, else at the site or folder the user
- * picks. Not at the file itself: the dialog fills its path in, and in a browser window Enter on a
- * typed path went to the machine's disk, not the site's.
+ * file or folder the user picks on a site in a list that walks its folders (site-picker.ts; VS
+ * Code's file dialog reads paths as the machine's in a browser or remote window). The list opens at
+ * that editor's folder, else at the workspace's FTP folder or the only site, else at the site or
+ * folder the user picks.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { allSites, siteRoot } from '../sites/config';
-import { escapeIcons, escapeMessage } from './escape';
+import { escapeIcons } from './escape';
+import { pickOnSite } from './site-picker';
 
 const isFtp = (u?: vscode.Uri) => !!u && (u.scheme === 'ftp' || u.scheme === 'ftps');
 
@@ -31,7 +31,7 @@ async function startingPlace(): Promise<vscode.Uri | undefined> {
   return (await vscode.window.showQuickPick(places, { placeHolder: 'Download from which FTP folder or site?' }))?.uri;
 }
 
-/** The FTP file or folder to download: the active FTP editor's file from a list, or one picked in VS Code's file dialog; undefined when the user picked nothing. */
+/** The FTP file or folder to download: the active FTP editor's file from a list, or one picked on a site (site-picker.ts); undefined when the user picked nothing. */
 export async function pickDownloadSource(): Promise<vscode.Uri | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri;
   let start: vscode.Uri | undefined;
@@ -46,12 +46,5 @@ export async function pickDownloadSource(): Promise<vscode.Uri | undefined> {
     start = folder;
   } else start = await startingPlace();
   if (!start) return undefined;
-  const picked = (await vscode.window.showOpenDialog({
-    defaultUri: start, canSelectFiles: true, canSelectFolders: true, canSelectMany: false,
-    openLabel: 'Download', title: 'Download a file or folder from FTP',
-  }))?.[0];
-  if (!picked || isFtp(picked)) return picked;
-  // A path typed into the dialog can lead off the site (a browser window reads it as the machine's).
-  void vscode.window.showErrorMessage(escapeMessage(`${picked.toString(true)} is not on an FTP site: pick a file or folder of the site in the dialog.`));
-  return undefined;
+  return pickOnSite(start, 'Download from FTP');
 }

@@ -61,13 +61,15 @@ interface Answers {
   /** What the open dialog returns; unset, VS Code's own dialog is shown. */
   openDialog?: (options: vscode.OpenDialogOptions) => vscode.Uri[] | undefined;
   quickPick?: (items: readonly vscode.QuickPickItem[]) => vscode.QuickPickItem | undefined;
+  /** Given each list made with createQuickPick (the real one, shown), to drive it. */
+  onPicker?: (picker: vscode.QuickPick<vscode.QuickPickItem>) => void;
 }
 
 /** Runs `body` with the window's notifications, questions and dialogs recorded and answered. */
 async function watching<T>(body: () => Thenable<T>, answers: Answers = {}): Promise<{ result: T } & Seen> {
   const seen: Seen = { progress: [], notes: [], questions: [], errors: [], openDialogs: [] };
   const window = vscode.window as unknown as Record<string, unknown>;
-  const swapped = ['withProgress', 'showInformationMessage', 'showErrorMessage', 'showWarningMessage', 'showSaveDialog', 'showOpenDialog', 'showQuickPick'];
+  const swapped = ['withProgress', 'showInformationMessage', 'showErrorMessage', 'showWarningMessage', 'showSaveDialog', 'showOpenDialog', 'showQuickPick', 'createQuickPick'];
   const saved = Object.fromEntries(swapped.map((name) => [name, window[name]]));
   window.withProgress = (opts: { title: string }, task: (p: unknown, t: vscode.CancellationToken) => Promise<unknown>) => {
     const shown = { title: opts.title, reports: [] as Array<{ message?: string; increment?: number }> };
@@ -94,6 +96,11 @@ async function watching<T>(body: () => Thenable<T>, answers: Answers = {}): Prom
     return answers.openDialog ? Promise.resolve(answers.openDialog(o)) : (saved.showOpenDialog as typeof vscode.window.showOpenDialog)(o);
   };
   if (answers.quickPick) window.showQuickPick = async (items: readonly vscode.QuickPickItem[]) => answers.quickPick!(await items);
+  window.createQuickPick = () => {
+    const picker = (saved.createQuickPick as typeof vscode.window.createQuickPick)();
+    answers.onPicker?.(picker);
+    return picker;
+  };
   try {
     return { result: await body(), ...seen };
   } finally {
@@ -228,7 +235,7 @@ suite('transfers as a user walks them (proftpd)', () => {
     assert.equal(fs.readFileSync(dest, 'utf8'), 'from the server\n');
   });
 
-  test('the palette\'s Download with an FTP editor open offers that file first in a list (Enter downloads it, no file dialog); "Another file or folder..." opens the dialog at its folder', async () => {
+  test('the palette\'s Download with an FTP editor open offers that file first in a list (Enter downloads it, no file dialog); "Another file or folder..." opens the site\'s list at its folder', async () => {
     onServer(server, 'site/pick/edited.txt', 'open in an editor\n');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri('/site/pick/edited.txt')));
     const dest = path.join(local, 'edited.txt');
@@ -242,38 +249,66 @@ suite('transfers as a user walks them (proftpd)', () => {
       await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     }
     const r = await running;
-    // Not the file dialog: opened at the file, it fills the file's path in, and in a browser window
+    // Not a file dialog: opened at the file, it fills the file's path in, and in a browser window
     // Enter on a typed path goes to the machine's disk (a user's walk in code-server).
     assert.equal(r.openDialogs.length, 0, 'no file dialog');
     assert.equal(r.result.files, 1);
     assert.equal(fs.readFileSync(dest, 'utf8'), 'open in an editor\n');
+    const pickers: Array<vscode.QuickPick<vscode.QuickPickItem>> = [];
     const other = await watching(() => vscode.commands.executeCommand<{ files: number } | undefined>('ftpWorkspace.download'), {
       quickPick: (items) => (lists.push(items.map((i) => i.label)), items[1]),
-      openDialog: () => undefined, // dismissed
+      onPicker: (p) => {
+        pickers.push(p);
+        // Closed (Escape) once its folder is listed.
+        void until('the list of the editor\'s folder', () => !p.busy && p.items.length > 0).then(() => vscode.commands.executeCommand('workbench.action.closeQuickOpen'));
+      },
     });
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     assert.deepEqual(lists, [['$(file) edited.txt', '$(folder-opened) Another file or folder...']]);
-    assert.equal(other.openDialogs.length, 1);
-    const o = other.openDialogs[0];
-    assert.equal(o.defaultUri?.toString(), uri('/site/pick').toString(), 'the dialog opens at the editor\'s folder');
-    assert.deepEqual([o.canSelectFiles, o.canSelectFolders, o.openLabel], [true, true, 'Download']);
-    assert.equal(other.result, undefined, 'dismissed: nothing downloaded');
+    assert.equal(other.openDialogs.length, 0, 'no file dialog');
+    assert.equal(pickers.length, 1);
+    assert.equal(pickers[0].title, 'Download from FTP: ftp://walk/site/pick', 'the list opens at the editor\'s folder');
+    assert.ok(pickers[0].items.some((i) => i.label === '$(file) edited.txt'), pickers[0].items.map((i) => i.label).join(', '));
+    assert.equal(other.result, undefined, 'closed: nothing downloaded');
   });
 
-  test('the palette\'s Download with no FTP editor open lets the user pick a file or folder on a site', async () => {
+  test('the palette\'s Download with no FTP editor open walks the site\'s folders in a list: into them, up again, then "Download this folder"', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     onServer(server, 'site/pick/tree/a.txt', 'a\n');
     onServer(server, 'site/pick/tree/sub/b.txt', 'b\n');
+    onServer(server, 'site/pick/tree/$(alert) odd.txt', 'odd\n');
     const into = path.join(local, 'picked');
     fs.mkdirSync(into);
+    const titles: string[] = [];
+    const shown: string[][] = [];
+    // Each step: the row to accept in the folder now listed, as a user would (the real list; the row made active, then Enter).
+    const steps = ['$(folder) site', '$(folder) pick', '$(folder) tree', '$(folder) sub', '$(arrow-up) ..', '$(cloud-download) Download this folder'];
+    const drive = async (p: vscode.QuickPick<vscode.QuickPickItem>) => {
+      for (const label of steps) {
+        const before = titles.length;
+        await until(`the list for ${label}`, () => !p.busy && p.items.length > 0 && p.title !== titles[before - 1]);
+        titles.push(p.title ?? '');
+        shown.push(p.items.map((i) => i.label));
+        const row = p.items.find((i) => i.label === label);
+        assert.ok(row, `${label} in ${p.items.map((i) => i.label).join(', ')}`);
+        p.activeItems = [row];
+        await new Promise((resolve) => setTimeout(resolve, 200)); // the window has it (sent a moment later)
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      }
+    };
+    let driven: Promise<void> | undefined;
     const r = await watching(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download'), {
       quickPick: (items) => items.find((i) => i.label === SITE), // other suites' sites may be configured too
-      openDialog: (o) => (o.canSelectFiles ? [uri('/site/pick/tree')] : [vscode.Uri.file(into)]), // the site's folder, then where it goes
+      onPicker: (p) => (driven = drive(p)),
+      openDialog: () => [vscode.Uri.file(into)], // where it goes
     });
+    await driven;
     assert.deepEqual(r.errors, []);
-    assert.equal(r.openDialogs[0].defaultUri?.toString(), 'ftp://walk/', 'the dialog opens at the site\'s root');
-    assert.deepEqual([r.openDialogs[0].canSelectFiles, r.openDialogs[0].canSelectFolders], [true, true], 'a file or a folder');
-    assert.equal(r.result.files, 2);
+    assert.deepEqual(titles, ['/', '/site', '/site/pick', '/site/pick/tree', '/site/pick/tree/sub', '/site/pick/tree'].map((p) => `Download from FTP: ftp://walk${p}`));
+    // At the tree: Download this folder, the folder above, folders, then files by name; a name's "$(" is text, not an icon.
+    assert.deepEqual(shown[3], ['$(cloud-download) Download this folder', '$(arrow-up) ..', '$(folder) sub', '$(file) \\$(alert) odd.txt', '$(file) a.txt']);
+    assert.ok(!shown[0].includes('$(arrow-up) ..'), 'no folder above the site\'s root');
+    assert.equal(r.result.files, 3);
     assert.equal(fs.readFileSync(path.join(into, 'tree', 'sub', 'b.txt'), 'utf8'), 'b\n');
   });
 
