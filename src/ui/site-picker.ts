@@ -28,13 +28,22 @@ export function siteItems(folder: vscode.Uri, entries: Array<[string, vscode.Fil
   return items;
 }
 
+/** A row saying why a listing or a typed path failed; shown whatever is typed. */
+function failed(e: unknown): SiteItem {
+  const why = escapeIcons(escapeMessage(e instanceof Error ? e.message : String(e)));
+  return { label: `$(error) ${why}`, detail: why, action: 'none', alwaysShow: true };
+}
+
 /** Shows the list at `start`; resolves with the file or folder picked, undefined when the user closed it. */
 export function pickOnSite(start: vscode.Uri, title: string): Promise<vscode.Uri | undefined> {
   const qp = vscode.window.createQuickPick<SiteItem>();
-  qp.placeholder = 'A file to download, a folder to open, or "Download this folder"';
+  qp.placeholder = 'Type to filter, or a path (img/icons, /css) and Enter; Enter on a folder opens it';
+  let current = start;
   let shown = 0;
-  const show = async (folder: vscode.Uri): Promise<void> => {
+  /** Lists `folder`; the row made active: `focus` (the folder just left, going up), else the first entry. */
+  const show = async (folder: vscode.Uri, focus?: vscode.Uri): Promise<void> => {
     const turn = ++shown;
+    current = folder;
     qp.title = escapeIcons(`${title}: ${folder.toString(true)}`);
     qp.busy = true;
     qp.value = '';
@@ -43,26 +52,45 @@ export function pickOnSite(start: vscode.Uri, title: string): Promise<vscode.Uri
       items = siteItems(folder, await vscode.workspace.fs.readDirectory(folder));
     } catch (e) {
       // Listed here, not thrown: the user can go up or elsewhere.
-      const why = e instanceof Error ? e.message : String(e);
-      items = [...siteItems(folder, []).filter((i) => i.action === 'up'), { label: `$(error) ${escapeIcons(escapeMessage(why))}`, action: 'none' }];
+      items = [...siteItems(folder, []).filter((i) => i.action === 'up'), failed(e)];
     }
     if (turn !== shown) return; // a later folder was asked for meanwhile
     qp.items = items;
+    // Not "Download this folder": Enter twice must not download a whole site by mistake.
+    const active = items.find((i) => focus && i.uri?.toString() === focus.toString()) ?? items.find((i) => i.action === 'open' || i.action === 'pick');
+    if (active) qp.activeItems = [active];
     qp.busy = false;
   };
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (uri: vscode.Uri | undefined) => {
-      if (done) return;
-      done = true;
-      resolve(uri);
-      qp.dispose();
-    };
+  /** A path typed and Enter: a folder opens, a file is the pick; one not there is said in the list. */
+  const go = async (typed: string): Promise<void> => {
+    const target = typed.startsWith('/') ? current.with({ path: typed }) : vscode.Uri.joinPath(current, typed);
+    try {
+      const st = await vscode.workspace.fs.stat(target);
+      if (st.type & vscode.FileType.Directory) await show(target);
+      else finish(target);
+    } catch (e) {
+      qp.items = [failed(e), ...qp.items.filter((i) => i.action !== 'none')];
+    }
+  };
+  let done = false;
+  let resolve!: (uri: vscode.Uri | undefined) => void;
+  const finish = (uri: vscode.Uri | undefined) => {
+    if (done) return;
+    done = true;
+    resolve(uri);
+    qp.dispose();
+  };
+  return new Promise((res) => {
+    resolve = res;
     qp.onDidAccept(() => {
-      const item = qp.selectedItems[0] ?? qp.activeItems[0];
-      if (!item || qp.busy) return;
+      if (qp.busy) return;
+      // The row under the cursor (a click makes it so too); the selection may be an earlier folder's.
+      const item = qp.activeItems[0];
+      if (!item && qp.value.includes('/')) return void go(qp.value);
+      if (!item) return;
       if (item.action === 'here' || item.action === 'pick') finish(item.uri);
-      else if (item.action !== 'none' && item.uri) void show(item.uri);
+      else if (item.action === 'up') void show(item.uri!, current);
+      else if (item.action === 'open') void show(item.uri!);
     });
     qp.onDidHide(() => finish(undefined));
     qp.show();

@@ -277,21 +277,27 @@ suite('transfers as a user walks them (proftpd)', () => {
     onServer(server, 'site/pick/tree/a.txt', 'a\n');
     onServer(server, 'site/pick/tree/sub/b.txt', 'b\n');
     onServer(server, 'site/pick/tree/$(alert) odd.txt', 'odd\n');
+    onServer(server, 'site/pick/tree/aaa/c.txt', 'c\n');
     const into = path.join(local, 'picked');
     fs.mkdirSync(into);
     const titles: string[] = [];
     const shown: string[][] = [];
-    // Each step: the row to accept in the folder now listed, as a user would (the real list; the row made active, then Enter).
-    const steps = ['$(folder) site', '$(folder) pick', '$(folder) tree', '$(folder) sub', '$(arrow-up) ..', '$(cloud-download) Download this folder'];
+    const active: string[] = [];
+    // Each step, as a user would in the real list: a row made active then Enter, or a path typed then Enter.
+    const steps = ['$(folder) site', 'typed: pick/tree', '$(folder) sub', '$(arrow-up) ..', '$(cloud-download) Download this folder'];
     const drive = async (p: vscode.QuickPick<vscode.QuickPickItem>) => {
-      for (const label of steps) {
+      for (const step of steps) {
         const before = titles.length;
-        await until(`the list for ${label}`, () => !p.busy && p.items.length > 0 && p.title !== titles[before - 1]);
+        await until(`the list for ${step}`, () => !p.busy && p.items.length > 0 && p.title !== titles[before - 1]);
         titles.push(p.title ?? '');
         shown.push(p.items.map((i) => i.label));
-        const row = p.items.find((i) => i.label === label);
-        assert.ok(row, `${label} in ${p.items.map((i) => i.label).join(', ')}`);
-        p.activeItems = [row];
+        active.push(p.activeItems[0]?.label ?? '');
+        if (step.startsWith('typed: ')) p.value = step.slice('typed: '.length);
+        else {
+          const row = p.items.find((i) => i.label === step);
+          assert.ok(row, `${step} in ${p.items.map((i) => i.label).join(', ')}`);
+          p.activeItems = [row];
+        }
         await new Promise((resolve) => setTimeout(resolve, 200)); // the window has it (sent a moment later)
         await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
       }
@@ -304,11 +310,13 @@ suite('transfers as a user walks them (proftpd)', () => {
     });
     await driven;
     assert.deepEqual(r.errors, []);
-    assert.deepEqual(titles, ['/', '/site', '/site/pick', '/site/pick/tree', '/site/pick/tree/sub', '/site/pick/tree'].map((p) => `Download from FTP: ftp://walk${p}`));
+    assert.deepEqual(titles, ['/', '/site', '/site/pick/tree', '/site/pick/tree/sub', '/site/pick/tree'].map((p) => `Download from FTP: ftp://walk${p}`));
     // At the tree: Download this folder, the folder above, folders, then files by name; a name's "$(" is text, not an icon.
-    assert.deepEqual(shown[3], ['$(cloud-download) Download this folder', '$(arrow-up) ..', '$(folder) sub', '$(file) \\$(alert) odd.txt', '$(file) a.txt']);
+    assert.deepEqual(shown[2], ['$(cloud-download) Download this folder', '$(arrow-up) ..', '$(folder) aaa', '$(folder) sub', '$(file) \\$(alert) odd.txt', '$(file) a.txt']);
     assert.ok(!shown[0].includes('$(arrow-up) ..'), 'no folder above the site\'s root');
-    assert.equal(r.result.files, 3);
+    // Enter alone opens the first entry, never downloads a whole folder; back up, on the folder just left.
+    assert.deepEqual([active[0], active[2], active[4]], ['$(folder) site', '$(folder) aaa', '$(folder) sub']);
+    assert.equal(r.result.files, 4);
     assert.equal(fs.readFileSync(path.join(into, 'tree', 'sub', 'b.txt'), 'utf8'), 'b\n');
   });
 
