@@ -106,6 +106,10 @@ export class FtpClient {
   get home(): string | undefined {
     return this.session?.home;
   }
+  /** Whether the login's PWD said `home` (else "/" is a guess). */
+  get homeSaid(): boolean {
+    return this.session?.homeSaid ?? false;
+  }
   get modeMemory() {
     return this.options.modeMemory;
   }
@@ -889,7 +893,11 @@ export class FtpClient {
     this.noteHeld('replies', gapMs >= HELD_REPLY_MS && gapMs >= firstMs + HELD_BEYOND_FIRST_MS, gapMs, c.id);
     if (!isPositiveCompletion(cwd.code)) throw errorFromReply(cwd.code, cwd.message, `CWD ${path}`);
     this.cwd = path;
-    return pwd.code === 257 ? parsePwd(pwd.message) : undefined;
+    const said = pwd.code === 257 ? parsePwd(pwd.message) : undefined;
+    // Elsewhere (a link): asked again alone, so a server that ran PWD before its CWD was done
+    // costs a round trip, not a folder taken for a link and left out.
+    if (said !== undefined && said !== path) return this.resolveOneByOne(c, path);
+    return said;
   }
 
   /**

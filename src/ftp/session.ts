@@ -17,6 +17,14 @@ export interface Session {
   greeting: string;
   /** Directory after login (PWD). */
   home: string;
+  /** Whether PWD said it: else "/" is a guess (PWD refused, or no path in its reply). */
+  homeSaid: boolean;
+}
+
+/** The login folder from PWD's reply; "/" (a guess) when it said none. */
+function homeFrom(pwd: Reply): { home: string; homeSaid: boolean } {
+  const said = isPositiveCompletion(pwd.code) ? parsePwd(pwd.message) : undefined;
+  return said ? { home: said, homeSaid: true } : { home: '/', homeSaid: false };
 }
 
 export function parseFeatures(reply: Reply): Map<string, string> {
@@ -67,14 +75,14 @@ export async function openSession(o: ResolvedOptions, codec: TextCodec, signal?:
     if (o.secure === 'explicit') await startExplicitTls(control, o);
     await login(control, o);
     if (known) {
-      let home: string;
+      let home: { home: string; homeSaid: boolean };
       try {
         home = await setUpTogether(control, codec, known.features);
       } catch (e) {
         if (!signal?.aborted) known.failed(); // a Cancel says nothing of the server
         throw e;
       }
-      return { control, features: new Map(known.features), system: known.system, greeting: replyText(greeting), home };
+      return { control, features: new Map(known.features), system: known.system, greeting: replyText(greeting), ...home };
     }
     await protectData(control);
     const features = parseFeatures(await control.request('FEAT'));
@@ -83,9 +91,7 @@ export async function openSession(o: ResolvedOptions, codec: TextCodec, signal?:
     if (isPositiveCompletion(syst.code)) system = syst.message;
     if (codec.isUtf8 && features.has('UTF8')) await control.request('OPTS UTF8 ON'); // refusal is harmless
     await control.expect('TYPE I');
-    const pwd = await control.request('PWD');
-    const home = (isPositiveCompletion(pwd.code) && parsePwd(pwd.message)) || '/';
-    return { control, features, system, greeting: replyText(greeting), home };
+    return { control, features, system, greeting: replyText(greeting), ...homeFrom(await control.request('PWD')) };
   } catch (e) {
     control.destroy();
     if (signal?.aborted) throw new FtpError('aborted', `Connecting to ${where} was cancelled.`);
@@ -96,15 +102,14 @@ export async function openSession(o: ResolvedOptions, codec: TextCodec, signal?:
 }
 
 /** PBSZ/PROT, OPTS UTF8, TYPE I and PWD in one write, each answered as openSession requires; the home folder. */
-async function setUpTogether(control: ControlConnection, codec: TextCodec, features: ReadonlyMap<string, string>): Promise<string> {
+async function setUpTogether(control: ControlConnection, codec: TextCodec, features: ReadonlyMap<string, string>): Promise<{ home: string; homeSaid: boolean }> {
   const commands = [...(control.isTls ? ['PBSZ 0', 'PROT P'] : []), ...(codec.isUtf8 && features.has('UTF8') ? ['OPTS UTF8 ON'] : []), 'TYPE I', 'PWD'];
   const replies = await control.requestTogether(commands);
   commands.forEach((command, i) => {
     // OPTS UTF8's refusal is harmless, and PWD's leaves the home at "/" (as in openSession).
     if (command !== 'OPTS UTF8 ON' && command !== 'PWD' && !isPositiveCompletion(replies[i].code)) throw errorFromReply(replies[i].code, replies[i].message, command);
   });
-  const pwd = replies[replies.length - 1];
-  return (isPositiveCompletion(pwd.code) && parsePwd(pwd.message)) || '/';
+  return homeFrom(replies[replies.length - 1]);
 }
 
 // The steps below are exported one by one for the connection doctor, which reports each on its own.

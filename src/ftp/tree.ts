@@ -106,9 +106,9 @@ export async function planTree(client: FtpClient, root: string, opts: WalkOption
   const plan: TreePlan = { root, dirs: [], files: [], entries: new Map(), links: [], doubts: [], rootIsLink: false };
 
   // Is PWD a path we can compare with ours? Tried on the root's parent, which is no link of the tree;
-  // the login folder's was asked at login (a folder of the site's root: a round trip less).
+  // the login folder's was said at login (a folder of the site's root: a round trip less).
   const parent = root.replace(/\/[^/]+\/?$/, '') || '/';
-  const parentPwd = parent === client.home ? parent : await client.resolveDir(parent).catch(() => undefined);
+  const parentPwd = parent === client.home && client.homeSaid ? parent : await client.resolveDir(parent).catch(() => undefined);
   const pwdComparable = parentPwd !== undefined && normalize(parentPwd) === normalize(parent);
 
   const seenUnique = new Set<string>();

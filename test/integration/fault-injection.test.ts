@@ -669,6 +669,18 @@ describe('a walk\'s CWD and PWD sent together (FAKE fault server)', () => {
     assert.ok(r.commands.includes('+PWD'));
   });
 
+  // Review: a server that ran PWD before the CWD sent with it was done answers with the folder before.
+  test('a PWD sent with CWD that names the folder before: asked again alone, no folder taken for a link', async () => {
+    let cwd = '/';
+    let before = '/';
+    const r = await walk({ onCommand: (v, arg, s) => {
+      if (v === 'CWD') [before, cwd] = [cwd, arg];
+      return v === 'PWD' && s.sentWithPrevious ? [`257 "${before}" is the current directory`] : undefined;
+    } });
+    assert.deepEqual(r.walked, whole);
+    assert.ok(r.commands.includes('+PWD') && r.commands.includes('PWD'), r.commands.join(', '));
+  });
+
   // A reply too many must not make the walk read a link where there is none, nor a folder's PWD
   // answer another command: out of step, the connection dropped, asked again one at a time.
   test('a server that answers CWD twice: out of step, the walk whole on a new connection', async () => {
@@ -793,6 +805,8 @@ describe('a small upload sent ahead of its 150 (FAKE fault server)', () => {
     const srv = await startFaultServer({ onTransfer });
     const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 1, transferMode: 'passive' });
     try {
+      // A listing first: EPSV seen working, so the upload's STOR goes with its EPSV (only then are its bytes sent ahead).
+      await pool.run((c) => c.list('/'));
       const outcome = await pool.run((c) => c.upload('/new.txt', NEW)).then((n) => n, (e: unknown) => e);
       return { outcome, onDisk: fs.existsSync(path.join(srv.root, 'new.txt')) ? fs.readFileSync(path.join(srv.root, 'new.txt')) : undefined };
     } finally {
@@ -833,5 +847,20 @@ describe('a small upload sent ahead of its 150 (FAKE fault server)', () => {
     });
     assert.ok(isFtpError(r.outcome) && r.outcome.code === 550 && r.outcome.kind !== 'interrupted', String(r.outcome));
     assert.equal(r.onDisk, undefined);
+  });
+
+  // Review: such a server made upload() say 0 bytes sent, and a save's check of the new file
+  // against 0 passed an empty one, which then replaced the file.
+  test('STOR answered "226" with no 150 and no data read: a protocol error; a save leaves the file as it was', async () => {
+    const srv = await startFaultServer({ onTransfer: (t) => (t.verb === 'STOR' ? (fs.writeFileSync(t.disk, ''), t.send(['226 Transfer complete.']), true) : false) });
+    fs.writeFileSync(path.join(srv.root, 'page.txt'), OLD);
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 1, transferMode: 'passive' });
+    try {
+      await assert.rejects(pool.run((c) => safeSave(c, '/page.txt', NEW)), (e) => isFtpError(e, 'protocol') && /before it took any data/.test(e.message));
+      assert.ok(fs.readFileSync(path.join(srv.root, 'page.txt')).equals(OLD));
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
   });
 });

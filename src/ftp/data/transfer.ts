@@ -100,10 +100,13 @@ export interface TransferContext {
   together?: TogetherState;
   /**
    * A small upload's whole content, written and ended as soon as a plain passive data connection is
-   * open and the data command sent, not after the server's 150 (which comes only once the server
-   * has accepted the connection: a round trip later). The server reads it after its 150; refused
-   * (a 550), it closes the connection unread and nothing lands. Never over TLS (its handshake comes
-   * first) nor in active mode (the server connects when it is ready).
+   * open, not after the server's 150 (which comes only once the server has accepted the connection:
+   * a round trip later). The server reads it after its 150; refused (a 550), it closes the
+   * connection unread and nothing lands. Only where the data command went in the same write as
+   * EPSV/PASV (`together`): the server then has it before the connection exists (pyftpdlib closes
+   * a data connection whose bytes come before its command), and only to the control connection's
+   * host (never to another address a 227 named). Never over TLS (its handshake comes first) nor in
+   * active mode (the server connects when it is ready).
    */
   sendAhead?: Buffer;
 }
@@ -165,6 +168,8 @@ interface Prepared {
   target: string;
   /** The data command's first reply, when it was sent together with the method's command (passive). */
   first?: Promise<Reply>;
+  /** The data connection goes to the control connection's host (passive). */
+  toControlHost?: boolean;
 }
 
 /**
@@ -214,7 +219,7 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
       const socket = await connectTcp(host, port, settings.connectTimeoutMs, `Data connection (${command})`, ctx.signal, !!ctx.rawReads && !control.isTls);
       connected = performance.now();
       log({ kind: 'data', connection: control.id, text: `data connection to ${target} (${command})` });
-      return { socket, target, first };
+      return { socket, target, first, toControlHost: host === controlHost };
     } catch (e) {
       const err = e as FtpError;
       let dropped = false;
@@ -333,7 +338,7 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
       // times out (a minute on vsftpd): wait no longer than our data connect timeout.
       const timeoutMs = prepared.listener ? Math.min(settings.replyTimeoutMs, settings.connectTimeoutMs) : undefined;
       const firstReply = prepared.first ?? control.request(command, timeoutMs); // the command is sent now
-      progress.ahead = ctx.sendAhead && socket && !control.isTls ? endWith(socket, ctx.sendAhead) : undefined;
+      progress.ahead = ctx.sendAhead && socket && prepared.first && prepared.toControlHost && !control.isTls ? endWith(socket, ctx.sendAhead) : undefined;
       progress.ahead?.catch(() => undefined); // a refusal's close: the reply says why
       first = await firstReply;
     } catch (e) {
@@ -343,7 +348,12 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
       }
       throw e;
     }
-    if (isPositiveCompletion(first.code)) return first; // e.g. an empty listing answered at once
+    if (isPositiveCompletion(first.code)) {
+      // A server that says an upload is done before it took any data (no 150): nothing is taken as
+      // uploaded (a save would check the new file against 0 bytes sent and pass an empty one).
+      if (UPLOAD.test(command)) throw new FtpError('protocol', `The server answered ${command.split(' ')[0]} with ${first.code} ${first.message} before it took any data; the upload is not taken as done.`, { code: first.code, replyText: first.message });
+      return first; // e.g. an empty listing answered at once
+    }
     if (!isPositivePreliminary(first.code)) {
       const err = errorFromReply(first.code, first.message, command);
       if (err.dataFailure) throw dataError(method, `${modeName} mode (${METHOD_COMMAND[method]} to ${prepared.target}): ${err.message}`, err.dataFailure, { code: first.code, replyText: first.message });
@@ -386,8 +396,9 @@ export async function runTransfer(ctx: TransferContext, method: DataMethod, comm
     }, () => dataSocket.destroy());
 
     let handlerError: unknown;
-    // Sent ahead, the socket may be closed already: the server has read it all (its handler says).
-    if (!progress.ahead && dataSocket.destroyed && !(dataSocket.readableEnded && !earlyError && !UPLOAD.test(command))) {
+    // Sent ahead, the socket may be closed already: the server has read it all (its handler says);
+    // not after an error on it (a reset before the 150: as a data connection that never worked).
+    if ((!progress.ahead || earlyError) && dataSocket.destroyed && !(dataSocket.readableEnded && !earlyError && !UPLOAD.test(command))) {
       // Closed before we could read or write (its 'close' has passed): the final reply says why. A
       // download's socket that ended cleanly had nothing to read (its 'end' waits for what was
       // unread): an empty file or listing whose data connection the server opened and closed at
