@@ -482,6 +482,27 @@ async function manyFiles(env: Env): Promise<void> {
         },
       });
     }
+    // lftp doing the safe work too (xfer:use-temp-file: each file to a temporary name, then renamed
+    // over its own, as the engine's uploads and downloads are): not the goal's peer, a reference of
+    // what that safety costs lftp itself (each upload's rename is two more commands for the server).
+    const safe = newRow('many', `${direction === 'upload' ? 'Upload' : 'Download'} of a folder of ${MANY}: the command, against lftp doing the same safe work (xfer:use-temp-file: a temporary name, then a rename)`, 'files/s', true, 'a figure: the goal is plain lftp\'s', () => undefined);
+    const safeWarm = newRow('many', `${direction === 'upload' ? 'Upload' : 'Download'} of a folder of ${MANY}: the command run once before, against lftp doing the same safe work`, 'files/s', true, 'a figure', () => undefined);
+    const safeRuns = new Map<string, number[]>();
+    if (has(env, 'lftp')) {
+      const name = `lftp mirror${direction === 'upload' ? ' -R' : ''} --parallel=${CONNECTIONS}, xfer:use-temp-file`;
+      clients.push({
+        name,
+        run: async (rep) => {
+          const p = place('lftp-temp');
+          const step = direction === 'upload' ? `mirror -R --parallel=${CONNECTIONS} ${lq(p.local)} ${lq(p.remote)}` : `mirror --parallel=${CONNECTIONS} ${lq(p.remote)} ${lq(p.local)}`;
+          const ms = await lftpTimed(conn, [step], ['set xfer:use-temp-file yes', 'quote NOOP']);
+          verify('lftp (temporary files)', p.check);
+          const v = filesPerSec(ms);
+          if (counted(rep)) safeRuns.set(name, [...(safeRuns.get(name) ?? []), v]);
+          return v;
+        },
+      });
+    }
     // Not a peer: what Node's sockets do alone with the engine's commands (bare-client.ts), in its own row.
     const bare = newRow('many', `${direction === 'upload' ? 'Upload' : 'Download'} of a folder of ${MANY}: reference, not the engine: Node's sockets alone sending the engine's commands (test/bench/bare-client.ts), fresh process`, 'files/s', true, 'a figure: what Node reaches here', () => undefined);
     const bareCpu = newRow('many', `${direction === 'upload' ? 'Upload' : 'Download'} of a folder of ${MANY}: reference: CPU time per file of Node's sockets alone`, 'ms', false, 'a figure', () => undefined);
@@ -517,12 +538,17 @@ async function manyFiles(env: Env): Promise<void> {
     const scratch: Row = { group: 'many', name: '', unit: 'files/s', higher: true, engine: [], peers: peerRuns, goal: '', errors: [] };
     // The engine's clients and the reference record their own figures; the peers' go to peerRuns.
     await repeated(clients, 'files/s', (client, v) => {
-      if (!client.startsWith('engine') && client !== 'node sockets alone') peerRuns.set(client, [...(peerRuns.get(client) ?? []), v]);
+      if (!client.startsWith('engine') && client !== 'node sockets alone' && !client.endsWith('xfer:use-temp-file')) peerRuns.set(client, [...(peerRuns.get(client) ?? []), v]);
     }, (client, message) => (client === 'engine-command' ? cmd : client === 'engine-command-warm' ? warm : client === 'engine-pool' ? pool : scratch).errors.push(message), cleanup);
     for (const row of [cmd, warm, pool, bare]) {
       row.peers = new Map(peerRuns);
       row.errors.push(...scratch.errors);
       printRow(row);
+    }
+    for (const [row, of] of [[safe, cmd], [safeWarm, warm]] as const) {
+      row.engine = [...of.engine];
+      row.peers = new Map(safeRuns);
+      if (safeRuns.size) printRow(row);
     }
     printRow(cpu);
     printRow(cpuWarm);
