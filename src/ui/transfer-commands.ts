@@ -38,6 +38,8 @@ export interface BatchResult {
   /** Of `files`, those that took the place of a file there before (an answer of Replace). */
   replaced: number;
   skipped: number;
+  /** How many files the batch was to move; undefined when it was cancelled before they were all found. */
+  total?: number;
   /** Cancel was pressed: the file in flight was aborted (and left no partial file), the rest not started. */
   cancelled: boolean;
   /** Upload: local symbolic links that were not followed (neither they nor what they point to were sent). */
@@ -233,9 +235,13 @@ async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscod
 const hasFileManager = () => vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined;
 const REVEAL_IN_OS = process.platform === 'darwin' ? 'Reveal in Finder' : process.platform === 'win32' ? 'Reveal in File Explorer' : 'Open Containing Folder';
 
-/** What a batch did, in words: `Uploaded 12 files (3.2 MB) to ftp://www/img, 2 skipped`. */
+/**
+ * What a batch did, in words: `Uploaded 12 files (3.2 MB) to ftp://www/img, 2 skipped`; cancelled,
+ * how many of how many: `Uploaded 198 of 800 files (…), then cancelled`.
+ */
 function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: string, foldersMade = 0): string {
-  const parts = [`${verb} ${result.files} ${result.files === 1 ? 'file' : 'files'} (${humanSize(result.bytes)}) to ${where}`];
+  const of = result.cancelled && result.total !== undefined && result.total > result.files ? result.total : undefined;
+  const parts = [`${verb} ${result.files}${of !== undefined ? ` of ${of}` : ''} ${(of ?? result.files) === 1 ? 'file' : 'files'} (${humanSize(result.bytes)}) to ${where}`];
   if (result.replaced) parts.push(`replacing ${result.replaced === 1 ? (result.files === 1 ? 'the one' : '1') : result.replaced} that ${result.replaced === 1 ? 'was' : 'were'} there`);
   if (result.skipped) parts.push(`${result.skipped} skipped`);
   const n = result.links.length;
@@ -243,8 +249,9 @@ function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: st
     // An upload skips local symbolic links; a download skips links on the server and folders that may be links.
     parts.push(verb === 'Uploaded' ? `${n} symbolic ${n === 1 ? 'link' : 'links'} not followed` : `${n} ${n === 1 ? 'link' : 'links'} on the server not followed`);
   }
-  // A cancelled upload leaves the folders it had made (empty ones too): the user may want them gone.
-  const left = result.cancelled && foldersMade ? ` (the ${foldersMade === 1 ? 'folder' : `${foldersMade} folders`} it had made ${foldersMade === 1 ? 'stays' : 'stay'} on the server)` : '';
+  // A cancelled batch leaves the folders it had made (empty ones too): the user may want them gone.
+  const there = verb === 'Uploaded' ? 'on the server' : 'on this computer';
+  const left = result.cancelled && foldersMade ? ` (the ${foldersMade === 1 ? 'folder' : `${foldersMade} folders`} it had made ${foldersMade === 1 ? 'stays' : 'stay'} ${there})` : '';
   return `${parts.join(', ')}${result.cancelled ? `, then cancelled${left}` : ''}.`;
 }
 
@@ -292,6 +299,7 @@ async function runBatch(title: string, prepare: (signal: AbortSignal, say: (mess
       return result;
     }
     const { jobs, workers } = prepared;
+    result.total = jobs.length;
     const total = jobs.reduce((n, j) => n + j.size, 0) || 1;
     // At most ten reports a second for the whole batch (a big file's chunks come by the thousand,
     // small files by the hundred a second).
@@ -480,13 +488,13 @@ function refused(src: vscode.Uri, folder: vscode.Uri, e: UnsafeNameError): Error
 }
 
 /**
- * A folder of the download tree: created, or found as a real folder. A symbolic link (or a file)
- * where a folder goes is refused: writing through it would land outside the destination.
+ * A folder of the download tree: created (true), or found as a real folder. A symbolic link (or a
+ * file) where a folder goes is refused: writing through it would land outside the destination.
  */
-async function localFolder(dir: string, root: string): Promise<void> {
+async function localFolder(dir: string, root: string): Promise<boolean> {
   try {
-    await fs.promises.mkdir(dir, { recursive: dir === root });
-    return;
+    // Recursive (the root only): undefined when it was there already.
+    return (await fs.promises.mkdir(dir, { recursive: dir === root })) !== undefined || dir !== root;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
@@ -494,6 +502,7 @@ async function localFolder(dir: string, root: string): Promise<void> {
   if (!st.isDirectory()) {
     throw new Error(escapeMessage(`Download refused: ${dir} exists on this computer and is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; it is not written through.`));
   }
+  return false;
 }
 
 /**
@@ -542,6 +551,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   const ask = oneAtATime();
   const jobs: Job[] = [];
   const links: string[] = [];
+  let foldersMade = 0;
   const result = await runBatch(`Downloading ${name}`, async (signal, say) => {
     const st = await vscode.workspace.fs.stat(src);
     stopIfCancelled(signal);
@@ -578,7 +588,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
       links.push(s.uri.toString(true));
       how.log?.warn(`Download of ${src.toString(true)}: ${s.uri.toString(true)} is not downloaded: ${s.why}.`);
     }
-    for (const dir of dirs) await localFolder(dir, root);
+    for (const dir of dirs) if (await localFolder(dir, root)) foldersMade++;
     return { jobs, workers: workersFor(src, jobs) };
   }, async (job, signal, onProgress) => {
     // Synchronous: one system call on a local path, where a thread-pool round trip costs more (local-files.ts).
@@ -603,7 +613,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   // A lone file is written under a temporary name, renamed only once whole: a cancel leaves nothing of it.
   const message = result.cancelled && !isDir
     ? `Download of ${name} cancelled; ${before ? `${saved.fsPath} is as it was` : `nothing was written to ${saved.fsPath}`}.`
-    : summary('Downloaded', result, saved.fsPath);
+    : summary('Downloaded', result, saved.fsPath, foldersMade);
   notifyDone(message, result, [
     // A browser or remote window has no file manager of this computer's to show it in (in a browser
     // revealFileInOS does not even exist): Open File / Open Folder only.

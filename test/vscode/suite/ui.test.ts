@@ -428,6 +428,34 @@ suite('Upload and Download (proftpd)', () => {
     for (const f of ['x/1.txt', 'y/2.txt', 'y/z/3.txt']) assert.equal(fs.readFileSync(path.join(dest, f), 'utf8'), `tree/${f}\n`);
   });
 
+  test('Cancel while the files move: the end notification says how many of how many, and the folders the batch made and left (on the server, on this computer)', async () => {
+    const tree = path.join(local, 'of-n');
+    fs.mkdirSync(tree);
+    for (let i = 1; i <= 6; i++) fs.writeFileSync(path.join(tree, `${i}.txt`), `${i}\n`);
+    // Cancel pressed at the first file's line ("1 of 6: 1.txt").
+    const up = await answering('showInformationMessage', () => undefined, () => cancelledAt(/^\d+ of 6: /, () => confirmingLocal(() =>
+      vscode.commands.executeCommand<{ files: number; total?: number; cancelled: boolean }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(tree)]))));
+    const u = up.result.result.result;
+    assert.deepEqual({ total: u.total, cancelled: u.cancelled }, { total: 6, cancelled: true });
+    assert.ok(u.files < 6, `${u.files} of 6 uploaded`);
+    assert.equal(String(up.calls[0]?.[0]), `Uploaded ${u.files} of 6 files (${u.files * 2} B) to ftp://xfer/site, then cancelled (the folder it had made stays on the server).`);
+
+    for (const d of ['of-n-tree/x', 'of-n-tree/y/z']) fs.mkdirSync(disk(`site/${d}`), { recursive: true });
+    for (const f of ['of-n-tree/x/1.txt', 'of-n-tree/y/2.txt', 'of-n-tree/y/z/3.txt']) fs.writeFileSync(disk(`site/${f}`), 'n\n');
+    const dest = path.join(local, 'of-n-down');
+    const down = await answering('showInformationMessage', () => undefined, () => cancelledAt(/^\d+ of 3: /, () => confirmingLocal(() =>
+      vscode.commands.executeCommand<{ files: number; total?: number; cancelled: boolean }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/of-n-tree'), vscode.Uri.file(dest), 'replace'))));
+    const d = down.result.result.result;
+    assert.deepEqual({ total: d.total, cancelled: d.cancelled }, { total: 3, cancelled: true });
+    assert.ok(d.files < 3, `${d.files} of 3 downloaded`);
+    // The destination and its folders x, y and y/z were made before the first file moved.
+    assert.equal(String(down.calls[0]?.[0]), `Downloaded ${d.files} of 3 files (${d.files * 2} B) to ${dest}, then cancelled (the 4 folders it had made stay on this computer).`);
+    // Not cancelled, the words are as before: no "of".
+    const whole = await answering('showInformationMessage', () => undefined, () => confirmingLocal(() =>
+      vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/of-n-tree'), vscode.Uri.file(dest), 'replace')));
+    assert.equal(String(whole.calls[0]?.[0]), `Downloaded 3 files (6 B) to ${dest}.`);
+  });
+
   test('Download of a tree never goes through a link on the server (one to ".." would be endless): links are skipped and reported', async () => {
     fs.mkdirSync(disk('site/remote-links/real'), { recursive: true });
     fs.writeFileSync(disk('site/remote-links/real/inner.txt'), 'inner\n');
