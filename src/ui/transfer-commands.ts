@@ -396,8 +396,9 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   }
   let confirmed = how.confirmed ?? false;
   if (!sources) {
-    sources = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: true, openLabel: 'Upload', title: `Upload to ${folder.toString(true)}`, defaultUri: vscode.Uri.file(os.homedir()) });
+    sources = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: true, openLabel: 'Upload', title: `Upload to ${folder.toString(true)}`, defaultUri: lastLocalFolder() });
     confirmed = true; // picked by the user just now
+    if (sources?.length) remember(vscode.Uri.file(path.dirname(sources[0].fsPath)));
   }
   if (!sources?.length) return undefined;
   if (!confirmed && !(await confirmLocal('Upload', `Upload ${sources.length === 1 ? `"${path.basename(sources[0].fsPath)}"` : `${sources.length} local files or folders`} to ${folder.toString(true)}?`, sources.map((s) => s.fsPath), existing))) {
@@ -482,6 +483,14 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   return result;
 }
 
+/**
+ * Where the next Upload or Download dialog opens: the local folder the last one in this window
+ * used (as FileZilla's local pane stays where it was), else the home folder.
+ */
+let lastFolder: vscode.Uri | undefined;
+const lastLocalFolder = (): vscode.Uri => lastFolder ?? vscode.Uri.file(os.homedir());
+const remember = (folder: vscode.Uri): void => void (folder.scheme === 'file' && (lastFolder = folder));
+
 /** Why a download can't write a listed name, as the user reads it. */
 function refused(src: vscode.Uri, folder: vscode.Uri, e: UnsafeNameError): Error {
   return new Error(escapeMessage(`Download of ${src.toString(true)} refused; nothing was written. The server listed "${e.entry}" in ${folder.toString(true)}, and ${e.reason}.`));
@@ -532,12 +541,13 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   // A file at the destination the user chose in a save dialog that asked whether to replace it: not asked again.
   let replaceAsked = false;
   if (!destination) {
-    const home = vscode.Uri.file(os.homedir());
+    const start = lastLocalFolder();
     const defaultName = unsafeName(name) ? 'download' : name;
     destination = isDir
-      ? (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Download Here', title: `Download ${name} into...`, defaultUri: home }))?.[0]
-      : await vscode.window.showSaveDialog({ title: `Download ${name}`, defaultUri: vscode.Uri.joinPath(home, defaultName), saveLabel: 'Download' });
+      ? (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Download Here', title: `Download ${name} into...`, defaultUri: start }))?.[0]
+      : await vscode.window.showSaveDialog({ title: `Download ${name}`, defaultUri: vscode.Uri.joinPath(start, defaultName), saveLabel: 'Download' });
     if (!destination) return undefined;
+    remember(isDir ? destination : vscode.Uri.file(path.dirname(destination.fsPath)));
     if (isDir) destination = vscode.Uri.file(childPath(destination.fsPath, destination.fsPath, defaultName));
     else replaceAsked = saveDialogAsks();
   } else if (!how.confirmed && !(await confirmLocal('Download', `Download ${src.toString(true)} to ${destination.fsPath}?`, [destination.fsPath], existing))) {

@@ -235,6 +235,37 @@ suite('transfers as a user walks them (proftpd)', () => {
     assert.equal(fs.readFileSync(dest, 'utf8'), 'from the server\n');
   });
 
+  test('the Upload and Download dialogs open in the local folder the last one used (FileZilla\'s local pane stays where it was)', async () => {
+    onServer(server, 'site/remember/a.txt', 'a\n');
+    onServer(server, 'site/remember/sub/b.txt', 'b\n');
+    const first = path.join(local, 'remember-1');
+    const second = path.join(local, 'remember-2');
+    const sources = path.join(local, 'remember-src');
+    for (const d of [first, second, sources]) fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(sources, 'up.txt'), 'up\n');
+    const asked: string[] = [];
+    // A file downloaded into the first folder...
+    await watching(() => vscode.commands.executeCommand('ftpWorkspace.download', uri('/site/remember/a.txt')), {
+      saveDialog: (o) => (asked.push(o.defaultUri!.fsPath), vscode.Uri.file(path.join(first, 'a.txt'))),
+    });
+    // ...then a folder's download opens there; it goes into the second...
+    await watching(() => vscode.commands.executeCommand('ftpWorkspace.download', uri('/site/remember/sub')), {
+      openDialog: (o) => (asked.push(o.defaultUri!.fsPath), [vscode.Uri.file(second)]),
+    });
+    // ...then Upload's dialog opens there; a file is picked in a third...
+    await watching(() => vscode.commands.executeCommand('ftpWorkspace.upload', uri('/site/remember')), {
+      openDialog: (o) => (asked.push(o.defaultUri!.fsPath), [vscode.Uri.file(path.join(sources, 'up.txt'))]),
+    });
+    // ...where the next download's dialog opens, with the file's name.
+    await watching(() => vscode.commands.executeCommand('ftpWorkspace.download', uri('/site/remember/a.txt')), {
+      saveDialog: (o) => void asked.push(o.defaultUri!.fsPath),
+    });
+    assert.deepEqual(asked.slice(1), [first, second, path.join(sources, 'a.txt')]);
+    assert.equal(fs.readFileSync(path.join(first, 'a.txt'), 'utf8'), 'a\n');
+    assert.equal(fs.readFileSync(path.join(second, 'sub', 'b.txt'), 'utf8'), 'b\n');
+    assert.equal(fs.readFileSync(disk('site/remember/up.txt'), 'utf8'), 'up\n');
+  });
+
   test('the palette\'s Download with an FTP editor open offers that file first in a list (Enter downloads it, no file dialog); "Another file or folder..." opens the site\'s list at its folder', async () => {
     onServer(server, 'site/pick/edited.txt', 'open in an editor\n');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri('/site/pick/edited.txt')));
