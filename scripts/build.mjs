@@ -4,7 +4,7 @@
 // byte of extension.js is read and pre-parsed at each start, about 0.07 ms per KB here): iconv-lite
 // (480 KB) when a site first needs an encoding other than UTF-8; the import of other programs' site
 // lists (its XML parser), the connection doctor, the search, Upload/Download and Change Permissions
-// when their commands first run.
+// when their commands first run; the listing parsers when a connection first lists.
 import * as esbuild from 'esbuild';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,7 @@ const APART = {
   'src/search/searching.ts': 'search.js',
   'src/ui/transfer-commands.ts': 'transfers.js',
   'src/ui/permissions.ts': 'permissions.js',
+  'src/ftp/listing/index.ts': 'listing.js',
 };
 const apart = {
   name: 'apart',

@@ -24,8 +24,14 @@ import { receiveFile } from './data/receive-file';
 import { readNowFrom, slowLately, writeNowTo } from './data/at-once';
 import { setRawSink } from './data/raw-reads';
 import { FileEntry, ListingResult } from './listing/entry';
-import { PacedListingFeed } from './listing/paced';
-import { ListingParser, parseListLine, parseMlstReply } from './listing';
+import type { ListingParser } from './listing';
+
+/**
+ * The listing parsers (56 KB of the bundle: every format a server may answer LIST with), loaded when
+ * a connection first lists or reads an MLST/STAT answer: a window whose sites are never opened
+ * never reads them (scripts/build.mjs puts them in dist/listing.js).
+ */
+const listing = () => import('./listing/index');
 
 /** What an upload sends: bytes in memory, an open local file (read from its start), or a stream. */
 export type UploadSource = Buffer | FileHandle | Readable;
@@ -308,6 +314,7 @@ export class FtpClient {
   private async receiveListing(c: ControlConnection, line: string, command: 'MLSD' | 'LIST -a' | 'LIST', opts: TransferOptions, workingDir: string | undefined, maxBytes: number, maxEntries: number): Promise<ListingResult & { listedSelf?: boolean }> {
     let parser: ListingParser | undefined;
     const path = workingDir ?? line.slice(command.length + 1);
+    const { ListingParser, PacedListingFeed } = await listing();
     await this.transfer(c, line, (socket, progress) => new Promise<void>((resolve, reject) => {
       const p = new ListingParser(command === 'MLSD' ? 'mlsd' : 'list', { command, system: this.system, greeting: this.session?.greeting, serverTimeZoneOffsetMinutes: this.options.serverTimeZoneOffsetMinutes });
       parser = p;
@@ -393,7 +400,7 @@ export class FtpClient {
       if (this.features.has('MLST')) {
         const r = await c.request(`MLST ${path}`);
         if (!isPositiveCompletion(r.code)) throw errorFromReply(r.code, r.message, `MLST ${path}`);
-        const entry = parseMlstReply(r.lines);
+        const entry = (await listing()).parseMlstReply(r.lines);
         if (!entry) throw new FtpError('protocol', `Could not read the server's MLST answer for ${path}: ${replyText(r)}`);
         return { ...entry, name: baseName(path) };
       }
@@ -532,7 +539,7 @@ export class FtpClient {
       const name = baseName(path);
       if (this.features.has('MLST')) {
         const r = await c.request(`MLST ${path}`);
-        const entry = isPositiveCompletion(r.code) ? parseMlstReply(r.lines) : undefined;
+        const entry = isPositiveCompletion(r.code) ? (await listing()).parseMlstReply(r.lines) : undefined;
         return entry?.type === 'file' && entry.size !== undefined ? { ...entry, name } : undefined;
       }
       if (this.habits.statRefused || !PLAIN_PATH.test(parentPath(path)) || !PLAIN_NAME.test(name)) return undefined;
@@ -542,7 +549,7 @@ export class FtpClient {
         return undefined;
       }
       for (const line of r.lines.slice(1, -1)) {
-        const parsed = parseListLine(line.trimStart(), { command: 'STAT', system: this.system, serverTimeZoneOffsetMinutes: this.options.serverTimeZoneOffsetMinutes });
+        const parsed = (await listing()).parseListLine(line.trimStart(), { command: 'STAT', system: this.system, serverTimeZoneOffsetMinutes: this.options.serverTimeZoneOffsetMinutes });
         if (!('entry' in parsed)) continue;
         const e = parsed.entry;
         if ((e.name === name || e.name === path) && e.type === 'file' && e.size !== undefined && !e.sizeApproximate) return { ...e, name };

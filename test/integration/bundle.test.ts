@@ -2,8 +2,8 @@
  * The production bundle as a window's start-up reads it (scripts/build.mjs): the vscode API
  * imported once (not one copy of it per file), and iconv-lite (480 KB) apart in iconv-lite.js,
  * loaded only when a site needs an encoding other than UTF-8, and working from there; the import
- * of site lists, the connection doctor, the search, Upload/Download and Change Permissions apart
- * too, required when first used; the main file, start.js, runs extension.js with a code cache.
+ * of site lists, the connection doctor, the search, Upload/Download, Change Permissions and the
+ * listing parsers apart too, required when first used; the main file, start.js, runs extension.js with a code cache.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +24,7 @@ test('the production bundle imports vscode once and keeps iconv-lite in a file o
     assert.equal(bundle.match(/require\("\.\/iconv-lite\.js"\)/g)?.length, 1, 'iconv-lite required from its own file');
     assert.ok(!bundle.includes('windows1252') && !bundle.includes('shiftjis'), "iconv-lite's codec tables are not in the bundle");
     const kb = (f: string) => `${f} ${(fs.statSync(path.join(dir, f)).size / 1024).toFixed(0)} KB`;
-    console.log(['extension.js', 'iconv-lite.js', 'import.js', 'doctor.js', 'search.js', 'transfers.js', 'permissions.js'].map(kb).join(', '));
+    console.log(['extension.js', 'iconv-lite.js', 'import.js', 'doctor.js', 'search.js', 'transfers.js', 'permissions.js', 'listing.js'].map(kb).join(', '));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const iconv = require(path.join(dir, 'iconv-lite.js')) as { decode(b: Buffer, e: string): string; encodingExists(e: string): boolean };
     assert.equal(iconv.decode(Buffer.from([0x63, 0x61, 0x66, 0xe9]), 'latin1'), 'café');
@@ -34,7 +34,7 @@ test('the production bundle imports vscode once and keeps iconv-lite in a file o
   }
 });
 
-test('the import of site lists, the connection doctor, the search, Upload/Download and Change Permissions are files of their own, required (not import()ed) when first used', () => {
+test('the import of site lists, the connection doctor, the search, Upload/Download, Change Permissions and the listing parsers are files of their own, required (not import()ed) when first used', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-bundle-'));
   try {
     execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs'), '--production', '--outdir', dir], { cwd: REPO, stdio: 'pipe' });
@@ -43,6 +43,7 @@ test('the import of site lists, the connection doctor, the search, Upload/Downlo
     const apartFiles = [
       ['import.js', 'text data outside of root node.'], ['doctor.js', 'The diagnosis was cancelled.'], ['search.js', 'The search text is empty.'],
       ['transfers.js', 'Local files to read and send:'], ['permissions.js', 'Also everything inside (recursive)'],
+      ['listing.js', 'VMS file name without its details (no continuation line)'],
     ] as const;
     for (const [file, inside] of apartFiles) {
       // The extension host gives `vscode` to require calls: an import() of the file would bypass it.
@@ -50,8 +51,8 @@ test('the import of site lists, the connection doctor, the search, Upload/Downlo
       assert.ok(!bundle.includes(`import("./${file}")`), `no import() of ./${file}`);
       const apart = fs.readFileSync(path.join(dir, file), 'utf8');
       assert.ok(apart.includes(inside) && !bundle.includes(inside), `"${inside}" is in ${file}, not in extension.js`);
-      // The import and the search show their own messages (vscode required once); the doctor is engine code (never).
-      assert.equal(apart.match(/require\("vscode"\)/g)?.length ?? 0, file === 'doctor.js' ? 0 : 1, `${file} requires vscode`);
+      // The import and the search show their own messages (vscode required once); the doctor and the listing parsers are engine code (never).
+      assert.equal(apart.match(/require\("vscode"\)/g)?.length ?? 0, file === 'doctor.js' || file === 'listing.js' ? 0 : 1, `${file} requires vscode`);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

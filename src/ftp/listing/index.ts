@@ -25,6 +25,7 @@ export { looksLikeVms } from './vms';
 export { nameProblem } from './names';
 export { readMlsxLine, parseMlsxLine, parseMlsdLines, parseMlsxTime, looksLikeMlsx, isSelfOrParent, mlsxType } from './mlsx';
 export { ListingParser, parseListingYielding } from './parser';
+export { PacedListingFeed } from './paced';
 export type { YieldOptions } from './parser';
 
 /** True when the line starts like an `ls -l` line (a mode string) or a NetWare one. */

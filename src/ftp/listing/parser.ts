@@ -73,7 +73,8 @@ export class ListingParser {
    * ("weak objects" in --trace-deopt): a listing after a garbage collection was read in the
    * interpreter again.
    */
-  private static readonly keepsItsShape = new ListingParser('list');
+  // Pure for the bundler: a bundle that never uses the parser (extension.js) leaves it out.
+  private static readonly keepsItsShape = /* @__PURE__ */ new ListingParser('list');
 
   /**
    * format: what the data connection answers ('list', 'mlsd', 'nlst'); options.command 'NLST' also
