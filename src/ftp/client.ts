@@ -31,7 +31,8 @@ import type { ListingParser } from './listing';
  * a connection first lists or reads an MLST/STAT answer: a window whose sites are never opened
  * never reads them (scripts/build.mjs puts them in dist/listing.js).
  */
-const listing = () => import('./listing/index');
+let listingModule: Promise<typeof import('./listing/index')> | undefined;
+const listing = () => (listingModule ??= import('./listing/index'));
 
 /** What an upload sends: bytes in memory, an open local file (read from its start), or a stream. */
 export type UploadSource = Buffer | FileHandle | Readable;
