@@ -235,11 +235,28 @@ async function existingAt(listed: Map<string, Map<string, FileEntry>>, to: vscod
 const hasFileManager = () => vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined;
 const REVEAL_IN_OS = process.platform === 'darwin' ? 'Reveal in Finder' : process.platform === 'win32' ? 'Reveal in File Explorer' : 'Open Containing Folder';
 
+/** The folders a batch made (left in place when it is cancelled): how many, and the one's name when one. */
+interface FoldersMade {
+  count: number;
+  one?: string;
+}
+
 /**
  * What a batch did, in words: `Uploaded 12 files (3.2 MB) to ftp://www/img, 2 skipped`; cancelled,
- * how many of how many: `Uploaded 198 of 800 files (…), then cancelled`.
+ * how many of how many: `Uploaded 198 of 800 files (…), then cancelled`, and the folders it made
+ * and left. `name`: a download's source, named when nothing arrived.
  */
-function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: string, foldersMade = 0): string {
+function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: string, made: FoldersMade = { count: 0 }, name?: string): string {
+  // A cancelled batch leaves the folders it had made (empty ones too): the user may want them gone.
+  const there = verb === 'Uploaded' ? 'on the server' : 'on this computer';
+  const left = made.count === 1 ? `the folder it had made${made.one ? `, ${made.one},` : ''} stays ${there}` : `the ${made.count} folders it had made stay ${there}`;
+  if (result.cancelled && !result.files && !result.skipped) {
+    // Nothing moved: said first and short, as a notification with no button shows one line (and a
+    // download's destination may not exist at all).
+    const what = verb === 'Uploaded' ? `Upload to ${where} cancelled` : `Download of ${name ?? where} cancelled`;
+    if (made.count) return `${what} before any file ${verb === 'Uploaded' ? 'was sent' : 'arrived'}; ${left}${verb === 'Downloaded' ? ` (in ${where})` : ''}.`;
+    return `${what}; nothing was ${verb === 'Uploaded' ? 'sent' : 'written to this computer'}.`;
+  }
   const of = result.cancelled && result.total !== undefined && result.total > result.files ? result.total : undefined;
   const parts = [`${verb} ${result.files}${of !== undefined ? ` of ${of}` : ''} ${(of ?? result.files) === 1 ? 'file' : 'files'} (${humanSize(result.bytes)}) to ${where}`];
   if (result.replaced) parts.push(`replacing ${result.replaced === 1 ? (result.files === 1 ? 'the one' : '1') : result.replaced} that ${result.replaced === 1 ? 'was' : 'were'} there`);
@@ -249,10 +266,7 @@ function summary(verb: 'Uploaded' | 'Downloaded', result: BatchResult, where: st
     // An upload skips local symbolic links; a download skips links on the server and folders that may be links.
     parts.push(verb === 'Uploaded' ? `${n} symbolic ${n === 1 ? 'link' : 'links'} not followed` : `${n} ${n === 1 ? 'link' : 'links'} on the server not followed`);
   }
-  // A cancelled batch leaves the folders it had made (empty ones too): the user may want them gone.
-  const there = verb === 'Uploaded' ? 'on the server' : 'on this computer';
-  const left = result.cancelled && foldersMade ? ` (the ${foldersMade === 1 ? 'folder' : `${foldersMade} folders`} it had made ${foldersMade === 1 ? 'stays' : 'stay'} ${there})` : '';
-  return `${parts.join(', ')}${result.cancelled ? `, then cancelled${left}` : ''}.`;
+  return `${parts.join(', ')}${result.cancelled ? `, then cancelled${made.count ? ` (${left})` : ''}` : ''}.`;
 }
 
 /**
@@ -474,7 +488,8 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   result.links = links;
   // Shown in the Explorer when the FTP folder is part of the workspace; otherwise opened in a window of its own.
   const shown = sources.length === 1 ? vscode.Uri.joinPath(folder, path.basename(sources[0].fsPath)) : folder;
-  notifyDone(summary('Uploaded', result, folder.toString(true), made.size), result, vscode.workspace.getWorkspaceFolder(folder)
+  const one = made.size === 1 ? vscode.Uri.parse([...made][0]).toString(true) : undefined;
+  notifyDone(summary('Uploaded', result, folder.toString(true), { count: made.size, one }), result, vscode.workspace.getWorkspaceFolder(folder)
     ? [{ title: 'Reveal in Explorer', run: () => vscode.commands.executeCommand('revealInExplorer', shown) }]
     : [{ title: 'Open Folder', run: () => vscode.commands.executeCommand('vscode.openFolder', folder, { forceNewWindow: true }) }]);
   if (links.length) {
@@ -623,7 +638,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   // A lone file is written under a temporary name, renamed only once whole: a cancel leaves nothing of it.
   const message = result.cancelled && !isDir
     ? `Download of ${name} cancelled; ${before ? `${saved.fsPath} is as it was` : `nothing was written to ${saved.fsPath}`}.`
-    : summary('Downloaded', result, saved.fsPath, foldersMade);
+    : summary('Downloaded', result, saved.fsPath, { count: foldersMade }, name);
   notifyDone(message, result, [
     // A browser or remote window has no file manager of this computer's to show it in (in a browser
     // revealFileInOS does not even exist): Open File / Open Folder only.

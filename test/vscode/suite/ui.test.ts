@@ -383,7 +383,7 @@ suite('Upload and Download (proftpd)', () => {
     const { result, titles, messages } = notes.result;
     assert.deepEqual({ files: result.result.files, cancelled: result.result.cancelled }, { files: 0, cancelled: true });
     // The folders it made before Cancel are named in the end notification (they stay on the server).
-    assert.match(String(notes.calls[0]?.[0]), /^Uploaded 0 files \(0 B\) to ftp:\/\/xfer\/site, then cancelled \(the (folder it had made stays|\d+ folders it had made stay) on the server\)\.$/);
+    assert.match(String(notes.calls[0]?.[0]), /^Upload to ftp:\/\/xfer\/site cancelled before any file was sent; the (folder it had made, ftp:\/\/xfer\/site\/prep, stays|\d+ folders it had made stay) on the server\.$/);
     assert.deepEqual(titles, ['Uploading to ftp://xfer/site (cancellable)'], 'one notification, from the start');
     assert.deepEqual(messages, ['Looking at the files to upload', 'Creating /site/prep', 'Creating /site/prep/a'], 'the preparation is shown, and stops at Cancel');
     const uploaded = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? uploaded(path.join(dir, e.name)) : [e.name]));
@@ -416,9 +416,12 @@ suite('Upload and Download (proftpd)', () => {
     for (const d of ['tree/x', 'tree/y', 'tree/y/z']) fs.mkdirSync(disk(`site/${d}`), { recursive: true });
     for (const f of ['tree/x/1.txt', 'tree/y/2.txt', 'tree/y/z/3.txt']) fs.writeFileSync(disk(`site/${f}`), `${f}\n`);
     const dest = path.join(local, 'tree-down');
-    const { result, titles, messages } = await cancelledAt(/^Listing \/site\/tree$/, () => confirmingLocal(() =>
-      vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/tree'), vscode.Uri.file(dest), 'replace')));
+    const notes = await answering('showInformationMessage', () => undefined, () => cancelledAt(/^Listing \/site\/tree$/, () => confirmingLocal(() =>
+      vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/tree'), vscode.Uri.file(dest), 'replace'))));
+    const { result, titles, messages } = notes.result;
     assert.deepEqual({ files: result.result.files, cancelled: result.result.cancelled }, { files: 0, cancelled: true });
+    // The destination was never made: the end names the source, not a folder that is not there.
+    assert.deepEqual(notes.calls.map((c) => c[0]), ['Download of tree cancelled; nothing was written to this computer.']);
     assert.deepEqual(titles, ['Downloading tree (cancellable)']);
     assert.deepEqual(messages, ['Listing /site/tree'], 'stopped before its subfolders were listed');
     assert.equal(fs.existsSync(dest), false, 'nothing written on this computer');
@@ -431,29 +434,33 @@ suite('Upload and Download (proftpd)', () => {
   test('Cancel while the files move: the end notification says how many of how many, and the folders the batch made and left (on the server, on this computer)', async () => {
     const tree = path.join(local, 'of-n');
     fs.mkdirSync(tree);
-    for (let i = 1; i <= 6; i++) fs.writeFileSync(path.join(tree, `${i}.txt`), `${i}\n`);
-    // Cancel pressed at the first file's line ("1 of 6: 1.txt").
-    const up = await answering('showInformationMessage', () => undefined, () => cancelledAt(/^\d+ of 6: /, () => confirmingLocal(() =>
+    for (let i = 1; i <= 150; i++) fs.writeFileSync(path.join(tree, `${i}.txt`), 'n\n');
+    // Cancel pressed once the line shows the fifth file or a later one started (some have arrived by then).
+    const late = /^([5-9]|\d\d+) of 150: /;
+    const up = await answering('showInformationMessage', () => undefined, () => cancelledAt(late, () => confirmingLocal(() =>
       vscode.commands.executeCommand<{ files: number; total?: number; cancelled: boolean }>('ftpWorkspace.upload', vscode.Uri.parse('ftp://xfer/site'), [vscode.Uri.file(tree)]))));
     const u = up.result.result.result;
-    assert.deepEqual({ total: u.total, cancelled: u.cancelled }, { total: 6, cancelled: true });
-    assert.ok(u.files < 6, `${u.files} of 6 uploaded`);
-    assert.equal(String(up.calls[0]?.[0]), `Uploaded ${u.files} of 6 files (${u.files * 2} B) to ftp://xfer/site, then cancelled (the folder it had made stays on the server).`);
+    assert.deepEqual({ total: u.total, cancelled: u.cancelled }, { total: 150, cancelled: true });
+    assert.ok(u.files >= 1 && u.files < 150, `${u.files} of 150 uploaded`);
+    assert.equal(fs.readdirSync(disk('site/of-n')).filter((n) => n.endsWith('.txt')).length, u.files, 'the files on the server are the ones counted');
+    assert.equal(String(up.calls[0]?.[0]), `Uploaded ${u.files} of 150 files (${u.files * 2} B) to ftp://xfer/site, then cancelled (the folder it had made, ftp://xfer/site/of-n, stays on the server).`);
 
-    for (const d of ['of-n-tree/x', 'of-n-tree/y/z']) fs.mkdirSync(disk(`site/${d}`), { recursive: true });
-    for (const f of ['of-n-tree/x/1.txt', 'of-n-tree/y/2.txt', 'of-n-tree/y/z/3.txt']) fs.writeFileSync(disk(`site/${f}`), 'n\n');
+    fs.mkdirSync(disk('site/of-n-tree/y/z'), { recursive: true });
+    fs.mkdirSync(disk('site/of-n-tree/x'));
+    for (let i = 1; i <= 150; i++) fs.writeFileSync(disk(`site/of-n-tree/x/${i}.txt`), 'n\n');
     const dest = path.join(local, 'of-n-down');
-    const down = await answering('showInformationMessage', () => undefined, () => cancelledAt(/^\d+ of 3: /, () => confirmingLocal(() =>
+    const down = await answering('showInformationMessage', () => undefined, () => cancelledAt(late, () => confirmingLocal(() =>
       vscode.commands.executeCommand<{ files: number; total?: number; cancelled: boolean }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/of-n-tree'), vscode.Uri.file(dest), 'replace'))));
     const d = down.result.result.result;
-    assert.deepEqual({ total: d.total, cancelled: d.cancelled }, { total: 3, cancelled: true });
-    assert.ok(d.files < 3, `${d.files} of 3 downloaded`);
+    assert.deepEqual({ total: d.total, cancelled: d.cancelled }, { total: 150, cancelled: true });
+    assert.ok(d.files >= 1 && d.files < 150, `${d.files} of 150 downloaded`);
     // The destination and its folders x, y and y/z were made before the first file moved.
-    assert.equal(String(down.calls[0]?.[0]), `Downloaded ${d.files} of 3 files (${d.files * 2} B) to ${dest}, then cancelled (the 4 folders it had made stay on this computer).`);
+    assert.equal(String(down.calls[0]?.[0]), `Downloaded ${d.files} of 150 files (${d.files * 2} B) to ${dest}, then cancelled (the 4 folders it had made stay on this computer).`);
     // Not cancelled, the words are as before: no "of".
+    const elsewhere = path.join(local, 'of-n-down-whole');
     const whole = await answering('showInformationMessage', () => undefined, () => confirmingLocal(() =>
-      vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/of-n-tree'), vscode.Uri.file(dest), 'replace')));
-    assert.equal(String(whole.calls[0]?.[0]), `Downloaded 3 files (6 B) to ${dest}.`);
+      vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/of-n-tree'), vscode.Uri.file(elsewhere), 'replace')));
+    assert.equal(String(whole.calls[0]?.[0]), `Downloaded 150 files (300 B) to ${elsewhere}.`);
   });
 
   test('Download of a tree never goes through a link on the server (one to ".." would be endless): links are skipped and reported', async () => {
