@@ -436,6 +436,29 @@ export class FtpClient {
   }
 
   /**
+   * Questions that change nothing but where the connection stands (a stat's SIZE, CWD and MDTM; a
+   * walk's CWD and PWD), sent in one write: their replies; undefined when a reply never came (a
+   * server that drops commands sent together, or the connection dropped part way): nothing goes
+   * together here again, and the caller asks again one at a time on a new connection. A connection
+   * closed before any reply (a restart, a 421) is an outage, thrown for the pool to decide; a 421
+   * among the replies is the server closing (the connection is gone), not replies out of step.
+   */
+  private async askedTogether(c: ControlConnection, commands: string[], notes?: ReadonlyArray<string | undefined>): Promise<Reply[] | undefined> {
+    const got: Reply[] = [];
+    try {
+      await c.requestTogether(commands, got, notes);
+    } catch (e) {
+      if (!isFtpError(e) || (e.kind !== 'timeout' && e.kind !== 'connectionLost')) throw e;
+      if (e.kind === 'connectionLost' && got.every(closesSession)) throw e;
+      this.habits.pipelining = false;
+      return undefined;
+    }
+    const closing = got.find(closesSession);
+    if (closing) throw errorFromReply(closing.code, closing.message, commands[commands.length - 1]);
+    return got;
+  }
+
+  /**
    * A stat without MLST, one command at a time: a 213 means a file only where SIZE of a directory
    * was seen refused (the folder this connection stands in is asked once per pool, or a stat found
    * it so); elsewhere CWD decides, as it does when SIZE fails.
@@ -484,22 +507,10 @@ export class FtpClient {
    * A connection closed before any reply (a restart, a 421) is an outage, left to the pool.
    */
   private async statTogether(c: ControlConnection, path: string): Promise<FileEntry> {
-    const got: Reply[] = [];
-    try {
-      await c.requestTogether([`SIZE ${path}`, `CWD ${path}`, `MDTM ${path}`], got, [undefined, IS_IT_A_FOLDER]);
-    } catch (e) {
-      if (!isFtpError(e) || (e.kind !== 'timeout' && e.kind !== 'connectionLost')) throw e;
-      // Closed before any reply (a restart, a 421): an outage, not a server that drops commands sent
-      // together; the pool decides whether to ask again.
-      if (e.kind === 'connectionLost' && got.every(closesSession)) throw e;
-      this.habits.pipelining = false;
-      // A stat changes nothing on the server: asked again at once, one command at a time, on a new
-      // connection (a caller the pool may not run again, a rename's or an upload's check, gets its answer).
-      return this.statOneByOne((await this.ensureSession()).control, path);
-    }
-    // A 421 to the last of them: the server is closing (the connection is gone), not out of step.
-    const closing = got.find(closesSession);
-    if (closing) throw errorFromReply(closing.code, closing.message, `MDTM ${path}`);
+    const got = await this.askedTogether(c, [`SIZE ${path}`, `CWD ${path}`, `MDTM ${path}`], [undefined, IS_IT_A_FOLDER]);
+    // A stat changes nothing on the server: asked again at once, one command at a time, on a new
+    // connection (a caller the pool may not run again, a rename's or an upload's check, gets its answer).
+    if (!got) return this.statOneByOne((await this.ensureSession()).control, path);
     const [size, cwd, mdtm] = got;
     // Each command's replies are known: SIZE and MDTM 213 or an error, CWD a 2xx other than 213 or
     // an error. Anything else is a reply out of step (a command answered twice, one left over): the
@@ -875,18 +886,8 @@ export class FtpClient {
    * in statTogether: asked again one command at a time on a new connection, and from then on.
    */
   private async resolveTogether(c: ControlConnection, path: string): Promise<string | undefined> {
-    const got: Reply[] = [];
-    try {
-      await c.requestTogether([`CWD ${path}`, 'PWD'], got);
-    } catch (e) {
-      if (!isFtpError(e) || (e.kind !== 'timeout' && e.kind !== 'connectionLost')) throw e;
-      // Closed before any reply (a restart, a 421): an outage, left to the pool.
-      if (e.kind === 'connectionLost' && got.every(closesSession)) throw e;
-      this.habits.pipelining = false;
-      return this.resolveOneByOne((await this.ensureSession()).control, path);
-    }
-    const closing = got.find(closesSession);
-    if (closing) throw errorFromReply(closing.code, closing.message, 'PWD');
+    const got = await this.askedTogether(c, [`CWD ${path}`, 'PWD']);
+    if (!got) return this.resolveOneByOne((await this.ensureSession()).control, path);
     const [cwd, pwd] = got;
     // CWD's reply is a 2xx other than 257, or an error; PWD's a 257 or an error. Anything else (a
     // 257 to CWD, a 250 to PWD: one answered twice) is out of step: closed, asked again one at a time.
