@@ -289,6 +289,8 @@ interface Prepared {
   jobs: Job[];
   workers: number;
 }
+type Prepare = (signal: AbortSignal, say: (message: string) => void) => Promise<Prepared>;
+type Move = (job: Job, signal: AbortSignal, onProgress: (n: number) => void) => Promise<'done' | 'replaced' | 'skipped'>;
 
 /**
  * Runs a batch under one cancellable notification, shown from the start: first `prepare` (walking
@@ -297,65 +299,93 @@ interface Prepared {
  * the order given; returns what was moved. A failure stops the jobs not started yet and is thrown
  * once those in flight have ended. `titleNamesFile`: the title names the batch's one file already.
  */
-async function runBatch(title: string, prepare: (signal: AbortSignal, say: (message: string) => void) => Promise<Prepared>, move: (job: Job, signal: AbortSignal, onProgress: (n: number) => void) => Promise<'done' | 'replaced' | 'skipped'>, titleNamesFile = false): Promise<BatchResult> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(title), cancellable: true }, async (progress, token) => {
+async function runBatch(names: { title: string; stopping: string }, prepare: Prepare, move: Move, titleNamesFile = false): Promise<BatchResult> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(names.title), cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort());
-    const result: BatchResult = { files: 0, bytes: 0, replaced: 0, skipped: 0, cancelled: false, links: [] };
-    let prepared: Prepared;
+    let ended!: () => void;
+    const over = new Promise<void>((resolve) => (ended = resolve));
+    token.onCancellationRequested(() => {
+      controller.abort();
+      showStopping(names.stopping, over);
+    });
     try {
-      prepared = await prepare(controller.signal, (message) => progress.report({ message: escapeMessage(message) }));
-    } catch (e) {
-      const cancelled = controller.signal.aborted || e instanceof vscode.CancellationError;
-      controller.abort(); // whatever the preparation still has under way stops too (it has the signal)
-      if (!cancelled) throw e;
-      result.cancelled = true; // nothing moved yet
-      return result;
+      return await batch(controller, progress, prepare, move, titleNamesFile);
+    } finally {
+      ended();
     }
-    const { jobs, workers } = prepared;
-    result.total = jobs.length;
-    const total = jobs.reduce((n, j) => n + j.size, 0) || 1;
-    // At most ten reports a second for the whole batch (a big file's chunks come by the thousand,
-    // small files by the hundred a second).
-    const paced = new PacedProgress((value) => progress.report(value));
-    // The line names the latest file started: with several under way, the newest report may come
-    // from an earlier one, and "97 of 200" then "96 of 200" reads as going backwards.
-    let latest = 0;
-    let next = 0;
-    let failure: { error: unknown } | undefined;
-    const worker = async (): Promise<void> => {
-      while (next < jobs.length && !failure && !controller.signal.aborted) {
-        const i = next++;
-        const job = jobs[i];
-        let moved = 0;
-        latest = Math.max(latest, i);
-        // n is shown only for a lone file (then latest is i).
-        const text = (n: number) => () => escapeMessage(progressText(jobs[latest], latest, jobs.length, n, titleNamesFile));
-        paced.update(text(0));
-        try {
-          const outcome = await move(job, controller.signal, (n) => {
-            paced.update(text(n), ((n - moved) / total) * 100);
-            moved = n;
-          });
-          if (outcome === 'skipped') result.skipped++;
-          else {
-            if (outcome === 'replaced') result.replaced++;
-            result.files++;
-            result.bytes += job.size;
-          }
-        } catch (e) {
-          // Cancel is the user's choice, not an error: report what was done.
-          if (controller.signal.aborted || e instanceof vscode.CancellationError) result.cancelled = true;
-          else failure ??= { error: e };
-          controller.abort(); // the others stop too
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, jobs.length)) }, worker));
-    paced.flush();
-    if (failure) throw failure.error;
-    return result;
   });
+}
+
+/** How long a cancelled batch may take to end before a notification says what it waits for. */
+const STOPPING_SHOWN_MS = 500;
+
+/**
+ * VS Code closes the notification at the click on Cancel, but the transfers under way end only
+ * when the server has confirmed their abort (ABOR), or once its answer is given up on: 3 s for a
+ * download, the site's timeout for an upload (its temporary file is removed on that connection
+ * next). A server that ignores ABOR (ftp-srv, at times) kept nothing on screen for those seconds.
+ */
+function showStopping(what: string, over: Promise<void>): void {
+  const timer = setTimeout(() => void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(`Cancelling ${what}: waiting for the server to confirm the stop`) }, () => over), STOPPING_SHOWN_MS);
+  void over.then(() => clearTimeout(timer));
+}
+
+/** The batch itself, under runBatch's notification. */
+async function batch(controller: AbortController, progress: vscode.Progress<{ message?: string; increment?: number }>, prepare: Prepare, move: Move, titleNamesFile: boolean): Promise<BatchResult> {
+  const result: BatchResult = { files: 0, bytes: 0, replaced: 0, skipped: 0, cancelled: false, links: [] };
+  let prepared: Prepared;
+  try {
+    prepared = await prepare(controller.signal, (message) => progress.report({ message: escapeMessage(message) }));
+  } catch (e) {
+    const cancelled = controller.signal.aborted || e instanceof vscode.CancellationError;
+    controller.abort(); // whatever the preparation still has under way stops too (it has the signal)
+    if (!cancelled) throw e;
+    result.cancelled = true; // nothing moved yet
+    return result;
+  }
+  const { jobs, workers } = prepared;
+  result.total = jobs.length;
+  const total = jobs.reduce((n, j) => n + j.size, 0) || 1;
+  // At most ten reports a second for the whole batch (a big file's chunks come by the thousand,
+  // small files by the hundred a second).
+  const paced = new PacedProgress((value) => progress.report(value));
+  // The line names the latest file started: with several under way, the newest report may come
+  // from an earlier one, and "97 of 200" then "96 of 200" reads as going backwards.
+  let latest = 0;
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length && !failure && !controller.signal.aborted) {
+      const i = next++;
+      const job = jobs[i];
+      let moved = 0;
+      latest = Math.max(latest, i);
+      // n is shown only for a lone file (then latest is i).
+      const text = (n: number) => () => escapeMessage(progressText(jobs[latest], latest, jobs.length, n, titleNamesFile));
+      paced.update(text(0));
+      try {
+        const outcome = await move(job, controller.signal, (n) => {
+          paced.update(text(n), ((n - moved) / total) * 100);
+          moved = n;
+        });
+        if (outcome === 'skipped') result.skipped++;
+        else {
+          if (outcome === 'replaced') result.replaced++;
+          result.files++;
+          result.bytes += job.size;
+        }
+      } catch (e) {
+        // Cancel is the user's choice, not an error: report what was done.
+        if (controller.signal.aborted || e instanceof vscode.CancellationError) result.cancelled = true;
+        else failure ??= { error: e };
+        controller.abort(); // the others stop too
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, jobs.length)) }, worker));
+  paced.flush();
+  if (failure) throw failure.error;
+  return result;
 }
 
 /** Throws when the batch was cancelled: its preparation stops between two requests. */
@@ -429,7 +459,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   // Files whose names differ only in case (README, readme) go one after the other: on a server that
   // takes them for one, the second one's look then finds the first, and its question is asked.
   const inTurn = oneAtATimePer();
-  const result = await runBatch(`Uploading to ${folder.toString(true)}`, async (signal, say) => {
+  const result = await runBatch({ title: `Uploading to ${folder.toString(true)}`, stopping: `the upload to ${folder.toString(true)}` }, async (signal, say) => {
     // The local tree first, then its folders are made on the server (parents first), then the files
     // are queued. lstat, never stat: a symbolic link (to ~/.ssh, say) is not followed, and what it
     // points to is not sent.
@@ -577,7 +607,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   const jobs: Job[] = [];
   const links: string[] = [];
   let foldersMade = 0;
-  const result = await runBatch(`Downloading ${name}`, async (signal, say) => {
+  const result = await runBatch({ title: `Downloading ${name}`, stopping: `the download of ${name}` }, async (signal, say) => {
     const st = await vscode.workspace.fs.stat(src);
     stopIfCancelled(signal);
     if (!(st.type & vscode.FileType.Directory)) {

@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RunningServer, serverMissing, startServer } from '../../servers';
 import { answering, until, workspaceFileSites } from '../host-helpers';
+import { FakeServer, startFaultServer } from '../../fakes/fault-server';
+import { answer, combine, trickleRetr } from '../../fakes/faults';
 
 const ID = 'ftp-workspace.ftp-workspace';
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
@@ -481,6 +483,55 @@ suite('Upload and Download (proftpd)', () => {
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.download', vscode.Uri.parse('ftp://xfer/site/nope.txt'), vscode.Uri.file(dest))), /FileNotFound|not found|No such/i);
     assert.equal(fs.existsSync(dest), false);
     assert.deepEqual(fs.readdirSync(local).filter((n) => n.includes('.part')), []);
+  });
+});
+
+suite('a Cancel the server does not confirm (FAKE fault server: ABOR unanswered, as ftp-srv does at times)', () => {
+  let srv: FakeServer;
+  let local: string;
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension(ID)!.activate();
+    // RETR trickles (64 bytes every 20 ms), so Cancel comes while the file moves; ABOR gets no answer.
+    srv = await startFaultServer(combine(trickleRetr(20), answer('ABOR', 'silence')));
+    fs.writeFileSync(path.join(srv.root, 'slow.txt'), 'x'.repeat(20_000));
+    await setSites({ stopper: { host: '127.0.0.1', port: srv.port, transferMode: 'passive' } });
+    local = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-stopper-'));
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect');
+    await config().update('sites', undefined, vscode.ConfigurationTarget.Workspace);
+    fs.rmSync(local, { recursive: true, force: true });
+    await srv?.stop();
+  });
+
+  test('while the cancelled download waits for the server, a notification says so; it closes when the download has ended, before the end notification', async function () {
+    this.timeout(30_000);
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.withProgress;
+    const events: string[] = [];
+    window.withProgress = (opts: { title: string; cancellable?: boolean }, task: (p: unknown, t: vscode.CancellationToken) => Promise<unknown>) => {
+      const title = `${opts.title}${opts.cancellable ? ' (cancellable)' : ''}`;
+      events.push(`shown: ${title}`);
+      const cts = new vscode.CancellationTokenSource();
+      // Cancel pressed once bytes have moved.
+      return task({ report: (p: { increment?: number }) => void (p.increment && cts.cancel()) }, cts.token).finally(() => events.push(`closed: ${title}`));
+    };
+    const dest = path.join(local, 'slow.txt');
+    try {
+      const told = await answering('showInformationMessage', (m) => void events.push(`told: ${m}`), () => confirmingLocal(() =>
+        vscode.commands.executeCommand<{ files: number; cancelled: boolean }>('ftpWorkspace.download', vscode.Uri.parse('ftp://stopper/slow.txt'), vscode.Uri.file(dest))));
+      assert.deepEqual({ files: told.result.result.files, cancelled: told.result.result.cancelled }, { files: 0, cancelled: true });
+    } finally {
+      window.withProgress = original;
+    }
+    const waiting = 'Cancelling the download of slow.txt: waiting for the server to confirm the stop';
+    assert.deepEqual(events.filter((e) => !e.startsWith('closed: Downloading')), [
+      'shown: Downloading slow.txt (cancellable)',
+      `shown: ${waiting}`,
+      `closed: ${waiting}`,
+      `told: Download of slow.txt cancelled; nothing was written to ${dest}.`,
+    ]);
+    assert.equal(fs.existsSync(dest), false);
   });
 });
 
