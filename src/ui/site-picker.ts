@@ -40,6 +40,7 @@ export function pickOnSite(start: vscode.Uri, title: string): Promise<vscode.Uri
   qp.placeholder = 'Type to filter, or a path (img/icons, /css) and Enter; Enter on a folder opens it';
   let current = start;
   let shown = 0;
+  let typedWhileBusy: string | undefined;
   /** Lists `folder`; the row made active: `focus` (the folder just left, going up), else the first entry. */
   const show = async (folder: vscode.Uri, focus?: vscode.Uri): Promise<void> => {
     const turn = ++shown;
@@ -56,10 +57,16 @@ export function pickOnSite(start: vscode.Uri, title: string): Promise<vscode.Uri
     }
     if (turn !== shown) return; // a later folder was asked for meanwhile
     qp.items = items;
-    // Not "Download this folder": Enter twice must not download a whole site by mistake.
+    // Not "Download this folder": Enter twice must not download a whole site by mistake. Not over
+    // a filter typed while the folder was listed: the window makes its first match active (a row
+    // set active that the filter hides left none, and Enter did nothing).
     const active = items.find((i) => focus && i.uri?.toString() === focus.toString()) ?? items.find((i) => i.action === 'open' || i.action === 'pick');
-    if (active) qp.activeItems = [active];
+    if (active && !qp.value) qp.activeItems = [active];
     qp.busy = false;
+    // A path typed and Enter pressed while the folder was listed: gone to now, if it is still what is typed.
+    const typed = typedWhileBusy;
+    typedWhileBusy = undefined;
+    if (typed !== undefined && typed === qp.value) void go(typed);
   };
   /** A path typed and Enter: a folder opens, a file is the pick; one not there is said in the list. */
   const go = async (typed: string): Promise<void> => {
@@ -83,7 +90,12 @@ export function pickOnSite(start: vscode.Uri, title: string): Promise<vscode.Uri
   return new Promise((res) => {
     resolve = res;
     qp.onDidAccept(() => {
-      if (qp.busy) return;
+      // While a folder is listed its rows are not there yet: a path typed is remembered (above), a
+      // bare Enter or a filter is not taken (the row it would pick is not known yet).
+      if (qp.busy) {
+        if (qp.value.includes('/')) typedWhileBusy = qp.value;
+        return;
+      }
       // The row under the cursor (a click makes it so too); the selection may be an earlier folder's.
       const item = qp.activeItems[0];
       if (!item && qp.value.includes('/')) return void go(qp.value);

@@ -18,6 +18,7 @@ import * as vscode from 'vscode';
 import { ManagedServer, RunningServer, serverMissing, startServer } from '../../servers';
 import { LatencyRelay } from '../../servers/latency-relay';
 import { until } from '../host-helpers';
+import { FakeServer, startFaultServer } from '../../fakes/fault-server';
 
 const ID = 'ftp-workspace.ftp-workspace';
 const SITE = 'walk';
@@ -418,5 +419,82 @@ suite('transfers as a user walks them (proftpd)', () => {
       await setSite(undefined, FAR);
       await relay.close();
     }
+  });
+});
+
+suite('the Download list while a folder is still being listed (FAKE fault server: each listing takes 1.5 s)', () => {
+  const SLOW = 'slowlist';
+  let srv: FakeServer;
+  let local: string;
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension(ID)!.activate();
+    // A slow server, or a far one: the list shows its folder's rows only after the listing.
+    srv = await startFaultServer({ onTransfer: async (t) => (/^(LIST|MLSD|NLST)$/.test(t.verb) && (await new Promise((r) => setTimeout(r, 1500))), false) });
+    fs.mkdirSync(path.join(srv.root, 'alpha'));
+    fs.mkdirSync(path.join(srv.root, 'deep', 'er'), { recursive: true });
+    fs.writeFileSync(path.join(srv.root, 'deep', 'er', 'inside.txt'), 'inside\n');
+    fs.writeFileSync(path.join(srv.root, 'beta.txt'), 'beta\n');
+    await setSite({ host: '127.0.0.1', port: srv.port, transferMode: 'passive' }, SLOW);
+    local = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-slowlist-'));
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect', SLOW);
+    await setSite(undefined, SLOW);
+    fs.rmSync(local, { recursive: true, force: true });
+    await srv?.stop();
+  });
+
+  /** The palette's Download (no FTP editor open) on the slow site, the list given to `drive`. */
+  const download = (drive: (p: vscode.QuickPick<vscode.QuickPickItem>) => Promise<void>, into?: string) => {
+    let driven: Promise<void> | undefined;
+    return watching(async () => {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const result = await vscode.commands.executeCommand<{ files: number } | undefined>('ftpWorkspace.download');
+      await driven;
+      return result;
+    }, {
+      quickPick: (items) => items.find((i) => i.label === SLOW),
+      onPicker: (p) => (driven = drive(p)),
+      openDialog: () => (into ? [vscode.Uri.file(into)] : undefined),
+    });
+  };
+  const accept = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the window has what was typed (sent a moment later)
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  };
+
+  test('a path typed and Enter pressed while the list loads opens that folder once it can', async function () {
+    this.timeout(30_000);
+    const into = path.join(local, 'typed');
+    fs.mkdirSync(into);
+    const titles: string[] = [];
+    const r = await download(async (p) => {
+      await until('the first listing under way', () => p.busy);
+      p.value = 'deep/er';
+      await accept();
+      await until('the typed folder listed', () => !p.busy && p.title?.endsWith('/deep/er') === true, 15_000);
+      titles.push(p.title ?? '');
+      p.activeItems = [p.items.find((i) => i.label.includes('Download this folder'))!];
+      await accept();
+    }, into);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(titles, [`Download from FTP: ftp://${SLOW}/deep/er`]);
+    assert.equal(r.result?.files, 1);
+    assert.equal(fs.readFileSync(path.join(into, 'er', 'inside.txt'), 'utf8'), 'inside\n');
+  });
+
+  test('a filter typed while the list loads keeps the row it matches active (not the first folder, which it hides)', async function () {
+    this.timeout(30_000);
+    let active: string | undefined;
+    const r = await download(async (p) => {
+      await until('the first listing under way', () => p.busy);
+      p.value = 'bet';
+      await until('the listing shown', () => !p.busy && p.items.length > 0, 15_000);
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the window filters, and says which row is active
+      active = p.activeItems[0]?.label;
+      p.hide();
+    });
+    assert.equal(r.result, undefined);
+    assert.equal(active, '$(file) beta.txt');
   });
 });
