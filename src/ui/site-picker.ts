@@ -7,6 +7,10 @@
  */
 import * as vscode from 'vscode';
 import { escapeIcons, escapeMessage } from './escape';
+import { rowForFilter } from './typed-filter';
+
+/** How long typing rests before the active row is checked against the filter. */
+const REFOCUS_MS = 50;
 
 /** A row of the list: the folder shown (download it), the folder above, an entry, or a listing's failure. */
 export interface SiteItem extends vscode.QuickPickItem {
@@ -81,9 +85,11 @@ export function pickOnSite(start: vscode.Uri, title: string): Promise<vscode.Uri
   };
   let done = false;
   let resolve!: (uri: vscode.Uri | undefined) => void;
+  let refocus: NodeJS.Timeout | undefined;
   const finish = (uri: vscode.Uri | undefined) => {
     if (done) return;
     done = true;
+    clearTimeout(refocus);
     resolve(uri);
     qp.dispose();
   };
@@ -96,13 +102,26 @@ export function pickOnSite(start: vscode.Uri, title: string): Promise<vscode.Uri
         if (qp.value.includes('/')) typedWhileBusy = qp.value;
         return;
       }
-      // The row under the cursor (a click makes it so too); the selection may be an earlier folder's.
-      const item = qp.activeItems[0];
-      if (!item && qp.value.includes('/')) return void go(qp.value);
+      // A path (no name holds a "/"): gone to, whatever row was last said to be active.
+      if (qp.value.includes('/')) return void go(qp.value);
+      // The row under the cursor (a click makes it so too; the selection may be an earlier
+      // folder's), unless the filter typed hides it (typed-filter.ts).
+      const item = rowForFilter(qp.items, qp.activeItems[0], qp.value);
       if (!item) return;
       if (item.action === 'here' || item.action === 'pick') finish(item.uri);
       else if (item.action === 'up') void show(item.uri!, current);
       else if (item.action === 'open') void show(item.uri!);
+    });
+    // Keys typed before a folder's rows came reach us after them: the row made active then may be
+    // one the filter hides, and the window shows none active. Once the typing rests, the row it
+    // stands for is made active.
+    qp.onDidChangeValue(() => {
+      clearTimeout(refocus);
+      refocus = setTimeout(() => {
+        if (qp.busy || !qp.value || qp.value.includes('/')) return;
+        const row = rowForFilter(qp.items, qp.activeItems[0], qp.value);
+        if (row && row !== qp.activeItems[0]) qp.activeItems = [row];
+      }, REFOCUS_MS);
     });
     qp.onDidHide(() => finish(undefined));
     qp.show();

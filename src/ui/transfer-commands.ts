@@ -299,17 +299,17 @@ type Move = (job: Job, signal: AbortSignal, onProgress: (n: number) => void) => 
  * the order given; returns what was moved. A failure stops the jobs not started yet and is thrown
  * once those in flight have ended. `titleNamesFile`: the title names the batch's one file already.
  */
-async function runBatch(names: { title: string; stopping: string }, prepare: Prepare, move: Move, titleNamesFile = false): Promise<BatchResult> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(names.title), cancellable: true }, async (progress, token) => {
+async function runBatch(title: string, prepare: Prepare, move: Move, titleNamesFile = false): Promise<BatchResult> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(title), cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
     let ended!: () => void;
     const over = new Promise<void>((resolve) => (ended = resolve));
     token.onCancellationRequested(() => {
       controller.abort();
-      showStopping(names.stopping, over);
+      showStopping(over);
     });
     try {
-      return await batch(controller, progress, prepare, move, titleNamesFile);
+      return await prepareAndMove(controller, progress, prepare, move, titleNamesFile);
     } finally {
       ended();
     }
@@ -325,13 +325,15 @@ const STOPPING_SHOWN_MS = 500;
  * download, the site's timeout for an upload (its temporary file is removed on that connection
  * next). A server that ignores ABOR (ftp-srv, at times) kept nothing on screen for those seconds.
  */
-function showStopping(what: string, over: Promise<void>): void {
-  const timer = setTimeout(() => void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(`Cancelling ${what}: waiting for the server to confirm the stop`) }, () => over), STOPPING_SHOWN_MS);
+function showStopping(over: Promise<void>): void {
+  // Short: VS Code shows a progress notification on one line, cut at about 50 characters (a name
+  // or URL in it hid the words that matter); it comes just after the click, so it needs none.
+  const timer = setTimeout(() => void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Cancelling: waiting for the server to confirm' }, () => over), STOPPING_SHOWN_MS);
   void over.then(() => clearTimeout(timer));
 }
 
 /** The batch itself, under runBatch's notification. */
-async function batch(controller: AbortController, progress: vscode.Progress<{ message?: string; increment?: number }>, prepare: Prepare, move: Move, titleNamesFile: boolean): Promise<BatchResult> {
+async function prepareAndMove(controller: AbortController, progress: vscode.Progress<{ message?: string; increment?: number }>, prepare: Prepare, move: Move, titleNamesFile: boolean): Promise<BatchResult> {
   const result: BatchResult = { files: 0, bytes: 0, replaced: 0, skipped: 0, cancelled: false, links: [] };
   let prepared: Prepared;
   try {
@@ -459,7 +461,7 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
   // Files whose names differ only in case (README, readme) go one after the other: on a server that
   // takes them for one, the second one's look then finds the first, and its question is asked.
   const inTurn = oneAtATimePer();
-  const result = await runBatch({ title: `Uploading to ${folder.toString(true)}`, stopping: `the upload to ${folder.toString(true)}` }, async (signal, say) => {
+  const result = await runBatch(`Uploading to ${folder.toString(true)}`, async (signal, say) => {
     // The local tree first, then its folders are made on the server (parents first), then the files
     // are queued. lstat, never stat: a symbolic link (to ~/.ssh, say) is not followed, and what it
     // points to is not sent.
@@ -607,7 +609,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
   const jobs: Job[] = [];
   const links: string[] = [];
   let foldersMade = 0;
-  const result = await runBatch({ title: `Downloading ${name}`, stopping: `the download of ${name}` }, async (signal, say) => {
+  const result = await runBatch(`Downloading ${name}`, async (signal, say) => {
     const st = await vscode.workspace.fs.stat(src);
     stopIfCancelled(signal);
     if (!(st.type & vscode.FileType.Directory)) {

@@ -524,7 +524,7 @@ suite('a Cancel the server does not confirm (FAKE fault server: ABOR unanswered,
     } finally {
       window.withProgress = original;
     }
-    const waiting = 'Cancelling the download of slow.txt: waiting for the server to confirm the stop';
+    const waiting = 'Cancelling: waiting for the server to confirm';
     assert.deepEqual(events.filter((e) => !e.startsWith('closed: Downloading')), [
       'shown: Downloading slow.txt (cancellable)',
       `shown: ${waiting}`,
