@@ -52,6 +52,8 @@ export function pickOnSite(start: vscode.Uri, title: string): Promise<vscode.Uri
     qp.title = escapeIcons(`${title}: ${folder.toString(true)}`);
     qp.busy = true;
     qp.value = '';
+    // Not the folder before's rows under this one's title while it is listed (a click there is not taken).
+    qp.items = [];
     let items: SiteItem[];
     try {
       items = siteItems(folder, await vscode.workspace.fs.readDirectory(folder));

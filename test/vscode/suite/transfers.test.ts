@@ -463,22 +463,27 @@ suite('the Download list while a folder is still being listed (FAKE fault server
     await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
   };
 
-  test('a path typed and Enter pressed while the list loads opens that folder once it can', async function () {
+  test('a path typed and Enter pressed while the list loads opens that folder once it can; while it is listed, the rows before are gone', async function () {
     this.timeout(30_000);
     const into = path.join(local, 'typed');
     fs.mkdirSync(into);
     const titles: string[] = [];
+    const staleRows: string[] = [];
     const r = await download(async (p) => {
       await until('the first listing under way', () => p.busy);
       p.value = 'deep/er';
       await accept();
-      await until('the typed folder listed', () => !p.busy && p.title?.endsWith('/deep/er') === true, 15_000);
+      await until('the typed folder listed', () => {
+        if (p.busy && p.title?.endsWith('/deep/er') && p.items.length) staleRows.push(p.items.map((i) => i.label).join(', '));
+        return !p.busy && p.title?.endsWith('/deep/er') === true;
+      }, 15_000);
       titles.push(p.title ?? '');
       p.activeItems = [p.items.find((i) => i.label.includes('Download this folder'))!];
       await accept();
     }, into);
     assert.deepEqual(r.errors, []);
     assert.deepEqual(titles, [`Download from FTP: ftp://${SLOW}/deep/er`]);
+    assert.deepEqual(staleRows, [], 'while the typed folder is listed, no rows of the folder before show under its title');
     assert.equal(r.result?.files, 1);
     assert.equal(fs.readFileSync(path.join(into, 'er', 'inside.txt'), 'utf8'), 'inside\n');
   });
