@@ -302,17 +302,12 @@ type Move = (job: Job, signal: AbortSignal, onProgress: (n: number) => void) => 
 async function runBatch(title: string, prepare: Prepare, move: Move, titleNamesFile = false): Promise<BatchResult> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: escapeMessage(title), cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
-    let ended!: () => void;
-    const over = new Promise<void>((resolve) => (ended = resolve));
+    const batch = prepareAndMove(controller, progress, prepare, move, titleNamesFile);
     token.onCancellationRequested(() => {
       controller.abort();
-      showStopping(over);
+      showStopping(batch);
     });
-    try {
-      return await prepareAndMove(controller, progress, prepare, move, titleNamesFile);
-    } finally {
-      ended();
-    }
+    return batch;
   });
 }
 
@@ -325,7 +320,8 @@ const STOPPING_SHOWN_MS = 500;
  * download, the site's timeout for an upload (its temporary file is removed on that connection
  * next). A server that ignores ABOR (ftp-srv, at times) kept nothing on screen for those seconds.
  */
-function showStopping(over: Promise<void>): void {
+function showStopping(batch: Promise<unknown>): void {
+  const over = batch.then(() => undefined, () => undefined); // ended, however
   // Short: VS Code shows a progress notification on one line, cut at about 50 characters (a name
   // or URL in it hid the words that matter); it comes just after the click, so it needs none.
   const timer = setTimeout(() => void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Cancelling: waiting for the server to confirm' }, () => over), STOPPING_SHOWN_MS);
