@@ -73,6 +73,11 @@ export class FtpClient {
   leftovers = new Set<string>();
   /** What the server was seen to do; a pool shares one object between its clients. */
   habits: ServerHabits = {};
+  /**
+   * Whether an operation waits for a connection that no other busy one has claimed (the pool's
+   * queue); true claims one for this connection, which may then open a data port ahead for it.
+   */
+  claimWaiting?: () => boolean;
   /** Commands of operations (not of logging in) sent on earlier sessions, and at the start of this one. */
   private retiredCommands = 0;
   private setupCommands = 0;
@@ -230,6 +235,14 @@ export class FtpClient {
           if (together.outOfStep) this.habits.pipelining = false;
           const retry = together.outOfStep || (together.methodAccepted && isFtpError(e) && (e.kind === 'timeout' || isDataConnectionFailure(e)));
           if (!retry || progress.started || progress.bytes > 0 || opts.signal?.aborted) throw e;
+          if (together.ahead && !together.outOfStep) {
+            // The port opened ahead could not be used (closed meanwhile?): asked for again the
+            // usual way, which learns whatever is wrong with the method; not asked for ahead again.
+            this.habits.portsAhead = false;
+            o.log({ kind: 'info', connection: control.id, text: `the data port opened ahead failed (${(e as Error).message}); asking for a new one, and none ahead from now on` });
+            await reopen();
+            return await run();
+          }
           o.log({ kind: 'info', connection: control.id, text: `${command.split(' ')[0]} sent with ${METHOD_COMMAND[method]} failed (${(e as Error).message}); asking again one command at a time` });
           await reopen();
           const reply = await run();
@@ -769,7 +782,8 @@ export class FtpClient {
 
   /**
    * SIZE of `from`, RNFR and RNTO in one write: an upload to a name that held nothing is checked and
-   * renamed in one round trip (save.ts). The rename goes ahead whatever SIZE says; the caller
+   * renamed in one round trip (save.ts); with EPSV or PASV after them when an operation waits
+   * (portAheadCommand). The rename goes ahead whatever SIZE says; the caller
    * compares the size after it. Only where commands sent together are known to work
    * (habits.pipelining true). Resolves with SIZE's number, undefined when SIZE was refused or said
    * no number; fails as rename() does, and with a 'protocol' error on a reply out of step.
@@ -778,15 +792,20 @@ export class FtpClient {
     assertSafeArgument(from);
     assertSafeArgument(to);
     return this.exclusive(async (c) => {
-      const [size, first, second] = await this.sentTogether(c, [`SIZE ${from}`, `RNFR ${from}`, `RNTO ${to}`]);
+      const ahead = this.portAheadCommand();
+      const commands = [`SIZE ${from}`, `RNFR ${from}`, `RNTO ${to}`];
+      if (ahead) commands.push(ahead);
+      const [size, first, second, port] = await this.sentTogether(c, commands);
       const error = (r: Reply) => r.code >= 400 && r.code < 600;
-      if (!((size.code === 213 || error(size)) && (first.code === 350 || error(first)) && (isPositiveCompletion(second.code) || error(second)))) {
-        // A reply none of the three has where it came (a stray one before them, one answered
+      if (!((size.code === 213 || error(size)) && (first.code === 350 || error(first)) && (isPositiveCompletion(second.code) || error(second)) && (!port || isPositiveCompletion(port.code) || error(port)))) {
+        // A reply none of the commands has where it came (a stray one before them, one answered
         // twice): out of step; what was renamed is unsure, and so is every reply still to come.
         this.habits.pipelining = false;
         c.destroy();
-        throw new FtpError('protocol', `The server's replies to SIZE, RNFR and RNTO sent together were out of step (${size.code}, ${first.code}, ${second.code}); what it renamed is unclear.`, { code: first.code, replyText: first.message });
+        throw new FtpError('protocol', `The server's replies to ${commands.map((x) => x.split(' ')[0]).join(', ')} sent together were out of step (${[size, first, second, port].filter(Boolean).map((r) => r.code).join(', ')}); what it renamed is unclear.`, { code: first.code, replyText: first.message });
       }
+      // Refused, the port is asked for again by the transfer that needs it, which learns why.
+      if (ahead && isPositiveCompletion(port.code)) c.keepPortAhead(ahead, { reply: port, roundTripMs: c.lastBatch.firstMs });
       await this.renameAnswered(c, from, to, first, second);
       if (size.code !== 213) return undefined;
       try {
@@ -795,6 +814,19 @@ export class FtpClient {
         return undefined; // no number: nothing to check against, as a refused SIZE
       }
     });
+  }
+
+  /**
+   * EPSV or PASV, to send with an upload's rename so the next transfer on this connection finds its
+   * data port open (one round trip less a file in a folder upload: its STOR goes at once): when
+   * the method works here, commands sent together are known to work, and an operation waits for a
+   * connection (`claimWaiting`, set by the pool; a port no transfer uses costs the server a
+   * listening socket until the next EPSV). Undefined otherwise.
+   */
+  private portAheadCommand(): string | undefined {
+    const method = this.options.modeMemory.working;
+    if (this.habits.pipelining !== true || this.habits.portsAhead === false || !method || !isPassiveMethod(method) || !this.claimWaiting?.()) return undefined;
+    return METHOD_COMMAND[method];
   }
 
   /** Sends commands in one write and reads their replies; no answer to one teaches habits, as rename() says. */

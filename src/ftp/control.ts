@@ -28,6 +28,16 @@ const CRLF = Buffer.from('\r\n');
 /** Replies nobody asked for that are kept for the next read; more is a broken or hostile server. */
 const MAX_QUEUED_REPLIES = 16;
 
+/** How long a data port opened ahead is used; older, it is asked for again (a server may close it). */
+const PORT_AHEAD_MS = 5_000;
+
+/** EPSV's or PASV's answer read ahead (ControlConnection.keepPortAhead). */
+export interface PortAhead {
+  reply: Reply;
+  /** The first reply's time in the batch that asked for it, in ms: about a round trip. */
+  roundTripMs: number;
+}
+
 export class ControlConnection {
   readonly id = ids.next++;
   private socket: net.Socket;
@@ -48,6 +58,12 @@ export class ControlConnection {
    * (client.ts noteHeld).
    */
   lastBatch = { firstMs: 0, gapMs: 0 };
+  /**
+   * EPSV's or PASV's positive answer, read before the transfer it is for was known (client.ts
+   * sizeAndRename sends it with an upload's rename when more operations wait): usable only as the
+   * very next command's data port, and only for PORT_AHEAD_MS (takePortAhead).
+   */
+  private portAhead?: PortAhead & { command: string; sent: number; at: number };
 
   constructor(
     socket: net.Socket,
@@ -182,6 +198,21 @@ export class ControlConnection {
     }
     this.lastBatch = { firstMs, gapMs };
     return replies;
+  }
+
+  /** Keeps `command`'s answer (EPSV or PASV, just read) for the next data command (portAhead). */
+  keepPortAhead(command: string, ahead: PortAhead): void {
+    this.portAhead = { ...ahead, command, sent: this.commandsSent, at: Date.now() };
+  }
+
+  /**
+   * The answer kept by keepPortAhead, when it was to `command` and nothing was sent since (another
+   * command may have closed the port: a new EPSV does, a listing uses it); gone either way.
+   */
+  takePortAhead(command: string): PortAhead | undefined {
+    const ahead = this.portAhead;
+    this.portAhead = undefined;
+    return ahead && ahead.command === command && ahead.sent === this.commandsSent && Date.now() - ahead.at < PORT_AHEAD_MS ? ahead : undefined;
   }
 
   /** The next reply, in order. timeoutMs 0 waits for ever (used while a transfer runs). */

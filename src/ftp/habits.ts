@@ -24,4 +24,9 @@ export interface ServerHabits {
   sizeRefusesDirs?: boolean;
   /** STAT with a path is not a command this server knows. */
   statRefused?: boolean;
+  /**
+   * False once a data port opened ahead (EPSV/PASV sent with an upload's rename, for the next
+   * transfer: client.ts portAheadCommand) could not be used: it is not asked for ahead again here.
+   */
+  portsAhead?: boolean;
 }

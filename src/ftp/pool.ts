@@ -87,6 +87,8 @@ export class FtpPool {
   /** Connects in flight, so a refused login can wait to see whether another one gets in. */
   private readonly inflight = new Map<Promise<FtpClient>, { together: boolean }>();
   private waiting: Waiter[] = [];
+  /** Busy connections that opened a data port ahead for an operation waiting (FtpClient.claimWaiting), until released. */
+  private readonly claimed = new Set<FtpClient>();
   private closed = false;
   /** A lowered cap after the server refused a connection, until `capUntil`. */
   private lowered?: { cap: number; until: number };
@@ -326,6 +328,11 @@ export class FtpPool {
       const client = await connect;
       client.leftovers = this.leftovers;
       client.habits = this.habits;
+      client.claimWaiting = () => {
+        if (this.waiting.length <= this.claimed.size) return false;
+        this.claimed.add(client);
+        return true;
+      };
       this.known ??= {
         features: client.features, system: client.system,
         failed: () => {
@@ -385,6 +392,7 @@ export class FtpPool {
 
   private release(client: FtpClient): void {
     this.busy.delete(client);
+    this.claimed.delete(client);
     if (this.closed) {
       void client.close();
       return;

@@ -116,6 +116,12 @@ export interface TogetherState {
   methodAccepted: boolean;
   outOfStep?: boolean;
   /**
+   * The method's answer was read ahead, with the last upload's rename (ControlConnection
+   * takePortAhead): only the data command was sent now. A failure to connect to that port is the
+   * port's (it may have been closed meanwhile), not the method's nor the sending together's.
+   */
+  ahead?: boolean;
+  /**
    * How much longer than EPSV's own round trip the data command's 150 took once we were connected,
    * in ms: about 40-50 ms, transfer after transfer, on a server that holds a reply until the one
    * before is acknowledged, or that looks for the data connection only now and then (ftp-srv every
@@ -181,8 +187,15 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
   const command = METHOD_COMMAND[method];
   if (isPassiveMethod(method)) {
     const sent = performance.now();
-    const reply = ctx.together ? (control.send(command, dataCommand), await control.read()) : await control.request(command);
-    const roundTrip = performance.now() - sent;
+    // A port opened ahead: its answer is in hand, only the data command goes now.
+    const ahead = ctx.together && control.takePortAhead(command);
+    if (ahead) {
+      ctx.together!.ahead = true;
+      control.send(dataCommand);
+    }
+    const reply = ahead ? ahead.reply : ctx.together ? (control.send(command, dataCommand), await control.read()) : await control.request(command);
+    // The method's round trip, for heldMs (ahead: its batch's, about one round trip too).
+    const roundTrip = ahead ? ahead.roundTripMs : performance.now() - sent;
     if (ctx.together && isPositivePreliminary(reply.code)) {
       // The data command's reply came first: replies out of step; nothing read from here is sure.
       ctx.together.outOfStep = true;
