@@ -4,7 +4,8 @@
  * already open (client.ts portAheadCommand, transfer.ts prepare). On the five real servers, each
  * file arrives whole and every STOR sent alone had its port; on the FAKE fault server (a port that
  * is closed by the time it is used, which no real server does on demand) the upload still lands,
- * asked again the usual way, and the method is not blamed.
+ * asked again the usual way, and the method is not blamed. A port opened ahead is used only by the
+ * next command on its connection (vsftpd keeps it open across a NOOP; another operation came first).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,6 +102,33 @@ for (const [kind, secure] of CASES) {
     });
   });
 }
+
+describe('a data port opened ahead, then another command first (vsftpd, one connection)', () => {
+  let server: ManagedServer;
+  before(async () => {
+    const missing = serverMissing('vsftpd');
+    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
+    server = await startServer('vsftpd');
+  });
+  after(async () => server?.stop());
+
+  test('the operation that came first (a NOOP) goes first; the upload after it asks for its own port', async () => {
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: server.host, port: server.port, user: server.user, password: server.password, transferMode: 'passive', maxConnections: 1, log: (e) => log.push(e) });
+    const save = (name: string) => pool.run((c) => safeSave(c, `/${name}`, Buffer.from(`${name}\n`), { absent: true, sizeCheckOnly: true }));
+    try {
+      await save('first.txt'); // EPSV works, and commands sent together do
+      const mark = log.length;
+      // Queued behind the upload: a NOOP, then another upload, on the one connection.
+      await Promise.all([save('a.txt'), pool.run((c) => c.noop()), save('b.txt')]);
+      const [cmds] = byConnection(log.slice(mark));
+      assert.deepEqual(cmds, ['EPSV', '+STOR', 'SIZE', '+RNFR', '+RNTO', '+EPSV', 'NOOP', 'EPSV', '+STOR', 'SIZE', '+RNFR', '+RNTO']);
+      assert.equal(fs.readFileSync(path.join(server.root, 'b.txt'), 'utf8'), 'b.txt\n');
+    } finally {
+      await pool.close();
+    }
+  });
+});
 
 describe('a data port opened ahead that is closed by the time it is used (FAKE fault server)', () => {
   test('the upload lands on a port asked for again; EPSV is still the method that works, commands still go together, no port is opened ahead again', async () => {
