@@ -430,7 +430,20 @@ describe('FTP: Upload of a folder, commands per file (vsftpd, the real command)'
     assert.deepEqual([...new Set(looks)], ['README', 'readme'], `looked at: ${commands.join(', ')}`);
   });
 
-  test('a folder of more entries than are looked at together (150, a subfolder and a link among them): every file arrives, in name order, and the link is neither followed nor sent', async () => {
+  test('a file named like a folder the upload made beside it, in another case: looked at (a case-insensitive server takes them for one)', async () => {
+    const clash = path.join(local, 'clash', 'clash');
+    fs.mkdirSync(path.join(clash, 'Img'), { recursive: true });
+    fs.writeFileSync(path.join(clash, 'Img', 'a.png'), 'png\n');
+    fs.writeFileSync(path.join(clash, 'img'), 'file\n');
+    fs.writeFileSync(path.join(clash, 'other.txt'), 'other\n');
+    const { commands } = await run([clash], 'clash', 3);
+    // The folder Img is looked at before its MKD; of the files, img alone (temporary names aside).
+    const looks = commands.filter((c) => /^(SIZE|MDTM|MLST|CWD) \/clash\/clash\//.test(c) && !c.includes('/.')).map((c) => c.split(' ')[1]);
+    assert.deepEqual([...new Set(looks)].sort(), ['/clash/clash/Img', '/clash/clash/img'], `looked at: ${commands.join(', ')}`);
+    assert.equal(fs.readFileSync(path.join(server.root, 'clash', 'clash', 'img'), 'utf8'), 'file\n');
+  });
+
+  test('a folder of more entries than are looked at together (150, a subfolder and a link among them): every file arrives, in name order, unlooked at, and the link is neither followed nor sent', async () => {
     const big = path.join(local, 'big', 'many');
     fs.mkdirSync(path.join(big, 'm-sub'), { recursive: true });
     const names: string[] = [];
@@ -449,6 +462,8 @@ describe('FTP: Upload of a folder, commands per file (vsftpd, the real command)'
     assert.equal(fs.readFileSync(path.join(server.root, 'big', 'many', 'm-sub', 'inner.txt'), 'utf8'), 'inner\n');
     assert.ok(!fs.existsSync(path.join(server.root, 'big', 'many', 'm-link.txt')), 'the link is not sent');
     assert.ok(!commands.some((c) => /secret/.test(c)), 'nothing the link points to is sent');
+    // The folder it made lists only the subfolder it made there: its files are known to be new, none looked at first.
+    assert.deepEqual(commands.filter((c) => /^\+?(SIZE|MDTM|MLST|CWD|STAT) \/big\/many\/(f\d+\.txt|m-sub\/inner\.txt)$/.test(c)), []);
   });
 
   test('into the folder again (there now), Replace All: listed once, no file looked at again, each replaced', async () => {
