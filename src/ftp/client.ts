@@ -772,7 +772,10 @@ export class FtpClient {
     assertSafeArgument(to);
     return this.exclusive(async (c) => {
       if (this.habits.pipelining !== false) {
-        const [first, second] = await this.sentTogether(c, [`RNFR ${from}`, `RNTO ${to}`]);
+        const ahead = this.portAheadCommand();
+        const commands = [`RNFR ${from}`, `RNTO ${to}`, ...(ahead ? [ahead] : [])];
+        const [first, second, port] = await this.sentTogether(c, commands);
+        if (ahead) this.keepPortAhead(c, commands, [first, second], port);
         return this.renameAnswered(c, from, to, first, second);
       }
       await c.expect(`RNFR ${from}`, (code) => code === 350);
@@ -793,19 +796,14 @@ export class FtpClient {
     assertSafeArgument(to);
     return this.exclusive(async (c) => {
       const ahead = this.portAheadCommand();
-      const commands = [`SIZE ${from}`, `RNFR ${from}`, `RNTO ${to}`];
-      if (ahead) commands.push(ahead);
+      const commands = [`SIZE ${from}`, `RNFR ${from}`, `RNTO ${to}`, ...(ahead ? [ahead] : [])];
       const [size, first, second, port] = await this.sentTogether(c, commands);
-      const error = (r: Reply) => r.code >= 400 && r.code < 600;
-      if (!((size.code === 213 || error(size)) && (first.code === 350 || error(first)) && (isPositiveCompletion(second.code) || error(second)) && (!port || isPositiveCompletion(port.code) || error(port)))) {
-        // A reply none of the commands has where it came (a stray one before them, one answered
+      if (!((size.code === 213 || isError(size)) && (first.code === 350 || isError(first)) && (isPositiveCompletion(second.code) || isError(second)))) {
+        // A reply none of the three has where it came (a stray one before them, one answered
         // twice): out of step; what was renamed is unsure, and so is every reply still to come.
-        this.habits.pipelining = false;
-        c.destroy();
-        throw new FtpError('protocol', `The server's replies to ${commands.map((x) => x.split(' ')[0]).join(', ')} sent together were out of step (${[size, first, second, port].filter(Boolean).map((r) => r.code).join(', ')}); what it renamed is unclear.`, { code: first.code, replyText: first.message });
+        this.outOfStep(c, commands, ahead ? [size, first, second, port] : [size, first, second]);
       }
-      // Refused, the port is asked for again by the transfer that needs it, which learns why.
-      if (ahead && isPositiveCompletion(port.code)) c.keepPortAhead(ahead, { reply: port, roundTripMs: c.lastBatch.firstMs });
+      if (ahead) this.keepPortAhead(c, commands, [size, first, second], port);
       await this.renameAnswered(c, from, to, first, second);
       if (size.code !== 213) return undefined;
       try {
@@ -827,6 +825,26 @@ export class FtpClient {
     const method = this.options.modeMemory.working;
     if (this.habits.pipelining !== true || this.habits.portsAhead === false || !method || !isPassiveMethod(method) || !this.claimWaiting?.()) return undefined;
     return METHOD_COMMAND[method];
+  }
+
+  /**
+   * The answer to the EPSV or PASV sent last of `commands` (portAheadCommand), kept for the next
+   * transfer when it is that method's (229, 227); refused, the port is asked for again by the
+   * transfer that needs it, which learns why. Its code among the others' replies, or another
+   * positive reply in its place: out of step (outOfStep).
+   */
+  private keepPortAhead(c: ControlConnection, commands: string[], others: Reply[], port: Reply): void {
+    const ahead = commands[commands.length - 1];
+    const code = ahead === 'EPSV' ? 229 : 227;
+    if (others.some((r) => r.code === code) || (port.code !== code && !isError(port))) this.outOfStep(c, commands, [...others, port]);
+    if (port.code === code) c.keepPortAhead(ahead, { reply: port, roundTripMs: c.lastBatch.firstMs });
+  }
+
+  /** Replies to commands sent together that can't be theirs: nothing more goes together here, the connection is dropped. */
+  private outOfStep(c: ControlConnection, commands: string[], replies: Reply[]): never {
+    this.habits.pipelining = false;
+    c.destroy();
+    throw new FtpError('protocol', `The server's replies to ${commands.map((x) => x.split(' ')[0]).join(', ')} sent together were out of step (${replies.map((r) => r.code).join(', ')}); what it renamed is unclear.`, { code: replies[0].code, replyText: replies[0].message });
   }
 
   /** Sends commands in one write and reads their replies; no answer to one teaches habits, as rename() says. */
@@ -1049,6 +1067,9 @@ function sizeFrom(reply: Reply, path: string): number {
 const HELD_REPLY_MS = 35;
 /** ... and at least this much longer than the batch's first reply took. */
 const HELD_BEYOND_FIRST_MS = 10;
+/** A negative reply (4xx, 5xx). */
+const isError = (r: Reply) => r.code >= 400 && r.code < 600;
+
 /** A data command's 150 this much later than our connect and EPSV's round trip allow means held; see noteHeld. */
 const HELD_TRANSFER_MS = 20;
 /** Held batches in a row before commands go one at a time (one could be a server busy elsewhere). */

@@ -752,13 +752,15 @@ describe('a data command sent with its EPSV (FAKE fault server)', () => {
     assert.ok(Date.now() - started < 3 * fast.replyMs + 2000, `one timeout, not one per transfer: ${Date.now() - started} ms`);
   });
 
-  test('EPSV refused (425) with the RETR sent along: that answer read too, the connection in step; the download done by the next method', async () => {
+  test('EPSV refused (425) with the RETR sent along: that answer read too, the connection in step; EPSV asked again alone, then the RETR', async () => {
     let epsv = 0;
     const r = await transfers({ onCommand: (v) => (v === 'EPSV' && ++epsv === 2 ? ["425 Can't open passive connection."] : undefined) });
     assert.deepEqual(r.results, ['ok', 'ok', 'ok', 'ok', 'ok']);
-    // A 425 to EPSV is passive mode failing (as when sent alone): auto mode goes on with EPRT (whose
-    // data command always goes alone). Sending together is not blamed.
-    assert.deepEqual(r.commands, ['EPSV', 'LIST', 'EPSV', '+RETR', 'EPRT', 'RETR', 'EPRT', 'RETR', 'EPRT', 'STOR', 'EPRT', 'LIST'], r.commands.join(' '));
+    // A 425 to EPSV may be a server with no port free for a moment: asked again alone before
+    // passive mode is blamed (twice in a row, it is: mode-memory.test.ts). Sending together is not
+    // blamed either: the transfers after it go with their EPSV again.
+    assert.deepEqual(r.commands, ['EPSV', 'LIST', 'EPSV', '+RETR', 'EPSV', 'RETR', 'EPSV', '+RETR', 'EPSV', '+STOR', 'EPSV', '+LIST'], r.commands.join(' '));
+    assert.equal(r.working, 'epsv');
     assert.equal(r.log.filter((e) => e.kind === 'command' && /^USER/.test(e.text)).length, 1, 'one connection all along: in step');
     assert.notEqual(r.pipelining, false);
     assert.ok(r.disk.equals(NEW));

@@ -32,3 +32,53 @@ describe('mode memory shared from the first connection (FAKE fault server)', () 
     });
   }
 });
+
+/**
+ * A server with no data port free for a moment answers EPSV with 425 (proftpd: "425 EPSV: Address
+ * already in use" once its PassivePorts range is taken): asked once more after a moment, before
+ * passive mode is blamed. The FAKE fault server answers the first EPSVs 425 (no real server does on demand).
+ */
+describe('EPSV answered 425 for a moment (FAKE fault server)', () => {
+  const busyFor = (count: number) => {
+    let left = count;
+    return (verb: string) => (verb === 'EPSV' && left-- > 0 ? ['425 EPSV: Address already in use'] : undefined);
+  };
+  for (const together of [false, true]) {
+    test(`once${together ? ', the RETR sent with it' : ''}: the download works, EPSV is still the method that works, the log says so`, async () => {
+      let busy = busyFor(together ? 0 : 1);
+      const srv = await startFaultServer({ onCommand: (verb) => busy(verb) });
+      fs.writeFileSync(path.join(srv.root, 'a.txt'), 'content\n');
+      const log: Array<{ kind: string; text: string }> = [];
+      const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 1, transferMode: 'passive', timeouts: fast, log: (e) => log.push(e) });
+      try {
+        if (together) {
+          // EPSV worked and commands go together: the next RETR goes with its EPSV, answered 425 once.
+          assert.equal((await pool.run((c) => c.download('/a.txt'))).toString(), 'content\n');
+          await pool.run((c) => c.rename('/a.txt', '/b.txt')); // learns that commands sent together work
+          await pool.run((c) => c.rename('/b.txt', '/a.txt'));
+          busy = busyFor(1);
+        }
+        assert.equal((await pool.run((c) => c.download('/a.txt'))).toString(), 'content\n');
+        assert.ok(log.some((e) => e.kind === 'info' && /^EPSV answered 425 EPSV: Address already in use; asking again in \d+ ms$/.test(e.text)), 'the log says so');
+        assert.equal(pool.modeMemory.working, 'epsv');
+        assert.ok(!pool.modeMemory.history.some((a) => !a.ok), 'no failed attempt of a method recorded');
+        if (together) assert.ok(srv.sessions[0].commands.some((c, i, all) => c.startsWith('RETR') && all[i - 1] === 'EPSV' && all[i - 2]?.startsWith('RETR')), `the RETR refused with EPSV's 425 sent again after the second EPSV: ${srv.sessions[0].commands.join(', ')}`);
+      } finally {
+        await pool.close();
+        await srv.stop();
+      }
+    });
+  }
+
+  test('twice in a row: passive mode fails as before, naming the 425', async () => {
+    const srv = await startFaultServer({ onCommand: busyFor(2) });
+    fs.writeFileSync(path.join(srv.root, 'a.txt'), 'content\n');
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 1, transferMode: 'passive', methodOrder: ['epsv'], timeouts: fast });
+    try {
+      await assert.rejects(pool.run((c) => c.download('/a.txt')), /425 EPSV: Address already in use/);
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+});

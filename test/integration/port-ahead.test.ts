@@ -1,6 +1,6 @@
 /**
  * A data port opened ahead: while more uploads wait for a connection, a new file's rename batch
- * (SIZE+RNFR+RNTO) carries the next transfer's EPSV too, and that STOR goes alone on the port
+ * (SIZE+RNFR+RNTO; a replaced file's RNFR+RNTO) carries the next transfer's EPSV too, and that STOR goes alone on the port
  * already open (client.ts portAheadCommand, transfer.ts prepare). On the five real servers, each
  * file arrives whole and every STOR sent alone had its port; on the FAKE fault server (a port that
  * is closed by the time it is used, which no real server does on demand) the upload still lands,
@@ -38,6 +38,12 @@ async function uploadAll(pool: FtpPool, dir: string): Promise<void> {
   await pool.run((c) => safeSave(c, `${dir}/first.txt`, Buffer.from('first\n'), { absent: true, sizeCheckOnly: true }));
   await Promise.all(Array.from({ length: FILES }, (_, i) => pool.run((c) =>
     safeSave(c, `${dir}/f${i}.txt`, Buffer.from(`file ${i}\n`.repeat(i + 1)), { absent: true, sizeCheckOnly: true }))));
+}
+
+/** Replaces those FILES files (each listed as there, as a Replace All upload knows them): the rename goes alone, after the check. */
+async function replaceAll(pool: FtpPool, dir: string): Promise<void> {
+  await Promise.all(Array.from({ length: FILES }, (_, i) => pool.run((c) =>
+    safeSave(c, `${dir}/f${i}.txt`, Buffer.from(`again ${i}\n`.repeat(i + 1)), { current: { name: `f${i}.txt`, type: 'file', size: 0 } }))));
 }
 
 /**
@@ -92,6 +98,18 @@ for (const [kind, secure] of CASES) {
         if (habitsOf(pool).pipelining === true) {
           assert.ok(alone >= FILES / 3, `${alone} of ${FILES} STORs on a port opened ahead: ${all}`);
           assert.notEqual(habitsOf(pool).portsAhead, false);
+          // Replacing them: each rename (RNFR+RNTO, after the new file's check) carries the next EPSV.
+          // Counted over the whole log, less the first part: a port opened ahead at the end of that
+          // part (its file taken by the other connection) serves the next STOR on its connection.
+          const before = aheadCounts(log);
+          await replaceAll(pool, `/${dir}`);
+          for (let i = 0; i < FILES; i++) assert.equal(fs.readFileSync(path.join(server.root, dir, `f${i}.txt`), 'utf8'), `again ${i}\n`.repeat(i + 1));
+          const after = aheadCounts(log);
+          const again = { alone: after.alone - before.alone, ahead: after.ahead - before.ahead, used: after.used - before.used };
+          const replaced = byConnection(log).map((c) => c.join(' ')).join(' | ');
+          assert.equal(again.used, again.alone, `replacing, a STOR sent alone without a port opened ahead: ${replaced}`);
+          assert.ok(again.alone >= FILES / 3, `replacing, ${again.alone} of ${FILES} STORs on a port opened ahead: ${replaced}`);
+          assert.ok(again.ahead - again.used <= 2, `replacing, ports opened ahead left unused: ${replaced}`);
         } else {
           // A server that holds replies back (ftp-srv) is found out, and then nothing goes together.
           assert.ok(log.some((e) => /one command at a time from now on/.test(e.text)), `commands sent together turned off without a word: ${all}`);

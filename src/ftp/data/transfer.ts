@@ -150,6 +150,9 @@ const UPLOAD = /^(STOR|APPE|STOU)\b/;
 /** How long a download's data connection is read after a negative final reply, for bytes sent before it. */
 const UNREAD_AFTER_NEGATIVE_MS = 1000;
 
+/** How long to wait before asking again for a data port the server had none free for (a 425 to EPSV/PASV). */
+const BUSY_PORT_MS = 250;
+
 /** How long a data command sent together may take to answer once its data connection failed. */
 const LATE_ANSWER_MS = 2000;
 
@@ -193,20 +196,32 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
       ctx.together!.ahead = true;
       control.send(dataCommand);
     }
-    const reply = ahead ? ahead.reply : ctx.together ? (control.send(command, dataCommand), await control.read()) : await control.request(command);
+    let reply = ahead ? ahead.reply : ctx.together ? (control.send(command, dataCommand), await control.read()) : await control.request(command);
     // The method's round trip, for heldMs (ahead: its batch's, about one round trip too).
     const roundTrip = ahead ? ahead.roundTripMs : performance.now() - sent;
-    if (ctx.together && isPositivePreliminary(reply.code)) {
+    let together = ctx.together;
+    if (together && isPositivePreliminary(reply.code)) {
       // The data command's reply came first: replies out of step; nothing read from here is sure.
-      ctx.together.outOfStep = true;
+      together.outOfStep = true;
       control.destroy();
       throw new FtpError('protocol', `The server answered ${dataCommand.split(' ')[0]} (${reply.code} ${reply.message}) before ${command}, sent with it.`, { code: reply.code, replyText: reply.message });
     }
+    if (reply.code === 425) {
+      // No data port free on the server just now (proftpd: "425 EPSV: Address already in use",
+      // its passive range taken): asked once more, alone, after a moment, before the method is
+      // blamed. The data command sent with it was refused too (its answer read); it goes later.
+      if (together) await skipDataReply(control);
+      if (control.closed) throw methodReplyError(method, command, reply);
+      log({ kind: 'info', connection: control.id, text: `${command} answered ${reply.code} ${reply.message}; asking again in ${BUSY_PORT_MS} ms` });
+      await new Promise((r) => setTimeout(r, BUSY_PORT_MS));
+      reply = await control.request(command);
+      together = undefined;
+    }
     if (!isPositiveCompletion(reply.code)) {
-      if (ctx.together) await skipDataReply(control);
+      if (together) await skipDataReply(control);
       throw methodReplyError(method, command, reply);
     }
-    if (ctx.together) ctx.together.methodAccepted = true;
+    if (together) together.methodAccepted = true;
     const controlHost = normalizeAddress(control.remoteAddress);
     let host = controlHost;
     let port: number;
@@ -221,7 +236,6 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
     const target = `${host}:${port}`;
     // Sent together, the data command's answer may come while we connect (a 550 for a missing file).
     let connected: number | undefined;
-    const together = ctx.together;
     const first = together ? control.read().then((r) => {
       if (connected !== undefined && isPositivePreliminary(r.code)) together.heldMs = performance.now() - connected - roundTrip;
       return r;
