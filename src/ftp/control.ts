@@ -60,7 +60,7 @@ export class ControlConnection {
   lastBatch = { firstMs: 0, gapMs: 0 };
   /**
    * EPSV's or PASV's positive answer, read before the transfer it is for was known (client.ts
-   * sizeAndRename sends it with an upload's rename when more operations wait): usable only as the
+   * portAheadCommand: sent with an upload's rename while an operation waits): usable only as the
    * very next command's data port, and only for PORT_AHEAD_MS (takePortAhead).
    */
   private portAhead?: PortAhead & { command: string; sent: number; at: number };

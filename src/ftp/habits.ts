@@ -26,7 +26,7 @@ export interface ServerHabits {
   statRefused?: boolean;
   /**
    * False once a data port opened ahead (EPSV/PASV sent with an upload's rename, for the next
-   * transfer: client.ts portAheadCommand) could not be used: it is not asked for ahead again here.
+   * transfer: client.ts portAheadCommand) could not be connected to: none is opened ahead here again.
    */
   portsAhead?: boolean;
 }

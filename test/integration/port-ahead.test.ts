@@ -148,6 +148,32 @@ describe('a data port opened ahead, then another command first (vsftpd, one conn
   });
 });
 
+describe('the EPSV sent with a rename answered with a reply EPSV has not (FAKE fault server: out of step)', () => {
+  test('the connection is dropped, what the server holds decides (each file whole), and nothing goes together after', async () => {
+    let odd = 0;
+    const srv = await startFaultServer({
+      onCommand: (verb, _arg, session) => {
+        const before = session.commands[session.commands.length - 2] ?? '';
+        if (verb !== 'EPSV' || !session.sentWithPrevious || !before.startsWith('RNTO ') || odd++ > 0) return undefined;
+        return ['250 Fine.'];
+      },
+    });
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, transferMode: 'passive', maxConnections: 2, timeouts: { connectMs: 5000, replyMs: 5000, dataConnectMs: 3000, dataIdleMs: 5000 }, log: (e) => log.push(e) });
+    try {
+      fs.mkdirSync(path.join(srv.root, 'ahead'));
+      await uploadAll(pool, '/ahead');
+      for (let i = 0; i < FILES; i++) assert.equal(fs.readFileSync(path.join(srv.root, 'ahead', `f${i}.txt`), 'utf8'), `file ${i}\n`.repeat(i + 1));
+      assert.equal(odd >= 1, true, 'an EPSV was sent with a rename');
+      assert.equal(habitsOf(pool).pipelining, false, 'nothing goes together after replies out of step');
+      assert.deepEqual(fs.readdirSync(path.join(srv.root, 'ahead')).filter((n) => n.endsWith('.tmp')), [], 'no temporary file left');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+});
+
 describe('a data port opened ahead that is closed by the time it is used (FAKE fault server)', () => {
   test('the upload lands on a port asked for again; EPSV is still the method that works, commands still go together, no port is opened ahead again', async () => {
     // A port nobody listens on: what EPSV sent with a rename is answered with.
