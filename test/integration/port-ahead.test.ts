@@ -108,8 +108,11 @@ for (const [kind, secure] of CASES) {
           const again = { alone: after.alone - before.alone, ahead: after.ahead - before.ahead, used: after.used - before.used };
           const replaced = byConnection(log).map((c) => c.join(' ')).join(' | ');
           assert.equal(again.used, again.alone, `replacing, a STOR sent alone without a port opened ahead: ${replaced}`);
-          assert.ok(again.alone >= FILES / 3, `replacing, ${again.alone} of ${FILES} STORs on a port opened ahead: ${replaced}`);
           assert.ok(again.ahead - again.used <= 2, `replacing, ports opened ahead left unused: ${replaced}`);
+          // ftp-srv may be found holding replies back only now (three late batches in a row): then
+          // nothing goes together any more, and the log says so.
+          if (habitsOf(pool).pipelining === true) assert.ok(again.alone >= FILES / 3, `replacing, ${again.alone} of ${FILES} STORs on a port opened ahead: ${replaced}`);
+          else assert.ok(log.some((e) => /one command at a time from now on/.test(e.text)), `commands sent together turned off without a word: ${replaced}`);
         } else {
           // A server that holds replies back (ftp-srv) is found out, and then nothing goes together.
           assert.ok(log.some((e) => /one command at a time from now on/.test(e.text)), `commands sent together turned off without a word: ${all}`);
