@@ -151,29 +151,42 @@ describe('a data port opened ahead, then another command first (vsftpd, one conn
   });
 });
 
+/**
+ * The FAKE fault server answering an EPSV sent with a rename (right after RNTO, in its write) with
+ * `answer(n)` (n: how many were answered so; undefined: answered as usual), and FILES new files
+ * uploaded through 2 connections: each must arrive whole; then `check`.
+ */
+async function aheadAnswered(answer: (n: number) => string[] | undefined, check: (pool: FtpPool, log: LogEvent[], answered: number) => void): Promise<void> {
+  let answered = 0;
+  const srv = await startFaultServer({
+    onCommand: (verb, _arg, session) => {
+      const before = session.commands[session.commands.length - 2] ?? '';
+      if (verb !== 'EPSV' || !session.sentWithPrevious || !before.startsWith('RNTO ')) return undefined;
+      const lines = answer(answered);
+      if (lines) answered++;
+      return lines;
+    },
+  });
+  const log: LogEvent[] = [];
+  const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, transferMode: 'passive', maxConnections: 2, timeouts: { connectMs: 5000, replyMs: 5000, dataConnectMs: 3000, dataIdleMs: 5000 }, log: (e) => log.push(e) });
+  try {
+    fs.mkdirSync(path.join(srv.root, 'ahead'));
+    await uploadAll(pool, '/ahead');
+    for (let i = 0; i < FILES; i++) assert.equal(fs.readFileSync(path.join(srv.root, 'ahead', `f${i}.txt`), 'utf8'), `file ${i}\n`.repeat(i + 1));
+    assert.deepEqual(fs.readdirSync(path.join(srv.root, 'ahead')).filter((n) => n.endsWith('.tmp')), [], 'no temporary file left');
+    check(pool, log, answered);
+  } finally {
+    await pool.close();
+    await srv.stop();
+  }
+}
+
 describe('the EPSV sent with a rename answered with a reply EPSV has not (FAKE fault server: out of step)', () => {
   test('the connection is dropped, what the server holds decides (each file whole), and nothing goes together after', async () => {
-    let odd = 0;
-    const srv = await startFaultServer({
-      onCommand: (verb, _arg, session) => {
-        const before = session.commands[session.commands.length - 2] ?? '';
-        if (verb !== 'EPSV' || !session.sentWithPrevious || !before.startsWith('RNTO ') || odd++ > 0) return undefined;
-        return ['250 Fine.'];
-      },
-    });
-    const log: LogEvent[] = [];
-    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, transferMode: 'passive', maxConnections: 2, timeouts: { connectMs: 5000, replyMs: 5000, dataConnectMs: 3000, dataIdleMs: 5000 }, log: (e) => log.push(e) });
-    try {
-      fs.mkdirSync(path.join(srv.root, 'ahead'));
-      await uploadAll(pool, '/ahead');
-      for (let i = 0; i < FILES; i++) assert.equal(fs.readFileSync(path.join(srv.root, 'ahead', `f${i}.txt`), 'utf8'), `file ${i}\n`.repeat(i + 1));
-      assert.equal(odd >= 1, true, 'an EPSV was sent with a rename');
+    await aheadAnswered((n) => (n === 0 ? ['250 Fine.'] : undefined), (pool, _log, answered) => {
+      assert.equal(answered, 1, 'an EPSV was sent with a rename');
       assert.equal(habitsOf(pool).pipelining, false, 'nothing goes together after replies out of step');
-      assert.deepEqual(fs.readdirSync(path.join(srv.root, 'ahead')).filter((n) => n.endsWith('.tmp')), [], 'no temporary file left');
-    } finally {
-      await pool.close();
-      await srv.stop();
-    }
+    });
   });
 });
 
@@ -186,21 +199,7 @@ describe('a data port opened ahead that is closed by the time it is used (FAKE f
         s.close(() => resolve(port));
       });
     });
-    let stale = 0;
-    const srv = await startFaultServer({
-      onCommand: (verb, _arg, session) => {
-        const before = session.commands[session.commands.length - 2] ?? '';
-        if (verb !== 'EPSV' || !session.sentWithPrevious || !before.startsWith('RNTO ')) return undefined;
-        stale++;
-        return [`229 Entering Extended Passive Mode (|||${closed}|)`];
-      },
-    });
-    const log: LogEvent[] = [];
-    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, transferMode: 'passive', maxConnections: 2, timeouts: { connectMs: 5000, replyMs: 5000, dataConnectMs: 3000, dataIdleMs: 5000 }, log: (e) => log.push(e) });
-    try {
-      fs.mkdirSync(path.join(srv.root, 'ahead'));
-      await uploadAll(pool, '/ahead');
-      for (let i = 0; i < FILES; i++) assert.equal(fs.readFileSync(path.join(srv.root, 'ahead', `f${i}.txt`), 'utf8'), `file ${i}\n`.repeat(i + 1));
+    await aheadAnswered(() => [`229 Entering Extended Passive Mode (|||${closed}|)`], (pool, log, stale) => {
       assert.ok(stale >= 1, 'a port was opened ahead');
       assert.ok(stale <= 2, `${stale} ports opened ahead: one a connection at most before the first failed`);
       assert.ok(log.some((e) => e.kind === 'info' && /the data port opened ahead failed .*asking for a new one, and none ahead from now on/.test(e.text)), 'the log says so');
@@ -208,9 +207,6 @@ describe('a data port opened ahead that is closed by the time it is used (FAKE f
       assert.equal(habitsOf(pool).pipelining, true, 'commands sent together are not blamed');
       assert.equal(pool.modeMemory.working, 'epsv', 'the method is not blamed');
       assert.ok(!pool.modeMemory.history.some((a) => !a.ok), 'no failed attempt of a method recorded');
-    } finally {
-      await pool.close();
-      await srv.stop();
-    }
+    });
   });
 });
