@@ -49,6 +49,16 @@ export interface TransferOptions {
   localFileAtOnce?: boolean;
 }
 
+export interface UploadOptions extends TransferOptions {
+  /**
+   * A new name for the file, asked for when the upload is sent again on a new connection after
+   * the one before was dropped with its STOR unanswered: the server may still hold the first name
+   * (vsftpd keeps it locked while the old session waits for the data connection, up to its accept
+   * timeout, 60 s by default). Without it the upload goes to the same name again.
+   */
+  freshName?: () => string;
+}
+
 export interface DownloadOptions extends TransferOptions {
   /**
    * The size the caller expects (from a listing or stat). A download that ends with another size is
@@ -196,11 +206,17 @@ export class FtpClient {
   }
 
   /** Runs one data command, choosing (and if need be falling back between) data methods. */
-  /** `rawReads`: a download that may be big; `sendAhead`: a small upload's content (see TransferContext). */
-  private transfer(c: ControlConnection, command: string, handler: DataHandler, opts: TransferOptions, workingDir?: string, rawReads = false, sendAhead?: Buffer): Promise<Reply> {
+  /**
+   * `rawReads`: a download that may be big; `sendAhead`: a small upload's content (see
+   * TransferContext); `freshCommand`: the command to send instead on a new connection (an upload's
+   * new name, UploadOptions.freshName).
+   */
+  private transfer(c: ControlConnection, command: string, handler: DataHandler, opts: TransferOptions, workingDir?: string, rawReads = false, sendAhead?: Buffer, freshCommand?: () => string): Promise<Reply> {
     const progress: TransferProgress = { bytes: 0, started: false };
     const o = this.options;
     let control = c;
+    /** The connection the last attempt sent its command on. */
+    let sentOn: ControlConnection | undefined;
     // isIP tries IPv4 first: Node's IPv6 pattern, compiled on its first use, costs 9 ms, then 2 ms
     // at the second (the first two data connections of a session) for an IPv4 address.
     const ipv6 = net.isIP(control.remoteAddress) === 6 && !control.remoteAddress.startsWith('::ffff:');
@@ -214,9 +230,13 @@ export class FtpClient {
           if (workingDir !== undefined) await this.changeDir(control, workingDir);
         };
         await reopen();
-        const run = (together?: TogetherState) => runTransfer(
-          { control, settings: { trustPasvAddress: o.trustPasvAddress, active: o.active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: opts.signal, rawReads, together, sendAhead },
-          method, command, handler, progress);
+        const run = (together?: TogetherState) => {
+          if (freshCommand && sentOn && sentOn !== control) command = freshCommand();
+          sentOn = control;
+          return runTransfer(
+            { control, settings: { trustPasvAddress: o.trustPasvAddress, active: o.active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: opts.signal, rawReads, together, sendAhead },
+            method, command, handler, progress);
+        };
         // The data command goes with EPSV/PASV (one round trip less) once the method has worked on
         // this site and unless the server was seen not to take commands sent together. Not with
         // PORT/EPRT: servers that connect back at PORT answer it late (transfer.ts TransferContext).
@@ -717,8 +737,14 @@ export class FtpClient {
   }
 
   /** Uploads (STOR) from a buffer, an open file (from its start) or a stream; resolves with the byte count. */
-  async upload(path: string, source: UploadSource, opts: TransferOptions = {}): Promise<number> {
+  async upload(path: string, source: UploadSource, opts: UploadOptions = {}): Promise<number> {
     assertSafeArgument(path);
+    const { freshName } = opts;
+    const fresh = freshName && (() => {
+      const name = freshName();
+      assertSafeArgument(name);
+      return `STOR ${name}`;
+    });
     return this.exclusive(async (c) => {
       let bytes = 0;
       const small = Buffer.isBuffer(source) && source.length <= CHUNK ? source : undefined;
@@ -750,7 +776,7 @@ export class FtpClient {
           opts.onProgress?.(bytes);
         });
         await pipeline(source, socket);
-      }, opts, undefined, false, small);
+      }, opts, undefined, false, small, fresh);
       return bytes;
     });
   }

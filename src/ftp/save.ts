@@ -155,13 +155,24 @@ export async function safeSave(client: FtpClient, path: string, source: UploadSo
 
 async function replaceFile(client: FtpClient, path: string, source: UploadSource, opts: SafeSaveOptions): Promise<SafeSaveResult> {
   const current = opts.current;
-  const temp = tempName(path);
+  let temp = tempName(path);
+  // Names an upload sent again on a new connection left behind (client.ts UploadOptions.freshName).
+  const abandoned: string[] = [];
+  const freshName = () => {
+    abandoned.push(temp);
+    return (temp = tempName(path));
+  };
   let sent: number;
   let modeKept: boolean | undefined;
   let entry: FileEntry | undefined;
   let together = false;
   try {
-    sent = await client.upload(temp, source, opts);
+    try {
+      sent = await client.upload(temp, source, { ...opts, freshName });
+    } finally {
+      // Nothing of ours went there (sent again only when no data had moved): gone, quietly.
+      for (const name of abandoned) await deleteQuietly(client, name, opts);
+    }
     const modeToKeep = opts.keepMode !== false ? current?.mode : undefined;
     // A new small file's check goes in one write with its rename (checkAndRename) where that works:
     // there the round trip is much of the file's time; a big one's short upload is looked for first.
