@@ -72,6 +72,8 @@ interface Job {
   to: string;
   /** The file's name as the progress shows it (decoded: never `notes%20%5Bdraft%5D.txt`). */
   name: string;
+  /** Its folder within what is transferred (`site/css`), as the progress shows it; none at the top. */
+  folder?: string;
   size: number;
   /** A download's size as its listing shows it; undefined when the listing did not say. */
   listedSize?: number;
@@ -482,6 +484,8 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
     // are queued. lstat, never stat: a symbolic link (to ~/.ssh, say) is not followed, and what it
     // points to is not sent.
     const folders: vscode.Uri[] = [];
+    // The folder a progress line names with a file: within the FTP folder uploaded to.
+    const top = `${folder.path.replace(/\/+$/, '')}/`;
     const walk = async (local: string, remote: vscode.Uri, st?: fs.Stats): Promise<void> => {
       stopIfCancelled(signal);
       st ??= await fs.promises.lstat(local);
@@ -496,7 +500,10 @@ export async function upload(provider: FtpFileSystemProvider, target?: vscode.Ur
           const stats = await Promise.all(batch.map((name) => fs.promises.lstat(path.join(local, name))));
           for (let k = 0; k < batch.length; k++) await walk(path.join(local, batch[k]), vscode.Uri.joinPath(remote, batch[k]), stats[k]);
         }
-      } else if (st.isFile()) jobs.push({ from: local, to: remote.toString(), name: path.basename(local), size: st.size, mtime: st.mtimeMs });
+      } else if (st.isFile()) {
+        const within = remote.path.slice(top.length);
+        jobs.push({ from: local, to: remote.toString(), name: path.basename(local), folder: within.slice(0, Math.max(0, within.lastIndexOf('/'))) || undefined, size: st.size, mtime: st.mtimeMs });
+      }
     };
     say('Looking at the files to upload');
     for (const s of sources!) await walk(s.fsPath, vscode.Uri.joinPath(folder, path.basename(s.fsPath)));
@@ -655,7 +662,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
     const dirs = plan.dirs.map(localOf);
     for (const f of plan.files) {
       const to = localOf(f.uri);
-      jobs.push({ from: f.uri.toString(), to, name: path.basename(to), size: f.size ?? 0, listedSize: f.size, mtime: f.mtime });
+      jobs.push({ from: f.uri.toString(), to, name: path.basename(to), folder: path.relative(path.dirname(root), path.dirname(to)), size: f.size ?? 0, listedSize: f.size, mtime: f.mtime });
     }
     for (const s of plan.skipped) {
       links.push(s.uri.toString(true));

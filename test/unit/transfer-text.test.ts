@@ -23,4 +23,7 @@ describe('progressText: the line under a transfer notification\'s title', () => 
   test('a batch: which file of how many, never one file\'s figures (several are in flight)', () => {
     assert.equal(progressText(big, 2, 12, 12_900_000, false), '3 of 12: big60.bin');
   });
+  test('a batch\'s file in a folder: the name first, then its folder (a long line is cut at its end)', () => {
+    assert.equal(progressText({ ...big, folder: 'site/img' }, 2, 12, 0, false), '3 of 12: big60.bin in site/img');
+  });
 });

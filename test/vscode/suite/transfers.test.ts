@@ -182,9 +182,29 @@ suite('transfers as a user walks them (proftpd)', () => {
     assert.ok(reports.every((x) => typeof x.message === 'string'), 'every report carries its text (one without blanks it)');
     const counts = reports.map((x) => Number(/^(\d+) of 300: /.exec(x.message ?? '')?.[1] ?? NaN)).filter((n) => !Number.isNaN(n));
     assert.ok(counts.length > 0 && counts.every((n, k) => k === 0 || n >= counts[k - 1]), `"N of 300" never goes back: ${counts.join(' ')}`);
+    const files = reports.map((x) => x.message ?? '').filter((m) => / of 300: /.test(m));
+    assert.ok(files.every((m) => /^\d+ of 300: f\d+\.txt in many$/.test(m)), `each line names the file, then its folder: ${files.join(' | ')}`);
     const increments = reports.reduce((sum, x) => sum + (x.increment ?? 0), 0);
     assert.ok(Math.abs(increments - 100) < 0.001, `the bar reaches the end: ${increments}`);
     assert.equal(fs.readdirSync(disk('site/many')).length, 300);
+  });
+
+  test('a folder download\'s progress names each file, then its folder where it lands', async () => {
+    const where: Record<string, string> = { 'top.txt': 'deep-down', '1.txt': 'deep-down/a', '2.txt': 'deep-down/a/b', '3.txt': 'deep-down/a/b' };
+    onServer(server, 'site/deep/top.txt', 'top\n');
+    onServer(server, 'site/deep/a/1.txt', '1\n');
+    onServer(server, 'site/deep/a/b/2.txt', '2\n');
+    onServer(server, 'site/deep/a/b/3.txt', '3\n');
+    const dest = path.join(local, 'deep-down');
+    const r = await watching(() => vscode.commands.executeCommand<{ files: number }>('ftpWorkspace.download', uri('/site/deep'), vscode.Uri.file(dest), 'replace'), { question: (_m, b) => b[0] });
+    assert.equal(r.result.files, 4);
+    const lines = r.progress.flatMap((p) => p.reports.map((x) => x.message ?? '')).filter((m) => / of 4: /.test(m));
+    assert.ok(lines.length > 0, 'a line names a file');
+    for (const line of lines) {
+      const [, name, folder] = /^\d of 4: (\S+) in (.+)$/.exec(line) ?? [];
+      assert.ok(name in where, `a file's name, then its folder: ${line}`);
+      assert.equal(folder, where[name].split('/').join(path.sep), line);
+    }
   });
 
   test('a cancelled download says so and offers nothing to open: no file was written, or the one there is as it was', async () => {
