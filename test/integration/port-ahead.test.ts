@@ -10,9 +10,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { ALL_SERVERS, ManagedServer, ServerKind, serverMissing, startServer } from '../servers';
+import { ALL_SERVERS, ManagedServer, ServerKind, closedPort, serverMissing, startServer } from '../servers';
 import { startFaultServer } from '../fakes/fault-server';
 import { FtpPool } from '../../src/ftp/pool';
 import { safeSave } from '../../src/ftp/save';
@@ -193,12 +192,7 @@ describe('the EPSV sent with a rename answered with a reply EPSV has not (FAKE f
 describe('a data port opened ahead that is closed by the time it is used (FAKE fault server)', () => {
   test('the upload lands on a port asked for again; EPSV is still the method that works, commands still go together, no port is opened ahead again', async () => {
     // A port nobody listens on: what EPSV sent with a rename is answered with.
-    const closed = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as net.AddressInfo;
-        s.close(() => resolve(port));
-      });
-    });
+    const closed = await closedPort();
     await aheadAnswered(() => [`229 Entering Extended Passive Mode (|||${closed}|)`], (pool, log, stale) => {
       assert.ok(stale >= 1, 'a port was opened ahead');
       assert.ok(stale <= 2, `${stale} ports opened ahead: one a connection at most before the first failed`);

@@ -15,20 +15,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { ManagedServer, serverMissing, startServer } from '../servers';
+import { ManagedServer, closedPort, serverMissing, startServer } from '../servers';
 import { FtpPool } from '../../src/ftp/pool';
 import { safeSave } from '../../src/ftp/save';
 import type { LogEvent } from '../../src/ftp/log';
-
-/** A port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Forwards control connections to `target`; the 229 answering the first EPSV sent with a STOR names `port`. */
 async function lyingProxy(target: number, port: number): Promise<{ port: number; lied: () => number; close: () => Promise<void> }> {

@@ -506,6 +506,16 @@ export function cleanup(spawned: Spawned[], ports: ServerPorts | undefined, ...d
 }
 
 /** True when a failed start looks like a port race (worth one more try on other ports). */
+/** A port on 127.0.0.1 that nothing listens on (just freed): a data port that refuses connections. */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 export function portClash(e: unknown): boolean {
   return /in use|EADDRINUSE|Address already|unable to bind|bind\(\) failed|could not bind/i.test(String(e));
 }

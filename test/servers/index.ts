@@ -11,7 +11,7 @@ import { ftpsrvMissing, startFtpsrv } from './ftpsrv';
 import { inetutilsMissing, startInetutils } from './inetutils';
 import { bsdftpdMissing, startBsdftpd } from './bsdftpd';
 
-export { AnyServerKind, ManagedServer, OldServerKind, RunningServer, ServerControl, ServerKind, ServerOptions, sampleSessions } from './common';
+export { AnyServerKind, ManagedServer, OldServerKind, RunningServer, ServerControl, ServerKind, ServerOptions, closedPort, sampleSessions } from './common';
 export { LftpOptions, independentFetch, independentList, independentRawList, lftp, lftpQuote } from './independent';
 
 export const ALL_SERVERS: ServerKind[] = ['vsftpd', 'proftpd', 'pureftpd', 'pyftpdlib', 'ftpsrv'];
