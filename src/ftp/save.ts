@@ -154,10 +154,20 @@ export async function safeSave(client: FtpClient, path: string, source: UploadSo
 }
 
 async function replaceFile(client: FtpClient, path: string, source: UploadSource, opts: SafeSaveOptions): Promise<SafeSaveResult> {
+  const abandoned: string[] = [];
+  try {
+    return await replaceThroughTemp(client, path, source, opts, abandoned);
+  } finally {
+    // Temporary names an upload sent again on a new connection left (client.ts
+    // UploadOptions.freshName), deleted last: the old session may still be writing our bytes
+    // there (a small upload's, sent before the 150). Only ours; one never made is no news (no log).
+    for (const name of abandoned) await deleteQuietly(client, name, { ...opts, log: undefined });
+  }
+}
+
+async function replaceThroughTemp(client: FtpClient, path: string, source: UploadSource, opts: SafeSaveOptions, abandoned: string[]): Promise<SafeSaveResult> {
   const current = opts.current;
   let temp = tempName(path);
-  // Names an upload sent again on a new connection left behind (client.ts UploadOptions.freshName).
-  const abandoned: string[] = [];
   const freshName = () => {
     abandoned.push(temp);
     return (temp = tempName(path));
@@ -167,12 +177,7 @@ async function replaceFile(client: FtpClient, path: string, source: UploadSource
   let entry: FileEntry | undefined;
   let together = false;
   try {
-    try {
-      sent = await client.upload(temp, source, { ...opts, freshName });
-    } finally {
-      // Nothing of ours went there (sent again only when no data had moved): gone, quietly.
-      for (const name of abandoned) await deleteQuietly(client, name, opts);
-    }
+    sent = await client.upload(temp, source, { ...opts, freshName });
     const modeToKeep = opts.keepMode !== false ? current?.mode : undefined;
     // A new small file's check goes in one write with its rename (checkAndRename) where that works:
     // there the round trip is much of the file's time; a big one's short upload is looked for first.
