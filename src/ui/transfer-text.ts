@@ -10,7 +10,7 @@ const BYTES_FROM = 1024 * 1024;
 /**
  * The line under the notification's title while a file moves. In a batch `3 of 12: style.css in
  * site/css` (the bar is the batch's; files in flight at once would make per-file figures flicker),
- * the folder after the name: the window cuts a long line at its end. A lone file: its name unless
+ * the folder after the name (the window may cut a long line at its end). A lone file: its name unless
  * the title has it already ("Downloading big.bin"), then `12.3 MB of 57.2 MB (21%)` when it is big
  * and its size is known.
  */
