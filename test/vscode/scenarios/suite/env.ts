@@ -24,6 +24,8 @@ export interface ScenarioEnv {
   natRange: [number, number];
   /** The suite writes its ScenarioResults here. */
   resultsFile: string;
+  /** The suite makes this file as it starts: a run without it never reached the suite (run.ts tries once more). */
+  startedFile: string;
   /** Screenshots go here (test-results/scenarios). */
   screenshotDir: string;
 }

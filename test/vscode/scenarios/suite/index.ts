@@ -10,6 +10,7 @@ import { ScenarioResults, scenarioEnv } from './env';
 
 export async function run(): Promise<void> {
   const env = scenarioEnv();
+  fs.writeFileSync(env.startedFile, '');
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
   for (const f of env.files) mocha.addFile(path.join(__dirname, `${f}.test.js`));
   const failures: string[] = [];
