@@ -67,6 +67,18 @@ export interface DownloadOptions extends TransferOptions {
   expectedSize?: number;
 }
 
+/** How transfer() runs one data command, beyond the caller's TransferOptions. */
+interface TransferHow {
+  /** The folder the command is relative to: entered again on a new connection. */
+  workingDir?: string;
+  /** A download that may be big: read into one reused buffer (data/raw-reads.ts). */
+  rawReads?: boolean;
+  /** A small upload's content, sent as soon as the connection is open (TransferContext.sendAhead). */
+  sendAhead?: Buffer;
+  /** The command to send instead on a new connection (an upload's new name, UploadOptions.freshName). */
+  freshCommand?: () => string;
+}
+
 export class FtpClient {
   readonly options: ResolvedOptions;
   readonly codec: TextCodec;
@@ -206,12 +218,8 @@ export class FtpClient {
   }
 
   /** Runs one data command, choosing (and if need be falling back between) data methods. */
-  /**
-   * `rawReads`: a download that may be big; `sendAhead`: a small upload's content (see
-   * TransferContext); `freshCommand`: the command to send instead on a new connection (an upload's
-   * new name, UploadOptions.freshName).
-   */
-  private transfer(c: ControlConnection, command: string, handler: DataHandler, opts: TransferOptions, workingDir?: string, rawReads = false, sendAhead?: Buffer, freshCommand?: () => string): Promise<Reply> {
+  private transfer(c: ControlConnection, command: string, handler: DataHandler, opts: TransferOptions, how: TransferHow = {}): Promise<Reply> {
+    const { workingDir, rawReads = false, sendAhead, freshCommand } = how;
     const progress: TransferProgress = { bytes: 0, started: false };
     const o = this.options;
     let control = c;
@@ -394,7 +402,7 @@ export class FtpClient {
       socket.once('close', done);
       if (socket.readableEnded) done(); // an empty listing whose data connection had ended already
       socket.resume();
-    }), opts, workingDir);
+    }), opts, { workingDir });
     return parser ? { ...parser.end(), listedSelf: parser.listedSelf } : { entries: [], unparsed: [] };
   }
 
@@ -652,7 +660,7 @@ export class FtpClient {
       socket.once('close', () => resolve());
       if (socket.readableEnded) resolve(); // an empty file whose data connection had ended already
       socket.resume();
-    }), opts, workingDir, mayBeBig(opts.expectedSize));
+    }), opts, { workingDir, rawReads: mayBeBig(opts.expectedSize) });
     return { data: sink ? sink.result() : Buffer.alloc(0), announced };
   }
 
@@ -710,7 +718,7 @@ export class FtpClient {
           opts.onProgress?.(bytes);
         });
         await pipeline(socket, destination);
-      }, opts, undefined, isFileHandle(destination) && mayBeBig(opts.expectedSize));
+      }, opts, { rawReads: isFileHandle(destination) && mayBeBig(opts.expectedSize) });
       await this.checkComplete(path, bytes, opts.expectedSize ?? announced);
       return bytes;
     });
@@ -776,7 +784,7 @@ export class FtpClient {
           opts.onProgress?.(bytes);
         });
         await pipeline(source, socket);
-      }, opts, undefined, false, small, fresh);
+      }, opts, { sendAhead: small, freshCommand: fresh });
       return bytes;
     });
   }
