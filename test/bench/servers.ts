@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ManagedServer, ServerKind, serverMissing, startServer } from '../servers';
+import { ManagedServer, ServerKind, startServer } from '../servers';
 import { claimPortBlock } from '../servers/common';
 
 export const SHM = process.env.FTPWS_BENCH_SHM ?? '/dev/shm';
@@ -31,8 +31,6 @@ export function shmDir(prefix: string): { dir: string; remove(): void } {
 }
 
 export async function startBenchServer(kind: ServerKind, scratch: string): Promise<BenchServer> {
-  const missing = serverMissing(kind);
-  if (missing) throw new Error(missing);
   const block = await claimPortBlock('127.0.0.1');
   let server: ManagedServer;
   try {

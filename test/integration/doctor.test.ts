@@ -7,17 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { ConnectOptions, DoctorReport, DoctorStep, DoctorStepId, diagnose } from '../../src/ftp';
-import { RunningServer, ServerKind, serverMissing, startServer } from '../servers';
-import { ServerOptions } from '../servers/common';
+import { RunningServer, startServer } from '../servers';
 
 const timeouts = { connectMs: 5_000, replyMs: 5_000, dataConnectMs: 1_500, dataIdleMs: 5_000 };
 const ALL: DoctorStepId[] = ['resolve', 'connect', 'login', 'feat', 'list-epsv', 'list-pasv', 'list-eprt', 'list-port'];
-
-async function start(kind: ServerKind, opts: ServerOptions = {}): Promise<RunningServer> {
-  const missing = serverMissing(kind);
-  if (missing) throw new Error(missing);
-  return startServer(kind, opts);
-}
 
 function options(server: RunningServer, extra: Partial<ConnectOptions> = {}): ConnectOptions {
   return { host: server.host, port: server.port, user: server.user, password: server.password, timeouts, ...extra };
@@ -36,7 +29,7 @@ describe('doctor on vsftpd', () => {
   let noPassive: RunningServer;
   let noActive: RunningServer;
   before(async () => {
-    [server, noPassive, noActive] = await Promise.all([start('vsftpd'), start('vsftpd', { passive: false }), start('vsftpd', { active: false })]);
+    [server, noPassive, noActive] = await Promise.all([startServer('vsftpd'), startServer('vsftpd', { passive: false }), startServer('vsftpd', { active: false })]);
   });
   after(async () => {
     await Promise.all([server?.stop(), noPassive?.stop(), noActive?.stop()]);
@@ -104,7 +97,7 @@ describe('doctor and the PASV address', () => {
   let unreachable: RunningServer;
   before(async () => {
     // 10.1.2.3 is only advertised, never connected to (the address is not trusted in that test).
-    [masqueraded, unreachable] = await Promise.all([start('vsftpd', { passiveAddress: '10.1.2.3' }), start('pyftpdlib', { passiveAddress: '127.0.0.9' })]);
+    [masqueraded, unreachable] = await Promise.all([startServer('vsftpd', { passiveAddress: '10.1.2.3' }), startServer('pyftpdlib', { passiveAddress: '127.0.0.9' })]);
   });
   after(async () => {
     await Promise.all([masqueraded?.stop(), unreachable?.stop()]);
@@ -134,7 +127,7 @@ describe('doctor and TLS (proftpd explicit, vsftpd implicit)', () => {
   let proftpd: RunningServer;
   let vsftpd: RunningServer;
   before(async () => {
-    [proftpd, vsftpd] = await Promise.all([start('proftpd'), start('vsftpd')]);
+    [proftpd, vsftpd] = await Promise.all([startServer('proftpd'), startServer('vsftpd')]);
   });
   after(async () => {
     await Promise.all([proftpd?.stop(), vsftpd?.stop()]);

@@ -12,20 +12,13 @@ import { PassThrough, Readable } from 'node:stream';
 import { FtpClient } from '../../src/ftp/client';
 import { FtpError } from '../../src/ftp/errors';
 import { LogEvent } from '../../src/ftp/log';
-import { RunningServer, ServerKind, serverMissing, startServer } from '../servers';
-import { ServerOptions } from '../servers/common';
+import { RunningServer, ServerKind, startServer } from '../servers';
 
 const timeouts = { connectMs: 10_000, replyMs: 15_000, dataConnectMs: 3_000, dataIdleMs: 15_000 };
 
-async function start(kind: ServerKind, opts: ServerOptions = {}): Promise<RunningServer> {
-  const missing = serverMissing(kind);
-  if (missing) throw new Error(missing);
-  return startServer(kind, opts);
-}
-
 describe('certificates (proftpd, explicit FTPS)', () => {
   let server: RunningServer;
-  before(async () => { server = await start('proftpd'); });
+  before(async () => { server = await startServer('proftpd'); });
   after(async () => server?.stop());
   const base = () => ({ host: server.host, port: server.port, user: server.user, password: server.password, secure: 'explicit' as const, timeouts });
 
@@ -61,7 +54,7 @@ describe('TLS 1.2 and 1.3 with session reuse (vsftpd require_ssl_reuse, proftpd 
   for (const kind of ['vsftpd', 'proftpd'] as const) {
     for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
       test(`${kind} ${version}: passive and active transfers resume the control session`, async () => {
-        const server = await start(kind);
+        const server = await startServer(kind);
         try {
           for (const mode of ['passive', 'active'] as const) {
             const c = await FtpClient.connect({ host: server.host, port: server.port, user: server.user, password: server.password, secure: 'explicit',
@@ -85,7 +78,7 @@ describe('TLS 1.2 and 1.3 with session reuse (vsftpd require_ssl_reuse, proftpd 
 describe('a refused upload (proftpd writes as nobody into a read-only directory)', () => {
   for (const mode of ['passive', 'active'] as const) {
     test(`${mode}: a permission error with the server's words, nothing left unhandled, the connection still usable`, async () => {
-      const server = await start('proftpd');
+      const server = await startServer('proftpd');
       const unhandled: unknown[] = [];
       const onUncaught = (e: unknown) => unhandled.push(e);
       process.on('uncaughtException', onUncaught);
@@ -114,7 +107,7 @@ describe('a refused upload (proftpd writes as nobody into a read-only directory)
 
 describe('name encodings (vsftpd stores names as bytes)', () => {
   let server: RunningServer;
-  before(async () => { server = await start('vsftpd'); });
+  before(async () => { server = await startServer('vsftpd'); });
   after(async () => server?.stop());
 
   for (const [encoding, name, bytes] of [
@@ -142,9 +135,9 @@ describe('data connection options (vsftpd)', () => {
   let server: RunningServer;
   let masqueraded: RunningServer;
   before(async () => {
-    server = await start('vsftpd');
+    server = await startServer('vsftpd');
     // 127.0.0.9 has no server: a client that trusts this PASV address fails.
-    masqueraded = await start('pyftpdlib', { passiveAddress: '127.0.0.9' });
+    masqueraded = await startServer('pyftpdlib', { passiveAddress: '127.0.0.9' });
   });
   after(async () => { await server?.stop(); await masqueraded?.stop(); });
 
@@ -200,7 +193,7 @@ describe('data connection options (vsftpd)', () => {
 
 describe('IPv6 (pyftpdlib on ::1)', () => {
   let server: RunningServer;
-  before(async () => { server = await start('pyftpdlib', { bindAddress: '::1' }); });
+  before(async () => { server = await startServer('pyftpdlib', { bindAddress: '::1' }); });
   after(async () => server?.stop());
 
   for (const mode of ['passive', 'active'] as const) {
@@ -225,7 +218,7 @@ describe('modification times, chmod and streams', () => {
   for (const kind of kinds) {
     describe(kind, () => {
       let server: RunningServer;
-      before(async () => { server = await start(kind); });
+      before(async () => { server = await startServer(kind); });
       after(async () => server?.stop());
 
       test('setModified and chmod reach the disk', async () => {

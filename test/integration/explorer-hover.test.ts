@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManagedServer, serverMissing, startServer } from '../servers';
+import { ManagedServer, startServer } from '../servers';
 import { RT_CONTENT, RT_DIR, RT_FILE, makeFixture } from '../bench/round-trips';
 import { openSite } from '../bench/site';
 import { FtpDecorations } from '../../src/ui/decorations';
@@ -14,8 +14,6 @@ import { FtpDecorations } from '../../src/ui/decorations';
 describe('the Explorer hover of a file asked about before its folder was listed (vsftpd)', () => {
   let server: ManagedServer;
   before(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
     server = await startServer('vsftpd');
     makeFixture(server.root, server.owner);
   });

@@ -16,7 +16,7 @@ import { FtpPool } from '../../src/ftp/pool';
 import { isFtpError } from '../../src/ftp/errors';
 import { LogEvent } from '../../src/ftp/log';
 import { safeSave, TEMP_PATTERN } from '../../src/ftp/save';
-import { ManagedServer, ServerKind, sampleSessions, serverMissing, startServer } from '../servers';
+import { ManagedServer, ServerKind, sampleSessions, startServer } from '../servers';
 
 const SERVERS: ServerKind[] = ['vsftpd', 'proftpd', 'pureftpd'];
 const rows: string[] = [];
@@ -74,8 +74,6 @@ describe('outages and limits on real servers', () => {
 
   for (const kind of SERVERS) {
     test(`${kind}: one free session slot, a burst of 200 operations at cap 4`, async () => {
-      const missing = serverMissing(kind);
-      if (missing) throw new Error(missing);
       const server = await startServer(kind, { maxPerIp: 1 });
       seed(server, 20);
       const log: LogEvent[] = [];

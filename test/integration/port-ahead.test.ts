@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ALL_SERVERS, ManagedServer, ServerKind, closedPort, serverMissing, startServer } from '../servers';
+import { ALL_SERVERS, ManagedServer, ServerKind, closedPort, startServer } from '../servers';
 import { startFaultServer } from '../fakes/fault-server';
 import { FtpPool } from '../../src/ftp/pool';
 import { safeSave } from '../../src/ftp/save';
@@ -71,8 +71,6 @@ for (const [kind, secure] of CASES) {
   describe(`a data port opened ahead with a rename (${kind}, ${secure === 'off' ? 'plain' : 'explicit FTPS'}, passive)`, () => {
     let server: ManagedServer;
     before(async () => {
-      const missing = serverMissing(kind);
-      if (missing) assert.fail(`${kind} is not installed: ${missing}`);
       server = await startServer(kind);
     });
     after(async () => server?.stop());
@@ -126,8 +124,6 @@ for (const [kind, secure] of CASES) {
 describe('a data port opened ahead, then another command first (vsftpd, one connection)', () => {
   let server: ManagedServer;
   before(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
     server = await startServer('vsftpd');
   });
   after(async () => server?.stop());

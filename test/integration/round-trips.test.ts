@@ -10,7 +10,7 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManagedServer, ServerKind, serverMissing, startServer } from '../servers';
+import { ManagedServer, ServerKind, startServer } from '../servers';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -92,8 +92,6 @@ for (const [kind, expected] of [['vsftpd', VSFTPD], ['proftpd', PROFTPD]] as Arr
   describe(`round trips per VS Code operation (${kind}, passive, the real provider)`, () => {
     let server: ManagedServer;
     before(async () => {
-      const missing = serverMissing(kind);
-      if (missing) assert.fail(`${kind} is not installed: ${missing}`);
       server = await startServer(kind);
       makeFixture(server.root, server.owner);
     });
@@ -120,8 +118,6 @@ for (const [kind, expected] of [['vsftpd', VSFTPD], ['proftpd', PROFTPD]] as Arr
 function withVsftpdFixture(use: (server: ManagedServer) => void): void {
   let server: ManagedServer | undefined;
   before(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
     server = await startServer('vsftpd');
     makeFixture(server.root, server.owner);
     use(server);
@@ -141,8 +137,6 @@ describe('one modification time per unchanged file (vsftpd, the real provider)',
   const at = new Date(Date.now() - 3 * 86_400_000);
   at.setUTCSeconds(37, 0); // a listing shows the minute; MDTM shows :37
   before(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
     server = await startServer('vsftpd');
     makeFixture(server.root, server.owner);
     fs.writeFileSync(path.join(server.root, 'rt', 'steady.txt'), 'steady\n');
@@ -358,8 +352,6 @@ describe('FTP: Upload of a folder, commands per file (vsftpd, the real command)'
   const FILES = 10;
   const LOGIN = new Set(['USER', 'PASS', 'FEAT', 'SYST', 'OPTS UTF8', 'TYPE', 'PWD']);
   before(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
     server = await startServer('vsftpd');
     local = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-rt-upload-'));
     fs.mkdirSync(path.join(local, 'tree'));
@@ -488,8 +480,6 @@ describe('FTP: Download of a folder, its commands (vsftpd, the real command, one
   let server: ManagedServer;
   let local: string;
   before(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
     server = await startServer('vsftpd');
     local = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-rt-download-'));
     fs.mkdirSync(path.join(server.root, 'dl'));

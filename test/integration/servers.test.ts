@@ -14,7 +14,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  ALL_SERVERS, ManagedServer, RunningServer, ServerKind, ServerOptions, lftp, lftpQuote, independentFetch, independentList, sampleSessions, serverMissing, startServer,
+  ALL_SERVERS, RunningServer, ServerKind, lftp, lftpQuote, independentFetch, independentList, sampleSessions, serverMissing, startServer,
 } from '../servers';
 
 type Security = 'off' | 'explicit' | 'implicit';
@@ -27,12 +27,6 @@ const EXPECTED_TLS: Record<ServerKind, { explicit: boolean; implicit: boolean }>
   pyftpdlib: { explicit: false, implicit: false },
   ftpsrv: { explicit: false, implicit: false },
 };
-
-async function start(kind: ServerKind, opts?: ServerOptions): Promise<ManagedServer> {
-  const missing = serverMissing(kind);
-  if (missing) assert.fail(`${kind} is not installed on this machine: ${missing}`);
-  return startServer(kind, opts);
-}
 
 /** Every byte value plus CR/LF runs: an ASCII-mode or charset transfer would change them. */
 function payload(): Buffer {
@@ -199,7 +193,7 @@ for (const kind of ALL_SERVERS) {
   describe(`test server ${kind}`, () => {
     test(`${kind}: login, LIST and RETR with lftp in every mode it offers; stop() cleans up`, async (t) => {
       const started = Date.now();
-      const server = await start(kind);
+      const server = await startServer(kind);
       t.diagnostic(`${kind} ${server.version} answered 220 after ${Date.now() - started} ms on port ${server.port}${server.implicitPort ? ` (implicit FTPS ${server.implicitPort})` : ''}`);
       try {
         assert.equal(server.kind, kind);
@@ -279,7 +273,7 @@ for (const kind of ALL_SERVERS) {
       const login = (s: RunningServer) => [`USER ${s.user}`, `PASS ${s.password}`];
 
       await t.test('passive: false refuses PASV and EPSV', async () => {
-        const s = await start(kind, { passive: false });
+        const s = await startServer(kind, { passive: false });
         try {
           const [, , pass, pasv, epsv] = await dialogue(s.host, s.port, [...login(s), 'PASV', 'EPSV']);
           assert.match(pass, /^230/);
@@ -296,10 +290,10 @@ for (const kind of ALL_SERVERS) {
       await t.test('active: false refuses PORT and EPRT', async () => {
         if (kind === 'pureftpd') {
           // pure-ftpd has no such switch: the harness says so instead of pretending.
-          await assert.rejects(start(kind, { active: false }), /no switch that refuses PORT/);
+          await assert.rejects(startServer(kind, { active: false }), /no switch that refuses PORT/);
           return;
         }
-        const s = await start(kind, { active: false });
+        const s = await startServer(kind, { active: false });
         try {
           // Port 9 (discard) on loopback: nothing listens; a server that connected back would fail anyway.
           const [, , pass, port, eprt] = await dialogue(s.host, s.port, [...login(s), 'PORT 127,0,0,1,0,9', 'EPRT |1|127.0.0.1|9|']);
@@ -315,7 +309,7 @@ for (const kind of ALL_SERVERS) {
 
       await t.test('passiveAddress is what PASV advertises', async () => {
         // 127.0.0.2 is loopback: advertised only, and harmless if anything connected to it.
-        const s = await start(kind, { passiveAddress: '127.0.0.2' });
+        const s = await startServer(kind, { passiveAddress: '127.0.0.2' });
         try {
           const replies = await dialogue(s.host, s.port, [...login(s), 'PASV']);
           assert.match(replies[3], /^227 .*\(?127,0,0,2,\d+,\d+\)?/, `PASV: ${replies[3]}`);
@@ -325,7 +319,7 @@ for (const kind of ALL_SERVERS) {
       });
 
       await t.test('anonymous: true also admits anonymous', async () => {
-        const s = await start(kind, { anonymous: true });
+        const s = await startServer(kind, { anonymous: true });
         try {
           fs.writeFileSync(path.join(s.root, 'public.txt'), 'public\n');
           // ftp-srv admits anonymous at USER (230) and answers PASS with 202.
@@ -349,11 +343,11 @@ for (const kind of ALL_SERVERS) {
     test(`${kind}: maxPerIp refuses a second session while the first is open, and again after a restart`, async () => {
       const expected = OVER_LIMIT[kind];
       if (!expected) {
-        await assert.rejects(start(kind, { maxPerIp: 1 }), /not supported/);
+        await assert.rejects(startServer(kind, { maxPerIp: 1 }), /not supported/);
         return;
       }
-      await assert.rejects(start(kind, { maxPerIp: 0 }), /positive integer/);
-      const s = await start(kind, { maxPerIp: 1 });
+      await assert.rejects(startServer(kind, { maxPerIp: 0 }), /positive integer/);
+      const s = await startServer(kind, { maxPerIp: 1 });
       try {
         for (const round of ['first start', 'after restart()']) {
           const first = await loggedIn(s);
@@ -392,7 +386,7 @@ for (const kind of ALL_SERVERS) {
     });
 
     test(`${kind}: restart() kills every session and answers again on the same port and root`, async (t) => {
-      const s = await start(kind);
+      const s = await startServer(kind);
       try {
         fs.writeFileSync(path.join(s.root, 'kept.txt'), 'kept');
         for (const downMs of [0, 300]) {
@@ -454,7 +448,7 @@ for (const kind of ALL_SERVERS) {
     });
 
     test(`${kind}: freeze(1000) holds every reply (sessions and greeting) for the time, then all carry on`, async () => {
-      const s = await start(kind);
+      const s = await startServer(kind);
       try {
         const session = await loggedIn(s);
         const t0 = Date.now();
@@ -481,7 +475,7 @@ for (const kind of ALL_SERVERS) {
     });
 
     test(`${kind}: sessions() counts the control connections open to the server`, async () => {
-      const s = await start(kind);
+      const s = await startServer(kind);
       let sampler: { stop(): number } | undefined;
       let runs: Array<ReturnType<typeof lftp>> = [];
       try {
@@ -524,7 +518,7 @@ test('several servers of one kind run side by side on distinct ports', async () 
 
 test('every server also runs on ::1 (IPv6 loopback), plain and TLS, passive', async () => {
   for (const kind of ALL_SERVERS) {
-    const s = await start(kind, { bindAddress: '::1' });
+    const s = await startServer(kind, { bindAddress: '::1' });
     try {
       assert.equal(s.host, '::1');
       fs.writeFileSync(path.join(s.root, 'v6.txt'), kind);
@@ -544,7 +538,7 @@ test('every server runs inside a network namespace (netns option), unreachable f
   try {
     execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     for (const kind of ALL_SERVERS) {
-      const s = await start(kind, { netns: ns });
+      const s = await startServer(kind, { netns: ns });
       try {
         assert.equal(s.netns, ns);
         fs.writeFileSync(path.join(s.root, 'ns.txt'), kind);

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { ManagedServer, closedPort, serverMissing, startServer } from '../servers';
+import { ManagedServer, closedPort, startServer } from '../servers';
 import { FtpPool } from '../../src/ftp/pool';
 import { safeSave } from '../../src/ftp/save';
 import type { LogEvent } from '../../src/ftp/log';
@@ -69,8 +69,6 @@ async function lyingProxy(target: number, port: number, sentWith: RegExp): Promi
 describe('an upload sent again on a new connection (vsftpd behind a proxy that names a closed data port once)', () => {
   let server: ManagedServer;
   before(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) assert.fail(`vsftpd is not installed: ${missing}`);
     server = await startServer('vsftpd');
   });
   after(async () => server?.stop());

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConnectOptions, DoctorReport, DoctorStep, DoctorStepId } from '../../src/ftp';
-import { RunningServer, ServerKind, ServerOptions, serverMissing, startServer } from '../servers';
+import { RunningServer, ServerKind, ServerOptions, startServer } from '../servers';
 import { Topology, runIn } from './netns';
 import { ProbeInput, ProbeOutput, ProbeRunResult } from './probe';
 
@@ -15,8 +15,6 @@ const PROBE = path.join(__dirname, 'probe.js');
 
 /** Starts a real server inside the topology's server namespace, on the server's address, with FILE in its root. */
 export async function startIn(t: Topology, kind: ServerKind, opts: ServerOptions = {}): Promise<RunningServer> {
-  const missing = serverMissing(kind);
-  if (missing) throw new Error(missing);
   const server = await startServer(kind, { ...opts, netns: t.server.ns, bindAddress: t.server.address });
   fs.writeFileSync(path.join(server.root, FILE.slice(1)), CONTENT);
   fs.chownSync(path.join(server.root, FILE.slice(1)), server.owner.uid, server.owner.gid);

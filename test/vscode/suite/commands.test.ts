@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RunningServer, serverMissing, startServer } from '../../servers';
+import { RunningServer, startServer } from '../../servers';
 
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
 
@@ -57,8 +57,6 @@ suite('site commands', () => {
 suite('Add Site...', () => {
   let server: RunningServer;
   suiteSetup(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('vsftpd');
   });
   suiteTeardown(async () => {
@@ -103,8 +101,6 @@ suite('a site defined in one folder\'s own settings (multi-root)', () => {
   const folderConfig = () => vscode.workspace.getConfiguration('ftpWorkspace', folder().uri);
   const settingsFile = () => path.join(folder().uri.fsPath, '.vscode', 'settings.json');
   suiteSetup(async () => {
-    const missing = serverMissing('pyftpdlib');
-    if (missing) throw new Error(missing);
     server = await startServer('pyftpdlib');
     fs.writeFileSync(path.join(server.root, 'infolder.txt'), 'x');
     await folderConfig().update('sites', { foldersite: { host: server.host, port: server.port, user: server.user, transferMode: 'auto' } }, vscode.ConfigurationTarget.WorkspaceFolder);

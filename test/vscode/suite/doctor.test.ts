@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RunningServer, serverMissing, startServer } from '../../servers';
+import { RunningServer, startServer } from '../../servers';
 import { answering, until } from '../host-helpers';
 
 const ID = 'ftp-workspace.ftp-workspace';
@@ -39,8 +39,6 @@ suite('the doctor acts only on what it found', () => {
   const html = () => panels[panels.length - 1].webview.html;
   const links = () => [...html().matchAll(/href="command:([^?"]+)\?([^"]*)"/g)].map((m) => ({ command: m[1], args: JSON.parse(decodeURIComponent(m[2])) as unknown[] }));
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('proftpd'); // offers AUTH TLS in FEAT, both modes work
     fs.writeFileSync(path.join(server.root, 'doc.txt'), 'doctor\n');
     await vscode.extensions.getExtension(ID)!.activate();
@@ -122,8 +120,6 @@ suite('the doctor acts only on what it found', () => {
   });
 
   test('a server whose FEAT lists AUTH TLS but refuses it (ftp-srv without a certificate): Switch to FTPS is tried first, not written, and the site still works', async () => {
-    const missing = serverMissing('ftpsrv');
-    if (missing) throw new Error(missing);
     const claims = await startServer('ftpsrv');
     try {
       fs.writeFileSync(path.join(claims.root, 'plain.txt'), 'still plain\n');

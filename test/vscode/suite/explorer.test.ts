@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ManagedServer, RunningServer, serverMissing, startServer } from '../../servers';
+import { ManagedServer, RunningServer, startServer } from '../../servers';
 import { answering, until } from '../host-helpers';
 
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
@@ -95,8 +95,6 @@ suite('explorer: remote changes reach the editor (proftpd, pollSeconds 1)', () =
   const uri = (p: string) => vscode.Uri.parse(`ftp://${SITE}${p}`);
 
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('proftpd');
     await vscode.extensions.getExtension(ID)!.activate();
     await setSite(SITE, { host: server.host, port: server.port, user: server.user, pollSeconds: POLL_SECONDS });
@@ -406,8 +404,6 @@ suite('explorer: hover, read-only, Change Permissions (proftpd)', () => {
   const details = (u: vscode.Uri) => vscode.commands.executeCommand<{ tooltip?: string; readOnly: boolean }>('ftpWorkspace.entryDetails', u);
 
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('proftpd');
     await vscode.extensions.getExtension(ID)!.activate();
     await setSite(SITE, { host: server.host, port: server.port, user: server.user, pollSeconds: 0 });
@@ -494,8 +490,6 @@ suite('explorer: recursive Change Permissions where MLSD shows links as what the
   let server: ManagedServer;
   const disk = (p: string) => path.join(server.root, p);
   suiteSetup(async () => {
-    const missing = serverMissing('pyftpdlib');
-    if (missing) throw new Error(missing);
     server = await startServer('pyftpdlib');
     await vscode.extensions.getExtension(ID)!.activate();
     await setSite('pylinks', { host: server.host, port: server.port, user: server.user, pollSeconds: 0 });
@@ -529,8 +523,6 @@ suite('explorer: recursive Change Permissions where MLSD shows links as what the
 suite('explorer: Change Permissions on a server that refuses it (vsftpd, anonymous)', () => {
   let server: ManagedServer;
   suiteSetup(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('vsftpd', { anonymous: true });
     await vscode.extensions.getExtension(ID)!.activate();
     fs.writeFileSync(path.join(server.root, 'public.txt'), 'hello\n');
@@ -592,8 +584,6 @@ suite('explorer: overwrite question and end-of-transfer notification (proftpd)',
   }
 
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('proftpd');
     await vscode.extensions.getExtension(ID)!.activate();
     await setSite(SITE, { host: server.host, port: server.port, user: server.user, pollSeconds: 0 });

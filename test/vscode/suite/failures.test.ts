@@ -12,7 +12,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ManagedServer, serverMissing, startServer } from '../../servers';
+import { ManagedServer, startServer } from '../../servers';
 import { answering, until } from '../host-helpers';
 
 const ID = 'ftp-workspace.ftp-workspace';
@@ -68,8 +68,6 @@ async function withFolder<T>(site: string, body: () => Promise<T>): Promise<T> {
 suite('connection failures are told: one notification per episode (vsftpd)', () => {
   let server: ManagedServer;
   suiteSetup(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('vsftpd');
     fs.writeFileSync(path.join(server.root, 'page.txt'), 'hello\n');
     await vscode.extensions.getExtension(ID)!.activate();
@@ -216,8 +214,6 @@ suite('connection failures are told: one notification per episode (vsftpd)', () 
 suite('a fixed site comes back by itself: its folder reloads (vsftpd, a folder of the workspace)', () => {
   let server: ManagedServer;
   suiteSetup(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('vsftpd', { anonymous: true });
     fs.writeFileSync(path.join(server.root, 'back.txt'), 'back\n');
     await vscode.extensions.getExtension(ID)!.activate();
@@ -283,10 +279,6 @@ suite('the log at the default level (proftpd; vsftpd for stats sent together)', 
   let server: ManagedServer;
   let vsftpd: ManagedServer;
   suiteSetup(async () => {
-    for (const kind of ['proftpd', 'vsftpd'] as const) {
-      const missing = serverMissing(kind);
-      if (missing) throw new Error(missing);
-    }
     server = await startServer('proftpd');
     vsftpd = await startServer('vsftpd');
     for (const s of [server, vsftpd]) {
@@ -369,8 +361,6 @@ suite('the log at the default level (proftpd; vsftpd for stats sent together)', 
 suite('a folder opened by its path (ftp-srv: "551 Cannot read a directory")', () => {
   let server: ManagedServer;
   suiteSetup(async () => {
-    const missing = serverMissing('ftpsrv');
-    if (missing) throw new Error(missing);
     server = await startServer('ftpsrv');
     fs.mkdirSync(path.join(server.root, 'folder'));
     fs.writeFileSync(path.join(server.root, 'folder', 'inside.txt'), 'inside\n');
@@ -405,8 +395,6 @@ suite('a folder opened by its path (ftp-srv: "551 Cannot read a directory")', ()
 suite('the status bar\'s command (pyftpdlib)', () => {
   let server: ManagedServer;
   suiteSetup(async () => {
-    const missing = serverMissing('pyftpdlib');
-    if (missing) throw new Error(missing);
     server = await startServer('pyftpdlib');
     fs.writeFileSync(path.join(server.root, 'bar.txt'), 'status\n');
     await vscode.extensions.getExtension(ID)!.activate();

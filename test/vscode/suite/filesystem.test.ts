@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RunningServer, serverMissing, startServer } from '../../servers';
+import { RunningServer, startServer } from '../../servers';
 
 const SITE = 'itest';
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
@@ -19,8 +19,6 @@ for (const mode of ['passive', 'active'] as const) {
     const disk = (p: string) => path.join(server.root, p);
 
     suiteSetup(async () => {
-      const missing = serverMissing('pyftpdlib');
-      if (missing) throw new Error(missing);
       server = await startServer('pyftpdlib');
       await vscode.extensions.getExtension('ftp-workspace.ftp-workspace')!.activate();
       await config().update('sites', { [SITE]: { host: server.host, port: server.port, user: server.user, transferMode: mode } }, vscode.ConfigurationTarget.Global);

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RunningServer, serverMissing, startServer } from '../../servers';
+import { RunningServer, startServer } from '../../servers';
 import { FakeServer, startFaultServer } from '../../fakes/fault-server';
 import { answering, workspaceFileSites } from '../host-helpers';
 import { IMPORT_FIXTURES } from '../../fixtures/import';
@@ -40,8 +40,6 @@ suite('Import Sites... (FileZilla, nested folders, base64 passwords)', () => {
 
   suiteSetup(async () => {
     await vscode.extensions.getExtension('ftp-workspace.ftp-workspace')!.activate();
-    const missing = serverMissing('pyftpdlib');
-    if (missing) throw new Error(missing);
     py = await startServer('pyftpdlib');
     fs.mkdirSync(path.join(py.root, 'www'));
     fs.writeFileSync(path.join(py.root, 'www', 'imported.txt'), 'opened with the imported password\n');

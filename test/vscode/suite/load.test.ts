@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ManagedServer, sampleSessions, serverMissing, startServer } from '../../servers';
+import { ManagedServer, sampleSessions, startServer } from '../../servers';
 
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
 
@@ -21,8 +21,6 @@ for (const cap of [2, 4]) {
     const disk = (p: string) => path.join(server.root, p);
 
     suiteSetup(async () => {
-      const missing = serverMissing('vsftpd');
-      if (missing) throw new Error(missing);
       server = await startServer('vsftpd', { maxPerIp: cap });
       fs.mkdirSync(disk('load'));
       fs.chownSync(disk('load'), server.owner.uid, server.owner.gid);

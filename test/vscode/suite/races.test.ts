@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RunningServer, ServerKind, serverMissing, startServer } from '../../servers';
+import { RunningServer, ServerKind, startServer } from '../../servers';
 
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
 const TEMP = /\.ftpws-[0-9a-z]+\.(tmp|bak)$/;
@@ -21,8 +21,6 @@ for (const kind of ['vsftpd', 'proftpd', 'pureftpd'] as ServerKind[]) {
     const disk = (p: string) => path.join(server.root, p);
 
     suiteSetup(async () => {
-      const missing = serverMissing(kind);
-      if (missing) throw new Error(missing);
       server = await startServer(kind);
       await vscode.extensions.getExtension('ftp-workspace.ftp-workspace')!.activate();
       const sites = { ...(config().inspect<Record<string, unknown>>('sites')?.globalValue ?? {}), [SITE]: { host: server.host, port: server.port, user: server.user, maxConnections: 4 } };

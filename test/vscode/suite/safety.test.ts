@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ManagedServer, RunningServer, ServerKind, serverMissing, startServer } from '../../servers';
+import { ManagedServer, RunningServer, ServerKind, startServer } from '../../servers';
 import { FakeServer, FaultScript, startFaultServer } from '../../fakes/fault-server';
 import { breakRetr, combine, refuseRenameOverFile, answer } from '../../fakes/faults';
 import { answering } from '../host-helpers';
@@ -46,8 +46,6 @@ for (const kind of ['vsftpd', 'pyftpdlib', 'ftpsrv'] as ServerKind[]) {
     const own = (p: string) => fs.lchownSync(disk(p), server.owner.uid, server.owner.gid);
 
     suiteSetup(async () => {
-      const missing = serverMissing(kind);
-      if (missing) throw new Error(missing);
       server = await startServer(kind);
       await vscode.extensions.getExtension('ftp-workspace.ftp-workspace')!.activate();
       await setSite(SITE, { host: server.host, port: server.port, user: server.user });
@@ -97,8 +95,6 @@ suite('saving keeps the file as it was (proftpd)', () => {
   const disk = (p: string) => path.join(server.root, p);
 
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('proftpd');
     await setSite(SITE, { host: server.host, port: server.port, user: server.user });
     await vscode.commands.executeCommand('ftpWorkspace.setPassword', SITE, server.password);
@@ -189,8 +185,6 @@ suite('a server restarted in the middle of work (vsftpd)', () => {
   const disk = (p: string) => path.join(server.root, p);
 
   suiteSetup(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('vsftpd');
     fs.mkdirSync(disk('r'));
     fs.chownSync(disk('r'), server.owner.uid, server.owner.gid);

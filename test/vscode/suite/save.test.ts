@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RunningServer, serverMissing, startServer } from '../../servers';
+import { RunningServer, startServer } from '../../servers';
 
 const SITE = 'savetest';
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
@@ -30,8 +30,6 @@ suite('saving (proftpd)', () => {
   const disk = (p: string) => path.join(server.root, p);
 
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('proftpd');
     await vscode.extensions.getExtension('ftp-workspace.ftp-workspace')!.activate();
     await config().update('sites', { [SITE]: { host: server.host, port: server.port, user: server.user } }, vscode.ConfigurationTarget.Global);

@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RunningServer, ServerKind, serverMissing, startServer } from '../../servers';
+import { RunningServer, ServerKind, startServer } from '../../servers';
 import { PortBlock, claimPortBlock } from '../../servers/common';
 import { LatencyRelay } from '../../servers/latency-relay';
 import { until } from '../host-helpers';
@@ -144,8 +144,6 @@ suite('FTP search: Go to File and Find in Files on 2,000 files (vsftpd)', functi
   const relOf = (uri: string) => decodeURIComponent(vscode.Uri.parse(uri).path).replace(/^\/site\//, '');
 
   suiteSetup(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) throw new Error(missing);
     block = await claimPortBlock('127.0.0.1');
     server = await startServer('vsftpd', { passivePorts: [block.first, block.last] });
     await vscode.extensions.getExtension('ftp-workspace.ftp-workspace')!.activate();
@@ -316,8 +314,6 @@ for (const kind of ['pyftpdlib'] as ServerKind[]) {
     const SITE = `srch-${kind}`;
     let server: RunningServer;
     suiteSetup(async () => {
-      const missing = serverMissing(kind);
-      if (missing) throw new Error(missing);
       server = await startServer(kind);
       await vscode.extensions.getExtension('ftp-workspace.ftp-workspace')!.activate();
       const site = path.join(server.root, 'site');

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RunningServer, serverMissing, startServer } from '../../servers';
+import { RunningServer, startServer } from '../../servers';
 import { answering, until } from '../host-helpers';
 import { ModeNotices } from '../../../src/ui/notices';
 import type { SiteConnection } from '../../../src/fs/connections';
@@ -86,8 +86,6 @@ suite('the doctor\'s webview runs only the doctor\'s commands (pyftpdlib)', () =
   const panels: Array<{ viewType: string; options: vscode.WebviewPanelOptions & vscode.WebviewOptions }> = [];
   let original: unknown;
   suiteSetup(async () => {
-    const missing = serverMissing('pyftpdlib');
-    if (missing) throw new Error(missing);
     server = await startServer('pyftpdlib');
     await vscode.extensions.getExtension(ID)!.activate();
     // Passive, where both modes work: the doctor recommends automatic mode, a change it can apply.
@@ -133,8 +131,6 @@ suite('a password goes only to the server it was stored for (two proftpd servers
   let b: RunningServer;
   const list = (site: string) => Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse(`ftp://${site}/`)));
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     a = await startServer('proftpd');
     b = await startServer('proftpd', { bindAddress: '127.0.0.2' });
     await vscode.extensions.getExtension(ID)!.activate();
@@ -183,8 +179,6 @@ suite('a password goes only to the server it was stored for (two proftpd servers
 suite('one pool per configured site, whatever the scheme (proftpd)', () => {
   let server: RunningServer;
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('proftpd');
     fs.writeFileSync(path.join(server.root, 'p.txt'), 'pooled\n');
     await vscode.extensions.getExtension(ID)!.activate();
@@ -234,8 +228,6 @@ suite('one pool per configured site, whatever the scheme (proftpd)', () => {
 suite('an address with a password in it (proftpd)', () => {
   let server: RunningServer;
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('proftpd');
     await vscode.extensions.getExtension(ID)!.activate();
   });

@@ -9,7 +9,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { ManagedServer, serverMissing, startServer } from '../../servers';
+import { ManagedServer, startServer } from '../../servers';
 import { answering, until } from '../host-helpers';
 import { Connections } from '../../../src/fs/connections';
 import { SiteSecrets, serverIdentity } from '../../../src/sites/secrets';
@@ -72,8 +72,6 @@ suite('a settings change while a site is being opened (proftpd, a Connections of
   const site = (more: Record<string, unknown>) => ({ host: server.host, port: server.port, user: server.user, pollSeconds: 0, ...more });
 
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('proftpd');
   });
   suiteTeardown(async () => {

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RunningServer, serverMissing, startServer } from '../../servers';
+import { RunningServer, startServer } from '../../servers';
 import { answering, until, workspaceFileSites } from '../host-helpers';
 
 const ID = 'ftp-workspace.ftp-workspace';
@@ -51,8 +51,6 @@ function closedPort(): Promise<number> {
 suite('Add Site keeps the site in the user settings, tests it, asks the start folder (vsftpd)', () => {
   let server: RunningServer;
   suiteSetup(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('vsftpd');
     for (const dir of ['public_html', 'www', 'logs']) {
       fs.mkdirSync(path.join(server.root, dir));
@@ -174,8 +172,6 @@ suite('Remove Site and Rename Site take the password and the trusted certificate
   let server: RunningServer;
   const read = (site: string) => Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.parse(`ftps://${site}/secret.txt`)));
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('proftpd');
     fs.writeFileSync(path.join(server.root, 'secret.txt'), 'over TLS\n');
     await vscode.extensions.getExtension(ID)!.activate();
@@ -268,8 +264,6 @@ suite('Set Password never offers an anonymous site', () => {
 suite('a settings change closes only the site that changed (pyftpdlib)', () => {
   let server: RunningServer;
   suiteSetup(async () => {
-    const missing = serverMissing('pyftpdlib');
-    if (missing) throw new Error(missing);
     server = await startServer('pyftpdlib');
     await vscode.extensions.getExtension(ID)!.activate();
   });

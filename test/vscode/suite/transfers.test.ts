@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ManagedServer, RunningServer, serverMissing, startServer } from '../../servers';
+import { ManagedServer, RunningServer, startServer } from '../../servers';
 import { LatencyRelay } from '../../servers/latency-relay';
 import { until } from '../host-helpers';
 import { FakeServer, startFaultServer } from '../../fakes/fault-server';
@@ -127,8 +127,6 @@ suite('transfers as a user walks them (proftpd)', () => {
   const disk = (p: string) => path.join(server.root, p);
 
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('proftpd');
     await vscode.extensions.getExtension(ID)!.activate();
     await setSite({ host: server.host, port: server.port, user: server.user, pollSeconds: 0 });

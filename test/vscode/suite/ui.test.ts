@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RunningServer, serverMissing, startServer } from '../../servers';
+import { RunningServer, startServer } from '../../servers';
 import { answering, until, workspaceFileSites } from '../host-helpers';
 import { FakeServer, startFaultServer } from '../../fakes/fault-server';
 import { answer, combine, trickleRetr } from '../../fakes/faults';
@@ -36,8 +36,6 @@ async function setSites(sites: Record<string, object>): Promise<void> {
 suite('FTP Sites view, Open Site, Edit Site Settings, Disconnect (vsftpd)', () => {
   let server: RunningServer;
   suiteSetup(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('vsftpd');
     await vscode.extensions.getExtension(ID)!.activate();
     await setSites({ viewsite: { host: server.host, port: server.port, user: server.user, transferMode: 'auto' } });
@@ -154,8 +152,6 @@ suite('Upload and Download (proftpd)', () => {
   let local: string;
   const disk = (p: string) => path.join(server.root, p);
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('proftpd');
     await vscode.extensions.getExtension(ID)!.activate();
     await setSites({ xfer: { host: server.host, port: server.port, user: server.user, transferMode: 'passive' } });
@@ -538,8 +534,6 @@ suite('a Cancel the server does not confirm (FAKE fault server: ABOR unanswered,
 suite('certificate trust (proftpd, explicit FTPS, a self-signed certificate)', () => {
   let server: RunningServer;
   suiteSetup(async () => {
-    const missing = serverMissing('proftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('proftpd');
     await vscode.extensions.getExtension(ID)!.activate();
     await setSites({ tlssite: { host: server.host, port: server.port, user: server.user, secure: 'explicit', transferMode: 'passive' } });
@@ -595,8 +589,6 @@ suite('certificate trust (proftpd, explicit FTPS, a self-signed certificate)', (
 suite('transfer mode notices (vsftpd with passive mode disabled)', () => {
   let server: RunningServer;
   suiteSetup(async () => {
-    const missing = serverMissing('vsftpd');
-    if (missing) throw new Error(missing);
     server = await startServer('vsftpd', { passive: false });
     await vscode.extensions.getExtension(ID)!.activate();
     fs.writeFileSync(path.join(server.root, 'page.txt'), 'hello\n');
@@ -669,8 +661,6 @@ suite('transfer mode notices (vsftpd with passive mode disabled)', () => {
 suite('one listing answers the stats of its entries (pyftpdlib, MLSD)', () => {
   let server: RunningServer;
   suiteSetup(async () => {
-    const missing = serverMissing('pyftpdlib');
-    if (missing) throw new Error(missing);
     server = await startServer('pyftpdlib');
     await vscode.extensions.getExtension(ID)!.activate();
     for (const [name, size] of [['a.txt', 1], ['b.txt', 22], ['c.txt', 333]] as const) fs.writeFileSync(path.join(server.root, name), 'x'.repeat(size));
