@@ -1,13 +1,84 @@
 /**
- * The local side of Upload and Download for small files: whole files read and written with
- * synchronous calls. Each asynchronous fs call is a round trip through libuv's thread pool, and on
+ * The local side of Upload and Download for small files: whole files read and written in a few
+ * system calls. Each asynchronous fs call is a round trip through libuv's thread pool, and on
  * these machines handing work to another thread costs about 0.1 ms of the main thread's time (a
  * wake-up of a sleeping thread): opening, reading, closing and renaming a 4 KB file took longer
  * than its transfer, most of a folder upload's and download's CPU time per file
- * (docs/benchmarks.md). The same calls made directly take microseconds each for a file this small;
- * bigger files keep their streams (their time is in the bytes, and a stream never holds them all).
+ * (docs/benchmarks.md). So on a local disk the calls are made on this thread (AT_ONCE), microseconds
+ * each for a file this small. Not on a network or FUSE file system (NFS, SMB, sshfs), where each
+ * call waits on another machine and would hold the whole extension host that long: there they go
+ * through the pool (POOLED). Not timed, as the engine's calls made at once are (data/at-once.ts):
+ * a pause of this thread (a garbage collection, another process on the core) made one look slow,
+ * and a minute of files through the pool followed (a download's five calls: 0.16-0.22 ms a file,
+ * against 0.03 at once). Bigger files keep their streams (their time is in the bytes, and a
+ * stream never holds them all).
  */
 import * as fs from 'node:fs';
+import { promisify } from 'node:util';
+
+/** The system calls the small-file side makes, on this thread or through the thread pool (localCalls). */
+export interface LocalCalls {
+  readonly atOnce: boolean;
+  open(path: string, flags: number | string, mode?: number): Promise<number>;
+  fstat(fd: number): Promise<fs.Stats>;
+  read(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number>;
+  write(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number>;
+  fchmod(fd: number, mode: number): Promise<void>;
+  close(fd: number): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** Without following a link; undefined when nothing is there. */
+  lstat(path: string): Promise<fs.Stats | undefined>;
+}
+
+export const AT_ONCE: LocalCalls = {
+  atOnce: true,
+  open: async (path, flags, mode) => fs.openSync(path, flags, mode),
+  fstat: async (fd) => fs.fstatSync(fd),
+  read: async (fd, buf, offset, length, position) => fs.readSync(fd, buf, offset, length, position),
+  write: async (fd, buf, offset, length, position) => fs.writeSync(fd, buf, offset, length, position),
+  fchmod: async (fd, mode) => fs.fchmodSync(fd, mode),
+  close: async (fd) => fs.closeSync(fd),
+  rename: async (from, to) => fs.renameSync(from, to),
+  lstat: async (path) => fs.lstatSync(path, { throwIfNoEntry: false }),
+};
+
+const pooledRead = promisify(fs.read);
+const pooledWrite = promisify(fs.write);
+const pooledLstat = promisify(fs.lstat);
+
+export const POOLED: LocalCalls = {
+  atOnce: false,
+  open: promisify(fs.open) as LocalCalls['open'],
+  fstat: promisify(fs.fstat) as LocalCalls['fstat'],
+  read: (fd, buf, offset, length, position) => pooledRead(fd, buf, offset, length, position).then((r) => r.bytesRead),
+  write: (fd, buf, offset, length, position) => pooledWrite(fd, buf, offset, length, position).then((r) => r.bytesWritten),
+  fchmod: promisify(fs.fchmod),
+  close: promisify(fs.close),
+  rename: promisify(fs.rename),
+  lstat: (path) => pooledLstat(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  }),
+};
+
+/** What onLocalDisk said of a folder, and when: asked again after a minute (a file system mounted there since). */
+const diskOf = new Map<string, { local: boolean; at: number }>();
+const DISK_REMEMBERED_MS = 60_000;
+
+/**
+ * The calls for files in `dir`: on Linux at once where its statfs type says a local disk, through
+ * the pool on any other file system; elsewhere, where that can't be told, at once.
+ */
+export async function localCalls(dir: string): Promise<LocalCalls> {
+  if (process.platform !== 'linux') return AT_ONCE;
+  let known = diskOf.get(dir);
+  if (!known || Date.now() - known.at > DISK_REMEMBERED_MS) {
+    if (diskOf.size >= 256) diskOf.clear();
+    known = { local: await onLocalDisk(dir), at: Date.now() };
+    diskOf.set(dir, known);
+  }
+  return known.local ? AT_ONCE : POOLED;
+}
 
 /** Files up to this size go through memory: one read, or one write. */
 export const SMALL_FILE = 64 * 1024;
@@ -17,21 +88,21 @@ export const SMALL_FILE = 64 * 1024;
  * symbolic link (O_NOFOLLOW: one put there after the caller looked is refused); undefined when it
  * is bigger, or grew past that while read: the caller streams it.
  */
-export function readSmallFile(localPath: string): Buffer | undefined {
-  // O_NONBLOCK: a FIFO put there since the caller looked would block this thread in open() for good.
-  const fd = fs.openSync(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+export async function readSmallFile(calls: LocalCalls, localPath: string): Promise<Buffer | undefined> {
+  // O_NONBLOCK: a FIFO put there since the caller looked would block open() for good.
+  const fd = await calls.open(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
-    const st = fs.fstatSync(fd);
+    const st = await calls.fstat(fd);
     if (!st.isFile()) throw Object.assign(new Error(`${localPath} is not a regular file (any more); it is not uploaded.`), { code: 'ENOTFILE' });
     const size = st.size;
     if (size > SMALL_FILE) return undefined;
     // One byte more than the size: a read that fills it says the file grew meanwhile.
     const buf = Buffer.allocUnsafe(size + 1);
     let got = 0;
-    for (let n = 1; n > 0 && got < buf.length; got += n) n = fs.readSync(fd, buf, got, buf.length - got, got);
+    for (let n = 1; n > 0 && got < buf.length; got += n) n = await calls.read(fd, buf, got, buf.length - got, got);
     return got > size ? undefined : buf.subarray(0, got);
   } finally {
-    fs.closeSync(fd);
+    await calls.close(fd);
   }
 }
 
@@ -42,8 +113,8 @@ export function readSmallFile(localPath: string): Buffer | undefined {
  * and what it points to says nothing about it); setuid, setgid and sticky are dropped, as a write
  * to the file would drop them. undefined: nothing to keep.
  */
-export function modeToKeep(localPath: string): number | undefined {
-  const st = fs.lstatSync(localPath, { throwIfNoEntry: false });
+export async function modeToKeep(calls: LocalCalls, localPath: string): Promise<number | undefined> {
+  const st = await calls.lstat(localPath);
   return st?.isFile() ? st.mode & 0o777 : undefined;
 }
 
@@ -53,10 +124,10 @@ export function modeToKeep(localPath: string): number | undefined {
  * disk that can't (FAT, some network mounts) leaves the mode it was created with (no wider than
  * the kept one: see the open calls) rather than failing a download.
  */
-export function keepMode(fd: number, mode: number | undefined): void {
+export async function keepMode(calls: LocalCalls, fd: number, mode: number | undefined): Promise<void> {
   if (mode === undefined) return;
   try {
-    fs.fchmodSync(fd, mode);
+    await calls.fchmod(fd, mode);
   } catch {
     // as created
   }
@@ -66,15 +137,15 @@ export function keepMode(fd: number, mode: number | undefined): void {
  * Writes `data` to `temp` (created here: it must not exist, with `mode` when one is given: on the
  * open file, never through a path), and renames it to `localPath`.
  */
-export function writeThroughTemp(temp: string, localPath: string, data: Buffer, mode?: number): void {
-  const fd = fs.openSync(temp, 'wx', mode ?? 0o666);
+export async function writeThroughTemp(calls: LocalCalls, temp: string, localPath: string, data: Buffer, mode?: number): Promise<void> {
+  const fd = await calls.open(temp, 'wx', mode ?? 0o666);
   try {
-    keepMode(fd, mode);
-    for (let at = 0; at < data.length;) at += fs.writeSync(fd, data, at, data.length - at, at);
+    await keepMode(calls, fd, mode);
+    for (let at = 0; at < data.length;) at += await calls.write(fd, data, at, data.length - at, at);
   } finally {
-    fs.closeSync(fd);
+    await calls.close(fd);
   }
-  fs.renameSync(temp, localPath);
+  await calls.rename(temp, localPath);
 }
 
 /**

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, parentPath, baseName } from '../ftp';
 import { SafeSaveOptions, safeSave, tempName } from '../ftp/save';
-import { SMALL_FILE, keepMode, modeToKeep, readSmallFile, onLocalDisk, writeThroughTemp } from './local-files';
+import { SMALL_FILE, keepMode, localCalls, modeToKeep, readSmallFile, onLocalDisk, writeThroughTemp } from './local-files';
 import { Doubt, planTree, removeTree } from '../ftp/tree';
 import { Connections, SiteConnection } from './connections';
 import { toFileSystemError } from './errors';
@@ -529,13 +529,14 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       const entry = found && found !== listed ? (await this.lstat(c, uri, path)) ?? found : found;
       // A small file is read whole (local-files.ts); the new file's entry is not kept here (the
       // file is marked changed; a stat asks the server).
-      const small = readSmallFile(localPath);
+      const calls = await localCalls(nodePath.dirname(localPath));
+      const small = await readSmallFile(calls, localPath);
       const options = { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true, throughLinks: false, absent: found === undefined };
       if (small) return site.safeSave ? (await safeSave(c, path, small, options)).bytes : await c.upload(path, small, transfer);
       // O_NOFOLLOW: a symbolic link put there after the caller looked is not followed. The engine
       // reads the open file into a few reused buffers (send-file.ts), on this thread where the disk
       // is local.
-      const localFileAtOnce = await onLocalDisk(nodePath.dirname(localPath));
+      const localFileAtOnce = calls.atOnce && (await onLocalDisk(nodePath.dirname(localPath)));
       const file = await fs.promises.open(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       try {
         return site.safeSave ? (await safeSave(c, path, file, { ...options, localFileAtOnce })).bytes : await c.upload(path, file, { ...transfer, localFileAtOnce });
@@ -555,14 +556,15 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   async downloadFile(uri: vscode.Uri, localPath: string, transfer: TransferOptions = {}, listedSize?: number): Promise<number> {
     const temp = `${localPath}.ftpws-${Date.now().toString(36)}.part`;
     try {
-      const mode = modeToKeep(localPath); // a file this replaces keeps its permission bits
+      const calls = await localCalls(nodePath.dirname(localPath));
+      const mode = await modeToKeep(calls, localPath); // a file this replaces keeps its permission bits
       const expectedSize = listedSize ?? this.expectedSize(uri);
       if (expectedSize !== undefined && expectedSize <= SMALL_FILE) {
         // Listed as small: into memory, then one write (local-files.ts). A file that grew well past
         // its listed size since (a log being written) comes back undefined: fetched again, streamed.
         const data = await this.run(uri, (c, _site, path) => c.downloadSmall(path, { ...transfer, expectedSize }), false, transfer.signal);
         if (data) {
-          writeThroughTemp(temp, localPath, data, mode);
+          await writeThroughTemp(calls, temp, localPath, data, mode);
           return data.length;
         }
       }
@@ -572,7 +574,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       const file = await fs.promises.open(temp, 'wx', mode ?? 0o666);
       let bytes: number;
       try {
-        keepMode(file.fd, mode);
+        await keepMode(calls, file.fd, mode);
         bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, file, { ...transfer, expectedSize, localFileAtOnce }), false, transfer.signal);
       } finally {
         await file.close();

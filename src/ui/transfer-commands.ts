@@ -24,6 +24,7 @@ import { escapeMessage } from './escape';
 import { PacedProgress } from './paced-progress';
 import { UnsafeNameError, childPath, unsafeName } from './local-paths';
 import { humanSize, localTime } from '../fs/entry-facts';
+import { localCalls } from '../fs/local-files';
 import { progressText } from './transfer-text';
 import { pickDownloadSource } from './download-source';
 
@@ -671,8 +672,8 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
     for (const dir of dirs) if (await localFolder(dir, root)) foldersMade++;
     return { jobs, workers: workersFor(src, jobs) };
   }, async (job, signal, onProgress) => {
-    // Synchronous: one system call on a local path, where a thread-pool round trip costs more (local-files.ts).
-    const here = fs.lstatSync(job.to, { throwIfNoEntry: false });
+    // On this thread where the disk is local: a thread-pool round trip costs more than the call (local-files.ts).
+    const here = await (await localCalls(path.dirname(job.to))).lstat(job.to);
     if (here?.isDirectory()) {
       if (!(await ask(() => decideFolderInTheWay(job.to, policy, 'download')))) throw new vscode.CancellationError();
       return 'skipped';
