@@ -61,23 +61,28 @@ export const POOLED: LocalCalls = {
   }),
 };
 
-/** What onLocalDisk said of a folder, and when: asked again after a minute (a file system mounted there since). */
-const diskOf = new Map<string, { local: boolean; at: number }>();
+/**
+ * What onLocalDisk says of a folder, and since when (performance.now: a clock set back does not keep
+ * an answer longer): asked again after a minute (a file system mounted there since). The question
+ * is kept while it is asked, so the transfers of one folder ask it once.
+ */
+const diskOf = new Map<string, { local: Promise<boolean>; at: number }>();
 const DISK_REMEMBERED_MS = 60_000;
 
 /**
  * The calls for files in `dir`: on Linux at once where its statfs type says a local disk, through
- * the pool on any other file system; elsewhere, where that can't be told, at once.
+ * the pool on any other file system and where statfs fails; on other systems, where the type can't
+ * be told, at once.
  */
 export async function localCalls(dir: string): Promise<LocalCalls> {
   if (process.platform !== 'linux') return AT_ONCE;
   let known = diskOf.get(dir);
-  if (!known || Date.now() - known.at > DISK_REMEMBERED_MS) {
+  if (!known || performance.now() - known.at > DISK_REMEMBERED_MS) {
     if (diskOf.size >= 256) diskOf.clear();
-    known = { local: await onLocalDisk(dir), at: Date.now() };
+    known = { local: onLocalDisk(dir), at: performance.now() };
     diskOf.set(dir, known);
   }
-  return known.local ? AT_ONCE : POOLED;
+  return (await known.local) ? AT_ONCE : POOLED;
 }
 
 /** Files up to this size go through memory: one read, or one write. */

@@ -627,7 +627,7 @@ export async function download(provider: FtpFileSystemProvider, source?: vscode.
 
   // The whole tree is listed and every local path checked before anything is written.
   const root = destination.fsPath;
-  const before = fs.lstatSync(root, { throwIfNoEntry: false });
+  const before = await (await localCalls(path.dirname(root))).lstat(root);
   const policy = { value: existing };
   const ask = oneAtATime();
   const jobs: Job[] = [];

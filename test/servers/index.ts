@@ -46,7 +46,7 @@ export function serverMissing(kind: AnyServerKind): string | undefined {
  */
 export async function startServer(kind: AnyServerKind, opts: ServerOptions = {}): Promise<ManagedServer> {
   const missing = serverMissing(kind);
-  if (missing) throw new Error(`${kind} is not installed on this machine, so what needs it fails: ${missing}`);
+  if (missing) throw new Error(`${kind} is not installed (or a part of it is missing) on this machine, so what needs it fails: ${missing}`);
   // Ports are claimed through lock files, but a program outside this harness can still take one
   // between the check and the server's bind: then try once more on other ports. A start that never
   // answered (once in CI: vsftpd's implicit instance alive, nothing listening for 15 s, on a machine

@@ -43,6 +43,14 @@ for (const [how, calls] of [['at once', AT_ONCE], ['through the thread pool', PO
       execFileSync('mkfifo', [path.join(dir, 'fifo')]);
       await assert.rejects(readSmallFile(calls, path.join(dir, 'fifo')), (e: NodeJS.ErrnoException) => e.code === 'ENOTFILE' && /not a regular file/.test(e.message));
     });
+    test('a file that grew past the size its fstat said while it was read is left to the stream (undefined)', async () => {
+      const bytes = Buffer.alloc(1000, 3);
+      fs.writeFileSync(path.join(dir, 'growing'), bytes);
+      // fstat as it was a moment before the file grew by 10 bytes.
+      const earlier: LocalCalls = { ...calls, fstat: async (fd) => Object.assign(Object.create(fs.Stats.prototype) as fs.Stats, await calls.fstat(fd), { size: 990 }) };
+      assert.equal(await readSmallFile(earlier, path.join(dir, 'growing')), undefined);
+      assert.deepEqual(await readSmallFile(calls, path.join(dir, 'growing')), bytes, 'and whole with the true size');
+    });
     test('a missing file is an error the caller sees (ENOENT)', async () => {
       await assert.rejects(readSmallFile(calls, path.join(dir, 'nothing')), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
     });
@@ -93,8 +101,9 @@ for (const [how, calls] of [['at once', AT_ONCE], ['through the thread pool', PO
       const old = process.umask(0o022);
       let fd: number | undefined;
       try {
-        // As downloadFile opens its temporary file for a streamed download.
-        fd = fs.openSync(path.join(dir, 'key.part'), 'wx', 0o600);
+        // Opened 0644, as a disk that ignores the mode given at open would leave it: keepMode sets 0600.
+        fd = fs.openSync(path.join(dir, 'key.part'), 'wx', 0o644);
+        assert.equal(fs.fstatSync(fd).mode & 0o777, 0o644);
         await keepMode(calls, fd, 0o600);
         assert.equal(fs.fstatSync(fd).size, 0);
         assert.equal(fs.fstatSync(fd).mode & 0o777, 0o600);
@@ -104,10 +113,52 @@ for (const [how, calls] of [['at once', AT_ONCE], ['through the thread pool', PO
         if (fd !== undefined) fs.closeSync(fd);
         process.umask(old);
       }
-      await assert.doesNotReject(keepMode(calls, -1, 0o644), 'fchmod refused (here: no such descriptor): the download goes on');
+      await assert.doesNotReject(keepMode(calls, -1, 0o644), 'fchmod refused (here: a descriptor Node turns down): the download goes on');
     });
   });
 }
+
+describe('where the calls run', () => {
+  // The synchronous functions, replaced for one test: each call counted, or refused.
+  const SYNC = ['openSync', 'fstatSync', 'readSync', 'writeSync', 'fchmodSync', 'closeSync', 'renameSync', 'lstatSync'] as const;
+  async function withSync<T>(refuse: boolean, run: () => Promise<T>): Promise<{ result: T; calls: number }> {
+    // The module object itself (this file's `fs` is a namespace of getters over it).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mutable = require('node:fs') as Record<string, (...args: unknown[]) => unknown>;
+    const saved = SYNC.map((name) => mutable[name]);
+    let calls = 0;
+    SYNC.forEach((name, i) => {
+      mutable[name] = (...args: unknown[]) => {
+        calls++;
+        if (refuse) throw new Error(`${name} called`);
+        return saved[i](...args);
+      };
+    });
+    try {
+      return { result: await run(), calls };
+    } finally {
+      SYNC.forEach((name, i) => (mutable[name] = saved[i]));
+    }
+  }
+  const dir = fs.mkdtempSync(path.join(top, 'where-'));
+  const work = async (calls: LocalCalls) => {
+    fs.writeFileSync(path.join(dir, 'in.txt'), 'content');
+    const read = await readSmallFile(calls, path.join(dir, 'in.txt'));
+    await writeThroughTemp(calls, path.join(dir, 'out.part'), path.join(dir, 'out.txt'), read!, await modeToKeep(calls, path.join(dir, 'in.txt')));
+    return fs.readFileSync(path.join(dir, 'out.txt'), 'utf8');
+  };
+
+  test('through the thread pool: no synchronous call at all (each would hold the extension host on a network disk)', async () => {
+    const { result } = await withSync(true, () => work(POOLED));
+    assert.equal(result, 'content');
+  });
+  test('at once: synchronous calls, no thread-pool round trip', async () => {
+    const { result, calls } = await withSync(false, () => work(AT_ONCE));
+    assert.equal(result, 'content');
+    // open, fstat, read, read (0: the end), close; lstat; open, fchmod, write, close, rename: every one at once.
+    assert.equal(calls, 11, `${calls} synchronous calls`);
+  });
+});
 
 describe('which calls a folder gets', () => {
   test('onLocalDisk: tmpfs on Linux yes; a kernel file system (/proc), a missing folder, any other platform no', async () => {
