@@ -18,7 +18,7 @@ import { KnownServer, Session, openSession, parsePwd } from './session';
 import { formatFtpTime, parseFtpTime } from './time';
 import { DataMethod, METHOD_COMMAND, isDataConnectionFailure, isPassiveMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
-import { DataHandler, TogetherState, TransferProgress, runTransfer } from './data/transfer';
+import { DataHandler, TogetherState, TransferProgress, isPortBusyAndClosed, runTransfer } from './data/transfer';
 import { endWith, isFileHandle, SendProgress, sendBuffer, sendFile } from './data/send-file';
 import { receiveFile } from './data/receive-file';
 import { readNowFrom, slowLately, writeNowTo } from './data/at-once';
@@ -245,13 +245,27 @@ export class FtpClient {
             { control, settings: { trustPasvAddress: o.trustPasvAddress, active: o.active, connectTimeoutMs: o.timeouts.dataConnectMs, idleTimeoutMs: o.timeouts.dataIdleMs, replyTimeoutMs: o.timeouts.replyMs }, tls: o.tls, log: o.log, signal: opts.signal, rawReads, together, sendAhead },
             method, command, handler, progress);
         };
+        // A 425 to EPSV/PASV after which the server closed the connection (transfer.ts
+        // portBusyAndClosed): asked again on a new connection, twice at most, before anything moved.
+        const runAgainIfBusy = async (together?: TogetherState): Promise<Reply> => {
+          for (let again = 1; ; again++) {
+            try {
+              return await run(again === 1 ? together : undefined);
+            } catch (e) {
+              if (!isPortBusyAndClosed(e) || again > BUSY_RECONNECTS || progress.started || progress.bytes > 0 || opts.signal?.aborted) throw e;
+              o.log({ kind: 'info', connection: control.id, text: `${(e as Error).message} Asking again on a new connection in ${BUSY_RECONNECT_MS} ms` });
+              await new Promise((r) => setTimeout(r, BUSY_RECONNECT_MS));
+              await reopen();
+            }
+          }
+        };
         // The data command goes with EPSV/PASV (one round trip less) once the method has worked on
         // this site and unless the server was seen not to take commands sent together. Not with
         // PORT/EPRT: servers that connect back at PORT answer it late (transfer.ts TransferContext).
-        if (this.habits.pipelining === false || o.modeMemory.working !== method || !isPassiveMethod(method)) return run();
+        if (this.habits.pipelining === false || o.modeMemory.working !== method || !isPassiveMethod(method)) return runAgainIfBusy();
         const together: TogetherState = { methodAccepted: false };
         try {
-          const reply = await run(together);
+          const reply = await runAgainIfBusy(together);
           this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
           if (together.heldMs !== undefined) this.noteHeld('transfers', together.heldMs >= HELD_TRANSFER_MS, together.heldMs, control.id);
           return reply;
@@ -1082,6 +1096,9 @@ export class FtpClient {
 type TimeSetter = 'site-utime-5' | 'site-utime-2' | 'mdtm' | 'none';
 
 const CHUNK = 1024 * 1024;
+/** New connections a transfer opens after a 425 that closed the connection (transfer.ts portBusyAndClosed), and the wait before each. */
+const BUSY_RECONNECTS = 2;
+const BUSY_RECONNECT_MS = 500;
 /** A download expected to be bigger than 256 KiB, or of unknown size, reads into a reused buffer (TransferContext.rawReads). */
 const mayBeBig = (expectedSize: number | undefined) => (expectedSize ?? Infinity) > 256 * 1024;
 

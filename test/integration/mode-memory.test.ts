@@ -35,17 +35,18 @@ describe('mode memory shared from the first connection (FAKE fault server)', () 
 
 /**
  * A server with no data port free for a moment answers EPSV with 425 (proftpd: "425 EPSV: Address
- * already in use" once its PassivePorts range is taken): asked once more after a moment, before
- * passive mode is blamed. The FAKE fault server answers the first EPSVs 425 (no real server does on demand).
+ * already in use" once its PassivePorts range is taken): asked twice more, after 250 and 500 ms,
+ * before passive mode is blamed. The FAKE fault server answers the first EPSVs 425 (no real server
+ * does on demand).
  */
 describe('EPSV answered 425 for a moment (FAKE fault server)', () => {
   const busyFor = (count: number) => {
     let left = count;
     return (verb: string) => (verb === 'EPSV' && left-- > 0 ? ['425 EPSV: Address already in use'] : undefined);
   };
-  for (const together of [false, true]) {
-    test(`once${together ? ', the RETR sent with it' : ''}: the download works, EPSV is still the method that works, the log says so`, async () => {
-      let busy = busyFor(together ? 0 : 1);
+  for (const [times, together] of [[1, false], [1, true], [2, false], [2, true]] as const) {
+    test(`${times === 1 ? 'once' : 'twice'}${together ? ', the RETR sent with it' : ''}: the download works, EPSV is still the method that works, the log says so`, async () => {
+      let busy = busyFor(together ? 0 : times);
       const srv = await startFaultServer({ onCommand: (verb) => busy(verb) });
       fs.writeFileSync(path.join(srv.root, 'a.txt'), 'content\n');
       const log: Array<{ kind: string; text: string }> = [];
@@ -56,13 +57,15 @@ describe('EPSV answered 425 for a moment (FAKE fault server)', () => {
           assert.equal((await pool.run((c) => c.download('/a.txt'))).toString(), 'content\n');
           await pool.run((c) => c.rename('/a.txt', '/b.txt')); // learns that commands sent together work
           await pool.run((c) => c.rename('/b.txt', '/a.txt'));
-          busy = busyFor(1);
+          busy = busyFor(times);
         }
         assert.equal((await pool.run((c) => c.download('/a.txt'))).toString(), 'content\n');
-        assert.ok(log.some((e) => e.kind === 'info' && /^EPSV answered 425 EPSV: Address already in use; asking again in \d+ ms$/.test(e.text)), 'the log says so');
+        const asked = log.filter((e) => e.kind === 'info' && /^EPSV answered 425 EPSV: Address already in use; asking again in \d+ ms$/.test(e.text));
+        assert.equal(asked.length, times, 'the log says so each time');
         assert.equal(pool.modeMemory.working, 'epsv');
         assert.ok(!pool.modeMemory.history.some((a) => !a.ok), 'no failed attempt of a method recorded');
-        if (together) assert.ok(srv.sessions[0].commands.some((c, i, all) => c.startsWith('RETR') && all[i - 1] === 'EPSV' && all[i - 2]?.startsWith('RETR')), `the RETR refused with EPSV's 425 sent again after the second EPSV: ${srv.sessions[0].commands.join(', ')}`);
+        // The RETR refused with EPSV's 425 goes again after the EPSV that got a port (one per 425).
+        if (together) assert.ok(srv.sessions[0].commands.join(', ').includes(`RNTO /a.txt, EPSV, RETR /a.txt, ${'EPSV, '.repeat(times)}RETR /a.txt`), `the RETR sent again after EPSV asked alone ${times} more time(s): ${srv.sessions[0].commands.join(', ')}`);
       } finally {
         await pool.close();
         await srv.stop();
@@ -70,8 +73,50 @@ describe('EPSV answered 425 for a moment (FAKE fault server)', () => {
     });
   }
 
-  test('twice in a row: passive mode fails as before, naming the 425', async () => {
-    const srv = await startFaultServer({ onCommand: busyFor(2) });
+  for (const together of [false, true]) {
+    test(`a 425, then the connection closed (proftpd at times)${together ? ', the RETR sent with it' : ''}: asked again on a new connection, the download works, EPSV is not blamed`, async () => {
+      // The next EPSV once armed gets a 425; the command after it, on that session, closes the
+      // connection. Not sent together: the first download's EPSV (the method not known yet), whose
+      // second EPSV 250 ms later meets the close. Sent together: its RETR does.
+      let armed = !together;
+      const closing = new Set<unknown>();
+      const srv = await startFaultServer({
+        onCommand: (verb, _arg, session) => {
+          if (closing.has(session)) return 'close';
+          if (armed && verb === 'EPSV') {
+            armed = false;
+            closing.add(session);
+            return ['425 EPSV: Address already in use'];
+          }
+          return undefined;
+        },
+      });
+      fs.writeFileSync(path.join(srv.root, 'a.txt'), 'content\n');
+      const log: Array<{ kind: string; text: string }> = [];
+      const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 1, transferMode: 'passive', timeouts: fast, log: (e) => log.push(e) });
+      try {
+        assert.equal((await pool.run((c) => c.download('/a.txt'))).toString(), 'content\n');
+        if (together) {
+          await pool.run((c) => c.rename('/a.txt', '/b.txt')); // learns that commands sent together work
+          await pool.run((c) => c.rename('/b.txt', '/a.txt'));
+          armed = true;
+          assert.equal((await pool.run((c) => c.download('/a.txt'))).toString(), 'content\n');
+        }
+        assert.ok(log.some((e) => e.kind === 'info' && /^The server had no data port free \(EPSV: 425 EPSV: Address already in use\) and closed the connection\. Asking again on a new connection in \d+ ms$/.test(e.text)), `the log says so: ${log.filter((e) => e.kind === 'info').map((e) => e.text).join(' | ')}`);
+        assert.equal(srv.sessions.length, 2, 'one new connection');
+        const first = srv.sessions[0].commands.join(', ');
+        assert.ok(first.endsWith(together ? 'EPSV, RETR /a.txt' : 'TYPE I, PWD, EPSV, EPSV'), `the first session ends at the busy EPSV and the command after it: ${first}`);
+        assert.equal(pool.modeMemory.working, 'epsv');
+        assert.ok(!pool.modeMemory.history.some((a) => !a.ok), 'no failed attempt of a method recorded');
+      } finally {
+        await pool.close();
+        await srv.stop();
+      }
+    });
+  }
+
+  test('three times in a row: passive mode fails as before, naming the 425', async () => {
+    const srv = await startFaultServer({ onCommand: busyFor(3) });
     fs.writeFileSync(path.join(srv.root, 'a.txt'), 'content\n');
     const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 1, transferMode: 'passive', methodOrder: ['epsv'], timeouts: fast });
     try {

@@ -150,8 +150,25 @@ const UPLOAD = /^(STOR|APPE|STOU)\b/;
 /** How long a download's data connection is read after a negative final reply, for bytes sent before it. */
 const UNREAD_AFTER_NEGATIVE_MS = 1000;
 
-/** How long to wait before asking again for a data port the server had none free for (a 425 to EPSV/PASV). */
-const BUSY_PORT_MS = 250;
+/**
+ * How long to wait before each new request for a data port the server had none free for (a 425 to
+ * EPSV/PASV). Once was not always enough: proftpd with 24 passive ports and four sessions
+ * downloading 150 small files answered 425 twice in a row once in CI.
+ */
+const BUSY_PORT_MS = [250, 500];
+
+/**
+ * A 425 to EPSV/PASV after which the control connection closed (proftpd, its passive ports taken,
+ * at times ends the session too): a lost connection, not a failed method (auto mode must not learn
+ * from it); the transfer asks again on a new connection (client.ts, isPortBusyAndClosed).
+ */
+function portBusyAndClosed(command: string, reply: Reply): FtpError {
+  return new FtpError('connectionLost', `The server had no data port free (${command}: ${reply.code} ${reply.message}) and closed the connection.`, { code: 425, replyText: reply.message, command, fatal: true });
+}
+
+export function isPortBusyAndClosed(e: unknown): boolean {
+  return isFtpError(e, 'connectionLost') && e.code === 425;
+}
 
 /** How long a data command sent together may take to answer once its data connection failed. */
 const LATE_ANSWER_MS = 2000;
@@ -206,16 +223,23 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
       control.destroy();
       throw new FtpError('protocol', `The server answered ${dataCommand.split(' ')[0]} (${reply.code} ${reply.message}) before ${command}, sent with it.`, { code: reply.code, replyText: reply.message });
     }
-    if (reply.code === 425) {
+    for (const waitMs of BUSY_PORT_MS) {
+      if (reply.code !== 425) break;
       // No data port free on the server just now (proftpd: "425 EPSV: Address already in use",
-      // its passive range taken): asked once more, alone, after a moment, before the method is
-      // blamed. The data command sent with it was refused too (its answer read); it goes later.
+      // its passive range taken, or two of its sessions picking one port at once): asked again,
+      // alone, after a moment, twice, before the method is blamed. The data command sent with it
+      // was refused too (its answer read); it goes later. A server that closes the connection
+      // after such a 425 (proftpd at times) has said nothing against the method: the transfer
+      // asks again on a new connection (portBusyAndClosed).
+      const busy = reply;
       if (together) await skipDataReply(control);
-      if (control.closed) throw methodReplyError(method, command, reply);
-      log({ kind: 'info', connection: control.id, text: `${command} answered ${reply.code} ${reply.message}; asking again in ${BUSY_PORT_MS} ms` });
-      await new Promise((r) => setTimeout(r, BUSY_PORT_MS));
-      reply = await control.request(command);
       together = undefined;
+      if (control.closed) throw portBusyAndClosed(command, busy);
+      log({ kind: 'info', connection: control.id, text: `${command} answered ${reply.code} ${reply.message}; asking again in ${waitMs} ms` });
+      await new Promise((r) => setTimeout(r, waitMs));
+      reply = await control.request(command).catch((e: unknown) => {
+        throw isFtpError(e, 'connectionLost') ? portBusyAndClosed(command, busy) : e;
+      });
     }
     if (!isPositiveCompletion(reply.code)) {
       if (together) await skipDataReply(control);
