@@ -18,6 +18,7 @@ import type { KnownServer } from './session';
 import { FtpClient } from './client';
 import { FtpError, isFtpError } from './errors';
 import { ModeMemory } from './data/methods';
+import { isPortBusyAndClosed } from './data/transfer';
 import { LogSink, noLog } from './log';
 import { ConnectOptions } from './options';
 
@@ -130,7 +131,9 @@ export class FtpPool {
         const untouched = client.operationCommands === mark;
         // A dropped or refused connection may be an outage worth waiting out; a silent server or a
         // broken transfer gets one more try, not five timeouts in a row.
-        const budget = interrupted || isFtpError(e, 'timeout') ? 2 : MAX_RUNS;
+        // A server with no data port free that closed the connection: the transfer has opened new
+        // ones already (client.ts runAgainIfBusy), none more here.
+        const budget = isPortBusyAndClosed(e) ? 1 : interrupted || isFtpError(e, 'timeout') ? 2 : MAX_RUNS;
         const again = lost && (opts.idempotent || untouched) && runs < budget && !opts.signal?.aborted && !this.closed && this.everConnected;
         if (!again) throw e;
         this.log({ kind: 'info', connection: 0, text: `connection lost (${(e as Error).message}); running the operation again on a new connection` });

@@ -115,6 +115,58 @@ describe('EPSV answered 425 for a moment (FAKE fault server)', () => {
     });
   }
 
+  test('a 425 on every connection, each then closed: two new connections, then the error, and the pool runs it no more (even an idempotent one)', async () => {
+    const closing = new Set<unknown>();
+    let busy = 0;
+    const srv = await startFaultServer({
+      onCommand: (verb, _arg, session) => {
+        if (closing.has(session)) return 'close';
+        if (verb !== 'EPSV') return undefined;
+        busy++;
+        closing.add(session);
+        return ['425 EPSV: Address already in use'];
+      },
+    });
+    fs.writeFileSync(path.join(srv.root, 'a.txt'), 'content\n');
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 1, transferMode: 'passive', methodOrder: ['epsv'], timeouts: fast });
+    try {
+      await assert.rejects(pool.run((c) => c.download('/a.txt'), { idempotent: true }), /no data port free \(EPSV: 425 EPSV: Address already in use\) and closed the connection/);
+      assert.equal(srv.sessions.length, 3, 'the first connection and two new ones');
+      assert.equal(busy, 3);
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
+  test('a 425 with the RETR sent along, the RETR answered as if it ran (150): the connection dropped by us, passive mode blamed as before, no new connection asked for', async () => {
+    let armed = false;
+    const srv = await startFaultServer({
+      onCommand: (verb) => {
+        if (armed && verb === 'EPSV') return ['425 EPSV: Address already in use'];
+        if (armed && verb === 'RETR') {
+          armed = false;
+          return ['150 Opening BINARY mode data connection.'];
+        }
+        return undefined;
+      },
+    });
+    fs.writeFileSync(path.join(srv.root, 'a.txt'), 'content\n');
+    const log: Array<{ kind: string; text: string }> = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 1, transferMode: 'passive', methodOrder: ['epsv'], timeouts: fast, log: (e) => log.push(e) });
+    try {
+      assert.equal((await pool.run((c) => c.download('/a.txt'))).toString(), 'content\n');
+      await pool.run((c) => c.rename('/a.txt', '/b.txt')); // learns that commands sent together work
+      await pool.run((c) => c.rename('/b.txt', '/a.txt'));
+      armed = true;
+      await assert.rejects(pool.run((c) => c.download('/a.txt')), /The server could not prepare a data connection \(EPSV\): 425 EPSV: Address already in use/);
+      assert.ok(!log.some((e) => /Asking again on a new connection/.test(e.text)), 'no new connection for it');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
   test('three times in a row: passive mode fails as before, naming the 425', async () => {
     const srv = await startFaultServer({ onCommand: busyFor(3) });
     fs.writeFileSync(path.join(srv.root, 'a.txt'), 'content\n');

@@ -178,9 +178,15 @@ const LATE_ANSWER_MS = 2000;
  * 503: nothing to transfer with) is read too, so the connection stays in step; anything else (a
  * server that started a transfer anyway) or no answer, and the connection is dropped.
  */
-async function skipDataReply(control: ControlConnection): Promise<void> {
-  const r = await raceTimer(control.read(), LATE_ANSWER_MS).catch(() => undefined);
-  if (!r || r.code < 400) control.destroy();
+async function skipDataReply(control: ControlConnection): Promise<'read' | 'serverClosed' | 'dropped'> {
+  let serverClosed = false;
+  const r = await raceTimer(control.read(), LATE_ANSWER_MS).catch((e: unknown) => {
+    serverClosed = isFtpError(e, 'connectionLost');
+    return undefined;
+  });
+  if (r && r.code >= 400) return 'read';
+  control.destroy();
+  return serverClosed ? 'serverClosed' : 'dropped';
 }
 
 function raceTimer<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
@@ -232,8 +238,10 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
       // after such a 425 (proftpd at times) has said nothing against the method: the transfer
       // asks again on a new connection (portBusyAndClosed).
       const busy = reply;
-      if (together) await skipDataReply(control);
+      // Closed by us (the data command answered as if it ran, or not at all): as before, the method's failure.
+      const skipped = together ? await skipDataReply(control) : undefined;
       together = undefined;
+      if (skipped === 'dropped') throw methodReplyError(method, command, busy);
       if (control.closed) throw portBusyAndClosed(command, busy);
       log({ kind: 'info', connection: control.id, text: `${command} answered ${reply.code} ${reply.message}; asking again in ${waitMs} ms` });
       await new Promise((r) => setTimeout(r, waitMs));
