@@ -152,8 +152,9 @@ const UNREAD_AFTER_NEGATIVE_MS = 1000;
 
 /**
  * How long to wait before each new request for a data port the server had none free for (a 425 to
- * EPSV/PASV). Once was not always enough: proftpd with 24 passive ports and four sessions
- * downloading 150 small files answered 425 twice in a row once in CI.
+ * EPSV/PASV): twice, as the ports other sessions hold may still be taken a moment later (proftpd
+ * with 24 passive ports and four sessions downloading small files answered 425 about once in
+ * 1,000 downloads).
  */
 const BUSY_PORT_MS = [250, 500];
 
