@@ -16,6 +16,7 @@ import type { ServerHabits } from './habits';
 import { Reply, isPositiveCompletion, replyText } from './reply';
 import { KnownServer, Session, openSession, parsePwd } from './session';
 import { formatFtpTime, parseFtpTime } from './time';
+import { baseName, joinPath, parentPath } from './paths';
 import { DataMethod, METHOD_COMMAND, isDataConnectionFailure, isPassiveMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TogetherState, TransferProgress, isPortBusyAndClosed, runTransfer } from './data/transfer';
@@ -1133,21 +1134,6 @@ function fileEntry(path: string, size: Reply, mdtm: Reply): FileEntry {
   const bytes = sizeFrom(size, path);
   const modified = mdtm.code === 213 ? parseFtpTime(mdtm.message)?.getTime() : undefined;
   return { name: baseName(path), type: 'file', size: bytes, modified, modifiedPrecision: modified !== undefined ? 'second' : undefined };
-}
-
-export function joinPath(dir: string, name: string): string {
-  return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
-}
-
-export function parentPath(path: string): string {
-  const trimmed = path.replace(/\/+$/, '');
-  const i = trimmed.lastIndexOf('/');
-  return i <= 0 ? '/' : trimmed.slice(0, i);
-}
-
-export function baseName(path: string): string {
-  const trimmed = path.replace(/\/+$/, '');
-  return trimmed.slice(trimmed.lastIndexOf('/') + 1) || '/';
 }
 
 /**

@@ -1,5 +1,6 @@
 /** FTP Workspace's protocol engine: a Node library, independent of VS Code. */
-export { FtpClient, TransferOptions, UploadOptions, UploadSource, joinPath, parentPath, baseName } from './client';
+export { FtpClient, TransferOptions, UploadOptions, UploadSource } from './client';
+export { joinPath, parentPath, baseName } from './paths';
 export { FtpPool, PoolOptions, RunOptions } from './pool';
 export { ConnectOptions, SecureMode, ListCommand, Timeouts, DEFAULT_TIMEOUTS } from './options';
 export { FtpError, FtpErrorKind, DataFailure, CertificateInfo, isFtpError } from './errors';

@@ -20,7 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FtpClient, TransferOptions, UploadSource } from './client';
-import { baseName, joinPath, parentPath } from './client';
+import { baseName, joinPath, parentPath } from './paths';
 import { FtpError, isFtpError } from './errors';
 import type { FileEntry } from './listing/entry';
 

@@ -7,7 +7,7 @@
  * What can't be settled is returned as a doubt; removeTree asks before it deletes anything.
  */
 import type { FtpClient } from './client';
-import { joinPath } from './client';
+import { joinPath } from './paths';
 import { FtpError, isFtpError } from './errors';
 import type { FileEntry } from './listing/entry';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { posix } from 'node:path';
 import fc from 'fast-check';
 import { describe } from 'node:test';
-import { baseName, joinPath, parentPath } from '../../src/ftp/client';
+import { baseName, joinPath, parentPath } from '../../src/ftp/paths';
 import { TEMP_PATTERN, linkDestination, tempName } from '../../src/ftp/save';
 import { anyString, escaped, fuzz, isWellFormed, safeName } from './kit';
 
