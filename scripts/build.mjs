@@ -4,7 +4,8 @@
 // byte of extension.js is read and pre-parsed at each start, about 0.07 ms per KB here): iconv-lite
 // (480 KB) when a site first needs an encoding other than UTF-8; the import of other programs' site
 // lists (its XML parser), the connection doctor, the search, Upload/Download and Change Permissions
-// when their commands first run; the listing parsers when a connection first lists.
+// when their commands first run; the listing parsers when a connection first lists; the engine's
+// connecting and transferring parts (src/fs/engine.ts) when a site first connects.
 import * as esbuild from 'esbuild';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,15 +39,27 @@ const APART = {
   'src/ui/transfer-commands.ts': 'transfers.js',
   'src/ui/permissions.ts': 'permissions.js',
   'src/ftp/listing/index.ts': 'listing.js',
+  'src/fs/engine-parts.ts': 'engine.js',
 };
+/**
+ * Bundles apart that are run with a code cache of their own, as extension.js is (src/boot/code-cache.ts
+ * runBundleApart): the engine, which a window that connects runs at once, and which is big.
+ */
+const CACHED = new Set(['engine.js']);
 const apart = {
   name: 'apart',
   setup(build) {
     build.onResolve({ filter: /^\./, namespace: 'file' }, (args) => {
       if (args.kind !== 'dynamic-import') return undefined;
       const file = path.relative(ROOT, path.resolve(args.resolveDir, `${args.path}.ts`)).split(path.sep).join('/');
-      return APART[file] ? { path: `./${APART[file]}`, namespace: 'apart' } : undefined;
+      if (!APART[file]) return undefined;
+      return { path: `./${APART[file]}`, namespace: CACHED.has(APART[file]) ? 'apart-cached' : 'apart' };
     });
+    // The runner is bundled into the importing file (its import resolves from the repository's root).
+    build.onLoad({ filter: /.*/, namespace: 'apart-cached' }, (args) => ({
+      contents: `module.exports = require("./src/boot/code-cache").runBundleApart(__dirname, ${JSON.stringify(args.path.slice(2))}, require);`,
+      loader: 'js', resolveDir: ROOT,
+    }));
     // A `require` of the file, not an `import()`: the extension host's loader is CommonJS (it gives
     // `vscode` to require calls), and esbuild would leave an import() of an external file as it is.
     build.onLoad({ filter: /.*/, namespace: 'apart' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
@@ -71,6 +84,6 @@ await esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: `${
 // The main file the host requires: runs extension.js with V8's code cache (src/boot/code-cache.ts).
 await esbuild.build({ ...common, entryPoints: ['src/boot/start.ts'], outfile: `${outdir}/start.js` });
 for (const [entry, out] of Object.entries(APART)) {
-  await esbuild.build({ ...common, entryPoints: [entry], outfile: `${outdir}/${out}`, plugins: [iconvApart, vscodeOnce] });
+  await esbuild.build({ ...common, entryPoints: [entry], outfile: `${outdir}/${out}`, plugins: [apart, iconvApart, vscodeOnce] });
 }
 await esbuild.build({ ...common, stdin: { contents: "module.exports = require('iconv-lite');", resolveDir: '.', loader: 'js' }, outfile: `${outdir}/iconv-lite.js` });

@@ -29,6 +29,8 @@ export interface CachedRun {
   require: NodeJS.Require;
   /** How long after the run the cache is written, when there was none to use (ms). */
   writeAfterMs: number;
+  /** Where what became of the cache is left (globalThis); CACHE_USE unless said. */
+  useKey?: symbol;
 }
 
 /** What happened to the cache (also left at globalThis[CACHE_USE], for tests and the bench). */
@@ -100,13 +102,25 @@ export function runWithCodeCache(o: CachedRun): CacheUse {
     ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER && { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }),
   });
   const use: CacheUse = cached.data && script.cachedDataRejected ? 'rejected' : cached.use;
-  (globalThis as Record<symbol, unknown>)[CACHE_USE] = use;
+  (globalThis as Record<symbol, unknown>)[o.useKey ?? CACHE_USE] = use;
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(o.module.exports, o.module.exports, o.require, o.module, o.file, path.dirname(o.file));
   // Later, so the functions activation compiled are in it, and off the start's path. Not over a
   // file we don't trust: it is not ours to replace.
   if (use !== 'used' && use !== 'untrusted') setTimeout(() => void writeCache(o, script, sourceHash), o.writeAfterMs).unref();
   return use;
+}
+
+/**
+ * A bundle apart (scripts/build.mjs: the engine, loaded when a site first connects) run the same
+ * way, with its own cache beside it (`<file>.cache`): its exports. `require` is the caller's, so
+ * what the bundle requires resolves from the caller's folder, which is the bundle's. What became
+ * of its cache is left at `Symbol.for('ftp-workspace.code-cache <file>')`.
+ */
+export function runBundleApart(dir: string, file: string, require: NodeJS.Require, writeAfterMs = 3000): unknown {
+  const module = { exports: {} };
+  runWithCodeCache({ file: path.join(dir, file), cacheFile: path.join(dir, `${file}.cache`), module, require, writeAfterMs, useKey: Symbol.for(`ftp-workspace.code-cache ${file}`) });
+  return module.exports;
 }
 
 async function writeCache(o: CachedRun, script: vm.Script, sourceHash: string): Promise<void> {

@@ -14,7 +14,9 @@
  * out clients that keep trying). `onDidRequestReload` says when a fixed site's folders should be read again.
  */
 import * as vscode from 'vscode';
-import { DataMethod, FallbackEvent, FtpError, FtpErrorKind, FtpClient, FtpPool, LogEvent, PoolOptions, Timeouts, TransferMode, isFtpError } from '../ftp';
+import type { DataMethod, FallbackEvent, FtpErrorKind, FtpClient, FtpPool, LogEvent, PoolOptions, Timeouts, TransferMode } from '../ftp';
+import { FtpError, isFtpError } from '../ftp/errors';
+import { loadEngine } from './engine';
 import { SiteConfig, defaultTransferMode, methodOrder, siteOf, workspaceSitesWithheld } from '../sites/config';
 import { SiteSecrets, describeServer, sameServer, serverIdentity } from '../sites/secrets';
 import { TrustedCertificates } from '../sites/certificates';
@@ -467,6 +469,9 @@ export class Connections implements vscode.Disposable {
   }
 
   private async create(uri: vscode.Uri, key: string, quiet?: Quiet): Promise<SiteConnection> {
+    // The engine's first load (engine.ts) runs while the password is read from the secret storage.
+    const engine = loadEngine();
+    engine.catch(() => undefined); // told where it is awaited, below
     let { name, site } = quiet ?? this.resolveSite(uri);
     let options = quiet ? this.optionsFor(name, site, quiet.password) : await this.connectOptions(name, site);
     // The settings may change while a password is asked for: that change found no pool to close, so
@@ -483,7 +488,7 @@ export class Connections implements vscode.Disposable {
     }
     const mode = options.transferMode!;
     this.log.info(`[${name}] ${describeServer(serverIdentity(site))}: connecting`);
-    const pool = new FtpPool(options);
+    const pool = new (await engine).FtpPool(options);
     // Auto mode starts from what worked last time for this site, and remembers what works now.
     const remembered = this.memory.get<Record<string, DataMethod>>(MEMORY_KEY)?.[name];
     if (mode === 'auto' && remembered) pool.modeMemory.working = remembered;

@@ -4,7 +4,9 @@
  * error an FTP user can fix from the editor.
  */
 import * as vscode from 'vscode';
-import { DataMethod, FtpError, TransferMode, isFtpError, modeOfMethod } from '../ftp';
+import type { DataMethod, TransferMode } from '../ftp';
+import { FtpError, isFtpError } from '../ftp/errors';
+import { modeOfMethod } from '../ftp/data/methods';
 import { escapeMessage } from '../ui/escape';
 
 export interface ModeContext {

@@ -15,10 +15,13 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { FileEntry, FtpClient, FtpError, TransferOptions, isFtpError, parentPath, baseName } from '../ftp';
-import { SafeSaveOptions, safeSave, tempName } from '../ftp/save';
+import type { FileEntry, FtpClient, TransferOptions } from '../ftp';
+import { FtpError, isFtpError } from '../ftp/errors';
+import { baseName, parentPath } from '../ftp/paths';
+import type { SafeSaveOptions } from '../ftp/save';
 import { SMALL_FILE, keepMode, localCalls, modeToKeep, readSmallFile, onLocalDisk, writeThroughTemp } from './local-files';
-import { Doubt, planTree, removeTree } from '../ftp/tree';
+import type { Doubt } from '../ftp/tree';
+import { loadEngine } from './engine';
 import { Connections, SiteConnection } from './connections';
 import { toFileSystemError } from './errors';
 import { ListingCache } from './listing-cache';
@@ -505,7 +508,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         return { existed: !!current };
       }
       const entry = !current || current === planned || planned ? current : (await this.lstat(c, uri, path)) ?? current;
-      const saved = await safeSave(c, path, data, this.saveOptions(site, entry, transfer));
+      const saved = await (await loadEngine()).safeSave(c, path, data, this.saveOptions(site, entry, transfer));
       // What the server said of the new file answers the stat VS Code makes next (not for a link: the link stays).
       return { existed: !!current, entry: saved.writtenTo === path ? saved.entry : undefined };
     }), true, progress.signal));
@@ -532,6 +535,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       const calls = await localCalls(nodePath.dirname(localPath));
       const small = await readSmallFile(calls, localPath);
       const options = { ...this.saveOptions(site, entry, transfer), sizeCheckOnly: true, throughLinks: false, absent: found === undefined };
+      const { safeSave } = await loadEngine();
       if (small) return site.safeSave ? (await safeSave(c, path, small, options)).bytes : await c.upload(path, small, transfer);
       // O_NOFOLLOW: a symbolic link put there after the caller looked is not followed. The engine
       // reads the open file into a few reused buffers (send-file.ts), on this thread where the disk
@@ -602,7 +606,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         if (entry.type !== 'directory') await c.delete(path);
         else if (!options.recursive) await c.rmdir(path);
         else {
-          const result = await removeTree(c, path, {
+          const result = await (await loadEngine()).removeTree(c, path, {
             signal: progress.signal,
             confirm: (doubts) => this.confirmDoubts(uri, doubts),
             onDeleted: (p, done) => progress.step(`${done}: ${baseName(p)}`),
@@ -625,6 +629,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     // Checked and done as one step: no other write of ours to either path runs in between.
     await this.withLocks([this.lockKey(oldUri), this.lockKey(newUri)], () => this.run(oldUri, this.partWay([oldUri, newUri], async (c, site, from) => {
       const to = this.serverPath(site, newUri);
+      const { tempName, removeTree } = await loadEngine();
       if (!site.caseSensitive && from !== to && from.toLowerCase() === to.toLowerCase()) {
         // On a server that ignores case the "existing target" is the source itself: never delete it.
         // Some (IIS) also refuse a case-only rename, so it goes through a temporary name.
@@ -699,7 +704,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
     return this.run(uri, async (c, site, path) => {
       const toUri = (p: string) => this.siteUri(site, uri, p);
       // The folders are listed on as many of the site's connections as it allows (the download then uses them).
-      const plan = await planTree(c, path, {
+      const plan = await (await loadEngine()).planTree(c, path, {
         signal: opts.signal, onFolder: (p) => opts.onFolder?.(toUri(p)),
         width: site.pool.stats.cap, lend: (work) => site.pool.run(work, { idempotent: false, signal: opts.signal }), linksByList: true,
       });
@@ -751,7 +756,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
         return;
       }
       // Links as `ls -l` shows them too (linksByList), in every folder of the walk: not entered, not changed.
-      const plan = await planTree(c, path, { signal: opts.signal, linksByList: true });
+      const plan = await (await loadEngine()).planTree(c, path, { signal: opts.signal, linksByList: true });
       if (plan.rootIsLink) throw vscode.FileSystemError.NoPermissions(escapeMessage(`${uri.toString(true)} leads elsewhere on the server (a link): its permissions were not changed.`));
       const links = new Set(plan.links);
       const left = plan.doubts.map((d) => d.path);

@@ -8,8 +8,10 @@
  * checked by the same rules, and what is missing is asked.
  */
 import * as vscode from 'vscode';
-import { FtpClient, PoolOptions, isFtpError, joinPath } from '../ftp';
-import type { SecureMode, TransferMode } from '../ftp';
+import type { FtpClient, PoolOptions, SecureMode, TransferMode } from '../ftp';
+import { isFtpError } from '../ftp/errors';
+import { joinPath } from '../ftp/paths';
+import { loadEngine } from '../fs/engine';
 import { SiteConfig, allSites } from './config';
 import { SiteSecrets, describeServer, serverIdentity } from './secrets';
 import { TrustedCertificates, askToTrust } from './certificates';
@@ -201,7 +203,7 @@ async function testConnection(deps: AddSiteDeps, name: string, asked: Asked, fin
     token.onCancellationRequested(() => controller.abort());
     let client: FtpClient | undefined;
     try {
-      client = await FtpClient.connect({ ...options, timeouts: { ...options.timeouts, connectMs: 10_000, replyMs: 10_000, dataConnectMs: 5_000, dataIdleMs: 10_000 } }, controller.signal);
+      client = await (await loadEngine()).FtpClient.connect({ ...options, timeouts: { ...options.timeouts, connectMs: 10_000, replyMs: 10_000, dataConnectMs: 5_000, dataIdleMs: 10_000 } }, controller.signal);
       const home = client.home ?? '/';
       // The listing only fills the start folder question: a slow or failing one is not the test's failure.
       const listing = new AbortController();

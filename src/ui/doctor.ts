@@ -9,7 +9,9 @@
  * the report offers for that site.
  */
 import * as vscode from 'vscode';
-import { FtpClient, isFtpError } from '../ftp';
+import type { FtpClient } from '../ftp';
+import { isFtpError } from '../ftp/errors';
+import { loadEngine } from '../fs/engine';
 import type { DoctorReport } from '../ftp';
 import type { Connections } from '../fs/connections';
 import { SiteArg, pickSite } from '../sites/commands';
@@ -180,7 +182,7 @@ export class Doctor implements vscode.Disposable {
       for (;;) {
         let client: FtpClient | undefined;
         try {
-          client = await FtpClient.connect(this.connections.optionsFor(site, { ...config, secure: 'explicit' }, password, pinned));
+          client = await (await loadEngine()).FtpClient.connect(this.connections.optionsFor(site, { ...config, secure: 'explicit' }, password, pinned));
           return {};
         } catch (e) {
           if (isFtpError(e, 'tls') && e.certificate && pinned === undefined) {

@@ -1,5 +1,5 @@
 /** The transfer mode as the user should read it: the setting, and in auto mode what it learnt. */
-import { modeOfMethod } from '../ftp';
+import { modeOfMethod } from '../ftp/data/methods';
 import type { Connections } from '../fs/connections';
 import { allSites, defaultTransferMode } from '../sites/config';
 

@@ -4,7 +4,8 @@
  * mode never switches by itself: its failure names the mode and offers the other one.
  */
 import * as vscode from 'vscode';
-import { FallbackEvent, FtpError, MethodAttempt, modeOfMethod } from '../ftp';
+import type { FallbackEvent, FtpError, MethodAttempt } from '../ftp';
+import { modeOfMethod } from '../ftp/data/methods';
 import { updateSite } from '../sites/config';
 import type { SiteConnection } from '../fs/connections';
 import { escapeMessage } from './escape';

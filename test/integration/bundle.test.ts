@@ -2,8 +2,9 @@
  * The production bundle as a window's start-up reads it (scripts/build.mjs): the vscode API
  * imported once (not one copy of it per file), and iconv-lite (480 KB) apart in iconv-lite.js,
  * loaded only when a site needs an encoding other than UTF-8, and working from there; the import
- * of site lists, the connection doctor, the search, Upload/Download, Change Permissions and the
- * listing parsers apart too, required when first used; the main file, start.js, runs extension.js with a code cache.
+ * of site lists, the connection doctor, the search, Upload/Download, Change Permissions, the
+ * engine's connecting and transferring parts and the listing parsers apart too, required when first
+ * used; the main file, start.js, runs extension.js with a code cache.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,10 +22,12 @@ test('the production bundle imports vscode once and keeps iconv-lite in a file o
     execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs'), '--production', '--outdir', dir], { cwd: REPO, stdio: 'pipe' });
     const bundle = fs.readFileSync(path.join(dir, 'extension.js'), 'utf8');
     assert.equal(bundle.match(/require\("vscode"\)/g)?.length, 1, 'one require("vscode") in the bundle');
-    assert.equal(bundle.match(/require\("\.\/iconv-lite\.js"\)/g)?.length, 1, 'iconv-lite required from its own file');
-    assert.ok(!bundle.includes('windows1252') && !bundle.includes('shiftjis'), "iconv-lite's codec tables are not in the bundle");
+    // The engine's codecs (in engine.js, which a window reads when a site first connects) require it from its own file.
+    const engine = fs.readFileSync(path.join(dir, 'engine.js'), 'utf8');
+    assert.equal(engine.match(/require\("\.\/iconv-lite\.js"\)/g)?.length, 1, 'iconv-lite required from its own file');
+    for (const file of [bundle, engine]) assert.ok(!file.includes('windows1252') && !file.includes('shiftjis'), "iconv-lite's codec tables are not in extension.js nor engine.js");
     const kb = (f: string) => `${f} ${(fs.statSync(path.join(dir, f)).size / 1024).toFixed(0)} KB`;
-    console.log(['extension.js', 'iconv-lite.js', 'import.js', 'doctor.js', 'search.js', 'transfers.js', 'permissions.js', 'listing.js'].map(kb).join(', '));
+    console.log(['extension.js', 'engine.js', 'iconv-lite.js', 'import.js', 'doctor.js', 'search.js', 'transfers.js', 'permissions.js', 'listing.js'].map(kb).join(', '));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const iconv = require(path.join(dir, 'iconv-lite.js')) as { decode(b: Buffer, e: string): string; encodingExists(e: string): boolean };
     assert.equal(iconv.decode(Buffer.from([0x63, 0x61, 0x66, 0xe9]), 'latin1'), 'café');
@@ -34,26 +37,50 @@ test('the production bundle imports vscode once and keeps iconv-lite in a file o
   }
 });
 
-test('the import of site lists, the connection doctor, the search, Upload/Download, Change Permissions and the listing parsers are files of their own, required (not import()ed) when first used', () => {
+test('the import of site lists, the connection doctor, the search, Upload/Download, Change Permissions, the engine and the listing parsers are files of their own, required (not import()ed) when first used, the engine with its own code cache', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-bundle-'));
   try {
     execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs'), '--production', '--outdir', dir], { cwd: REPO, stdio: 'pipe' });
     const bundle = fs.readFileSync(path.join(dir, 'extension.js'), 'utf8');
-    // What each file holds, by a text minification keeps: the XML parser's (saxes) error, the doctor's.
+    // What each file holds, by a text minification keeps (the XML parser's (saxes) error, the
+    // doctor's, the engine's), and which file requires it: the listing parsers are the engine's.
     const apartFiles = [
-      ['import.js', 'text data outside of root node.'], ['doctor.js', 'The diagnosis was cancelled.'], ['search.js', 'The search text is empty.'],
-      ['transfers.js', 'Local files to read and send:'], ['permissions.js', 'Also everything inside (recursive)'],
-      ['listing.js', 'VMS file name without its details (no continuation line)'],
+      ['import.js', 'text data outside of root node.', 'extension.js'], ['doctor.js', 'The diagnosis was cancelled.', 'extension.js'],
+      ['search.js', 'The search text is empty.', 'extension.js'], ['transfers.js', 'Local files to read and send:', 'extension.js'],
+      ['permissions.js', 'Also everything inside (recursive)', 'extension.js'], ['engine.js', 'Could not read the port in the EPSV reply', 'extension.js'],
+      ['listing.js', 'VMS file name without its details (no continuation line)', 'engine.js'],
     ] as const;
-    for (const [file, inside] of apartFiles) {
+    for (const [file, inside, by] of apartFiles) {
+      const from = fs.readFileSync(path.join(dir, by), 'utf8');
       // The extension host gives `vscode` to require calls: an import() of the file would bypass it.
-      assert.equal(bundle.split(`require("./${file}")`).length - 1, 1, `extension.js requires ./${file} once`);
-      assert.ok(!bundle.includes(`import("./${file}")`), `no import() of ./${file}`);
+      // The engine is run with a code cache of its own (src/boot/code-cache.ts runBundleApart), given extension.js's require.
+      const how = file === 'engine.js' ? `runBundleApart(__dirname,"${file}",require)` : `require("./${file}")`;
+      assert.equal(from.split(how).length - 1, 1, `${by} loads ./${file} once, by ${how}`);
+      if (file === 'engine.js') assert.ok(!from.includes(`require("./${file}")`), `no plain require of ./${file}`);
+      assert.ok(!from.includes(`import("./${file}")`), `no import() of ./${file}`);
       const apart = fs.readFileSync(path.join(dir, file), 'utf8');
       assert.ok(apart.includes(inside) && !bundle.includes(inside), `"${inside}" is in ${file}, not in extension.js`);
-      // The import and the search show their own messages (vscode required once); the doctor and the listing parsers are engine code (never).
-      assert.equal(apart.match(/require\("vscode"\)/g)?.length ?? 0, file === 'doctor.js' || file === 'listing.js' ? 0 : 1, `${file} requires vscode`);
+      // The import and the search show their own messages (vscode required once); the doctor, the engine and the listing parsers are engine code (never).
+      assert.equal(apart.match(/require\("vscode"\)/g)?.length ?? 0, file === 'doctor.js' || file === 'listing.js' || file === 'engine.js' ? 0 : 1, `${file} requires vscode`);
     }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every file a bundle loads from its folder is one .vscodeignore lets into the package', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-bundle-'));
+  try {
+    execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs'), '--production', '--outdir', dir], { cwd: REPO, stdio: 'pipe' });
+    const packaged = new Set(fs.readFileSync(path.join(REPO, '.vscodeignore'), 'utf8').split('\n').filter((l) => l.startsWith('!dist/')).map((l) => l.slice('!dist/'.length)));
+    const loaded = new Set<string>();
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.js'))) {
+      const text = fs.readFileSync(path.join(dir, file), 'utf8');
+      for (const m of text.matchAll(/require\("\.\/([^"]+)"\)|runBundleApart\(__dirname,"([^"]+)"/g)) loaded.add(m[1] ?? m[2]);
+    }
+    assert.ok(loaded.has('engine.js') && loaded.has('listing.js'), `found ${[...loaded].join(', ')}`);
+    for (const f of loaded) assert.ok(packaged.has(f), `dist/${f} is loaded but .vscodeignore leaves it out of the .vsix`);
+    assert.ok(packaged.has('start.js'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

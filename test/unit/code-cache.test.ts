@@ -11,7 +11,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CACHE_USE, CacheUse, runWithCodeCache } from '../../src/boot/code-cache';
+import { createRequire } from 'node:module';
+import { CACHE_USE, CacheUse, runBundleApart, runWithCodeCache } from '../../src/boot/code-cache';
 
 const BUNDLE = [
   "const path = require('node:path');",
@@ -78,6 +79,21 @@ describe('the start-up code cache', () => {
     await checkImport(first.exports);
     await checkImport(second.exports);
     assert.deepEqual(fs.readdirSync(t.dir).sort(), ['extension.js', 'extension.js.cache'], 'no temporary file left');
+  });
+
+  test("a bundle apart (the engine): run with its own cache beside it, its use told under its own name; what it requires resolves from the caller's folder", async () => {
+    const t = setUp();
+    fs.writeFileSync(path.join(t.dir, 'engine.js'), "module.exports = { part: require('./part.js'), base: require('node:path').basename(__filename) };\n");
+    fs.writeFileSync(path.join(t.dir, 'part.js'), 'module.exports = 7;\n');
+    const callerRequire = createRequire(t.file); // as extension.js's own require
+    const key = Symbol.for('ftp-workspace.code-cache engine.js');
+    const main = (globalThis as Record<symbol, unknown>)[CACHE_USE];
+    assert.deepEqual(runBundleApart(t.dir, 'engine.js', callerRequire, 0), { part: 7, base: 'engine.js' });
+    assert.equal((globalThis as Record<symbol, unknown>)[key], 'none');
+    await changed(path.join(t.dir, 'engine.js.cache'));
+    assert.deepEqual(runBundleApart(t.dir, 'engine.js', callerRequire, 0), { part: 7, base: 'engine.js' });
+    assert.equal((globalThis as Record<symbol, unknown>)[key], 'used');
+    assert.equal((globalThis as Record<symbol, unknown>)[CACHE_USE], main, "the main file's use is left as it was");
   });
 
   test('the bundle edited to the same length (V8 alone would take the old cache): the new code runs, and the cache is replaced', async () => {
