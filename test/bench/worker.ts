@@ -11,6 +11,7 @@
  */
 import { inert } from './vscode-stub';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import * as vscode from 'vscode';
@@ -21,6 +22,7 @@ import { BenchSite, openSite } from './site';
 import { lsListing, mlsdListing } from './listing-parse';
 import { Conn, PEERS, TICKS_PER_SECOND } from './common';
 import { bareMany } from './bare-client';
+import { runBundleApart } from '../../src/boot/code-cache';
 
 export type Who = 'engine' | 'basic-ftp';
 
@@ -33,7 +35,7 @@ export type Job =
   /** bare-client.ts: Node's sockets alone with the engine's commands; the names are those of `namesFrom` (a local folder with the same files: no listing). */
   | { kind: 'bare-many'; direction: 'upload' | 'download'; conn: Conn; connections: number; local: string; remote: string; namesFrom: string }
   | { kind: 'latency'; who: Who; conn: Conn; op: 'open' | 'save'; dir: string; remote: string; local: string }
-  | { kind: 'startup'; bundle: string; unbundled: string; waitForFile?: string };
+  | { kind: 'startup'; bundle: string; unbundled: string; waitForFiles?: string[] };
 
 export interface Result {
   ms: number;
@@ -48,6 +50,9 @@ export interface Result {
   codecModules?: number;
   /** What start.js did with the code cache: used, none, stale, damaged, untrusted, rejected. */
   cacheUse?: string;
+  /** Start-up: a site's first connection then loading dist/engine.js (src/fs/engine.ts): CPU time, and what became of its code cache. */
+  engineCpuMs?: number;
+  engineCacheUse?: string;
   /** CPU time (user + system) of the step (start-up: of require + activate), less disturbed by a loaded machine than wall time. */
   cpuMs?: number;
   /** The same, of the main thread alone (Linux): the rest is V8's threads (optimizing compiles, garbage collection) and libuv's. */
@@ -390,8 +395,16 @@ async function startup(job: Extract<Job, { kind: 'startup' }>): Promise<Result> 
   const cpuMs = (used.user + used.system) / 1000;
   // What start.js did with the code cache (src/boot/code-cache.ts CACHE_USE).
   const cacheUse = (globalThis as Record<symbol, unknown>)[Symbol.for('ftp-workspace.code-cache')] as string | undefined;
-  // The first start writes the code cache a few seconds after activation (src/boot/code-cache.ts).
-  for (const until = Date.now() + 8000; job.waitForFile && !fs.existsSync(job.waitForFile) && Date.now() < until;) await new Promise((r) => setTimeout(r, 100));
+  // A site's first connection then loads the engine, as extension.js does it (src/fs/engine.ts,
+  // scripts/build.mjs): through its own code cache, with extension.js's require.
+  const dist = path.dirname(job.bundle);
+  const engineCpu = process.cpuUsage();
+  runBundleApart(dist, 'engine.js', createRequire(path.join(dist, 'extension.js')));
+  const engineUsed = process.cpuUsage(engineCpu);
+  const engineCpuMs = (engineUsed.user + engineUsed.system) / 1000;
+  const engineCacheUse = (globalThis as Record<symbol, unknown>)[Symbol.for('ftp-workspace.code-cache engine.js')] as string | undefined;
+  // The first start writes the code caches a few seconds after each file ran (src/boot/code-cache.ts).
+  for (const until = Date.now() + 8000; job.waitForFiles?.some((f) => !fs.existsSync(f)) && Date.now() < until;) await new Promise((r) => setTimeout(r, 100));
   // Which modules does start-up load? The bundle hides them; the same code unbundled shows them.
   const before = new Set(Object.keys(require.cache));
   try {
@@ -402,7 +415,7 @@ async function startup(job: Extract<Job, { kind: 'startup' }>): Promise<Result> 
     /* counted all the same */
   }
   const codecModules = Object.keys(require.cache).filter((k) => !before.has(k) && /iconv-lite[\\/](encodings|lib[\\/]bom|lib[\\/]streams)/.test(k)).length;
-  return { ms, activateMs, activateError, codecModules, cpuMs, cacheUse };
+  return { ms, activateMs, activateError, codecModules, cpuMs, cacheUse, engineCpuMs, engineCacheUse };
 }
 
 async function main(): Promise<void> {
