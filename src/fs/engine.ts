@@ -8,9 +8,29 @@
  */
 type EngineParts = typeof import('./engine-parts');
 
-let loading: Promise<EngineParts> | undefined;
-
-/** The same promise every time: once loaded, an await costs nothing more. */
-export function loadEngine(): Promise<EngineParts> {
-  return (loading ??= import('./engine-parts'));
+/**
+ * The engine's file could not be loaded (missing, unreadable, damaged: an install to repair): no
+ * server's answer, no local file of the user's. Known by its name (fs/errors.ts need not import this file).
+ */
+export class EngineLoadError extends Error {
+  override readonly name = 'EngineLoadError';
 }
+
+export function isEngineLoadError(e: unknown): e is EngineLoadError {
+  return e instanceof Error && e.name === 'EngineLoadError';
+}
+
+/**
+ * `load` made once, its promise given to every caller; a failed load is not kept, so the next call
+ * tries again (a file held for a moment, as a virus scanner does on Windows, loads then).
+ */
+export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => (loading ??= load().catch((e: unknown) => {
+    loading = undefined;
+    throw new EngineLoadError(`FTP Workspace could not load its FTP engine (${e instanceof Error ? e.message : String(e)}). Reload the window; if this goes on, reinstall the extension.`, { cause: e });
+  }));
+}
+
+/** The same promise every time once loaded: an await costs nothing more. */
+export const loadEngine: () => Promise<EngineParts> = loadOnce(() => import('./engine-parts'));

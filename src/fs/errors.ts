@@ -34,6 +34,8 @@ export function dataAdvice(e: FtpError, ctx?: ModeContext): string | undefined {
 export function toFileSystemError(e: unknown, uri: vscode.Uri, ctx?: ModeContext): Error {
   if (e instanceof vscode.FileSystemError) return e;
   if (!isFtpError(e)) {
+    // The engine's file itself could not be loaded (engine.ts): its message says what to do.
+    if (e instanceof Error && e.name === 'EngineLoadError') return vscode.FileSystemError.Unavailable(escapeMessage(`${uri.toString(true)}: ${e.message}`));
     // The engine's own errors are FtpErrors; what else arrives is a local file's (upload, download).
     const local = localWords(e as NodeJS.ErrnoException);
     if (local) return new vscode.FileSystemError(escapeMessage(`${uri.toString(true)}: ${local}`));

@@ -16,7 +16,7 @@ import type { ServerHabits } from './habits';
 import { Reply, isPositiveCompletion, replyText } from './reply';
 import { KnownServer, Session, openSession, parsePwd } from './session';
 import { formatFtpTime, parseFtpTime } from './time';
-import { baseName, joinPath, parentPath } from './paths';
+import { baseName, parentPath } from './paths';
 import { DataMethod, METHOD_COMMAND, isDataConnectionFailure, isPassiveMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TogetherState, TransferProgress, isPortBusyAndClosed, runTransfer } from './data/transfer';

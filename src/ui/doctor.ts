@@ -11,7 +11,7 @@
 import * as vscode from 'vscode';
 import type { FtpClient } from '../ftp';
 import { isFtpError } from '../ftp/errors';
-import { loadEngine } from '../fs/engine';
+import { isEngineLoadError, loadEngine } from '../fs/engine';
 import type { DoctorReport } from '../ftp';
 import type { Connections } from '../fs/connections';
 import { SiteArg, pickSite } from '../sites/commands';
@@ -191,7 +191,8 @@ export class Doctor implements vscode.Disposable {
           }
           // The engine's messages end in a full stop; the callers quote them inside parentheses.
           const message = (e as Error).message.replace(/\.$/, '');
-          return isFtpError(e) && (e.code === 421 || e.kind === 'loginRefused') ? { unclear: message } : { refusal: message };
+          // Not the server's answer: the engine itself could not be loaded (nothing was tried).
+          return (isFtpError(e) && (e.code === 421 || e.kind === 'loginRefused')) || isEngineLoadError(e) ? { unclear: message } : { refusal: message };
         } finally {
           await client?.close();
         }
