@@ -15,7 +15,8 @@
  */
 import * as vscode from 'vscode';
 import type { DataMethod, FallbackEvent, FtpErrorKind, FtpClient, FtpPool, LogEvent, PoolOptions, Timeouts, TransferMode } from '../ftp';
-import { FtpError, isFtpError } from '../ftp/errors';
+import { isFtpError } from '../ftp/errors';
+import type { FtpError } from '../ftp/errors';
 import { loadEngine } from './engine';
 import { SiteConfig, defaultTransferMode, methodOrder, siteOf, workspaceSitesWithheld } from '../sites/config';
 import { SiteSecrets, describeServer, sameServer, serverIdentity } from '../sites/secrets';

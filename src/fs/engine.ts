@@ -10,7 +10,7 @@ type EngineParts = typeof import('./engine-parts');
 
 /**
  * The engine's file could not be loaded (missing, unreadable, damaged: an install to repair): no
- * server's answer, no local file of the user's. Known by its name (fs/errors.ts need not import this file).
+ * server's answer, no local file of the user's.
  */
 export class EngineLoadError extends Error {
   override readonly name = 'EngineLoadError';

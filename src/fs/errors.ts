@@ -5,8 +5,10 @@
  */
 import * as vscode from 'vscode';
 import type { DataMethod, TransferMode } from '../ftp';
-import { FtpError, isFtpError } from '../ftp/errors';
+import { isFtpError } from '../ftp/errors';
+import type { FtpError } from '../ftp/errors';
 import { modeOfMethod } from '../ftp/data/methods';
+import { isEngineLoadError } from './engine';
 import { escapeMessage } from '../ui/escape';
 
 export interface ModeContext {
@@ -35,7 +37,7 @@ export function toFileSystemError(e: unknown, uri: vscode.Uri, ctx?: ModeContext
   if (e instanceof vscode.FileSystemError) return e;
   if (!isFtpError(e)) {
     // The engine's file itself could not be loaded (engine.ts): its message says what to do.
-    if (e instanceof Error && e.name === 'EngineLoadError') return vscode.FileSystemError.Unavailable(escapeMessage(`${uri.toString(true)}: ${e.message}`));
+    if (isEngineLoadError(e)) return vscode.FileSystemError.Unavailable(escapeMessage(`${uri.toString(true)}: ${e.message}`));
     // The engine's own errors are FtpErrors; what else arrives is a local file's (upload, download).
     const local = localWords(e as NodeJS.ErrnoException);
     if (local) return new vscode.FileSystemError(escapeMessage(`${uri.toString(true)}: ${local}`));
