@@ -327,7 +327,7 @@ export class FtpClient {
           if ((result.entries.length > 0 && !alone) || empty) {
             const checked = checkedListing({ entries: result.entries, unparsed: result.unparsed }, path, maxListingEntries);
             if (!opts.unixStyle) this.habits.listCommand = command;
-            this.judgeNameEncoding(checked);
+            this.judgeNameEncoding(checked, result.asciiOnly);
             return checked;
           }
         } catch (e) {
@@ -349,7 +349,7 @@ export class FtpClient {
           const result = await this.receiveListing(c, command, command, opts, path, maxListingBytes, maxListingEntries);
           if (!opts.unixStyle) this.habits.listCommand = command;
           const checked = checkedListing(result, path, maxListingEntries);
-          this.judgeNameEncoding(checked);
+          this.judgeNameEncoding(checked, result.asciiOnly);
           return checked;
         } catch (e) {
           lastError = e;
@@ -368,13 +368,21 @@ export class FtpClient {
    * A listing parsed while it arrives (no long synchronous stretch after a big transfer, no copy of
    * the whole text), bounded in bytes and entries. Each attempt starts with a new parser.
    */
-  private async receiveListing(c: ControlConnection, line: string, command: 'MLSD' | 'LIST -a' | 'LIST', opts: TransferOptions, workingDir: string | undefined, maxBytes: number, maxEntries: number): Promise<ListingResult & { listedSelf?: boolean }> {
+  private async receiveListing(c: ControlConnection, line: string, command: 'MLSD' | 'LIST -a' | 'LIST', opts: TransferOptions, workingDir: string | undefined, maxBytes: number, maxEntries: number): Promise<ListingResult & { listedSelf?: boolean; asciiOnly: boolean }> {
     let parser: ListingParser | undefined;
+    // Whether the text held only printable ASCII and line breaks, so no name can tell an encoding
+    // (judgeNameEncoding): one native scan of each chunk, not a test per name in the interpreter.
+    let asciiOnly = true;
+    const scanned = (text: string) => {
+      if (asciiOnly && NOT_ASCII_TEXT.test(text)) asciiOnly = false;
+      return text;
+    };
     const path = workingDir ?? line.slice(command.length + 1);
     const { ListingParser, PacedListingFeed } = await listing();
     await this.transfer(c, line, (socket, progress) => new Promise<void>((resolve, reject) => {
       const p = new ListingParser(command === 'MLSD' ? 'mlsd' : 'list', { command, system: this.system, greeting: this.session?.greeting, serverTimeZoneOffsetMinutes: this.options.serverTimeZoneOffsetMinutes });
       parser = p;
+      asciiOnly = true;
       const decoder = this.codec.streamDecoder();
       progress.bytes = 0;
       // Parsed in slices between event-loop turns (paced.ts), not in the 'data' handler.
@@ -399,12 +407,12 @@ export class FtpClient {
         if (failed) return;
         progress.bytes += chunk.length;
         if (progress.bytes > maxBytes) return fail(new FtpError('protocol', `The server sent more than ${Math.round(maxBytes / (1024 * 1024))} MB for this listing; it was stopped there.`));
-        feed.write(decoder.write(chunk));
+        feed.write(scanned(decoder.write(chunk)));
         opts.onProgress?.(progress.bytes);
       });
       let ended = false;
       const done = () => {
-        if (!ended) feed.end(decoder.end());
+        if (!ended) feed.end(scanned(decoder.end()));
         ended = true;
       };
       socket.once('end', done);
@@ -418,7 +426,7 @@ export class FtpClient {
       if (socket.readableEnded) done(); // an empty listing whose data connection had ended already
       socket.resume();
     }), opts, { workingDir });
-    return parser ? { ...parser.end(), listedSelf: parser.listedSelf } : { entries: [], unparsed: [] };
+    return parser ? { ...parser.end(), listedSelf: parser.listedSelf, asciiOnly } : { entries: [], unparsed: [], asciiOnly: true };
   }
 
   /**
@@ -426,8 +434,8 @@ export class FtpClient {
    * right one: the first listing whose names tell (raw bytes on a UTF-8 site, any name outside
    * ASCII on another) is judged, and a misfit is logged with the encoding that reads the names.
    */
-  private judgeNameEncoding(result: ListingResult): void {
-    if (this.nameEncoding) return;
+  private judgeNameEncoding(result: ListingResult, asciiOnly: boolean): void {
+    if (this.nameEncoding || asciiOnly) return;
     // The first 500 names outside printable ASCII (controls never make it into a name), without a
     // copy of a big listing's names: this runs after every listing until a listing tells.
     const names: string[] = [];
@@ -1199,6 +1207,8 @@ const PLAIN_NAME = /^[\p{L}\p{N}._\-+@%=,:#]+$/u;
  * we could not read (often "Permission denied" as the only line). Too many entries is refused.
  */
 const NOT_ASCII = /[^\u0020-\u007e]/;
+/** A listing's text that may hold a name outside printable ASCII (names are cut from its lines). */
+const NOT_ASCII_TEXT = /[^\u0020-\u007e\r\n]/;
 
 function checkedListing(result: ListingResult, path: string, maxEntries: number): ListingResult {
   if (result.entries.length > maxEntries) {

@@ -127,8 +127,11 @@ export class ListingParser {
         this.rest += text.slice(start);
         return length;
       }
-      this.line(this.rest + text.slice(start, nl));
+      // The line split between chunks takes the hot path too: the general reader would be compiled
+      // for it alone, the first listing of a session paying that (2-3 ms) for a few lines.
+      const joined = this.rest + text.slice(start, nl);
       this.rest = '';
+      this.lineAt(joined, 0, joined.length > 0 && joined.charCodeAt(joined.length - 1) === 13 ? joined.length - 1 : joined.length);
       start = nl + 1;
     }
     let count = 0;
