@@ -17,6 +17,7 @@ import { Reply, isPositiveCompletion, replyText } from './reply';
 import { KnownServer, Session, openSession, parsePwd } from './session';
 import { formatFtpTime, parseFtpTime } from './time';
 import { baseName, parentPath } from './paths';
+import { sleep } from './wait';
 import { DataMethod, METHOD_COMMAND, isDataConnectionFailure, isPassiveMethod } from './data/methods';
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TogetherState, TransferProgress, isPortBusyAndClosed, runTransfer } from './data/transfer';
@@ -255,7 +256,7 @@ export class FtpClient {
             } catch (e) {
               if (!isPortBusyAndClosed(e) || again > BUSY_RECONNECTS || progress.started || progress.bytes > 0 || opts.signal?.aborted) throw e;
               o.log({ kind: 'info', connection: control.id, text: `${(e as Error).message} Asking again on a new connection in ${BUSY_RECONNECT_MS} ms` });
-              await new Promise((r) => setTimeout(r, BUSY_RECONNECT_MS));
+              await sleep(BUSY_RECONNECT_MS, opts.signal, 'The transfer was cancelled.');
               await reopen();
             }
           }

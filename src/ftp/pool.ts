@@ -20,6 +20,7 @@ import { FtpError, isFtpError } from './errors';
 import { ModeMemory } from './data/methods';
 import { isPortBusyAndClosed } from './data/transfer';
 import { LogSink, noLog } from './log';
+import { sleep } from './wait';
 import { ConnectOptions } from './options';
 
 export interface PoolOptions extends ConnectOptions {
@@ -213,7 +214,7 @@ export class FtpPool {
             this.failWaiters(err);
             throw err;
           }
-          await sleep(wait, signal);
+          await sleep(Math.max(10, wait), signal);
           continue;
         }
         const attempt = { together: false };
@@ -452,16 +453,3 @@ export class FtpPool {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(10, ms));
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new FtpError('aborted', 'Cancelled.'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -167,6 +167,48 @@ describe('EPSV answered 425 for a moment (FAKE fault server)', () => {
     }
   });
 
+  test('cancelled while it waits to ask for a port again: it ends then, asks no more, and the connection serves the next download', async () => {
+    let busy = 3;
+    const srv = await startFaultServer({ onCommand: (verb) => (verb === 'EPSV' && busy-- > 0 ? ['425 EPSV: Address already in use'] : undefined) });
+    fs.writeFileSync(path.join(srv.root, 'a.txt'), 'content\n');
+    const cancel = new AbortController();
+    // The cancel comes as the wait begins (the log line that announces it).
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 1, transferMode: 'passive', methodOrder: ['epsv'], timeouts: fast, log: (e) => { if (/asking again in \d+ ms$/.test(e.text)) setImmediate(() => cancel.abort()); } });
+    try {
+      await assert.rejects(pool.run((c) => c.download('/a.txt', { signal: cancel.signal }), { signal: cancel.signal }), (e: Error & { kind?: string }) => e.kind === 'aborted' && /cancelled/i.test(e.message));
+      const sent = srv.sessions[0].commands;
+      assert.equal(sent.filter((c) => c === 'EPSV').length, 1, `EPSV asked once, not again after the cancel: ${sent.join(', ')}`);
+      busy = 0;
+      assert.equal((await pool.run((c) => c.download('/a.txt'))).toString(), 'content\n');
+      assert.equal(srv.sessions.length, 1, 'on the same connection');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
+  test('cancelled while it waits to ask on a new connection (a 425, then the connection closed): it ends then and opens none', async () => {
+    const closing = new Set<unknown>();
+    const srv = await startFaultServer({
+      onCommand: (verb, _arg, session) => {
+        if (closing.has(session)) return 'close';
+        if (verb !== 'EPSV') return undefined;
+        closing.add(session);
+        return ['425 EPSV: Address already in use'];
+      },
+    });
+    fs.writeFileSync(path.join(srv.root, 'a.txt'), 'content\n');
+    const cancel = new AbortController();
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 1, transferMode: 'passive', methodOrder: ['epsv'], timeouts: fast, log: (e) => { if (/Asking again on a new connection in \d+ ms$/.test(e.text)) setImmediate(() => cancel.abort()); } });
+    try {
+      await assert.rejects(pool.run((c) => c.download('/a.txt', { signal: cancel.signal }), { signal: cancel.signal }), (e: Error & { kind?: string }) => e.kind === 'aborted' && /cancelled/i.test(e.message));
+      assert.equal(srv.sessions.length, 1, 'no new connection after the cancel');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
   test('three times in a row: passive mode fails as before, naming the 425', async () => {
     const srv = await startFaultServer({ onCommand: busyFor(3) });
     fs.writeFileSync(path.join(srv.root, 'a.txt'), 'content\n');

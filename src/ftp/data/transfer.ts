@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import { ControlConnection } from '../control';
 import { FtpError, closesSession, errorFromReply, isFtpError } from '../errors';
 import { LogSink } from '../log';
+import { sleep } from '../wait';
 import { TlsSettings, connectTcp, startTls } from '../sockets';
 import { decodeEpsvReply, decodePasvReply, encodeEprt, encodePort, normalizeAddress } from '../addresses';
 import { Reply, isPositiveCompletion, isPositivePreliminary } from '../reply';
@@ -245,7 +246,7 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
       if (skipped === 'dropped') throw methodReplyError(method, command, busy);
       if (control.closed) throw portBusyAndClosed(command, busy);
       log({ kind: 'info', connection: control.id, text: `${command} answered ${reply.code} ${reply.message}; asking again in ${waitMs} ms` });
-      await new Promise((r) => setTimeout(r, waitMs));
+      await sleep(waitMs, ctx.signal, 'The transfer was cancelled.');
       reply = await control.request(command).catch((e: unknown) => {
         throw isFtpError(e, 'connectionLost') ? portBusyAndClosed(command, busy) : e;
       });
