@@ -19,6 +19,11 @@ import { promisify } from 'node:util';
 /** The system calls the small-file side makes, on this thread or through the thread pool (localCalls). */
 export interface LocalCalls {
   readonly atOnce: boolean;
+  /**
+   * The folder's statfs type says a local disk (Linux): a big file's streamed reads and writes may
+   * be made on this thread too (the engine's `localFileAtOnce`). False where it can't be told.
+   */
+  readonly localDisk: boolean;
   open(path: string, flags: number | string, mode?: number): Promise<number>;
   fstat(fd: number): Promise<fs.Stats>;
   read(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number>;
@@ -32,6 +37,7 @@ export interface LocalCalls {
 
 export const AT_ONCE: LocalCalls = {
   atOnce: true,
+  localDisk: true,
   open: async (path, flags, mode) => fs.openSync(path, flags, mode),
   fstat: async (fd) => fs.fstatSync(fd),
   read: async (fd, buf, offset, length, position) => fs.readSync(fd, buf, offset, length, position),
@@ -48,6 +54,7 @@ const pooledLstat = promisify(fs.lstat);
 
 export const POOLED: LocalCalls = {
   atOnce: false,
+  localDisk: false,
   open: promisify(fs.open) as LocalCalls['open'],
   fstat: promisify(fs.fstat) as LocalCalls['fstat'],
   read: (fd, buf, offset, length, position) => pooledRead(fd, buf, offset, length, position).then((r) => r.bytesRead),
@@ -75,7 +82,7 @@ const DISK_REMEMBERED_MS = 60_000;
  * be told, at once.
  */
 export async function localCalls(dir: string): Promise<LocalCalls> {
-  if (process.platform !== 'linux') return AT_ONCE;
+  if (process.platform !== 'linux') return UNTOLD;
   let known = diskOf.get(dir);
   if (!known || performance.now() - known.at > DISK_REMEMBERED_MS) {
     if (diskOf.size >= 256) diskOf.clear();
@@ -84,6 +91,9 @@ export async function localCalls(dir: string): Promise<LocalCalls> {
   }
   return (await known.local) ? AT_ONCE : POOLED;
 }
+
+/** Where the type can't be told (not Linux): small files' calls at once, big files through the pool. */
+const UNTOLD: LocalCalls = { ...AT_ONCE, localDisk: false };
 
 /** Files up to this size go through memory: one read, or one write. */
 export const SMALL_FILE = 64 * 1024;

@@ -19,7 +19,7 @@ import type { FileEntry, FtpClient, TransferOptions } from '../ftp';
 import { FtpError, isFtpError } from '../ftp/errors';
 import { baseName, parentPath } from '../ftp/paths';
 import type { SafeSaveOptions } from '../ftp/save';
-import { SMALL_FILE, keepMode, localCalls, modeToKeep, readSmallFile, onLocalDisk, writeThroughTemp } from './local-files';
+import { SMALL_FILE, keepMode, localCalls, modeToKeep, readSmallFile, writeThroughTemp } from './local-files';
 import type { Doubt } from '../ftp/tree';
 import { loadEngine } from './engine';
 import { Connections, SiteConnection } from './connections';
@@ -540,7 +540,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       // O_NOFOLLOW: a symbolic link put there after the caller looked is not followed. The engine
       // reads the open file into a few reused buffers (send-file.ts), on this thread where the disk
       // is local.
-      const localFileAtOnce = calls.atOnce && (await onLocalDisk(nodePath.dirname(localPath)));
+      const localFileAtOnce = calls.localDisk;
       const file = await fs.promises.open(localPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       try {
         return site.safeSave ? (await safeSave(c, path, file, { ...options, localFileAtOnce })).bytes : await c.upload(path, file, { ...transfer, localFileAtOnce });
@@ -574,7 +574,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       }
       // The engine writes into the open file through a few reused buffers (receive-file.ts), on
       // this thread where the disk is local.
-      const localFileAtOnce = await onLocalDisk(nodePath.dirname(temp));
+      const localFileAtOnce = calls.localDisk; // temp is in localPath's folder
       const file = await fs.promises.open(temp, 'wx', mode ?? 0o666);
       let bytes: number;
       try {

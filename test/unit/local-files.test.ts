@@ -171,8 +171,17 @@ describe('which calls a folder gets', () => {
     assert.equal(await onLocalDisk(path.join(top, 'no-such-folder')), false, 'cannot be told: the thread pool writes');
   });
 
-  test('localCalls: at once on a local disk; through the pool on a file system that is not one (/proc here, NFS or sshfs for a user)', async () => {
-    assert.equal(await localCalls(top), AT_ONCE, `${top}: a local disk`);
-    if (process.platform === 'linux') assert.equal(await localCalls('/proc/self'), POOLED, 'proc is no local disk');
+  test('localCalls: at once on a local disk; through the pool on a file system that is not one (/proc here, NFS or sshfs for a user); big files at once only where a local disk was told', async () => {
+    const here = await localCalls(top);
+    assert.equal(here.atOnce, true, `${top}: small files at once`);
+    if (process.platform !== 'linux') {
+      assert.equal(here.localDisk, false, 'not Linux: the type is not told, big files go through the pool');
+      return;
+    }
+    assert.equal(here, AT_ONCE, `${top}: a local disk`);
+    assert.equal(here.localDisk, true, 'big files at once too');
+    const proc = await localCalls('/proc/self');
+    assert.equal(proc, POOLED, 'proc is no local disk');
+    assert.equal(proc.localDisk, false);
   });
 });
