@@ -214,7 +214,7 @@ export class FtpPool {
             this.failWaiters(err);
             throw err;
           }
-          await sleep(Math.max(10, wait), signal);
+          await this.pause(Math.max(10, wait), signal);
           continue;
         }
         const attempt = { together: false };
@@ -240,7 +240,7 @@ export class FtpPool {
             // (proftpd's MaxClientsPerHost) refuses them all though one alone gets in; a wrong
             // password is refused alone too, and fails everyone then.
             this.tryAlone(e);
-            await sleep(ALONE_AFTER_MS, signal);
+            await this.pause(ALONE_AFTER_MS, signal);
             continue;
           }
           if ((othersIn || this.connecting > 0) && retryableConnectFailure(e) || othersIn && isFtpError(e, 'loginRefused')) {
@@ -366,6 +366,20 @@ export class FtpPool {
   }
 
   /** Logins made together were all refused: one connection alone tries next (see acquire). */
+  /**
+   * A wait in acquire (the backoff of an outage, the moment before one connection tries alone).
+   * Cancelled, it wakes one operation waiting for a slot, which connects in its place: the one that
+   * would have may have been the only one left to try.
+   */
+  private async pause(ms: number, signal?: AbortSignal): Promise<void> {
+    try {
+      await sleep(ms, signal);
+    } catch (e) {
+      this.waiting.shift()?.resolve(undefined);
+      throw e;
+    }
+  }
+
   private tryAlone(e: FtpError): void {
     if (this.lowered?.cap === 1) return;
     this.lowered = { cap: 1, until: Date.now() + this.capHoldMs };

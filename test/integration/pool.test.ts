@@ -62,6 +62,29 @@ describe('the pool (FAKE fault server)', () => {
     }
   });
 
+  // Before: when the operations whose logins were refused together were all cancelled while they
+  // waited to try alone, one queued behind them was never woken and waited for ever.
+  test('a per-host limit at PASS, the operations refused together cancelled while they wait to try alone: the one queued behind them runs', async () => {
+    const srv = await startFaultServer({
+      onCommand: (verb) => (verb === 'PASS' && srv.sessions.filter((x) => !x.socket.destroyed).length > 1 ? ['530 Sorry, the maximum number of clients (1) from your host are already connected.'] : undefined),
+    });
+    seed(srv.root, 1);
+    const cancel = new AbortController();
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 2, timeouts: fast, log: (e) => { if (/one connection alone/.test(e.text)) setImmediate(() => cancel.abort()); } });
+    let hung: NodeJS.Timeout | undefined;
+    try {
+      const cancelled = [0, 1].map(() => pool.run((c) => c.size('/f0.txt'), { signal: cancel.signal }));
+      const queued = pool.run((c) => c.size('/f0.txt'));
+      for (const r of await Promise.allSettled(cancelled)) assert.ok(r.status === 'rejected' && isFtpError(r.reason, 'aborted'), `the two cancelled: ${r.status === 'rejected' ? String(r.reason) : 'ran'}`);
+      const size = await Promise.race([queued, new Promise<never>((_, reject) => (hung = setTimeout(() => reject(new Error('the queued operation was never woken')), 5000)))]);
+      assert.equal(size, fs.statSync(path.join(srv.root, 'f0.txt')).size);
+    } finally {
+      clearTimeout(hung);
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
   // Before: the operation whose connect failed waited for a connection to be released, while the
   // one released meanwhile sat idle: it waited for ever when nothing else ran on the site.
   test('a connect that fails as a limit after another connection went idle: the operation takes the idle one', async () => {

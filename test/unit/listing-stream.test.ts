@@ -41,6 +41,22 @@ describe('ListingParser: reading while the data arrives', () => {
     }
   });
 
+  // A line ending in CR CR LF: its last CR was kept when the line was split between two chunks
+  // (an `ls -l` name refused as holding a control character, an NLST name ending in CR), and not
+  // when it came in one.
+  test('a line ending in CR CR LF reads the same wherever a chunk ends', () => {
+    const text = '-rw-r--r--    1 ftp      ftp          1234 Nov 22 15:00 a.txt\r\r\nb.txt\r\r\n';
+    for (const format of ['list', 'nlst'] as const) {
+      const whole = summary(parseListing(text, format, { now }));
+      for (let cut = 0; cut <= text.length; cut++) {
+        const parser = new ListingParser(format, { now });
+        parser.push(text.slice(0, cut));
+        parser.push(text.slice(cut));
+        assert.deepEqual(summary(parser.end()), whole, `${format}, cut at ${cut}`);
+      }
+    }
+  });
+
   test('what the mixed listing gives', () => {
     const r = parseListing(MIXED, 'list', { now });
     assert.deepEqual(r.entries.map((e) => [e.name, e.type]), [
