@@ -365,7 +365,6 @@ export class FtpPool {
     this.log({ kind: 'info', connection: 0, text: `the server refused another connection (${e.message}); using at most ${cap} for ${this.capHoldMs / 1000} s` });
   }
 
-  /** Logins made together were all refused: one connection alone tries next (see acquire). */
   /**
    * A wait in acquire (the backoff of an outage, the moment before one connection tries alone).
    * Cancelled, it wakes one operation waiting for a slot, which connects in its place: the one that
@@ -380,6 +379,7 @@ export class FtpPool {
     }
   }
 
+  /** Logins made together were all refused: one connection alone tries next (see acquire). */
   private tryAlone(e: FtpError): void {
     if (this.lowered?.cap === 1) return;
     this.lowered = { cap: 1, until: Date.now() + this.capHoldMs };
