@@ -269,7 +269,7 @@ export class FtpClient {
         try {
           const reply = await runAgainIfBusy(together);
           this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
-          if (together.heldMs !== undefined) this.noteHeld('transfers', together.heldMs >= HELD_TRANSFER_MS, together.heldMs, control.id);
+          if (together.heldMs !== undefined && together.heldMs < SERVER_WORK_MS) this.noteHeld('transfers', together.heldMs >= HELD_TRANSFER_MS, together.heldMs, control.id);
           return reply;
         } catch (e) {
           // Failed before any data moved, after EPSV's 229, as a data connection fails (a server
@@ -1133,6 +1133,13 @@ const isError = (r: Reply) => r.code >= 400 && r.code < 600;
 
 /** A data command's 150 this much later than our connect and EPSV's round trip allow means held; see noteHeld. */
 const HELD_TRANSFER_MS = 20;
+/**
+ * A 150 later than this was the server's own work on the command, not a held reply (at most a
+ * delayed acknowledgement: 40 ms on Linux, up to 200 ms elsewhere; ftp-srv's look for the data
+ * connection every 50 ms): ftp-srv reads a whole folder before it answers LIST (20,000 names: 660
+ * ms). It says nothing either way, so big folders never turn commands sent together off.
+ */
+const SERVER_WORK_MS = 400;
 /** Held batches in a row before commands go one at a time (one could be a server busy elsewhere). */
 const HELD_BATCHES = 3;
 /** The log's note beside a stat's CWD, whose refusal is the usual answer for a file. */

@@ -108,6 +108,29 @@ for (const [kind, learns] of [['ftpsrv', true], ['vsftpd', false]] as Array<[Ser
   });
 }
 
+// ftp-srv reads a whole folder before it answers LIST with 150 (20,000 names: about 660 ms): that
+// 150 came "late" three times in a row on a big folder, and commands sent together were turned off
+// for the site, though nothing was held.
+test('a server that reads a big folder before its 150 (FAKE fault server, replies not held): listings stay together', async () => {
+  const srv = await startFaultServer({ onTransfer: async (t) => (t.verb === 'LIST' && (await new Promise((r) => setTimeout(r, 600))), false) });
+  const log: LogEvent[] = [];
+  const client = await connect({ host: '127.0.0.1', port: srv.port, user: 'u', password: 'p', root: srv.root }, log);
+  try {
+    fs.writeFileSync(path.join(srv.root, 'a.txt'), 'x');
+    fs.mkdirSync(path.join(srv.root, 'big'));
+    await client.list('/'); // EPSV has worked here: the next listings go with it
+    const each: string[][] = [];
+    for (let i = 0; i < 4; i++) each.push(await sent(log, () => client.list('/big')));
+    assert.deepEqual(each.map((s) => s.slice(0, 2)), Array(4).fill(['EPSV', '+LIST']), JSON.stringify(each));
+    assert.ok(!log.some((e) => e.kind === 'info' && LEARNT.test(e.text)), 'nothing learnt');
+    assert.equal(client.habits.pipelining, true);
+    assert.deepEqual(await sent(log, () => client.rename('/a.txt', '/b.txt')), ['RNFR', '+RNTO'], 'renames still go together');
+  } finally {
+    await client.close();
+    await srv.stop();
+  }
+});
+
 describe('the FAKE fault server with Nagle on and off (its replies written one by one)', () => {
   for (const holdReplies of [true, false]) {
     test(`Nagle ${holdReplies ? 'on: the client learns to send one at a time' : 'off: commands stay together'}`, async () => {
