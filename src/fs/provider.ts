@@ -85,6 +85,11 @@ interface ListingStart {
   cacheChanges: number;
 }
 
+/** What VS Code is told an entry is (a link as the file it may lead to, and a link). */
+function fileType(e: FileEntry): vscode.FileType {
+  return e.type === 'directory' ? vscode.FileType.Directory : e.type === 'symlink' ? vscode.FileType.File | vscode.FileType.SymbolicLink : vscode.FileType.File;
+}
+
 /** The recent-answers key of a folder's listing that found changes (apart from what was said of its path). */
 const announcedKey = (dirKey: string) => `listing ${dirKey}`;
 
@@ -291,7 +296,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
    * say: its permissions. A file the listing shows as not writable is read-only (entry-facts.ts).
    */
   private toStat(e: FileEntry, listed?: FileEntry): vscode.FileStat {
-    const type = e.type === 'directory' ? vscode.FileType.Directory : e.type === 'symlink' ? vscode.FileType.File | vscode.FileType.SymbolicLink : vscode.FileType.File;
+    const type = fileType(e);
     const mtime = e.modified ?? 0;
     const says = e.facts?.['perm'] !== undefined || e.mode !== undefined ? e : listed?.type === e.type ? listed : e;
     return { type, ctime: mtime, mtime, size: e.size ?? 0, ...(readOnlyByListing(says) ? { permissions: vscode.FilePermission.Readonly } : {}) };
@@ -355,7 +360,7 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
-    const toEntries = (entries: Iterable<FileEntry>) => Array.from(entries, (e) => [e.name, this.toStat(e).type] as [string, vscode.FileType]);
+    const toEntries = (entries: Iterable<FileEntry>) => Array.from(entries, (e) => [e.name, fileType(e)] as [string, vscode.FileType]);
     // VS Code reading again a folder whose listing just told it of changes: that listing, once.
     const key = this.dirKey(uri);
     const announced = this.recent.take(announcedKey(key), 'announced') ? this.cache.get(key) : undefined;

@@ -28,6 +28,7 @@
 import * as vscode from 'vscode';
 import type { FileEntry } from '../ftp';
 import { globToRegExp } from '../search/glob';
+import { entriesByName } from './listing-cache';
 import { Scope, Signature, SiteCondition, Told, WindowPresence, cameBack, diffListing, notListedSince, differsFromTold, fileWatched, folderWatched, listingWatched, nextSnapshot, pollFolders, pollable, polledWhen, signatures } from './remote-changes';
 
 /** The pool's idle time: a site the user left alone this long is not polled. */
@@ -200,7 +201,7 @@ export class RemoteWatcher implements vscode.Disposable {
     };
     if (before) {
       // A file we wrote, listed for the first time since: changed by someone else if it is not what stat told VS Code after our write.
-      const byName = new Map(entries.map((e) => [e.name, e]));
+      const byName = entriesByName(entries);
       const differsFromOurs = (name: string) => {
         const told = this.told.get(child(name).toString());
         return !!told && differsFromTold(byName.get(name)!, told);
