@@ -34,9 +34,12 @@ export type ReadTarget = () => Buffer | undefined;
 const sinks = new WeakMap<net.Socket, RawSink | null>();
 const targets = new WeakMap<net.Socket, ReadTarget>();
 
-/** net.connect with reads into a reused buffer; the socket behaves as any other until a raw sink is set. */
+/**
+ * A data connection with reads into a reused buffer; the socket behaves as any other until a raw sink
+ * is set. Made as `net.connect` makes one, without calling it (why: sockets.ts directSocket).
+ */
 export function connectWithRawReads(host: string, port: number): net.Socket {
-  return withRawReads((onread) => net.connect({ host, port, onread }));
+  return withRawReads((onread) => new net.Socket({ onread } as net.SocketConstructorOpts).connect({ host, port }));
 }
 
 /**

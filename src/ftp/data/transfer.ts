@@ -277,7 +277,7 @@ async function prepare(ctx: TransferContext, method: DataMethod, dataCommand: st
     first?.catch(() => undefined);
     try {
       // TLS takes over a socket's reads: a TLS one reads into a reused buffer once connected (below).
-      const socket = await connectTcp(host, port, settings.connectTimeoutMs, `Data connection (${command})`, ctx.signal, !!ctx.rawReads && !control.isTls);
+      const socket = await connectTcp(host, port, settings.connectTimeoutMs, `Data connection (${command})`, ctx.signal, { rawReads: !!ctx.rawReads && !control.isTls });
       connected = performance.now();
       log({ kind: 'data', connection: control.id, text: `data connection to ${target} (${command})` });
       return { socket, target, first, toControlHost: host === controlHost };
