@@ -6,8 +6,8 @@
 //
 // False-pass guards: if the extension host dies mid-run the workbench still reports 0. So the run
 // fails unless the suite printed its own closing line ("extension-host: N passed, M failed",
-// which run() prints only after mocha finished) and code-server's log shows no extension host exit
-// with a non-zero code or a signal.
+// which run() prints only after mocha finished; the bench's entry prints "extension-host bench:
+// done") and code-server's log shows no extension host exit with a non-zero code or a signal.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -104,7 +104,7 @@ try {
     const text = format(values).replace(/^\s*INFO\s?/, '');
     if (/^\s*(TRACE|DEBUG)\b/.test(text) || /^%c|Download the React DevTools/.test(text)) return;
     const line = text.replace(/^\[Extension Host\] /, '');
-    closing = /^extension-host: \d+ passed, \d+ failed$/.test(line.trim()) ? line.trim() : closing;
+    closing = /^extension-host: \d+ passed, \d+ failed$|^extension-host bench: done$/.test(line.trim()) ? line.trim() : closing;
     console.log(line);
     // A suite asks for a screenshot of the workbench by printing "ftpws-screenshot: /abs/path.png"; the file
     // appears (renamed into place whole) once taken, so the suite can wait for it.

@@ -4,6 +4,7 @@
  * reach Microsoft's update service, the same call drives code-server through a launcher script.
  * The window opens a multi-root workspace (a local folder in a .code-workspace file), so settings
  * written to the workspace land in that file and FTP folders can be added beside the local one.
+ * With the argument `bench` it runs the extension-host bench instead (bench/many-files.ts, `npm run bench:host`).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(workspace, JSON.stringify({ folders: [{ path: local }], settings: {} }, null, 2));
   const code = await runTests({
     extensionDevelopmentPath: repo,
-    extensionTestsPath: path.join(repo, 'out', 'test', 'vscode', 'suite', 'index.js'),
+    extensionTestsPath: path.join(repo, 'out', 'test', 'vscode', ...(process.argv[2] === 'bench' ? ['bench', 'many-files.js'] : ['suite', 'index.js'])),
     vscodeExecutablePath: desktop ? undefined : path.join(repo, 'test', 'vscode', 'code-server-launcher.sh'),
     extensionTestsEnv: { ...process.env, FTPWS_TEST_WORKSPACE: workspace } as Record<string, string>,
     launchArgs: [...(desktop ? ['--disable-extensions'] : []), workspace],
