@@ -69,12 +69,14 @@ export function connectTcp(host: string, port: number, timeoutMs: number, what: 
 }
 
 /**
- * What `net.connect({ host, port })` does (a Socket, then its connect), without calling it: VS Code's
- * extension host replaces `net.connect` (@vscode/proxy-agent), and the replacement reads settings
- * on every call to decide whether to load the system's certificates for a later TLS upgrade: about
- * 80 µs a connection in code-server 4.100, a folder transfer's cost per file. Only data connections
- * are made this way; the control connection still goes through `net.connect`, so whatever VS Code
- * loads for TLS is loaded before any upgrade, a data connection's included.
+ * What `net.connect({ host, port })` does (a Socket, then its connect), without calling it. VS
+ * Code's extension host replaces `net.connect` (@vscode/proxy-agent) with a function that reads a
+ * setting on every call (about 80 µs a connection in code-server 4.100: a folder transfer's cost
+ * per file), and, with `http.experimental.systemCertificatesV2` on, makes the socket without the
+ * caller's options and connects it once the system's certificates are loaded: a data socket's
+ * `onread` (raw-reads.ts) was lost, and plain downloads were cut short. Only data connections are
+ * made this way; the control connection still goes through `net.connect` (implicit FTPS: VS Code's
+ * `tls.connect`), so whatever VS Code loads for TLS is loaded before any data connection's upgrade.
  */
 export function directSocket(host: string, port: number): net.Socket {
   return new net.Socket().connect({ host, port });
