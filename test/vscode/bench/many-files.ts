@@ -27,8 +27,10 @@ import { until } from '../host-helpers';
 const ID = 'ftp-workspace.ftp-workspace';
 const SITE = 'bench-many';
 const FILES = 1000;
+const SIZE = 4096;
 const CONNECTIONS = 4;
 const RUNS = Number(process.env.FTPWS_HOST_RUNS ?? 3);
+if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`FTPWS_HOST_RUNS must be a whole number of runs, at least 1, not ${process.env.FTPWS_HOST_RUNS}`);
 const PROFILE_DIR = process.env.FTPWS_HOST_PROFILE;
 
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
@@ -55,8 +57,9 @@ async function timed(label: string, session: inspector.Session | undefined, step
   }
 }
 
-function fileCount(dir: string): number {
-  return fs.readdirSync(dir).filter((n) => !n.startsWith('.')).length;
+/** The folder's files of SIZE bytes (a temporary file left behind, or one cut short, is not counted). */
+function wholeFiles(dir: string): number {
+  return fs.readdirSync(dir).filter((n) => !n.startsWith('.') && fs.statSync(path.join(dir, n)).size === SIZE).length;
 }
 
 export async function run(): Promise<void> {
@@ -64,6 +67,7 @@ export async function run(): Promise<void> {
   const local = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : '/tmp', 'ftpws-host-bench-'));
   const window = vscode.window as unknown as Record<string, unknown>;
   const ask = window.showWarningMessage;
+  if (PROFILE_DIR) fs.mkdirSync(PROFILE_DIR, { recursive: true });
   const session = PROFILE_DIR ? new inspector.Session() : undefined;
   try {
     await vscode.extensions.getExtension(ID)!.activate();
@@ -78,7 +82,7 @@ export async function run(): Promise<void> {
     fs.mkdirSync(src);
     fs.mkdirSync(served);
     for (let i = 0; i < FILES; i++) {
-      const data = crypto.randomBytes(4096);
+      const data = crypto.randomBytes(SIZE);
       const name = `file-${String(i).padStart(4, '0')}.dat`;
       fs.writeFileSync(path.join(src, name), data);
       fs.writeFileSync(path.join(served, name), data);
@@ -90,8 +94,8 @@ export async function run(): Promise<void> {
       fs.chownSync(path.join(server.root, rel), server.owner.uid, server.owner.gid);
     };
     const check = (who: string, dir: string) => {
-      const n = fileCount(dir);
-      if (n !== FILES) throw new Error(`${who} moved ${n} files, not ${FILES}`);
+      const n = wholeFiles(dir);
+      if (n !== FILES) throw new Error(`${who} moved ${n} whole files, not ${FILES}`);
     };
     const lftp = spawnSync('lftp', ['--version']).status === 0;
     const conn = { host: server.host, port: server.port, user: server.user, password: server.password };
