@@ -13,13 +13,13 @@
  */
 import './vscode-stub';
 import { spawnSync } from 'node:child_process';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { upload, download } from '../../src/ui/transfer-commands';
 import { bareMany } from './bare-client';
+import { ownedDir, writeManyFiles } from './common';
 import { lftpTimed, lq } from './peers';
 import { startBenchServer, shmDir } from './servers';
 import { openSite } from './site';
@@ -49,20 +49,9 @@ async function main(): Promise<void> {
   const server = await startBenchServer('vsftpd', scratch);
   const local = shmDir('runs');
   try {
-    const owner = fs.statSync(server.realRoot);
-    const owned = (dir: string) => {
-      fs.mkdirSync(dir, { recursive: true });
-      fs.chownSync(dir, owner.uid, owner.gid);
-    };
+    const owned = (rel: string) => ownedDir(server.realRoot, rel, server.owner);
     const src = path.join(local.dir, 'many');
-    fs.mkdirSync(src);
-    owned(path.join(server.realRoot, 'many'));
-    for (let i = 0; i < FILES; i++) {
-      const data = crypto.randomBytes(4096);
-      const name = `file-${String(i).padStart(4, '0')}.dat`;
-      fs.writeFileSync(path.join(src, name), data);
-      fs.writeFileSync(path.join(server.realRoot, 'many', name), data);
-    }
+    writeManyFiles(src, server.realRoot, 'many', server.owner, FILES, 4096);
     const names = fs.readdirSync(src).sort();
     const conn = { host: server.host, port: server.port, user: server.user, password: server.password };
     console.log(`${FILES} files of 4 KB, ${CONNECTIONS} connections, vsftpd, ${RUNS} runs in one process${fullGc ? ', two full collections before each' : ''}`);
@@ -70,7 +59,7 @@ async function main(): Promise<void> {
     try {
       await site.pool.run((c) => c.noop());
       for (let i = 0; i < RUNS; i++) {
-        owned(path.join(server.realRoot, `up-runs-${i}`));
+        owned(`up-runs-${i}`);
         await timed(`engine upload, run ${i + 1}`, () => upload(site.provider, site.uri(`/up-runs-${i}`), [vscode.Uri.file(src)], 'replace', { confirmed: true }));
       }
       for (let i = 0; i < RUNS; i++) {
@@ -80,7 +69,7 @@ async function main(): Promise<void> {
       await site.close();
     }
     for (let i = 0; i < RUNS; i++) {
-      owned(path.join(server.realRoot, `up-bare-${i}`, 'many'));
+      owned(`up-bare-${i}/many`);
       await timed(`Node's sockets alone, upload, run ${i + 1}`, () => bareMany(conn, 'upload', src, `/up-bare-${i}/many`, names, CONNECTIONS));
     }
     for (let i = 0; i < RUNS; i++) {
@@ -94,7 +83,7 @@ async function main(): Promise<void> {
     }
     // lftp's own timing (between two markers in its script, login not counted), as run.ts times it.
     for (let i = 0; i < RUNS; i++) {
-      owned(path.join(server.realRoot, `up-lftp-${i}`));
+      owned(`up-lftp-${i}`);
       const ms = await lftpTimed(conn, [`mirror -R --parallel=${CONNECTIONS} ${lq(src)} ${lq(`/up-lftp-${i}/many`)}`]);
       console.log(`lftp mirror -R --parallel=${CONNECTIONS}, run ${i + 1}: ${ms.toFixed(0)} ms`);
     }

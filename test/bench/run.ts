@@ -24,7 +24,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Conn, REPO } from './common';
+import { Conn, REPO, ownedDir, writeManyFiles } from './common';
 import { BenchServer, SHM, shmDir, startBenchServer } from './servers';
 import { LatencyRelay } from '../servers/latency-relay';
 import { PeerInfo, curlSteps, curlTimed, findPeers, ftplibTimed, lftpTimed, lq } from './peers';
@@ -219,13 +219,6 @@ function writeRandomFile(file: string, size: number): void {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-function ownedDir(root: string, rel: string, owner: { uid: number; gid: number }): string {
-  const dir = path.join(root, rel);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.chownSync(dir, owner.uid, owner.gid);
-  return dir;
 }
 
 function fileCount(dir: string): number {
@@ -838,15 +831,7 @@ async function main(): Promise<void> {
     }
     for (const s of servers) fs.writeFileSync(path.join(s.realRoot, 'warm.txt'), 'warm\n');
     if (ONLY.has('many')) {
-      const src = path.join(env.local, 'many');
-      fs.mkdirSync(src);
-      const remote = ownedDir(env.vsftpd.realRoot, 'many', env.vsftpd.owner);
-      for (let i = 0; i < MANY; i++) {
-        const data = crypto.randomBytes(MANY_SIZE);
-        const name = `file-${String(i).padStart(4, '0')}.dat`;
-        fs.writeFileSync(path.join(src, name), data);
-        fs.writeFileSync(path.join(remote, name), data);
-      }
+      writeManyFiles(path.join(env.local, 'many'), env.vsftpd.realRoot, 'many', env.vsftpd.owner, MANY, MANY_SIZE);
     }
     if (ONLY.has('listings')) {
       for (const n of [20_000, 100_000]) {

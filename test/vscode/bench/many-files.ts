@@ -14,13 +14,13 @@
  * after another in the same host, are a host that has moved files before. Figures, not assertions.
  * `FTPWS_HOST_PROFILE=<dir>`: a CPU profile of each engine run is written there.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import { ManagedServer, startServer } from '../../servers';
+import { ownedDir, writeManyFiles } from '../../bench/common';
 import { lftpTimed, lq } from '../../bench/peers';
 import { until } from '../host-helpers';
 
@@ -78,21 +78,8 @@ export async function run(): Promise<void> {
     await vscode.commands.executeCommand('ftpWorkspace.setPassword', SITE, server.password);
 
     const src = path.join(local, 'many');
-    const served = path.join(server.root, 'many');
-    fs.mkdirSync(src);
-    fs.mkdirSync(served);
-    for (let i = 0; i < FILES; i++) {
-      const data = crypto.randomBytes(SIZE);
-      const name = `file-${String(i).padStart(4, '0')}.dat`;
-      fs.writeFileSync(path.join(src, name), data);
-      fs.writeFileSync(path.join(served, name), data);
-      fs.chownSync(path.join(served, name), server.owner.uid, server.owner.gid);
-    }
-    fs.chownSync(served, server.owner.uid, server.owner.gid);
-    const owned = (rel: string) => {
-      fs.mkdirSync(path.join(server.root, rel));
-      fs.chownSync(path.join(server.root, rel), server.owner.uid, server.owner.gid);
-    };
+    writeManyFiles(src, server.root, 'many', server.owner, FILES, SIZE);
+    const owned = (rel: string) => ownedDir(server.root, rel, server.owner);
     const check = (who: string, dir: string) => {
       const n = wholeFiles(dir);
       if (n !== FILES) throw new Error(`${who} moved ${n} whole files, not ${FILES}`);
