@@ -226,12 +226,14 @@ export class FtpPool {
             this.waiting.shift()?.resolve(undefined);
             throw e;
           }
-          // Others got in (or are getting in): the server limits us. Use what we have. A login refused
-          // while another connection is logged in with the same password is a limit too (proftpd's
+          // Others got in: the server limits us. Use what we have. A login refused while another
+          // connection is logged in with the same password is a limit too (proftpd's
           // MaxClientsPerHost answers PASS with 530), not a wrong password.
           let othersIn = this.busy.size > 0 || this.idle.length > 0;
-          if (!othersIn && isFtpError(e, 'loginRefused') && this.inflight.size > 0) {
-            // Wait for the connects in flight: if one logs in, the password is right and this was a limit.
+          if (!othersIn && (isFtpError(e, 'loginRefused') || retryableConnectFailure(e)) && this.inflight.size > 0) {
+            // Wait for the connects in flight: if one gets in, the server is up (and the password
+            // right), and this was a limit; if none does, the server is down (an outage, not a limit
+            // that would hold the site to fewer connections for a minute after it is back).
             await Promise.allSettled([...this.inflight.keys()]);
             othersIn = this.busy.size > 0 || this.idle.length > 0;
           }
@@ -243,7 +245,7 @@ export class FtpPool {
             await this.pause(ALONE_AFTER_MS, signal);
             continue;
           }
-          if ((othersIn || this.connecting > 0) && retryableConnectFailure(e) || othersIn && isFtpError(e, 'loginRefused')) {
+          if (othersIn && (retryableConnectFailure(e) || isFtpError(e, 'loginRefused'))) {
             this.lowerCap(e as FtpError);
             // Back to the top: a connection released while this one was connecting is idle now, and
             // nobody would hand it over (only a release wakes a waiter).
@@ -401,7 +403,10 @@ export class FtpPool {
 
   private outageError(): FtpError {
     const e = this.lastDownError;
-    return new FtpError(e?.kind ?? 'unreachable', `The server did not come back within ${this.outageMs / 1000} s: ${e?.message ?? 'no connection'}`, { code: e?.code, replyText: e?.replyText, cause: e });
+    // How long it has been down, not the window: an operation that comes after the window has passed
+    // fails at once, and "within 10 s" would tell of a wait it did not make.
+    const downS = Math.max(1, Math.round((Date.now() - (this.downSince ?? Date.now())) / 1000));
+    return new FtpError(e?.kind ?? 'unreachable', `The server has not been reachable for ${downS} s: ${e?.message ?? 'no connection'}`, { code: e?.code, replyText: e?.replyText, cause: e });
   }
 
   private failWaiters(e: unknown): void {

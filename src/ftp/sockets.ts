@@ -44,7 +44,10 @@ export function socketErrorToFtpError(err: NodeJS.ErrnoException, what: string):
 export function connectTcp(host: string, port: number, timeoutMs: number, what: string, signal?: AbortSignal, data?: { rawReads: boolean }): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = data?.rawReads ? connectWithRawReads(host, port) : data ? directSocket(host, port) : net.connect({ host, port });
-    const timer = setTimeout(() => fail(new FtpError('timeout', `${what}: no answer from ${host}:${port} within ${timeoutMs / 1000} s.`)), timeoutMs);
+    // The address once: a control connection's `what` names it already.
+    const at = `${host}:${port}`;
+    const named = what.includes(at) ? what : `${what} (${at})`;
+    const timer = setTimeout(() => fail(new FtpError('timeout', `${named}: no answer within ${timeoutMs / 1000} s.`)), timeoutMs);
     const onAbort = () => fail(new FtpError('aborted', `${what}: cancelled.`));
     signal?.addEventListener('abort', onAbort, { once: true });
     function done() {
@@ -58,7 +61,7 @@ export function connectTcp(host: string, port: number, timeoutMs: number, what: 
       reject(e);
     }
     function onError(err: Error) {
-      fail(socketErrorToFtpError(err as NodeJS.ErrnoException, `${what} (${host}:${port})`));
+      fail(socketErrorToFtpError(err as NodeJS.ErrnoException, named));
     }
     socket.once('error', onError);
     socket.once('connect', () => {

@@ -687,7 +687,7 @@ async function run(): Promise<void> {
   });
 
   /** What the failure notification says: the site, the address and why (escaped, no link in it). */
-  const unreachable = () => `FTP site "${SITE}" can't be reached. Connection to ${server!.host}:${server!.port} (${server!.host}:${server!.port}): the connection was refused (nothing listens there, or a firewall rejects it).`;
+  const unreachable = () => `FTP site "${SITE}" can't be reached. Connection to ${server!.host}:${server!.port}: the connection was refused (nothing listens there, or a firewall rejects it).`;
   await step('site-down', async () => {
     await server!.down();
     // Added while the server is down: only a folder listed again shows it.

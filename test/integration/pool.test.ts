@@ -136,6 +136,45 @@ describe('the pool (FAKE fault server)', () => {
     }
   });
 
+  // Before: the first of the connects refused together (the server down) was taken for a connection
+  // limit because the others were still connecting, and the site was held to fewer connections for
+  // a minute after the server was back.
+  test('a server down for a moment, operations waiting on it together: an outage, not a connection limit; all connections usable after', async () => {
+    const srv = await startFaultServer();
+    seed(srv.root, 8);
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 4, timeouts: fast, log: (e) => log.push(e) });
+    try {
+      const client = await pool.run(async (c) => {
+        await c.noop();
+        return c;
+      });
+      const restarted = srv.restart(800);
+      // Wait for the drop, so the operations below connect while nothing listens.
+      for (let i = 0; i < 50 && client.connected; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(client.connected, false, 'the client saw its connection dropped');
+      const sizes = await Promise.all(Array.from({ length: 8 }, (_, i) => pool.run((c) => c.size(`/f${i}.txt`), { idempotent: true })));
+      await restarted;
+      assert.ok(sizes.every((n) => n === `content of file 0\n`.repeat(50).length), String(sizes));
+      assert.ok(log.some((e) => /could not reconnect/.test(e.text)), 'the connects were refused while it was down');
+      assert.ok(!log.some((e) => /refused another connection/.test(e.text)), log.map((e) => e.text).filter((t) => /refused|reconnect/.test(t)).join(' | '));
+      assert.equal(pool.stats.cap, 4, 'the cap stays');
+      // Four operations held open at once after it: four connections.
+      let open = 0;
+      let most = 0;
+      await Promise.all(Array.from({ length: 4 }, () => pool.run(async (c) => {
+        most = Math.max(most, ++open);
+        await new Promise((r) => setTimeout(r, 200));
+        open--;
+        return c.noop();
+      })));
+      assert.equal(most, 4);
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
   // Before: a connect cancelled while another operation waited for its slot left that one waiting
   // for a release that never came.
   test('a connect cancelled during its login: the operation waiting for its slot opens one and completes', async () => {
@@ -252,7 +291,10 @@ describe('the pool (FAKE fault server)', () => {
     const started = Date.now();
     const settled = await Promise.allSettled(Array.from({ length: 20 }, () => pool.run((c) => c.size('/f0.txt'), { idempotent: true })));
     const ms = Date.now() - started;
+    // One more right after: it fails at once, saying how long the server has been down (no wait of its own).
+    const later = await pool.run((c) => c.size('/f0.txt'), { idempotent: true }).then(() => 'done', (e: Error) => e.message);
     await pool.close();
+    assert.match(later, /^The server has not been reachable for [1-3] s: Connection to 127\.0\.0\.1:\d+: the connection was refused/);
     assert.ok(settled.every((r) => r.status === 'rejected' && isFtpError(r.reason) && ['unreachable', 'connectionLost'].includes(r.reason.kind)), JSON.stringify(settled.map((r) => r.status === 'rejected' && String(r.reason)).slice(0, 2)));
     assert.ok(ms >= 1000 && ms < 6000, `gave up after ${ms} ms`);
   });

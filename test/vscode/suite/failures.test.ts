@@ -93,7 +93,7 @@ suite('connection failures are told: one notification per episode (vsftpd)', () 
     });
     console.log(`      refused port ${port}: the notification ${toldAfter} ms after the first request`);
     assert.equal(calls.length, 1, 'one notification for the episode');
-    assert.equal(String(calls[0][0]), `FTP site "refused" can't be reached. Connection to 127.0.0.1:${port} (127.0.0.1:${port}): the connection was refused (nothing listens there, or a firewall rejects it).`);
+    assert.equal(String(calls[0][0]), `FTP site "refused" can't be reached. Connection to 127.0.0.1:${port}: the connection was refused (nothing listens there, or a firewall rejects it).`);
     assert.deepEqual(calls[0].slice(1), ACTIONS_CONNECT);
     assert.ok(toldAfter < 2000, `told after ${toldAfter} ms`);
     assert.equal(stateOf('refused'), 'failed');

@@ -115,7 +115,7 @@ suite('Add Site keeps the site in the user settings, tests it, asks the start fo
         name: 'fixme', host: `127.0.0.1:${port}`, user: server.user, password: server.password, secure: 'off', scope: 'user', noOpen: true,
       })))));
     assert.equal(warnings.length, 2, 'asked, then asked again after the doctor');
-    assert.equal(warnings[0], `Could not connect to ${server.user}@127.0.0.1:${port} (FTP) for FTP site "fixme": Connection to 127.0.0.1:${port} (127.0.0.1:${port}): the connection was refused (nothing listens there, or a firewall rejects it). Nothing is saved yet.`);
+    assert.equal(warnings[0], `Could not connect to ${server.user}@127.0.0.1:${port} (FTP) for FTP site "fixme": Connection to 127.0.0.1:${port}: the connection was refused (nothing listens there, or a firewall rejects it). Nothing is saved yet.`);
     const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Diagnose fixme');
     assert.ok(tab, 'the doctor\'s report of the unsaved site is open');
     // Edit: the server question shows what was typed; user and password are filled in.
