@@ -171,6 +171,27 @@ export function renderReport(s: ReportState, cspSource: string): string {
 }
 
 /**
+ * The same report as plain text, for the Output log (read there as text: no Markdown escapes, no
+ * table). Each step on a line of its own, then what it sent and what came back, indented; a
+ * server's line breaks and control characters can't start a line that reads as ours.
+ */
+export function reportText(s: ReportState): string {
+  const flat = (text: string) => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd');
+  const indented = (mark: string, text: string) => text.split(/\r?\n/).filter((l) => l !== '').map((l) => `    ${mark} ${flat(l)}`);
+  const lines = [`Connection doctor: ${flat(s.site)} (${flat(s.target)})`];
+  for (const step of s.steps) {
+    lines.push(`  ${ICON[step.status]} ${flat(step.title)}${step.status === 'skipped' ? '' : ` (${step.ms} ms)`}: ${flat(step.verdict)}`);
+    for (const sent of step.sent) lines.push(...indented('>', sent));
+    lines.push(...indented('<', step.reply));
+  }
+  if (s.report) {
+    lines.push(`Recommendation: ${flat(s.report.recommendation.summary)}`);
+    for (const offer of s.offers ?? []) lines.push(`${offer.id === 'ftps' ? 'The server offers FTPS; for the site' : 'To change in the site\'s settings'}: ${JSON.stringify(offer.settings)}`);
+  } else if (s.error) lines.push(flat(s.error));
+  return lines.join('\n');
+}
+
+/**
  * The same report as Markdown, to paste into a support request (no password: the engine masks it).
  * Everything that came from the server or the settings is escaped: it reads as text wherever the
  * Markdown is rendered (no link, image, HTML or broken table).

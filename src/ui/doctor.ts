@@ -17,7 +17,7 @@ import type { Connections } from '../fs/connections';
 import { SiteArg, pickSite } from '../sites/commands';
 import { SiteConfig, allSites, defaultTransferMode, updateSite } from '../sites/config';
 import { SiteSecrets, serverIdentity } from '../sites/secrets';
-import { DOCTOR_COMMANDS, Offer, ReportState, offersFor, renderReport, reportMarkdown } from './doctor-report';
+import { DOCTOR_COMMANDS, Offer, ReportState, offersFor, renderReport, reportMarkdown, reportText } from './doctor-report';
 import { escapeMessage } from './escape';
 
 export class Doctor implements vscode.Disposable {
@@ -88,7 +88,7 @@ export class Doctor implements vscode.Disposable {
       state.report = report;
       state.steps = report.steps;
       state.offers = offersFor(report, config, defaultTransferMode());
-      this.log.info(`[${site}] connection doctor:\n${reportMarkdown(state)}`);
+      this.log.info(`[${site}] ${reportText(state)}`);
     } catch (e) {
       state.error = `The doctor stopped: ${(e as Error).message}`;
     }

@@ -1,11 +1,12 @@
 /**
  * The doctor's report with a hostile server: its words are text in the webview (no tag, no link
- * but the doctor's own three commands) and in the Markdown copy (no link, image, HTML or broken table).
+ * but the doctor's own three commands) and in the Markdown copy (no link, image, HTML or broken table);
+ * the Output log's copy is plain text, its lines all ours.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DoctorReport, DoctorStep } from '../../src/ftp';
-import { DOCTOR_COMMANDS, ReportState, renderReport, reportMarkdown } from '../../src/ui/doctor-report';
+import { DOCTOR_COMMANDS, ReportState, renderReport, reportMarkdown, reportText } from '../../src/ui/doctor-report';
 
 const EVIL = '[click](command:workbench.action.terminal.new) <img src=x onerror=alert(1)> | `x` ![t](https://t.example/p.png) https://evil.example';
 
@@ -41,5 +42,19 @@ describe('the doctor report', () => {
     assert.match(md, /`USER me`<br>`PASS \*\*\*\*`/);
     assert.match(md, /\*\*Recommendation:\*\* Fix it: \\\[click\\\]\\\(command:workbench\.action\.terminal\.new\\\)/);
     assert.match(md, /https\\:\/\/evil\.example/);
+  });
+  test('plain text for the log: no Markdown escapes; a reply\'s lines indented under their step; no line the server starts', () => {
+    const s = state();
+    s.steps[0].reply = `220 hello\r\n220 \u001b[2J  ✔ Login (1 ms): fake line\rmore`;
+    const text = reportText(s);
+    const lines = text.split('\n');
+    assert.equal(lines[0], 'Connection doctor: prod (ftp://me@127.0.0.1:21)');
+    assert.equal(lines[1], `  ✔ Step connect (12 ms): The server said: ${EVIL}`, 'the verdict as it is: no escapes');
+    assert.deepEqual(lines.slice(2, 6), ['    > USER me', '    > PASS ****', '    < 220 hello', '    < 220 \ufffd[2J  ✔ Login (1 ms): fake line\ufffdmore']);
+    assert.equal(lines[6], `  ✖ Step login (12 ms): The server said: ${EVIL}`);
+    // Every line is the report's: a header, a step, or an indented command or reply.
+    for (const line of lines) assert.match(line, /^(Connection doctor: |  [✔⚠✖–] |    [<>] |Recommendation: )/, line);
+    assert.equal(lines.at(-1), `Recommendation: Fix it: ${EVIL}`);
+    assert.doesNotMatch(text, /\\[[(|]/, 'no Markdown escapes');
   });
 });
