@@ -7,7 +7,7 @@
  * connect or login failure, Edit Site and Set Password instead of an Apply that fixes nothing.
  */
 import type { DoctorReport, DoctorStep, RecommendedSettings, TransferMode } from '../ftp';
-import { escapeHtml as esc, escapeMarkdown, markdownCell, markdownCodeCell, markdownFence } from './escape';
+import { escapeHtml as esc, escapeMarkdown, markdownCell, markdownCodeCell, markdownFence, showInvisible } from './escape';
 
 const ICON: Record<DoctorStep['status'], string> = { ok: '✔', warning: '⚠', failed: '✖', skipped: '–' };
 
@@ -173,10 +173,10 @@ export function renderReport(s: ReportState, cspSource: string): string {
 /**
  * The same report as plain text, for the Output log (read there as text: no Markdown escapes, no
  * table). Each step on a line of its own, then what it sent and what came back, indented; a
- * server's line breaks and control characters can't start a line that reads as ours.
+ * server's line breaks and control characters are shown, so none starts a line that reads as ours.
  */
 export function reportText(s: ReportState): string {
-  const flat = (text: string) => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd');
+  const flat = (text: string) => showInvisible(text).replace(/\r/g, '<U+000D>');
   const indented = (mark: string, text: string) => text.split(/\r?\n/).filter((l) => l !== '').map((l) => `    ${mark} ${flat(l)}`);
   const lines = [`Connection doctor: ${flat(s.site)} (${flat(s.target)})`];
   for (const step of s.steps) {
