@@ -836,8 +836,8 @@ export class FtpClient {
         if (ahead) this.keepPortAhead(c, commands, [first, second], port);
         return this.renameAnswered(c, from, to, first, second);
       }
-      await c.expect(`RNFR ${from}`, (code) => code === 350);
-      await c.expect(`RNTO ${to}`);
+      renameStep(c, `RNFR ${from}`, await c.request(`RNFR ${from}`), (code) => code === 350);
+      renameStep(c, `RNTO ${to}`, await c.request(`RNTO ${to}`), isPositiveCompletion);
     });
   }
 
@@ -923,7 +923,7 @@ export class FtpClient {
   private async renameAnswered(c: ControlConnection, from: string, to: string, first: Reply, second: Reply): Promise<void> {
     if (first.code === 350 && second.code !== 503) {
       this.habits.pipelining ??= true; // never over a false another connection learnt meanwhile
-      if (!isPositiveCompletion(second.code)) throw errorFromReply(second.code, second.message, `RNTO ${to}`);
+      renameStep(c, `RNTO ${to}`, second, isPositiveCompletion);
       return;
     }
     if (first.code !== 350 && second.code !== 350) {
@@ -938,8 +938,8 @@ export class FtpClient {
     this.habits.pipelining = false;
     // Out of step: RNFR's 350 came second, so the server waits for RNTO now; or RNTO was refused
     // before RNFR was done: both again, one at a time.
-    if (second.code !== 350) await c.expect(`RNFR ${from}`, (code) => code === 350);
-    await c.expect(`RNTO ${to}`);
+    if (second.code !== 350) renameStep(c, `RNFR ${from}`, await c.request(`RNFR ${from}`), (code) => code === 350);
+    renameStep(c, `RNTO ${to}`, await c.request(`RNTO ${to}`), isPositiveCompletion);
   }
 
   /** MKD; with recursive, creates the missing parents and accepts an existing directory. */
@@ -1096,6 +1096,11 @@ export class FtpClient {
     await this.session?.control.close();
   }
 
+  /** A reply nobody read, left on the control connection after an operation (ControlConnection.unread). */
+  get strayReply(): string | undefined {
+    return this.session?.control.unread;
+  }
+
   /** Drops the connection at once (no QUIT). The next operation reconnects. */
   disconnect(): void {
     this.session?.control.destroy();
@@ -1130,6 +1135,19 @@ const HELD_REPLY_MS = 35;
 const HELD_BEYOND_FIRST_MS = 10;
 /** A negative reply (4xx, 5xx). */
 const isError = (r: Reply) => r.code >= 400 && r.code < 600;
+
+/**
+ * RNFR's or RNTO's reply: `ok` goes on; a 4xx or 5xx is the server's refusal (nothing renamed);
+ * anything else (a 1xx, a 2xx to RNFR, a 3xx to RNTO) is a reply out of step, which can't tell
+ * whether the server renamed: a 'protocol' error, so a save looks at what the server holds
+ * (save.ts), and the connection is dropped (its next reply could be this one's).
+ */
+function renameStep(c: ControlConnection, command: string, reply: Reply, ok: (code: number) => boolean): void {
+  if (ok(reply.code)) return;
+  if (isError(reply)) throw errorFromReply(reply.code, reply.message, command);
+  c.destroy();
+  throw new FtpError('protocol', `The server answered ${command.split(' ')[0]} with ${reply.code} ${reply.message}, which is not an answer to it; what it renamed is unclear.`, { code: reply.code, replyText: reply.message });
+}
 
 /** A data command's 150 this much later than our connect and EPSV's round trip allow means held; see noteHeld. */
 const HELD_TRANSFER_MS = 20;

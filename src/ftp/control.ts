@@ -200,6 +200,19 @@ export class ControlConnection {
     return replies;
   }
 
+  /**
+   * A reply (or part of one) nobody has read, between operations: the server answered something
+   * twice, or answered what was not asked. The next command would read it as its own answer, and
+   * every one after that its predecessor's, so such a connection is not used again (pool.ts). The
+   * first such reply, for the log; undefined when the connection is in step.
+   */
+  get unread(): string | undefined {
+    if (this.failure) return undefined;
+    const first = this.replies[0];
+    if (first) return `${first.code} ${first.message}`;
+    return this.parser.midReply ? 'part of a reply' : undefined;
+  }
+
   /** Keeps `command`'s answer (EPSV or PASV, just read) for the next data command (portAhead). */
   keepPortAhead(command: string, ahead: PortAhead): void {
     this.portAhead = { ...ahead, command, sent: this.commandsSent, at: Date.now() };

@@ -128,7 +128,8 @@ export class FtpPool {
         const lost = connectionLoss(e);
         // An interrupted transfer has put its connection back in step (or lost it: then it reconnects).
         const interrupted = isFtpError(e, 'interrupted');
-        if (lost && !interrupted) client.disconnect();
+        // A reply that could not be read, or replies out of step: where the next reply stands is unsure.
+        if (lost && !interrupted || isFtpError(e, 'protocol')) client.disconnect();
         const untouched = client.operationCommands === mark;
         // A dropped or refused connection may be an outage worth waiting out; a silent server or a
         // broken transfer gets one more try, not five timeouts in a row.
@@ -269,6 +270,18 @@ export class FtpPool {
     }
   }
 
+  /**
+   * Whether the server left a reply on `client` that no command read (answered something twice, or
+   * what was not asked): the next command would take it for its own answer, and each after that its
+   * predecessor's. Such a connection is closed, not used again; the next operation opens another.
+   */
+  private outOfStep(client: FtpClient): boolean {
+    const stray = client.strayReply;
+    if (stray === undefined) return false;
+    this.log({ kind: 'info', connection: client.connectionId ?? 0, text: `closing the connection: the server sent a reply nobody asked for (${stray}), so the next one could be misread` });
+    return true;
+  }
+
   /** Forgets idle connections that are closed (the server went away): none is counted as working. */
   private dropDeadIdle(): void {
     for (const entry of this.idle.filter((x) => !x.client.connected)) {
@@ -280,6 +293,8 @@ export class FtpPool {
   private takeIdle(): FtpClient | undefined {
     for (let entry = this.idle.pop(); entry; entry = this.idle.pop()) {
       this.stopTimers(entry);
+      // A reply that came while it was idle was asked for by nobody.
+      if (entry.client.connected && this.outOfStep(entry.client)) entry.client.disconnect();
       if (entry.client.connected) {
         this.busy.add(entry.client);
         return entry.client;
@@ -420,6 +435,7 @@ export class FtpPool {
       void client.close();
       return;
     }
+    if (client.connected && this.outOfStep(client)) client.disconnect();
     if (!client.connected) {
       // A dead connection is nobody's: its slot is free, and a waiter may open a new one.
       this.waiting.shift()?.resolve(undefined);

@@ -359,9 +359,15 @@ async function replaceThroughBackup(client: FtpClient, temp: string, path: strin
   try {
     await client.rename(path, backup);
   } catch (e) {
-    if (unclear(e)) leftover(client, temp, opts);
-    else await deleteQuietly(client, temp, opts);
-    throw new FtpError(refusal.kind, `The server refused to replace ${path} (${refusal.message}); it is unchanged.`, { code: refusal.code, replyText: refusal.replyText, command: refusal.command, cause: e });
+    // Only the server's refusal in words (RNFR or RNTO answered 4xx or 5xx) says nothing moved. After
+    // no answer, or one out of step, it may have moved: what it holds now decides.
+    const refused = isFtpError(e) && e.kind !== 'protocol' && e.code !== undefined && e.code >= 400;
+    if (refused || !(await movedAside(client, path, backup, temp, opts, e))) {
+      if (unclear(e)) leftover(client, temp, opts);
+      else await deleteQuietly(client, temp, opts);
+      throw new FtpError(refusal.kind, `The server refused to replace ${path} (${refusal.message}); it is unchanged.`, { code: refusal.code, replyText: refusal.replyText, command: refusal.command, cause: e });
+    }
+    opts.log?.(`Moving ${path} aside to ${backup} got no usable answer, but the server moved it; the save goes on.`);
   }
   let moved = false;
   let failure: unknown;
@@ -385,6 +391,26 @@ async function replaceThroughBackup(client: FtpClient, temp: string, path: strin
   } catch (e) {
     opts.log?.(`Saved ${path}, but the backup ${backup} of the previous version could not be deleted: ${(e as Error).message}`);
   }
+}
+
+/**
+ * After a move of `path` to `backup` without a usable answer: true when the server moved it, false
+ * when `path` is still there and `backup` is not. Anything else (both names, neither, or no answer
+ * now) throws, naming where the versions may be; `temp`, the new content, is kept then (it may be
+ * the only copy the server has).
+ */
+async function movedAside(client: FtpClient, path: string, backup: string, temp: string, opts: SafeSaveOptions, cause: unknown): Promise<boolean> {
+  let there: boolean;
+  let aside: boolean;
+  try {
+    there = (await sizeNow(client, path)) !== undefined;
+    aside = (await sizeNow(client, backup)) !== undefined;
+  } catch (e) {
+    leftover(client, temp, opts); // path is there unless it moved to backup, which nothing deletes
+    throw new FtpError('connectionLost', `Saving ${path} stopped while the previous version was being moved aside to ${backup}, and the server did not answer after: if ${baseName(path)} is missing on the server, its previous version is ${baseName(backup)}.`, { cause: e });
+  }
+  if (there !== aside) return aside;
+  throw new FtpError('server', `Saving ${path} stopped while the previous version was being moved aside to ${backup}, and the server now has ${there ? 'both names' : 'neither name'}; nothing more was done. The new content is in ${temp}.`, { cause });
 }
 
 /** Where a link at `path` with target `target` leads, as a server path; undefined when unknown. */

@@ -393,6 +393,50 @@ describe('RNFR and RNTO sent together (FAKE fault server)', () => {
 });
 
 /**
+ * A server that will not rename over a file (IIS: 550 "already exists") makes a save move the old
+ * version aside to a backup first (save.ts replaceThroughBackup). Here the server does move it, but
+ * its answer comes out of step or not at all. Before, the save said "it is unchanged", deleted the
+ * new content, and left the file under the backup's hidden name only.
+ */
+describe('a save through a backup whose move aside is answered out of step (FAKE fault server)', () => {
+  const variants = {
+    'a 110 before the RNTO\'s 250': ['110 MARK', '250 Renamed.'],
+    'RNFR\'s 350 sent twice': 'dup',
+    'the connection closed once the server had moved it': 'close',
+  } as const;
+  for (const [label, how] of Object.entries(variants)) {
+    test(`${label}: the save goes on and lands; no backup or temporary file left`, async () => {
+      let from = '';
+      const srv = await startFaultServer({
+        onCommand: (verb, arg, session) => {
+          if (verb === 'RNFR') {
+            from = arg;
+            if (how === 'dup' && arg === '/page.txt') return ['350 Ready.', '350 Ready.'];
+          }
+          if (verb !== 'RNTO') return undefined;
+          if (fs.existsSync(session.disk(arg))) return ['550 Cannot create a file when that file already exists.'];
+          if (from !== '/page.txt' || !arg.endsWith('.bak')) return undefined;
+          fs.renameSync(session.disk(from), session.disk(arg));
+          return how === 'close' ? 'close' : how === 'dup' ? ['250 Renamed.'] : [...how];
+        },
+      });
+      fs.writeFileSync(path.join(srv.root, 'page.txt'), OLD);
+      const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, timeouts: fast, maxConnections: 1 });
+      try {
+        await pool.run((c) => safeSave(c, '/page.txt', NEW, { current: { name: 'page.txt', type: 'file', size: OLD.length } }));
+        assert.ok(fs.readFileSync(path.join(srv.root, 'page.txt')).equals(NEW), 'the new content under its name');
+        // A later operation cleans what an interrupted one left.
+        await pool.run((c) => c.noop());
+        assert.deepEqual(fs.readdirSync(srv.root).filter((n) => n !== 'page.txt'), [], 'no backup or temporary file left');
+      } finally {
+        await pool.close();
+        await srv.stop();
+      }
+    });
+  }
+});
+
+/**
  * An upload to a name nothing held (a folder upload's listing showed none) sends the check of its
  * temporary file with the rename (SIZE, RNFR, RNTO in one write: client.ts sizeAndRename), where
  * commands sent together are known to work. A size found wrong after the rename is that upload

@@ -136,6 +136,62 @@ describe('the pool (FAKE fault server)', () => {
     }
   });
 
+  // Before: a reply nobody asked for stayed queued on the connection, the pool handed it on, and
+  // each command after read its predecessor's answer: every later operation failed, or worse, read
+  // a wrong one (a file stat'ed as a folder).
+  test('a reply nobody asked for (a NOOP answered twice, a line while idle): that connection is closed, the next operations read their own answers', async () => {
+    let noops = 0;
+    const srv = await startFaultServer({ onCommand: (verb) => (verb === 'NOOP' && ++noops === 1 ? ['200 NOOP ok.', '200 NOOP ok, again.'] : undefined) });
+    seed(srv.root, 2);
+    const log: LogEvent[] = [];
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 1, timeouts: fast, log: (e) => log.push(e) });
+    const size = `content of file 0\n`.repeat(50).length;
+    try {
+      await pool.run((c) => c.noop());
+      assert.equal(await pool.run((c) => c.size('/f0.txt')), size, 'SIZE read its own answer');
+      assert.ok(log.some((e) => e.text === 'closing the connection: the server sent a reply nobody asked for (200 NOOP ok, again.), so the next one could be misread'), 'the log says why');
+      assert.equal(srv.sessions.length, 2, 'a new connection for the SIZE');
+      // A line while the connection is idle in the pool.
+      srv.sessions[1].socket.write('226 Transfer complete.\r\n');
+      for (let i = 0; i < 100 && !log.some((e) => e.kind === 'reply' && /^226/.test(e.text)); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal((await pool.run((c) => c.stat('/f1.txt')))?.type, 'file', 'the stat read its own answers');
+      assert.equal(srv.sessions.length, 3);
+      assert.ok(log.some((e) => /nobody asked for \(226 Transfer complete\.\)/.test(e.text)));
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
+  test('a STOR answered twice (226, 226) in a run of saves on one connection: at most that save fails, every later one lands, the file is whole', async () => {
+    let stors = 0;
+    const srv = await startFaultServer({
+      onCommand: (verb, _arg, session) => {
+        if (verb !== 'STOR' || ++stors !== 2) return undefined;
+        // This STOR's 226 is written twice: the second is a reply nobody asked for.
+        const write = session.socket.write.bind(session.socket) as (data: string | Buffer) => boolean;
+        session.socket.write = ((data: string | Buffer) => write(String(data).startsWith('226 ') ? `${data}${data}` : data)) as typeof session.socket.write;
+        return undefined;
+      },
+    });
+    fs.writeFileSync(path.join(srv.root, 'a.txt'), 'OLD');
+    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 1, timeouts: fast });
+    try {
+      const results: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        results.push(await pool.run((c) => safeSave(c, '/a.txt', Buffer.from(`version ${i}`), { current: { name: 'a.txt', type: 'file', size: 3 } }), { idempotent: true })
+          .then(() => 'ok', (e: FtpError) => `${e.kind}: ${e.message}`));
+      }
+      assert.ok(results.filter((r) => r !== 'ok').length <= 1, results.join(' | '));
+      assert.equal(fs.readFileSync(path.join(srv.root, 'a.txt'), 'utf8'), 'version 7');
+      assert.equal((await pool.run((c) => c.stat('/a.txt')))?.type, 'file');
+      assert.deepEqual(fs.readdirSync(srv.root).filter((n) => TEMP_PATTERN.test(n)), [], 'no temporary file left');
+    } finally {
+      await pool.close();
+      await srv.stop();
+    }
+  });
+
   // Before: the first of the connects refused together (the server down) was taken for a connection
   // limit because the others were still connecting, and the site was held to fewer connections for
   // a minute after the server was back.
