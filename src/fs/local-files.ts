@@ -170,6 +170,24 @@ export async function writeThroughTemp(calls: LocalCalls, temp: string, localPat
  */
 const LOCAL_FILE_SYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0xf2f52010, 0x2fc12fc1, 0x794c7630]);
 
+/** Room a download leaves free on its disk: this much, or half of what is free when that is less. */
+const ROOM_KEPT = 256 * 1024 * 1024;
+
+/**
+ * The most bytes a download into `dir` may write: what its disk has free for this user, less
+ * ROOM_KEPT (a server that sends without end, or far more than it said, must not fill the disk the
+ * editor and the system need). undefined where that can't be told.
+ */
+export async function roomToSpare(dir: string): Promise<number | undefined> {
+  try {
+    const st = await fs.promises.statfs(dir);
+    const free = st.bavail * st.bsize;
+    return Math.floor(free - Math.min(ROOM_KEPT, free / 2));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Whether a file in `dir` is on a local Linux file system (its statfs type), so a streamed upload
  * or download may read or write it on the extension host's thread (the engine's

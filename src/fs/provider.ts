@@ -19,7 +19,7 @@ import type { FileEntry, FtpClient, TransferOptions } from '../ftp';
 import { FtpError, isFtpError } from '../ftp/errors';
 import { baseName, parentPath } from '../ftp/paths';
 import type { SafeSaveOptions } from '../ftp/save';
-import { SMALL_FILE, keepMode, localCalls, modeToKeep, readSmallFile, writeThroughTemp } from './local-files';
+import { SMALL_FILE, keepMode, localCalls, modeToKeep, readSmallFile, roomToSpare, writeThroughTemp } from './local-files';
 import type { Doubt } from '../ftp/tree';
 import { loadEngine } from './engine';
 import { Connections, SiteConnection } from './connections';
@@ -580,11 +580,12 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       // The engine writes into the open file through a few reused buffers (receive-file.ts), on
       // this thread where the disk is local.
       const localFileAtOnce = calls.localDisk; // temp is in localPath's folder
+      const maxBytes = await roomToSpare(nodePath.dirname(localPath));
       const file = await fs.promises.open(temp, 'wx', mode ?? 0o666);
       let bytes: number;
       try {
         await keepMode(calls, file.fd, mode);
-        bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, file, { ...transfer, expectedSize, localFileAtOnce }), false, transfer.signal);
+        bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, file, { ...transfer, expectedSize, localFileAtOnce, maxBytes }), false, transfer.signal);
       } finally {
         await file.close();
       }

@@ -67,6 +67,11 @@ export interface DownloadOptions extends TransferOptions {
    * checked with SIZE: a file that changed meanwhile is fine, a short transfer is an 'interrupted' error.
    */
   expectedSize?: number;
+  /**
+   * Into an open local file: the most bytes it may take (the room its disk has to spare). A server
+   * that sends more is stopped there, with an error marked as the local file's (receive-file.ts).
+   */
+  maxBytes?: number;
 }
 
 /** How transfer() runs one data command, beyond the caller's TransferOptions. */
@@ -734,7 +739,7 @@ export class FtpClient {
             progress.started = true;
             progress.bytes = bytes += n;
             opts.onProgress?.(bytes);
-          }, opts.expectedSize ?? announced, opts.localFileAtOnce && !slowLately() ? writeNowTo(destination) : undefined);
+          }, opts.expectedSize ?? announced, opts.localFileAtOnce && !slowLately() ? writeNowTo(destination) : undefined, undefined, opts.maxBytes);
         }
         socket.on('data', (chunk: Buffer) => {
           progress.started = true;
@@ -763,6 +768,9 @@ export class FtpClient {
       throw new FtpError('interrupted', `The download of ${path} ended after ${received} of ${expected} bytes, and the server would not say the file's size (${r.code} ${r.message}).`);
     }
     const now = sizeFrom(r, path);
+    if (now < received) {
+      throw new FtpError('interrupted', `The server sent ${received} bytes for ${path}, more than the ${now} the file has: the download is not taken as the file.`);
+    }
     if (now !== received) {
       throw new FtpError('interrupted', `The download of ${path} ended after ${received} bytes, but the file has ${now}: the transfer was cut short.`);
     }

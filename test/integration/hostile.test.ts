@@ -6,6 +6,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { FtpClient } from '../../src/ftp/client';
 import { FtpError, isFtpError } from '../../src/ftp/errors';
@@ -204,6 +205,56 @@ cases.push(
       return 'stopped at the in-memory limit (32 MB in this test; 1 GB by default)';
     },
     maxMb: 120,
+  },
+  {
+    input: 'a download into a local file that never ends (the disk\'s room to spare: maxBytes)',
+    script: () => ({
+      onTransfer: async (t) => {
+        if (t.verb !== 'RETR') return false;
+        t.send(['150 Here it comes']);
+        const s = await t.data();
+        const block = Buffer.alloc(64 * 1024, 65);
+        while (!s.destroyed) if (!s.write(block)) await new Promise((r) => s.once('drain', r).once('close', r));
+        return true;
+      },
+    }),
+    act: async (c) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-hostile-'));
+      const file = await fs.promises.open(path.join(dir, 'endless.part'), 'w');
+      try {
+        await assert.rejects((await c()).downloadTo('/fine.txt', file, { maxBytes: 4 * MB }), (e: Error) => /more than 4194304 bytes, the most the local disk can take/.test(e.message));
+        assert.ok((await file.stat()).size <= 4 * MB, 'no more written than allowed');
+      } finally {
+        await file.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      return 'stopped at the room the disk has to spare';
+    },
+    maxMb: 50,
+  },
+  {
+    input: 'a download of more bytes than the file has, says SIZE after',
+    script: () => ({
+      onCommand: (v) => (v === 'SIZE' ? ['213 10'] : undefined),
+      onTransfer: async (t) => {
+        if (t.verb !== 'RETR') return false;
+        t.send(['150 Here it comes']);
+        (await t.data()).end(Buffer.alloc(200, 66));
+        t.send(['226 Done']);
+        return true;
+      },
+    }),
+    act: async (c) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-hostile-'));
+      const file = await fs.promises.open(path.join(dir, 'more.part'), 'w');
+      try {
+        await assert.rejects((await c()).downloadTo('/fine.txt', file), (e: FtpError) => e.kind === 'interrupted' && /^The server sent 200 bytes for \/fine\.txt, more than the 10 the file has/.test(e.message));
+      } finally {
+        await file.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      return 'told as more than the file has, not as cut short';
+    },
   },
   {
     input: 'a SIZE answer that is not a size',

@@ -5,7 +5,8 @@
  * (a network or FUSE file system, where a call may wait on another machine) through the thread
  * pool. The real provider with the `vscode` stub of test/bench, on vsftpd; files of 300 KB (over
  * local-files.ts SMALL_FILE, so streamed). The network folder is a tmpfs folder whose statfs is
- * made to answer NFS's type, the one thing this test can't get from a real mount.
+ * made to answer NFS's type, the one thing this test can't get from a real mount; the same way, a
+ * folder whose disk has little room (the provider's `maxBytes`: a download never fills the disk).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,6 +86,31 @@ describe('a streamed transfer\'s local file: on this thread on a local disk, thr
     const { up, down } = await roundTrip(path.join(shm, 'local'), 'local.bin');
     assert.equal(up.read, SIZE, 'the upload read the file with fs.readSync');
     assert.equal(down.written, SIZE, 'the download wrote the file with fs.writeSync / writevSync');
+  });
+
+  test('a disk with little room: a download that would fill it is stopped there, with the reason; nothing left behind', async () => {
+    const dir = path.join(shm, 'small-disk');
+    fs.mkdirSync(dir);
+    const big = crypto.randomBytes(3 * 1024 * 1024);
+    fs.writeFileSync(path.join(server.root, 'big.bin'), big);
+    const statfs = fs.promises.statfs;
+    const patched = fs.promises as { statfs: typeof statfs };
+    // 2 MiB free: half of it is kept, so at most 1 MiB may be written.
+    patched.statfs = (async (p: fs.PathLike, opts?: fs.StatFsOptions) => {
+      const real = await statfs(p, opts as never);
+      return path.resolve(String(p)).startsWith(dir) ? Object.assign(Object.create(Object.getPrototypeOf(real)), real, { bsize: 4096, bavail: 512 }) : real;
+    }) as typeof statfs;
+    try {
+      await assert.rejects(site.provider.downloadFile(site.uri('/big.bin'), path.join(dir, 'big.bin')),
+        (e: Error) => /^The server sent more than 1048576 bytes, the most the local disk can take while keeping room to spare; the download was stopped\./.test(e.message));
+      assert.deepEqual(fs.readdirSync(dir), [], 'no file, no temporary file');
+      // With the room it needs, the same download goes through.
+      patched.statfs = statfs;
+      await site.provider.downloadFile(site.uri('/big.bin'), path.join(dir, 'big.bin'));
+      assert.deepEqual(fs.readFileSync(path.join(dir, 'big.bin')), big);
+    } finally {
+      patched.statfs = statfs;
+    }
   });
 
   test('a folder whose statfs says NFS: every read and write through the thread pool', async () => {

@@ -42,9 +42,10 @@ const WRITE_NOW_SIZE = 512 * 1024;
  * there; resolves once all of it is written, rejects with the first failure once no write is still
  * running (whichever way it ends, the caller may close the file next). `sizeHint`: the expected size,
  * so a small file doesn't get a 4 MiB staging buffer. `writeNow`: the file's disk takes writes at
- * once (see above), until one takes longer than `slowMs`.
+ * once (see above), until one takes longer than `slowMs`. `maxBytes`: more than this fails the
+ * download as the local file's failure (a server sending without end would fill the disk).
  */
-export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void, sizeHint?: number, writeNow?: WriteNow, slowMs = SLOW_CALL_MS): Promise<void> {
+export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void, sizeHint?: number, writeNow?: WriteNow, slowMs = SLOW_CALL_MS, maxBytes = Infinity): Promise<void> {
   const poolStageSize = Math.min(WRITE_SIZE, Math.max(64 * 1024, (sizeHint ?? WRITE_SIZE) + 1));
   // Writes made at once while `atOnce.on` (until one was slow).
   const atOnce = writeNow ? new AtOnce(slowMs) : undefined;
@@ -67,6 +68,14 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
     // Chunks of their own: kept until written together.
     let batch: Buffer[] = [];
     let batched = 0;
+    let received = 0;
+    /** False (and the download failed) once the server sent more than maxBytes. */
+    const within = (n: number): boolean => {
+      received += n;
+      if (received <= maxBytes) return true;
+      fail(Object.assign(new Error(`The server sent more than ${maxBytes} bytes, the most the local disk can take while keeping room to spare; the download was stopped.`), { [LOCAL_FILE]: true }));
+      return false;
+    };
 
     const settle = () => {
       if (writing > 0 || settled) return; // a write still running: the caller may close the file next
@@ -171,7 +180,7 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
     };
     /** A raw view (raw-reads.ts): in place, or copied now. False: no room, the socket pauses. */
     const acceptView = (view: Buffer): boolean => {
-      if (failed) return false;
+      if (failed || !within(view.length)) return false;
       onBytes(view.length);
       if (stage && view.buffer === stage.buffer && view.byteOffset === stage.byteOffset + filled) {
         filled += view.length; // read into the room readTarget gave
@@ -186,7 +195,7 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
     };
     /** A chunk of its own ('data'): kept, written with the next ones. */
     const onData = (chunk: Buffer) => {
-      if (failed) return;
+      if (failed || !within(chunk.length)) return;
       onBytes(chunk.length);
       batch.push(chunk);
       batched += chunk.length;
