@@ -10,7 +10,7 @@ import { ControlConnection } from './control';
 import { FtpError, isFtpError } from './errors';
 import { TextCodec, createCodec } from './encoding';
 import { ConnectOptions, ResolvedOptions, resolveOptions } from './options';
-import { isPositiveCompletion } from './reply';
+import { Reply, isPositiveCompletion } from './reply';
 import { login, openSession, parseFeatures, parsePwd, protectData, readGreeting, startExplicitTls } from './session';
 import { connectTcp, sameFingerprint, startTls } from './sockets';
 import { HostPort, decodeEprt, decodeEpsvReply, decodePasvReply, decodePort, normalizeAddress } from './addresses';
@@ -218,8 +218,36 @@ class Doctor {
         return { status: 'warning', verdict: `The server does not answer FEAT (${reply.code} ${reply.message}): an old server; listings use LIST.` };
       }
       const names = [...this.features.keys()];
-      return { status: 'ok', verdict: names.length ? `The server offers ${names.join(', ')}.` : 'The server lists no extra features; listings use LIST.' };
+      const verdict = names.length ? `The server offers ${names.join(', ')}.` : 'The server lists no extra features; listings use LIST.';
+      // A plain-FTP site on a server that lists FTPS: is it real? (ftp-srv lists AUTH TLS and, without
+      // a certificate, answers it 502.) The doctor offers the switch only to one that says yes.
+      if (this.o.secure !== 'off' || !/\b(TLS|SSL)\b/i.test(this.features.get('AUTH') ?? '')) return { status: 'ok', verdict };
+      const answer = await this.authTlsAnswer();
+      if (!answer) return { status: 'ok', verdict };
+      if (answer.code === 234) return { status: 'ok', verdict: `${verdict} AUTH TLS, tried on a connection of its own, was accepted: this site could use explicit FTPS.`, authTls: 'accepted' };
+      return { status: 'ok', verdict: `${verdict} But AUTH TLS, tried on a connection of its own, was refused (${answer.code} ${answer.message}): explicit FTPS does not work on this server.`, authTls: 'refused' };
     });
+  }
+
+  /**
+   * AUTH TLS's answer on a connection of its own (the logged-in one stays as it is), without going
+   * on to TLS; undefined when the connection or its greeting failed (a per-IP limit says nothing of FTPS).
+   */
+  private async authTlsAnswer(): Promise<Reply | undefined> {
+    const { o } = this;
+    let control: ControlConnection | undefined;
+    try {
+      const socket = await connectTcp(o.host, o.port, o.timeouts.connectMs, `Connection to ${this.where}`, this.opts.signal);
+      control = new ControlConnection(socket, o.host, this.codec, o.log, o.timeouts.replyMs, o.replyLimits);
+      await readGreeting(control, o.timeouts.connectMs);
+      const answer = await control.request('AUTH TLS');
+      return answer.code === 234 || (answer.code >= 500 && answer.code < 600) ? answer : undefined;
+    } catch {
+      this.checkCancelled();
+      return undefined;
+    } finally {
+      control?.destroy();
+    }
   }
 
   private async list(method: DataMethod, loggedIn: boolean): Promise<void> {

@@ -73,10 +73,13 @@ export function modeChanges(rec: RecommendedSettings, site: SiteModeSettings, de
   return out;
 }
 
-/** Whether the server said in its FEAT answer that it does explicit FTPS (AUTH TLS, or the older AUTH SSL). */
+/**
+ * Whether the server said in its FEAT answer that it does explicit FTPS (AUTH TLS, or the older AUTH
+ * SSL), and did not refuse AUTH TLS when the doctor tried it (doctor.ts authTlsAnswer).
+ */
 export function offersFtps(report: DoctorReport): boolean {
   const feat = report.steps.find((s) => s.id === 'feat');
-  return !!feat && feat.status !== 'skipped' && /^\s*AUTH\b.*\b(TLS|SSL)\b/im.test(feat.reply);
+  return !!feat && feat.status !== 'skipped' && feat.authTls !== 'refused' && /^\s*AUTH\b.*\b(TLS|SSL)\b/im.test(feat.reply);
 }
 
 /** What Apply may write for this report and site: the changed mode settings, and FTPS when offered to a plain-FTP site. */

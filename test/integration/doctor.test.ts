@@ -155,6 +155,27 @@ describe('doctor and TLS (proftpd explicit, vsftpd implicit)', () => {
     assert.deepEqual(step(report, 'list-epsv').sent, ['EPSV', 'MLSD']);
   });
 
+  test('a plain-FTP site on a server that lists AUTH TLS: the FEAT step tries it on a connection of its own (proftpd: accepted; ftp-srv without a certificate: refused)', async () => {
+    const plain = await diagnose(options(proftpd));
+    const feat = step(plain, 'feat');
+    assert.equal(feat.authTls, 'accepted', brief(plain));
+    assert.deepEqual(feat.sent, ['FEAT', 'AUTH TLS']);
+    assert.match(feat.verdict, /AUTH TLS, tried on a connection of its own, was accepted: this site could use explicit FTPS\.$/);
+    assert.equal(step(plain, 'list-epsv').status, 'ok', 'the logged-in connection is still plain and works');
+    const claims = await startServer('ftpsrv');
+    try {
+      const refused = step(await diagnose(options(claims)), 'feat');
+      assert.equal(refused.authTls, 'refused');
+      assert.match(refused.verdict, /But AUTH TLS, tried on a connection of its own, was refused \(502 .*\): explicit FTPS does not work on this server\.$/);
+    } finally {
+      await claims.stop();
+    }
+    // An FTPS site is not asked again.
+    const ftps = await diagnose(options(proftpd, { secure: 'explicit', tls: { ca: proftpd.certPem } }));
+    assert.equal(step(ftps, 'feat').authTls, undefined);
+    assert.deepEqual(step(ftps, 'feat').sent, ['FEAT']);
+  });
+
   test('implicit FTPS with a pinned fingerprint', async () => {
     const report = await diagnose({ ...options(vsftpd, { secure: 'implicit', tls: { trustedFingerprint256: vsftpd.certSha256 } }), port: vsftpd.implicitPort });
     const tls = step(report, 'tls');

@@ -103,5 +103,15 @@ describe('what the doctor\'s report may apply', () => {
     assert.ok(!offersFtps(feat(' AUTH TLS', 'skipped')));
     assert.deepEqual(offersFor(feat('211-Features:\n AUTH TLS\n211 End'), {}, 'auto'), [{ id: 'ftps', settings: { secure: 'explicit' } }]);
     assert.deepEqual(offersFor(feat('211-Features:\n AUTH TLS\n211 End'), { secure: 'explicit' }, 'auto'), []);
+    // The doctor tried AUTH TLS on a connection of its own: refused, no offer; accepted, or untold (a
+    // per-IP limit), the offer stands (the switch tries a whole FTPS login before writing anything).
+    const tried = (authTls: DoctorStep['authTls']) => {
+      const r = feat('211-Features:\n AUTH TLS\n211 End');
+      r.steps.find((x) => x.id === 'feat')!.authTls = authTls;
+      return r;
+    };
+    assert.ok(!offersFtps(tried('refused')));
+    assert.ok(offersFtps(tried('accepted')));
+    assert.ok(offersFtps(tried(undefined)));
   });
 });

@@ -32,6 +32,11 @@ export interface DoctorStep {
   privilegedPort?: { port: number; otherPortWorks: boolean };
   /** The first listing step that got names: whether they read cleanly in the site's encoding, and which encoding reads them. */
   encoding?: EncodingGuess;
+  /**
+   * The FEAT step of a plain-FTP site whose server lists AUTH TLS: what AUTH TLS got on a connection
+   * of its own (234: `accepted`; refused: `refused`); unset when that could not be told.
+   */
+  authTls?: 'accepted' | 'refused';
 }
 
 /** Keys as in the site settings `ftpWorkspace.sites.<name>`, so a UI can write them as they are. */

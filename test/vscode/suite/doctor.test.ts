@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RunningServer, startServer } from '../../servers';
+import { startFaultServer } from '../../fakes/fault-server';
 import { answering, until } from '../host-helpers';
 
 const ID = 'ftp-workspace.ftp-workspace';
@@ -119,22 +120,18 @@ suite('the doctor acts only on what it found', () => {
     assert.equal(after!.offers.find((o) => o.id === 'ftps'), undefined);
   });
 
-  test('a server whose FEAT lists AUTH TLS but refuses it (ftp-srv without a certificate): Switch to FTPS is tried first, not written, and the site still works', async () => {
+  test('a server whose FEAT lists AUTH TLS but refuses it (ftp-srv without a certificate): the doctor tried it, says so, and offers no Switch to FTPS; the site still works', async () => {
     const claims = await startServer('ftpsrv');
     try {
       fs.writeFileSync(path.join(claims.root, 'plain.txt'), 'still plain\n');
       await config().update('sites', { ...userSites(), claims: { host: claims.host, port: claims.port, user: claims.user, transferMode: 'passive' } }, vscode.ConfigurationTarget.Global);
       await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'claims', claims.password);
       const report = await diagnose('claims');
-      const ftps = report!.offers.find((o) => o.id === 'ftps')!;
-      assert.deepEqual(ftps.settings, { secure: 'explicit' }, 'offered: FEAT lists AUTH TLS (else this test tests nothing)');
-      const { calls } = await answering('showWarningMessage', () => undefined, () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'claims', ftps.settings)));
-      assert.equal(calls.length, 1);
-      assert.match(String(calls[0][0]), /^FTP site "claims" stays on plain FTP: its server lists FTPS but explicit FTPS did not work \(.*AUTH TLS answered 502/);
-      assert.match(String(calls[0][0]), /[^.]\)\.$/, 'one full stop at the end, not ".)."');
-      assert.equal(userSites().claims?.secure, undefined, 'nothing written');
-      assert.match(html(), /<h2>Security<\/h2><p class="failed">✘ Not switched: explicit FTPS did not work on this server \(.*AUTH TLS answered 502/);
-      assert.ok(!html().includes('Switch to FTPS (explicit)'), 'the button is gone');
+      assert.equal(report!.offers.find((o) => o.id === 'ftps'), undefined, 'no Switch to FTPS');
+      assert.match(html(), /AUTH TLS<\/pre>/, 'the FEAT step shows AUTH TLS sent');
+      assert.match(html(), /But AUTH TLS, tried on a connection of its own, was refused \(502 /);
+      assert.ok(!html().includes('Switch to FTPS (explicit)'));
+      assert.ok(!html().includes('<h2>Security</h2>'));
       const read = await vscode.workspace.fs.readFile(vscode.Uri.parse('ftp://claims/plain.txt'));
       assert.equal(Buffer.from(read).toString(), 'still plain\n');
     } finally {
@@ -143,6 +140,43 @@ suite('the doctor acts only on what it found', () => {
       delete sites.claims;
       await config().update('sites', sites, vscode.ConfigurationTarget.Global);
       await claims.stop();
+    }
+  });
+
+  // FAKE server: AUTH TLS answered 234 and then no TLS at all (the connection closed), which no real
+  // server here does. The doctor's AUTH TLS got its 234, so it offers the switch; the switch tries a
+  // whole FTPS login first, and is not written.
+  test('a server that accepts AUTH TLS but then does no TLS (FAKE): Switch to FTPS is tried first, not written, and the site still works', async () => {
+    const fake = await startFaultServer({
+      features: ['EPSV', 'SIZE', 'UTF8', 'AUTH TLS'],
+      onCommand: (verb, _arg, session) => {
+        if (verb !== 'AUTH') return undefined;
+        session.write('234 Go ahead.\r\n');
+        return 'close';
+      },
+    });
+    try {
+      fs.writeFileSync(path.join(fake.root, 'plain.txt'), 'still plain\n');
+      await config().update('sites', { ...userSites(), claims: { host: '127.0.0.1', port: fake.port, transferMode: 'passive', timeoutSeconds: 3 } }, vscode.ConfigurationTarget.Global);
+      const report = await diagnose('claims');
+      const ftps = report!.offers.find((o) => o.id === 'ftps')!;
+      assert.deepEqual(ftps.settings, { secure: 'explicit' }, 'offered: AUTH TLS was answered 234 (else this test tests nothing)');
+      assert.match(html(), /AUTH TLS, tried on a connection of its own, was accepted/);
+      const { calls } = await answering('showWarningMessage', () => undefined, () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'claims', ftps.settings)));
+      assert.equal(calls.length, 1);
+      assert.match(String(calls[0][0]), /^FTP site "claims" stays on plain FTP: its server lists FTPS but explicit FTPS did not work \(/);
+      assert.match(String(calls[0][0]), /[^.]\)\.$/, 'one full stop at the end, not ".)."');
+      assert.equal(userSites().claims?.secure, undefined, 'nothing written');
+      assert.match(html(), /<h2>Security<\/h2><p class="failed">✘ Not switched: explicit FTPS did not work on this server \(/);
+      assert.ok(!html().includes('Switch to FTPS (explicit)'), 'the button is gone');
+      const read = await vscode.workspace.fs.readFile(vscode.Uri.parse('ftp://claims/plain.txt'));
+      assert.equal(Buffer.from(read).toString(), 'still plain\n');
+    } finally {
+      await vscode.commands.executeCommand('ftpWorkspace.disconnect', 'claims');
+      const sites = userSites();
+      delete sites.claims;
+      await config().update('sites', sites, vscode.ConfigurationTarget.Global);
+      await fake.stop();
     }
   });
 
