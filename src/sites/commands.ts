@@ -247,9 +247,11 @@ export function registerSiteCommands(deps: SiteCommandDeps): vscode.Disposable[]
       if (!config) throw new Error(escapeMessage(`No FTP site named "${site}" is configured. For an ftp://user@host/ address the password is asked for when it connects.`));
       if (!hasUser(site, config)) throw new Error(escapeMessage(`FTP site "${site}" logs in anonymously: it has no password. To log in as a user, set its "user" (FTP: Edit Site Settings).`));
       const server = serverIdentity(config);
-      password ??= await vscode.window.showInputBox({ prompt: escapeMessage(`Password for FTP site "${site}" (${describeServer(server)})`), password: true, ignoreFocusOut: true });
+      password ??= await vscode.window.showInputBox({ prompt: escapeMessage(`Password for FTP site "${site}": ${describeServer(server)}`), password: true, ignoreFocusOut: true });
       if (password === undefined) return;
       await secrets.set(site, password, server);
+      // Said where it can't get in the way: a site not in use is not connected now, so nothing else tells.
+      vscode.window.setStatusBarMessage(`$(key) ${escapeIcons(`Password saved for FTP site "${site}" (in VS Code's secret storage)`)}`, 5000);
       await deps.retry(site);
     }),
     vscode.commands.registerCommand('ftpWorkspace.forgetPassword', async (arg?: SiteArg) => {

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 
-type Asked = 'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage' | 'showInputBox';
+type Asked = 'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage' | 'showInputBox' | 'setStatusBarMessage';
 
 /** Replaces one window function while `body` runs; every call's arguments are recorded. */
 export async function answering<T>(name: Asked, answer: (message: string, ...rest: unknown[]) => unknown, body: (calls: unknown[][]) => Promise<T>): Promise<{ result: T; calls: unknown[][] }> {

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RunningServer, startServer } from '../../servers';
+import { answering } from '../host-helpers';
 
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
 
@@ -104,7 +105,9 @@ suite('a site defined in one folder\'s own settings (multi-root)', () => {
     server = await startServer('pyftpdlib');
     fs.writeFileSync(path.join(server.root, 'infolder.txt'), 'x');
     await folderConfig().update('sites', { foldersite: { host: server.host, port: server.port, user: server.user, transferMode: 'auto' } }, vscode.ConfigurationTarget.WorkspaceFolder);
-    await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'foldersite', server.password);
+    // Set Password says it kept the password (in the status bar: the site isn't connected, so nothing else would).
+    const { calls } = await answering('setStatusBarMessage', () => ({ dispose: () => undefined }), () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.setPassword', 'foldersite', server.password)));
+    assert.deepEqual(calls.map((c) => c[0]), ['$(key) Password saved for FTP site "foldersite" (in VS Code\'s secret storage)']);
   });
   suiteTeardown(async () => {
     await vscode.commands.executeCommand('ftpWorkspace.disconnect');
