@@ -55,6 +55,20 @@ async function listRefusing(c: () => Promise<FtpClient>, bad: string): Promise<s
   return `refused as unparsed: ${unparsed[0].reason}`;
 }
 
+/** RETR answered with `preliminary`, then 64 KB blocks until the client closes the data connection. */
+function endlessRetr(preliminary: string): FaultScript {
+  return {
+    onTransfer: async (t) => {
+      if (t.verb !== 'RETR') return false;
+      t.send([preliminary]);
+      const s = await t.data();
+      const block = Buffer.alloc(64 * 1024, 65);
+      while (!s.destroyed) if (!s.write(block)) await new Promise((r) => s.once('drain', r).once('close', r));
+      return true;
+    },
+  };
+}
+
 const cases: Hostile[] = [];
 
 cases.push(
@@ -171,16 +185,7 @@ cases.push(
   },
   {
     input: 'a download that never ends (more than announced)',
-    script: () => ({
-      onTransfer: async (t) => {
-        if (t.verb !== 'RETR') return false;
-        t.send(['150 Opening BINARY mode data connection (100 bytes)']);
-        const s = await t.data();
-        const block = Buffer.alloc(64 * 1024, 65);
-        while (!s.destroyed) if (!s.write(block)) await new Promise((r) => s.once('drain', r).once('close', r));
-        return true;
-      },
-    }),
+    script: () => endlessRetr('150 Opening BINARY mode data connection (100 bytes)'),
     act: async (c) => {
       await assert.rejects((await c()).download('/fine.txt'), (e: FtpError) => /more than the 100 bytes/.test(e.message));
       return 'stopped just past the announced size';
@@ -189,16 +194,7 @@ cases.push(
   },
   {
     input: 'a download that never ends (nothing announced)',
-    script: () => ({
-      onTransfer: async (t) => {
-        if (t.verb !== 'RETR') return false;
-        t.send(['150 Here it comes']);
-        const s = await t.data();
-        const block = Buffer.alloc(64 * 1024, 65);
-        while (!s.destroyed) if (!s.write(block)) await new Promise((r) => s.once('drain', r).once('close', r));
-        return true;
-      },
-    }),
+    script: () => endlessRetr('150 Here it comes'),
     act: async (c) => {
       const client = await c();
       await assert.rejects(client.download('/fine.txt'), (e: FtpError) => /more than 32 MB/.test(e.message));
@@ -208,16 +204,7 @@ cases.push(
   },
   {
     input: 'a download into a local file that never ends (the disk\'s room to spare: maxBytes)',
-    script: () => ({
-      onTransfer: async (t) => {
-        if (t.verb !== 'RETR') return false;
-        t.send(['150 Here it comes']);
-        const s = await t.data();
-        const block = Buffer.alloc(64 * 1024, 65);
-        while (!s.destroyed) if (!s.write(block)) await new Promise((r) => s.once('drain', r).once('close', r));
-        return true;
-      },
-    }),
+    script: () => endlessRetr('150 Here it comes'),
     act: async (c) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-hostile-'));
       const file = await fs.promises.open(path.join(dir, 'endless.part'), 'w');
