@@ -38,7 +38,7 @@ export interface SiteConnection {
   caseSensitive: boolean;
 }
 
-export type SiteState = { state: 'idle' } | { state: 'connected' } | { state: 'failed'; message: string; kind?: FtpErrorKind };
+export type SiteState = { state: 'idle' } | { state: 'connected' } | { state: 'reconnecting'; message: string } | { state: 'failed'; message: string; kind?: FtpErrorKind };
 
 /** The first failure of a failure episode, as `onDidFail` tells it (once per episode and site). */
 export interface SiteFailure {
@@ -254,6 +254,10 @@ export class Connections implements vscode.Disposable {
       const failure = this.failures.get(key);
       if (failure) return { state: 'failed', message: failure.message, kind: isFtpError(failure) ? failure.kind : undefined };
     }
+    // The server answered before and doesn't now: operations wait for it (up to the pool's outage
+    // window) before anything fails, so say so meanwhile (the view and status bar look every 2 s).
+    const down = keys.map((key) => this.pools.get(key)?.outage).find((o) => o !== undefined);
+    if (down) return { state: 'reconnecting', message: down.reason };
     const connected = keys.some((key) => this.liveConnections(key) > 0);
     return connected ? { state: 'connected' } : { state: 'idle' };
   }

@@ -116,6 +116,14 @@ export class FtpPool {
     return { idle: this.idle.length, busy: this.busy.size, connecting: this.connecting, waiting: this.waiting.length, cap: this.cap() };
   }
 
+  /**
+   * While the server, which answered before, can't be reached and operations wait to try again (the
+   * outage window): since when, and why. Undefined once a connection gets in again.
+   */
+  get outage(): { since: number; reason: string } | undefined {
+    return this.downSince !== undefined && this.lastDownError ? { since: this.downSince, reason: this.lastDownError.message } : undefined;
+  }
+
   /** Runs fn on a pooled connection; see the file comment for when it runs again. */
   async run<T>(fn: (client: FtpClient) => Promise<T>, opts: RunOptions = {}): Promise<T> {
     for (let runs = 1; ; runs++) {

@@ -12,7 +12,7 @@ import { escapeMarkdown } from './escape';
 export class SiteItem extends vscode.TreeItem {
   /** `tooltip` is Markdown whose every part from settings or a server is already escaped. */
   /** `user`: the site logs in with a user name (so it has a password to set or forget). */
-  constructor(readonly site: string, readonly state: 'idle' | 'connected' | 'failed' | 'untrusted', description: string, tooltip: string, user = false) {
+  constructor(readonly site: string, readonly state: 'idle' | 'connected' | 'reconnecting' | 'failed' | 'untrusted', description: string, tooltip: string, user = false) {
     super(site, vscode.TreeItemCollapsibleState.None);
     this.id = `ftpSite:${site}`;
     this.description = description;
@@ -23,7 +23,7 @@ export class SiteItem extends vscode.TreeItem {
     this.tooltip = md;
     this.contextValue = `ftpSite.${state}${user ? '.user' : ''}`;
     this.iconPath = new vscode.ThemeIcon(
-      state === 'connected' ? 'vm-active' : state === 'failed' ? 'error' : state === 'untrusted' ? 'workspace-untrusted' : 'vm-outline',
+      state === 'connected' ? 'vm-active' : state === 'reconnecting' ? 'sync~spin' : state === 'failed' ? 'error' : state === 'untrusted' ? 'workspace-untrusted' : 'vm-outline',
       state === 'failed' ? new vscode.ThemeColor('errorForeground') : undefined);
     if (state !== 'untrusted') this.command = { title: 'Open Site', command: 'ftpWorkspace.openSite', arguments: [site] };
   }
@@ -60,13 +60,13 @@ export class SitesView implements vscode.TreeDataProvider<SiteItem>, vscode.Disp
       const state = this.connections.stateOf(name);
       const mode = effectiveMode(this.connections, name);
       const server = `${site.user ? `${site.user}@` : ''}${site.host}${site.port ? `:${site.port}` : ''}`;
-      const stateText = state.state === 'connected' ? 'connected' : state.state === 'failed' ? 'failed' : 'not connected';
+      const stateText = state.state === 'connected' ? 'connected' : state.state === 'reconnecting' ? 'reconnecting' : state.state === 'failed' ? 'failed' : 'not connected';
       const security = site.secure === 'explicit' ? 'FTPS (explicit)' : site.secure === 'implicit' ? 'FTPS (implicit)' : 'FTP';
       // Markdown: the name and host come from settings, the failure from the server; all of it escaped.
       const tooltip = [
         `**${escapeMarkdown(name)}**: ${security} ${escapeMarkdown(server)}`,
         `Transfer mode: ${escapeMarkdown(mode.text)}${mode.method ? ` (${escapeMarkdown(mode.method)})` : ''}`,
-        `State: ${stateText}${state.state === 'failed' ? `: ${escapeMarkdown(state.message)}` : ''}`,
+        `State: ${stateText}${state.state === 'failed' || state.state === 'reconnecting' ? `: ${escapeMarkdown(state.message)}` : ''}`,
       ].join('\n\n');
       return new SiteItem(name, state.state, `${mode.text} · ${stateText}`, tooltip, !anonymous(site));
     });

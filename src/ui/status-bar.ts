@@ -50,7 +50,7 @@ export class SiteStatusBar implements vscode.Disposable {
     // `$(name)` in a status bar text is an icon: a site name shows as typed.
     const text = `$(remote) ${site.replace(/\$\(/g, '\\$(')} · ${mode.text}`;
     const tooltip = `FTP site "${site}": transfer mode ${mode.text}${mode.method ? ` (${mode.method})` : ''}` +
-      `${state.state === 'failed' ? `. Failed: ${state.message}` : state.state === 'connected' ? ', connected' : ''}. Click to change the mode.`;
+      `${state.state === 'failed' ? `. Failed: ${state.message}` : state.state === 'reconnecting' ? `. Reconnecting: ${state.message}` : state.state === 'connected' ? ', connected' : ''}. Click to change the mode.`;
     if (this.item.text !== text) this.item.text = text;
     if (this.item.tooltip !== tooltip) this.item.tooltip = tooltip;
     const failed = state.state === 'failed';

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ManagedServer, startServer } from '../../servers';
 import { answering, until } from '../host-helpers';
+import { startFaultServer } from '../../fakes/fault-server';
 
 const ID = 'ftp-workspace.ftp-workspace';
 const config = () => vscode.workspace.getConfiguration('ftpWorkspace');
@@ -439,5 +440,34 @@ suite('the status bar\'s command (pyftpdlib)', () => {
     fs.writeFileSync(local, 'local\n');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(local)));
     await until('the status bar item to hide', () => api().statusBarText() === undefined);
+  });
+});
+
+// FAKE fault server: restarted on the same port (down for a few seconds), which a real server here
+// can't be made to do on cue.
+suite('a server gone for a moment: the FTP Sites view says reconnecting while operations wait (FAKE)', () => {
+  test('reconnecting (with the reason) while the read waits for the server, connected once it is back and the read done', async function () {
+    this.timeout(40_000);
+    const srv = await startFaultServer();
+    fs.writeFileSync(path.join(srv.root, 'page.txt'), 'first\n');
+    fs.writeFileSync(path.join(srv.root, 'later.txt'), 'later\n');
+    await setSites({ blink: { host: '127.0.0.1', port: srv.port, transferMode: 'passive' } });
+    try {
+      assert.equal(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.parse('ftp://blink/page.txt'))).toString(), 'first\n');
+      await until('the site to show connected', () => stateOf('blink') === 'connected');
+      const back = srv.restart(6000);
+      const read = Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.parse('ftp://blink/later.txt')));
+      await until('the site to show reconnecting', () => stateOf('blink') === 'reconnecting', 5000);
+      const item = api().siteItems().find((i) => i.site === 'blink')!;
+      assert.match(item.description, /· reconnecting$/);
+      assert.match(item.tooltip, /State: reconnecting: Connection to 127\.0\.0\.1:\d+: the connection was refused/);
+      await back;
+      assert.equal(Buffer.from(await read).toString(), 'later\n', 'the read waited for the server and got the file');
+      await until('the site to show connected again', () => stateOf('blink') === 'connected');
+    } finally {
+      await vscode.commands.executeCommand('ftpWorkspace.disconnect', 'blink');
+      await setSites(undefined);
+      await srv.stop();
+    }
   });
 });
