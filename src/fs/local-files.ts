@@ -15,6 +15,7 @@
  */
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
+import type { DiskRoom } from '../ftp/data/receive-file';
 
 /** The system calls the small-file side makes, on this thread or through the thread pool (localCalls). */
 export interface LocalCalls {
@@ -170,22 +171,52 @@ export async function writeThroughTemp(calls: LocalCalls, temp: string, localPat
  */
 const LOCAL_FILE_SYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0xf2f52010, 0x2fc12fc1, 0x794c7630]);
 
-/** Room a download leaves free on its disk: this much, or half of what is free when that is less. */
-const ROOM_KEPT = 256 * 1024 * 1024;
+/** Room downloads leave free on a disk: this much, or half of what is free when that is less. */
+export const ROOM_KEPT = 256 * 1024 * 1024;
+
+/** The room of each disk (by device) downloads are writing to now, shared by them. */
+const rooms = new Map<number, { left: number; users: number }>();
 
 /**
- * The most bytes a download into `dir` may write: what its disk has free for this user, less
- * ROOM_KEPT (a server that sends without end, or far more than it said, must not fill the disk the
- * editor and the system need). undefined where that can't be told.
+ * What downloads into `dir` may write (a server that sends without end, or far more than it said,
+ * must not fill the disk the editor and the system need): the disk's free space for this user, less
+ * ROOM_KEPT, read when the first of the downloads under way into that disk began, and shared by
+ * them all (a folder download writes several files at once), each chunk counted as it comes.
+ * `release` when the download is done. undefined where the disk's room can't be told (statfs fails,
+ * or a file system that reports no blocks).
  */
-export async function roomToSpare(dir: string): Promise<number | undefined> {
+export async function claimRoom(dir: string): Promise<{ room: DiskRoom; left(): number; release(): void } | undefined> {
+  let device: number;
+  let free: number;
   try {
+    device = (await fs.promises.stat(dir)).dev;
     const st = await fs.promises.statfs(dir);
-    const free = st.bavail * st.bsize;
-    return Math.floor(free - Math.min(ROOM_KEPT, free / 2));
+    if (st.blocks === 0) return undefined;
+    free = st.bavail * st.bsize;
   } catch {
     return undefined;
   }
+  let shared = rooms.get(device);
+  if (!shared) rooms.set(device, (shared = { left: Math.floor(free - Math.min(ROOM_KEPT, free / 2)), users: 0 }));
+  const disk = shared;
+  disk.users++;
+  let released = false;
+  return {
+    room: {
+      take: (bytes) => {
+        if (bytes > disk.left) return false;
+        disk.left -= bytes;
+        return true;
+      },
+    },
+    left: () => disk.left,
+    release: () => {
+      if (released) return;
+      released = true;
+      // The last one out: the next download reads the disk's free space afresh.
+      if (--disk.users === 0 && rooms.get(device) === disk) rooms.delete(device);
+    },
+  };
 }
 
 /**

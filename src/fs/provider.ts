@@ -19,7 +19,7 @@ import type { FileEntry, FtpClient, TransferOptions } from '../ftp';
 import { FtpError, isFtpError } from '../ftp/errors';
 import { baseName, parentPath } from '../ftp/paths';
 import type { SafeSaveOptions } from '../ftp/save';
-import { SMALL_FILE, keepMode, localCalls, modeToKeep, readSmallFile, roomToSpare, writeThroughTemp } from './local-files';
+import { ROOM_KEPT, SMALL_FILE, claimRoom, keepMode, localCalls, modeToKeep, readSmallFile, writeThroughTemp } from './local-files';
 import type { Doubt } from '../ftp/tree';
 import { loadEngine } from './engine';
 import { Connections, SiteConnection } from './connections';
@@ -33,7 +33,7 @@ import { escapeMessage } from '../ui/escape';
 import { SiteConfig, siteOf } from '../sites/config';
 import { DEFAULT_POLL_SECONDS, ListingSource, RemoteWatcher } from './watcher';
 import { SiteCondition } from './remote-changes';
-import { octal, readOnlyByListing } from './entry-facts';
+import { humanSize, octal, readOnlyByListing } from './entry-facts';
 import { VSCODE_PROBES } from './probe-log';
 
 /** What the UI is told about a failed operation (to offer the other transfer mode, say). */
@@ -580,14 +580,22 @@ export class FtpFileSystemProvider implements vscode.FileSystemProvider {
       // The engine writes into the open file through a few reused buffers (receive-file.ts), on
       // this thread where the disk is local.
       const localFileAtOnce = calls.localDisk; // temp is in localPath's folder
-      const maxBytes = await roomToSpare(nodePath.dirname(localPath));
-      const file = await fs.promises.open(temp, 'wx', mode ?? 0o666);
+      const claim = await claimRoom(nodePath.dirname(localPath));
       let bytes: number;
       try {
-        await keepMode(calls, file.fd, mode);
-        bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, file, { ...transfer, expectedSize, localFileAtOnce, maxBytes }), false, transfer.signal);
+        // A file bigger than the disk can take (keeping some free) is not begun.
+        if (claim && expectedSize !== undefined && expectedSize > claim.left()) {
+          throw new Error(`${baseName(uri.path)} is ${humanSize(expectedSize)}; the disk holding ${nodePath.dirname(localPath)} has room for ${humanSize(Math.max(0, claim.left()))} more (${humanSize(ROOM_KEPT)} or half of its free space is always kept free).`);
+        }
+        const file = await fs.promises.open(temp, 'wx', mode ?? 0o666);
+        try {
+          await keepMode(calls, file.fd, mode);
+          bytes = await this.run(uri, (c, _site, path) => c.downloadTo(path, file, { ...transfer, expectedSize, localFileAtOnce, room: claim?.room }), false, transfer.signal);
+        } finally {
+          await file.close();
+        }
       } finally {
-        await file.close();
+        claim?.release();
       }
       await fs.promises.rename(temp, localPath);
       return bytes;

@@ -22,7 +22,7 @@ import { DataMethod, METHOD_COMMAND, isDataConnectionFailure, isPassiveMethod } 
 import { withDataFallback } from './data/fallback';
 import { DataHandler, TogetherState, TransferProgress, isPortBusyAndClosed, runTransfer } from './data/transfer';
 import { endWith, isFileHandle, SendProgress, sendBuffer, sendFile } from './data/send-file';
-import { receiveFile } from './data/receive-file';
+import { DiskRoom, receiveFile } from './data/receive-file';
 import { readNowFrom, slowLately, writeNowTo } from './data/at-once';
 import { setRawSink } from './data/raw-reads';
 import { FileEntry, ListingResult } from './listing/entry';
@@ -68,10 +68,11 @@ export interface DownloadOptions extends TransferOptions {
    */
   expectedSize?: number;
   /**
-   * Into an open local file: the most bytes it may take (the room its disk has to spare). A server
-   * that sends more is stopped there, with an error marked as the local file's (receive-file.ts).
+   * Into an open local file: what its disk may still take (receive-file.ts DiskRoom, shared by the
+   * downloads into one disk). A server that sends more is stopped there, with an error marked as the
+   * local file's.
    */
-  maxBytes?: number;
+  room?: DiskRoom;
 }
 
 /** How transfer() runs one data command, beyond the caller's TransferOptions. */
@@ -739,7 +740,7 @@ export class FtpClient {
             progress.started = true;
             progress.bytes = bytes += n;
             opts.onProgress?.(bytes);
-          }, opts.expectedSize ?? announced, opts.localFileAtOnce && !slowLately() ? writeNowTo(destination) : undefined, undefined, opts.maxBytes);
+          }, opts.expectedSize ?? announced, opts.localFileAtOnce && !slowLately() ? writeNowTo(destination) : undefined, undefined, opts.room);
         }
         socket.on('data', (chunk: Buffer) => {
           progress.started = true;

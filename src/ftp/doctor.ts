@@ -30,6 +30,12 @@ export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 /** A data connection that needs longer than this is broken for a person waiting on a listing. */
 const DATA_CONNECT_CAP_MS = 5_000;
 
+/**
+ * Answers to AUTH TLS that say the server does no TLS: not understood or not implemented (500-504),
+ * security resource unavailable (431), refused by policy (534). Others (a 421, a 530) say nothing of TLS.
+ */
+const AUTH_REFUSED = new Set([431, 500, 501, 502, 504, 534]);
+
 type Outcome = Verdict & Partial<Pick<DoctorStep, 'method' | 'failure' | 'pasvAddress' | 'certificate' | 'privilegedPort' | 'encoding'>>;
 
 /** Runs the doctor against one server. Rejects only when cancelled; every other failure is a step of the report. */
@@ -235,17 +241,22 @@ class Doctor {
    */
   private async authTlsAnswer(): Promise<Reply | undefined> {
     const { o } = this;
+    const signal = this.opts.signal;
     let control: ControlConnection | undefined;
+    const onAbort = () => control?.destroy(); // a cancel ends the greeting's and AUTH's waits too
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const socket = await connectTcp(o.host, o.port, o.timeouts.connectMs, `Connection to ${this.where}`, this.opts.signal);
+      const socket = await connectTcp(o.host, o.port, o.timeouts.connectMs, `Connection to ${this.where}`, signal);
       control = new ControlConnection(socket, o.host, this.codec, o.log, o.timeouts.replyMs, o.replyLimits);
+      this.checkCancelled();
       await readGreeting(control, o.timeouts.connectMs);
       const answer = await control.request('AUTH TLS');
-      return answer.code === 234 || (answer.code >= 500 && answer.code < 600) ? answer : undefined;
+      return answer.code === 234 || AUTH_REFUSED.has(answer.code) ? answer : undefined;
     } catch {
       this.checkCancelled();
       return undefined;
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       control?.destroy();
     }
   }

@@ -64,6 +64,22 @@ function retryableConnectFailure(e: unknown): boolean {
   return isFtpError(e) && (e.kind === 'connectionLost' || e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'transient');
 }
 
+/** Waits until every promise has settled, or until `signal` aborts (whichever comes first). */
+async function settledOrCancelled(promises: Promise<unknown>[], signal?: AbortSignal): Promise<void> {
+  if (!signal) return void (await Promise.allSettled(promises));
+  if (signal.aborted) return;
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([Promise.allSettled(promises), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
 const MAX_RUNS = 5;
 /** How long a lone login waits after refused ones made together, so the server has closed them. */
 const ALONE_AFTER_MS = 200;
@@ -121,7 +137,7 @@ export class FtpPool {
    * outage window): since when, and why. Undefined once a connection gets in again.
    */
   get outage(): { since: number; reason: string } | undefined {
-    return this.downSince !== undefined && this.lastDownError ? { since: this.downSince, reason: this.lastDownError.message } : undefined;
+    return this.downSince !== undefined && this.withinOutage() && this.lastDownError ? { since: this.downSince, reason: this.lastDownError.message } : undefined;
   }
 
   /** Runs fn on a pooled connection; see the file comment for when it runs again. */
@@ -136,8 +152,7 @@ export class FtpPool {
         const lost = connectionLoss(e);
         // An interrupted transfer has put its connection back in step (or lost it: then it reconnects).
         const interrupted = isFtpError(e, 'interrupted');
-        // A reply that could not be read, or replies out of step: where the next reply stands is unsure.
-        if (lost && !interrupted || isFtpError(e, 'protocol')) client.disconnect();
+        if (lost && !interrupted) client.disconnect();
         const untouched = client.operationCommands === mark;
         // A dropped or refused connection may be an outage worth waiting out; a silent server or a
         // broken transfer gets one more try, not five timeouts in a row.
@@ -243,7 +258,12 @@ export class FtpPool {
             // Wait for the connects in flight: if one gets in, the server is up (and the password
             // right), and this was a limit; if none does, the server is down (an outage, not a limit
             // that would hold the site to fewer connections for a minute after it is back).
-            await Promise.allSettled([...this.inflight.keys()]);
+            await settledOrCancelled([...this.inflight.keys()], signal);
+            if (signal?.aborted) {
+              // Its slot is free: one waiting for it may open a connection.
+              this.waiting.shift()?.resolve(undefined);
+              throw new FtpError('aborted', 'Cancelled.');
+            }
             othersIn = this.busy.size > 0 || this.idle.length > 0;
           }
           if (!othersIn && isFtpError(e, 'loginRefused') && attempt.together) {
@@ -426,10 +446,10 @@ export class FtpPool {
 
   private outageError(): FtpError {
     const e = this.lastDownError;
-    // How long it has been down, not the window: an operation that comes after the window has passed
-    // fails at once, and "within 10 s" would tell of a wait it did not make.
-    const downS = Math.max(1, Math.round((Date.now() - (this.downSince ?? Date.now())) / 1000));
-    return new FtpError(e?.kind ?? 'unreachable', `The server has not been reachable for ${downS} s: ${e?.message ?? 'no connection'}`, { code: e?.code, replyText: e?.replyText, cause: e });
+    // Since when no connection got in, not the window: an operation that comes after the window has
+    // passed fails at once, and "within 10 s" would tell of a wait it did not make.
+    const since = new Date(this.downSince ?? Date.now()).toTimeString().slice(0, 8);
+    return new FtpError(e?.kind ?? 'unreachable', `The server can't be reached (no connection got in since ${since}): ${e?.message ?? 'no connection'}`, { code: e?.code, replyText: e?.replyText, cause: e });
   }
 
   private failWaiters(e: unknown): void {

@@ -410,7 +410,9 @@ async function movedAside(client: FtpClient, path: string, backup: string, temp:
     throw new FtpError('connectionLost', `Saving ${path} stopped while the previous version was being moved aside to ${backup}, and the server did not answer after: if ${baseName(path)} is missing on the server, its previous version is ${baseName(backup)}.`, { cause: e });
   }
   if (there !== aside) return aside;
-  throw new FtpError('server', `Saving ${path} stopped while the previous version was being moved aside to ${backup}, and the server now has ${there ? 'both names' : 'neither name'}; nothing more was done. The new content is in ${temp}.`, { cause });
+  // Neither: gone from both, or a server that can't say a size (no SIZE, MLST or STAT answer): unknown.
+  const now = there ? 'shows both names' : 'shows neither name (or can\'t say)';
+  throw new FtpError('server', `Saving ${path} stopped while the previous version was being moved aside to ${backup}, and the server now ${now}; nothing more was done. If ${baseName(path)} is missing, its previous version is ${baseName(backup)}; the new content is in ${temp}.`, { cause });
 }
 
 /** Where a link at `path` with target `target` leads, as a server path; undefined when unknown. */

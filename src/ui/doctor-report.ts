@@ -179,7 +179,8 @@ export function renderReport(s: ReportState, cspSource: string): string {
  * server's line breaks and control characters are shown, so none starts a line that reads as ours.
  */
 export function reportText(s: ReportState): string {
-  const flat = (text: string) => showInvisible(text).replace(/\r/g, '<U+000D>');
+  // A server's line breaks inside a verdict (a multi-line greeting it quotes) are shown, not made.
+  const flat = (text: string) => showInvisible(text.replace(/\r?\n/g, ' / ')).replace(/\r/g, '<U+000D>');
   const indented = (mark: string, text: string) => text.split(/\r?\n/).filter((l) => l !== '').map((l) => `    ${mark} ${flat(l)}`);
   const lines = [`Connection doctor: ${flat(s.site)} (${flat(s.target)})`];
   for (const step of s.steps) {

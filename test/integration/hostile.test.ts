@@ -203,14 +203,16 @@ cases.push(
     maxMb: 120,
   },
   {
-    input: 'a download into a local file that never ends (the disk\'s room to spare: maxBytes)',
+    input: 'a download into a local file that never ends (the disk\'s room: DownloadOptions.room)',
     script: () => endlessRetr('150 Here it comes'),
     act: async (c) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpws-hostile-'));
       const file = await fs.promises.open(path.join(dir, 'endless.part'), 'w');
       try {
-        await assert.rejects((await c()).downloadTo('/fine.txt', file, { maxBytes: 4 * MB }), (e: Error) => /more than 4194304 bytes, the most the local disk can take/.test(e.message));
-        assert.ok((await file.stat()).size <= 4 * MB, 'no more written than allowed');
+        let left = 4 * MB;
+        const room = { take: (n: number) => n <= left && (left -= n) >= 0 };
+        await assert.rejects((await c()).downloadTo('/fine.txt', file, { room }), (e: Error) => /^The download was stopped after \d+ bytes: the local disk has no more room it may use/.test(e.message));
+        assert.ok((await file.stat()).size <= 4 * MB, 'no more written than the room');
       } finally {
         await file.close();
         fs.rmSync(dir, { recursive: true, force: true });

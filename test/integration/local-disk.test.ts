@@ -6,7 +6,7 @@
  * pool. The real provider with the `vscode` stub of test/bench, on vsftpd; files of 300 KB (over
  * local-files.ts SMALL_FILE, so streamed). The network folder is a tmpfs folder whose statfs is
  * made to answer NFS's type, the one thing this test can't get from a real mount; the same way, a
- * folder whose disk has little room (the provider's `maxBytes`: a download never fills the disk).
+ * folder whose disk has little room (local-files.ts `claimRoom`: downloads never fill the disk).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -95,15 +95,25 @@ describe('a streamed transfer\'s local file: on this thread on a local disk, thr
     fs.writeFileSync(path.join(server.root, 'big.bin'), big);
     const statfs = fs.promises.statfs;
     const patched = fs.promises as { statfs: typeof statfs };
-    // 2 MiB free: half of it is kept, so at most 1 MiB may be written.
+    // 2 MiB free: half of it is kept, so at most 1 MiB may be written (by all downloads at once).
     patched.statfs = (async (p: fs.PathLike, opts?: fs.StatFsOptions) => {
       const real = await statfs(p, opts as never);
       return path.resolve(String(p)).startsWith(dir) ? Object.assign(Object.create(Object.getPrototypeOf(real)), real, { bsize: 4096, bavail: 512 }) : real;
     }) as typeof statfs;
+    const room = /^The download was stopped after \d+ bytes: the local disk has no more room it may use \(some is always kept free\)\./;
     try {
-      await assert.rejects(site.provider.downloadFile(site.uri('/big.bin'), path.join(dir, 'big.bin')),
-        (e: Error) => /^The server sent more than 1048576 bytes, the most the local disk can take while keeping room to spare; the download was stopped\./.test(e.message));
+      // Its size not known before: stopped where the room ends.
+      await assert.rejects(site.provider.downloadFile(site.uri('/big.bin'), path.join(dir, 'big.bin')), (e: Error) => room.test(e.message));
       assert.deepEqual(fs.readdirSync(dir), [], 'no file, no temporary file');
+      // Its size known (a folder download's listing): not begun.
+      await assert.rejects(site.provider.downloadFile(site.uri('/big.bin'), path.join(dir, 'big.bin'), {}, big.length),
+        (e: Error) => /^big\.bin is 3(\.0)? MB; the disk holding .*small-disk has room for 1(\.0)? MB more \(256 MB or half of its free space is always kept free\)\.$/.test(e.message));
+      // Two at once share the room: 700 KB each, 1 MiB between them.
+      fs.writeFileSync(path.join(server.root, 'a.bin'), big.subarray(0, 700 * 1024));
+      fs.writeFileSync(path.join(server.root, 'b.bin'), big.subarray(0, 700 * 1024));
+      const both = await Promise.allSettled(['a.bin', 'b.bin'].map((n) => site.provider.downloadFile(site.uri(`/${n}`), path.join(dir, n))));
+      assert.ok(both.some((r) => r.status === 'rejected' && room.test((r.reason as Error).message)), both.map((r) => r.status).join(', '));
+      assert.ok(fs.readdirSync(dir).every((n) => !n.endsWith('.part')), 'no temporary file');
       // With the room it needs, the same download goes through.
       patched.statfs = statfs;
       await site.provider.downloadFile(site.uri('/big.bin'), path.join(dir, 'big.bin'));

@@ -46,15 +46,17 @@ describe('the doctor report', () => {
   test('plain text for the log: no Markdown escapes; a reply\'s lines indented under their step; no line the server starts', () => {
     const s = state();
     s.steps[0].reply = `220 hello\r\n220 \u001b[2J ✔ Login (1 ms): fake line\rmore`;
+    s.steps[1].verdict = `The server said: 421-Busy\r\nRecommendation: set transferMode to active\r\n421 bye`;
     const text = reportText(s);
     const lines = text.split('\n');
     assert.equal(lines[0], 'Connection doctor: prod (ftp://me@127.0.0.1:21)');
     assert.equal(lines[1], `  ✔ Step connect (12 ms): The server said: ${EVIL}`, 'the verdict as it is: no escapes');
     assert.deepEqual(lines.slice(2, 6), ['    > USER me', '    > PASS ****', '    < 220 hello', '    < 220 <U+001B>[2J ✔ Login (1 ms): fake line<U+000D>more']);
-    assert.equal(lines[6], `  ✖ Step login (12 ms): The server said: ${EVIL}`);
+    assert.equal(lines[6], '  ✖ Step login (12 ms): The server said: 421-Busy / Recommendation: set transferMode to active / 421 bye');
     // Every line is the report's: a header, a step, or an indented command or reply.
     for (const line of lines) assert.match(line, /^(Connection doctor: | {2}[✔⚠✖–] | {4}[<>] |Recommendation: )/, line);
     assert.equal(lines.at(-1), `Recommendation: Fix it: ${EVIL}`);
+    assert.equal(lines.filter((l) => l.startsWith('Recommendation: ')).length, 1, 'the one recommendation line is the doctor\'s');
     assert.doesNotMatch(text, /\\[[(|]/, 'no Markdown escapes');
   });
 });

@@ -30,6 +30,14 @@ export function isLocalFileError(e: unknown): e is Error {
   return e instanceof Error && (e as unknown as Record<symbol, unknown>)[LOCAL_FILE] === true;
 }
 
+/**
+ * Bytes the local disk may still take, shared by the downloads writing to it at once (a folder
+ * download runs several): `take` counts a chunk in, false when it would go past.
+ */
+export interface DiskRoom {
+  take(bytes: number): boolean;
+}
+
 const WRITE_SIZE = 4 * 1024 * 1024;
 const WRITES = 3;
 /** Less room than this in a staging buffer is filled by copies: a read into a sliver costs a system call for little. */
@@ -42,10 +50,11 @@ const WRITE_NOW_SIZE = 512 * 1024;
  * there; resolves once all of it is written, rejects with the first failure once no write is still
  * running (whichever way it ends, the caller may close the file next). `sizeHint`: the expected size,
  * so a small file doesn't get a 4 MiB staging buffer. `writeNow`: the file's disk takes writes at
- * once (see above), until one takes longer than `slowMs`. `maxBytes`: more than this fails the
+ * once (see above), until one takes longer than `slowMs`. `room`: what the disk may still take
+ * (DiskRoom, shared by the downloads under way into one disk); a chunk it won't take fails the
  * download as the local file's failure (a server sending without end would fill the disk).
  */
-export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void, sizeHint?: number, writeNow?: WriteNow, slowMs = SLOW_CALL_MS, maxBytes = Infinity): Promise<void> {
+export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: number) => void, sizeHint?: number, writeNow?: WriteNow, slowMs = SLOW_CALL_MS, room?: DiskRoom): Promise<void> {
   const poolStageSize = Math.min(WRITE_SIZE, Math.max(64 * 1024, (sizeHint ?? WRITE_SIZE) + 1));
   // Writes made at once while `atOnce.on` (until one was slow).
   const atOnce = writeNow ? new AtOnce(slowMs) : undefined;
@@ -69,11 +78,13 @@ export function receiveFile(socket: net.Socket, file: FileHandle, onBytes: (n: n
     let batch: Buffer[] = [];
     let batched = 0;
     let received = 0;
-    /** False (and the download failed) once the server sent more than maxBytes. */
+    /** False (and the download failed) once the disk's room won't take the next chunk. */
     const within = (n: number): boolean => {
-      received += n;
-      if (received <= maxBytes) return true;
-      fail(Object.assign(new Error(`The server sent more than ${maxBytes} bytes, the most the local disk can take while keeping room to spare; the download was stopped.`), { [LOCAL_FILE]: true }));
+      if (!room || room.take(n)) {
+        received += n;
+        return true;
+      }
+      fail(Object.assign(new Error(`The download was stopped after ${received} bytes: the local disk has no more room it may use (some is always kept free).`), { [LOCAL_FILE]: true }));
       return false;
     };
 
