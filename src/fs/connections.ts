@@ -470,6 +470,7 @@ export class Connections implements vscode.Disposable {
       maxConnections: site.maxConnections ?? 2, keepaliveIntervalMs: (site.keepaliveSeconds ?? 0) * 1000,
       timeouts: siteTimeouts(site),
       log: (e: LogEvent) => this.logEvent(name, e),
+      onOutageChange: () => this.publish(),
     };
   }
 

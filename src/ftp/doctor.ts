@@ -10,6 +10,7 @@ import { ControlConnection } from './control';
 import { FtpError, isFtpError } from './errors';
 import { TextCodec, createCodec } from './encoding';
 import { ConnectOptions, ResolvedOptions, resolveOptions } from './options';
+import type { LogSink } from './log';
 import { Reply, isPositiveCompletion } from './reply';
 import { login, openSession, parseFeatures, parsePwd, protectData, readGreeting, startExplicitTls } from './session';
 import { connectTcp, sameFingerprint, startTls } from './sockets';
@@ -223,7 +224,8 @@ class Doctor {
       if (!isPositiveCompletion(reply.code)) {
         return { status: 'warning', verdict: `The server does not answer FEAT (${reply.code} ${reply.message}): an old server; listings use LIST.` };
       }
-      const names = [...this.features.keys()];
+      // AUTH with what it names ("AUTH TLS"): the one feature whose value says what it is.
+      const names = [...this.features.keys()].map((name) => (name === 'AUTH' && this.features.get(name) ? `AUTH ${this.features.get(name)}` : name));
       const verdict = names.length ? `The server offers ${names.join(', ')}.` : 'The server lists no extra features; listings use LIST.';
       // A plain-FTP site on a server that lists FTPS: is it real? (ftp-srv lists AUTH TLS and, without
       // a certificate, answers it 502.) The doctor offers the switch only to one that says yes.
@@ -243,11 +245,17 @@ class Doctor {
     const { o } = this;
     const signal = this.opts.signal;
     let control: ControlConnection | undefined;
+    let closing = false;
+    // Its lines marked in the FEAT row (they are not the logged-in connection's); its closing, ours, not a warning.
+    const log: LogSink = (e) => {
+      if (closing && e.kind === 'error') return;
+      o.log(e.kind === 'command' || e.kind === 'reply' ? { ...e, text: `(another connection) ${e.text}` } : e);
+    };
     const onAbort = () => control?.destroy(); // a cancel ends the greeting's and AUTH's waits too
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const socket = await connectTcp(o.host, o.port, o.timeouts.connectMs, `Connection to ${this.where}`, signal);
-      control = new ControlConnection(socket, o.host, this.codec, o.log, o.timeouts.replyMs, o.replyLimits);
+      control = new ControlConnection(socket, o.host, this.codec, log, o.timeouts.replyMs, o.replyLimits);
       this.checkCancelled();
       await readGreeting(control, o.timeouts.connectMs);
       const answer = await control.request('AUTH TLS');
@@ -257,6 +265,7 @@ class Doctor {
       return undefined;
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      closing = true;
       control?.destroy();
     }
   }

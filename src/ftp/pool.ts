@@ -34,6 +34,8 @@ export interface PoolOptions extends ConnectOptions {
   outageRetryMs?: number;
   /** How long a cap lowered by a refused connection holds (default 60 s). */
   capHoldMs?: number;
+  /** Called when `outage` begins or ends (a UI shows the site reconnecting at once). */
+  onOutageChange?: () => void;
 }
 
 export interface RunOptions {
@@ -80,6 +82,9 @@ async function settledOrCancelled(promises: Promise<unknown>[], signal?: AbortSi
   }
 }
 
+/** An error's message inside parentheses: without its closing full stop. */
+const unstopped = (message: string) => message.replace(/\.$/, '');
+
 const MAX_RUNS = 5;
 /** How long a lone login waits after refused ones made together, so the server has closed them. */
 const ALONE_AFTER_MS = 200;
@@ -91,6 +96,7 @@ export class FtpPool {
   private readonly keepaliveMs: number;
   private readonly outageMs: number;
   private readonly capHoldMs: number;
+  private readonly onOutageChange?: () => void;
   private readonly clientOptions: ConnectOptions;
   /** Temporary files interrupted saves left, shared with every client (FtpClient.leftovers). */
   private readonly leftovers: Set<string>;
@@ -123,6 +129,7 @@ export class FtpPool {
     this.keepaliveMs = options.keepaliveIntervalMs ?? 0;
     this.outageMs = options.outageRetryMs ?? 10_000;
     this.capHoldMs = options.capHoldMs ?? 60_000;
+    this.onOutageChange = options.onOutageChange;
     this.log = options.log ?? noLog;
     this.clientOptions = { ...options, modeMemory: this.modeMemory };
     this.leftovers = new Set<string>();
@@ -391,7 +398,10 @@ export class FtpPool {
       };
       this.busy.add(client);
       this.everConnected = true;
-      this.downSince = undefined;
+      if (this.downSince !== undefined) {
+        this.downSince = undefined;
+        this.onOutageChange?.();
+      }
       this.retryAt = 0;
       this.backoffMs = 100;
       return client;
@@ -407,7 +417,7 @@ export class FtpPool {
     const cap = Math.max(1, this.busy.size + this.idle.filter((x) => x.client.connected).length + this.connecting);
     if (this.lowered?.cap === cap) return;
     this.lowered = { cap, until: Date.now() + this.capHoldMs };
-    this.log({ kind: 'info', connection: 0, text: `the server refused another connection (${e.message}); using at most ${cap} for ${this.capHoldMs / 1000} s` });
+    this.log({ kind: 'info', connection: 0, text: `the server refused another connection (${unstopped(e.message)}); using at most ${cap} for ${this.capHoldMs / 1000} s` });
   }
 
   /**
@@ -428,15 +438,17 @@ export class FtpPool {
   private tryAlone(e: FtpError): void {
     if (this.lowered?.cap === 1) return;
     this.lowered = { cap: 1, until: Date.now() + this.capHoldMs };
-    this.log({ kind: 'info', connection: 0, text: `the server refused logins made at the same time (${e.message}); trying one connection alone` });
+    this.log({ kind: 'info', connection: 0, text: `the server refused logins made at the same time (${unstopped(e.message)}); trying one connection alone` });
   }
 
   private noteDown(e: FtpError): void {
+    const began = this.downSince === undefined;
     this.downSince ??= Date.now();
     this.retryAt = Date.now() + this.backoffMs;
-    this.log({ kind: 'info', connection: 0, text: `could not reconnect (${e.message}); trying again in ${this.backoffMs} ms` });
+    this.log({ kind: 'info', connection: 0, text: `could not reconnect (${unstopped(e.message)}); trying again in ${this.backoffMs} ms` });
     this.backoffMs = Math.min(this.backoffMs * 2, 2000);
     this.lastDownError = e;
+    if (began) this.onOutageChange?.();
   }
   private lastDownError?: FtpError;
 

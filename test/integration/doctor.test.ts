@@ -159,7 +159,9 @@ describe('doctor and TLS (proftpd explicit, vsftpd implicit)', () => {
     const plain = await diagnose(options(proftpd));
     const feat = step(plain, 'feat');
     assert.equal(feat.authTls, 'accepted', brief(plain));
-    assert.deepEqual(feat.sent, ['FEAT', 'AUTH TLS']);
+    assert.deepEqual(feat.sent, ['FEAT', '(another connection) AUTH TLS']);
+    assert.match(feat.reply, /^\(another connection\) 234 /m, 'its replies marked as the other connection\'s');
+    assert.match(feat.verdict, /^The server offers (.*, )?AUTH TLS, /);
     assert.match(feat.verdict, /AUTH TLS, tried on a connection of its own, was accepted: this site could use explicit FTPS\.$/);
     assert.equal(step(plain, 'list-epsv').status, 'ok', 'the logged-in connection is still plain and works');
     const claims = await startServer('ftpsrv');

@@ -199,7 +199,8 @@ describe('the pool (FAKE fault server)', () => {
     const srv = await startFaultServer();
     seed(srv.root, 8);
     const log: LogEvent[] = [];
-    const pool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 4, timeouts: fast, log: (e) => log.push(e) });
+    const outages: boolean[] = [];
+    const pool: FtpPool = new FtpPool({ host: '127.0.0.1', port: srv.port, maxConnections: 4, timeouts: fast, log: (e) => log.push(e), onOutageChange: () => outages.push(pool.outage !== undefined) });
     try {
       const client = await pool.run(async (c) => {
         await c.noop();
@@ -215,6 +216,7 @@ describe('the pool (FAKE fault server)', () => {
       assert.ok(log.some((e) => /could not reconnect/.test(e.text)), 'the connects were refused while it was down');
       assert.ok(!log.some((e) => /refused another connection/.test(e.text)), log.map((e) => e.text).filter((t) => /refused|reconnect/.test(t)).join(' | '));
       assert.equal(pool.stats.cap, 4, 'the cap stays');
+      assert.deepEqual(outages, [true, false], 'told once when the outage began, once when it ended');
       // Four operations held open at once after it: four connections.
       let open = 0;
       let most = 0;
