@@ -23,6 +23,25 @@ const userSites = () => config().inspect<Record<string, Record<string, unknown>>
 type Result = { recommendation: { transferMode: string; settings: Record<string, unknown> }; offers: Array<{ id: string; settings: Record<string, unknown> }> };
 const diagnose = (site?: string) => Promise.resolve(vscode.commands.executeCommand<Result | undefined>('ftpWorkspace.diagnose', site));
 
+/**
+ * Runs body with a plain-FTP site "claims" on a server whose root is `root`, then checks the site
+ * still reads its file over plain FTP, and removes the site.
+ */
+async function withClaimsSite(root: string, site: Record<string, unknown>, body: () => Promise<void>): Promise<void> {
+  fs.writeFileSync(path.join(root, 'plain.txt'), 'still plain\n');
+  await config().update('sites', { ...userSites(), claims: site }, vscode.ConfigurationTarget.Global);
+  try {
+    await body();
+    const read = await vscode.workspace.fs.readFile(vscode.Uri.parse('ftp://claims/plain.txt'));
+    assert.equal(Buffer.from(read).toString(), 'still plain\n');
+  } finally {
+    await vscode.commands.executeCommand('ftpWorkspace.disconnect', 'claims');
+    const sites = userSites();
+    delete sites.claims;
+    await config().update('sites', sites, vscode.ConfigurationTarget.Global);
+  }
+}
+
 function closedPort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
@@ -123,22 +142,16 @@ suite('the doctor acts only on what it found', () => {
   test('a server whose FEAT lists AUTH TLS but refuses it (ftp-srv without a certificate): the doctor tried it, says so, and offers no Switch to FTPS; the site still works', async () => {
     const claims = await startServer('ftpsrv');
     try {
-      fs.writeFileSync(path.join(claims.root, 'plain.txt'), 'still plain\n');
-      await config().update('sites', { ...userSites(), claims: { host: claims.host, port: claims.port, user: claims.user, transferMode: 'passive' } }, vscode.ConfigurationTarget.Global);
-      await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'claims', claims.password);
-      const report = await diagnose('claims');
-      assert.equal(report!.offers.find((o) => o.id === 'ftps'), undefined, 'no Switch to FTPS');
-      assert.match(html(), /AUTH TLS<\/pre>/, 'the FEAT step shows AUTH TLS sent');
-      assert.match(html(), /But AUTH TLS, tried on a connection of its own, was refused \(502 /);
-      assert.ok(!html().includes('Switch to FTPS (explicit)'));
-      assert.ok(!html().includes('<h2>Security</h2>'));
-      const read = await vscode.workspace.fs.readFile(vscode.Uri.parse('ftp://claims/plain.txt'));
-      assert.equal(Buffer.from(read).toString(), 'still plain\n');
+      await withClaimsSite(claims.root, { host: claims.host, port: claims.port, user: claims.user, transferMode: 'passive' }, async () => {
+        await vscode.commands.executeCommand('ftpWorkspace.setPassword', 'claims', claims.password);
+        const report = await diagnose('claims');
+        assert.equal(report!.offers.find((o) => o.id === 'ftps'), undefined, 'no Switch to FTPS');
+        assert.match(html(), /AUTH TLS<\/pre>/, 'the FEAT step shows AUTH TLS sent');
+        assert.match(html(), /But AUTH TLS, tried on a connection of its own, was refused \(502 /);
+        assert.ok(!html().includes('Switch to FTPS (explicit)'));
+        assert.ok(!html().includes('<h2>Security</h2>'));
+      });
     } finally {
-      await vscode.commands.executeCommand('ftpWorkspace.disconnect', 'claims');
-      const sites = userSites();
-      delete sites.claims;
-      await config().update('sites', sites, vscode.ConfigurationTarget.Global);
       await claims.stop();
     }
   });
@@ -156,26 +169,20 @@ suite('the doctor acts only on what it found', () => {
       },
     });
     try {
-      fs.writeFileSync(path.join(fake.root, 'plain.txt'), 'still plain\n');
-      await config().update('sites', { ...userSites(), claims: { host: '127.0.0.1', port: fake.port, transferMode: 'passive', timeoutSeconds: 3 } }, vscode.ConfigurationTarget.Global);
-      const report = await diagnose('claims');
-      const ftps = report!.offers.find((o) => o.id === 'ftps')!;
-      assert.deepEqual(ftps.settings, { secure: 'explicit' }, 'offered: AUTH TLS was answered 234 (else this test tests nothing)');
-      assert.match(html(), /AUTH TLS, tried on a connection of its own, was accepted/);
-      const { calls } = await answering('showWarningMessage', () => undefined, () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'claims', ftps.settings)));
-      assert.equal(calls.length, 1);
-      assert.match(String(calls[0][0]), /^FTP site "claims" stays on plain FTP: its server lists FTPS but explicit FTPS did not work \(/);
-      assert.match(String(calls[0][0]), /[^.]\)\.$/, 'one full stop at the end, not ".)."');
-      assert.equal(userSites().claims?.secure, undefined, 'nothing written');
-      assert.match(html(), /<h2>Security<\/h2><p class="failed">✘ Not switched: explicit FTPS did not work on this server \(/);
-      assert.ok(!html().includes('Switch to FTPS (explicit)'), 'the button is gone');
-      const read = await vscode.workspace.fs.readFile(vscode.Uri.parse('ftp://claims/plain.txt'));
-      assert.equal(Buffer.from(read).toString(), 'still plain\n');
+      await withClaimsSite(fake.root, { host: '127.0.0.1', port: fake.port, transferMode: 'passive', timeoutSeconds: 3 }, async () => {
+        const report = await diagnose('claims');
+        const ftps = report!.offers.find((o) => o.id === 'ftps')!;
+        assert.deepEqual(ftps.settings, { secure: 'explicit' }, 'offered: AUTH TLS was answered 234 (else this test tests nothing)');
+        assert.match(html(), /AUTH TLS, tried on a connection of its own, was accepted/);
+        const { calls } = await answering('showWarningMessage', () => undefined, () => Promise.resolve(vscode.commands.executeCommand('ftpWorkspace.applyRecommendation', 'claims', ftps.settings)));
+        assert.equal(calls.length, 1);
+        assert.match(String(calls[0][0]), /^FTP site "claims" stays on plain FTP: its server lists FTPS but explicit FTPS did not work \(/);
+        assert.match(String(calls[0][0]), /[^.]\)\.$/, 'one full stop at the end, not ".)."');
+        assert.equal(userSites().claims?.secure, undefined, 'nothing written');
+        assert.match(html(), /<h2>Security<\/h2><p class="failed">✘ Not switched: explicit FTPS did not work on this server \(/);
+        assert.ok(!html().includes('Switch to FTPS (explicit)'), 'the button is gone');
+      });
     } finally {
-      await vscode.commands.executeCommand('ftpWorkspace.disconnect', 'claims');
-      const sites = userSites();
-      delete sites.claims;
-      await config().update('sites', sites, vscode.ConfigurationTarget.Global);
       await fake.stop();
     }
   });
